@@ -1,0 +1,1 @@
+//! gongkai-fixture (placeholder, being built)

@@ -1,0 +1,170 @@
+//! The page model: what one page says about itself, as plain serialisable data.
+//!
+//! This is the contract between the page extractor, the crawler (links, follow-ups), the store
+//! (stored as JSON with [`EXTRACTOR_VERSION`]) and the rules. Add fields freely; rename none.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Bumped whenever extraction changes, so stored models are re-extracted by `gongkai check`.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// Everything extracted from one HTML page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PageModel {
+    pub extractor_version: u32,
+    /// `<title>` text, whitespace-collapsed.
+    pub title: String,
+    /// The article heading when the page has one (`h1`, `.title`, ArticleTitle meta ...).
+    pub heading: Option<String>,
+    /// What the page looks like locally (cross-page kinds such as "normative document" are decided
+    /// by the rules over the whole site).
+    pub kind: PageKind,
+    /// 政府网站发展指引 meta tags by name (SiteName, SiteIDCode, ColumnName, ArticleTitle, PubDate,
+    /// ContentSource ...), as found.
+    pub guideline_meta: BTreeMap<String, String>,
+    /// The metadata block (索引号 / 文号 / 成文日期 ...), normalised.
+    pub metadata: Metadata,
+    /// Breadcrumb trail texts, home first (当前位置：首页 > 政府信息公开 > 规范性文件).
+    pub breadcrumb: Vec<String>,
+    /// Present when the page is a column list page.
+    pub column: Option<ColumnList>,
+    /// Main text of the page (article body when found, else the body text), whitespace-collapsed.
+    pub text: String,
+    /// Every link-like reference on the page, in document order.
+    pub links: Vec<Link>,
+    /// Extra requests the crawler should make to see the whole column (pagination pages, Hanweb
+    /// dataproxy POSTs); absolute URLs.
+    pub follow: Vec<FollowRequest>,
+    /// True when the page looks like an anti-bot challenge (JS cookie wall, 瑞数 ...).
+    pub challenge: bool,
+    /// True when the page looks like an error page ("页面不存在", "404 Not Found" ...) with little
+    /// other content.
+    pub looks_like_error: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageKind {
+    Home,
+    ColumnList,
+    Article,
+    /// An article carrying a metadata block with at least two known fields.
+    InfoDisclosureArticle,
+    #[default]
+    Other,
+}
+
+/// A known metadata field, whatever label the site used for it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Field {
+    /// 索引号
+    IndexNumber,
+    /// 主题分类
+    Topic,
+    /// 发布机构 (发文机关, 发布单位, 来源 ...)
+    Publisher,
+    /// 文号 (发文字号 ...)
+    DocNumber,
+    /// 成文日期 (成文时间, 印发日期 ...)
+    WrittenDate,
+    /// 发布日期 (发布时间, 公开日期 ...)
+    PublishDate,
+    /// 有效性 (时效性, 效力状态, 有效状态 ...)
+    Validity,
+    /// 文件类型 (体裁, 公文种类 ...)
+    DocType,
+}
+
+/// The metadata block of a page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Metadata {
+    /// Known fields, value text normalised (full-width spaces collapsed, trimmed). Empty values are
+    /// kept as empty strings: "label present, value blank" is a finding too.
+    pub fields: BTreeMap<Field, String>,
+    /// Every (label, value) pair seen, label normalised (colons and spaces removed), in order.
+    pub raw: Vec<(String, String)>,
+}
+
+/// One link-like reference found on a page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Link {
+    /// The attribute value as written.
+    pub raw: String,
+    /// Resolved and normalised absolute URL; None when skipped or unparsable.
+    pub url: Option<String>,
+    pub kind: LinkKind,
+    /// Element and attribute, e.g. "a[href]", "img[src]".
+    pub element: String,
+    /// Anchor text (or alt / title for images), whitespace-collapsed.
+    pub anchor: String,
+    /// Why this link is not fetched, if it is not.
+    pub skip: Option<SkipReason>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    Page,
+    Image,
+    /// pdf doc docx xls xlsx zip rar wps ofd ...
+    Attachment,
+    Script,
+    Style,
+    Frame,
+    Media,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    Mailto,
+    Tel,
+    Javascript,
+    Data,
+    BareFragment,
+    /// Not http(s) (ftp:, file:, weixin: ...).
+    OtherScheme,
+    /// Could not be parsed as a URL.
+    Malformed,
+}
+
+/// A request the crawler should make beyond plain links.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FollowRequest {
+    /// A list page of the same column (index_N.html, 下一页, createPageHTML ...).
+    Pagination { url: String },
+    /// A Hanweb (大汉) dataproxy POST: `endpoint` is absolute; `form` holds the fixed fields
+    /// (col, webid, path, columnid, unitid, appid ...); the crawler adds startrecord / endrecord /
+    /// perpage per batch.
+    HanwebDataProxy {
+        endpoint: String,
+        form: Vec<(String, String)>,
+        perpage: u32,
+        /// Records per request as the page's script asks (endrecord - startrecord + 1).
+        batch: u32,
+    },
+}
+
+/// A column (栏目) list page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ColumnList {
+    /// Column name from breadcrumb tail, ColumnName meta, heading or title, in that order.
+    pub name: String,
+    pub items: Vec<ColumnItem>,
+    /// Total pages when the pagination says so (createPageHTML's total, "共N页").
+    pub total_pages: Option<u32>,
+    /// Current page number, 1-based.
+    pub current_page: Option<u32>,
+}
+
+/// One item listed in a column.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ColumnItem {
+    pub title: String,
+    pub url: Option<String>,
+    /// ISO date (YYYY-MM-DD) when the item carries one.
+    pub date: Option<String>,
+}

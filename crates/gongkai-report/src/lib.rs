@@ -1,0 +1,1 @@
+//! gongkai-report (placeholder, being built)

@@ -1,0 +1,1 @@
+//! gongkai-rules (placeholder, being built)

@@ -1,0 +1,1 @@
+//! gongkai-store (placeholder, being built)
