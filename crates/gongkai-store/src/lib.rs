@@ -1,1 +1,1 @@
-//! gongkai-store (placeholder, being built)
+//! gongkai-store (being built)
