@@ -6,7 +6,16 @@
 //! can re-run the same extraction over bytes already stored.
 
 pub mod charset;
+mod content;
+pub mod dates;
+pub mod docnum;
+mod dom;
+mod guard;
+pub mod labels;
+pub mod links;
+pub mod metadata;
 pub mod model;
+pub mod url;
 
 pub use charset::{decode, Decoded};
 pub use model::*;

@@ -1,0 +1,423 @@
+//! What the page says on its face: `<title>`, the article heading, the breadcrumb trail, the main
+//! text, and two warnings about what kind of response this really is (an anti-bot challenge, or
+//! an error page served with status 200).
+//!
+//! Main text prefers a known article-body container (TRS `.TRS_Editor`, `#zoom`, Kaipu
+//! `#UCAP-CONTENT`, Hanweb `.bt-article`, gov.cn `.pages_content` ...), falling back to the body
+//! minus navigation, header and footer. The heading prefers a lone `h1`, then the ArticleTitle
+//! meta, then title-like classes, always outside page chrome.
+
+use crate::dom::{self, Nd};
+use regex::Regex;
+use scraper::Node;
+use std::sync::LazyLock;
+
+/// Main text cap (bytes).
+pub const MAX_TEXT: usize = 200 * 1024;
+const MAX_TITLE: usize = 1024;
+const MAX_HEADING_CHARS: usize = 200;
+
+/// Article body containers, most specific first: (is_id, name) matched case-sensitively on class
+/// tokens / id.
+const BODY_CONTAINERS: &[(bool, &str)] = &[
+    (true, "UCAP-CONTENT"),
+    (false, "TRS_Editor"),
+    (false, "TRS_UEDITOR"),
+    (true, "zoom"),
+    (true, "Zoom"),
+    (false, "zoom"),
+    (true, "fontzoom"),
+    (false, "bt-article"),
+    (false, "pages_content"),
+    (false, "article-content"),
+    (false, "article_content"),
+    (false, "art_con"),
+    (false, "view"),
+    (true, "xxgk_content"),
+    (false, "wzy_content"),
+    (true, "content"),
+    (false, "article"),
+    (false, "content"),
+];
+
+static BREADCRUMB_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:当前位置|您现在的位置|你现在的位置|您的位置|你的位置|您当前的位置|所在位置|当前所在位置|现在的位置|位置)\s*[:：是]?\s*")
+        .expect("static regex")
+});
+
+static CRUMB_SPLIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*(?:>>|>|＞|›|»|→|/|\\)\s*").expect("static regex"));
+
+/// `<title>` text, whitespace-collapsed.
+pub fn title(root: Nd<'_>) -> String {
+    root.descendants()
+        .take(100_000)
+        .find(|n| dom::tag(*n) == Some("title"))
+        .map(|t| {
+            let raw: String = t
+                .children()
+                .filter_map(|c| c.value().as_text().map(|x| x.to_string()))
+                .collect();
+            let mut s = dom::collapse(&raw);
+            dom::truncate(&mut s, MAX_TITLE);
+            s
+        })
+        .unwrap_or_default()
+}
+
+/// The article body container, if the page has one with some text.
+pub fn body_container(root: Nd<'_>) -> Option<Nd<'_>> {
+    let mut best: Option<(usize, Nd<'_>)> = None;
+    for n in root.descendants() {
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        let id = e.id();
+        let rank = BODY_CONTAINERS.iter().position(|(is_id, name)| {
+            if *is_id {
+                id == Some(*name)
+            } else {
+                e.classes().any(|c| c == *name)
+            }
+        });
+        let Some(rank) = rank else { continue };
+        if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
+            continue;
+        }
+        if dom::in_chrome(n) {
+            continue;
+        }
+        // A container with almost no text is a wrapper or a placeholder.
+        let t = dom::text(n, 64);
+        if t.chars().count() < 10 && !has_media(n) {
+            continue;
+        }
+        best = Some((rank, n));
+        if rank == 0 {
+            break;
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+fn has_media(n: Nd<'_>) -> bool {
+    n.descendants().take(2000).any(|d| {
+        matches!(
+            dom::tag(d),
+            Some("img" | "a" | "iframe" | "embed" | "object" | "video")
+        )
+    })
+}
+
+/// Main text: the body container's text when there is one, else the body's text without
+/// navigation, header and footer.
+pub fn main_text(root: Nd<'_>, container: Option<Nd<'_>>) -> String {
+    if let Some(c) = container {
+        return dom::text(c, MAX_TEXT);
+    }
+    let body = root
+        .descendants()
+        .find(|n| dom::tag(*n) == Some("body"))
+        .unwrap_or(root);
+    dom::text_skipping(body, MAX_TEXT, &|el| dom::is_chrome_element(el.value()))
+}
+
+/// All visible body text (chrome included), at most `max` bytes.
+pub fn body_text(root: Nd<'_>, max: usize) -> String {
+    let body = root
+        .descendants()
+        .find(|n| dom::tag(*n) == Some("body"))
+        .unwrap_or(root);
+    dom::text(body, max)
+}
+
+/// The article heading: a lone non-chrome `h1`; else the ArticleTitle meta; else a title-like
+/// element (class/id token `title`, `bt`, `tit` ...) whose text the `<title>` contains; else the
+/// first such element inside the body container.
+pub fn heading(
+    root: Nd<'_>,
+    page_title: &str,
+    article_title_meta: Option<&str>,
+    container: Option<Nd<'_>>,
+) -> Option<String> {
+    let mut h1s = Vec::new();
+    let mut titled = Vec::new();
+    for n in root.descendants() {
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        let name = e.name();
+        let title_like = name == "h1"
+            || dom::class_id_tokens(e).iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "title"
+                        | "arttitle"
+                        | "articletitle"
+                        | "bt"
+                        | "tit"
+                        | "biaoti"
+                        | "xltitle"
+                        | "newstitle"
+                        | "detailtitle"
+                        | "contitle"
+                )
+            });
+        if !title_like || matches!(name, "body" | "html" | "head" | "title" | "meta") {
+            continue;
+        }
+        if dom::in_chrome(n) {
+            continue;
+        }
+        let t = dom::text(n, MAX_HEADING_CHARS * 4);
+        let chars = t.chars().count();
+        if !(2..=MAX_HEADING_CHARS).contains(&chars) {
+            continue;
+        }
+        if name == "h1" {
+            h1s.push(t);
+        } else if titled.len() < 50 {
+            titled.push((n, t));
+        }
+    }
+    if h1s.len() == 1 {
+        return h1s.pop();
+    }
+    if let Some(m) = article_title_meta
+        .map(dom::collapse)
+        .filter(|m| !m.is_empty())
+    {
+        return Some(m);
+    }
+    if let Some(h) = h1s.iter().find(|h| page_title.contains(h.as_str())) {
+        return Some(h.clone());
+    }
+    if let Some((_, t)) = titled
+        .iter()
+        .find(|(_, t)| t.chars().count() >= 4 && page_title.contains(t.as_str()))
+    {
+        return Some(t.clone());
+    }
+    if let Some(c) = container {
+        // The first title-like element inside the container's parent (just above the body).
+        if let Some(parent) = c.parent() {
+            let found = titled.iter().find(|(n, t)| {
+                t.chars().count() >= 4 && n.ancestors().take(12).any(|a| a.id() == parent.id())
+            });
+            if let Some((_, t)) = found {
+                return Some(t.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Breadcrumb trail texts, home first, from a "当前位置：首页 > … > …" element or a
+/// breadcrumb-classed element.
+pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
+    let mut fallback: Option<Vec<String>> = None;
+    for n in root.descendants() {
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        if matches!(
+            e.name(),
+            "body" | "html" | "head" | "script" | "style" | "title"
+        ) {
+            continue;
+        }
+        // Cheap first look: the element's own leading text.
+        let lead = leading_text(n);
+        if BREADCRUMB_MARK.is_match(&lead) {
+            let t = dom::text(n, 800);
+            if t.chars().count() <= 200 {
+                let stripped = BREADCRUMB_MARK.replace(&t, "");
+                let crumbs = split_crumbs(&stripped);
+                if !crumbs.is_empty() {
+                    return crumbs;
+                }
+            }
+        }
+        if fallback.is_none() {
+            let tokens = dom::class_id_tokens(e);
+            let classy = tokens.iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "breadcrumb"
+                        | "breadcrumbs"
+                        | "crumb"
+                        | "crumbs"
+                        | "position"
+                        | "location"
+                        | "dqwz"
+                        | "curpos"
+                        | "weizhi"
+                        | "lujing"
+                        | "bread"
+                        | "currentpath"
+                )
+            });
+            if classy && n.descendants().take(400).any(|d| dom::tag(d) == Some("a")) {
+                let t = dom::text(n, 800);
+                if t.chars().count() <= 200 {
+                    let stripped = BREADCRUMB_MARK.replace(&t, "");
+                    let crumbs = split_crumbs(&stripped);
+                    if crumbs.len() >= 2 {
+                        fallback = Some(crumbs);
+                    }
+                }
+            }
+        }
+    }
+    fallback.unwrap_or_default()
+}
+
+/// Text at the start of an element, up to the first 40 chars, for marker matching.
+fn leading_text(n: Nd<'_>) -> String {
+    let mut s = String::new();
+    for d in n.descendants().skip(1).take(12) {
+        if let Node::Text(t) = d.value() {
+            s.push_str(t);
+            if s.len() > 120 {
+                break;
+            }
+        }
+    }
+    let c = dom::collapse(&s);
+    c.chars().take(40).collect()
+}
+
+fn split_crumbs(s: &str) -> Vec<String> {
+    CRUMB_SPLIT
+        .split(s)
+        .map(|p| {
+            dom::collapse(p)
+                .trim_matches(|c: char| c == '：' || c == ':')
+                .to_string()
+        })
+        .filter(|p| !p.is_empty() && p.chars().count() <= 40)
+        .take(20)
+        .collect()
+}
+
+/// Known anti-bot markers in scripts or markup (瑞数 `$_ts`, 加速乐 `__jsl_clearance`, Aliyun
+/// `acw_sc__v2`, 云锁 `yunsuo_session_verify`, 网站卫士 `wzws`, 安全狗 ...).
+const CHALLENGE_MARKERS: [&str; 10] = [
+    "$_ts",
+    "__jsl_clearance",
+    "acw_sc__v2",
+    "yunsuo_session_verify",
+    "wzws_cid",
+    "wzwschallenge",
+    "safedog",
+    "_guard/auto.js",
+    "challenge-platform",
+    "r='m'",
+];
+
+/// True when the page looks like an anti-bot challenge: little visible text and scripts that set
+/// cookies / eval, or a known wall's marker.
+pub fn is_challenge(html: &str, visible_text: &str) -> bool {
+    let visible = visible_text.chars().count();
+    if visible > 300 {
+        return false;
+    }
+    let head = &html[..floor_boundary(html, 256 * 1024)];
+    let lower = head.to_ascii_lowercase();
+    if CHALLENGE_MARKERS
+        .iter()
+        .any(|m| lower.contains(&m.to_ascii_lowercase()))
+    {
+        return true;
+    }
+    let scripted_cookie = lower.contains("document.cookie") || lower.contains("eval(");
+    let reloads = lower.contains("location.reload")
+        || lower.contains("location.href")
+        || lower.contains("location.replace")
+        || lower.contains("window.location");
+    visible < 100 && lower.contains("<script") && scripted_cookie && reloads
+}
+
+fn floor_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+const ERROR_PHRASES: [&str; 16] = [
+    "页面不存在",
+    "页面未找到",
+    "找不到该页面",
+    "找不到页面",
+    "页面找不到",
+    "页面已删除",
+    "已被删除",
+    "已删除",
+    "信息不存在",
+    "文章不存在",
+    "内容不存在",
+    "无法找到该页",
+    "访问的页面",
+    "not found",
+    "404",
+    "页面已失效",
+];
+
+const ERROR_TITLE_PHRASES: [&str; 12] = [
+    "404 not found",
+    "404错误",
+    "404页面",
+    "error 404",
+    "not found",
+    "页面不存在",
+    "页面未找到",
+    "找不到页面",
+    "找不到该页面",
+    "错误页面",
+    "出错了",
+    "页面已删除",
+];
+
+/// True when the page looks like an error page served as a normal one: a short title saying so,
+/// or an error phrase with under ~300 characters of other text.
+pub fn looks_like_error(title: &str, body_text: &str) -> bool {
+    let t = title.to_lowercase();
+    let short = t.chars().count() <= 30;
+    if short
+        && (t.trim_start().starts_with("404") || ERROR_TITLE_PHRASES.iter().any(|p| t.contains(p)))
+    {
+        return true;
+    }
+    let lower = body_text.to_lowercase();
+    let Some(p) = ERROR_PHRASES.iter().find(|p| contains_phrase(&lower, p)) else {
+        return false;
+    };
+    let other = lower.replacen(p, "", 1);
+    other.chars().filter(|c| !c.is_whitespace()).count() < 300
+}
+
+/// Substring test where a numeric phrase ("404") must not be glued to other digits.
+fn contains_phrase(hay: &str, phrase: &str) -> bool {
+    if !phrase.starts_with(|c: char| c.is_ascii_digit()) {
+        return hay.contains(phrase);
+    }
+    hay.match_indices(phrase).any(|(i, m)| {
+        let before = hay[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit());
+        let after = hay[i + m.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
+        !before && !after
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,531 @@
+//! The 政务公开 metadata block (索引号 / 文号 / 成文日期 / 有效性 ...) and the 政府网站发展指引
+//! `<meta>` tags.
+//!
+//! Portals print the block in many shapes; we read four:
+//! (a) tables of label cell / value cell, one to three pairs per row;
+//! (b) `li`, `p`, `div` whose first element is the label (`<span>索引号</span>…`);
+//! (c) `dl > dt / dd`;
+//! (d) lines of `label：value`, possibly several per line (`发布时间：… 来源：… 浏览次数：…`).
+//!
+//! Precision matters more than recall: a false "missing 有效性" sent to a department costs trust.
+//! So a line is read only when it is short (≤ 300 chars) and starts with a label (at most a few
+//! characters before it), a label must be a known label (or a short one ending in a colon, which
+//! only ends values and fills `raw`), values longer than a sentence are dropped, and a container
+//! where the same field repeats three times or more is a list (a column page's 发布时间 per item),
+//! not a metadata block. Footers are ignored.
+
+use crate::dom::{self, Nd, BOUNDARY};
+use crate::labels::{self, field_of, is_strong_label, normalize_label, HEADER_WORDS};
+use crate::model::{Field, Metadata};
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::Node;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// Lines longer than this (chars) are body text, not metadata.
+const MAX_LINE_CHARS: usize = 300;
+/// Values longer than this (chars) are dropped.
+const MAX_VALUE_CHARS: usize = 300;
+/// Table cells longer than this (bytes) are not values.
+const MAX_CELL_BYTES: usize = 1500;
+/// At most this many pairs are kept.
+const MAX_PAIRS: usize = 300;
+/// Non-space characters allowed before the first label of a line (bullets, "【字体：" ...).
+const MAX_PREFIX_CHARS: usize = 6;
+
+/// The 政府网站发展指引 meta names, canonical spelling.
+pub const GUIDELINE_META: [&str; 15] = [
+    "SiteName",
+    "SiteDomain",
+    "SiteIDCode",
+    "ColumnName",
+    "ColumnDescription",
+    "ColumnKeywords",
+    "ColumnType",
+    "ArticleTitle",
+    "PubDate",
+    "ContentSource",
+    "Keywords",
+    "Author",
+    "Description",
+    "Image",
+    "Url",
+];
+
+static KNOWN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let alts: Vec<String> = labels::all_labels()
+        .iter()
+        .map(|l| {
+            l.chars()
+                .map(|c| regex::escape(&c.to_string()))
+                .collect::<Vec<_>>()
+                .join("[\\s\\x01]*")
+        })
+        .collect();
+    Regex::new(&format!("({})(?:[\\s\\x01]*[:：]|(\\x01))", alts.join("|"))).expect("label regex")
+});
+
+static GENERIC_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s\x01|｜丨【\[])(\p{Han}{2,6})[\s\x01]*[:：]").expect("static regex")
+});
+
+/// Result of metadata extraction, with what the page-kind decision needs.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub metadata: Metadata,
+    /// At least two known fields, one of them specific to disclosure pages (索引号, 文号,
+    /// 成文日期, 有效性, 主题分类, 文件类型 ...), not just a news byline (发布时间 + 来源).
+    pub disclosure_block: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Pair {
+    label: String,
+    value: String,
+    block: NodeId,
+}
+
+/// Extracts the metadata block from the document (or fragment) rooted at `root`.
+pub fn extract(root: Nd<'_>) -> Extracted {
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut consumed: HashSet<NodeId> = HashSet::new();
+    for n in root.descendants() {
+        if pairs.len() >= MAX_PAIRS {
+            break;
+        }
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        match e.name() {
+            "tr" => table_row(n, &mut pairs, &mut consumed),
+            "dl" => definition_list(n, &mut pairs, &mut consumed),
+            name if dom::is_block_tag(name) || name == "body" => {
+                if !consumed.contains(&n.id())
+                    && !matches!(
+                        name,
+                        "table" | "tbody" | "thead" | "tfoot" | "tr" | "ul" | "ol" | "dl"
+                    )
+                {
+                    block_lines(n, &mut pairs);
+                }
+            }
+            _ => {}
+        }
+    }
+    select(root, pairs)
+}
+
+/// Reads the `<meta name=... content=...>` tags named by the 政府网站发展指引, by canonical name;
+/// names match case-insensitively, the first occurrence wins.
+pub fn guideline_meta(root: Nd<'_>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for n in root.descendants().take(200_000) {
+        if dom::tag(n) != Some("meta") {
+            continue;
+        }
+        let Some(name) = dom::attr(n, "name") else {
+            continue;
+        };
+        let name = name.trim();
+        let Some(canon) = GUIDELINE_META.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
+            continue;
+        };
+        if out.contains_key(*canon) {
+            continue;
+        }
+        let mut v = dom::collapse(dom::attr(n, "content").unwrap_or(""));
+        dom::truncate(&mut v, 2000);
+        out.insert((*canon).to_string(), v);
+    }
+    out
+}
+
+fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) {
+    let cells: Vec<Nd<'_>> = dom::child_elements(tr)
+        .filter(|c| matches!(dom::tag(*c), Some("td" | "th")))
+        .take(16)
+        .collect();
+    if cells.len() < 2 || cells.iter().all(|c| dom::tag(*c) == Some("th")) {
+        return;
+    }
+    if cells.iter().any(|c| has_descendant_tag(*c, "table")) {
+        return;
+    }
+    let Some(block) = ancestor_tag(tr, "table") else {
+        return;
+    };
+    let texts: Vec<String> = cells
+        .iter()
+        .map(|c| dom::text(*c, MAX_CELL_BYTES + 1))
+        .collect();
+    let mut i = 0;
+    while i + 1 < cells.len() {
+        let label = normalize_label(&texts[i]);
+        let is_label = label_cell(&texts[i], &label);
+        if !is_label {
+            i += 1;
+            continue;
+        }
+        let value = &texts[i + 1];
+        let value_label = normalize_label(value);
+        let value_is_label =
+            label_cell(value, &value_label) || HEADER_WORDS.contains(&value_label.as_str());
+        if value_is_label || value.len() > MAX_CELL_BYTES {
+            i += 1;
+            continue;
+        }
+        consumed.insert(cells[i].id());
+        consumed.insert(cells[i + 1].id());
+        pairs.push(Pair {
+            label,
+            value: clean_value(value),
+            block: block.id(),
+        });
+        i += 2;
+    }
+}
+
+/// A cell is a label cell when its text is a known label, or short text ending in a colon.
+fn label_cell(text: &str, normalized: &str) -> bool {
+    if normalized.is_empty() || normalized.chars().count() > 10 {
+        return false;
+    }
+    if field_of(normalized).is_some() {
+        return true;
+    }
+    let t = text.trim_end();
+    (t.ends_with('：') || t.ends_with(':')) && !normalized.chars().any(|c| c.is_ascii_digit())
+}
+
+fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) {
+    let kids: Vec<Nd<'_>> = dom::child_elements(dl).take(200).collect();
+    for (i, dt) in kids.iter().enumerate() {
+        if dom::tag(*dt) != Some("dt") {
+            continue;
+        }
+        let Some(dd) = kids.get(i + 1).filter(|d| dom::tag(**d) == Some("dd")) else {
+            continue;
+        };
+        let lt = dom::text(*dt, 200);
+        let label = normalize_label(&lt);
+        if !label_cell(&lt, &label) {
+            continue;
+        }
+        let value = dom::text(*dd, MAX_CELL_BYTES + 1);
+        if value.len() > MAX_CELL_BYTES {
+            continue;
+        }
+        consumed.insert(dt.id());
+        consumed.insert(dd.id());
+        pairs.push(Pair {
+            label,
+            value: clean_value(&value),
+            block: dl.id(),
+        });
+    }
+}
+
+/// Splits a block element's direct content into runs of inline content (separated by nested
+/// blocks) and reads each short run as a `label：value` line.
+fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
+    let mut runs: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut had_block_child = false;
+    let budget = MAX_LINE_CHARS * 4 + 64;
+    for c in el.children() {
+        match c.value() {
+            Node::Text(t) => {
+                if cur.len() <= budget {
+                    cur.push_str(t);
+                }
+            }
+            Node::Element(e) => {
+                let name = e.name();
+                if dom::is_invisible_tag(name) {
+                    continue;
+                }
+                if dom::is_block_tag(name) || has_block_descendant(c) {
+                    had_block_child = true;
+                    runs.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                if cur.len() <= budget {
+                    cur.push(BOUNDARY);
+                    cur.push_str(&dom::marked_text(c, budget));
+                    cur.push(BOUNDARY);
+                }
+            }
+            _ => {}
+        }
+    }
+    runs.push(cur);
+    // A leaf block is one line of its parent container; a mixed block is its own container.
+    let block = if had_block_child {
+        el
+    } else {
+        el.parent().unwrap_or(el)
+    };
+    if in_footer(el) {
+        return;
+    }
+    for run in runs {
+        if run.len() > budget {
+            continue;
+        }
+        let line = collapse_line(&run);
+        if line.is_empty() || line.chars().count() > MAX_LINE_CHARS {
+            continue;
+        }
+        for (label, value) in parse_line(&line) {
+            pairs.push(Pair {
+                label,
+                value,
+                block: block.id(),
+            });
+        }
+    }
+}
+
+fn collapse_line(run: &str) -> String {
+    // Re-use the marked collapser by wrapping: spaces and markers are normalised the same way.
+    let mut out = String::with_capacity(run.len());
+    let mut space = false;
+    let mut marker = false;
+    for ch in run.chars() {
+        if ch == BOUNDARY {
+            marker = true;
+        } else if dom::is_space(ch) {
+            space = true;
+        } else {
+            if marker {
+                out.push(BOUNDARY);
+            } else if space && !out.is_empty() {
+                out.push(' ');
+            }
+            marker = false;
+            space = false;
+            out.push(ch);
+        }
+    }
+    out
+}
+
+struct Occurrence {
+    start: usize,
+    end: usize,
+    label: String,
+    colonless: bool,
+}
+
+/// Reads one line (boundary-marked, collapsed) as `label：value` pairs. Returns normalised labels
+/// and cleaned values; empty unless the line has a known field label near its start.
+pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
+    let mut occ: Vec<Occurrence> = Vec::new();
+    for c in KNOWN_LABEL.captures_iter(line) {
+        let (Some(whole), Some(lab)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let colonless = c.get(2).is_some();
+        let before = line[..whole.start()].chars().next_back();
+        let boundary_ok = match before {
+            None => true,
+            Some(ch) => ch == BOUNDARY || (!colonless && !ch.is_alphanumeric()),
+        };
+        if !boundary_ok {
+            continue;
+        }
+        let end = if colonless { lab.end() } else { whole.end() };
+        occ.push(Occurrence {
+            start: whole.start(),
+            end,
+            label: normalize_label(lab.as_str()),
+            colonless,
+        });
+    }
+    if !occ.iter().any(|o| field_of(&o.label).is_some()) {
+        return Vec::new();
+    }
+    for c in GENERIC_LABEL.captures_iter(line) {
+        let (Some(whole), Some(lab)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if occ
+            .iter()
+            .any(|o| o.start < whole.end() && lab.start() < o.end)
+        {
+            continue;
+        }
+        occ.push(Occurrence {
+            start: lab.start(),
+            end: whole.end(),
+            label: normalize_label(lab.as_str()),
+            colonless: false,
+        });
+    }
+    occ.sort_by_key(|o| o.start);
+    // Colon-less labels only count at the very start of the line.
+    let mut first = true;
+    occ.retain(|o| {
+        let keep = !o.colonless || first;
+        first = false;
+        keep
+    });
+    let Some(head) = occ.first() else {
+        return Vec::new();
+    };
+    let prefix = &line[..head.start];
+    let prefix_chars = prefix
+        .chars()
+        .filter(|c| *c != BOUNDARY && !c.is_whitespace())
+        .count();
+    if (head.colonless && prefix_chars > 0) || prefix_chars > MAX_PREFIX_CHARS {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, o) in occ.iter().enumerate() {
+        let stop = occ.get(i + 1).map_or(line.len(), |n| n.start);
+        if stop < o.end {
+            continue;
+        }
+        let value = clean_value(&line[o.end..stop]);
+        if value.chars().count() > MAX_VALUE_CHARS {
+            continue;
+        }
+        out.push((o.label.clone(), value));
+    }
+    out
+}
+
+/// Cleans a value: boundary markers vanish (or become a space between ASCII words), whitespace
+/// collapses, separators left dangling at either end go.
+fn clean_value(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut joined = String::with_capacity(s.len());
+    for (i, ch) in chars.iter().enumerate() {
+        if *ch == BOUNDARY {
+            let prev = chars[..i].iter().rev().find(|c| **c != BOUNDARY);
+            let next = chars[i + 1..].iter().find(|c| **c != BOUNDARY);
+            if prev.is_some_and(|c| c.is_ascii_alphanumeric())
+                && next.is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                joined.push(' ');
+            }
+        } else {
+            joined.push(*ch);
+        }
+    }
+    let collapsed = dom::collapse(&joined);
+    let trimmed = collapsed.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '|' | '｜' | '丨' | '/' | '，' | ',' | '；' | ';' | '【' | '】'
+            )
+    });
+    let mut v = trimmed.to_string();
+    dom::truncate(&mut v, 2000);
+    v
+}
+
+fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
+    // Group by container, in document order of first appearance.
+    let mut order: Vec<NodeId> = Vec::new();
+    let mut by_block: HashMap<NodeId, Vec<Pair>> = HashMap::new();
+    for p in pairs {
+        if !by_block.contains_key(&p.block) {
+            order.push(p.block);
+        }
+        by_block.entry(p.block).or_default().push(p);
+    }
+    let mut md = Metadata::default();
+    let mut seen_raw: HashSet<(String, String)> = HashSet::new();
+    for id in order {
+        let Some(block_pairs) = by_block.remove(&id) else {
+            continue;
+        };
+        let mut counts: HashMap<Field, usize> = HashMap::new();
+        for p in &block_pairs {
+            if let Some(f) = field_of(&p.label) {
+                *counts.entry(f).or_default() += 1;
+            }
+        }
+        if counts.is_empty() || counts.values().any(|c| *c >= 3) {
+            continue;
+        }
+        if root.tree().get(id).is_some_and(in_footer) {
+            continue;
+        }
+        for p in block_pairs {
+            if let Some(f) = field_of(&p.label) {
+                let slot = md.fields.entry(f).or_default();
+                if slot.is_empty() {
+                    slot.clone_from(&p.value);
+                }
+            }
+            if md.raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone())) {
+                md.raw.push((p.label, p.value));
+            }
+        }
+    }
+    let strong = md.raw.iter().any(|(l, _)| is_strong_label(l));
+    let disclosure_block = md.fields.len() >= 2 && strong;
+    Extracted {
+        metadata: md,
+        disclosure_block,
+    }
+}
+
+fn in_footer(n: Nd<'_>) -> bool {
+    let mut cur = Some(n);
+    let mut depth = 0;
+    while let Some(x) = cur {
+        if let Node::Element(e) = x.value() {
+            if e.name() == "footer" {
+                return true;
+            }
+            if dom::class_id_tokens(e)
+                .iter()
+                .any(|t| matches!(t.as_str(), "footer" | "foot" | "copyright" | "bottom"))
+            {
+                return true;
+            }
+        }
+        depth += 1;
+        if depth > 40 {
+            break;
+        }
+        cur = x.parent();
+    }
+    false
+}
+
+fn ancestor_tag<'a>(n: Nd<'a>, name: &str) -> Option<Nd<'a>> {
+    n.ancestors().take(8).find(|a| dom::tag(*a) == Some(name))
+}
+
+fn has_descendant_tag(n: Nd<'_>, name: &str) -> bool {
+    n.descendants()
+        .skip(1)
+        .take(500)
+        .any(|d| dom::tag(d) == Some(name))
+}
+
+/// True when an inline element wraps block content (looked at within its first 200 nodes; a
+/// bigger subtree is treated as block too).
+fn has_block_descendant(n: Nd<'_>) -> bool {
+    let mut count = 0;
+    for d in n.descendants().skip(1) {
+        count += 1;
+        if count > 200 {
+            return true;
+        }
+        if dom::tag(d).is_some_and(dom::is_block_tag) && dom::tag(d) != Some("br") {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

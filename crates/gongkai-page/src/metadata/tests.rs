@@ -1,0 +1,174 @@
+use super::*;
+use scraper::Html;
+
+fn md(html: &str) -> Extracted {
+    let doc = Html::parse_document(html);
+    extract(doc.tree.root())
+}
+
+fn field(e: &Extracted, f: Field) -> Option<&str> {
+    e.metadata.fields.get(&f).map(String::as_str)
+}
+
+#[test]
+fn trs_table_two_pairs_per_row() {
+    let e = md(
+        r#"<div class="xxgk_table"><table class="table_suoyin"><tbody>
+        <tr><th>索&nbsp;&nbsp;引&nbsp;&nbsp;号：</th><td>11370481004222241N/2022-00011</td>
+            <th>主题分类：</th><td>政务公开</td></tr>
+        <tr><th>发布机构：</th><td>滕州市人民政府办公室</td><th>成文日期：</th><td>2022年05月30日</td></tr>
+        <tr><th>文　　号：</th><td>滕政办发〔2022〕11号</td><th>发布日期：</th><td>2022-06-01</td></tr>
+        <tr><th>有 效 性：</th><td>有效</td><th>名　　称：</th><td>滕州市2022年政务公开工作要点</td></tr>
+        </tbody></table></div>
+        <div class="TRS_Editor"><p>各镇人民政府、街道办事处……</p></div>"#,
+    );
+    assert_eq!(
+        field(&e, Field::IndexNumber),
+        Some("11370481004222241N/2022-00011")
+    );
+    assert_eq!(field(&e, Field::Topic), Some("政务公开"));
+    assert_eq!(field(&e, Field::Publisher), Some("滕州市人民政府办公室"));
+    assert_eq!(field(&e, Field::WrittenDate), Some("2022年05月30日"));
+    assert_eq!(field(&e, Field::DocNumber), Some("滕政办发〔2022〕11号"));
+    assert_eq!(field(&e, Field::PublishDate), Some("2022-06-01"));
+    assert_eq!(field(&e, Field::Validity), Some("有效"));
+    assert!(e
+        .metadata
+        .raw
+        .contains(&("名称".into(), "滕州市2022年政务公开工作要点".into())));
+    assert!(e.disclosure_block);
+}
+
+#[test]
+fn gkmlpt_classify_table_with_label_and_value_cells() {
+    let e = md(r#"<div class="classify"><table><tbody>
+        <tr><td class="first">索引号：</td><td class="td-value-xl"><span>11440000006939845D/2022-00123</span></td>
+            <td class="first">分类：</td><td class="td-value"><span>综合政务、通知</span></td></tr>
+        <tr><td class="first">发布机构：</td><td><span>广东省人民政府办公厅</span></td>
+            <td class="first">成文日期：</td><td><span>2022-05-30</span></td></tr>
+        <tr><td class="first">名称：</td><td colspan="3"><span>广东省人民政府办公厅关于进一步做好政务公开工作的通知</span></td></tr>
+        <tr><td class="first">文号：</td><td><span>粤办函〔2022〕123号</span></td>
+            <td class="first">发布日期：</td><td><span>2022-06-01</span></td></tr>
+        </tbody></table></div>"#);
+    assert_eq!(
+        field(&e, Field::IndexNumber),
+        Some("11440000006939845D/2022-00123")
+    );
+    assert_eq!(field(&e, Field::Topic), Some("综合政务、通知"));
+    assert_eq!(field(&e, Field::DocNumber), Some("粤办函〔2022〕123号"));
+    assert_eq!(field(&e, Field::WrittenDate), Some("2022-05-30"));
+    assert!(e.disclosure_block);
+}
+
+#[test]
+fn hanweb_ul_li_span_labels_and_blank_value() {
+    let e = md(r#"<div class="xxgk_info"><ul>
+        <li><span>索 引 号：</span>000014349/2017-00110</li>
+        <li><span>发布机构：</span>滕州市教育和体育局</li>
+        <li><span>公文种类：</span>通知</li>
+        <li><span>发文字号：</span>滕教体字[2022]5号</li>
+        <li><span>有&nbsp;效&nbsp;性：</span></li>
+        </ul></div>"#);
+    assert_eq!(field(&e, Field::IndexNumber), Some("000014349/2017-00110"));
+    assert_eq!(field(&e, Field::DocType), Some("通知"));
+    assert_eq!(field(&e, Field::DocNumber), Some("滕教体字[2022]5号"));
+    assert_eq!(field(&e, Field::Validity), Some(""));
+    assert!(e.disclosure_block);
+}
+
+#[test]
+fn strong_label_paragraphs_and_colonless_bold() {
+    let e = md(r#"<div class="article-meta">
+        <p><strong>索引号</strong>：01234567-8/2022-00001</p>
+        <p><strong>发文机关</strong>：滕州市人民政府</p>
+        <p><b>时效</b>长期有效</p>
+        </div>"#);
+    assert_eq!(field(&e, Field::IndexNumber), Some("01234567-8/2022-00001"));
+    assert_eq!(field(&e, Field::Publisher), Some("滕州市人民政府"));
+    assert_eq!(field(&e, Field::Validity), Some("长期有效"));
+}
+
+#[test]
+fn definition_list() {
+    let e = md(
+        r#"<dl class="gk-meta"><dt>索引号：</dt><dd>MB1234567/2022-0001</dd>
+        <dt>效力状态：</dt><dd>现行有效</dd><dt>签发日期：</dt><dd>2022-05-30</dd></dl>"#,
+    );
+    assert_eq!(field(&e, Field::IndexNumber), Some("MB1234567/2022-0001"));
+    assert_eq!(field(&e, Field::Validity), Some("现行有效"));
+    assert_eq!(field(&e, Field::WrittenDate), Some("2022-05-30"));
+}
+
+#[test]
+fn byline_is_not_a_disclosure_block() {
+    let e = md(r#"<h1>我市召开政务公开工作推进会</h1>
+        <div class="info"><span>发布时间：2022-06-01 10:00</span><span>来源：滕州市政府办公室</span>
+        <span>浏览次数：<script>document.write(12)</script></span><span>【字体：大 中 小】</span></div>"#);
+    assert_eq!(field(&e, Field::PublishDate), Some("2022-06-01 10:00"));
+    assert_eq!(field(&e, Field::Publisher), Some("滕州市政府办公室"));
+    assert!(!e.disclosure_block);
+    let e = md("<div class=\"ewb-article-info\">信息来源：市行政审批服务局 发布时间：【2022-06-01】 阅读次数：35</div>");
+    assert_eq!(field(&e, Field::Publisher), Some("市行政审批服务局"));
+    assert_eq!(field(&e, Field::PublishDate), Some("2022-06-01"));
+}
+
+#[test]
+fn multiple_pairs_in_one_div_with_spaced_labels() {
+    let e = md("<div>发布机构：滕州市人民政府办公室 文　号：滕政办发〔2022〕11号 成文日期：2022-05-30</div>");
+    assert_eq!(field(&e, Field::Publisher), Some("滕州市人民政府办公室"));
+    assert_eq!(field(&e, Field::DocNumber), Some("滕政办发〔2022〕11号"));
+    assert_eq!(field(&e, Field::WrittenDate), Some("2022-05-30"));
+}
+
+#[test]
+fn body_paragraphs_are_not_metadata() {
+    let long =
+        "为深入贯彻落实《中华人民共和国政府信息公开条例》，进一步提升政务公开质量，".repeat(6);
+    let e = md(&format!(
+        "<div class=\"TRS_Editor\"><p>{long}信息来源：新华社</p>\
+         <p>本办法自2022年6月1日起施行，有效期：5年。</p>\
+         <p>请联系<b>来源</b>单位核实。</p></div>"
+    ));
+    assert!(e.metadata.fields.is_empty(), "{:?}", e.metadata);
+}
+
+#[test]
+fn list_items_and_document_tables_are_not_metadata() {
+    let items: String = (1..=10)
+        .map(|i| {
+            format!(
+                "<li><a href=\"/a{i}.html\">通知{i}</a><span>发布时间：2022-06-{i:02}</span></li>"
+            )
+        })
+        .collect();
+    let e = md(&format!("<ul class=\"list\">{items}</ul>"));
+    assert!(e.metadata.fields.is_empty(), "{:?}", e.metadata);
+    let e = md(
+        r#"<table><tr><td>序号</td><td>文件名称</td><td>文号</td><td>发布日期</td></tr>
+        <tr><td>1</td><td><a href="/a.html">关于印发工作要点的通知</a></td><td>滕政办发〔2022〕11号</td><td>2022-06-01</td></tr></table>"#,
+    );
+    assert!(e.metadata.fields.is_empty(), "{:?}", e.metadata);
+}
+
+#[test]
+fn footer_ignored() {
+    let e = md("<div class=\"footer\"><p>来源：滕州市人民政府 发布时间：2022-06-01</p></div>");
+    assert!(e.metadata.fields.is_empty());
+}
+
+#[test]
+fn guideline_meta_case_insensitive() {
+    let doc = Html::parse_document(
+        r#"<head><meta name="SiteName" content="滕州市人民政府"><meta name="siteidcode" content="3704810001">
+        <meta name="ColumnName" content="规范性文件"><meta name="pubdate" content="2022-06-01 10:00">
+        <meta name="viewport" content="width=device-width"></head>"#,
+    );
+    let m = guideline_meta(doc.tree.root());
+    assert_eq!(m.get("SiteIDCode").map(String::as_str), Some("3704810001"));
+    assert_eq!(
+        m.get("PubDate").map(String::as_str),
+        Some("2022-06-01 10:00")
+    );
+    assert_eq!(m.get("ColumnName").map(String::as_str), Some("规范性文件"));
+    assert_eq!(m.len(), 4);
+}

@@ -1,0 +1,193 @@
+//! Pure URL normalisation, shared by link extraction and the crawler.
+//!
+//! What a browser does when a visitor clicks is what we check, so resolution follows the WHATWG
+//! URL rules (the `url` crate): tabs and newlines inside a reference are dropped, backslashes act
+//! as slashes, spaces and non-ASCII characters (including full-width `％` or `？`, which a
+//! browser sends percent-encoded rather than treating as `%` / `?`) are percent-encoded. We do
+//! not "repair" full-width punctuation: a link written with `？` breaks for visitors too, and
+//! reporting it is the point.
+//!
+//! Normalisation then makes URLs comparable as frontier keys: no fragment, lower-case scheme and
+//! host (the `url` crate does this for http(s)), no default port, no empty `?`, query order kept.
+
+use crate::model::SkipReason;
+use ::url::Url;
+
+/// Longest reference we try to resolve; longer ones are treated as malformed.
+const MAX_RAW_LEN: usize = 8 * 1024;
+
+/// Resolves a reference found in a page against `base` and normalises it.
+///
+/// Skips (with the reason) `mailto:`, `tel:`, `javascript:`, `data:`, fragment-only and empty
+/// references (they point at the page itself), other schemes, and unparsable references.
+pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
+    let cleaned = clean(raw);
+    if cleaned.len() > MAX_RAW_LEN {
+        return Err(SkipReason::Malformed);
+    }
+    if cleaned.is_empty() || cleaned.starts_with('#') {
+        return Err(SkipReason::BareFragment);
+    }
+    if let Some(scheme) = scheme_of(&cleaned) {
+        match scheme.as_str() {
+            "http" | "https" => {}
+            "mailto" => return Err(SkipReason::Mailto),
+            "tel" | "callto" | "sms" => return Err(SkipReason::Tel),
+            "javascript" | "vbscript" => return Err(SkipReason::Javascript),
+            "data" | "blob" => return Err(SkipReason::Data),
+            _ => return Err(SkipReason::OtherScheme),
+        }
+    }
+    let joined = base.join(&cleaned).map_err(|_| SkipReason::Malformed)?;
+    match joined.scheme() {
+        "http" | "https" => {}
+        _ => return Err(SkipReason::OtherScheme),
+    }
+    if joined.host_str().is_none_or(str::is_empty) {
+        return Err(SkipReason::Malformed);
+    }
+    Ok(normalize(&joined))
+}
+
+/// Normalises an absolute URL: drops the fragment and an empty query; the `url` crate already
+/// lower-cases scheme and host and drops default ports for http(s).
+pub fn normalize(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    if u.query() == Some("") {
+        u.set_query(None);
+    }
+    u
+}
+
+/// "scheme://host:port" with the port always explicit, e.g. `http://www.tengzhou.gov.cn:80`.
+/// Used to key per-origin politeness and same-site checks.
+pub fn origin_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port_or_known_default() {
+        Some(port) => format!("{}://{}:{}", url.scheme(), host, port),
+        None => format!("{}://{}", url.scheme(), host),
+    }
+}
+
+/// Trims whitespace (ASCII, full-width U+3000, NBSP, zero-width) at both ends and removes tabs
+/// and newlines anywhere, as browsers do.
+fn clean(raw: &str) -> String {
+    let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    trimmed
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect()
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}'
+    )
+}
+
+/// The lower-cased scheme when `s` starts with one (`[A-Za-z][A-Za-z0-9+.-]*:`).
+fn scheme_of(s: &str) -> Option<String> {
+    let colon = s.find(':')?;
+    let candidate = &s[..colon];
+    let mut chars = candidate.chars();
+    let first = chars.next()?;
+    if !first.is_ascii_alphabetic() {
+        return None;
+    }
+    if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+        return None;
+    }
+    Some(candidate.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("http://www.tengzhou.gov.cn/zwgk/gfxwj/index.html").unwrap()
+    }
+
+    fn r(raw: &str) -> Result<String, SkipReason> {
+        resolve(&base(), raw).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn relative_and_absolute() {
+        assert_eq!(
+            r("./202206/t20220601_123.html").unwrap(),
+            "http://www.tengzhou.gov.cn/zwgk/gfxwj/202206/t20220601_123.html"
+        );
+        assert_eq!(
+            r("../../index.html").unwrap(),
+            "http://www.tengzhou.gov.cn/index.html"
+        );
+        assert_eq!(
+            r("//WWW.Shandong.GOV.cn/").unwrap(),
+            "http://www.shandong.gov.cn/"
+        );
+        assert_eq!(
+            r("HTTPS://Example.GOV.cn:443/a#top").unwrap(),
+            "https://example.gov.cn/a"
+        );
+        assert_eq!(
+            r("http://a.gov.cn:8080/x?b=2&a=1").unwrap(),
+            "http://a.gov.cn:8080/x?b=2&a=1"
+        );
+        assert_eq!(r("/search?").unwrap(), "http://www.tengzhou.gov.cn/search");
+    }
+
+    #[test]
+    fn whitespace_and_non_ascii() {
+        assert_eq!(
+            r("\u{3000} /art/2022/6/1/art_1_2.html\n\t ").unwrap(),
+            "http://www.tengzhou.gov.cn/art/2022/6/1/art_1_2.html"
+        );
+        assert_eq!(
+            r("/a\n/b c.html").unwrap(),
+            "http://www.tengzhou.gov.cn/a/b%20c.html"
+        );
+        assert_eq!(
+            r("/附件/通知.pdf").unwrap(),
+            "http://www.tengzhou.gov.cn/%E9%99%84%E4%BB%B6/%E9%80%9A%E7%9F%A5.pdf"
+        );
+        // Full-width ？ and ％ are sent percent-encoded, as a browser does.
+        assert_eq!(
+            r("/list.jsp？id=5％").unwrap(),
+            "http://www.tengzhou.gov.cn/list.jsp%EF%BC%9Fid=5%EF%BC%85"
+        );
+        assert_eq!(
+            r("/s?q=政务 公开").unwrap(),
+            "http://www.tengzhou.gov.cn/s?q=%E6%94%BF%E5%8A%A1%20%E5%85%AC%E5%BC%80"
+        );
+    }
+
+    #[test]
+    fn skip_reasons() {
+        assert_eq!(r("mailto:zfb@tengzhou.gov.cn"), Err(SkipReason::Mailto));
+        assert_eq!(r("tel:0632-5512345"), Err(SkipReason::Tel));
+        assert_eq!(r("JavaScript:void(0);"), Err(SkipReason::Javascript));
+        assert_eq!(r("java\nscript:alert(1)"), Err(SkipReason::Javascript));
+        assert_eq!(r("data:image/png;base64,AAAA"), Err(SkipReason::Data));
+        assert_eq!(r("#"), Err(SkipReason::BareFragment));
+        assert_eq!(r("#top"), Err(SkipReason::BareFragment));
+        assert_eq!(r("  "), Err(SkipReason::BareFragment));
+        assert_eq!(r("ftp://ftp.gov.cn/a"), Err(SkipReason::OtherScheme));
+        assert_eq!(r("weixin://dl/chat"), Err(SkipReason::OtherScheme));
+        assert_eq!(r("http://"), Err(SkipReason::Malformed));
+        assert_eq!(r("http://[::1"), Err(SkipReason::Malformed));
+        assert_eq!(r(&"a".repeat(MAX_RAW_LEN + 1)), Err(SkipReason::Malformed));
+    }
+
+    #[test]
+    fn origin_keys() {
+        let u = Url::parse("http://WWW.Tengzhou.gov.cn/x").unwrap();
+        assert_eq!(origin_key(&u), "http://www.tengzhou.gov.cn:80");
+        let u = Url::parse("https://a.gov.cn:8443/").unwrap();
+        assert_eq!(origin_key(&u), "https://a.gov.cn:8443");
+        let n = normalize(&Url::parse("https://a.gov.cn:443/p?#f").unwrap());
+        assert_eq!(n.as_str(), "https://a.gov.cn/p");
+    }
+}
