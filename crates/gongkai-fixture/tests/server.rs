@@ -557,3 +557,28 @@ async fn log_records_every_request_with_times() {
     assert!(s.requests().is_empty());
     drop(s); // dropping without shutdown must not hang
 }
+
+#[tokio::test]
+async fn shutdown_is_quick_with_idle_keep_alive_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = start().await;
+    let host = s
+        .base_url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut conn = tokio::net::TcpStream::connect(&host).await.unwrap();
+    conn.write_all(format!("GET /robots.txt HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = conn.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let t = std::time::Instant::now();
+    s.shutdown().await;
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        t.elapsed()
+    );
+}
