@@ -1,0 +1,239 @@
+//! `annual-report`: no 政府信息公开工作年度报告 for the previous year once its deadline has passed.
+//!
+//! What: once the as-of date is after the deadline (`deadline_month`-`deadline_day` of the as-of
+//! year; 31 January by default, as departments must publish by then — a government-level pack can
+//! set 31 March), looks through every crawled page's title / heading / column items and every link
+//! anchor for a text naming the previous year and a report: it must contain "{year}年" and 政府信息公开
+//! and one of 年度报告 / 工作报告 / 年报 ("滕州市2022年政府信息公开工作年度报告", "2022年度政府信息公开
+//! 工作报告", "政府信息公开工作年度报告（2022年）"). When a link to an annual-report column was seen
+//! but that column page was not crawled, nothing is reported (the crawl could not look inside).
+//! Why: ledger item 67 and 条例 Art. 49–50 (departments by 31 January, governments by 31 March).
+//! Example: as of 2023-02-01 the 年报 column lists 2021 and 2020 reports only → fires for 2022.
+
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::text::compact;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const SUMMARY: &str = "截止日期后网站仍未发布上一年度政府信息公开工作年度报告";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub deadline_month: u32,
+    pub deadline_day: u32,
+    /// A report text must contain this ...
+    pub subject: String,
+    /// ... and one of these.
+    pub report_words: Vec<String>,
+    /// Names of the annual-report column (for the crawl-depth guard).
+    pub column_names: Vec<String>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            deadline_month: 1,
+            deadline_day: 31,
+            subject: "政府信息公开".into(),
+            report_words: ["年度报告", "工作报告", "年报"].map(String::from).to_vec(),
+            column_names: [
+                "政府信息公开年报",
+                "政府信息公开年度报告",
+                "年度报告",
+                "年报",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if NaiveDate::from_ymd_opt(2021, self.deadline_month, self.deadline_day).is_none() {
+            return Err(bad(
+                "deadline_day",
+                "deadline_month / deadline_day is not a date",
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub struct AnnualReport {
+    p: Params,
+}
+crate::check_glue!(AnnualReport);
+
+impl AnnualReport {
+    fn is_report(&self, text: &str, year: i32) -> bool {
+        let t = compact(text);
+        t.contains(&format!("{year}年"))
+            && t.contains(compact(&self.p.subject).as_str())
+            && self
+                .p
+                .report_words
+                .iter()
+                .any(|w| t.contains(compact(w).as_str()))
+    }
+}
+
+impl Check for AnnualReport {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        let as_of = cx.as_of();
+        let Some(deadline) =
+            NaiveDate::from_ymd_opt(as_of.year(), self.p.deadline_month, self.p.deadline_day)
+        else {
+            return;
+        };
+        if as_of <= deadline || !sm.crawled.iter().any(|&i| sm.is_home(i)) {
+            return;
+        }
+        let year = as_of.year() - 1;
+        let mut texts: Vec<String> = Vec::new();
+        for &i in &sm.crawled {
+            let m = sm.model(i);
+            texts.push(sm.title(i));
+            texts.push(m.title.clone());
+            if let Some(c) = &m.column {
+                texts.extend(c.items.iter().map(|it| it.title.clone()));
+            }
+            texts.extend(m.links.iter().map(|l| l.anchor.clone()));
+        }
+        texts.extend(sm.site.links.iter().map(|l| l.anchor.clone()));
+        if texts.iter().any(|t| self.is_report(t, year)) {
+            return;
+        }
+        let col_names: Vec<String> = self.p.column_names.iter().map(|c| compact(c)).collect();
+        let is_col = |s: &str| {
+            let s = compact(s);
+            !s.is_empty()
+                && s.chars().count() <= 20
+                && col_names.iter().any(|c| s.contains(c.as_str()))
+        };
+        let crawled_col = sm.columns.iter().find(|c| is_col(&c.name));
+        let linked_col = sm.site.links.iter().any(|l| is_col(&l.anchor))
+            || sm
+                .crawled
+                .iter()
+                .any(|&i| sm.model(i).links.iter().any(|l| is_col(&l.anchor)));
+        if crawled_col.is_none() && linked_col {
+            return;
+        }
+        let earlier: Vec<i32> = (year - 5..year)
+            .filter(|y| texts.iter().any(|t| self.is_report(t, *y)))
+            .collect();
+        let (url, fetch) = match crawled_col {
+            Some(c) => (
+                sm.page(c.pages[0]).url.clone(),
+                sm.page(c.pages[0]).fetch_id,
+            ),
+            None => {
+                let h = sm
+                    .crawled
+                    .iter()
+                    .copied()
+                    .find(|&i| sm.is_home(i))
+                    .expect("home checked above");
+                (sm.root.clone(), sm.page(h).fetch_id)
+            }
+        };
+        let msg = format!(
+            "截至{as_of}，网站未发布{year}年度政府信息公开工作年度报告（应于{}前发布）",
+            deadline
+        );
+        let ev = json!({
+            "year": year,
+            "deadline": deadline.to_string(),
+            "as_of": as_of.to_string(),
+            "annual_report_column": crawled_col.map(|c| c.name.clone()),
+            "earlier_years_found": earlier,
+            "texts_searched": texts.len(),
+        });
+        let dept = cx.dept_for(
+            &url,
+            &crawled_col
+                .map(|c| vec![c.name.clone()])
+                .unwrap_or_default(),
+        );
+        cx.emit(
+            Emit::new(&url, dept, msg, ev)
+                .target(format!("{year}年度政府信息公开工作年度报告"))
+                .subject(vec![sm.root.clone(), year.to_string()])
+                .fetch(fetch),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+
+    fn s(titles: &[&str]) -> crate::Site {
+        let items: Vec<(&str, String, Option<&str>)> = titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, u(&format!("nb/t{i}.html")), Some("2022-01-20")))
+            .collect();
+        let items: Vec<(&str, &str, Option<&str>)> =
+            items.iter().map(|(t, l, d)| (*t, l.as_str(), *d)).collect();
+        let mut st = site(vec![
+            page(ROOT, home("")),
+            page(&u("nb/index.html"), column("政府信息公开年报", &items)),
+        ]);
+        add_link(&mut st, ROOT, &u("nb/index.html"), "政府信息公开年报");
+        st
+    }
+
+    #[test]
+    fn missing_after_deadline() {
+        let st = s(&[
+            "滕州市2021年政府信息公开工作年度报告",
+            "滕州市2020年政府信息公开工作年度报告",
+        ]);
+        assert!(
+            run("annual-report.missing", &st, &ctx(2023, 1, 31)).is_empty(),
+            "deadline day itself"
+        );
+        let f = run("annual-report.missing", &st, &ctx(2023, 2, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["year"], 2022);
+        assert_eq!(
+            f[0].evidence["earlier_years_found"],
+            serde_json::json!([2020, 2021])
+        );
+        assert_eq!(f[0].url, u("nb/index.html"));
+    }
+
+    #[test]
+    fn title_forms_found() {
+        for t in [
+            "滕州市2022年政府信息公开工作年度报告",
+            "2022年度政府信息公开工作报告",
+            "市司法局政府信息公开工作年度报告（2022年）",
+            "2022年政府信息公开年报",
+        ] {
+            assert!(
+                run("annual-report.missing", &s(&[t]), &ctx(2023, 3, 1)).is_empty(),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn uncrawled_report_column_is_not_judged() {
+        let mut st = site(vec![page(ROOT, home(""))]);
+        add_link(&mut st, ROOT, &u("nb/index.html"), "政府信息公开年报");
+        assert!(run("annual-report.missing", &st, &ctx(2023, 3, 1)).is_empty());
+        let st = site(vec![page(ROOT, home(""))]);
+        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 3, 1)).len(), 1);
+    }
+}

@@ -1,0 +1,251 @@
+//! `column-required`: a required column that no page or link of the site names.
+//!
+//! What: for each configured column (canonical name + synonyms, optional `due`, ledger items and
+//! department), looks through every crawled page's title, heading, breadcrumb, column name and
+//! `ColumnName` meta, and every link's anchor text, for the canonical name or a synonym (spaces
+//! and full-width forms ignored). A column with a `due` date is only required once the as-of date
+//! is after it. Nothing is reported when the start page itself was not crawled (a failed or
+//! blocked home page says nothing about the columns). `target` is the canonical name.
+//! Why: ledger items 23, 25, 41, 42, 53, 55 and 国办公开办函〔2019〕61号 require these columns.
+//! Example: as of 2022-11-01 no page or link says 建议提案办理 / 建议提案 / 人大代表建议 → one finding.
+
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::pack::toml_date;
+use crate::text::compact;
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::json;
+
+pub const SUMMARY: &str = "必设栏目在全站页面和链接中均未出现";
+
+/// A date parameter: TOML date or "YYYY-MM-DD".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateParam(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for DateParam {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = toml::Value::deserialize(d)?;
+        toml_date(&v)
+            .map(DateParam)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad date {v}: use 2022-06-30")))
+    }
+}
+
+impl Serialize for DateParam {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Canonical name (the finding's target).
+    pub name: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    /// Required only after this date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateParam>,
+    /// Ledger items of this column (default: the rule's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ledger: Vec<u32>,
+    /// Responsible unit when no owner rule of the context matches (default: the rule's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub columns: Vec<Column>,
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if self.columns.is_empty() {
+            return Err(bad("columns", "at least one column"));
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            if c.name.trim().is_empty() {
+                return Err(bad(&format!("columns.{i}.name"), "empty column name"));
+            }
+            if let Some(n) = c.ledger.iter().find(|n| !(1..=67).contains(*n)) {
+                return Err(bad(
+                    &format!("columns.{i}.ledger"),
+                    format!("ledger item {n} is not in 1..=67"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub struct ColumnRequired {
+    p: Params,
+}
+crate::check_glue!(ColumnRequired);
+
+impl Check for ColumnRequired {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        if !sm.crawled.iter().any(|&i| sm.is_home(i)) {
+            return;
+        }
+        let mut hay: Vec<String> = Vec::new();
+        for &i in &sm.crawled {
+            hay.extend(sm.names_of(i).iter().map(|s| compact(s)));
+            hay.extend(sm.model(i).links.iter().map(|l| compact(&l.anchor)));
+        }
+        hay.extend(sm.site.links.iter().map(|l| compact(&l.anchor)));
+        hay.retain(|s| !s.is_empty());
+        hay.sort();
+        hay.dedup();
+        for c in &self.p.columns {
+            if c.due.is_some_and(|d| cx.as_of() <= d.0) {
+                continue;
+            }
+            let names: Vec<String> = std::iter::once(&c.name)
+                .chain(&c.synonyms)
+                .map(|s| compact(s))
+                .collect();
+            if hay
+                .iter()
+                .any(|h| names.iter().any(|n| h.contains(n.as_str())))
+            {
+                continue;
+            }
+            let due = c.due.map(|d| d.0.to_string());
+            let msg = match &due {
+                Some(d) => format!(
+                    "网站未设置“{}”栏目（应于{}前建立），全站页面和链接中均未发现该栏目",
+                    c.name, d
+                ),
+                None => format!("网站未设置“{}”栏目，全站页面和链接中均未发现该栏目", c.name),
+            };
+            let ev = json!({
+                "column": c.name,
+                "names_searched": std::iter::once(&c.name).chain(&c.synonyms).collect::<Vec<_>>(),
+                "due": due,
+                "pages_searched": sm.crawled.len(),
+                "links_searched": sm.site.links.len(),
+            });
+            // Owner from the context first, then the column's own department, then the rule's.
+            let dept = sm
+                .owner_for(&sm.root, std::slice::from_ref(&c.name), cx.ctx)
+                .or_else(|| {
+                    c.department
+                        .as_ref()
+                        .map(|d| cx.ctx.canonical_department(d))
+                })
+                .unwrap_or_else(|| cx.dept_for(&sm.root, &[]));
+            let mut e = Emit::new(&sm.root, dept, msg, ev)
+                .target(c.name.clone())
+                .subject(vec![sm.root.clone(), c.name.clone()]);
+            if !c.ledger.is_empty() {
+                e = e.ledger(c.ledger.clone());
+            }
+            if let Some(h) = sm.crawled.iter().find(|&&i| sm.is_home(i)) {
+                e = e.fetch(sm.page(*h).fetch_id);
+            }
+            cx.emit(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+    use gongkai_crawl::FetchOutcome;
+
+    fn names(s: &crate::Site, y: i32, m: u32, d: u32) -> Vec<String> {
+        run("column.missing", s, &ctx(y, m, d))
+            .into_iter()
+            .map(|f| f.target.unwrap())
+            .collect()
+    }
+
+    fn full_site() -> crate::Site {
+        let mut s = site(vec![page(ROOT, home("首页"))]);
+        for a in [
+            "政府信息公开指南",
+            "政府信息公开年报",
+            "行政规范性文件",
+            "政策解读",
+            "政府公报",
+            "重大行政决策",
+            "政务公开标准目录",
+            "公共企事业单位信息公开",
+            "建议提案办理",
+            "重点任务公开承诺",
+        ] {
+            add_link(&mut s, ROOT, &u(&format!("{a}.html")), a);
+        }
+        s
+    }
+
+    #[test]
+    fn all_present_nothing_fires() {
+        assert!(names(&full_site(), 2023, 3, 1).is_empty());
+    }
+
+    #[test]
+    fn missing_column_fires_after_due_only() {
+        let mut s = full_site();
+        s.links.retain(|l| l.anchor != "建议提案办理");
+        s.pages[0]
+            .model
+            .as_mut()
+            .unwrap()
+            .links
+            .retain(|l| l.anchor != "建议提案办理");
+        assert!(
+            names(&s, 2022, 10, 31).is_empty(),
+            "on the due date it is not late yet"
+        );
+        let f = run("column.missing", &s, &ctx(2022, 11, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].target.as_deref(), Some("建议提案办理"));
+        assert_eq!(f[0].ledger, vec![41]);
+        assert_eq!(f[0].url, ROOT);
+    }
+
+    #[test]
+    fn synonyms_breadcrumbs_and_column_names_count() {
+        let mut s = full_site();
+        s.links.retain(|l| l.anchor != "政府信息公开年报");
+        s.pages[0]
+            .model
+            .as_mut()
+            .unwrap()
+            .links
+            .retain(|l| l.anchor != "政府信息公开年报");
+        s.pages
+            .push(page(&u("nb/index.html"), column("年度报告", &[])));
+        assert!(names(&s, 2023, 3, 1).is_empty());
+        let mut s = full_site();
+        s.pages[0]
+            .model
+            .as_mut()
+            .unwrap()
+            .links
+            .retain(|l| l.anchor != "政府公报");
+        s.links.retain(|l| l.anchor != "政府公报");
+        let mut a = article("x", "");
+        a.breadcrumb = vec!["首页".into(), "政 府 公 报".into()];
+        s.pages.push(page(&u("gb/t.html"), a));
+        assert!(names(&s, 2023, 3, 1).is_empty());
+    }
+
+    #[test]
+    fn blocked_home_says_nothing() {
+        let mut s = site(vec![target(ROOT, FetchOutcome::Blocked, Some(412))]);
+        s.pages[0].crawled = true;
+        assert!(names(&s, 2023, 3, 1).is_empty());
+    }
+}

@@ -1,0 +1,231 @@
+//! `doc-interpretation`: a normative document that no interpretation is tied to.
+//!
+//! What: for each normative document, looks for an interpretation tied to it in any of the four
+//! ways of [`crate::linkage`] (the document links to an interpretation — also any link whose
+//! anchor reads 解读 / 图解 / 一图读懂 / 答记者问 / 问答, since the interpretation may sit on another
+//! site; an interpretation links to it; an interpretation's title quotes its title 《…》; an
+//! interpretation carries its 文号). Documents published less than `grace_days` before the as-of
+//! date are skipped (interpretations may follow within days), and so are documents marked
+//! 失效 / 废止 when `skip_invalid` is set.
+//! Why: ledger items 33–34 — 行政规范性文件均要开展解读, 政策文件与解读材料同步.
+//! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
+
+use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::linkage::{anchor_link, doc_info, interp_info, tie};
+use crate::text::parse_date;
+use gongkai_page::Field;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const SUMMARY: &str = "规范性文件没有关联的政策解读（四种关联方式均未发现）";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Documents published within this many days before as-of are not judged yet.
+    pub grace_days: i64,
+    /// Skip documents marked 失效 / 废止 / 已修改.
+    pub skip_invalid: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            grace_days: 7,
+            skip_invalid: true,
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if self.grace_days < 0 {
+            return Err(bad("grace_days", "must not be negative"));
+        }
+        Ok(())
+    }
+}
+
+pub struct DocInterpretation {
+    p: Params,
+}
+crate::check_glue!(DocInterpretation);
+
+pub(crate) const WAYS: [&str; 4] = [
+    "doc-links-interpretation",
+    "interpretation-links-doc",
+    "title-quote",
+    "doc-number",
+];
+
+impl Check for DocInterpretation {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        let interps: Vec<_> = sm
+            .interpretations
+            .iter()
+            .map(|&i| interp_info(sm, i))
+            .collect();
+        let (labels, marks) = (default_labels(), default_marks());
+        for &d in &sm.normative {
+            let published = sm
+                .field(d, Field::PublishDate)
+                .and_then(parse_date)
+                .or_else(|| sm.field(d, Field::WrittenDate).and_then(parse_date));
+            if let Some(p) = published {
+                if (cx.as_of() - p).num_days() < self.p.grace_days {
+                    continue;
+                }
+            }
+            if self.p.skip_invalid {
+                if let Validity::Found { value, .. } = validity(sm, d, &labels, &marks) {
+                    if says_invalid(&value) {
+                        continue;
+                    }
+                }
+            }
+            let doc = doc_info(sm, d);
+            if anchor_link(&doc).is_some() || interps.iter().any(|it| tie(&doc, it).is_some()) {
+                continue;
+            }
+            let p = sm.page(d);
+            let title = sm.title(d);
+            let number = sm.field(d, Field::DocNumber).unwrap_or("");
+            let msg = format!(
+                "规范性文件《{}》{}未发现对应的政策解读（文件未链接解读，解读未链接文件，也没有解读标题引用其标题或文号）",
+                crate::text::clip(&title, 60),
+                if number.is_empty() { String::new() } else { format!("（{number}）") },
+            );
+            let ev = json!({
+                "title": title,
+                "doc_number": number,
+                "published": published.map(|d| d.to_string()),
+                "ways_checked": WAYS,
+                "interpretations_on_site": interps.len(),
+            });
+            let dept = cx.dept_page(d);
+            cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+    use gongkai_page::Field;
+
+    fn base(interp_title: &str, interp_text: &str) -> crate::Site {
+        let doc = with_fields(
+            article(
+                "滕州市人民政府办公室关于印发滕州市城市管理办法的通知",
+                "各镇人民政府……",
+            ),
+            &[
+                (Field::DocType, "规范性文件"),
+                (Field::DocNumber, "滕政办发〔2022〕11号"),
+                (Field::PublishDate, "2022-06-01"),
+            ],
+        );
+        let other = with_fields(
+            article("工作动态", "正文"),
+            &[(Field::IndexNumber, "1"), (Field::Topic, "综合")],
+        );
+        let col = column(
+            "政策解读",
+            &[(interp_title, &u("jd/t2.html"), Some("2022-06-02"))],
+        );
+        site(vec![
+            page(ROOT, home("")),
+            page(&u("gfxwj/t1.html"), doc),
+            page(&u("jd/index.html"), col),
+            page(&u("jd/t2.html"), article(interp_title, interp_text)),
+            page(&u("dt/t3.html"), other),
+        ])
+    }
+
+    const AS_OF: (i32, u32, u32) = (2022, 8, 1);
+
+    fn n(s: &crate::Site) -> usize {
+        run(
+            "doc.interpretation-missing",
+            s,
+            &ctx(AS_OF.0, AS_OF.1, AS_OF.2),
+        )
+        .len()
+    }
+
+    #[test]
+    fn unrelated_interpretation_does_not_count() {
+        let s = base("《滕州市养老服务补贴办法》政策解读", "本办法……");
+        let f = run("doc.interpretation-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].url, u("gfxwj/t1.html"));
+        assert_eq!(f[0].evidence["ways_checked"].as_array().unwrap().len(), 4);
+        assert!(f[0].message.contains("滕政办发〔2022〕11号"));
+    }
+
+    #[test]
+    fn way1_document_links_interpretation() {
+        let mut s = base("政策解读", "本办法……");
+        add_link(&mut s, &u("gfxwj/t1.html"), &u("jd/t2.html"), "相关链接");
+        assert_eq!(n(&s), 0);
+        // A link whose anchor says 解读 counts even when its target was not crawled.
+        let mut s = base("政策解读", "本办法……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            "http://www.zaozhuang.gov.cn/jd/1.html",
+            "图解：城市管理办法",
+        );
+        assert_eq!(n(&s), 0);
+    }
+
+    #[test]
+    fn way2_interpretation_links_document() {
+        let mut s = base("政策解读", "本办法……");
+        add_link(&mut s, &u("jd/t2.html"), &u("gfxwj/t1.html"), "原文链接");
+        assert_eq!(n(&s), 0);
+    }
+
+    #[test]
+    fn way3_title_quotes_document() {
+        assert_eq!(n(&base("《滕州市城市管理办法》政策解读", "……")), 0);
+        assert_eq!(n(&base("一图读懂滕州市城市管理办法", "……")), 0);
+    }
+
+    #[test]
+    fn way4_doc_number() {
+        assert_eq!(
+            n(&base(
+                "政策问答",
+                "《办法》（滕政办发[2022]11号）出台背景……"
+            )),
+            0
+        );
+        assert_eq!(n(&base("滕政办发〔2022〕11号文件解读", "……")), 0);
+    }
+
+    #[test]
+    fn grace_period_and_invalid_documents_skipped() {
+        let s = base("《养老办法》解读", "……");
+        assert_eq!(
+            run("doc.interpretation-missing", &s, &ctx(2022, 6, 5)).len(),
+            0
+        );
+        let mut s = base("《养老办法》解读", "……");
+        s.pages[1]
+            .model
+            .as_mut()
+            .unwrap()
+            .metadata
+            .fields
+            .insert(Field::Validity, "已废止".into());
+        assert_eq!(n(&s), 0);
+    }
+}

@@ -1,0 +1,251 @@
+//! `doc-metadata`: a normative document missing 文号, 成文日期 or 发布日期.
+//!
+//! What: for each normative document, each required field must be shown: as the metadata field,
+//! as a raw metadata label (发文字号, 成文时间, 发布时间 ...), or as a labelled value in the page
+//! text ("发布日期：2022-06-01"). The 文号 also counts when a well-formed 文号 (…〔2022〕11号)
+//! appears in the first `docnum_head_chars` characters of the text (under the title, as printed
+//! documents carry it). A field whose label is present but whose value is blank is missing too.
+//! Why: ledger item 28 — 明确标题、正文、文号、成文日期、发布日期、有效性.
+//! Example: a 规范性文件 page whose attribute table has 索引号 / 发布机构 / 发布日期 but neither
+//! 文号 nor 成文日期 → one finding, evidence `missing: ["文号", "成文日期"]`.
+
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::sitemodel::SiteModel;
+use crate::text::{compact, find_dates, fold};
+use gongkai_page::Field;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::LazyLock;
+
+pub const SUMMARY: &str = "规范性文件缺少文号、成文日期或发布日期";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    /// Chinese name used in messages.
+    pub name: String,
+    /// Metadata field: doc-number, written-date, publish-date, index-number, publisher, topic,
+    /// validity, doc-type.
+    pub field: Field,
+    /// Labels that also carry it (metadata labels or labels in the text).
+    pub labels: Vec<String>,
+    /// The value must contain a date.
+    #[serde(default)]
+    pub date: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub docnum_head_chars: usize,
+    pub required: Vec<Required>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        let r = |name: &str, field, labels: &[&str], date| Required {
+            name: name.into(),
+            field,
+            labels: labels.iter().map(|s| s.to_string()).collect(),
+            date,
+        };
+        Params {
+            docnum_head_chars: 200,
+            required: vec![
+                r(
+                    "文号",
+                    Field::DocNumber,
+                    &["文号", "发文字号", "发文文号", "文件编号"],
+                    false,
+                ),
+                r(
+                    "成文日期",
+                    Field::WrittenDate,
+                    &["成文日期", "成文时间", "印发日期", "签发日期"],
+                    true,
+                ),
+                r(
+                    "发布日期",
+                    Field::PublishDate,
+                    &["发布日期", "发布时间", "公开日期", "公开时间", "发文日期"],
+                    true,
+                ),
+            ],
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if self.required.is_empty() {
+            return Err(bad("required", "at least one required field"));
+        }
+        for (i, r) in self.required.iter().enumerate() {
+            if r.labels.iter().all(|l| l.trim().is_empty()) {
+                return Err(bad(&format!("required.{i}.labels"), "at least one label"));
+            }
+        }
+        Ok(())
+    }
+}
+
+static DOCNUM_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{Han}A-Za-z]{2,}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d+\s*号")
+        .expect("docnum")
+});
+
+fn has_value(v: &str, date: bool) -> bool {
+    let c = compact(v);
+    if c.is_empty() || matches!(c.as_str(), "无" | "-" | "—" | "/" | "暂无") {
+        return false;
+    }
+    !date || !find_dates(v).is_empty() || crate::text::parse_date(v).is_some()
+}
+
+/// Where page `i` shows `r`, if it does.
+fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Option<&'static str> {
+    let m = sm.model(i);
+    if m.metadata
+        .fields
+        .get(&r.field)
+        .is_some_and(|v| has_value(v, r.date))
+    {
+        return Some("field");
+    }
+    let labels: Vec<String> = r.labels.iter().map(|l| compact(l)).collect();
+    if m.metadata.raw.iter().any(|(l, v)| {
+        let l = compact(l);
+        labels.iter().any(|x| l == *x || l.contains(x.as_str())) && has_value(v, r.date)
+    }) {
+        return Some("label");
+    }
+    let text = fold(&m.text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for l in &labels {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(l.as_str()) {
+            let start = from + pos + l.len();
+            let rest = text[start..].trim_start();
+            if let Some(value) = rest.strip_prefix(':') {
+                let value: String = value.chars().take(30).collect();
+                if has_value(&value, r.date) {
+                    return Some("text");
+                }
+            }
+            from = start;
+        }
+    }
+    if r.field == Field::DocNumber {
+        let head: String = m.text.chars().take(head_chars).collect();
+        if DOCNUM_RE.is_match(&compact(&head)) {
+            return Some("text-head");
+        }
+    }
+    None
+}
+
+pub struct DocMetadata {
+    p: Params,
+}
+crate::check_glue!(DocMetadata);
+
+impl Check for DocMetadata {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        for &i in &sm.normative {
+            let mut missing = Vec::new();
+            let mut found = serde_json::Map::new();
+            for r in &self.p.required {
+                match shown(sm, i, r, self.p.docnum_head_chars) {
+                    Some(w) => {
+                        found.insert(r.name.clone(), json!(w));
+                    }
+                    None => missing.push(r.name.clone()),
+                }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            let p = sm.page(i);
+            let title = sm.title(i);
+            let msg = format!(
+                "规范性文件《{}》页面缺少{}",
+                crate::text::clip(&title, 60),
+                missing.join("、")
+            );
+            let ev = json!({
+                "title": title,
+                "missing": missing,
+                "found": found,
+                "metadata": sm.model(i).metadata.raw,
+            });
+            let dept = cx.dept_page(i);
+            cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+    use gongkai_page::{Field, PageModel};
+
+    fn one(m: PageModel) -> Vec<crate::Finding> {
+        let m = with_fields(m, &[(Field::DocType, "规范性文件")]);
+        let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m)]);
+        run("doc.metadata-missing", &s, &ctx(2022, 7, 1))
+    }
+
+    #[test]
+    fn complete_metadata_is_fine() {
+        let m = with_fields(
+            article("办法", "正文"),
+            &[
+                (Field::DocNumber, "滕政办发〔2022〕11号"),
+                (Field::WrittenDate, "2022-06-01"),
+                (Field::PublishDate, "2022年6月2日"),
+            ],
+        );
+        let f = one(m);
+        assert!(f.is_empty(), "{f:?}");
+        // Labels in the text and a 文号 under the title count too.
+        let m = article(
+            "办法",
+            "滕政办发〔2022〕11号 各镇人民政府…… 成文日期：2022年6月1日 发布时间：2022-06-02 10:00",
+        );
+        let f = one(m);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn says_which_are_missing() {
+        let m = with_fields(
+            article("办法", "正文"),
+            &[(Field::PublishDate, "2022-06-02"), (Field::WrittenDate, "")],
+        );
+        let f = one(m);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].evidence["missing"],
+            serde_json::json!(["文号", "成文日期"])
+        );
+        assert!(f[0].message.contains("文号、成文日期"), "{}", f[0].message);
+        let m = with_fields(
+            article("办法", "正文"),
+            &[
+                (Field::DocNumber, "无"),
+                (Field::WrittenDate, "2022-06-01"),
+                (Field::PublishDate, "2022-06-02"),
+            ],
+        );
+        assert_eq!(one(m)[0].evidence["missing"], serde_json::json!(["文号"]));
+    }
+}

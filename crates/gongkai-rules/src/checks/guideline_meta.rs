@@ -1,0 +1,170 @@
+//! `guideline-meta`: pages missing the meta tags of 政府网站发展指引 (国办发〔2017〕47号).
+//!
+//! What: the home page (start URL or home kind) must carry `home` tags (SiteName, SiteDomain,
+//! SiteIDCode), column list pages the `column` tags (ColumnName, ColumnType), articles the
+//! `article` tags (ArticleTitle, PubDate, ContentSource). A tag with empty content counts as
+//! missing. Pages come from templates, so findings are grouped: one per page class and set of
+//! missing tags, with the number of pages and up to `max_examples` example URLs.
+//! Why: ledger item 51 (集约化建设, 内容管理) and the 发展指引's required page metadata.
+//! Example: every article of the site lacks `ContentSource` → one notice listing 120 pages.
+
+use super::{to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub const SUMMARY: &str = "页面缺少政府网站发展指引要求的元数据标签";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub home: Vec<String>,
+    pub column: Vec<String>,
+    pub article: Vec<String>,
+    pub max_examples: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect();
+        Params {
+            home: v(&["SiteName", "SiteDomain", "SiteIDCode"]),
+            column: v(&["ColumnName", "ColumnType"]),
+            article: v(&["ArticleTitle", "PubDate", "ContentSource"]),
+            max_examples: 10,
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        Ok(())
+    }
+}
+
+pub struct GuidelineMeta {
+    p: Params,
+}
+crate::check_glue!(GuidelineMeta);
+
+impl Check for GuidelineMeta {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        // (class, missing tags) → pages
+        let mut groups: BTreeMap<(&'static str, Vec<String>), Vec<usize>> = BTreeMap::new();
+        for &i in &sm.crawled {
+            let m = sm.model(i);
+            let (class, required) = if sm.is_home(i) {
+                ("home", &self.p.home)
+            } else if m.column.is_some() {
+                ("column", &self.p.column)
+            } else if sm.is_article(i) {
+                ("article", &self.p.article)
+            } else {
+                continue;
+            };
+            let missing: Vec<String> = required
+                .iter()
+                .filter(|t| {
+                    m.guideline_meta
+                        .get(t.as_str())
+                        .is_none_or(|v| v.trim().is_empty())
+                })
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                groups.entry((class, missing)).or_default().push(i);
+            }
+        }
+        for ((class, missing), pages) in groups {
+            let zh = match class {
+                "home" => "首页",
+                "column" => "栏目页",
+                _ => "文章页",
+            };
+            let first = sm.page(pages[0]);
+            let msg = if class == "home" {
+                format!(
+                    "网站首页缺少发展指引要求的元数据标签：{}",
+                    missing.join("、")
+                )
+            } else {
+                format!(
+                    "{}个{}缺少发展指引要求的元数据标签：{}",
+                    pages.len(),
+                    zh,
+                    missing.join("、")
+                )
+            };
+            let ev = json!({
+                "page_class": class,
+                "missing": missing,
+                "pages": pages.len(),
+                "examples": pages.iter().take(self.p.max_examples).map(|&i| sm.page(i).url.clone()).collect::<Vec<_>>(),
+            });
+            let dept = cx.dept_for(&sm.root, &[]);
+            let mut subject = vec![sm.root.clone(), class.to_string()];
+            subject.extend(missing.iter().cloned());
+            let url = if class == "home" {
+                first.url.clone()
+            } else {
+                sm.root.clone()
+            };
+            cx.emit(
+                Emit::new(&url, dept, msg, ev)
+                    .subject(subject)
+                    .fetch(first.fetch_id),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+
+    #[test]
+    fn grouped_by_class_and_missing_set() {
+        let mut h = home("");
+        h.guideline_meta
+            .insert("SiteName".into(), "滕州市人民政府".into());
+        h.guideline_meta
+            .insert("SiteDomain".into(), "www.tengzhou.gov.cn".into());
+        h.guideline_meta
+            .insert("SiteIDCode".into(), "3704810001".into());
+        let mut a1 = article("a", "");
+        a1.guideline_meta.insert("ArticleTitle".into(), "a".into());
+        a1.guideline_meta
+            .insert("PubDate".into(), "2022-06-01 10:00".into());
+        let mut a2 = a1.clone();
+        a2.guideline_meta.insert("ContentSource".into(), " ".into());
+        let mut a3 = a1.clone();
+        a3.guideline_meta
+            .insert("ContentSource".into(), "市政府办公室".into());
+        let s = site(vec![
+            page(ROOT, h),
+            page(&u("a1.html"), a1),
+            page(&u("a2.html"), a2),
+            page(&u("a3.html"), a3),
+        ]);
+        let f = run("site.guideline-meta", &s, &ctx(2022, 7, 1));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].evidence["pages"], 2);
+        assert_eq!(
+            f[0].evidence["missing"],
+            serde_json::json!(["ContentSource"])
+        );
+        assert_eq!(f[0].severity, crate::Severity::Notice);
+        let s = site(vec![page(ROOT, home(""))]);
+        let f = run("site.guideline-meta", &s, &ctx(2022, 7, 1));
+        assert_eq!(
+            f[0].evidence["missing"],
+            serde_json::json!(["SiteName", "SiteDomain", "SiteIDCode"])
+        );
+    }
+}

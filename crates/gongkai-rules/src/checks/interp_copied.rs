@@ -1,0 +1,192 @@
+//! `interpretation-copied`: an interpretation that mostly copies the document it interprets.
+//!
+//! What: for each interpretation tied to a normative document (any of the four ways of
+//! [`crate::linkage`] that names a page), the share of the interpretation's character n-grams
+//! (letters, digits and CJK only; `ngram` long) that also occur in the document. N-grams shared
+//! by many pages of the site (navigation, footers: present in at least `boilerplate_pages` pages
+//! and a quarter of all crawled pages) are left out first. Fires at `threshold` or more.
+//! Interpretations shorter than `min_chars` are not judged.
+//! Why: ledger item 35 — 杜绝简单摘抄文字、罗列文件小标题等形式化解读.
+//! Example: a 解读 whose body is the document's articles pasted with a heading → containment 0.97.
+
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::linkage::{doc_info, interp_info, tie};
+use crate::text::{key, ngrams};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+pub const SUMMARY: &str = "政策解读内容大部分照搬所解读文件（字符 n-gram 包含度）";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub ngram: usize,
+    /// Containment (0..1) at or above which it fires.
+    pub threshold: f64,
+    /// Interpretations with fewer characters (letters, digits, CJK) are not judged.
+    pub min_chars: usize,
+    /// An n-gram in at least this many pages (and a quarter of the crawled pages) is boilerplate.
+    pub boilerplate_pages: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            ngram: 5,
+            threshold: 0.8,
+            min_chars: 200,
+            boilerplate_pages: 4,
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if !(2..=20).contains(&self.ngram) {
+            return Err(bad("ngram", "must be between 2 and 20"));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) || self.threshold == 0.0 {
+            return Err(bad("threshold", "must be in (0, 1]"));
+        }
+        if self.boilerplate_pages < 2 {
+            return Err(bad("boilerplate_pages", "must be at least 2"));
+        }
+        Ok(())
+    }
+}
+
+pub struct InterpretationCopied {
+    p: Params,
+}
+crate::check_glue!(InterpretationCopied);
+
+impl Check for InterpretationCopied {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        if sm.interpretations.is_empty() || sm.normative.is_empty() {
+            return;
+        }
+        let n = self.p.ngram;
+        let grams: HashMap<usize, HashSet<String>> = sm
+            .crawled
+            .iter()
+            .map(|&i| (i, ngrams(&sm.model(i).text, n)))
+            .collect();
+        let mut df: HashMap<&str, usize> = HashMap::new();
+        for g in grams.values() {
+            for s in g {
+                *df.entry(s.as_str()).or_default() += 1;
+            }
+        }
+        let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
+        let boiler = |s: &str| df.get(s).copied().unwrap_or(0) >= min_df;
+        let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
+        for &i in &sm.interpretations {
+            if key(&sm.model(i).text).chars().count() < self.p.min_chars {
+                continue;
+            }
+            let it = interp_info(sm, i);
+            let mine: HashSet<&String> = grams[&i].iter().filter(|g| !boiler(g)).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let mut best: Option<(f64, usize, &'static str)> = None;
+            for doc in &docs {
+                let Some((way, _)) = tie(doc, &it) else {
+                    continue;
+                };
+                let theirs = &grams[&doc.page];
+                let shared = mine.iter().filter(|g| theirs.contains(g.as_str())).count();
+                let c = shared as f64 / mine.len() as f64;
+                if best.is_none_or(|(b, _, _)| c > b) {
+                    best = Some((c, doc.page, way));
+                }
+            }
+            let Some((c, d, way)) = best else { continue };
+            if c < self.p.threshold {
+                continue;
+            }
+            let p = sm.page(i);
+            let pct = (c * 100.0).floor() as u32;
+            let msg = format!(
+                "政策解读《{}》有{}%的内容与所解读文件《{}》相同，属于简单摘抄原文的形式化解读",
+                crate::text::clip(&sm.title(i), 50),
+                pct,
+                crate::text::clip(&sm.title(d), 50)
+            );
+            let ev = json!({
+                "interpretation": p.url,
+                "document": sm.page(d).url,
+                "document_title": sm.title(d),
+                "containment": (c * 1000.0).round() / 1000.0,
+                "ngram": n,
+                "ngrams_compared": mine.len(),
+                "tied_by": way,
+            });
+            let dept = cx.dept_page(i);
+            cx.emit(
+                Emit::new(&p.url, dept, msg, ev)
+                    .target(sm.page(d).url.clone())
+                    .fetch(p.fetch_id),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+    use gongkai_page::Field;
+
+    const DOC: &str = "第一条 为加强城市管理，提高城市管理水平，根据有关法律法规，结合本市实际，制定本办法。第二条 本市行政区域内的城市管理活动适用本办法。第三条 城市管理应当坚持以人为本、依法管理、公众参与的原则。第四条 市城市管理部门负责全市城市管理工作的组织协调和监督检查。第五条 各镇人民政府、街道办事处负责本辖区内的城市管理工作。第六条 鼓励单位和个人参与城市管理，对违反本办法的行为进行劝阻和举报。第七条 本办法自2022年7月1日起施行，有效期五年。";
+
+    fn s(interp_text: &str) -> crate::Site {
+        let doc = with_fields(
+            article("滕州市城市管理办法", DOC),
+            &[
+                (Field::DocType, "规范性文件"),
+                (Field::PublishDate, "2022-06-01"),
+            ],
+        );
+        site(vec![
+            page(ROOT, home("")),
+            page(&u("g/t1.html"), doc),
+            page(
+                &u("jd/t2.html"),
+                article("《滕州市城市管理办法》政策解读", interp_text),
+            ),
+        ])
+    }
+
+    #[test]
+    fn copied_fires() {
+        let f = run(
+            "interpretation.copied",
+            &s(&format!("一、文件全文 {DOC}")),
+            &ctx(2022, 8, 1),
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].evidence["containment"].as_f64().unwrap() >= 0.8);
+        assert_eq!(f[0].evidence["tied_by"], "title-quote");
+        assert_eq!(f[0].target.as_deref(), Some(u("g/t1.html").as_str()));
+    }
+
+    #[test]
+    fn real_interpretation_passes() {
+        let text = "一、起草背景。近年来我市城区面积不断扩大，原有管理方式难以适应群众需求，市民反映占道经营、噪声扰民等问题较多。二、主要内容。办法明确了市城市管理部门与各镇街的分工，压实属地责任，并首次规定了公众参与和举报渠道。三、新旧政策差异。与原规定相比，新增了劝阻和举报条款，明确了镇街的主体责任。四、影响范围。涉及城区全体居民和沿街商户。五、注意事项。商户应在划定区域内经营，违者将依法处理。咨询电话：0632-5512345。解读机关：市综合行政执法局。本办法第三条强调城市管理应当坚持以人为本、依法管理、公众参与的原则，各单位要认真贯彻执行。";
+        assert!(run("interpretation.copied", &s(text), &ctx(2022, 8, 1)).is_empty());
+        // Short interpretations are not judged.
+        assert!(run(
+            "interpretation.copied",
+            &s("第一条 为加强城市管理"),
+            &ctx(2022, 8, 1)
+        )
+        .is_empty());
+    }
+}

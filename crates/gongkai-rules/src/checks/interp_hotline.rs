@@ -1,0 +1,215 @@
+//! `interpretation-hotline`: an interpretation page that shows no consultation phone number.
+//!
+//! What: searches the interpretation's text (and `tel:` links) for a phone number: a landline with
+//! area code (0632-5512345, (0632)5512345, （0632）5512345, 0632－5512345, 0632 5512345), a mobile
+//! number (1[3-9] + 9 digits), a 400/800 number, or — right after 电话 / 热线 / 咨询 / 联系 / Tel —
+//! a local number of 7–8 digits or a service number (12345, 96xxx). Numbers inside longer digit
+//! runs (ID numbers, 索引号) never count. Pages whose text is shorter than `min_text_chars` (image
+//! 图解 pages whose text the crawl cannot read) are not judged.
+//! Why: ledger item 40 — 政策解读页面要公布政策咨询电话.
+//! Example: 《滕州市城市管理办法》政策解读 ends with 解读机关 but no 咨询电话.
+
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::text::{fold, key};
+use gongkai_page::SkipReason;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::LazyLock;
+
+pub const SUMMARY: &str = "政策解读页面未公布政策咨询电话";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Pages with less text (letters, digits, CJK) are not judged (image-only 图解).
+    pub min_text_chars: usize,
+    /// Words after which a bare local or service number counts.
+    pub keywords: Vec<String>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            min_text_chars: 80,
+            keywords: [
+                "电话",
+                "热线",
+                "咨询",
+                "联系方式",
+                "联系",
+                "Tel",
+                "TEL",
+                "tel",
+                "电 话",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if self.keywords.is_empty() {
+            return Err(bad("keywords", "at least one keyword"));
+        }
+        Ok(())
+    }
+}
+
+static AREA_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\(0\d{2,3}\)\s*\d{7,8}|0\d{2,3}\s?-\s?\d{7,8}|0\d{2,3} \d{7,8}").expect("area")
+});
+static MOBILE_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"1[3-9]\d{9}").expect("mobile"));
+static FREE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[48]00-?\d{3}-?\d{4}").expect("400"));
+static LOCAL_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[2-9]\d{6,7}|123\d{2}|96\d{3,4}").expect("local"));
+
+fn isolated(s: &str, start: usize, end: usize) -> bool {
+    let b = s.as_bytes();
+    let before = start > 0 && b[start - 1].is_ascii_alphanumeric();
+    let after = b.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
+    !before && !after
+}
+
+/// Phone numbers in `text` (folded form).
+pub(crate) fn find_phones(text: &str, keywords: &[String]) -> Vec<String> {
+    let t = fold(text).replace(['–', '—'], "-");
+    let mut out = Vec::new();
+    for re in [&*AREA_RE, &*MOBILE_RE, &*FREE_RE] {
+        for m in re.find_iter(&t) {
+            if isolated(&t, m.start(), m.end()) {
+                out.push(m.as_str().to_string());
+            }
+        }
+    }
+    for k in keywords {
+        let k = fold(k);
+        let mut from = 0;
+        while let Some(pos) = t[from..].find(k.as_str()) {
+            let start = from + pos + k.len();
+            let window: String = t[start..].chars().take(14).collect();
+            if let Some(m) = LOCAL_RE.find(&window) {
+                let before = &window[..m.start()];
+                if !before.chars().any(|c| c.is_ascii_digit())
+                    && isolated(&window, m.start(), m.end())
+                {
+                    out.push(m.as_str().to_string());
+                }
+            }
+            from = start;
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub struct InterpretationHotline {
+    p: Params,
+}
+crate::check_glue!(InterpretationHotline);
+
+impl Check for InterpretationHotline {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        for &i in &sm.interpretations {
+            let m = sm.model(i);
+            let chars = key(&m.text).chars().count();
+            if chars < self.p.min_text_chars {
+                continue;
+            }
+            let tel = m
+                .links
+                .iter()
+                .any(|l| l.skip == Some(SkipReason::Tel) || l.raw.trim_start().starts_with("tel:"));
+            if tel || !find_phones(&m.text, &self.p.keywords).is_empty() {
+                continue;
+            }
+            let p = sm.page(i);
+            let msg = format!(
+                "政策解读《{}》页面未公布政策咨询电话",
+                crate::text::clip(&sm.title(i), 60)
+            );
+            let ev = json!({"title": sm.title(i), "text_chars": chars, "searched": ["landline", "mobile", "400/800", "keyword+local", "tel: links"]});
+            let dept = cx.dept_page(i);
+            cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+
+    fn kw() -> Vec<String> {
+        Params::default().keywords
+    }
+
+    #[test]
+    fn phone_forms() {
+        for t in [
+            "咨询电话：0632-5512345",
+            "咨询电话：（0632）5512345",
+            "(0632)5512345",
+            "０６３２－５５１２３４５",
+            "0632—5512345",
+            "联系人：张三 13806321234",
+            "咨询电话：5512345",
+            "政策咨询热线：12345",
+            "服务热线 400-123-4567",
+            "Tel: 86012345",
+        ] {
+            assert!(!find_phones(t, &kw()).is_empty(), "{t}");
+        }
+        for t in [
+            "索引号：11370481004222241N/2022-00123",
+            "身份证号 370481199001011234",
+            "发布日期：20220601",
+            "138****1234",
+            "第5512345号",
+            "2022年6月1日",
+        ] {
+            assert!(
+                find_phones(t, &kw()).is_empty(),
+                "{t}: {:?}",
+                find_phones(t, &kw())
+            );
+        }
+    }
+
+    fn s(text: &str) -> crate::Site {
+        site(vec![
+            page(ROOT, home("")),
+            page(
+                &u("jd/t1.html"),
+                article("《滕州市城市管理办法》政策解读", text),
+            ),
+        ])
+    }
+
+    const BODY: &str = "一、起草背景。近年来我市城区面积不断扩大，原有管理方式难以适应群众需求。二、主要内容。办法明确了市城市管理部门与各镇街的分工，压实属地责任，并首次规定了公众参与和举报渠道，商户应在划定区域内经营。";
+
+    #[test]
+    fn fires_without_phone() {
+        let f = run("interpretation.no-hotline", &s(BODY), &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("咨询电话"));
+        assert!(run(
+            "interpretation.no-hotline",
+            &s(&format!("{BODY}咨询电话：0632－5512345")),
+            &ctx(2022, 8, 1)
+        )
+        .is_empty());
+        // Image-only 图解 pages are not judged.
+        assert!(run("interpretation.no-hotline", &s("图解"), &ctx(2022, 8, 1)).is_empty());
+    }
+}

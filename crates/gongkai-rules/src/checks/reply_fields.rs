@@ -1,0 +1,216 @@
+//! `reply-fields`: a published 留言 reply that does not show 留言时间 / 答复时间 / 答复单位.
+//!
+//! What: a crawled page is a message reply when it carries (as a metadata label, or as a label
+//! followed by a colon in the text) one of `question_labels` (留言内容, 来信内容, 咨询内容 ...) and
+//! one of `answer_labels` (答复内容, 回复内容, 办理结果 ...). Each `required` group must then be
+//! present as a label the same way (synonyms per group). Column list pages are not judged.
+//! Why: ledger item 40 — 公开内容包括留言时间、答复时间、答复单位和答复内容.
+//! Example: a 政民互动 reply page with 留言标题 / 留言内容 / 回复内容 / 回复时间 but no 留言时间 and
+//! no 答复单位 → one finding naming both.
+
+use super::{bad, to_toml, Check, ParamError};
+use crate::eval::{Emit, RuleCx};
+use crate::text::compact;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const SUMMARY: &str = "留言答复页面缺少留言时间、答复时间或答复单位";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    pub question_labels: Vec<String>,
+    pub answer_labels: Vec<String>,
+    pub required: Vec<Group>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let g = |n: &str, a: &[&str]| Group {
+            name: n.into(),
+            labels: v(a),
+        };
+        Params {
+            question_labels: v(&[
+                "留言内容",
+                "来信内容",
+                "咨询内容",
+                "问题内容",
+                "留言标题",
+                "来信标题",
+                "咨询问题",
+            ]),
+            answer_labels: v(&[
+                "答复内容",
+                "回复内容",
+                "答复意见",
+                "回复意见",
+                "办理结果",
+                "处理结果",
+                "答复",
+            ]),
+            required: vec![
+                g(
+                    "留言时间",
+                    &[
+                        "留言时间",
+                        "来信时间",
+                        "提问时间",
+                        "咨询时间",
+                        "留言日期",
+                        "来信日期",
+                        "提交时间",
+                    ],
+                ),
+                g(
+                    "答复时间",
+                    &[
+                        "答复时间",
+                        "回复时间",
+                        "办理时间",
+                        "处理时间",
+                        "答复日期",
+                        "回复日期",
+                    ],
+                ),
+                g(
+                    "答复单位",
+                    &[
+                        "答复单位",
+                        "回复单位",
+                        "办理单位",
+                        "答复部门",
+                        "回复部门",
+                        "处理单位",
+                        "办理部门",
+                        "答复机构",
+                        "回复机构",
+                    ],
+                ),
+            ],
+        }
+    }
+}
+
+impl Params {
+    fn validate(&self) -> Result<(), ParamError> {
+        if self.question_labels.is_empty() || self.answer_labels.is_empty() {
+            return Err(bad(
+                "question_labels",
+                "question and answer labels must not be empty",
+            ));
+        }
+        for (i, g) in self.required.iter().enumerate() {
+            if g.labels.is_empty() {
+                return Err(bad(&format!("required.{i}.labels"), "at least one label"));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub struct ReplyFields {
+    p: Params,
+}
+crate::check_glue!(ReplyFields);
+
+/// Labels of a page: its metadata labels and every "label：" of its text.
+fn has_label(raw_labels: &[String], text: &str, label: &str) -> bool {
+    let l = compact(label);
+    if raw_labels.iter().any(|r| r.contains(l.as_str())) {
+        return true;
+    }
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(l.as_str()) {
+        let end = from + pos + l.len();
+        if text[end..].starts_with(':') || text[end..].starts_with('：') {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
+impl Check for ReplyFields {
+    fn params_toml(&self) -> String {
+        to_toml(&self.p)
+    }
+
+    fn run(&self, cx: &mut RuleCx<'_>) {
+        let sm = cx.site;
+        for &i in &sm.crawled {
+            let m = sm.model(i);
+            if m.column.is_some() || sm.is_home(i) {
+                continue;
+            }
+            let raw: Vec<String> = m.metadata.raw.iter().map(|(l, _)| compact(l)).collect();
+            let text = compact(&m.text);
+            let any = |ls: &[String]| ls.iter().any(|l| has_label(&raw, &text, l));
+            if !any(&self.p.question_labels) || !any(&self.p.answer_labels) {
+                continue;
+            }
+            let missing: Vec<String> = self
+                .p
+                .required
+                .iter()
+                .filter(|g| !any(&g.labels))
+                .map(|g| g.name.clone())
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let p = sm.page(i);
+            let msg = format!(
+                "留言答复《{}》未公开{}",
+                crate::text::clip(&sm.title(i), 50),
+                missing.join("、")
+            );
+            let ev = json!({"title": sm.title(i), "missing": missing});
+            let dept = cx.dept_page(i);
+            cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::testkit::*;
+
+    fn s(text: &str) -> crate::Site {
+        site(vec![
+            page(ROOT, home("")),
+            page(&u("hd/t1.html"), article("关于小区供暖的咨询", text)),
+        ])
+    }
+
+    #[test]
+    fn reply_missing_fields() {
+        let f = run(
+            "interaction.reply-fields",
+            &s("留言标题：供暖 留言内容：何时供暖？ 回复内容：11月15日。 回复时间：2022-06-02"),
+            &ctx(2022, 7, 1),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].evidence["missing"],
+            serde_json::json!(["留言时间", "答复单位"])
+        );
+        let full = "留言时间：2022-06-01 留言内容：何时供暖？ 答复单位：市住建局 答复时间：2022-06-02 答复内容：11月15日。";
+        assert!(run("interaction.reply-fields", &s(full), &ctx(2022, 7, 1)).is_empty());
+        // Not a reply page.
+        assert!(run(
+            "interaction.reply-fields",
+            &s("关于做好答复工作的通知"),
+            &ctx(2022, 7, 1)
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,502 @@
+//! The site model the checks share, built once per evaluation: pages indexed by URL and final URL,
+//! columns (their pagination pages grouped) and their items, which page is listed in which column,
+//! normative documents and interpretations.
+//!
+//! Definitions (also in `docs/coverage.md`):
+//! - article: a crawled page whose kind is article / info-disclosure article, or that carries a
+//!   metadata block with at least two known fields;
+//! - normative document (规范性文件): an article whose type field (文件类型 / 体裁) contains 规范性文件,
+//!   or that is listed in (or breadcrumbed / `ColumnName`-tagged under) a column whose name contains
+//!   规范性文件 and that is not an interpretation;
+//! - interpretation (解读): an article, not typed 规范性文件, in a column whose name contains 解读,
+//!   or whose title contains 解读 / 图解 / 一图读懂 / 答记者问 / 问答 / 一问一答.
+
+use crate::text::{compact, key};
+use crate::{EvalContext, Site, SitePage};
+use gongkai_crawl::FetchOutcome;
+use gongkai_page::{Field, FollowRequest, PageKind, PageModel};
+use std::collections::HashMap;
+
+pub(crate) const NORMATIVE: &str = "规范性文件";
+pub(crate) const INTERP_COLUMN: &str = "解读";
+pub(crate) const INTERP_TITLE: &[&str] =
+    &["解读", "图解", "一图读懂", "答记者问", "问答", "一问一答"];
+
+/// The pages of one column (its pagination pages grouped) and their items.
+#[derive(Debug, Clone)]
+pub(crate) struct ColumnGroup {
+    /// Display name (trimmed) of the first page.
+    pub name: String,
+    /// Page indices, first page first.
+    pub pages: Vec<usize>,
+}
+
+pub(crate) struct SiteModel<'a> {
+    pub site: &'a Site,
+    by_url: HashMap<String, usize>,
+    /// Crawled pages with a model and a 2xx outcome, one per final URL.
+    pub crawled: Vec<usize>,
+    pub columns: Vec<ColumnGroup>,
+    /// Page index → column group indices that list it.
+    listed_in: HashMap<usize, Vec<usize>>,
+    pub normative: Vec<usize>,
+    pub interpretations: Vec<usize>,
+    /// The first start URL (the site root), or the first page's URL.
+    pub root: String,
+}
+
+pub(crate) fn strip_fragment(u: &str) -> &str {
+    u.split('#').next().unwrap_or(u)
+}
+
+fn ok_outcome(p: &SitePage) -> bool {
+    matches!(p.outcome, FetchOutcome::Ok | FetchOutcome::Redirected)
+}
+
+/// How good a fetch is as the representative of its URL (higher is better).
+fn rank(p: &SitePage) -> u8 {
+    match (
+        ok_outcome(p),
+        p.crawled,
+        p.model.is_some(),
+        p.outcome.is_broken(),
+    ) {
+        (true, true, true, _) => 6,
+        (true, _, true, _) => 5,
+        (true, _, _, _) => 4,
+        (false, _, _, false) => 2,
+        _ => 1,
+    }
+}
+
+impl<'a> SiteModel<'a> {
+    pub fn build(site: &'a Site) -> Self {
+        let mut by_url: HashMap<String, usize> = HashMap::new();
+        for (i, p) in site.pages.iter().enumerate() {
+            for u in [&p.url, &p.final_url] {
+                let k = strip_fragment(u).to_string();
+                match by_url.get(&k) {
+                    Some(&j) if rank(&site.pages[j]) >= rank(p) => {}
+                    _ => {
+                        by_url.insert(k, i);
+                    }
+                }
+            }
+        }
+        let mut crawled = Vec::new();
+        let mut seen_final = std::collections::HashSet::new();
+        for (i, p) in site.pages.iter().enumerate() {
+            let usable = p.crawled
+                && p.model.is_some()
+                && ok_outcome(p)
+                && !p.model.as_ref().is_some_and(|m| m.challenge);
+            if usable && seen_final.insert(strip_fragment(&p.final_url).to_string()) {
+                crawled.push(i);
+            }
+        }
+        let root = site
+            .start_urls
+            .first()
+            .cloned()
+            .or_else(|| site.pages.first().map(|p| p.url.clone()))
+            .unwrap_or_default();
+        let mut sm = SiteModel {
+            site,
+            by_url,
+            crawled,
+            columns: Vec::new(),
+            listed_in: HashMap::new(),
+            normative: Vec::new(),
+            interpretations: Vec::new(),
+            root,
+        };
+        sm.group_columns();
+        sm.classify();
+        sm
+    }
+
+    pub fn page(&self, i: usize) -> &'a SitePage {
+        &self.site.pages[i]
+    }
+
+    /// The model of a page known to have one (crawled pages, column pages).
+    pub fn model(&self, i: usize) -> &'a PageModel {
+        self.site.pages[i]
+            .model
+            .as_ref()
+            .expect("page with a model")
+    }
+
+    pub fn lookup(&self, url: &str) -> Option<usize> {
+        self.by_url.get(strip_fragment(url)).copied()
+    }
+
+    /// Heading, else the `<title>` with a trailing site name cut.
+    pub fn title(&self, i: usize) -> String {
+        let Some(m) = self.page(i).model.as_ref() else {
+            return String::new();
+        };
+        if let Some(h) = m
+            .heading
+            .as_ref()
+            .map(|h| h.trim())
+            .filter(|h| !h.is_empty())
+        {
+            return h.to_string();
+        }
+        let t = m.title.trim();
+        for sep in ["_", " - ", "|", "－", "——"] {
+            if let Some((head, _)) = t.split_once(sep) {
+                if head.trim().chars().count() >= 4 {
+                    return head.trim().to_string();
+                }
+            }
+        }
+        t.to_string()
+    }
+
+    pub fn field(&self, i: usize, f: Field) -> Option<&'a str> {
+        self.page(i)
+            .model
+            .as_ref()
+            .and_then(|m| m.metadata.fields.get(&f))
+            .map(|s| s.trim())
+    }
+
+    pub fn is_article(&self, i: usize) -> bool {
+        let Some(m) = self.page(i).model.as_ref() else {
+            return false;
+        };
+        matches!(m.kind, PageKind::Article | PageKind::InfoDisclosureArticle)
+            || (m.metadata.fields.len() >= 2 && m.column.is_none() && m.kind != PageKind::Home)
+    }
+
+    pub fn is_info_disclosure(&self, i: usize) -> bool {
+        self.page(i).model.as_ref().is_some_and(|m| {
+            m.metadata.fields.len() >= 2 || m.kind == PageKind::InfoDisclosureArticle
+        })
+    }
+
+    pub fn is_home(&self, i: usize) -> bool {
+        let p = self.page(i);
+        p.model.as_ref().is_some_and(|m| m.kind == PageKind::Home)
+            || self.site.start_urls.iter().any(|s| {
+                let s = strip_fragment(s);
+                s == strip_fragment(&p.url) || s == strip_fragment(&p.final_url)
+            })
+    }
+
+    /// Names of the columns a page belongs to: the columns listing it, its breadcrumb (without
+    /// 首页 and its own title) and its `ColumnName` meta.
+    pub fn column_names(&self, i: usize) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .listed_in
+            .get(&i)
+            .into_iter()
+            .flatten()
+            .map(|&g| self.columns[g].name.clone())
+            .collect();
+        if let Some(m) = self.page(i).model.as_ref() {
+            let own = key(&self.title(i));
+            for c in &m.breadcrumb {
+                let k = key(c);
+                if k.is_empty() || k == "首页" || k == own || c.chars().count() > 30 {
+                    continue;
+                }
+                out.push(c.trim().to_string());
+            }
+            if let Some(c) = m.guideline_meta.get("ColumnName") {
+                if !c.trim().is_empty() {
+                    out.push(c.trim().to_string());
+                }
+            }
+            if let Some(c) = m.column.as_ref() {
+                if !c.name.trim().is_empty() {
+                    out.push(c.name.trim().to_string());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Group column list pages: same name and either joined by a pagination follow request or
+    /// sharing a URL once page numbers are taken out (index_2.html → index.html, pageNum=2 → ).
+    fn group_columns(&mut self) {
+        let col_pages: Vec<usize> = self
+            .crawled
+            .iter()
+            .copied()
+            .filter(|&i| self.model(i).column.is_some())
+            .collect();
+        let mut parent: HashMap<usize, usize> = col_pages.iter().map(|&i| (i, i)).collect();
+        fn find(p: &mut HashMap<usize, usize>, x: usize) -> usize {
+            let mut r = x;
+            while p[&r] != r {
+                r = p[&r];
+            }
+            let mut c = x;
+            while p[&c] != r {
+                let n = p[&c];
+                p.insert(c, r);
+                c = n;
+            }
+            r
+        }
+        let name_of = |sm: &Self, i: usize| compact(&column_name(sm.model(i)));
+        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        for &i in &col_pages {
+            let k = (name_of(self, i), page_key(&self.page(i).final_url));
+            if let Some(&j) = by_key.get(&k) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent.insert(a, b);
+            } else {
+                by_key.insert(k, i);
+            }
+        }
+        for &i in &col_pages {
+            for f in &self.model(i).follow {
+                if let FollowRequest::Pagination { url } = f {
+                    if let Some(j) = self.lookup(url) {
+                        if parent.contains_key(&j) && name_of(self, j) == name_of(self, i) {
+                            let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                            parent.insert(a, b);
+                        }
+                    }
+                }
+            }
+        }
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &i in &col_pages {
+            let r = find(&mut parent, i);
+            groups.entry(r).or_default().push(i);
+        }
+        let mut cols: Vec<ColumnGroup> = groups
+            .into_values()
+            .map(|mut pages| {
+                pages.sort_by_key(|&i| {
+                    (
+                        self.model(i)
+                            .column
+                            .as_ref()
+                            .and_then(|c| c.current_page)
+                            .unwrap_or(1),
+                        self.page(i).final_url.len(),
+                        self.page(i).final_url.clone(),
+                    )
+                });
+                let name = column_name(self.model(pages[0])).trim().to_string();
+                ColumnGroup { name, pages }
+            })
+            .collect();
+        cols.sort_by(|a, b| self.page(a.pages[0]).url.cmp(&self.page(b.pages[0]).url));
+        for (g, col) in cols.iter().enumerate() {
+            for &p in &col.pages {
+                for item in &self.model(p).column.as_ref().expect("column").items {
+                    if let Some(j) = item.url.as_deref().and_then(|u| self.lookup(u)) {
+                        let v = self.listed_in.entry(j).or_default();
+                        if !v.contains(&g) {
+                            v.push(g);
+                        }
+                    }
+                }
+            }
+        }
+        self.columns = cols;
+    }
+
+    fn classify(&mut self) {
+        for &i in &self.crawled {
+            if !self.is_article(i) || self.model(i).column.is_some() {
+                continue;
+            }
+            let typed = self
+                .field(i, Field::DocType)
+                .is_some_and(|t| t.contains(NORMATIVE));
+            let cols = self.column_names(i);
+            let title = self.title(i);
+            let interp = !typed
+                && (cols.iter().any(|c| c.contains(INTERP_COLUMN))
+                    || INTERP_TITLE.iter().any(|w| title.contains(w)));
+            if interp {
+                self.interpretations.push(i);
+            } else if typed || cols.iter().any(|c| c.contains(NORMATIVE)) {
+                self.normative.push(i);
+            }
+        }
+    }
+
+    /// The responsible unit for a page: its 发布机构, else the owner of its URL prefix / column
+    /// from the context, else `default`; aliases applied.
+    pub fn department(&self, i: usize, ctx: &EvalContext, default: &str) -> String {
+        if let Some(p) = self.field(i, Field::Publisher).filter(|p| !p.is_empty()) {
+            return ctx.canonical_department(p);
+        }
+        let cols = self.column_names(i);
+        self.department_for(&self.page(i).final_url, &cols, ctx, default)
+    }
+
+    /// The owner for a URL and column names, else `default`; aliases applied.
+    pub fn department_for(
+        &self,
+        url: &str,
+        columns: &[String],
+        ctx: &EvalContext,
+        default: &str,
+    ) -> String {
+        self.owner_for(url, columns, ctx)
+            .unwrap_or_else(|| ctx.canonical_department(default))
+    }
+
+    /// The most specific owner rule matching a URL and column names (aliases applied).
+    pub fn owner_for(&self, url: &str, columns: &[String], ctx: &EvalContext) -> Option<String> {
+        let cols: Vec<String> = columns.iter().map(|c| compact(c)).collect();
+        let mut best: Option<(usize, &str)> = None;
+        for o in &ctx.owners {
+            let mut score = 0;
+            if let Some(pre) = &o.url_prefix {
+                if !url.starts_with(pre.as_str()) {
+                    continue;
+                }
+                score += pre.len();
+            }
+            if let Some(c) = &o.column {
+                let c = compact(c);
+                if c.is_empty() || !cols.iter().any(|n| n.contains(&c)) {
+                    continue;
+                }
+                score += 10_000;
+            }
+            if o.url_prefix.is_none() && o.column.is_none() {
+                continue;
+            }
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, &o.department));
+            }
+        }
+        best.map(|(_, d)| ctx.canonical_department(d))
+    }
+
+    /// The page's visible texts to search for names: title, heading, breadcrumb, column name.
+    pub fn names_of(&self, i: usize) -> Vec<String> {
+        let m = self.model(i);
+        let mut v = vec![m.title.clone()];
+        v.extend(m.heading.clone());
+        v.extend(m.breadcrumb.iter().cloned());
+        v.extend(m.column.as_ref().map(|c| c.name.clone()));
+        v.extend(m.guideline_meta.get("ColumnName").cloned());
+        v
+    }
+}
+
+pub(crate) fn column_name(m: &PageModel) -> String {
+    let c = m.column.as_ref().map(|c| c.name.trim()).unwrap_or("");
+    if !c.is_empty() {
+        return c.to_string();
+    }
+    if let Some(n) = m
+        .guideline_meta
+        .get("ColumnName")
+        .filter(|n| !n.trim().is_empty())
+    {
+        return n.trim().to_string();
+    }
+    if let Some(b) = m.breadcrumb.last() {
+        return b.trim().to_string();
+    }
+    m.title.trim().to_string()
+}
+
+/// A URL with its page number taken out, so the pages of one column list share a key.
+pub(crate) fn page_key(u: &str) -> String {
+    let u = strip_fragment(u);
+    let Ok(mut url) = url::Url::parse(u) else {
+        return u.to_string();
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !(k.contains("page")
+                || matches!(
+                    k.as_str(),
+                    "p" | "pn"
+                        | "pno"
+                        | "start"
+                        | "startrecord"
+                        | "endrecord"
+                        | "perpage"
+                        | "uid"
+                        | "offset"
+                ))
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    let path = url.path().to_string();
+    let (dir, last) = path.rsplit_once('/').unwrap_or(("", &path));
+    let last = match last.rsplit_once('.') {
+        Some((stem, ext)) => {
+            let stem = strip_page_suffix(stem);
+            let stem = if stem.is_empty() {
+                "index".to_string()
+            } else {
+                stem
+            };
+            format!("{stem}.{ext}")
+        }
+        None if last.is_empty() => "index.html".to_string(),
+        None => last.to_string(),
+    };
+    let last = if last == "index.html" || last == "index.htm" || last == "index.shtml" {
+        "index".to_string()
+    } else {
+        last
+    };
+    url.set_path(&format!("{dir}/{last}"));
+    url.to_string()
+}
+
+fn strip_page_suffix(stem: &str) -> String {
+    if let Some(pos) = stem.rfind(['_', '-']) {
+        let (head, tail) = stem.split_at(pos);
+        if tail.len() > 1 && tail[1..].chars().all(|c| c.is_ascii_digit()) {
+            return head.to_string();
+        }
+    }
+    stem.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_key;
+
+    #[test]
+    fn pagination_keys() {
+        assert_eq!(
+            page_key("http://x.gov.cn/zwgk/tzgg/index_2.html"),
+            page_key("http://x.gov.cn/zwgk/tzgg/index.html")
+        );
+        assert_eq!(
+            page_key("http://x.gov.cn/zwgk/tzgg/"),
+            page_key("http://x.gov.cn/zwgk/tzgg/index.html")
+        );
+        assert_eq!(
+            page_key("http://x.gov.cn/col/col5/index.html?uid=1&pageNum=3"),
+            page_key("http://x.gov.cn/col/col5/index.html")
+        );
+        assert_ne!(
+            page_key("http://x.gov.cn/a/index.html"),
+            page_key("http://x.gov.cn/b/index.html")
+        );
+        assert_ne!(
+            page_key("http://x.gov.cn/list.jsp?colid=5"),
+            page_key("http://x.gov.cn/list.jsp?colid=6")
+        );
+    }
+}

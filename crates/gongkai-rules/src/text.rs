@@ -1,0 +1,171 @@
+//! Text helpers the checks share: width folding, compact keys for matching, dates with positions,
+//! character n-grams.
+//!
+//! Date parsing is kept here (with byte positions, which the consultation-period check needs)
+//! rather than taken from `gongkai_page::dates`, whose API returns dates only.
+
+use chrono::{Datelike, NaiveDate};
+use regex::Regex;
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// Folds full-width ASCII (digits, letters, brackets, colon, hyphen) to half-width, the ideographic
+/// space to a space and dash variants to '-'. Keeps 〔〕 and CJK punctuation such as 《》、。
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' | '\u{00A0}' => ' ',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
+        _ => c,
+    }
+}
+
+/// Folded, without any whitespace.
+pub fn compact(s: &str) -> String {
+    fold(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Letters, digits and CJK only (punctuation and spaces dropped), folded: a key for comparing
+/// titles written with different punctuation.
+pub fn key(s: &str) -> String {
+    fold(s).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+pub fn contains_any(hay: &str, needles: &[String]) -> bool {
+    needles
+        .iter()
+        .any(|n| !n.is_empty() && hay.contains(n.as_str()))
+}
+
+pub fn first_match<'a>(hay: &str, needles: &'a [String]) -> Option<&'a str> {
+    needles
+        .iter()
+        .find(|n| !n.is_empty() && hay.contains(n.as_str()))
+        .map(|s| s.as_str())
+}
+
+static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
+        .expect("date regex")
+});
+static DATE8_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^((?:19|20)\d{2})(\d{2})(\d{2})").expect("date8 regex"));
+
+/// Every full date (year, month, day) in `s`, with its byte range in `s`. Accepts 2022-06-01,
+/// 2022年6月1日, 2022/6/1, 2022.06.01 (full-width digits too). Digits must not continue the
+/// number on either side.
+pub fn find_dates(s: &str) -> Vec<(Range<usize>, NaiveDate)> {
+    let folded = fold(s);
+    // fold() maps chars one-to-one, but byte lengths may differ: map folded offsets back.
+    let map = offset_map(s, &folded);
+    let bytes = folded.as_bytes();
+    let mut out = Vec::new();
+    for c in DATE_RE.captures_iter(&folded) {
+        let m = c.get(0).expect("match");
+        if m.start() > 0 && bytes[m.start() - 1].is_ascii_digit() {
+            continue;
+        }
+        let end_digit = c.get(3).expect("day").end();
+        if bytes.get(end_digit).is_some_and(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let (y, mo, d) = (num(&c[1]), num(&c[2]), num(&c[3]));
+        if let Some(date) = NaiveDate::from_ymd_opt(y as i32, mo, d) {
+            out.push((map(m.start())..map(m.end()), date));
+        }
+    }
+    out
+}
+
+/// The first date of a field value (also a bare 20220601).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if let Some((_, d)) = find_dates(s).into_iter().next() {
+        return Some(d);
+    }
+    let c = compact(s);
+    let cap = DATE8_RE.captures(&c)?;
+    if c.as_bytes().get(8).is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(num(&cap[1]) as i32, num(&cap[2]), num(&cap[3]))
+}
+
+fn num(s: &str) -> u32 {
+    s.parse().unwrap_or(0)
+}
+
+/// Maps a byte offset of `folded` back to the same char position in `orig`.
+fn offset_map<'a>(orig: &'a str, folded: &str) -> impl Fn(usize) -> usize + 'a {
+    let mut table: Vec<(usize, usize)> = Vec::new();
+    let mut ob = orig.char_indices().map(|(i, _)| i);
+    for (fi, _) in folded.char_indices() {
+        table.push((fi, ob.next().unwrap_or(orig.len())));
+    }
+    move |f: usize| match table.binary_search_by_key(&f, |&(fi, _)| fi) {
+        Ok(i) => table[i].1,
+        Err(_) => orig.len(),
+    }
+}
+
+/// The set of character n-grams of `key(s)`.
+pub fn ngrams(s: &str, n: usize) -> HashSet<String> {
+    let chars: Vec<char> = key(s).chars().collect();
+    if chars.len() < n || n == 0 {
+        return HashSet::new();
+    }
+    chars.windows(n).map(|w| w.iter().collect()).collect()
+}
+
+/// Whole years between `from` and `to` are at least `years`: `from + years` is on or before `to`.
+pub fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(d.year() + years, d.month(), d.day())
+        .or_else(|| NaiveDate::from_ymd_opt(d.year() + years, d.month(), 28))
+        .unwrap_or(d)
+}
+
+/// Cuts `s` to at most `n` chars (for messages and evidence).
+pub fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_many_forms() {
+        let d = NaiveDate::from_ymd_opt(2022, 6, 1).unwrap();
+        for s in [
+            "2022-06-01",
+            "2022年6月1日",
+            "2022/6/1",
+            "2022.06.01",
+            "２０２２年６月１日",
+            "20220601",
+        ] {
+            assert_eq!(parse_date(s), Some(d), "{s}");
+        }
+        assert_eq!(parse_date("2022年13月1日"), None);
+        assert_eq!(parse_date("120220601"), None);
+        let f = find_dates("征求意见时间：２０２２年６月１日至2022年6月30日");
+        assert_eq!(f.len(), 2);
+        let s = "征求意见时间：２０２２年６月１日至2022年6月30日";
+        assert_eq!(&s[f[0].0.clone()], "２０２２年６月１日");
+    }
+
+    #[test]
+    fn keys_drop_punctuation() {
+        assert_eq!(key("《滕州市 管理办法》"), "滕州市管理办法");
+        assert_eq!(compact("滕政办发〔２０２２〕 11号"), "滕政办发〔2022〕11号");
+    }
+}
