@@ -1,6 +1,27 @@
-//! The polite crawler: frontier, URL normalisation, robots.txt, per-host rate limits, fetching with
-//! retries and bounded bodies, outcome classification. It emits [`CrawlEvent`]s; the caller stores them.
+//! The polite crawler: frontier, URL-space guards, robots.txt (RFC 9309), per-host rate limits and
+//! concurrency caps, fetching with retries, redirects recorded by hand and bounded bodies, and
+//! outcome classification. It emits [`CrawlEvent`]s in order; the caller stores them.
+//!
+//! Pipeline: frontier ([`frontier`]) → dispatcher ([`engine`], per-host readiness in [`host`]) →
+//! HTTP exchange ([`fetch`]) → classification ([`outcome`]) → page extraction (`gongkai-page`) →
+//! newly discovered entries back to the frontier.
 
+pub mod config;
+pub mod engine;
+pub mod fetch;
+pub mod frontier;
+pub mod hanweb;
+pub mod host;
 pub mod outcome;
+pub mod scope;
+pub mod stats;
+mod task;
 
+pub use config::CrawlConfig;
+pub use engine::{
+    crawl, CrawlError, CrawlEvent, CrawlSummary, NoPrior, PriorFetch, PriorLookup, ResumeState,
+};
+pub use frontier::{request_key, FrontierEntry};
 pub use outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
+pub use scope::{origin_key, Scope};
+pub use stats::CrawlStats;

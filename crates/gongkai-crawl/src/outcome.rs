@@ -179,3 +179,10 @@ pub struct FetchRecord {
     /// Attempts made (1 + retries).
     pub attempts: u32,
 }
+
+impl FetchOutcome {
+    /// The server answered with content (directly or after redirects).
+    pub fn is_ok_like(self) -> bool {
+        matches!(self, FetchOutcome::Ok | FetchOutcome::Redirected)
+    }
+}

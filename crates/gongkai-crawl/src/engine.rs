@@ -1,0 +1,509 @@
+//! The crawl loop: one dispatcher owns the frontier and all per-host state; fetches run as tasks
+//! and report back. The dispatcher only starts a request when its host is ready (rate, back-off,
+//! concurrency, robots.txt), so one slow or rate-limiting host never holds up the others.
+
+use crate::config::CrawlConfig;
+use crate::fetch;
+use crate::frontier::{FrontierEntry, Seen};
+use crate::host::{Host, Queued, RobotsState};
+use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
+use crate::scope::{origin_key, Scope};
+use crate::stats::CrawlStats;
+use crate::task;
+use gongkai_page::LinkKind;
+use governor::DefaultDirectRateLimiter;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// What an earlier scan stored for a URL, for conditional requests.
+#[derive(Debug, Clone)]
+pub struct PriorFetch {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The stored body, reused when the server answers 304.
+    pub body: Vec<u8>,
+}
+
+/// Looks up earlier fetches (the store implements this; blocking calls are run off the runtime).
+pub trait PriorLookup: Send + Sync {
+    fn prior(&self, url: &str) -> Option<PriorFetch>;
+}
+
+/// No earlier scan.
+pub struct NoPrior;
+impl PriorLookup for NoPrior {
+    fn prior(&self, _url: &str) -> Option<PriorFetch> {
+        None
+    }
+}
+
+/// What the crawl reports, in order: entries are announced before the record that found them,
+/// so a store that commits events in order never has a done page whose links were not queued.
+#[derive(Debug)]
+pub enum CrawlEvent {
+    Enqueued(Vec<FrontierEntry>),
+    Fetched(Box<FetchRecord>),
+}
+
+/// State of an interrupted run, from the store.
+#[derive(Debug, Default, Clone)]
+pub struct ResumeState {
+    /// Request keys of every entry ever queued in the run.
+    pub seen_keys: Vec<String>,
+    /// Entries queued but not yet recorded.
+    pub pending: Vec<FrontierEntry>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CrawlSummary {
+    pub interrupted: bool,
+    /// True when max_pages or max_checks stopped discovery.
+    pub limit_hit: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error("the event receiver was dropped (store writer stopped)")]
+    SinkClosed,
+}
+
+/// Rate limiters shared with fetch tasks (redirect hops to other hosts wait on them too).
+#[derive(Default)]
+pub(crate) struct Limiters {
+    map: Mutex<HashMap<String, Option<Arc<DefaultDirectRateLimiter>>>>,
+}
+
+impl Limiters {
+    pub(crate) fn get(&self, origin: &str) -> Option<Option<Arc<DefaultDirectRateLimiter>>> {
+        self.map.lock().ok()?.get(origin).cloned()
+    }
+    pub(crate) fn set(&self, origin: &str, l: Option<Arc<DefaultDirectRateLimiter>>) {
+        if let Ok(mut m) = self.map.lock() {
+            m.insert(origin.to_string(), l);
+        }
+    }
+}
+
+pub(crate) struct Ctx {
+    pub(crate) cfg: CrawlConfig,
+    pub(crate) client: reqwest::Client,
+    pub(crate) scope: Scope,
+    pub(crate) prior: Arc<dyn PriorLookup>,
+    pub(crate) limiters: Limiters,
+    pub(crate) stats: Arc<CrawlStats>,
+}
+
+pub(crate) enum TaskDone {
+    Robots {
+        origin: String,
+        state: RobotsState,
+    },
+    Fetched {
+        origin: String,
+        record: Box<FetchRecord>,
+        discovered: Vec<FrontierEntry>,
+    },
+    Retry {
+        origin: String,
+        queued: Queued,
+        block_host_until: Option<Instant>,
+    },
+}
+
+/// Runs a crawl to completion (or until `cancel`), sending every queued entry and fetch record to
+/// `events`.
+pub async fn crawl(
+    cfg: CrawlConfig,
+    prior: Arc<dyn PriorLookup>,
+    resume: Option<ResumeState>,
+    events: mpsc::Sender<CrawlEvent>,
+    cancel: CancellationToken,
+    stats: Arc<CrawlStats>,
+) -> Result<CrawlSummary, CrawlError> {
+    let client = fetch::build_client(&cfg).map_err(|e| CrawlError::Client(e.to_string()))?;
+    let scope = Scope::new(&cfg.start_urls, &cfg.extra_hosts);
+    let ctx = Arc::new(Ctx {
+        cfg,
+        client,
+        scope,
+        prior,
+        limiters: Limiters::default(),
+        stats,
+    });
+    Dispatcher::new(ctx, events).run(resume, cancel).await
+}
+
+struct Dispatcher {
+    ctx: Arc<Ctx>,
+    events: mpsc::Sender<CrawlEvent>,
+    hosts: Vec<Host>,
+    host_index: HashMap<String, usize>,
+    seen: Seen,
+    admitted_crawl: usize,
+    admitted_checks: usize,
+    limit_hit: bool,
+    inflight: usize,
+    rr: usize,
+    tasks: JoinSet<TaskDone>,
+}
+
+impl Dispatcher {
+    fn new(ctx: Arc<Ctx>, events: mpsc::Sender<CrawlEvent>) -> Self {
+        Dispatcher {
+            ctx,
+            events,
+            hosts: Vec::new(),
+            host_index: HashMap::new(),
+            seen: Seen::default(),
+            admitted_crawl: 0,
+            admitted_checks: 0,
+            limit_hit: false,
+            inflight: 0,
+            rr: 0,
+            tasks: JoinSet::new(),
+        }
+    }
+
+    async fn run(
+        mut self,
+        resume: Option<ResumeState>,
+        cancel: CancellationToken,
+    ) -> Result<CrawlSummary, CrawlError> {
+        match resume {
+            Some(state) => {
+                // Everything seen counts against the limits: conservative on resume.
+                self.admitted_crawl = state.seen_keys.len();
+                for key in state.seen_keys {
+                    self.seen.insert_key(key);
+                }
+                for entry in state.pending {
+                    self.push(entry, 0, None);
+                }
+            }
+            None => {
+                let starts: Vec<FrontierEntry> = self
+                    .ctx
+                    .cfg
+                    .start_urls
+                    .iter()
+                    .map(|u| FrontierEntry::crawl(u.as_str(), 0))
+                    .collect();
+                self.admit_all(starts).await?;
+            }
+        }
+
+        loop {
+            if cancel.is_cancelled() {
+                self.tasks.abort_all();
+                return Ok(CrawlSummary {
+                    interrupted: true,
+                    limit_hit: self.limit_hit,
+                });
+            }
+            let next_wake = self.dispatch();
+            if self.inflight == 0 && self.hosts.iter().all(|h| h.queue.is_empty()) {
+                break;
+            }
+            let sleep_until =
+                next_wake.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                done = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    if let Some(done) = done {
+                        self.inflight = self.inflight.saturating_sub(1);
+                        match done {
+                            Ok(done) => self.handle(done).await?,
+                            Err(e) => tracing::error!("fetch task failed: {e}"),
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(sleep_until) => {}
+            }
+            self.ctx.stats.set_queued(
+                self.hosts.iter().map(|h| h.queue.len()).sum::<usize>() + self.inflight,
+            );
+        }
+        Ok(CrawlSummary {
+            interrupted: false,
+            limit_hit: self.limit_hit,
+        })
+    }
+
+    fn host_mut(&mut self, origin: &str) -> &mut Host {
+        let idx = match self.host_index.get(origin) {
+            Some(i) => *i,
+            None => {
+                let host = Host::new(origin.to_string(), self.ctx.cfg.rate);
+                self.ctx.limiters.set(origin, host.limiter.clone());
+                self.hosts.push(host);
+                let i = self.hosts.len() - 1;
+                self.host_index.insert(origin.to_string(), i);
+                i
+            }
+        };
+        &mut self.hosts[idx]
+    }
+
+    fn push(&mut self, entry: FrontierEntry, attempt: u32, not_before: Option<Instant>) {
+        let origin = Url::parse(&entry.url)
+            .map(|u| origin_key(&u))
+            .unwrap_or_default();
+        let q = Queued {
+            entry,
+            attempt,
+            not_before,
+        };
+        let host = self.host_mut(&origin);
+        if attempt > 0 {
+            host.queue.push_front(q);
+        } else {
+            host.queue.push_back(q);
+        }
+    }
+
+    /// Applies the guards and limits, announces the admitted entries, queues them.
+    async fn admit_all(&mut self, candidates: Vec<FrontierEntry>) -> Result<(), CrawlError> {
+        let ctx = self.ctx.clone();
+        let cfg = &ctx.cfg;
+        let mut admitted = Vec::new();
+        let mut probes = Vec::new();
+        for entry in candidates {
+            let is_crawl = entry.purpose == FetchPurpose::Crawl;
+            if is_crawl && self.admitted_crawl >= cfg.max_pages
+                || !is_crawl && self.admitted_checks >= cfg.max_checks
+            {
+                self.limit_hit = true;
+                continue;
+            }
+            if self
+                .seen
+                .admit(
+                    &entry,
+                    cfg.max_url_len,
+                    cfg.max_query_variants,
+                    &cfg.excludes,
+                )
+                .is_err()
+            {
+                continue;
+            }
+            if is_crawl {
+                self.admitted_crawl += 1;
+            } else {
+                self.admitted_checks += 1;
+            }
+            if cfg.soft404_probe
+                && matches!(
+                    entry.link_kind,
+                    Some(LinkKind::Page) | Some(LinkKind::Frame)
+                )
+                && entry.purpose != FetchPurpose::Soft404Probe
+            {
+                if let Ok(u) = Url::parse(&entry.url) {
+                    let origin = origin_key(&u);
+                    let host = self.host_mut(&origin);
+                    if !host.probed {
+                        host.probed = true;
+                        let probe = probe_entry(&u);
+                        if self.seen.admit(&probe, usize::MAX, usize::MAX, &[]).is_ok() {
+                            probes.push(probe);
+                        }
+                    }
+                }
+            }
+            admitted.push(entry);
+        }
+        admitted.extend(probes);
+        if admitted.is_empty() {
+            return Ok(());
+        }
+        self.events
+            .send(CrawlEvent::Enqueued(admitted.clone()))
+            .await
+            .map_err(|_| CrawlError::SinkClosed)?;
+        for entry in admitted {
+            self.push(entry, 0, None);
+        }
+        Ok(())
+    }
+
+    /// Starts every request whose host is ready; returns when to look again.
+    fn dispatch(&mut self) -> Option<Instant> {
+        let now = Instant::now();
+        let mut next_wake: Option<Instant> = None;
+        let mut wake = |t: Instant| {
+            next_wake = Some(next_wake.map_or(t, |w: Instant| w.min(t)));
+        };
+        let n = self.hosts.len();
+        if n == 0 {
+            return None;
+        }
+        let start = self.rr % n;
+        self.rr = self.rr.wrapping_add(1);
+        for k in 0..n {
+            let i = (start + k) % n;
+            loop {
+                if self.inflight >= self.ctx.cfg.concurrency.max(1) {
+                    return next_wake;
+                }
+                let host = &mut self.hosts[i];
+                if host.queue.is_empty()
+                    || host.inflight >= self.ctx.cfg.per_host_concurrency.max(1)
+                {
+                    break;
+                }
+                if let Some(t) = host.blocked_until {
+                    if t > now {
+                        wake(t);
+                        break;
+                    }
+                }
+                match host.robots {
+                    RobotsState::Fetching => break,
+                    RobotsState::Unknown => {
+                        if let Err(wait) = host.try_acquire() {
+                            wake(now + wait);
+                            break;
+                        }
+                        host.robots = RobotsState::Fetching;
+                        host.inflight += 1;
+                        self.inflight += 1;
+                        let ctx = self.ctx.clone();
+                        let origin = host.origin.clone();
+                        self.tasks
+                            .spawn(async move { task::fetch_robots(ctx, origin).await });
+                        break;
+                    }
+                    _ => {}
+                }
+                let front = host.queue.front().expect("queue checked non-empty");
+                if let Some(t) = front.not_before {
+                    if t > now {
+                        wake(t);
+                        break;
+                    }
+                }
+                if !robots_allows(&host.robots, &front.entry.url) {
+                    let q = host.queue.pop_front().expect("front exists");
+                    let record = task::skipped_record(
+                        &q.entry,
+                        FetchOutcome::RobotsDisallowed,
+                        "disallowed by robots.txt",
+                    );
+                    let origin = host.origin.clone();
+                    self.inflight += 1;
+                    host.inflight += 1;
+                    self.tasks.spawn(async move {
+                        TaskDone::Fetched {
+                            origin,
+                            record: Box::new(record),
+                            discovered: Vec::new(),
+                        }
+                    });
+                    continue;
+                }
+                if let Err(wait) = host.try_acquire() {
+                    wake(now + wait);
+                    break;
+                }
+                let q = host.queue.pop_front().expect("front exists");
+                host.inflight += 1;
+                self.inflight += 1;
+                let ctx = self.ctx.clone();
+                let origin = host.origin.clone();
+                self.tasks
+                    .spawn(async move { task::fetch_task(ctx, origin, q).await });
+            }
+        }
+        next_wake
+    }
+
+    async fn handle(&mut self, done: TaskDone) -> Result<(), CrawlError> {
+        match done {
+            TaskDone::Robots { origin, state } => {
+                let rate = self.ctx.cfg.rate;
+                let host = self.host_mut(&origin);
+                host.inflight = host.inflight.saturating_sub(1);
+                if let RobotsState::Ready(Some(robot)) = &state {
+                    if let Some(delay) = robot.delay {
+                        host.apply_crawl_delay(delay, rate);
+                        let l = host.limiter.clone();
+                        self.ctx.limiters.set(&origin, l);
+                    }
+                }
+                self.host_mut(&origin).robots = state;
+            }
+            TaskDone::Fetched {
+                origin,
+                record,
+                discovered,
+            } => {
+                let host = self.host_mut(&origin);
+                host.inflight = host.inflight.saturating_sub(1);
+                self.ctx.stats.record(&record);
+                self.admit_all(discovered).await?;
+                self.events
+                    .send(CrawlEvent::Fetched(record))
+                    .await
+                    .map_err(|_| CrawlError::SinkClosed)?;
+            }
+            TaskDone::Retry {
+                origin,
+                queued,
+                block_host_until,
+            } => {
+                let host = self.host_mut(&origin);
+                host.inflight = host.inflight.saturating_sub(1);
+                if let Some(t) = block_host_until {
+                    host.blocked_until = Some(host.blocked_until.map_or(t, |b| b.max(t)));
+                }
+                let Queued {
+                    entry,
+                    attempt,
+                    not_before,
+                } = queued;
+                self.push(entry, attempt, not_before);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn robots_allows(state: &RobotsState, url: &str) -> bool {
+    match state {
+        RobotsState::Ready(Some(robot)) => robot.allowed(url),
+        RobotsState::Ready(None) => true,
+        RobotsState::DisallowAll => false,
+        // not reached: dispatch waits for robots first
+        RobotsState::Unknown | RobotsState::Fetching => true,
+    }
+}
+
+/// A deterministic path that no site serves: its answer is the host's "not found" page.
+fn probe_entry(u: &Url) -> FrontierEntry {
+    use sha2::{Digest, Sha256};
+    let origin = origin_key(u);
+    let digest = Sha256::digest(format!("gongkai-soft-404:{origin}").as_bytes());
+    let tag = hex::encode(&digest[..6]);
+    let mut probe = u.clone();
+    probe.set_path(&format!("/gongkai-probe-{tag}/not-here.html"));
+    probe.set_query(None);
+    FrontierEntry {
+        url: probe.to_string(),
+        method: Method::Get,
+        body: None,
+        purpose: FetchPurpose::Soft404Probe,
+        depth: 0,
+        parent: None,
+        link_kind: Some(LinkKind::Page),
+        column: None,
+    }
+}

@@ -1,0 +1,157 @@
+//! Frontier entries and the guards that keep a crawl out of URL-space traps.
+//!
+//! A URL is marked seen when it is queued, not when it is fetched, so it is fetched at most once
+//! per run; the request key includes method and form body (Hanweb list POSTs share one URL).
+
+use crate::outcome::{FetchPurpose, Method};
+use gongkai_page::LinkKind;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// One request waiting to be made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FrontierEntry {
+    pub url: String,
+    pub method: Method,
+    /// urlencoded form body for POST.
+    pub body: Option<String>,
+    pub purpose: FetchPurpose,
+    pub depth: u32,
+    /// The page the URL was found on (None for start URLs).
+    pub parent: Option<String>,
+    /// What kind of reference led here (decides HEAD vs GET for checks).
+    pub link_kind: Option<LinkKind>,
+    /// Column name of the list page that led here (Hanweb list POSTs carry their column's name).
+    pub column: Option<String>,
+}
+
+impl FrontierEntry {
+    pub fn crawl(url: &str, depth: u32) -> Self {
+        FrontierEntry {
+            url: url.to_string(),
+            method: Method::Get,
+            body: None,
+            purpose: FetchPurpose::Crawl,
+            depth,
+            parent: None,
+            link_kind: Some(LinkKind::Page),
+            column: None,
+        }
+    }
+
+    /// Identity of the request within a run.
+    pub fn key(&self) -> String {
+        request_key(&self.url, self.method, self.body.as_deref())
+    }
+}
+
+/// `METHOD url` plus the form body for POSTs: the frontier's and the store's request identity.
+pub fn request_key(url: &str, method: Method, body: Option<&str>) -> String {
+    match body {
+        Some(b) => format!("{} {}\n{}", method.as_str(), url, b),
+        None => format!("{} {}", method.as_str(), url),
+    }
+}
+
+/// Why a discovered URL is not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    Seen,
+    TooLong,
+    TooManyQueryVariants,
+    Excluded,
+}
+
+/// The seen set and trap guards.
+#[derive(Debug, Default)]
+pub struct Seen {
+    keys: HashSet<String>,
+    /// scheme://host:port/path → distinct queries seen.
+    query_variants: HashMap<String, usize>,
+}
+
+impl Seen {
+    pub fn insert_key(&mut self, key: String) {
+        self.keys.insert(key);
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Admits `entry` unless seen or caught by a guard; marks it seen when admitted.
+    pub fn admit(
+        &mut self,
+        entry: &FrontierEntry,
+        max_url_len: usize,
+        max_query_variants: usize,
+        excludes: &[String],
+    ) -> Result<(), Rejection> {
+        let key = entry.key();
+        if self.keys.contains(&key) {
+            return Err(Rejection::Seen);
+        }
+        if entry.url.len() > max_url_len {
+            return Err(Rejection::TooLong);
+        }
+        if excludes
+            .iter()
+            .any(|p| !p.is_empty() && entry.url.starts_with(p.as_str()))
+        {
+            return Err(Rejection::Excluded);
+        }
+        if entry.method == Method::Get {
+            if let Some((path, _query)) = entry.url.split_once('?') {
+                let n = self.query_variants.entry(path.to_string()).or_insert(0);
+                if *n >= max_query_variants {
+                    return Err(Rejection::TooManyQueryVariants);
+                }
+                *n += 1;
+            }
+        }
+        self.keys.insert(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_on_queue_and_query_variant_cap() {
+        let mut seen = Seen::default();
+        let e = FrontierEntry::crawl("http://a/x", 0);
+        assert_eq!(seen.admit(&e, 100, 2, &[]), Ok(()));
+        assert_eq!(seen.admit(&e, 100, 2, &[]), Err(Rejection::Seen));
+        for (i, want) in [
+            (1, Ok(())),
+            (2, Ok(())),
+            (3, Err(Rejection::TooManyQueryVariants)),
+        ] {
+            let e = FrontierEntry::crawl(&format!("http://a/cal?date={i}"), 0);
+            assert_eq!(seen.admit(&e, 100, 2, &[]), want);
+        }
+        let long = FrontierEntry::crawl(&format!("http://a/{}", "x".repeat(200)), 0);
+        assert_eq!(seen.admit(&long, 100, 2, &[]), Err(Rejection::TooLong));
+        let ex = FrontierEntry::crawl("http://a/private/1", 0);
+        assert_eq!(
+            seen.admit(&ex, 100, 2, &["http://a/private/".into()]),
+            Err(Rejection::Excluded)
+        );
+    }
+
+    #[test]
+    fn post_bodies_are_distinct_requests() {
+        let mut a = FrontierEntry::crawl("http://a/module/web/jpage/dataproxy.jsp", 1);
+        a.method = Method::Post;
+        a.body = Some("startrecord=1&endrecord=45".into());
+        let mut b = a.clone();
+        b.body = Some("startrecord=46&endrecord=90".into());
+        assert_ne!(a.key(), b.key());
+    }
+}

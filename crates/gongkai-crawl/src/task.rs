@@ -1,0 +1,582 @@
+//! One request from start to record: redirects followed by hand, HEAD-then-GET for checks,
+//! retries decided, the body classified and (for crawled HTML) analysed into a page model whose
+//! links become frontier candidates.
+
+use crate::engine::{Ctx, TaskDone};
+use crate::fetch::{self, Conditional, Exchange, NetFailure};
+use crate::frontier::FrontierEntry;
+use crate::host::{Host, Queued, RobotsState};
+use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
+use crate::scope::origin_key;
+use gongkai_page::{FollowRequest, LinkKind, PageModel};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use url::Url;
+
+/// Bytes read from a checked attachment or image when HEAD is refused.
+const ATTACHMENT_GET_CAP: usize = 16 * 1024;
+/// robots.txt size read (RFC 9309 asks for at least 500 KiB).
+const ROBOTS_CAP: usize = 512 * 1024;
+
+pub(crate) async fn fetch_robots(ctx: Arc<Ctx>, origin: String) -> TaskDone {
+    let state = match Url::parse(&origin).and_then(|u| u.join("/robots.txt")) {
+        Err(_) => RobotsState::Ready(None),
+        Ok(url) => {
+            let mut current = url;
+            let mut state = RobotsState::DisallowAll;
+            // RFC 9309: follow at least five redirects.
+            for _ in 0..5 {
+                match fetch::exchange(&ctx.client, Method::Get, &current, None, None, ROBOTS_CAP)
+                    .await
+                {
+                    Ok(ex) if (300..400).contains(&ex.status) => {
+                        match fetch::header(&ex.headers, "location")
+                            .and_then(|l| fetch::redirect_target(&current, l))
+                        {
+                            Some(next) => {
+                                current = next;
+                                continue;
+                            }
+                            None => {
+                                state = RobotsState::Ready(None);
+                                break;
+                            }
+                        }
+                    }
+                    Ok(ex) if (200..300).contains(&ex.status) => {
+                        state = match texting_robots::Robot::new(&ctx.cfg.robots_agent, &ex.body) {
+                            Ok(r) => RobotsState::Ready(Some(r)),
+                            Err(_) => RobotsState::Ready(None),
+                        };
+                        break;
+                    }
+                    // 4xx: no rules apply ("unavailable"); a 429 is treated as unreachable.
+                    Ok(ex) if (400..500).contains(&ex.status) && ex.status != 429 => {
+                        state = RobotsState::Ready(None);
+                        break;
+                    }
+                    Ok(ex) => {
+                        tracing::warn!(%origin, status = ex.status, "robots.txt unreachable: assuming complete disallow");
+                        break;
+                    }
+                    Err(f) => {
+                        tracing::warn!(%origin, detail = %f.detail, "robots.txt unreachable: assuming complete disallow");
+                        break;
+                    }
+                }
+            }
+            state
+        }
+    };
+    TaskDone::Robots { origin, state }
+}
+
+/// A record for a URL that was not requested.
+pub(crate) fn skipped_record(
+    entry: &FrontierEntry,
+    outcome: FetchOutcome,
+    why: &str,
+) -> FetchRecord {
+    FetchRecord {
+        url: entry.url.clone(),
+        method: entry.method,
+        request_body: entry.body.clone(),
+        purpose: entry.purpose,
+        depth: entry.depth,
+        outcome,
+        status: None,
+        final_url: entry.url.clone(),
+        redirects: Vec::new(),
+        headers: Vec::new(),
+        content_type: None,
+        charset: None,
+        etag: None,
+        last_modified: None,
+        fetched_at: now_rfc3339(),
+        elapsed_ms: 0,
+        body: None,
+        body_truncated: false,
+        not_modified: false,
+        error: Some(why.to_string()),
+        model: None,
+        attempts: 0,
+    }
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The answer after following redirects.
+struct Followed {
+    exchange: Result<Exchange, NetFailure>,
+    final_url: Url,
+    redirects: Vec<RedirectHop>,
+    /// Set when the chain itself failed (loop, too long, non-http target).
+    chain_failure: Option<(FetchOutcome, String)>,
+}
+
+async fn follow(
+    ctx: &Ctx,
+    method: Method,
+    url: &Url,
+    form: Option<&str>,
+    cond: Option<&Conditional>,
+    cap: usize,
+) -> Followed {
+    let mut current = url.clone();
+    let mut method = method;
+    let mut form = form.map(str::to_string);
+    let mut redirects = Vec::new();
+    let mut visited: HashSet<String> = HashSet::from([current.to_string()]);
+    let mut hops = 0usize;
+    loop {
+        if hops > 0 {
+            // Each hop is a request of its own and waits for its host's turn.
+            let origin = origin_key(&current);
+            let limiter = match ctx.limiters.get(&origin) {
+                Some(l) => l,
+                None => {
+                    let h = Host::new(origin.clone(), ctx.cfg.rate);
+                    ctx.limiters.set(&origin, h.limiter.clone());
+                    h.limiter
+                }
+            };
+            if let Some(l) = limiter {
+                l.until_ready().await;
+            }
+        }
+        let cond_here = if hops == 0 { cond } else { None };
+        let ex = fetch::exchange(
+            &ctx.client,
+            method,
+            &current,
+            form.as_deref(),
+            cond_here,
+            cap,
+        )
+        .await;
+        let ex = match ex {
+            Err(f) => {
+                return Followed {
+                    exchange: Err(f),
+                    final_url: current,
+                    redirects,
+                    chain_failure: None,
+                }
+            }
+            Ok(ex) => ex,
+        };
+        let is_redirect = matches!(ex.status, 301 | 302 | 303 | 307 | 308);
+        let location = fetch::header(&ex.headers, "location").map(str::to_string);
+        let (true, Some(location)) = (is_redirect, location) else {
+            return Followed {
+                exchange: Ok(ex),
+                final_url: current,
+                redirects,
+                chain_failure: None,
+            };
+        };
+        redirects.push(fetch::hop(&current, ex.status, &location));
+        let Some(next) = fetch::redirect_target(&current, &location) else {
+            return Followed {
+                exchange: Ok(ex),
+                final_url: current,
+                redirects,
+                chain_failure: Some((
+                    FetchOutcome::TooManyRedirects,
+                    format!("redirect to a non-http(s) target: {location}"),
+                )),
+            };
+        };
+        if !visited.insert(next.to_string()) {
+            return Followed {
+                exchange: Ok(ex),
+                final_url: next,
+                redirects,
+                chain_failure: Some((FetchOutcome::RedirectLoop, "redirect loop".to_string())),
+            };
+        }
+        hops += 1;
+        if hops > ctx.cfg.max_redirects {
+            return Followed {
+                exchange: Ok(ex),
+                final_url: next,
+                redirects,
+                chain_failure: Some((
+                    FetchOutcome::TooManyRedirects,
+                    format!("more than {} redirects", ctx.cfg.max_redirects),
+                )),
+            };
+        }
+        if matches!(ex.status, 301..=303) && method == Method::Post {
+            method = Method::Get;
+            form = None;
+        }
+        current = next;
+    }
+}
+
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.min(6));
+    let jitter = rand::random::<f64>() * exp.as_secs_f64() * 0.5;
+    exp + Duration::from_secs_f64(jitter)
+}
+
+fn is_html(content_type: Option<&str>, body: &[u8]) -> bool {
+    match content_type {
+        Some(ct) => {
+            let ct = ct.to_ascii_lowercase();
+            ct.contains("html") || (ct.starts_with("text/plain") && looks_like_html(body))
+        }
+        None => looks_like_html(body),
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+    head.contains("<html")
+        || head.contains("<!doctype html")
+        || head.contains("<head")
+        || head.contains("<body")
+}
+
+pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> TaskDone {
+    let Queued { entry, attempt, .. } = q;
+    let started = std::time::Instant::now();
+    let fetched_at = now_rfc3339();
+    let Ok(url) = Url::parse(&entry.url) else {
+        let record = skipped_record(&entry, FetchOutcome::Skipped, "unparsable URL");
+        return TaskDone::Fetched {
+            origin,
+            record: Box::new(record),
+            discovered: Vec::new(),
+        };
+    };
+
+    let crawlable = entry.purpose == FetchPurpose::Crawl && ctx.scope.contains(&url);
+    let head_first = entry.purpose == FetchPurpose::Check
+        && entry.method == Method::Get
+        && !matches!(
+            entry.link_kind,
+            Some(LinkKind::Page) | Some(LinkKind::Frame) | None
+        );
+    let cap = if crawlable {
+        ctx.cfg.html_cap
+    } else {
+        ctx.cfg.check_cap
+    };
+
+    // Conditional request: validators and the body of the last stored fetch of this URL.
+    let prior = if crawlable && entry.method == Method::Get {
+        let lookup = ctx.prior.clone();
+        let key = entry.url.clone();
+        tokio::task::spawn_blocking(move || lookup.prior(&key))
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    let cond = prior.as_ref().map(|p| Conditional {
+        etag: p.etag.clone(),
+        last_modified: p.last_modified.clone(),
+    });
+
+    let mut used_method = entry.method;
+    let mut followed = if head_first {
+        used_method = Method::Head;
+        follow(&ctx, Method::Head, &url, None, None, 0).await
+    } else {
+        follow(
+            &ctx,
+            entry.method,
+            &url,
+            entry.body.as_deref(),
+            cond.as_ref(),
+            cap,
+        )
+        .await
+    };
+    // HEAD is often refused or answered wrongly by government servers: GET decides.
+    if head_first {
+        let head_ok = matches!(&followed.exchange, Ok(ex) if (200..300).contains(&ex.status))
+            && followed.chain_failure.is_none();
+        let hard_fail = matches!(&followed.exchange, Err(f) if matches!(f.outcome, FetchOutcome::Dns | FetchOutcome::Connect | FetchOutcome::Tls));
+        if !head_ok && !hard_fail {
+            if let Some(l) = ctx.limiters.get(&origin).flatten() {
+                l.until_ready().await;
+            }
+            used_method = Method::Get;
+            followed = follow(&ctx, Method::Get, &url, None, None, ATTACHMENT_GET_CAP).await;
+        }
+    }
+
+    // Retries: transient failures and 5xx with backoff; 429/503 after Retry-After.
+    let max_retries = ctx.cfg.max_retries;
+    if attempt < max_retries && followed.chain_failure.is_none() {
+        let retry = match &followed.exchange {
+            Err(f) if f.transient => Some((backoff(ctx.cfg.backoff_base, attempt), None)),
+            Ok(ex) if ex.status == 429 || ex.status == 503 => match fetch::retry_after(&ex.headers)
+            {
+                Some(wait) if wait <= ctx.cfg.retry_after_cap => {
+                    let until = Instant::now() + wait;
+                    Some((wait, Some(until)))
+                }
+                Some(_) => None,
+                None if ex.status == 503 => Some((backoff(ctx.cfg.backoff_base, attempt), None)),
+                None => None,
+            },
+            Ok(ex) if (500..600).contains(&ex.status) => {
+                Some((backoff(ctx.cfg.backoff_base, attempt), None))
+            }
+            _ => None,
+        };
+        if let Some((wait, block)) = retry {
+            return TaskDone::Retry {
+                origin,
+                queued: Queued {
+                    entry,
+                    attempt: attempt + 1,
+                    not_before: Some(Instant::now() + wait),
+                },
+                block_host_until: block,
+            };
+        }
+    }
+
+    let redirected = !followed.redirects.is_empty();
+    let mut record = FetchRecord {
+        url: entry.url.clone(),
+        method: entry.method,
+        request_body: entry.body.clone(),
+        purpose: entry.purpose,
+        depth: entry.depth,
+        outcome: FetchOutcome::Ok,
+        status: None,
+        final_url: followed.final_url.to_string(),
+        redirects: followed.redirects,
+        headers: Vec::new(),
+        content_type: None,
+        charset: None,
+        etag: None,
+        last_modified: None,
+        fetched_at,
+        elapsed_ms: 0,
+        body: None,
+        body_truncated: false,
+        not_modified: false,
+        error: None,
+        model: None,
+        attempts: attempt + 1,
+    };
+    if used_method != entry.method {
+        record
+            .headers
+            .push(("x-gongkai-method".into(), used_method.as_str().into()));
+    }
+    let mut discovered = Vec::new();
+    match followed.exchange {
+        Err(f) => {
+            record.outcome = f.outcome;
+            record.error = Some(f.detail);
+        }
+        Ok(ex) => {
+            record.status = Some(ex.status);
+            record.headers.extend(ex.headers.iter().cloned());
+            record.content_type = fetch::header(&ex.headers, "content-type").map(str::to_string);
+            record.etag = fetch::header(&ex.headers, "etag").map(str::to_string);
+            record.last_modified = fetch::header(&ex.headers, "last-modified").map(str::to_string);
+            record.outcome = fetch::classify_status(ex.status, redirected);
+            let mut body = ex.body;
+            if let Some((outcome, why)) = followed.chain_failure {
+                record.outcome = outcome;
+                record.error = Some(why);
+                body.clear();
+            } else if ex.status == 304 {
+                if let Some(p) = prior {
+                    record.not_modified = true;
+                    body = p.body;
+                    record.etag = record.etag.or(p.etag);
+                    record.last_modified = record.last_modified.or(p.last_modified);
+                } else {
+                    // 304 without a stored body (validators from another URL): nothing to reuse.
+                    record.error = Some("304 Not Modified without a stored body".into());
+                }
+            }
+            if ex.truncated
+                && crawlable
+                && record
+                    .content_type
+                    .as_deref()
+                    .is_none_or(|c| c.contains("html"))
+            {
+                record.outcome = FetchOutcome::TooLarge;
+                record.error = Some(format!("body larger than {} bytes", cap));
+            }
+            record.body_truncated = ex.truncated;
+            let html = !body.is_empty() && is_html(record.content_type.as_deref(), &body);
+            let final_in_scope = Url::parse(&record.final_url)
+                .map(|u| ctx.scope.contains(&u))
+                .unwrap_or(false);
+            if html && record.outcome != FetchOutcome::TooLarge {
+                let model = analyze_off_thread(
+                    &record.final_url,
+                    &body,
+                    record.content_type.clone(),
+                    &entry,
+                )
+                .await;
+                if let Some((model, hanweb_total)) = model {
+                    record.charset = Some(
+                        gongkai_page::decode(
+                            &body[..body.len().min(4096)],
+                            record.content_type.as_deref(),
+                        )
+                        .encoding
+                        .to_string(),
+                    );
+                    if model.challenge
+                        && matches!(record.outcome, FetchOutcome::Ok | FetchOutcome::Redirected)
+                    {
+                        record.outcome = FetchOutcome::Blocked;
+                        record.error = Some("anti-bot challenge page".into());
+                    }
+                    if crawlable
+                        && final_in_scope
+                        && record.outcome != FetchOutcome::Blocked
+                        && record.outcome.is_ok_like()
+                    {
+                        discovered =
+                            discover(&ctx, &entry, &model, &record.final_url, hanweb_total);
+                    }
+                    record.model = Some(model);
+                }
+            }
+            if !body.is_empty()
+                && (html
+                    || crawlable
+                    || record
+                        .content_type
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with("text/") || c.contains("xml")))
+            {
+                record.body = Some(body);
+            }
+        }
+    }
+    record.elapsed_ms = started.elapsed().as_millis() as u64;
+    TaskDone::Fetched {
+        origin,
+        record: Box::new(record),
+        discovered,
+    }
+}
+
+/// Page extraction is CPU work: keep it off the async threads.
+async fn analyze_off_thread(
+    final_url: &str,
+    body: &[u8],
+    content_type: Option<String>,
+    entry: &FrontierEntry,
+) -> Option<(PageModel, Option<u32>)> {
+    let url = Url::parse(final_url).ok()?;
+    let body = body.to_vec();
+    let hanweb = entry.method == Method::Post;
+    let column = entry.column.clone();
+    tokio::task::spawn_blocking(move || {
+        if hanweb {
+            crate::hanweb::model_from_response(&url, &body, column)
+        } else {
+            (
+                gongkai_page::analyze(&url, &body, content_type.as_deref()),
+                None,
+            )
+        }
+    })
+    .await
+    .ok()
+}
+
+/// Turns a crawled page's links and follow-ups into frontier candidates.
+fn discover(
+    ctx: &Ctx,
+    entry: &FrontierEntry,
+    model: &PageModel,
+    page_url: &str,
+    hanweb_total: Option<u32>,
+) -> Vec<FrontierEntry> {
+    let mut out = Vec::new();
+    let child_depth = entry.depth + 1;
+    for link in &model.links {
+        let Some(target) = link.url.as_deref() else {
+            continue;
+        };
+        // Scripts and styles are recorded, not fetched: they are not part of the link checks.
+        if matches!(link.kind, LinkKind::Script | LinkKind::Style) {
+            continue;
+        }
+        let Ok(u) = Url::parse(target) else { continue };
+        let page_like = matches!(link.kind, LinkKind::Page | LinkKind::Frame);
+        let purpose = if page_like && ctx.scope.contains(&u) && child_depth <= ctx.cfg.max_depth {
+            FetchPurpose::Crawl
+        } else {
+            FetchPurpose::Check
+        };
+        out.push(FrontierEntry {
+            url: target.to_string(),
+            method: Method::Get,
+            body: None,
+            purpose,
+            depth: child_depth,
+            parent: Some(page_url.to_string()),
+            link_kind: Some(link.kind),
+            column: None,
+        });
+    }
+    let column_name = model
+        .column
+        .as_ref()
+        .map(|c| c.name.clone())
+        .filter(|n| !n.is_empty());
+    for follow in &model.follow {
+        match follow {
+            FollowRequest::Pagination { url } => {
+                let Ok(u) = Url::parse(url) else { continue };
+                if !ctx.scope.contains(&u) {
+                    continue;
+                }
+                out.push(FrontierEntry {
+                    url: url.clone(),
+                    method: Method::Get,
+                    body: None,
+                    purpose: FetchPurpose::Crawl,
+                    depth: entry.depth,
+                    parent: Some(page_url.to_string()),
+                    link_kind: Some(LinkKind::Page),
+                    column: column_name.clone(),
+                });
+            }
+            FollowRequest::HanwebDataProxy { .. } => {
+                if let Some(first) =
+                    crate::hanweb::first_request(follow, entry.depth, page_url, column_name.clone())
+                {
+                    if Url::parse(&first.url)
+                        .map(|u| ctx.scope.contains(&u))
+                        .unwrap_or(false)
+                    {
+                        out.push(first);
+                    }
+                }
+            }
+        }
+    }
+    if entry.method == Method::Post {
+        if let Some(next) = crate::hanweb::next_request(entry, hanweb_total) {
+            out.push(next);
+        }
+    }
+    out
+}
