@@ -189,3 +189,7 @@ impl RuleCx<'_> {
         });
     }
 }
+
+#[cfg(test)]
+#[path = "eval_tests.rs"]
+mod tests;

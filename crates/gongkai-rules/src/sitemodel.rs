@@ -131,28 +131,54 @@ impl<'a> SiteModel<'a> {
         self.by_url.get(strip_fragment(url)).copied()
     }
 
-    /// Heading, else the `<title>` with a trailing site name cut.
+    /// Heading, else the `ArticleTitle` meta, else the `<title>` with a trailing site name cut,
+    /// else the title a column lists the page under.
     pub fn title(&self, i: usize) -> String {
         let Some(m) = self.page(i).model.as_ref() else {
             return String::new();
         };
-        if let Some(h) = m
-            .heading
-            .as_ref()
-            .map(|h| h.trim())
-            .filter(|h| !h.is_empty())
+        let nonempty =
+            |s: Option<&String>| s.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+        if let Some(h) =
+            nonempty(m.heading.as_ref()).or_else(|| nonempty(m.guideline_meta.get("ArticleTitle")))
         {
-            return h.to_string();
+            return h;
         }
         let t = m.title.trim();
+        let mut cut = t.to_string();
         for sep in ["_", " - ", "|", "－", "——"] {
             if let Some((head, _)) = t.split_once(sep) {
                 if head.trim().chars().count() >= 4 {
-                    return head.trim().to_string();
+                    cut = head.trim().to_string();
+                    break;
                 }
             }
         }
-        t.to_string()
+        let site_name = m
+            .guideline_meta
+            .get("SiteName")
+            .map(|s| s.trim().to_string());
+        if !cut.is_empty() && Some(&cut) != site_name.as_ref() {
+            return cut;
+        }
+        self.listed_title(i).unwrap_or(cut)
+    }
+
+    /// The title of the first column item that links page `i`.
+    fn listed_title(&self, i: usize) -> Option<String> {
+        let groups = self.listed_in.get(&i)?;
+        for &g in groups {
+            for &p in &self.columns[g].pages {
+                for item in &self.model(p).column.as_ref()?.items {
+                    if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i)
+                        && !item.title.trim().is_empty()
+                    {
+                        return Some(item.title.trim().to_string());
+                    }
+                }
+            }
+        }
+        None
     }
 
     pub fn field(&self, i: usize, f: Field) -> Option<&'a str> {

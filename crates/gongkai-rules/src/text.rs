@@ -1,8 +1,9 @@
 //! Text helpers the checks share: width folding, compact keys for matching, dates with positions,
 //! character n-grams.
 //!
-//! Date parsing is kept here (with byte positions, which the consultation-period check needs)
-//! rather than taken from `gongkai_page::dates`, whose API returns dates only.
+//! Field values are parsed with `gongkai_page::dates`; [`find_dates`] is kept here because the
+//! consultation-period check needs byte positions, which `gongkai_page::dates::find_dates` does
+//! not return.
 
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
@@ -83,8 +84,12 @@ pub fn find_dates(s: &str) -> Vec<(Range<usize>, NaiveDate)> {
     out
 }
 
-/// The first date of a field value (also a bare 20220601).
+/// The first date of a field value: `gongkai_page::dates::parse_date` (which also reads
+/// 二〇二二年六月一日), else the forms of [`find_dates`], else a bare 20220601.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if let Some(d) = gongkai_page::dates::parse_date(s) {
+        return Some(d);
+    }
     if let Some((_, d)) = find_dates(s).into_iter().next() {
         return Some(d);
     }

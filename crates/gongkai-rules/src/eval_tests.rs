@@ -1,0 +1,127 @@
+//! Evaluation-wide tests: departments, fingerprints, due dates, ordering.
+
+use crate::checks::testkit::*;
+use crate::{evaluate, pack_from_files, EvalContext, OwnerRule, Severity};
+use gongkai_crawl::FetchOutcome;
+use gongkai_page::{Field, LinkKind};
+
+fn broken_site() -> crate::Site {
+    let art = with_fields(
+        article("通知", "正文"),
+        &[
+            (Field::Publisher, "滕州市司法局"),
+            (Field::IndexNumber, "1"),
+        ],
+    );
+    let mut s = site(vec![
+        page(ROOT, home("首页")),
+        page(&u("zwgk/bm/sfj/t1.html"), art),
+        page(&u("zwgk/bm/jyj/t2.html"), article("教育动态", "正文")),
+        page(&u("zwgk/tzgg/t3.html"), article("公告", "正文")),
+        page(
+            &u("zwgk/tzgg/index.html"),
+            column(
+                "通知公告",
+                &[("公告", &u("zwgk/tzgg/t3.html"), Some("2022-06-01"))],
+            ),
+        ),
+        target(&u("dead.pdf"), FetchOutcome::NotFound, Some(404)),
+    ]);
+    for src in [
+        u("zwgk/bm/sfj/t1.html"),
+        u("zwgk/bm/jyj/t2.html"),
+        u("zwgk/tzgg/t3.html"),
+        ROOT.to_string(),
+    ] {
+        s.links
+            .push(link(&src, &u("dead.pdf"), LinkKind::Attachment, "附件"));
+    }
+    s
+}
+
+fn owners_ctx() -> EvalContext {
+    let mut c = ctx(2022, 7, 1);
+    c.owners = vec![
+        OwnerRule {
+            url_prefix: Some(u("zwgk/bm/jyj/")),
+            column: None,
+            department: "市教育和体育局".into(),
+        },
+        OwnerRule {
+            url_prefix: Some(u("zwgk/")),
+            column: None,
+            department: "市政府办公室".into(),
+        },
+        OwnerRule {
+            url_prefix: None,
+            column: Some("通知公告".into()),
+            department: "市政府办公室综合科".into(),
+        },
+    ];
+    c.aliases = vec![("滕州市司法局".into(), "市司法局".into())];
+    c
+}
+
+#[test]
+fn departments_publisher_owner_default() {
+    let f = run("link.broken", &broken_site(), &owners_ctx());
+    let dept = |p: &str| {
+        f.iter()
+            .find(|x| x.url == u(p))
+            .map(|x| x.department.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        dept("zwgk/bm/sfj/t1.html"),
+        "市司法局",
+        "publisher, alias applied"
+    );
+    assert_eq!(
+        dept("zwgk/bm/jyj/t2.html"),
+        "市教育和体育局",
+        "longest prefix"
+    );
+    assert_eq!(
+        dept("zwgk/tzgg/t3.html"),
+        "市政府办公室综合科",
+        "column owner beats prefix"
+    );
+    let root = f.iter().find(|x| x.url == ROOT).unwrap();
+    assert_eq!(root.department, "市政府各部门、各镇街", "rule default");
+}
+
+#[test]
+fn fingerprints_are_stable_and_distinct() {
+    let a = evaluate(&crate::default_pack(), &broken_site(), &owners_ctx());
+    let b = evaluate(&crate::default_pack(), &broken_site(), &ctx(2022, 7, 1));
+    let fa: Vec<&str> = a.iter().map(|f| f.fingerprint.as_str()).collect();
+    let fb: Vec<&str> = b.iter().map(|f| f.fingerprint.as_str()).collect();
+    assert_eq!(fa, fb, "departments do not change fingerprints");
+    let mut uniq = fa.clone();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), fa.len());
+    assert!(fa
+        .iter()
+        .all(|f| f.len() == 24 && f.chars().all(|c| c.is_ascii_hexdigit())));
+    // Sorted by severity first.
+    assert!(a.windows(2).all(|w| w[0].severity >= w[1].severity));
+    assert!(a.iter().any(|f| f.severity == Severity::Error));
+}
+
+#[test]
+fn rule_due_date_and_enabled_flag() {
+    let rule = |extra: &str| {
+        format!(
+            "[[rule]]\nid = \"link.broken\"\ntitle = \"t\"\nseverity = \"error\"\nledger = [51]\ndepartment = \"d\"\ncheck = \"link-broken\"\n{extra}\n"
+        )
+    };
+    let n = |extra: &str, c: &EvalContext| {
+        let pack = pack_from_files(vec![("a.toml".into(), rule(extra))]).unwrap();
+        evaluate(&pack, &broken_site(), c).len()
+    };
+    assert_eq!(n("", &ctx(2022, 7, 1)), 4);
+    assert_eq!(n("due = 2022-07-01", &ctx(2022, 7, 1)), 0, "not after due");
+    assert_eq!(n("due = 2022-07-01", &ctx(2022, 7, 2)), 4);
+    assert_eq!(n("enabled = false", &ctx(2022, 7, 2)), 0);
+}
