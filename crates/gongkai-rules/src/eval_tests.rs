@@ -87,6 +87,38 @@ fn departments_publisher_owner_default() {
         "column owner beats prefix"
     );
     let root = f.iter().find(|x| x.url == ROOT).unwrap();
+    // A news source is not a department; an organ under 来源 is.
+    let mut s = broken_site();
+    let m = s.pages[2].model.as_mut().unwrap();
+    *m = with_fields(
+        m.clone(),
+        &[
+            (Field::Publisher, "滕州日报"),
+            (Field::PublishDate, "2022-06-01"),
+        ],
+    );
+    m.metadata.raw[0].0 = "来源".into();
+    let f2 = run("link.broken", &s, &owners_ctx());
+    assert_eq!(
+        f2.iter()
+            .find(|x| x.url == u("zwgk/bm/jyj/t2.html"))
+            .unwrap()
+            .department,
+        "市教育和体育局"
+    );
+    let m = s.pages[2].model.as_mut().unwrap();
+    m.metadata
+        .fields
+        .insert(Field::Publisher, "滕州市教育和体育局".into());
+    m.metadata.raw[0].1 = "滕州市教育和体育局".into();
+    let f3 = run("link.broken", &s, &owners_ctx());
+    assert_eq!(
+        f3.iter()
+            .find(|x| x.url == u("zwgk/bm/jyj/t2.html"))
+            .unwrap()
+            .department,
+        "滕州市教育和体育局"
+    );
     assert_eq!(root.department, "市政府各部门、各镇街", "rule default");
 }
 

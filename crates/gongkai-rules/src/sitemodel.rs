@@ -17,6 +17,11 @@ use gongkai_crawl::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel};
 use std::collections::HashMap;
 
+static ORGAN_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(政府|办公室|局|委员会|委|办|院|中心|镇|街道|管委会|站|所|队|厅|部|署|会)$")
+        .expect("organ")
+});
+
 pub(crate) const NORMATIVE: &str = "规范性文件";
 pub(crate) const INTERP_COLUMN: &str = "解读";
 pub(crate) const INTERP_TITLE: &[&str] =
@@ -356,11 +361,30 @@ impl<'a> SiteModel<'a> {
     /// The responsible unit for a page: its 发布机构, else the owner of its URL prefix / column
     /// from the context, else `default`; aliases applied.
     pub fn department(&self, i: usize, ctx: &EvalContext, default: &str) -> String {
-        if let Some(p) = self.field(i, Field::Publisher).filter(|p| !p.is_empty()) {
-            return ctx.canonical_department(p);
+        if let Some(p) = self.publisher(i) {
+            return ctx.canonical_department(&p);
         }
         let cols = self.column_names(i);
         self.department_for(&self.page(i).final_url, &cols, ctx, default)
+    }
+
+    /// The page's 发布机构 when it names an organ. A value printed under 来源 / 信息来源 (news
+    /// pages: "来源：滕州日报") counts only when it reads like an organ (…局, …办公室, …镇 ...).
+    pub fn publisher(&self, i: usize) -> Option<String> {
+        let value = self.field(i, Field::Publisher).filter(|p| !p.is_empty())?;
+        let m = self.model(i);
+        let label = m
+            .metadata
+            .raw
+            .iter()
+            .find(|(_, v)| v.trim() == value)
+            .map(|(l, _)| l.as_str())
+            .unwrap_or("");
+        if !label.contains("来源") || ORGAN_RE.is_match(value) {
+            Some(value.to_string())
+        } else {
+            None
+        }
     }
 
     /// The owner for a URL and column names, else `default`; aliases applied.

@@ -9,34 +9,13 @@
 //! Why: ledger items 23, 25, 41, 42, 53, 55 and 国办公开办函〔2019〕61号 require these columns.
 //! Example: as of 2022-11-01 no page or link says 建议提案办理 / 建议提案 / 人大代表建议 → one finding.
 
-use super::{bad, to_toml, Check, ParamError};
+use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
-use crate::pack::toml_date;
 use crate::text::compact;
-use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub const SUMMARY: &str = "必设栏目在全站页面和链接中均未出现";
-
-/// A date parameter: TOML date or "YYYY-MM-DD".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateParam(pub NaiveDate);
-
-impl<'de> Deserialize<'de> for DateParam {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = toml::Value::deserialize(d)?;
-        toml_date(&v)
-            .map(DateParam)
-            .ok_or_else(|| serde::de::Error::custom(format!("bad date {v}: use 2022-06-30")))
-    }
-}
-
-impl Serialize for DateParam {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

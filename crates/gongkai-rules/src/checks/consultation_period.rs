@@ -11,10 +11,11 @@
 //!
 //! Days are counted inclusive: 6月1日 to 6月30日 is 30 days, and exactly `min_days` does not fire.
 //! Statistics like "截至2021年12月31日，全市…" do not count: the sentence must speak of opinions.
+//! With `since` (the default pack: 2022-01-01), consultations that ended before it are left alone.
 //! Why: ledger item 26 and the work points: 征求意见期限一般不少于30日.
 //! Example: 征求意见时间：2022年6月1日至2022年6月15日 → 15 days → fires.
 
-use super::{bad, to_toml, Check, ParamError};
+use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::text::{compact, fold, parse_date};
 use chrono::{Datelike, NaiveDate};
@@ -35,6 +36,10 @@ pub struct Params {
     pub exclude_title: Vec<String>,
     /// A sentence must contain one of these for its dates to count.
     pub context_words: Vec<String>,
+    /// Consultations that ended (or, without an end date, were published) before this date are
+    /// not judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateParam>,
 }
 
 impl Default for Params {
@@ -51,6 +56,7 @@ impl Default for Params {
             ]),
             exclude_title: v(&["结果", "采纳", "反馈", "情况的说明", "情况说明", "吸收"]),
             context_words: v(&["意见", "建议", "反馈", "征集", "征求"]),
+            since: None,
         }
     }
 }
@@ -278,6 +284,11 @@ impl Check for ConsultationPeriod {
             };
             if !self.too_short(&period) {
                 continue;
+            }
+            if let Some(since) = self.p.since {
+                if period.end.or(published).is_none_or(|d| d < since.0) {
+                    continue;
+                }
             }
             let p = sm.page(i);
             let span = match (period.start, period.end) {

@@ -6,12 +6,13 @@
 //! site; an interpretation links to it; an interpretation's title quotes its title 《…》; an
 //! interpretation carries its 文号). Documents published less than `grace_days` before the as-of
 //! date are skipped (interpretations may follow within days), and so are documents marked
-//! 失效 / 废止 when `skip_invalid` is set.
+//! 失效 / 废止 when `skip_invalid` is set. With `since`, documents published before it (or
+//! undated) are not judged: the default pack sets the ledger's year, 2022-01-01.
 //! Why: ledger items 33–34 — 行政规范性文件均要开展解读, 政策文件与解读材料同步.
 //! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
 
 use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
-use super::{bad, to_toml, Check, ParamError};
+use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
 use crate::text::parse_date;
@@ -28,6 +29,9 @@ pub struct Params {
     pub grace_days: i64,
     /// Skip documents marked 失效 / 废止 / 已修改.
     pub skip_invalid: bool,
+    /// Only documents published (成文) on or after this date are judged; undated ones are not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateParam>,
 }
 
 impl Default for Params {
@@ -35,6 +39,7 @@ impl Default for Params {
         Params {
             grace_days: 7,
             skip_invalid: true,
+            since: None,
         }
     }
 }
@@ -80,6 +85,11 @@ impl Check for DocInterpretation {
                 .or_else(|| sm.field(d, Field::WrittenDate).and_then(parse_date));
             if let Some(p) = published {
                 if (cx.as_of() - p).num_days() < self.p.grace_days {
+                    continue;
+                }
+            }
+            if let Some(since) = self.p.since {
+                if published.is_none_or(|p| p < since.0) {
                     continue;
                 }
             }
@@ -209,6 +219,27 @@ mod tests {
             0
         );
         assert_eq!(n(&base("滕政办发〔2022〕11号文件解读", "……")), 0);
+    }
+
+    #[test]
+    fn documents_before_since_are_not_judged() {
+        let mut s = base("《养老办法》解读", "……");
+        s.pages[1]
+            .model
+            .as_mut()
+            .unwrap()
+            .metadata
+            .fields
+            .insert(Field::PublishDate, "2021-12-31".into());
+        assert_eq!(n(&s), 0);
+        s.pages[1]
+            .model
+            .as_mut()
+            .unwrap()
+            .metadata
+            .fields
+            .remove(&Field::PublishDate);
+        assert_eq!(n(&s), 0, "undated");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! give its `[params]`; several rules may share one kind with different params.
 
 use crate::eval::RuleCx;
+use crate::pack::toml_date;
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
 
 pub mod annual_report;
@@ -160,4 +162,23 @@ macro_rules! check_glue {
             }
         }
     };
+}
+
+/// A date parameter: TOML date or "YYYY-MM-DD".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateParam(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for DateParam {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = toml::Value::deserialize(d)?;
+        toml_date(&v)
+            .map(DateParam)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad date {v}: use 2022-06-30")))
+    }
+}
+
+impl Serialize for DateParam {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
 }
