@@ -43,12 +43,17 @@ impl PriorLookup for NoPrior {
     }
 }
 
-/// What the crawl reports, in order: entries are announced before the record that found them,
-/// so a store that commits events in order never has a done page whose links were not queued.
+/// What the crawl reports, in order. A fetch carries the entries it queued, so a store that
+/// commits each event atomically never has a done page whose links were not queued.
 #[derive(Debug)]
 pub enum CrawlEvent {
+    /// Entries queued without a fetch that found them (start URLs, probes).
     Enqueued(Vec<FrontierEntry>),
-    Fetched(Box<FetchRecord>),
+    /// A fetch and the entries newly queued from it: store them in one transaction.
+    Fetched {
+        record: Box<FetchRecord>,
+        queued: Vec<FrontierEntry>,
+    },
 }
 
 /// State of an interrupted run, from the store.
@@ -196,7 +201,11 @@ impl Dispatcher {
                     .iter()
                     .map(|u| FrontierEntry::crawl(u.as_str(), 0))
                     .collect();
-                self.admit_all(starts).await?;
+                let queued = self.admit_all(starts);
+                self.events
+                    .send(CrawlEvent::Enqueued(queued))
+                    .await
+                    .map_err(|_| CrawlError::SinkClosed)?;
             }
         }
 
@@ -269,12 +278,11 @@ impl Dispatcher {
         }
     }
 
-    /// Applies the guards and limits, announces the admitted entries, queues them.
-    async fn admit_all(&mut self, candidates: Vec<FrontierEntry>) -> Result<(), CrawlError> {
+    /// Applies the guards and limits and queues what is admitted; returns the admitted entries.
+    fn admit_all(&mut self, candidates: Vec<FrontierEntry>) -> Vec<FrontierEntry> {
         let ctx = self.ctx.clone();
         let cfg = &ctx.cfg;
         let mut admitted = Vec::new();
-        let mut probes = Vec::new();
         for entry in candidates {
             let is_crawl = entry.purpose == FetchPurpose::Crawl;
             if is_crawl && self.admitted_crawl >= cfg.max_pages
@@ -300,39 +308,34 @@ impl Dispatcher {
             } else {
                 self.admitted_checks += 1;
             }
-            if cfg.soft404_probe
-                && matches!(
-                    entry.link_kind,
-                    Some(LinkKind::Page) | Some(LinkKind::Frame)
-                )
-                && entry.purpose != FetchPurpose::Soft404Probe
-            {
-                if let Ok(u) = Url::parse(&entry.url) {
-                    let origin = origin_key(&u);
-                    let host = self.host_mut(&origin);
-                    if !host.probed {
-                        host.probed = true;
-                        let probe = probe_entry(&u);
-                        if self.seen.admit(&probe, usize::MAX, usize::MAX, &[]).is_ok() {
-                            probes.push(probe);
-                        }
-                    }
-                }
-            }
             admitted.push(entry);
         }
-        admitted.extend(probes);
-        if admitted.is_empty() {
-            return Ok(());
+        for entry in &admitted {
+            self.push(entry.clone(), 0, None);
         }
-        self.events
-            .send(CrawlEvent::Enqueued(admitted.clone()))
-            .await
-            .map_err(|_| CrawlError::SinkClosed)?;
-        for entry in admitted {
-            self.push(entry, 0, None);
+        admitted
+    }
+
+    /// The first time a host answers a page with HTML, queue one request for a path that cannot
+    /// exist there: its answer is the host's "not found" page, which tells soft 404s apart.
+    fn probe_if_new_host(&mut self, origin: &str, record: &FetchRecord) -> Option<FrontierEntry> {
+        if !self.ctx.cfg.soft404_probe
+            || record.purpose == FetchPurpose::Soft404Probe
+            || !record.outcome.is_ok_like()
+            || record.model.is_none()
+        {
+            return None;
         }
-        Ok(())
+        let url = Url::parse(&record.url).ok()?;
+        let host = self.host_mut(origin);
+        if host.probed {
+            return None;
+        }
+        host.probed = true;
+        let probe = probe_entry(&url);
+        self.seen.admit(&probe, usize::MAX, usize::MAX, &[]).ok()?;
+        self.push(probe.clone(), 0, None);
+        Some(probe)
     }
 
     /// Starts every request whose host is ready; returns when to look again.
@@ -449,9 +452,10 @@ impl Dispatcher {
                 let host = self.host_mut(&origin);
                 host.inflight = host.inflight.saturating_sub(1);
                 self.ctx.stats.record(&record);
-                self.admit_all(discovered).await?;
+                let mut queued = self.admit_all(discovered);
+                queued.extend(self.probe_if_new_host(&origin, &record));
                 self.events
-                    .send(CrawlEvent::Fetched(record))
+                    .send(CrawlEvent::Fetched { record, queued })
                     .await
                     .map_err(|_| CrawlError::SinkClosed)?;
             }

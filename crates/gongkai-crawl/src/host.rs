@@ -18,7 +18,7 @@ pub enum RobotsState {
     Fetching,
     /// Rules to apply (None = everything allowed: 4xx or empty robots.txt).
     Ready(Option<texting_robots::Robot>),
-    /// Server error or unreachable: RFC 9309 says assume complete disallow.
+    /// robots.txt answered 5xx (or 429): RFC 9309 says assume complete disallow.
     DisallowAll,
 }
 

@@ -62,7 +62,10 @@ pub(crate) async fn fetch_robots(ctx: Arc<Ctx>, origin: String) -> TaskDone {
                         break;
                     }
                     Err(f) => {
-                        tracing::warn!(%origin, detail = %f.detail, "robots.txt unreachable: assuming complete disallow");
+                        // The host itself cannot be reached: the requests that follow will fail
+                        // the same way and be classified as such (dns, connect, tls, timeout).
+                        tracing::debug!(%origin, detail = %f.detail, "robots.txt fetch failed");
+                        state = RobotsState::Ready(None);
                         break;
                     }
                 }

@@ -1,0 +1,118 @@
+//! `gongkai check`: evaluate the rule pack over a stored crawl, without fetching.
+
+use crate::cli::CheckArgs;
+use crate::config::SiteConfig;
+use anyhow::{bail, Context, Result};
+use gongkai_rules::{EvalContext, Finding, OwnerRule, RulePack};
+use gongkai_store::Store;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let site = match &args.config {
+        Some(p) => SiteConfig::load(p)?,
+        None => SiteConfig::default(),
+    };
+    let pack = load_pack(args.rules.as_deref())?;
+    let store = open_existing(&args.db)?;
+    let run = match args.run {
+        Some(id) => store
+            .run(id)?
+            .with_context(|| format!("no run {id} in {}", args.db.display()))?,
+        None => store
+            .runs()?
+            .into_iter()
+            .last()
+            .with_context(|| format!("no scan in {}", args.db.display()))?,
+    };
+    let as_of = match &args.as_of {
+        Some(s) => super::parse_as_of(Some(s))?,
+        None => super::parse_as_of(Some(&run.as_of))?,
+    };
+    let findings = evaluate_run(&store, run.id, as_of, &pack, &site)?;
+    super::print_summary(&findings);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bundled pack, or the pack in `dir`.
+pub fn load_pack(dir: Option<&Path>) -> Result<RulePack> {
+    match dir {
+        None => Ok(gongkai_rules::default_pack()),
+        Some(d) => Ok(gongkai_rules::load_pack(d)?),
+    }
+}
+
+/// Opens a database that must already exist (readers must not create empty files).
+pub fn open_existing(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        bail!("database {} does not exist", db.display());
+    }
+    Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
+}
+
+/// Re-extracts outdated page models, evaluates the pack and stores the findings of the run.
+pub fn evaluate_run(
+    store: &Store,
+    run_id: i64,
+    as_of: chrono::NaiveDate,
+    pack: &RulePack,
+    site: &SiteConfig,
+) -> Result<Vec<Finding>> {
+    refresh_models(store, run_id)?;
+    let snapshot = store.load_site(run_id)?;
+    let ctx = EvalContext {
+        as_of,
+        owners: site
+            .owners
+            .iter()
+            .map(|o| OwnerRule {
+                url_prefix: o.url_prefix.clone(),
+                column: o.column.clone(),
+                department: o.department.clone(),
+            })
+            .collect(),
+        aliases: site
+            .departments
+            .aliases
+            .iter()
+            .map(|(a, c)| (a.clone(), c.clone()))
+            .collect(),
+    };
+    let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
+    store.replace_findings(run_id, &findings)?;
+    store.set_rules_version(run_id, pack.hash())?;
+    Ok(findings)
+}
+
+/// Page models stored by an older extractor are rebuilt from the stored bytes.
+fn refresh_models(store: &Store, run_id: i64) -> Result<()> {
+    let stale = store.stale_models(run_id, gongkai_page::EXTRACTOR_VERSION)?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    tracing::info!(pages = stale.len(), "re-extracting page models");
+    let mut updates = Vec::new();
+    for id in stale {
+        let Some(fetch) = store.fetch(id)? else {
+            continue;
+        };
+        let Some(sha) = fetch.body_sha256.as_deref() else {
+            continue;
+        };
+        let Some(body) = store.body(sha)? else {
+            continue;
+        };
+        let Ok(url) = url::Url::parse(&fetch.record.final_url) else {
+            continue;
+        };
+        if fetch.record.method == gongkai_crawl::Method::Post {
+            let (model, _) = gongkai_crawl::hanweb::model_from_response(&url, &body, None);
+            updates.push((id, model));
+        } else {
+            let model = gongkai_page::analyze(&url, &body, fetch.record.content_type.as_deref());
+            updates.push((id, model));
+        }
+    }
+    store.update_models(&updates)?;
+    Ok(())
+}

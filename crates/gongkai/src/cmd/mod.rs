@@ -1,0 +1,66 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod findings;
+pub mod init;
+pub mod rules;
+pub mod scan;
+
+use crate::cli::{Cli, Command};
+use anyhow::Result;
+use std::process::ExitCode;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init { path, force } => init::run(&path, force),
+        Command::Scan(args) => runtime()?.block_on(scan::run_cli(args)),
+        Command::Demo(args) => runtime()?.block_on(demo::run(args)),
+        Command::Check(args) => check::run(args),
+        Command::Findings(args) => findings::run(args),
+        Command::Rules(args) => rules::run(args),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Today's date in 北京时间 (UTC+8), the default as-of date.
+pub fn today_beijing() -> chrono::NaiveDate {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// Parses `--as-of`.
+pub fn parse_as_of(s: Option<&str>) -> Result<chrono::NaiveDate> {
+    match s {
+        None => Ok(today_beijing()),
+        Some(s) => chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| anyhow::anyhow!("bad --as-of date {s:?}: expected YYYY-MM-DD")),
+    }
+}
+
+/// Prints findings counted by rule and by department (Chinese, for the office).
+pub fn print_summary(findings: &[gongkai_rules::Finding]) {
+    use std::collections::BTreeMap;
+    let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut by_dept: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        *by_rule
+            .entry((f.rule.as_str(), f.severity.label_zh()))
+            .or_default() += 1;
+        *by_dept.entry(f.department.as_str()).or_default() += 1;
+    }
+    println!("发现问题 {} 条", findings.len());
+    println!("按规则:");
+    for ((rule, sev), n) in &by_rule {
+        println!("  {rule:<32} {sev}  {n}");
+    }
+    println!("按责任单位:");
+    for (dept, n) in &by_dept {
+        println!("  {dept}  {n}");
+    }
+}

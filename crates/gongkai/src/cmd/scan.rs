@@ -1,0 +1,287 @@
+//! `gongkai scan`: crawl into the store, then evaluate the rules.
+
+use crate::cli::ScanArgs;
+use crate::config::SiteConfig;
+use anyhow::{bail, Context, Result};
+use gongkai_crawl::{CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, FetchPurpose, ResumeState};
+use gongkai_store::{NewRun, RunStatus, Store, StoreCommand, StoreWriter};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// What a finished scan reports back (used by `demo` too).
+#[derive(Debug)]
+pub struct ScanReport {
+    pub run_id: i64,
+    pub interrupted: bool,
+    pub limit_hit: bool,
+    pub pages: u64,
+    pub checks: u64,
+    pub elapsed: std::time::Duration,
+    pub findings: Vec<gongkai_rules::Finding>,
+}
+
+pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
+    let report = run(&args).await?;
+    if report.interrupted {
+        eprintln!(
+            "gongkai: scan interrupted (run {}); continue with `gongkai scan --resume --db {}`",
+            report.run_id,
+            args.db.display()
+        );
+        return Ok(ExitCode::from(130));
+    }
+    if !args.quiet {
+        super::print_summary(&report.findings);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Validates a start URL: absolute http(s) with a host.
+pub fn parse_start_url(s: &str) -> Result<Url> {
+    let mut url = Url::parse(s.trim()).with_context(|| format!("bad start URL {s:?}"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        bail!("bad start URL {s:?}: only http and https are fetched");
+    }
+    if url.host_str().is_none_or(|h| h.is_empty()) {
+        bail!("bad start URL {s:?}: no host");
+    }
+    url.set_fragment(None);
+    Ok(url)
+}
+
+pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
+    let site = match &args.config {
+        Some(p) => SiteConfig::load(p)?,
+        None => SiteConfig::default(),
+    };
+    let mut as_of = super::parse_as_of(args.as_of.as_deref())?;
+    // A bad rule file fails before any request is made.
+    let pack = super::check::load_pack(args.rules.as_deref())?;
+    let store = Store::open(&args.db)
+        .with_context(|| format!("cannot open database {}", args.db.display()))?;
+
+    let (run_id, start_urls, resume) = if args.resume {
+        let Some(run) = store.latest_unfinished_run()? else {
+            bail!(
+                "nothing to resume in {}: no unfinished scan",
+                args.db.display()
+            );
+        };
+        let start_urls = run
+            .start_urls
+            .iter()
+            .map(|u| parse_start_url(u))
+            .collect::<Result<Vec<_>>>()?;
+        let seen_keys = store.frontier_seen(run.id)?;
+        let pending = store
+            .frontier_pending(run.id)?
+            .into_iter()
+            .map(crate::store_bridge::to_crawl_entry)
+            .collect();
+        if args.as_of.is_none() {
+            as_of = super::parse_as_of(Some(&run.as_of))?;
+        }
+        store.resume_run(run.id)?;
+        tracing::info!(run = run.id, "resuming");
+        (run.id, start_urls, Some(ResumeState { seen_keys, pending }))
+    } else {
+        let raw: Vec<String> = if args.urls.is_empty() {
+            site.site.start_urls.clone()
+        } else {
+            args.urls.clone()
+        };
+        if raw.is_empty() {
+            bail!("no start URL: give one on the command line or in the config's start_urls");
+        }
+        let start_urls = raw
+            .iter()
+            .map(|u| parse_start_url(u))
+            .collect::<Result<Vec<_>>>()?;
+        let cfg = crawl_config(args, &site, start_urls.clone());
+        let run_id = store.begin_run(&NewRun {
+            site: site_name(&site, &start_urls),
+            start_urls: start_urls.iter().map(|u| u.to_string()).collect(),
+            settings: settings_json(&cfg),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            rules_version: Some(pack.hash().to_string()),
+            config_hash: args
+                .config
+                .as_deref()
+                .and_then(crate::store_bridge::file_hash),
+            as_of: as_of.to_string(),
+        })?;
+        (run_id, start_urls, None)
+    };
+    let cfg = crawl_config(args, &site, start_urls.clone());
+
+    let started = Instant::now();
+    let (stats, summary) =
+        crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet).await?;
+    let status = if summary.interrupted {
+        RunStatus::Interrupted
+    } else {
+        RunStatus::Completed
+    };
+    store.finish_run(run_id, status)?;
+
+    let mut findings = Vec::new();
+    if !summary.interrupted {
+        unreachable_check(&store, run_id, &start_urls)?;
+        findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
+    }
+    let (pages, checks, _, _, _) = stats.snapshot();
+    Ok(ScanReport {
+        run_id,
+        interrupted: summary.interrupted,
+        limit_hit: summary.limit_hit,
+        pages,
+        checks,
+        elapsed: started.elapsed(),
+        findings,
+    })
+}
+
+fn site_name(site: &SiteConfig, start_urls: &[Url]) -> String {
+    if !site.site.name.trim().is_empty() {
+        return site.site.name.trim().to_string();
+    }
+    start_urls
+        .first()
+        .and_then(|u| u.host_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+pub fn crawl_config(args: &ScanArgs, site: &SiteConfig, start_urls: Vec<Url>) -> CrawlConfig {
+    let mut cfg = CrawlConfig::new(start_urls).with_contact(&site.site.contact);
+    cfg.extra_hosts = site.site.extra_hosts.clone();
+    cfg.excludes = site.site.exclude.clone();
+    let rate = args.rate.or(site.crawl.rate).unwrap_or(2.0);
+    cfg.rate = (rate > 0.0).then_some(rate);
+    if let Some(c) = args.concurrency.or(site.crawl.concurrency) {
+        cfg.concurrency = c.max(1);
+    }
+    if let Some(c) = site.crawl.per_host_concurrency {
+        cfg.per_host_concurrency = c.max(1);
+    }
+    if let Some(m) = args.max_pages.or(site.crawl.max_pages) {
+        cfg.max_pages = m;
+    }
+    if let Some(d) = args.max_depth.or(site.crawl.max_depth) {
+        cfg.max_depth = d;
+    }
+    if let Some(t) = site.crawl.timeout_secs {
+        cfg.timeout = std::time::Duration::from_secs(t.max(1));
+    }
+    if let Some(t) = site.crawl.connect_timeout_secs {
+        cfg.connect_timeout = std::time::Duration::from_secs(t.max(1));
+    }
+    cfg
+}
+
+fn settings_json(cfg: &CrawlConfig) -> serde_json::Value {
+    serde_json::json!({
+        "rate": cfg.rate,
+        "concurrency": cfg.concurrency,
+        "per_host_concurrency": cfg.per_host_concurrency,
+        "max_pages": cfg.max_pages,
+        "max_depth": cfg.max_depth,
+        "extra_hosts": cfg.extra_hosts,
+        "excludes": cfg.excludes,
+        "user_agent": cfg.user_agent,
+        "timeout_secs": cfg.timeout.as_secs(),
+        "connect_timeout_secs": cfg.connect_timeout.as_secs(),
+    })
+}
+
+/// Runs the crawler with the store writer on its own thread; Ctrl-C stops gracefully.
+async fn crawl_into_store(
+    db: &Path,
+    run_id: i64,
+    cfg: CrawlConfig,
+    resume: Option<ResumeState>,
+    store: &Store,
+    quiet: bool,
+) -> Result<(Arc<CrawlStats>, gongkai_crawl::CrawlSummary)> {
+    let (writer, handle) = StoreWriter::spawn(db, run_id)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<CrawlEvent>(256);
+    // Events are forwarded in order to the writer thread, which commits each atomically.
+    let forward = tokio::spawn(async move {
+        while let Some(ev) = rx.recv().await {
+            let cmd = match ev {
+                CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(
+                    entries
+                        .into_iter()
+                        .map(crate::store_bridge::to_store_entry)
+                        .collect(),
+                ),
+                CrawlEvent::Fetched { record, queued } => StoreCommand::Record {
+                    record,
+                    follow: queued
+                        .into_iter()
+                        .map(crate::store_bridge::to_store_entry)
+                        .collect(),
+                },
+            };
+            handle.send(cmd).await?;
+        }
+        Ok::<(), gongkai_store::StoreError>(())
+    });
+
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::warn!("interrupt: stopping after saving state");
+            c.cancel();
+        }
+    });
+    let stats = Arc::new(CrawlStats::default());
+    let progress_done = CancellationToken::new();
+    let progress = crate::progress::spawn(stats.clone(), progress_done.clone(), quiet);
+    let prior: Arc<dyn gongkai_crawl::PriorLookup> =
+        Arc::new(crate::store_bridge::StorePrior::open(db)?);
+    let _ = store;
+    let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel, stats.clone()).await;
+    progress_done.cancel();
+    let _ = progress.await;
+    let forwarded = forward
+        .await
+        .map_err(|e| anyhow::anyhow!("store forwarding task: {e}"))?;
+    let finished = writer.finish_async().await;
+    forwarded.context("storing the crawl")?;
+    finished.context("storing the crawl")?;
+    let summary = result?;
+    Ok((stats, summary))
+}
+
+/// A scan whose every start URL failed at the network level is an operational error.
+fn unreachable_check(store: &Store, run_id: i64, start_urls: &[Url]) -> Result<()> {
+    let mut failures = Vec::new();
+    for u in start_urls {
+        if let Some((outcome, detail)) = store.start_outcome(run_id, u.as_str())? {
+            if matches!(
+                outcome,
+                FetchOutcome::Dns
+                    | FetchOutcome::Connect
+                    | FetchOutcome::Tls
+                    | FetchOutcome::Timeout
+                    | FetchOutcome::NetworkError
+            ) {
+                failures.push(format!(
+                    "{u} ({}{})",
+                    outcome.code(),
+                    detail.map(|d| format!(": {d}")).unwrap_or_default()
+                ));
+                continue;
+            }
+        }
+        return Ok(());
+    }
+    let _ = FetchPurpose::Crawl;
+    bail!("site unreachable: {}", failures.join("; "))
+}

@@ -1,0 +1,66 @@
+//! Glue between the crawler's types and the store's.
+
+use gongkai_crawl::{FrontierEntry, PriorFetch, PriorLookup};
+use gongkai_store::Store;
+use std::path::Path;
+use std::sync::Mutex;
+
+pub fn to_store_entry(e: FrontierEntry) -> gongkai_store::FrontierEntry {
+    gongkai_store::FrontierEntry {
+        url: e.url,
+        method: e.method,
+        request_body: e.body,
+        purpose: e.purpose,
+        depth: e.depth,
+        parent: e.parent,
+    }
+}
+
+pub fn to_crawl_entry(e: gongkai_store::FrontierEntry) -> FrontierEntry {
+    FrontierEntry {
+        url: e.url,
+        method: e.method,
+        body: e.request_body,
+        purpose: e.purpose,
+        depth: e.depth,
+        parent: e.parent,
+        link_kind: None,
+        column: None,
+    }
+}
+
+/// sha256 of a file, for citing the exact configuration a run used.
+pub fn file_hash(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).ok()?;
+    Some(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// Earlier fetches from the store, for conditional requests (a read-only connection of its own).
+pub struct StorePrior {
+    store: Mutex<Store>,
+}
+
+impl StorePrior {
+    pub fn open(db: &Path) -> anyhow::Result<Self> {
+        Ok(StorePrior {
+            store: Mutex::new(Store::open_readonly(db)?),
+        })
+    }
+}
+
+impl PriorLookup for StorePrior {
+    fn prior(&self, url: &str) -> Option<PriorFetch> {
+        let store = self.store.lock().ok()?;
+        let v = store.validators(url).ok()??;
+        if v.etag.is_none() && v.last_modified.is_none() {
+            return None;
+        }
+        let body = store.body(&v.body_sha256).ok()??;
+        Some(PriorFetch {
+            etag: v.etag,
+            last_modified: v.last_modified,
+            body,
+        })
+    }
+}

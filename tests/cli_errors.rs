@@ -1,0 +1,91 @@
+//! End-to-end: bad input gets one clear line and exit code 2.
+
+mod support;
+
+use support::*;
+
+fn fails_with(args: &[&str], needle: &str) {
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "args {args:?}: {}",
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    let lines: Vec<_> = err.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(lines.len(), 1, "want one error line, got: {err}");
+    assert!(err.contains(needle), "want {needle:?} in {err}");
+}
+
+#[test]
+fn bad_start_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    fails_with(&["scan", "not a url", "--db", db], "bad start URL");
+    fails_with(
+        &["scan", "ftp://example.org/", "--db", db],
+        "only http and https",
+    );
+    fails_with(&["scan", "--db", db], "no start URL");
+}
+
+#[test]
+fn unreachable_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    // A bound but never listening port refuses connections.
+    let sock = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    drop(sock);
+    fails_with(
+        &[
+            "scan",
+            &format!("http://127.0.0.1:{port}/"),
+            "--db",
+            db.to_str().unwrap(),
+            "--quiet",
+        ],
+        "unreachable",
+    );
+}
+
+#[test]
+fn bad_config_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("site.toml");
+    std::fs::write(&cfg, "[site]\nname = \"x\"\nstart_urls = \"http://a/\"\n").unwrap();
+    let db = dir.path().join("t.db");
+    fails_with(
+        &[
+            "scan",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        "site.toml:3:",
+    );
+}
+
+#[test]
+fn resume_without_an_unfinished_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    fails_with(
+        &["scan", "--resume", "--db", db.to_str().unwrap()],
+        "nothing to resume",
+    );
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("site.toml");
+    let out = run(&["init", cfg.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains("start_urls"));
+    fails_with(&["init", cfg.to_str().unwrap()], "already exists");
+}

@@ -1,0 +1,102 @@
+//! Shared helpers for the end-to-end tests: the fixture server on loopback, the real binary, and
+//! read access to the database it writes.
+#![allow(dead_code)]
+
+use gongkai_fixture::{FixtureOptions, FixtureServer, RequestLogEntry};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The fixture portal served on 127.0.0.1 for the duration of a test.
+pub struct Portal {
+    pub server: FixtureServer,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Portal {
+    pub fn start(opts: FixtureOptions) -> Portal {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = rt
+            .block_on(FixtureServer::start(opts))
+            .expect("fixture server starts");
+        Portal { server, rt }
+    }
+
+    pub fn base(&self) -> String {
+        self.server.base_url()
+    }
+
+    pub fn requests(&self) -> Vec<RequestLogEntry> {
+        self.server.requests()
+    }
+}
+
+/// The `gongkai` binary under test.
+pub fn gongkai() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+pub fn run(args: &[&str]) -> Output {
+    gongkai().args(args).output().expect("gongkai runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A site.toml for the fixture: the real external hosts of the footer cannot be reached offline,
+/// so they are excluded as a real office would exclude hosts it does not want checked.
+pub fn fixture_config(dir: &Path) -> PathBuf {
+    let mut exclude = Vec::new();
+    for host in gongkai_fixture::EXTERNAL_HOSTS {
+        exclude.push(format!("\"http://{host}/\""));
+        exclude.push(format!("\"https://{host}/\""));
+    }
+    let text = format!(
+        "[site]\nname = \"滕州市人民政府 (fixture)\"\ncontact = \"mailto:test@example.org\"\nexclude = [{}]\n",
+        exclude.join(", ")
+    );
+    let path = dir.join("site.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+pub fn open_db(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open db")
+}
+
+/// Scans the fixture portal into `db` with the given extra arguments; asserts success.
+pub fn scan_fixture(portal: &Portal, dir: &Path, db: &Path, extra: &[&str]) -> Output {
+    let cfg = fixture_config(dir);
+    let base = portal.base();
+    let mut args = vec![
+        "scan",
+        base.as_str(),
+        "--db",
+        db.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--as-of",
+        gongkai_fixture::DEMO_AS_OF,
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "scan failed: {}\n{}",
+        stderr(&out),
+        stdout(&out)
+    );
+    out
+}
