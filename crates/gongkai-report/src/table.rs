@@ -70,7 +70,7 @@ pub fn render_width(input: &ReportInput, width: usize) -> String {
         return s;
     }
     let num_w = rows.len().to_string().len().max(4);
-    let fixed = [num_w, 8, 16, 16, 20];
+    let fixed = [num_w, 8, 18, 16, 20];
     let fixed_total: usize = fixed.iter().sum::<usize>() + SEP.len() * 6;
     let rest = width.saturating_sub(fixed_total).max(40);
     let page_w = rest * 2 / 5;
@@ -84,7 +84,7 @@ pub fn render_width(input: &ReportInput, width: usize) -> String {
         "状态",
         "责任单位",
         "问题类型",
-        "页面",
+        "页面地址",
         "问题描述",
     ];
 
@@ -97,17 +97,13 @@ pub fn render_width(input: &ReportInput, width: usize) -> String {
     s.push_str(&"-".repeat(total));
     s.push('\n');
     for (i, f) in rows.iter().enumerate() {
-        let page = match f.page_title.as_deref() {
-            Some(t) if !t.trim().is_empty() => format!("{} {}", t, f.finding.url),
-            _ => f.finding.url.clone(),
-        };
         s.push_str(&line(&[
             (i + 1).to_string(),
             f.finding.severity.label_zh().to_string(),
             status_text(f),
             f.department().to_string(),
             input.rule_title(f).to_string(),
-            page,
+            f.finding.url.clone(),
             description(f),
         ]));
     }

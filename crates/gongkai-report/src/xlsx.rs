@@ -276,10 +276,8 @@ fn summary_sheet(
         {
             write_text(ws, r, 0, dept, None)?;
         }
-        let mut col = 1u16;
-        for s in SEVERITIES {
+        for (col, s) in (1u16..).zip(SEVERITIES) {
             ws.write_number(r, col, c.get(s) as f64)?;
-            col += 1;
         }
         ws.write_number(r, 4, c.total() as f64)?;
         ws.write_number(r, 5, new as f64)?;
@@ -293,10 +291,8 @@ fn summary_sheet(
     }
     let bold = Format::new().set_bold();
     ws.write_string_with_format(r, 0, "合计", &bold)?;
-    let mut col = 1u16;
-    for s in SEVERITIES {
+    for (col, s) in (1u16..).zip(SEVERITIES) {
         ws.write_number_with_format(r, col, total.0.get(s) as f64, &bold)?;
-        col += 1;
     }
     ws.write_number_with_format(r, 4, total.0.total() as f64, &bold)?;
     ws.write_number_with_format(r, 5, total.1 as f64, &bold)?;
@@ -311,11 +307,9 @@ fn summary_sheet(
         ("工具版本", format!("gongkai {}", input.run.tool_version)),
         ("规则版本", input.run.rules_version.clone()),
     ];
-    let mut r = r + 2;
-    for (k, v) in facts {
+    for (r, (k, v)) in (r + 2..).zip(facts) {
         ws.write_string_with_format(r, 0, k, &bold)?;
         write_text(ws, r, 1, &v, None)?;
-        r += 1;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 const W: f64 = 760.0;
 const H: f64 = 240.0;
 const LEFT: f64 = 48.0;
-const RIGHT: f64 = 16.0;
+const RIGHT: f64 = 40.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 40.0;
 
@@ -57,8 +57,8 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
          style=\"max-width:{W}px\" role=\"img\" aria-label=\"历次运行错误与警告数量趋势\">"
     );
     // Grid and y labels.
-    for k in 0..=4 {
-        let v = (ymax * k as f64 / 4.0).round() as u64;
+    for k in 0..=5 {
+        let v = (ymax * k as f64 / 5.0).round() as u64;
         let yy = y(v);
         let _ = write!(
             s,
@@ -82,7 +82,8 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
             );
         }
     }
-    let series: [(&str, &str, fn(&TrendPoint) -> u64); 2] = [
+    type Series = (&'static str, &'static str, fn(&TrendPoint) -> u64);
+    let series: [Series; 2] = [
         ("错误", "#c0392b", |p| p.errors),
         ("警告", "#d68910", |p| p.warnings),
     ];

@@ -51,9 +51,9 @@ pub fn render(input: &ReportInput) -> String {
     summary(&mut h, input);
     changes(&mut h, input);
     breakdowns(&mut h, input);
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<section id=\"trend\"><h2>历次运行趋势</h2>{}</section>\n",
+        "<section id=\"trend\"><h2>历次运行趋势</h2>{}</section>",
         chart::trend_svg(&input.trend)
     );
     findings_table(&mut h, input);
@@ -412,12 +412,15 @@ fn row(h: &mut String, input: &ReportInput, n: usize, f: &ReportFinding) {
         esc(f.department()),
     );
     // Page: title link plus the URL itself.
-    let _ = write!(
-        h,
-        "<td>{}<div class=\"url\">{}</div></td>",
-        link(&f.finding.url, f.page_title.as_deref()),
-        esc(&f.finding.url)
-    );
+    h.push_str("<td>");
+    h.push_str(&link(&f.finding.url, f.page_title.as_deref()));
+    if f.page_title
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty())
+    {
+        let _ = write!(h, "<div class=\"url\">{}</div>", esc(&f.finding.url));
+    }
+    h.push_str("</td>");
     // Message, target, evidence.
     h.push_str("<td class=\"msg\">");
     h.push_str(&esc(&f.finding.message));
@@ -485,10 +488,10 @@ fn rules_section(h: &mut String, input: &ReportInput) {
     if input.rules.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<section id=\"rules\"><h2>检查规则与依据</h2><p class=\"muted\">依据文件：{}</p>\
-         <table><thead><tr><th>规则编号</th><th>规则名称</th><th>严重程度</th><th>条款</th><th>台账序号</th></tr></thead><tbody>\n",
+         <table><thead><tr><th>规则编号</th><th>规则名称</th><th>严重程度</th><th>条款</th><th>台账序号</th></tr></thead><tbody>",
         esc(SOURCE_DOCUMENT)
     );
     for r in &input.rules {

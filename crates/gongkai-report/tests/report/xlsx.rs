@@ -1,0 +1,128 @@
+//! departments.xlsx read back with calamine (cells) and zip (hyperlink relationships).
+
+use crate::common::{sample, JS_URL, ODD_DEPT};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use gongkai_report::xlsx;
+use std::io::Read;
+use std::path::Path;
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let range = wb.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.iter().map(text).collect()).collect()
+}
+
+fn zip_entry(path: &Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn workbook_sheets_rows_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("departments.xlsx");
+    let input = sample();
+    xlsx::write(&input, &path).unwrap();
+
+    let wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(
+        names,
+        [
+            "汇总",
+            "市场监管局_执法__稽查_一科",
+            "市政府办公室",
+            "市教育局",
+            "市财政局"
+        ]
+    );
+    drop(wb);
+    assert_eq!(xlsx::departments(&input)[0], ODD_DEPT);
+
+    // Summary: header, one row per department, total row.
+    let summary = sheet(&path, "汇总");
+    assert_eq!(summary[0], xlsx::SUMMARY_COLUMNS);
+    let edu = summary.iter().find(|r| r[0] == "市教育局").unwrap();
+    assert_eq!(&edu[1..7], ["0", "1", "1", "2", "2", "0"]);
+    let total = summary.iter().find(|r| r[0] == "合计").unwrap();
+    assert_eq!(&total[1..7], ["2", "2", "1", "5", "3", "1"]);
+
+    // Department sheet: header and rows (open + resolved).
+    let office = sheet(&path, "市政府办公室");
+    assert_eq!(office[0], xlsx::COLUMNS);
+    assert_eq!(office.len(), 1 + 2);
+    let col = |n: &str| xlsx::COLUMNS.iter().position(|c| *c == n).unwrap();
+    assert_eq!(office[1][col("问题类型")], "链接无法访问");
+    assert_eq!(office[1][col("页面标题")], "<script>alert(1)</script>");
+    assert_eq!(
+        office[1][col("页面地址")],
+        "https://www.tengzhou.gov.cn/zwgk/202601/t20260126_1.html"
+    );
+    assert_eq!(office[1][col("依据")], "滕政办发〔2022〕11号 一（二）");
+    assert_eq!(office[1][col("状态")], "未整改（已 12 天）");
+    assert_eq!(office[2][col("状态")], "已整改");
+
+    let edu = sheet(&path, "市教育局");
+    assert_eq!(edu.len(), 3);
+    let js = edu.iter().find(|r| r[col("页面地址")] == JS_URL).unwrap();
+    assert_eq!(
+        js[col("问题描述")],
+        "=HYPERLINK(\"http://evil.example/\",\"点击\")"
+    );
+
+    // Hyperlinks: the https page is an external link, the javascript: one is not a link.
+    let rels = zip_entry(&path, "xl/worksheets/_rels/sheet3.xml.rels");
+    assert!(rels.contains("https://www.tengzhou.gov.cn/zwgk/202601/t20260126_1.html"));
+    assert!(rels.contains("TargetMode=\"External\""));
+    let edu_xml = zip_entry(&path, "xl/worksheets/sheet4.xml");
+    assert!(edu_xml.contains("<hyperlink "), "the https page is linked");
+    let edu_rels = zip_entry(&path, "xl/worksheets/_rels/sheet4.xml.rels");
+    assert!(!edu_rels.contains("javascript"));
+    // Message written as a string, never a formula.
+    assert!(!edu_xml.contains("<f>"));
+    // Header row frozen.
+    assert!(edu_xml.contains("state=\"frozen\""));
+}
+
+#[test]
+fn one_department_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("市教育局.xlsx");
+    xlsx::write_department(&sample(), "市教育局", &path).unwrap();
+    let wb: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(wb.sheet_names(), ["市教育局"]);
+    drop(wb);
+    let rows = sheet(&path, "市教育局");
+    assert_eq!(rows[0], xlsx::COLUMNS);
+    assert_eq!(rows.len(), 3);
+
+    let err = xlsx::write_department(&sample(), "不存在的单位", dir.path().join("x.xlsx"));
+    assert!(matches!(
+        err,
+        Err(gongkai_report::ReportError::NoSuchDepartment(_))
+    ));
+}
+
+#[test]
+fn overlong_url_is_plain_text() {
+    let mut input = sample();
+    let long = format!("https://www.tengzhou.gov.cn/{}", "a".repeat(2100));
+    input.findings[2].finding.url = long.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.xlsx");
+    xlsx::write(&input, &path).unwrap();
+    let edu = sheet(&path, "市教育局");
+    assert!(edu.iter().any(|r| r[4] == long));
+}
