@@ -1,1 +1,32 @@
-//! gongkai-store (being built)
+//! gongkai-store: everything a scan saw, in one SQLite file, so every finding can be reproduced
+//! later (exact bytes, what the server answered, when).
+//!
+//! * [`Store`]: a synchronous connection with the read API and the small writes (runs,
+//!   findings, re-extracted models).
+//! * [`StoreWriter`]: a dedicated writer thread for the crawl's hot path (fetch records,
+//!   frontier), batched into transactions; async-friendly through [`WriterHandle`].
+//!
+//! The schema is documented in `docs/schema.md`; migrations live in [`schema`]-private code and
+//! are tracked by `PRAGMA user_version` ([`SCHEMA_VERSION`]).
+
+mod body;
+mod codes;
+mod error;
+mod schema;
+mod store;
+mod types;
+mod write;
+mod writer;
+
+pub use body::sha256_hex;
+pub use error::StoreError;
+pub use schema::SCHEMA_VERSION;
+pub use store::Store;
+pub use types::{
+    record_request_key, request_key, FrontierEntry, NewRun, RunInfo, RunStatus, StoredFetch,
+    StoredFinding, Validators, WriterStats,
+};
+pub use writer::{FlushAck, StoreCommand, StoreWriter, TrySendError, WriterConfig, WriterHandle};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,362 @@
+//! Schema migrations (SQLite `user_version`) and connection setup.
+//!
+//! Migrations are append-only: never edit a released one, add a new `M::up` instead and document
+//! it in `docs/schema.md`.
+
+use crate::error::StoreError;
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{Migrations, M};
+use std::path::Path;
+use std::time::Duration;
+
+/// Version 1: the initial schema.
+const V1: &str = r#"
+CREATE TABLE runs (
+    id              INTEGER PRIMARY KEY,
+    site            TEXT NOT NULL,
+    start_urls      TEXT NOT NULL DEFAULT '[]',
+    settings        TEXT NOT NULL DEFAULT '{}',
+    tool_version    TEXT NOT NULL,
+    rules_version   TEXT,
+    config_hash     TEXT,
+    as_of           TEXT NOT NULL
+                    CHECK (as_of GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    status          TEXT NOT NULL DEFAULT 'running'
+                    CHECK (status IN ('running', 'completed', 'interrupted')),
+    outcome_counts  TEXT,
+    pages_fetched   INTEGER,
+    checked_at      TEXT
+);
+CREATE INDEX runs_site ON runs(site, id);
+
+CREATE TABLE bodies (
+    sha256      TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+    raw_len     INTEGER NOT NULL,
+    compression TEXT NOT NULL CHECK (compression IN ('zstd', 'none')),
+    data        BLOB NOT NULL,
+    stored_at   TEXT NOT NULL
+);
+
+CREATE TABLE fetches (
+    id                INTEGER PRIMARY KEY,
+    run_id            INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    request_key       TEXT NOT NULL,
+    url               TEXT NOT NULL,
+    method            TEXT NOT NULL CHECK (method IN ('GET', 'HEAD', 'POST')),
+    request_body      TEXT,
+    purpose           TEXT NOT NULL CHECK (purpose IN ('crawl', 'check', 'soft-404-probe')),
+    depth             INTEGER NOT NULL,
+    outcome           TEXT NOT NULL,
+    status            INTEGER,
+    final_url         TEXT NOT NULL,
+    redirects         TEXT NOT NULL DEFAULT '[]',
+    headers           TEXT NOT NULL DEFAULT '[]',
+    content_type      TEXT,
+    charset           TEXT,
+    etag              TEXT,
+    last_modified     TEXT,
+    fetched_at        TEXT NOT NULL,
+    elapsed_ms        INTEGER NOT NULL,
+    body_sha256       TEXT REFERENCES bodies(sha256),
+    body_truncated    INTEGER NOT NULL DEFAULT 0,
+    not_modified      INTEGER NOT NULL DEFAULT 0,
+    error             TEXT,
+    title             TEXT,
+    attempts          INTEGER NOT NULL DEFAULT 1,
+    model             TEXT,
+    extractor_version INTEGER,
+    UNIQUE (run_id, request_key)
+);
+CREATE INDEX fetches_run_url ON fetches(run_id, url);
+CREATE INDEX fetches_url ON fetches(url);
+
+CREATE TABLE links (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    source_fetch_id INTEGER NOT NULL REFERENCES fetches(id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    target_url      TEXT,
+    raw             TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    element         TEXT NOT NULL,
+    anchor          TEXT NOT NULL,
+    skip            TEXT
+);
+CREATE INDEX links_source ON links(source_fetch_id);
+CREATE INDEX links_run ON links(run_id);
+
+CREATE TABLE frontier (
+    id           INTEGER PRIMARY KEY,
+    run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    request_key  TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    method       TEXT NOT NULL CHECK (method IN ('GET', 'HEAD', 'POST')),
+    request_body TEXT,
+    purpose      TEXT NOT NULL CHECK (purpose IN ('crawl', 'check', 'soft-404-probe')),
+    depth        INTEGER NOT NULL,
+    parent       TEXT,
+    state        TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done')),
+    fetch_id     INTEGER REFERENCES fetches(id) ON DELETE SET NULL,
+    UNIQUE (run_id, request_key)
+);
+CREATE INDEX frontier_run_state ON frontier(run_id, state, id);
+
+CREATE TABLE findings (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    rule        TEXT NOT NULL,
+    severity    TEXT NOT NULL CHECK (severity IN ('notice', 'warning', 'error')),
+    url         TEXT NOT NULL,
+    target      TEXT,
+    department  TEXT NOT NULL,
+    ledger      TEXT NOT NULL DEFAULT '[]',
+    message     TEXT NOT NULL,
+    evidence    TEXT NOT NULL DEFAULT '{}',
+    fingerprint TEXT NOT NULL,
+    fetch_id    INTEGER REFERENCES fetches(id) ON DELETE SET NULL
+);
+CREATE INDEX findings_run_rule ON findings(run_id, rule);
+CREATE INDEX findings_fingerprint ON findings(fingerprint);
+
+-- Every link with its source page and what fetching its target gave (latest fetch of that URL
+-- in the same run; NULL columns when the target was never fetched).
+CREATE VIEW link_targets AS
+SELECT l.run_id          AS run_id,
+       l.id              AS link_id,
+       l.source_fetch_id AS source_fetch_id,
+       s.url             AS source_url,
+       s.title           AS source_title,
+       l.seq             AS seq,
+       l.target_url      AS target_url,
+       l.raw             AS raw,
+       l.kind            AS kind,
+       l.element         AS element,
+       l.anchor          AS anchor,
+       l.skip            AS skip,
+       t.id              AS target_fetch_id,
+       t.outcome         AS target_outcome,
+       t.status          AS target_status,
+       t.final_url       AS target_final_url
+FROM links l
+JOIN fetches s ON s.id = l.source_fetch_id
+LEFT JOIN fetches t ON t.id = (
+    SELECT max(f.id) FROM fetches f WHERE f.run_id = l.run_id AND f.url = l.target_url
+);
+"#;
+
+const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1)];
+
+/// The schema version this build writes and reads (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS_SLICE.len() as i64;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS_SLICE)
+}
+
+/// How long a statement waits for a lock held by another connection before failing.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn open_err<'a>(
+    path: &'a Path,
+    op: &'static str,
+) -> impl FnOnce(rusqlite::Error) -> StoreError + 'a {
+    move |source| StoreError::Open {
+        path: path.to_path_buf(),
+        op,
+        source,
+    }
+}
+
+fn user_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(open_err(path, "reading user_version"))
+}
+
+/// Connection-local performance settings (no effect on the file format).
+fn tune(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    // 64 MiB page cache (negative = KiB), memory-mapped reads, in-memory temp tables.
+    conn.pragma_update(None, "cache_size", -65536)
+        .map_err(open_err(path, "cache_size"))?;
+    conn.pragma_update(None, "mmap_size", 0i64)
+        .map_err(open_err(path, "mmap_size"))?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(open_err(path, "temp_store"))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Opens (creating when missing) and migrates a database for reading and writing.
+pub(crate) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(open_err(path, "open"))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(open_err(path, "busy_timeout"))?;
+    // Check the version before anything that writes to the file (journal_mode, migrations).
+    let found = user_version(&conn, path)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(open_err(path, "journal_mode=WAL"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(path = %path.display(), mode, "SQLite did not switch to WAL mode");
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(open_err(path, "synchronous=NORMAL"))?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_err(path, "foreign_keys=ON"))?;
+    tune(&conn, path)?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|source| StoreError::Migrate {
+            path: path.to_path_buf(),
+            supported: SCHEMA_VERSION,
+            source,
+        })?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only. Works while a writer is active (WAL).
+pub(crate) fn open_ro(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn =
+        Connection::open_with_flags(path, flags).map_err(open_err(path, "open read-only"))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(open_err(path, "busy_timeout"))?;
+    let found = user_version(&conn, path)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found < SCHEMA_VERSION {
+        return Err(StoreError::OlderSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    conn.pragma_update(None, "query_only", "ON")
+        .map_err(open_err(path, "query_only=ON"))?;
+    tune(&conn, path)?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+        assert_eq!(SCHEMA_VERSION, 1);
+    }
+
+    #[test]
+    fn migrates_from_empty_and_sets_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/dir/g.sqlite");
+        let conn = open_rw(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode.to_lowercase(), "wal");
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL");
+        for table in ["runs", "fetches", "bodies", "links", "frontier", "findings"] {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{table}");
+        }
+        drop(conn);
+        // Reopening is a no-op migration.
+        open_rw(&path).unwrap();
+    }
+
+    #[test]
+    fn newer_schema_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE t(x); PRAGMA user_version = 99;")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = open_rw(&path).unwrap_err();
+        match &err {
+            StoreError::NewerSchema {
+                found, supported, ..
+            } => {
+                assert_eq!(*found, 99);
+                assert_eq!(*supported, SCHEMA_VERSION);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.to_string().contains("newer"), "{err}");
+        let err = open_ro(&path).unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "file must not change"
+        );
+        assert!(!dir.path().join("future.sqlite-wal").exists());
+    }
+
+    #[test]
+    fn readonly_refuses_unmigrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x);")
+            .unwrap();
+        assert!(matches!(
+            open_ro(&path).unwrap_err(),
+            StoreError::OlderSchema { found: 0, .. }
+        ));
+        let missing = dir.path().join("missing.sqlite");
+        assert!(matches!(
+            open_ro(&missing).unwrap_err(),
+            StoreError::Open { .. }
+        ));
+    }
+}

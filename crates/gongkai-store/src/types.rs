@@ -1,0 +1,215 @@
+//! Plain data types of the store API.
+
+use gongkai_crawl::{FetchPurpose, FetchRecord, Method};
+use gongkai_rules::Finding;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The key that identifies one request within a run: `"METHOD URL"`, plus `"\n" + body` when the
+/// request has a body (Hanweb dataproxy POSTs). Unique per run in `fetches` and `frontier`.
+pub fn request_key(method: Method, url: &str, request_body: Option<&str>) -> String {
+    let mut key = String::with_capacity(
+        method.as_str().len() + 1 + url.len() + request_body.map_or(0, |b| b.len() + 1),
+    );
+    key.push_str(method.as_str());
+    key.push(' ');
+    key.push_str(url);
+    if let Some(body) = request_body {
+        key.push('\n');
+        key.push_str(body);
+    }
+    key
+}
+
+/// The request key of a fetch record.
+pub fn record_request_key(record: &FetchRecord) -> String {
+    request_key(record.method, &record.url, record.request_body.as_deref())
+}
+
+/// State of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Started and not finished (also what a killed scan leaves behind).
+    Running,
+    Completed,
+    /// Stopped before the frontier was exhausted (Ctrl-C, limit); resumable.
+    Interrupted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "running" => Some(RunStatus::Running),
+            "completed" => Some(RunStatus::Completed),
+            "interrupted" => Some(RunStatus::Interrupted),
+            _ => None,
+        }
+    }
+}
+
+/// What `begin_run` needs to know about a new run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewRun {
+    /// Site name from the configuration.
+    pub site: String,
+    pub start_urls: Vec<String>,
+    /// Effective crawl settings (limits, rate, user agent ...), stored as JSON.
+    pub settings: serde_json::Value,
+    /// gongkai version that ran the scan.
+    pub tool_version: String,
+    /// Rule-pack version or hash.
+    pub rules_version: Option<String>,
+    /// Hash of the site configuration.
+    pub config_hash: Option<String>,
+    /// Reference date of the assessment, YYYY-MM-DD.
+    pub as_of: String,
+}
+
+/// One row of `runs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub id: i64,
+    pub site: String,
+    pub start_urls: Vec<String>,
+    pub settings: serde_json::Value,
+    pub tool_version: String,
+    pub rules_version: Option<String>,
+    pub config_hash: Option<String>,
+    pub as_of: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    /// RFC 3339 UTC; set only when the run completed.
+    pub finished_at: Option<String>,
+    pub status: RunStatus,
+    /// Fetch rows per outcome code; empty until `finish_run`.
+    pub outcome_counts: BTreeMap<String, u64>,
+    /// Fetch rows with purpose `crawl`; None until `finish_run`.
+    pub pages_fetched: Option<u64>,
+    /// When findings were last replaced (RFC 3339 UTC).
+    pub checked_at: Option<String>,
+}
+
+/// One request the crawler has queued (or will queue). Every entry ever queued in a run is kept:
+/// the frontier table is also the run's "seen" set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrontierEntry {
+    pub url: String,
+    pub method: Method,
+    pub request_body: Option<String>,
+    pub purpose: FetchPurpose,
+    pub depth: u32,
+    /// URL of the page the request was found on (None for start URLs and probes).
+    pub parent: Option<String>,
+}
+
+impl FrontierEntry {
+    /// A GET entry.
+    pub fn get(url: impl Into<String>, purpose: FetchPurpose, depth: u32) -> Self {
+        FrontierEntry {
+            url: url.into(),
+            method: Method::Get,
+            request_body: None,
+            purpose,
+            depth,
+            parent: None,
+        }
+    }
+
+    pub fn with_parent(mut self, parent: impl Into<String>) -> Self {
+        self.parent = Some(parent.into());
+        self
+    }
+
+    /// See [`request_key`].
+    pub fn request_key(&self) -> String {
+        request_key(self.method, &self.url, self.request_body.as_deref())
+    }
+}
+
+/// Conditional-request validators from the latest earlier fetch of a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Body those validators belong to (reuse it on 304).
+    pub body_sha256: String,
+}
+
+/// A finding as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredFinding {
+    pub id: i64,
+    pub run_id: i64,
+    pub finding: Finding,
+}
+
+/// A fetch row as stored. `record.body` is always None: load the bytes with
+/// `Store::body(body_sha256)`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredFetch {
+    pub id: i64,
+    pub run_id: i64,
+    pub request_key: String,
+    pub record: FetchRecord,
+    pub body_sha256: Option<String>,
+    /// `<title>` of the page model, when there is one.
+    pub title: Option<String>,
+    /// Extractor version of the stored model.
+    pub extractor_version: Option<u32>,
+}
+
+/// Counters of a [`crate::StoreWriter`] (also returned by direct writes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriterStats {
+    /// Fetch records written (upserts included).
+    pub records: u64,
+    /// Frontier entries received.
+    pub enqueued: u64,
+    /// Frontier entries that were new to the run (not seen before).
+    pub frontier_new: u64,
+    /// Bodies stored for the first time.
+    pub bodies_new: u64,
+    /// Bodies already present (deduplicated).
+    pub bodies_dedup: u64,
+    /// Link rows written.
+    pub links: u64,
+    /// Transactions committed.
+    pub transactions: u64,
+}
+
+impl WriterStats {
+    pub(crate) fn add(&mut self, o: &WriterStats) {
+        self.records += o.records;
+        self.enqueued += o.enqueued;
+        self.frontier_new += o.frontier_new;
+        self.bodies_new += o.bodies_new;
+        self.bodies_dedup += o.bodies_dedup;
+        self.links += o.links;
+        self.transactions += o.transactions;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_keys() {
+        assert_eq!(request_key(Method::Get, "http://a/", None), "GET http://a/");
+        assert_eq!(
+            request_key(Method::Post, "http://a/p", Some("x=1&y=2")),
+            "POST http://a/p\nx=1&y=2"
+        );
+        let e = FrontierEntry::get("http://a/", FetchPurpose::Crawl, 0);
+        assert_eq!(e.request_key(), "GET http://a/");
+    }
+}

@@ -1,0 +1,333 @@
+//! The write paths shared by [`crate::Store`] (direct writes) and [`crate::StoreWriter`]
+//! (batched writes). Every function here runs inside a transaction opened by the caller.
+
+use crate::body::{encode, sha256_hex};
+use crate::codes::{method_code, purpose_code, serde_code};
+use crate::error::{json, sql, StoreError};
+use crate::types::{record_request_key, FrontierEntry, WriterStats};
+use gongkai_crawl::{FetchPurpose, FetchRecord};
+use gongkai_page::Link;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Request keys known to be in the run's frontier (the writer keeps one so that re-sent, already
+/// seen entries cost no SQL). Only ever holds keys that are stored or in the open transaction.
+pub(crate) type SeenKeys = std::collections::HashSet<String>;
+
+/// Adds entries to the frontier of `run_id`; entries already seen in the run are left as they are.
+pub(crate) fn enqueue(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+    entries: &[FrontierEntry],
+    stats: &mut WriterStats,
+    mut seen: Option<&mut SeenKeys>,
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO frontier (run_id, request_key, url, method, request_body, purpose, depth,
+                                   parent, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')
+             ON CONFLICT (run_id, request_key) DO NOTHING",
+        )
+        .map_err(sql(path, "prepare frontier insert"))?;
+    for e in entries {
+        stats.enqueued += 1;
+        let key = e.request_key();
+        if seen.as_ref().is_some_and(|s| s.contains(&key)) {
+            continue;
+        }
+        let n = stmt
+            .execute(params![
+                run_id,
+                key,
+                e.url,
+                method_code(e.method),
+                e.request_body,
+                purpose_code(e.purpose),
+                i64::from(e.depth),
+                e.parent,
+            ])
+            .map_err(sql(path, "insert frontier entry"))?;
+        stats.frontier_new += n as u64;
+        if let Some(seen) = seen.as_deref_mut() {
+            seen.insert(e.request_key());
+        }
+    }
+    Ok(())
+}
+
+/// Stores `bytes` under its sha256 unless already present; returns the hex sha256.
+pub(crate) fn store_body(
+    conn: &Connection,
+    path: &Path,
+    bytes: &[u8],
+    stats: &mut WriterStats,
+) -> Result<String, StoreError> {
+    let sha = sha256_hex(bytes);
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM bodies WHERE sha256 = ?1")
+        .map_err(sql(path, "prepare body lookup"))?
+        .query_row([&sha], |_| Ok(()))
+        .optional()
+        .map_err(sql(path, "look up body"))?
+        .is_some();
+    if exists {
+        stats.bodies_dedup += 1;
+        return Ok(sha);
+    }
+    let (compression, data) = encode(bytes);
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO bodies (sha256, raw_len, compression, data, stored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .map_err(sql(path, "prepare body insert"))?
+    .execute(params![
+        sha,
+        bytes.len() as i64,
+        compression.code(),
+        data,
+        now_rfc3339()
+    ])
+    .map_err(sql(path, "insert body"))?;
+    stats.bodies_new += 1;
+    Ok(sha)
+}
+
+/// Body of the latest stored fetch of `url` that has one (used when a 304 record comes without
+/// the reused body).
+fn latest_body_for(
+    conn: &Connection,
+    path: &Path,
+    url: &str,
+) -> Result<Option<String>, StoreError> {
+    conn.prepare_cached(
+        "SELECT body_sha256 FROM fetches
+         WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL AND body_truncated = 0
+         ORDER BY id DESC LIMIT 1",
+    )
+    .map_err(sql(path, "prepare latest body lookup"))?
+    .query_row([url], |r| r.get(0))
+    .optional()
+    .map_err(sql(path, "look up latest body"))
+}
+
+/// Writes one fetch record (upsert on `(run_id, request_key)`, keeping the row id), its body,
+/// its links (crawled pages only) and marks its frontier row done. Returns the fetch id.
+pub(crate) fn record(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+    rec: &FetchRecord,
+    stats: &mut WriterStats,
+    seen: Option<&mut SeenKeys>,
+) -> Result<i64, StoreError> {
+    let key = record_request_key(rec);
+    let body_sha256 = match &rec.body {
+        Some(bytes) => Some(store_body(conn, path, bytes, stats)?),
+        None if rec.not_modified => latest_body_for(conn, path, &rec.url)?,
+        None => None,
+    };
+    let redirects =
+        serde_json::to_string(&rec.redirects).map_err(json(path, "encode redirects"))?;
+    let headers = serde_json::to_string(&rec.headers).map_err(json(path, "encode headers"))?;
+    let model = rec
+        .model
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(json(path, "encode page model"))?;
+    let title = rec.model.as_ref().map(|m| m.title.as_str());
+    let extractor_version = rec.model.as_ref().map(|m| i64::from(m.extractor_version));
+
+    let fetch_id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO fetches (
+                run_id, request_key, url, method, request_body, purpose, depth, outcome, status,
+                final_url, redirects, headers, content_type, charset, etag, last_modified,
+                fetched_at, elapsed_ms, body_sha256, body_truncated, not_modified, error, title,
+                attempts, model, extractor_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+             ON CONFLICT (run_id, request_key) DO UPDATE SET
+                url = excluded.url, method = excluded.method,
+                request_body = excluded.request_body, purpose = excluded.purpose,
+                depth = excluded.depth, outcome = excluded.outcome, status = excluded.status,
+                final_url = excluded.final_url, redirects = excluded.redirects,
+                headers = excluded.headers, content_type = excluded.content_type,
+                charset = excluded.charset, etag = excluded.etag,
+                last_modified = excluded.last_modified, fetched_at = excluded.fetched_at,
+                elapsed_ms = excluded.elapsed_ms, body_sha256 = excluded.body_sha256,
+                body_truncated = excluded.body_truncated, not_modified = excluded.not_modified,
+                error = excluded.error, title = excluded.title, attempts = excluded.attempts,
+                model = excluded.model, extractor_version = excluded.extractor_version
+             RETURNING id",
+        )
+        .map_err(sql(path, "prepare fetch upsert"))?
+        .query_row(
+            params![
+                run_id,
+                key,
+                rec.url,
+                method_code(rec.method),
+                rec.request_body,
+                purpose_code(rec.purpose),
+                i64::from(rec.depth),
+                rec.outcome.code(),
+                rec.status.map(i64::from),
+                rec.final_url,
+                redirects,
+                headers,
+                rec.content_type,
+                rec.charset,
+                rec.etag,
+                rec.last_modified,
+                rec.fetched_at,
+                i64::try_from(rec.elapsed_ms).unwrap_or(i64::MAX),
+                body_sha256,
+                rec.body_truncated,
+                rec.not_modified,
+                rec.error,
+                title,
+                i64::from(rec.attempts),
+                model,
+                extractor_version,
+            ],
+            |r| r.get(0),
+        )
+        .map_err(sql(path, "upsert fetch"))?;
+
+    let links: &[Link] = match (&rec.model, rec.purpose) {
+        (Some(m), FetchPurpose::Crawl) => &m.links,
+        _ => &[],
+    };
+    replace_links(conn, path, run_id, fetch_id, links, stats)?;
+
+    conn.prepare_cached(
+        "INSERT INTO frontier (run_id, request_key, url, method, request_body, purpose, depth,
+                               parent, state, fetch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, 'done', ?8)
+         ON CONFLICT (run_id, request_key) DO UPDATE SET
+            state = 'done', fetch_id = excluded.fetch_id",
+    )
+    .map_err(sql(path, "prepare frontier done"))?
+    .execute(params![
+        run_id,
+        key,
+        rec.url,
+        method_code(rec.method),
+        rec.request_body,
+        purpose_code(rec.purpose),
+        i64::from(rec.depth),
+        fetch_id,
+    ])
+    .map_err(sql(path, "mark frontier done"))?;
+    if let Some(seen) = seen {
+        seen.insert(key);
+    }
+
+    stats.records += 1;
+    Ok(fetch_id)
+}
+
+/// Rows per multi-row link INSERT (9 parameters each).
+const LINK_CHUNK: usize = 32;
+const LINK_COLS: usize = 9;
+
+/// The multi-row link INSERT for `rows` rows (1..=LINK_CHUNK), built once.
+fn links_insert_sql(rows: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    &SQL.get_or_init(|| (0..=LINK_CHUNK).map(build_links_insert_sql).collect())[rows]
+}
+
+fn build_links_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element, anchor, \
+         skip) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..LINK_COLS {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push('?');
+            sql.push_str(&(r * LINK_COLS + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn bind_links(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    run_id: i64,
+    fetch_id: i64,
+    first_seq: usize,
+    links: &[Link],
+) -> rusqlite::Result<()> {
+    for (r, l) in links.iter().enumerate() {
+        let base = r * LINK_COLS;
+        stmt.raw_bind_parameter(base + 1, run_id)?;
+        stmt.raw_bind_parameter(base + 2, fetch_id)?;
+        stmt.raw_bind_parameter(base + 3, (first_seq + r) as i64)?;
+        stmt.raw_bind_parameter(base + 4, &l.url)?;
+        stmt.raw_bind_parameter(base + 5, &l.raw)?;
+        stmt.raw_bind_parameter(base + 6, serde_code(&l.kind))?;
+        stmt.raw_bind_parameter(base + 7, &l.element)?;
+        stmt.raw_bind_parameter(base + 8, &l.anchor)?;
+        stmt.raw_bind_parameter(base + 9, l.skip.as_ref().map(serde_code))?;
+    }
+    Ok(())
+}
+
+/// Replaces the link rows of one source fetch.
+pub(crate) fn replace_links(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+    fetch_id: i64,
+    links: &[Link],
+    stats: &mut WriterStats,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM links WHERE source_fetch_id = ?1")
+        .map_err(sql(path, "prepare links delete"))?
+        .execute([fetch_id])
+        .map_err(sql(path, "delete old links"))?;
+    if links.is_empty() {
+        return Ok(());
+    }
+    // Multi-row INSERTs: per-statement overhead dominates single-row inserts of small rows.
+    let mut chunks = links.chunks_exact(LINK_CHUNK);
+    if links.len() >= LINK_CHUNK {
+        let mut stmt = conn
+            .prepare_cached(links_insert_sql(LINK_CHUNK))
+            .map_err(sql(path, "prepare link insert"))?;
+        for (c, chunk) in chunks.by_ref().enumerate() {
+            bind_links(&mut stmt, run_id, fetch_id, c * LINK_CHUNK, chunk)
+                .map_err(sql(path, "bind links"))?;
+            stmt.raw_execute().map_err(sql(path, "insert links"))?;
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let first = links.len() - rest.len();
+        let mut stmt = conn
+            .prepare_cached(links_insert_sql(rest.len()))
+            .map_err(sql(path, "prepare link insert"))?;
+        bind_links(&mut stmt, run_id, fetch_id, first, rest).map_err(sql(path, "bind links"))?;
+        stmt.raw_execute().map_err(sql(path, "insert links"))?;
+    }
+    stats.links += links.len() as u64;
+    Ok(())
+}
