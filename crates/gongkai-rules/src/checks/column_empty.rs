@@ -2,17 +2,22 @@
 //!
 //! What: a column (its pagination pages grouped) none of whose pages lists an item. Columns whose
 //! list is loaded by a request the crawl could not answer (a Hanweb dataproxy follow request) or
-//! that claim more than one page are not judged. The evidence says whether the page shows an
-//! explicit empty marker (暂无信息, 暂无数据, 没有记录 ...).
+//! that claim more than one page are not judged. A page with no items but with links of its own
+//! (at least `landing_links` targets that neither the home page nor most pages link to, breadcrumb
+//! links aside) is a landing page of sub-columns (政府信息公开, 法定主动公开内容) or an intro page,
+//! not an empty list — unless it shows an explicit empty marker (暂无信息, 暂无数据, 没有记录 ...),
+//! which always counts. The evidence says which.
 //! Why: 空白栏目 are counted by the national website checks (≥5 is a veto); ledger item 51.
 //! Example: 政府信息公开 > 财政预决算 shows its heading and nothing under it.
 
 use super::{to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::sitemodel::{strip_fragment, SiteModel};
 use crate::text::compact;
 use gongkai_page::FollowRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::{HashMap, HashSet};
 
 pub const SUMMARY: &str = "栏目页没有任何信息条目（空白栏目）";
 
@@ -23,6 +28,8 @@ pub struct Params {
     pub empty_markers: Vec<String>,
     /// Column names (substrings) never judged, e.g. navigation-only parent columns.
     pub ignore: Vec<String>,
+    /// A page without items but with this many links of its own is a landing page.
+    pub landing_links: usize,
 }
 
 impl Default for Params {
@@ -41,14 +48,46 @@ impl Default for Params {
             .map(String::from)
             .to_vec(),
             ignore: Vec::new(),
+            landing_links: 3,
         }
     }
 }
 
 impl Params {
     fn validate(&self) -> Result<(), ParamError> {
+        if self.landing_links == 0 {
+            return Err(super::bad("landing_links", "must be at least 1"));
+        }
         Ok(())
     }
+}
+
+/// Link targets of the page chrome: on the home page, or on at least 30% of crawled pages (and 3).
+fn shared_links(sm: &SiteModel<'_>) -> HashSet<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    let mut out = HashSet::new();
+    for &i in &sm.crawled {
+        let targets: HashSet<&str> = sm
+            .model(i)
+            .links
+            .iter()
+            .filter_map(|l| l.url.as_deref().map(strip_fragment))
+            .collect();
+        for t in targets {
+            *count.entry(t).or_default() += 1;
+            if sm.is_home(i) {
+                out.insert(t.to_string());
+            }
+        }
+    }
+    let min = 3.max(sm.crawled.len() * 3 / 10);
+    out.extend(
+        count
+            .into_iter()
+            .filter(|&(_, n)| n >= min)
+            .map(|(t, _)| t.to_string()),
+    );
+    out
 }
 
 pub struct ColumnEmpty {
@@ -63,6 +102,7 @@ impl Check for ColumnEmpty {
 
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
+        let shared = shared_links(sm);
         for col in &sm.columns {
             let lists: Vec<_> = col.pages.iter().map(|&i| sm.model(i)).collect();
             if lists
@@ -93,17 +133,32 @@ impl Check for ColumnEmpty {
             }
             let first = col.pages[0];
             let p = sm.page(first);
-            let text = compact(&sm.model(first).text);
+            let m = sm.model(first);
+            let text = compact(&m.text);
             let marker = self
                 .p
                 .empty_markers
                 .iter()
-                .find(|m| text.contains(compact(m).as_str()));
+                .find(|mk| text.contains(compact(mk).as_str()));
+            let crumbs: Vec<String> = m.breadcrumb.iter().map(|c| compact(c)).collect();
+            let own: HashSet<&str> = m
+                .links
+                .iter()
+                .filter(|l| l.skip.is_none() && !crumbs.contains(&compact(&l.anchor)))
+                .filter_map(|l| l.url.as_deref().map(strip_fragment))
+                .filter(|u| {
+                    !shared.contains(*u) && !col.pages.iter().any(|&c| sm.lookup(u) == Some(c))
+                })
+                .collect();
+            if marker.is_none() && own.len() >= self.p.landing_links {
+                continue;
+            }
             let msg = format!("栏目“{}”没有任何信息条目（空白栏目）", col.name);
             let ev = json!({
                 "column": col.name,
                 "pages": col.pages.iter().map(|&i| sm.page(i).url.clone()).collect::<Vec<_>>(),
                 "empty_marker": marker,
+                "own_links": own.len(),
             });
             let dept = cx.dept_for(&p.final_url, std::slice::from_ref(&col.name));
             cx.emit(
@@ -135,6 +190,37 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].target.as_deref(), Some("财政预决算"));
         assert_eq!(f[0].evidence["empty_marker"], "暂无信息");
+    }
+
+    #[test]
+    fn landing_pages_are_not_empty_columns() {
+        let mut landing = column("政府信息公开", &[]);
+        for (a, t) in [
+            ("指南", "zwgk/gkzn/index.html"),
+            ("制度", "zwgk/gkzd/index.html"),
+            ("年报", "zwgk/ndbg/index.html"),
+        ] {
+            landing.links.push(gongkai_page::Link {
+                raw: t.into(),
+                url: Some(u(t)),
+                kind: gongkai_page::LinkKind::Page,
+                element: "a[href]".into(),
+                anchor: a.into(),
+                skip: None,
+            });
+        }
+        let s = site(vec![
+            page(ROOT, home("")),
+            page(&u("zwgk/index.html"), landing.clone()),
+        ]);
+        assert!(run("column.empty", &s, &ctx(2022, 7, 1)).is_empty());
+        // ... unless it says it is empty.
+        landing.text = "暂无数据".into();
+        let s = site(vec![
+            page(ROOT, home("")),
+            page(&u("zwgk/index.html"), landing),
+        ]);
+        assert_eq!(run("column.empty", &s, &ctx(2022, 7, 1)).len(), 1);
     }
 
     #[test]

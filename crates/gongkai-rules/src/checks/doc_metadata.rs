@@ -1,8 +1,9 @@
 //! `doc-metadata`: a normative document missing 文号, 成文日期 or 发布日期.
 //!
-//! What: for each normative document, each required field must be shown: as the metadata field,
-//! as a raw metadata label (发文字号, 成文时间, 发布时间 ...), or as a labelled value in the page
-//! text ("发布日期：2022-06-01"). The 文号 also counts when a well-formed 文号 (…〔2022〕11号)
+//! What: for each normative document, each required field must be shown: as a printed metadata
+//! label (文号, 发文字号, 成文时间, 发布时间 ...) with a value, or as a labelled value in the page
+//! text ("发布日期：2022-06-01"). A value the extractor took from elsewhere (the `PubDate` meta tag,
+//! the list date) is not shown on the page and does not count. The 文号 also counts when a well-formed 文号 (…〔2022〕11号)
 //! appears in the first `docnum_head_chars` characters of the text (under the title, as printed
 //! documents carry it). A field whose label is present but whose value is blank is missing too.
 //! Why: ledger item 28 — 明确标题、正文、文号、成文日期、发布日期、有效性.
@@ -57,19 +58,44 @@ impl Default for Params {
                 r(
                     "文号",
                     Field::DocNumber,
-                    &["文号", "发文字号", "发文文号", "文件编号"],
+                    &[
+                        "文号",
+                        "发文字号",
+                        "发文号",
+                        "发文文号",
+                        "文件字号",
+                        "文件编号",
+                    ],
                     false,
                 ),
                 r(
                     "成文日期",
                     Field::WrittenDate,
-                    &["成文日期", "成文时间", "印发日期", "签发日期"],
+                    &[
+                        "成文日期",
+                        "成文时间",
+                        "成文日",
+                        "印发日期",
+                        "印发时间",
+                        "制发日期",
+                        "签发日期",
+                    ],
                     true,
                 ),
                 r(
                     "发布日期",
                     Field::PublishDate,
-                    &["发布日期", "发布时间", "公开日期", "公开时间", "发文日期"],
+                    &[
+                        "发布日期",
+                        "发布时间",
+                        "公开日期",
+                        "公开时间",
+                        "发文日期",
+                        "公布日期",
+                        "公布时间",
+                        "发表日期",
+                        "发表时间",
+                    ],
                     true,
                 ),
             ],
@@ -107,10 +133,13 @@ fn has_value(v: &str, date: bool) -> bool {
 /// Where page `i` shows `r`, if it does.
 fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Option<&'static str> {
     let m = sm.model(i);
-    if m.metadata
-        .fields
-        .get(&r.field)
-        .is_some_and(|v| has_value(v, r.date))
+    // A field the extractor filled without a printed label (e.g. from the PubDate meta tag) is
+    // not shown on the page: with raw pairs present, only printed labels count.
+    if m.metadata.raw.is_empty()
+        && m.metadata
+            .fields
+            .get(&r.field)
+            .is_some_and(|v| has_value(v, r.date))
     {
         return Some("field");
     }
@@ -247,5 +276,20 @@ mod tests {
             ],
         );
         assert_eq!(one(m)[0].evidence["missing"], serde_json::json!(["文号"]));
+        // A publish date taken from the PubDate meta tag (no printed label) is not shown.
+        let mut m = with_fields(
+            article("办法", "正文"),
+            &[
+                (Field::DocNumber, "滕政办发〔2022〕8号"),
+                (Field::WrittenDate, "2022-04-20"),
+            ],
+        );
+        m.metadata
+            .fields
+            .insert(Field::PublishDate, "2022-04-22".into());
+        assert_eq!(
+            one(m)[0].evidence["missing"],
+            serde_json::json!(["发布日期"])
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! area code (0632-5512345, (0632)5512345, （0632）5512345, 0632－5512345, 0632 5512345), a mobile
 //! number (1[3-9] + 9 digits), a 400/800 number, or — right after 电话 / 热线 / 咨询 / 联系 / Tel —
 //! a local number of 7–8 digits or a service number (12345, 96xxx). Numbers inside longer digit
-//! runs (ID numbers, 索引号) never count. Pages whose text is shorter than `min_text_chars` (image
+//! runs (ID numbers, 索引号) never count. A number that the text of most crawled pages carries
+//! (the site footer's 联系电话, when the body could not be told from the page chrome) is not the
+//! interpretation's hotline. Pages whose text is shorter than `min_text_chars` (image
 //! 图解 pages whose text the crawl cannot read) are not judged.
 //! Why: ledger item 40 — 政策解读页面要公布政策咨询电话.
 //! Example: 《滕州市城市管理办法》政策解读 ends with 解读机关 but no 咨询电话.
@@ -16,6 +18,7 @@ use gongkai_page::SkipReason;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "政策解读页面未公布政策咨询电话";
@@ -62,7 +65,8 @@ impl Params {
 static AREA_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\(0\d{2,3}\)\s*\d{7,8}|0\d{2,3}\s?-\s?\d{7,8}|0\d{2,3} \d{7,8}").expect("area")
 });
-static MOBILE_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"1[3-9]\d{9}").expect("mobile"));
+static MOBILE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"1[3-9]\d{9}|1[3-9]\d[- ]\d{4}[- ]\d{4}").expect("mobile"));
 static FREE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[48]00-?\d{3}-?\d{4}").expect("400"));
 static LOCAL_RE: LazyLock<Regex> =
@@ -120,6 +124,25 @@ impl Check for InterpretationHotline {
 
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
+        if sm.interpretations.is_empty() {
+            return;
+        }
+        // Numbers on most pages (footers) do not count.
+        let mut on_pages: HashMap<String, (usize, usize)> = HashMap::new();
+        for &i in &sm.crawled {
+            let interp = sm.interpretations.contains(&i);
+            for n in find_phones(&sm.model(i).text, &self.p.keywords) {
+                let e = on_pages.entry(n).or_default();
+                e.0 += 1;
+                e.1 += usize::from(!interp);
+            }
+        }
+        let total = sm.crawled.len();
+        let chrome = |n: &String| {
+            on_pages
+                .get(n)
+                .is_some_and(|&(all, others)| total >= 5 && all * 10 >= total * 6 && others >= 3)
+        };
         for &i in &sm.interpretations {
             let m = sm.model(i);
             let chars = key(&m.text).chars().count();
@@ -130,7 +153,8 @@ impl Check for InterpretationHotline {
                 .links
                 .iter()
                 .any(|l| l.skip == Some(SkipReason::Tel) || l.raw.trim_start().starts_with("tel:"));
-            if tel || !find_phones(&m.text, &self.p.keywords).is_empty() {
+            let phones = find_phones(&m.text, &self.p.keywords);
+            if tel || phones.iter().any(|n| !chrome(n)) {
                 continue;
             }
             let p = sm.page(i);
@@ -138,7 +162,12 @@ impl Check for InterpretationHotline {
                 "政策解读《{}》页面未公布政策咨询电话",
                 crate::text::clip(&sm.title(i), 60)
             );
-            let ev = json!({"title": sm.title(i), "text_chars": chars, "searched": ["landline", "mobile", "400/800", "keyword+local", "tel: links"]});
+            let ev = json!({
+                "title": sm.title(i),
+                "text_chars": chars,
+                "site_wide_numbers_ignored": phones,
+                "searched": ["landline", "mobile", "400/800", "keyword+local", "tel: links"],
+            });
             let dept = cx.dept_page(i);
             cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));
         }
@@ -163,6 +192,7 @@ mod tests {
             "０６３２－５５１２３４５",
             "0632—5512345",
             "联系人：张三 13806321234",
+            "联系电话：138－1234－5678",
             "咨询电话：5512345",
             "政策咨询热线：12345",
             "服务热线 400-123-4567",
@@ -209,6 +239,25 @@ mod tests {
             &ctx(2022, 8, 1)
         )
         .is_empty());
+        // The footer number every page carries is not a hotline.
+        let mut st = s(&format!(
+            "{BODY} 主办单位：滕州市人民政府办公室 联系电话：0632-5512345"
+        ));
+        for k in 0..5 {
+            st.pages.push(page(
+                &u(&format!("x/t{k}.html")),
+                article(
+                    "动态",
+                    "正文 主办单位：滕州市人民政府办公室 联系电话：0632-5512345",
+                ),
+            ));
+        }
+        let f = run("interpretation.no-hotline", &st, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].evidence["site_wide_numbers_ignored"],
+            serde_json::json!(["0632-5512345"])
+        );
         // Image-only 图解 pages are not judged.
         assert!(run("interpretation.no-hotline", &s("图解"), &ctx(2022, 8, 1)).is_empty());
     }
