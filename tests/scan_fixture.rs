@@ -71,14 +71,14 @@ fn scan_classifies_every_outcome_and_follows_the_portal() {
     // GBK pages decoded: the stored title reads back in Chinese, GBK-only characters included.
     let title: String = conn
         .query_row(
-            "SELECT title FROM fetches WHERE run_id = 1 AND url LIKE '%/gbk/index.html'",
+            "SELECT title FROM fetches WHERE run_id = 1 AND url LIKE '%/gbk/tzgg/2023/0328_1.html'",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    assert!(
-        title.chars().any(|c| "镕堃喆".contains(c)),
-        "GBK title not decoded: {title:?}"
+    assert_eq!(
+        title,
+        "关于滕州市金镕机械有限公司技术改造项目备案情况的公示_滕州市发展和改革局"
     );
 
     // Pagination: TRS createPageHTML pages and the Hanweb dataproxy POSTs were followed.

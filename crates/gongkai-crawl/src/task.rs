@@ -420,7 +420,9 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                 record.error = Some(format!("body larger than {} bytes", cap));
             }
             record.body_truncated = ex.truncated;
-            let html = !body.is_empty() && is_html(record.content_type.as_deref(), &body);
+            // Hanweb list answers are XML holding item HTML: parsed like pages.
+            let html = !body.is_empty()
+                && (is_html(record.content_type.as_deref(), &body) || entry.method == Method::Post);
             let final_in_scope = Url::parse(&record.final_url)
                 .map(|u| ctx.scope.contains(&u))
                 .unwrap_or(false);
