@@ -90,14 +90,28 @@ impl<'a> SiteModel<'a> {
         }
         let mut crawled = Vec::new();
         let mut seen_final = std::collections::HashSet::new();
+        // The same bytes under two URLs (`/` and `/index.html`, a column reached with and
+        // without `index.html`) are one page: the first fetched stands for both, so a department
+        // is not told the same thing twice.
+        let mut by_body: HashMap<&str, usize> = HashMap::new();
         for (i, p) in site.pages.iter().enumerate() {
             let usable = p.crawled
                 && p.model.is_some()
                 && ok_outcome(p)
                 && !p.model.as_ref().is_some_and(|m| m.challenge);
-            if usable && seen_final.insert(strip_fragment(&p.final_url).to_string()) {
-                crawled.push(i);
+            if !usable || !seen_final.insert(strip_fragment(&p.final_url).to_string()) {
+                continue;
             }
+            if let Some(sha) = p.body_sha256.as_deref() {
+                if let Some(&canonical) = by_body.get(sha) {
+                    for u in [&p.url, &p.final_url] {
+                        by_url.insert(strip_fragment(u).to_string(), canonical);
+                    }
+                    continue;
+                }
+                by_body.insert(sha, i);
+            }
+            crawled.push(i);
         }
         let root = site
             .start_urls
