@@ -10,7 +10,8 @@
 //! so every GB label decodes as GB18030, a superset. One deliberate leniency beyond browsers:
 //! when HTTP claims UTF-8 but the bytes are not valid UTF-8 and the page's own `<meta>` names
 //! another charset that decodes cleanly, the meta wins (a common server misconfiguration; the
-//! metadata checks need the real text).
+//! metadata checks need the real text), and valid non-ASCII UTF-8 under a `<meta>` naming a
+//! legacy charset is read as UTF-8 (a template re-saved without updating its meta).
 
 use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -49,6 +50,11 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         return run(http, body);
     }
     if let Some(enc) = meta {
+        // A page re-saved as UTF-8 whose template still says gb2312: valid non-ASCII UTF-8 is
+        // never real GBK text, so read what the bytes are.
+        if enc != UTF_8 && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+            return run(UTF_8, body);
+        }
         return run(enc, body);
     }
     if std::str::from_utf8(body).is_ok() {
@@ -88,7 +94,7 @@ fn widen(enc: &'static Encoding) -> &'static Encoding {
 fn charset_param(content_type: &str) -> Option<&'static Encoding> {
     let lower = content_type.to_ascii_lowercase();
     let at = lower.find("charset")?;
-    label_after_charset(lower[at + "charset".len()..].as_bytes())
+    label_after_charset(&lower.as_bytes()[at + "charset".len()..])
 }
 
 /// Given the bytes right after the word `charset`, parses `= "label"` and resolves the label.
@@ -212,6 +218,15 @@ mod tests {
         let d = decode(&gbk(html), Some("text/html; charset=utf-8"));
         assert!(d.text.contains("发布机构"));
         assert!(!d.had_errors);
+    }
+
+    #[test]
+    fn utf8_bytes_under_gb2312_meta() {
+        let html =
+            "<meta http-equiv=Content-Type content=\"text/html; charset=gb2312\"><p>滕州市</p>";
+        let d = decode(html.as_bytes(), None);
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.contains("滕州市"));
     }
 
     #[test]

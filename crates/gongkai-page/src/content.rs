@@ -214,77 +214,90 @@ pub fn heading(
 
 /// Breadcrumb trail texts, home first, from a "当前位置：首页 > … > …" element or a
 /// breadcrumb-classed element.
+///
+/// The marker's own text node anchors the search: its parent (or, when that is a bare label
+/// like `<span>当前位置：</span>`, the nearest ancestor holding links) is the breadcrumb, so a
+/// big container that merely starts with the breadcrumb is never taken for it.
 pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
     let mut fallback: Option<Vec<String>> = None;
     for n in root.descendants() {
-        let Node::Element(e) = n.value() else {
-            continue;
-        };
-        if matches!(
-            e.name(),
-            "body" | "html" | "head" | "script" | "style" | "title"
-        ) {
-            continue;
-        }
-        // Cheap first look: the element's own leading text.
-        let lead = leading_text(n);
-        if BREADCRUMB_MARK.is_match(&lead) {
-            let t = dom::text(n, 800);
-            if t.chars().count() <= 200 {
-                let stripped = BREADCRUMB_MARK.replace(&t, "");
-                let crumbs = split_crumbs(&stripped);
+        match n.value() {
+            Node::Text(t) => {
+                if t.len() > 600 {
+                    continue;
+                }
+                let lead = dom::collapse(t);
+                if !BREADCRUMB_MARK.is_match(&lead) {
+                    continue;
+                }
+                let Some(el) = crumb_container(n) else {
+                    continue;
+                };
+                let t = dom::text(el, 800);
+                if t.chars().count() > 200 {
+                    continue;
+                }
+                let crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
                 if !crumbs.is_empty() {
                     return crumbs;
                 }
             }
-        }
-        if fallback.is_none() {
-            let tokens = dom::class_id_tokens(e);
-            let classy = tokens.iter().any(|t| {
-                matches!(
-                    t.as_str(),
-                    "breadcrumb"
-                        | "breadcrumbs"
-                        | "crumb"
-                        | "crumbs"
-                        | "position"
-                        | "location"
-                        | "dqwz"
-                        | "curpos"
-                        | "weizhi"
-                        | "lujing"
-                        | "bread"
-                        | "currentpath"
-                )
-            });
-            if classy && n.descendants().take(400).any(|d| dom::tag(d) == Some("a")) {
-                let t = dom::text(n, 800);
-                if t.chars().count() <= 200 {
-                    let stripped = BREADCRUMB_MARK.replace(&t, "");
-                    let crumbs = split_crumbs(&stripped);
-                    if crumbs.len() >= 2 {
-                        fallback = Some(crumbs);
+            Node::Element(e) => {
+                if fallback.is_some() || matches!(e.name(), "body" | "html" | "head") {
+                    continue;
+                }
+                if is_crumb_classed(n)
+                    && n.descendants().take(400).any(|d| dom::tag(d) == Some("a"))
+                {
+                    let t = dom::text(n, 800);
+                    if t.chars().count() <= 200 {
+                        let crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+                        if crumbs.len() >= 2 {
+                            fallback = Some(crumbs);
+                        }
                     }
                 }
             }
+            _ => {}
         }
     }
     fallback.unwrap_or_default()
 }
 
-/// Text at the start of an element, up to the first 40 chars, for marker matching.
-fn leading_text(n: Nd<'_>) -> String {
-    let mut s = String::new();
-    for d in n.descendants().skip(1).take(12) {
-        if let Node::Text(t) = d.value() {
-            s.push_str(t);
-            if s.len() > 120 {
-                break;
-            }
+/// The element holding a breadcrumb marker text node: its parent, or up to two levels higher
+/// when the parent is a bare label with no link.
+fn crumb_container(text: Nd<'_>) -> Option<Nd<'_>> {
+    let mut el = text.parent()?;
+    for _ in 0..2 {
+        let has_link = el.descendants().take(400).any(|d| dom::tag(d) == Some("a"));
+        if has_link || dom::text(el, 400).chars().count() > 12 {
+            return Some(el);
         }
+        el = el.parent()?;
     }
-    let c = dom::collapse(&s);
-    c.chars().take(40).collect()
+    Some(el)
+}
+
+fn is_crumb_classed(n: Nd<'_>) -> bool {
+    n.value().as_element().is_some_and(|e| {
+        dom::class_id_tokens(e).iter().any(|t| {
+            matches!(
+                t.as_str(),
+                "breadcrumb"
+                    | "breadcrumbs"
+                    | "crumb"
+                    | "crumbs"
+                    | "position"
+                    | "location"
+                    | "dqwz"
+                    | "curpos"
+                    | "weizhi"
+                    | "lujing"
+                    | "bread"
+                    | "currentpath"
+            )
+        })
+    })
 }
 
 fn split_crumbs(s: &str) -> Vec<String> {

@@ -144,9 +144,7 @@ fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) ->
                     Node::Element(e) => {
                         let name = e.name();
                         let el = ElementRef::wrap(n);
-                        if n.id() != node.id()
-                            && (is_invisible_tag(name) || el.is_some_and(|el| skip(el)))
-                        {
+                        if n.id() != node.id() && (is_invisible_tag(name) || el.is_some_and(skip)) {
                             skipping = Some(n.id());
                             continue;
                         }

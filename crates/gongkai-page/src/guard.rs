@@ -136,17 +136,19 @@ pub fn bound_markup(html: &str) -> Cow<'_, str> {
             i = tag_end;
             continue;
         }
-        if name == "a" || name == "nobr" {
-            if let Some(pos) = stack.iter().rposition(|n| *n == name) {
-                stack.truncate(pos);
-            }
+        // An unclosed `<a>` is closed by the next one, but only cheaply when nothing block-level
+        // opened in between (otherwise the parser really nests, so we count it as nesting).
+        if (name == "a" || name == "nobr") && stack.last().is_some_and(|n| *n == name) {
+            stack.pop();
         }
         if is_heading(&name) && stack.last().is_some_and(|n| is_heading(n)) {
             stack.pop();
         }
         if stack.len() >= MAX_DEPTH {
             // Drop the whole start tag (any attribute cut inside it is subsumed).
-            edits.retain(|(s, _)| *s < lt);
+            if edits.last().is_some_and(|(s, _)| *s >= lt) {
+                edits.pop();
+            }
             edits.push((lt, tag_end));
         } else {
             stack.push(name);

@@ -4,13 +4,20 @@
 //! Nothing here does I/O. The crawler calls [`analyze`] once per fetched HTML page and gets both
 //! the links that feed its frontier and the [`PageModel`] that the rules read; `gongkai check`
 //! can re-run the same extraction over bytes already stored.
+//!
+//! Crawled pages are hostile input: every function here is total (no panics on any bytes),
+//! bounded in output size, and linear-ish in time: the body is capped, markup nesting and
+//! attribute floods are bounded before parsing ([`guard`]), the DOM is walked iteratively, and
+//! all regexes are compiled once.
 
 pub mod charset;
+pub mod column;
 mod content;
 pub mod dates;
 pub mod docnum;
 mod dom;
-mod guard;
+pub mod guard;
+pub mod kind;
 pub mod labels;
 pub mod links;
 pub mod metadata;
@@ -18,4 +25,146 @@ pub mod model;
 pub mod url;
 
 pub use charset::{decode, Decoded};
+pub use column::{analyze_fragment, parse_hanweb_response, HanwebBatch};
+pub use dates::{find_dates, parse_date};
+pub use docnum::{find_doc_numbers, parse_doc_number, DocNumber};
 pub use model::*;
+
+use ::url::Url;
+use scraper::{Html, Node};
+
+/// Bodies are cut to this many bytes before decoding.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+/// Inline script text kept for pagination / Hanweb detection.
+const MAX_SCRIPT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Analyses one fetched HTML page: decodes it, parses it once and fills the whole [`PageModel`].
+pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel {
+    let body = &body[..body.len().min(MAX_BODY)];
+    let decoded = decode(body, content_type);
+    let html = guard::bound_markup(&decoded.text);
+    let doc = Html::parse_document(&html);
+    let root = doc.tree.root();
+    let page = url::normalize(url);
+
+    let title = content::title(root);
+    let guideline_meta = metadata::guideline_meta(root);
+    let base = links::base_url(root, &page);
+    let links = links::extract(root, &base);
+    let md = metadata::extract(root);
+    let breadcrumb = content::breadcrumb(root);
+    let container = content::body_container(root);
+    let heading = content::heading(
+        root,
+        &title,
+        guideline_meta.get("ArticleTitle").map(String::as_str),
+        container,
+    );
+    let text = content::main_text(root, container);
+    let (scripts, script_srcs) = scripts(root);
+    let ctx = column::ColumnContext {
+        root,
+        page: &page,
+        base: &base,
+        scripts: &scripts,
+        script_srcs: &script_srcs,
+        title: &title,
+        breadcrumb: &breadcrumb,
+        guideline_meta: &guideline_meta,
+    };
+    let mut col = column::analyze_column(&ctx);
+    let dataproxy = page.path().ends_with("/dataproxy.jsp");
+    if dataproxy && col.list.items.is_empty() {
+        // A Hanweb dataproxy answer rendered as a page: every link group is the list.
+        if let Some(g) = column::items::main_list(root, &base, column::items::Mode::Fragment) {
+            col.dated_items = g.dated;
+            col.list.items = g.items;
+        }
+    }
+
+    let body_text = content::body_text(root, 64 * 1024);
+    let challenge = content::is_challenge(&html, &body_text);
+    let looks_like_error = content::looks_like_error(&title, &body_text);
+    let container_chars = container.map(|c| dom::text(c, content::MAX_TEXT).chars().count());
+    let mut kind = kind::decide(&kind::KindInputs {
+        url: &page,
+        guideline_meta: &guideline_meta,
+        disclosure_block: md.disclosure_block,
+        column: &col,
+        container_chars,
+        has_heading: heading.is_some(),
+        has_publish_date: md
+            .metadata
+            .fields
+            .get(&Field::PublishDate)
+            .is_some_and(|v| !v.is_empty())
+            || guideline_meta
+                .get("PubDate")
+                .is_some_and(|v| !v.trim().is_empty()),
+    });
+    if dataproxy {
+        kind = PageKind::ColumnList;
+    }
+    if challenge || (looks_like_error && kind != PageKind::Home) {
+        kind = PageKind::Other;
+    }
+    let follow = if challenge {
+        Vec::new()
+    } else {
+        std::mem::take(&mut col.follow)
+    };
+    PageModel {
+        extractor_version: EXTRACTOR_VERSION,
+        title,
+        heading,
+        kind,
+        guideline_meta,
+        metadata: md.metadata,
+        breadcrumb,
+        column: (kind == PageKind::ColumnList).then_some(col.list),
+        text,
+        links,
+        follow,
+        challenge,
+        looks_like_error,
+    }
+}
+
+/// Inline script texts (all types, `text/xml` datastores included) and external script `src`s,
+/// bounded in total size.
+pub(crate) fn scripts(root: dom::Nd<'_>) -> (Vec<String>, Vec<String>) {
+    let mut texts = Vec::new();
+    let mut srcs = Vec::new();
+    let mut total = 0usize;
+    for n in root.descendants() {
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        if e.name() != "script" {
+            continue;
+        }
+        if let Some(src) = e.attr("src") {
+            if srcs.len() < 200 {
+                srcs.push(src.chars().take(1000).collect());
+            }
+        }
+        if total >= MAX_SCRIPT_BYTES {
+            continue;
+        }
+        let mut s = String::new();
+        for c in n.children() {
+            if let Node::Text(t) = c.value() {
+                s.push_str(t);
+            }
+        }
+        if !s.trim().is_empty() {
+            dom::truncate(&mut s, MAX_SCRIPT_BYTES - total);
+            total += s.len();
+            texts.push(s);
+        }
+    }
+    (texts, srcs)
+}
+
+#[cfg(test)]
+mod tests;

@@ -176,11 +176,7 @@ fn extension(path: &str) -> Option<String> {
 /// Anchor text: element text for `a`; falls back to `title`, then the `alt` of an image inside.
 /// `alt` / `title` for images and areas, `title` for frames.
 fn anchor_text(n: Nd<'_>, name: &str) -> String {
-    let attr_text = |key: &str| {
-        dom::attr(n, key)
-            .map(|v| dom::collapse(v))
-            .unwrap_or_default()
-    };
+    let attr_text = |key: &str| dom::attr(n, key).map(dom::collapse).unwrap_or_default();
     let mut s = match name {
         "a" => {
             let t = dom::text(n, MAX_ANCHOR);

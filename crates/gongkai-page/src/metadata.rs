@@ -100,15 +100,14 @@ pub fn extract(root: Nd<'_>) -> Extracted {
         match e.name() {
             "tr" => table_row(n, &mut pairs, &mut consumed),
             "dl" => definition_list(n, &mut pairs, &mut consumed),
-            name if dom::is_block_tag(name) || name == "body" => {
-                if !consumed.contains(&n.id())
-                    && !matches!(
-                        name,
-                        "table" | "tbody" | "thead" | "tfoot" | "tr" | "ul" | "ol" | "dl"
-                    )
-                {
-                    block_lines(n, &mut pairs);
-                }
+            name if (dom::is_block_tag(name) || name == "body")
+                && !consumed.contains(&n.id())
+                && !matches!(
+                    name,
+                    "table" | "tbody" | "thead" | "tfoot" | "tr" | "ul" | "ol" | "dl"
+                ) =>
+            {
+                block_lines(n, &mut pairs);
             }
             _ => {}
         }
@@ -235,11 +234,8 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
     let budget = MAX_LINE_CHARS * 4 + 64;
     for c in el.children() {
         match c.value() {
-            Node::Text(t) => {
-                if cur.len() <= budget {
-                    cur.push_str(t);
-                }
-            }
+            Node::Text(t) if cur.len() <= budget => cur.push_str(t),
+            Node::Text(_) => {}
             Node::Element(e) => {
                 let name = e.name();
                 if dom::is_invisible_tag(name) {

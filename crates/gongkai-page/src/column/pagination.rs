@@ -1,0 +1,437 @@
+//! Column pagination: every page of a column list, so that column checks see all items.
+//!
+//! Sources, most reliable first:
+//! * TRS `createPageHTML(total, current, "index", "html")` (also the `('div_id', total, current,
+//!   'index', 'html', records)` variant and variables set by `var countPage = …`): page 1 is
+//!   `index.html`, page k is `index_{k-1}.html`; all pages are generated (capped at
+//!   [`MAX_PAGES`]). `current` is 0-based in TRS.
+//! * "共N页" / "1/N页" text with a `prefix_N.ext` link pattern in the same directory: all pages.
+//! * Links reading 下一页 / 尾页 / 末页 / 上一页, numbered links inside a pager, and
+//!   `index_N.html` links in the page's own directory.
+
+use crate::dom::{self, Nd};
+use crate::url::resolve;
+use ::url::Url;
+use regex::Regex;
+use scraper::Node;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// At most this many pagination URLs per page.
+pub const MAX_PAGES: u32 = 2000;
+
+static CREATE_PAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"createPageHTML\s*\(([^()]{0,400})\)").expect("static regex"));
+static TOTAL_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"共\s*(\d{1,5})\s*页|(\d{1,5})\s*/\s*(\d{1,5})\s*页|第\s*(\d{1,5})\s*页")
+        .expect("static regex")
+});
+static NUMBERED_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Za-z][A-Za-z0-9]*)_(\d{1,5})\.(s?html?|jsp|php|aspx?)$")
+        .expect("static regex")
+});
+
+const NEXT_WORDS: [&str; 12] = [
+    "下一页",
+    "下页",
+    "尾页",
+    "末页",
+    "最后一页",
+    "上一页",
+    "上页",
+    "后一页",
+    "前一页",
+    "next",
+    "last",
+    "prev",
+];
+
+/// What the page says about its pagination.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pagination {
+    /// Absolute URLs of the other pages of this column (the current page excluded).
+    pub urls: Vec<String>,
+    pub total_pages: Option<u32>,
+    pub current_page: Option<u32>,
+}
+
+impl Pagination {
+    pub fn found(&self) -> bool {
+        !self.urls.is_empty() || self.total_pages.is_some_and(|t| t > 1)
+    }
+}
+
+/// Reads pagination from the page's inline scripts, pager links and "共N页" text.
+pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagination {
+    let mut p = Pagination::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let current = crate::url::normalize(page);
+    seen.insert(current.to_string());
+    let mut push = |p: &mut Pagination, u: Url| {
+        if p.urls.len() < MAX_PAGES as usize && seen.insert(u.to_string()) {
+            p.urls.push(u.to_string());
+        }
+    };
+
+    if let Some((total, cur0, prefix, suffix)) = scripts.iter().find_map(|s| create_page_html(s)) {
+        p.total_pages = Some(total);
+        p.current_page = Some(cur0 + 1);
+        for u in numbered_pages(base, &prefix, &suffix, total) {
+            push(&mut p, u);
+        }
+        return p;
+    }
+
+    // Pager links.
+    let mut pattern: Option<(String, String)> = None;
+    let mut pager_text = String::new();
+    for a in root.descendants() {
+        if dom::tag(a) != Some("a") {
+            continue;
+        }
+        let Some(href) = dom::attr(a, "href") else {
+            continue;
+        };
+        let Ok(u) = resolve(base, href) else { continue };
+        if u.host_str() != page.host_str() {
+            continue;
+        }
+        let text = dom::text(a, 64);
+        let lower = text.to_lowercase();
+        let in_pager = in_pager(a);
+        let numbered = same_dir_numbered(&u, page);
+        let is_next = NEXT_WORDS
+            .iter()
+            .any(|w| lower == *w || lower.trim_matches(|c: char| !c.is_alphanumeric()) == *w);
+        let is_number =
+            !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
+        let is_first = text == "首页" || text == "第一页";
+        if is_next || numbered.is_some() || (in_pager && (is_number || is_first)) {
+            if let Some(pat) = numbered {
+                pattern.get_or_insert(pat);
+            }
+            if in_pager && pager_text.is_empty() {
+                if let Some(parent) = a.parent() {
+                    pager_text = dom::text(parent, 400);
+                }
+            }
+            push(&mut p, u);
+        }
+    }
+
+    // "共N页" in the pager, or anywhere in a short text run near it.
+    let total_source = if pager_text.is_empty() {
+        find_total_text(root)
+    } else {
+        pager_text
+    };
+    if let Some((total, current)) = parse_total(&total_source) {
+        p.total_pages = Some(total);
+        if current.is_some() {
+            p.current_page = current;
+        }
+        if let Some((prefix, ext)) = &pattern {
+            for u in numbered_pages(base, prefix, ext, total) {
+                push(&mut p, u);
+            }
+        }
+    }
+    if p.current_page.is_none() && p.found() {
+        p.current_page = current_from_url(page);
+    }
+    p
+}
+
+/// Parses the first `createPageHTML(...)` call with resolvable arguments in a script:
+/// (total, current 0-based, prefix, suffix).
+pub fn create_page_html(script: &str) -> Option<(u32, u32, String, String)> {
+    for c in CREATE_PAGE.captures_iter(script) {
+        let args = c.get(1)?.as_str();
+        let whole = c.get(0)?;
+        // Skip the function's own definition.
+        if script[..whole.start()].trim_end().ends_with("function") {
+            continue;
+        }
+        let mut nums = Vec::new();
+        let mut strs = Vec::new();
+        for raw in args.split(',').take(8) {
+            let a = raw.trim();
+            if let Some(s) = unquote(a) {
+                strs.push(s.to_string());
+            } else if let Ok(n) = a.parse::<u32>() {
+                nums.push(n);
+            } else if let Some(v) = var_value(script, a) {
+                if let Some(s) = unquote(&v) {
+                    strs.push(s.to_string());
+                } else if let Ok(n) = v.parse::<u32>() {
+                    nums.push(n);
+                }
+            }
+        }
+        if nums.len() < 2 {
+            continue;
+        }
+        let (prefix, suffix) = match strs.len() {
+            0 => ("index".to_string(), "html".to_string()),
+            1 => (strs[0].clone(), "html".to_string()),
+            n => (strs[n - 2].clone(), strs[n - 1].clone()),
+        };
+        if prefix.is_empty() || !is_simple_name(&prefix) || !is_simple_name(&suffix) {
+            continue;
+        }
+        return Some((
+            nums[0].min(100_000),
+            nums[1],
+            prefix,
+            suffix.trim_start_matches('.').to_string(),
+        ));
+    }
+    None
+}
+
+fn is_simple_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn unquote(s: &str) -> Option<&str> {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
+            return Some(&s[1..s.len() - 1]);
+        }
+    }
+    None
+}
+
+/// The value assigned to an identifier in the script (`var countPage = 12;`).
+fn var_value(script: &str, ident: &str) -> Option<String> {
+    if ident.is_empty()
+        || !ident
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    {
+        return None;
+    }
+    for (i, _) in script.match_indices(ident).take(64) {
+        let before = script[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.')) {
+            continue;
+        }
+        let rest = script[i + ident.len()..].trim_start_matches([' ', '\t']);
+        let Some(after_eq) = rest.strip_prefix('=') else {
+            continue;
+        };
+        if after_eq.starts_with('=') {
+            continue;
+        }
+        let end = after_eq
+            .find([';', '\n', ',', '/'])
+            .unwrap_or(after_eq.len());
+        let v = after_eq[..end].trim();
+        if !v.is_empty() {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
+/// Pages 1..=total of a TRS-style numbered list: `prefix.ext`, `prefix_1.ext`, ...
+fn numbered_pages(base: &Url, prefix: &str, ext: &str, total: u32) -> Vec<Url> {
+    (1..=total.min(MAX_PAGES))
+        .filter_map(|k| {
+            let name = if k == 1 {
+                format!("{prefix}.{ext}")
+            } else {
+                format!("{prefix}_{}.{ext}", k - 1)
+            };
+            resolve(base, &name).ok()
+        })
+        .collect()
+}
+
+/// When `u` is `prefix_N.ext` in the same directory as `page`, its (prefix, ext).
+fn same_dir_numbered(u: &Url, page: &Url) -> Option<(String, String)> {
+    let (dir, file) = u.path().rsplit_once('/')?;
+    let (page_dir, _) = page.path().rsplit_once('/')?;
+    if dir != page_dir || u.query().is_some() {
+        return None;
+    }
+    let c = NUMBERED_FILE.captures(file)?;
+    Some((
+        c.get(1)?.as_str().to_string(),
+        c.get(3)?.as_str().to_string(),
+    ))
+}
+
+/// Current page from a `prefix_N.ext` URL (TRS: N+1), or 1 for a plain `index.*` / directory.
+fn current_from_url(page: &Url) -> Option<u32> {
+    let file = page.path().rsplit('/').next().unwrap_or("");
+    if file.is_empty() || file.starts_with("index.") || file.starts_with("default.") {
+        return Some(1);
+    }
+    let n: u32 = NUMBERED_FILE
+        .captures(file)?
+        .get(2)?
+        .as_str()
+        .parse()
+        .ok()?;
+    Some(n + 1)
+}
+
+/// The link sits in a pager: an ancestor (4 levels) named like one.
+fn in_pager(a: Nd<'_>) -> bool {
+    a.ancestors().take(4).any(|n| match n.value() {
+        Node::Element(e) => dom::class_id_tokens(e).iter().any(|t| {
+            t.starts_with("page")
+                || t.starts_with("paging")
+                || t.starts_with("pager")
+                || t.contains("fenye")
+                || t == "fy"
+                || t.starts_with("pagination")
+                || t == "pages"
+                || t == "turnpage"
+        }),
+        _ => false,
+    })
+}
+
+/// Short text runs that say "共N页" (searched in small elements only).
+fn find_total_text(root: Nd<'_>) -> String {
+    for n in root.descendants() {
+        if let Node::Text(t) = n.value() {
+            if t.len() <= 200 && t.contains('页') && TOTAL_TEXT.is_match(t) {
+                let parent = n.parent().unwrap_or(n);
+                return dom::text(parent, 400);
+            }
+        }
+    }
+    String::new()
+}
+
+/// (total, current) from pager text.
+fn parse_total(text: &str) -> Option<(u32, Option<u32>)> {
+    let mut total = None;
+    let mut current = None;
+    for c in TOTAL_TEXT.captures_iter(text) {
+        if let Some(t) = c.get(1) {
+            total = total.or(t.as_str().parse().ok());
+        } else if let (Some(cur), Some(t)) = (c.get(2), c.get(3)) {
+            current = current.or(cur.as_str().parse().ok());
+            total = total.or(t.as_str().parse().ok());
+        } else if let Some(cur) = c.get(4) {
+            current = current.or(cur.as_str().parse().ok());
+        }
+    }
+    let total: u32 = total?;
+    (total >= 1).then_some((total.min(100_000), current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn run(html: &str, page: &str) -> Pagination {
+        let d = Html::parse_document(html);
+        let page = Url::parse(page).unwrap();
+        let scripts: Vec<String> = d
+            .tree
+            .root()
+            .descendants()
+            .filter(|n| dom::tag(*n) == Some("script"))
+            .map(|n| {
+                n.children()
+                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                    .collect()
+            })
+            .collect();
+        extract(d.tree.root(), &page, &page, &scripts)
+    }
+
+    #[test]
+    fn trs_create_page_html_generates_all_pages() {
+        let p = run(
+            r#"<div class="page"><script>createPageHTML(5, 0, "index", "html");</script></div>"#,
+            "http://www.tengzhou.gov.cn/zwgk/gfxwj/index.html",
+        );
+        assert_eq!(p.total_pages, Some(5));
+        assert_eq!(p.current_page, Some(1));
+        assert_eq!(
+            p.urls,
+            vec![
+                "http://www.tengzhou.gov.cn/zwgk/gfxwj/index_1.html",
+                "http://www.tengzhou.gov.cn/zwgk/gfxwj/index_2.html",
+                "http://www.tengzhou.gov.cn/zwgk/gfxwj/index_3.html",
+                "http://www.tengzhou.gov.cn/zwgk/gfxwj/index_4.html",
+            ]
+        );
+    }
+
+    #[test]
+    fn trs_variables_and_div_variant() {
+        let s = "function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\n\
+                 var countPage = 12;//共多少页\nvar currentPage = 2;\nvar prefixName = 'index';\nvar sufixName = 'shtml';\n\
+                 createPageHTML(countPage, currentPage, prefixName, sufixName);";
+        assert_eq!(
+            create_page_html(s),
+            Some((12, 2, "index".into(), "shtml".into()))
+        );
+        assert_eq!(
+            create_page_html("createPageHTML('page_div',7, 1,'list','html',130);"),
+            Some((7, 1, "list".into(), "html".into()))
+        );
+        let p = run(
+            "<script>createPageHTML(3000, 1, \"index\", \"html\")</script>",
+            "http://a.gov.cn/x/index_1.html",
+        );
+        assert_eq!(p.urls.len(), MAX_PAGES as usize - 1);
+        assert_eq!(p.current_page, Some(2));
+        assert!(p.urls[0].ends_with("/x/index.html"));
+        assert!(create_page_html("createPageHTML(a, b, c, d)").is_none());
+    }
+
+    #[test]
+    fn pager_links_and_total_text() {
+        let p = run(
+            r#"<div class="page">共4页　<a href="index.html">首页</a>　上一页　<a href="index_1.html">下一页</a>　<a href="index_3.html">尾页</a></div>"#,
+            "http://www.tengzhou.gov.cn/zwgk/zwdt/index.html",
+        );
+        assert_eq!(p.total_pages, Some(4));
+        assert_eq!(p.current_page, Some(1));
+        assert_eq!(p.urls.len(), 3);
+        assert!(p
+            .urls
+            .contains(&"http://www.tengzhou.gov.cn/zwgk/zwdt/index_2.html".to_string()));
+    }
+
+    #[test]
+    fn numbered_pager_with_query_links() {
+        let p = run(
+            r#"<div class="pagination"><a href="?page=1">1</a><a href="?page=2">2</a><a href="?page=3">3</a>
+               <a href="?page=2">下一页</a><span>第1/3页</span></div>"#,
+            "http://www.example.gov.cn/list.jsp?page=1",
+        );
+        assert_eq!(p.total_pages, Some(3));
+        assert_eq!(p.current_page, Some(1));
+        assert_eq!(
+            p.urls,
+            vec![
+                "http://www.example.gov.cn/list.jsp?page=2",
+                "http://www.example.gov.cn/list.jsp?page=3"
+            ]
+        );
+    }
+
+    #[test]
+    fn home_link_outside_pager_is_not_pagination() {
+        let p = run(
+            r#"<div class="nav"><a href="/index.html">首页</a><a href="/zwgk/">1</a></div>"#,
+            "http://www.example.gov.cn/zwgk/list/index.html",
+        );
+        assert!(!p.found());
+        assert!(p.urls.is_empty());
+    }
+}
