@@ -30,7 +30,7 @@ impl Scope {
             return true;
         }
         let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        self.extra_hosts.iter().any(|h| *h == host)
+        self.extra_hosts.contains(&host)
     }
 }
 

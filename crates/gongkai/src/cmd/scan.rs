@@ -34,6 +34,9 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(130));
     }
+    if report.limit_hit {
+        eprintln!("gongkai: note: the page or check limit was reached; some URLs were not fetched (see --max-pages)");
+    }
     if !args.quiet {
         super::print_summary(&report.findings);
     }
