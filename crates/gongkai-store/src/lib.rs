@@ -6,8 +6,12 @@
 //! * [`StoreWriter`]: a dedicated writer thread for the crawl's hot path (fetch records,
 //!   frontier), batched into transactions; async-friendly through [`WriterHandle`].
 //!
-//! The schema is documented in `docs/schema.md`; migrations live in [`schema`]-private code and
-//! are tracked by `PRAGMA user_version` ([`SCHEMA_VERSION`]).
+//! The schema is documented in `docs/schema.md`; migrations (append-only, in `src/schema.rs`) are
+//! tracked by `PRAGMA user_version` ([`SCHEMA_VERSION`]). A database newer than this build is
+//! refused with [`StoreError::NewerSchema`] and left untouched.
+//!
+//! Dropping a [`StoreWriter`] without [`StoreWriter::finish`] leaves its thread running until
+//! every [`WriterHandle`] is dropped; it then commits what it received and exits.
 
 mod body;
 mod codes;

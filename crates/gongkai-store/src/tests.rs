@@ -890,7 +890,12 @@ fn kill_child() {
         )])
         .unwrap();
     // A breadth-first crawl of a binary tree: fetching n/i discovers n/(2i+1) and n/(2i+2).
+    // Bounded in time so that an orphaned child (parent panicked) does not run forever.
+    let deadline = Instant::now() + Duration::from_secs(120);
     for i in 0u64.. {
+        if Instant::now() > deadline {
+            return;
+        }
         let url = format!("{HOST}/n/{i}");
         let follow = [2 * i + 1, 2 * i + 2]
             .iter()
@@ -922,6 +927,14 @@ fn kill_minus_nine_keeps_frontier_consistent() {
         .begin_run(&new_run("s"))
         .unwrap();
     let exe = std::env::current_exe().unwrap();
+    /// Kills the child if an assertion below panics.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let mut child = std::process::Command::new(exe)
         .args([
             "--exact",
@@ -934,15 +947,16 @@ fn kill_minus_nine_keeps_frontier_consistent() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
+        .map(KillOnDrop)
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while fetched_count(&path) < 300 {
         assert!(Instant::now() < deadline, "child wrote too little");
-        assert!(child.try_wait().unwrap().is_none(), "child exited early");
+        assert!(child.0.try_wait().unwrap().is_none(), "child exited early");
         std::thread::sleep(Duration::from_millis(10));
     }
-    child.kill().unwrap(); // SIGKILL: no destructor, no commit of the open transaction
-    child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL: no destructor, no commit of the open transaction
+    child.0.wait().unwrap();
 
     let store = Store::open(&path).unwrap();
     assert_consistent(&store, run);
