@@ -420,8 +420,14 @@ fn clean_value(s: &str) -> String {
             )
     });
     let mut v = trimmed.to_string();
+    // A value cut out of "（来源：大众日报）" keeps an unbalanced closing bracket.
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if v.ends_with(close) && !v.contains(open) {
+            v.pop();
+        }
+    }
     dom::truncate(&mut v, 2000);
-    v
+    v.trim_end().to_string()
 }
 
 fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {

@@ -27,9 +27,14 @@ static TOTAL_TEXT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static NUMBERED_FILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([A-Za-z][A-Za-z0-9]*)_(\d{1,5})\.(s?html?|jsp|php|aspx?)$")
-        .expect("static regex")
+    Regex::new(r"^([A-Za-z]+)_(\d{1,5})\.(s?html?|jsp|php|aspx?)$").expect("static regex")
 });
+
+/// File-name stems that number list pages (`index_2.html`); article stems such as `post_12` or
+/// `t20220601_12` are not among them.
+const LIST_STEMS: [&str; 9] = [
+    "index", "list", "default", "more", "page", "pages", "lmlist", "newslist", "listpage",
+];
 
 const NEXT_WORDS: [&str; 12] = [
     "下一页",
@@ -260,10 +265,14 @@ fn same_dir_numbered(u: &Url, page: &Url) -> Option<(String, String)> {
         return None;
     }
     let c = NUMBERED_FILE.captures(file)?;
-    Some((
-        c.get(1)?.as_str().to_string(),
-        c.get(3)?.as_str().to_string(),
-    ))
+    let stem = c.get(1)?.as_str();
+    let page_file = page.path().rsplit('/').next().unwrap_or("");
+    let page_stem = page_file.split(['.', '_']).next().unwrap_or("");
+    let listy = LIST_STEMS.contains(&stem.to_ascii_lowercase().as_str());
+    if !listy && !stem.eq_ignore_ascii_case(page_stem) {
+        return None;
+    }
+    Some((stem.to_string(), c.get(3)?.as_str().to_string()))
 }
 
 /// Current page from a `prefix_N.ext` URL (TRS: N+1), or 1 for a plain `index.*` / directory.
@@ -281,19 +290,15 @@ fn current_from_url(page: &Url) -> Option<u32> {
     Some(n + 1)
 }
 
-/// The link sits in a pager: an ancestor (4 levels) named like one.
+/// The link sits in a pager: a small ancestor (4 levels, at most 300 characters of text) named
+/// like one, so a `page-wrapper` around the whole page does not count.
 fn in_pager(a: Nd<'_>) -> bool {
     a.ancestors().take(4).any(|n| match n.value() {
-        Node::Element(e) => dom::class_id_tokens(e).iter().any(|t| {
-            t.starts_with("page")
-                || t.starts_with("paging")
-                || t.starts_with("pager")
-                || t.contains("fenye")
-                || t == "fy"
-                || t.starts_with("pagination")
-                || t == "pages"
-                || t == "turnpage"
-        }),
+        Node::Element(e) => {
+            dom::class_id_tokens(e).iter().any(|t| {
+                t.starts_with("pag") || t.contains("fenye") || t == "fy" || t == "turnpage"
+            }) && dom::text(n, 1400).chars().count() <= 300
+        }
         _ => false,
     })
 }
@@ -423,6 +428,26 @@ mod tests {
                 "http://www.example.gov.cn/list.jsp?page=3"
             ]
         );
+    }
+
+    #[test]
+    fn articles_beside_the_index_and_page_wrappers_are_not_pagination() {
+        let p = run(
+            &format!(
+                r#"<div class="page-wrapper"><div class="nav"><a href="/index.html">首页</a></div>
+               <ul><li><a href="t20220601_123.html">文章一</a></li><li><a href="post_5.html">文章二</a></li>
+               <li><a href="2">2</a></li></ul>
+               <p>{}</p></div>"#,
+                "正文很长的一段文字，".repeat(40)
+            ),
+            "http://www.example.gov.cn/xwzx/index.html",
+        );
+        assert!(!p.found(), "{p:?}");
+        let p = run(
+            r#"<a href="list_2.html">2</a>"#,
+            "http://www.example.gov.cn/xwzx/list.html",
+        );
+        assert_eq!(p.urls, vec!["http://www.example.gov.cn/xwzx/list_2.html"]);
     }
 
     #[test]

@@ -151,6 +151,12 @@ fn list_items_and_document_tables_are_not_metadata() {
 }
 
 #[test]
+fn bracketed_source_line() {
+    let e = md("<div class=\"TRS_Editor\"><p>正文第一段。</p><p>（来源：大众日报）</p></div>");
+    assert_eq!(field(&e, Field::Publisher), Some("大众日报"));
+}
+
+#[test]
 fn footer_ignored() {
     let e = md("<div class=\"footer\"><p>来源：滕州市人民政府 发布时间：2022-06-01</p></div>");
     assert!(e.metadata.fields.is_empty());
