@@ -214,3 +214,78 @@ fn gbk_bytes_and_hostile_input_never_panic() {
         assert!(m.text.len() <= content::MAX_TEXT);
     }
 }
+
+#[test]
+fn random_markup_soup_never_panics() {
+    // A tiny deterministic generator: no dependency, reproducible failures.
+    let tokens = [
+        "<div class=\"list\">",
+        "</div>",
+        "<ul>",
+        "<li>",
+        "</li>",
+        "<a href=\"",
+        "\">",
+        "</a>",
+        "<table>",
+        "<tr>",
+        "<td>",
+        "索引号：",
+        "文　号：",
+        "滕政办发〔2022〕11号",
+        "2022-06-01",
+        "[06-01]",
+        "<script>createPageHTML(",
+        "3, 0, 'index', 'html')</script>",
+        "共5页",
+        "<a href=\"index_1.html\">下一页</a>",
+        "<datastore><record><![CDATA[",
+        "]]></record>",
+        "dataproxy.jsp?columnid=1&unitid=2",
+        "当前位置：",
+        " > ",
+        "<h1>",
+        "</h1>",
+        "\u{3000}",
+        "<p>",
+        "<br>",
+        "<span>",
+        "</span>",
+        "<!--",
+        "-->",
+        "<base href=\"//x.gov.cn/\">",
+        "javascript:void(0)",
+        "%ZZ",
+        "？",
+        "<meta charset=gbk>",
+        "<",
+        ">",
+        "&nbsp;",
+        "\"",
+        "'",
+        "<td>发布日期</td><td>",
+        "<dl><dt>有效性</dt><dd>有效",
+        "<img src=",
+        "二〇二二年六月一日",
+    ];
+    let url = Url::parse("http://www.tengzhou.gov.cn/zwgk/gfxwj/index.html").unwrap();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..150 {
+        let mut html = String::new();
+        for _ in 0..200 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            html.push_str(tokens[(state % tokens.len() as u64) as usize]);
+        }
+        let m = analyze(&url, html.as_bytes(), None);
+        assert!(m.links.len() <= links::MAX_LINKS);
+        let _ = serde_json::to_string(&m).unwrap();
+        let cut = (state as usize) % html.len().max(1);
+        let _ = analyze(
+            &url,
+            &html.as_bytes()[..cut],
+            Some("text/html; charset=gb2312"),
+        );
+    }
+}

@@ -91,6 +91,8 @@ pub fn analyze_column(ctx: &ColumnContext<'_, '_>) -> ColumnAnalysis {
         if let Some(req) = h.request {
             out.follow.push(req);
         }
+        // The page itself shows the first batch.
+        out.list.current_page.get_or_insert(1);
     }
     if out.list.items.is_empty() {
         let mode = items::Mode::Page {

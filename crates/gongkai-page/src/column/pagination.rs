@@ -80,7 +80,10 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
 
     if let Some((total, cur0, prefix, suffix)) = scripts.iter().find_map(|s| create_page_html(s)) {
         p.total_pages = Some(total);
-        p.current_page = Some(cur0 + 1);
+        p.current_page = Some(
+            cur0.saturating_add(1)
+                .min(p.total_pages.unwrap_or(u32::MAX).max(1)),
+        );
         for u in numbered_pages(base, &prefix, &suffix, total) {
             push(&mut p, u);
         }
