@@ -38,6 +38,70 @@ pub enum Command {
     Findings(FindingsArgs),
     /// List the rule pack, explain a rule, or print the ledger coverage.
     Rules(RulesArgs),
+    /// New and resolved findings between two runs (default: the last two completed scans).
+    Diff(DiffArgs),
+    /// Write index.html, departments.xlsx and findings.csv for a run.
+    Report(ReportArgs),
+    /// Show the fetch that proves a finding and save its exact bytes; `verify` re-hashes bodies.
+    Evidence(EvidenceArgs),
+    /// Export a run's requests and responses as a WARC 1.1 file.
+    ExportWarc(ExportWarcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    #[arg(long)]
+    pub from: Option<i64>,
+    #[arg(long)]
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    /// Run id or "latest".
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    /// Directory to write the report into.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct EvidenceArgs {
+    #[command(subcommand)]
+    pub action: Option<EvidenceAction>,
+    /// Finding id or fingerprint (from `gongkai findings`).
+    pub finding: Option<String>,
+    #[arg(long, default_value = "gongkai.db", global = true)]
+    pub db: PathBuf,
+    /// Write the finding, its fetch record and the exact stored bytes into this directory.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceAction {
+    /// Re-hash every stored body and report mismatches.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportWarcArgs {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    /// Run id or "latest".
+    #[arg(long, default_value = "latest")]
+    pub run: String,
+    /// Output file, e.g. scan.warc.gz.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -71,6 +135,9 @@ pub struct ScanArgs {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Exit 1 when the scan found problems at this severity or worse.
+    #[arg(long, value_parser = ["error", "warning"])]
+    pub fail_on: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +178,9 @@ pub struct FindingsArgs {
     pub rule: Option<String>,
     #[arg(long)]
     pub department: Option<String>,
+    /// Only findings new since the previous scan, persisting, or resolved by this scan.
+    #[arg(long, value_parser = ["new", "persisting", "resolved"])]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Args)]

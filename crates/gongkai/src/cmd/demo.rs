@@ -34,6 +34,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         resume: false,
         rules: None,
         quiet: false,
+        fail_on: None,
     };
     let report = super::scan::run(&scan).await?;
     server.shutdown().await;
@@ -57,6 +58,9 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     }
     super::print_summary(&report.findings);
     println!("数据库 (database): {}", db.display());
+    let pack = super::check::load_pack(None)?;
+    let index = super::report::write(&store, report.run_id, &pack, &dir.join("report"))?;
+    println!("报告 (report): {}", index.display());
     Ok(ExitCode::SUCCESS)
 }
 

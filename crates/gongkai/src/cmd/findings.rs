@@ -1,8 +1,9 @@
-//! `gongkai findings`: list the findings of a run as a table, JSONL, JSON or CSV.
+//! `gongkai findings`: list the findings of a run as a table, JSONL, JSON or CSV, with their
+//! status across runs (new / persisting / resolved).
 
 use crate::cli::FindingsArgs;
 use anyhow::{bail, Context, Result};
-use gongkai_rules::Finding;
+use gongkai_report::{FindingStatus, ReportFinding};
 use gongkai_store::Store;
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,44 +11,47 @@ use std::process::ExitCode;
 pub fn run(args: FindingsArgs) -> Result<ExitCode> {
     let store = super::check::open_existing(&args.db)?;
     let run_id = resolve_run(&store, &args.run)?;
-    let mut findings: Vec<Finding> = store
-        .findings(run_id)?
-        .into_iter()
-        .map(|f| f.finding)
-        .collect();
+    let pack = super::check::load_pack(None)?;
+    let mut input = super::history::report_input(&store, run_id, &pack)?;
+    // Open findings by default; resolved ones only when asked for.
+    let mut list: Vec<ReportFinding> = match args.status.as_deref() {
+        Some("resolved") => std::mem::take(&mut input.resolved),
+        Some(s) => {
+            let want = if s == "new" {
+                FindingStatus::New
+            } else {
+                FindingStatus::Persisting
+            };
+            std::mem::take(&mut input.findings)
+                .into_iter()
+                .filter(|f| f.status == want)
+                .collect()
+        }
+        None => std::mem::take(&mut input.findings),
+    };
     if let Some(rule) = &args.rule {
-        findings.retain(|f| &f.rule == rule);
+        list.retain(|f| &f.finding.rule == rule);
     }
     if let Some(dept) = &args.department {
-        findings.retain(|f| f.department.contains(dept.as_str()));
+        list.retain(|f| f.finding.department.contains(dept.as_str()));
     }
+    input.findings = list;
+    input.resolved.clear();
+
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format.as_str() {
-        "jsonl" => {
-            for f in &findings {
-                writeln!(out, "{}", serde_json::to_string(&finding_json(f, run_id))?)?;
-            }
-        }
+        "jsonl" => gongkai_report::jsonl::write(&input, &mut out)?,
         "json" => {
-            let all: Vec<_> = findings.iter().map(|f| finding_json(f, run_id)).collect();
+            let all: Vec<serde_json::Value> = input
+                .findings
+                .iter()
+                .map(|f| serde_json::from_str(&gongkai_report::jsonl::report_line(f, run_id)))
+                .collect::<Result<_, _>>()?;
             writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         }
-        "csv" => bail!("csv output: pending the report crate"),
-        _ => {
-            for f in &findings {
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{}",
-                    f.severity.label_zh(),
-                    f.rule,
-                    f.department,
-                    f.url,
-                    f.message
-                )?;
-            }
-            writeln!(out, "共 {} 条问题 (run {run_id})", findings.len())?;
-        }
+        "csv" => gongkai_report::csv::write(&input, &mut out)?,
+        _ => write!(out, "{}", gongkai_report::table::render(&input))?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -70,21 +74,4 @@ pub fn resolve_run(store: &Store, run: &str) -> Result<i64> {
         bail!("no run {id} in this database");
     }
     Ok(id)
-}
-
-/// One finding as JSON with the stable field names.
-pub fn finding_json(f: &Finding, run: i64) -> serde_json::Value {
-    serde_json::json!({
-        "rule": f.rule,
-        "severity": f.severity.as_str(),
-        "url": f.url,
-        "target": f.target,
-        "department": f.department,
-        "ledger": f.ledger,
-        "message": f.message,
-        "evidence": f.evidence,
-        "fingerprint": f.fingerprint,
-        "run": run,
-        "fetch_id": f.fetch_id,
-    })
 }

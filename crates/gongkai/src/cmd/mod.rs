@@ -2,8 +2,13 @@
 
 pub mod check;
 pub mod demo;
+pub mod diff;
+pub mod evidence;
+pub mod export_warc;
 pub mod findings;
+pub mod history;
 pub mod init;
+pub mod report;
 pub mod rules;
 pub mod scan;
 
@@ -19,6 +24,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Findings(args) => findings::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Evidence(args) => evidence::run(args),
+        Command::ExportWarc(args) => export_warc::run(args),
     }
 }
 

@@ -4,6 +4,7 @@ use crate::cli::ScanArgs;
 use crate::config::SiteConfig;
 use anyhow::{bail, Context, Result};
 use gongkai_crawl::{CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, FetchPurpose, ResumeState};
+use gongkai_rules::Severity;
 use gongkai_store::{NewRun, RunStatus, Store, StoreCommand, StoreWriter};
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,6 +27,17 @@ pub struct ScanReport {
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
     let report = run(&args).await?;
+    let failing = match args.fail_on.as_deref() {
+        Some("error") => report
+            .findings
+            .iter()
+            .any(|f| f.severity >= Severity::Error),
+        Some("warning") => report
+            .findings
+            .iter()
+            .any(|f| f.severity >= Severity::Warning),
+        _ => false,
+    };
     if report.interrupted {
         eprintln!(
             "gongkai: scan interrupted (run {}); continue with `gongkai scan --resume --db {}`",
@@ -39,6 +51,9 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
     }
     if !args.quiet {
         super::print_summary(&report.findings);
+    }
+    if failing {
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -64,6 +79,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
     let mut as_of = super::parse_as_of(args.as_of.as_deref())?;
     // A bad rule file fails before any request is made.
     let pack = super::check::load_pack(args.rules.as_deref())?;
+    let _lock = lock_database(&args.db)?;
     let store = Store::open(&args.db)
         .with_context(|| format!("cannot open database {}", args.db.display()))?;
 
@@ -287,4 +303,28 @@ fn unreachable_check(store: &Store, run_id: i64, start_urls: &[Url]) -> Result<(
     }
     let _ = FetchPurpose::Crawl;
     bail!("site unreachable: {}", failures.join("; "))
+}
+
+/// Holds `<db>.lock` for the whole scan so two scans of one database never overlap (a nightly
+/// timer firing while a slow scan still runs). The OS releases the lock if the process dies.
+fn lock_database(db: &Path) -> Result<std::fs::File> {
+    use fs4::fs_std::FileExt;
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    let path = std::path::PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open lock file {}", path.display()))?;
+    match file.try_lock_exclusive() {
+        Ok(true) => Ok(file),
+        Ok(false) => bail!(
+            "another gongkai scan is using {} (lock {}); try again when it has finished",
+            db.display(),
+            path.display()
+        ),
+        Err(e) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+    }
 }

@@ -1,0 +1,144 @@
+//! `gongkai evidence`: the fetch that proves a finding, and the exact stored bytes; `verify`
+//! re-hashes every stored body.
+
+use crate::cli::{EvidenceAction, EvidenceArgs};
+use anyhow::{bail, Context, Result};
+use gongkai_store::{Store, StoredFinding};
+use std::process::ExitCode;
+
+pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
+    let store = super::check::open_existing(&args.db)?;
+    if let Some(EvidenceAction::Verify) = args.action {
+        let bad = store.verify_bodies()?;
+        if bad.is_empty() {
+            println!("所有存储内容校验一致 (every stored body matches its sha256)");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for sha in &bad {
+            println!("校验不一致 (mismatch): {sha}");
+        }
+        eprintln!(
+            "gongkai: {} stored bodies do not match their sha256",
+            bad.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let Some(key) = args.finding.as_deref() else {
+        bail!("give a finding id or fingerprint (see `gongkai findings`), or `verify`");
+    };
+    let found = find(&store, key)?;
+    let f = &found.finding;
+    println!("问题 (finding) #{} · run {}", found.id, found.run_id);
+    println!("  规则 rule:        {} ({})", f.rule, f.severity.as_str());
+    println!("  页面 url:         {}", f.url);
+    if let Some(t) = &f.target {
+        println!("  目标 target:      {t}");
+    }
+    println!("  责任单位:         {}", f.department);
+    println!("  台账序号 ledger:  {:?}", f.ledger);
+    println!("  说明 message:     {}", f.message);
+    println!("  指纹 fingerprint: {}", f.fingerprint);
+    println!(
+        "  证据 evidence:    {}",
+        serde_json::to_string(&f.evidence)?
+    );
+    let Some(fetch_id) = f.fetch_id else {
+        println!(
+            "（此问题为站点级问题，无单一抓取记录 / site-level finding without a single fetch）"
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    let fetch = store
+        .fetch(fetch_id)?
+        .with_context(|| format!("fetch {fetch_id} is missing from the database"))?;
+    let r = &fetch.record;
+    println!("抓取记录 (fetch) #{fetch_id}");
+    println!("  请求 request:     {} {}", r.method.as_str(), r.url);
+    if let Some(b) = &r.request_body {
+        println!("  请求体 body:      {b}");
+    }
+    for hop in &r.redirects {
+        println!(
+            "  重定向 redirect:  {} {} → {}",
+            hop.status, hop.url, hop.location
+        );
+    }
+    println!("  最终地址 final:   {}", r.final_url);
+    println!(
+        "  状态 status:      {} ({})",
+        r.status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "无响应 no response".into()),
+        r.outcome.code()
+    );
+    if let Some(e) = &r.error {
+        println!("  错误 error:       {e}");
+    }
+    println!("  抓取时间 UTC:     {}", r.fetched_at);
+    println!("  北京时间:         {}", beijing(&r.fetched_at));
+    for (k, v) in &r.headers {
+        println!("  响应头 {k}: {v}");
+    }
+    match &fetch.body_sha256 {
+        Some(sha) => println!("  内容 sha256:      {sha}"),
+        None => println!("  内容 body:        （未存储 / none stored）"),
+    }
+    if let Some(dir) = &args.save {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let record = dir.join(format!("finding-{}.json", found.id));
+        let json = serde_json::json!({ "finding": f, "fetch": r.clone_without_body() });
+        std::fs::write(&record, serde_json::to_vec_pretty(&json)?)?;
+        println!("已保存 (saved): {}", record.display());
+        if let Some(sha) = &fetch.body_sha256 {
+            let body = store
+                .body(sha)?
+                .with_context(|| format!("body {sha} is missing"))?;
+            let path = dir.join(format!("{sha}.bin"));
+            std::fs::write(&path, &body)?;
+            println!(
+                "已保存原始内容 (exact stored bytes): {} ({} bytes)",
+                path.display(),
+                body.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A finding by its id or a fingerprint prefix (newest run first).
+fn find(store: &Store, key: &str) -> Result<StoredFinding> {
+    let id: Option<i64> = key.trim_start_matches('#').parse().ok();
+    for run in store.runs()?.into_iter().rev() {
+        for f in store.findings(run.id)? {
+            if Some(f.id) == id || (key.len() >= 6 && f.finding.fingerprint.starts_with(key)) {
+                return Ok(f);
+            }
+        }
+    }
+    bail!("no finding {key:?} in this database (use an id or fingerprint from `gongkai findings`)")
+}
+
+/// RFC 3339 UTC → 北京时间 (UTC+8) for display.
+pub fn beijing(rfc3339: &str) -> String {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M:%S (UTC+8)")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+trait WithoutBody {
+    fn clone_without_body(&self) -> serde_json::Value;
+}
+
+impl WithoutBody for gongkai_crawl::FetchRecord {
+    fn clone_without_body(&self) -> serde_json::Value {
+        let mut r = self.clone();
+        r.body = None;
+        r.model = None;
+        serde_json::to_value(r).unwrap_or_default()
+    }
+}
