@@ -41,7 +41,7 @@ const BODY_CONTAINERS: &[(bool, &str)] = &[
 ];
 
 static BREADCRUMB_MARK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:当前位置|您现在的位置|你现在的位置|您的位置|你的位置|您当前的位置|所在位置|当前所在位置|现在的位置|位置)\s*[:：是]?\s*")
+    Regex::new(r"^(?:当前位置|您现在的位置|你现在的位置|您的位置|你的位置|您当前的位置|所在位置|当前所在位置|现在的位置)\s*[:：是]?\s*")
         .expect("static regex")
 });
 
@@ -172,6 +172,15 @@ pub fn heading(
         let t = dom::text(n, MAX_HEADING_CHARS * 4);
         let chars = t.chars().count();
         if !(2..=MAX_HEADING_CHARS).contains(&chars) {
+            continue;
+        }
+        // The site name set as a header h1 (title "文章_滕州市人民政府", h1 "滕州市人民政府").
+        let is_site_name = page_title.len() > t.len()
+            && page_title.ends_with(t.as_str())
+            && page_title[..page_title.len() - t.len()]
+                .trim_end()
+                .ends_with(['_', '-', '|', '｜', '—', '–']);
+        if is_site_name {
             continue;
         }
         if name == "h1" {
@@ -315,7 +324,7 @@ fn split_crumbs(s: &str) -> Vec<String> {
 
 /// Known anti-bot markers in scripts or markup (瑞数 `$_ts`, 加速乐 `__jsl_clearance`, Aliyun
 /// `acw_sc__v2`, 云锁 `yunsuo_session_verify`, 网站卫士 `wzws`, 安全狗 ...).
-const CHALLENGE_MARKERS: [&str; 10] = [
+const CHALLENGE_MARKERS: [&str; 11] = [
     "$_ts",
     "__jsl_clearance",
     "acw_sc__v2",
@@ -326,6 +335,7 @@ const CHALLENGE_MARKERS: [&str; 10] = [
     "_guard/auto.js",
     "challenge-platform",
     "r='m'",
+    "r=\"m\"",
 ];
 
 /// True when the page looks like an anti-bot challenge: little visible text and scripts that set

@@ -112,9 +112,10 @@ fn refine(element_kind: LinkKind, ext_kind: LinkKind, name: &str) -> LinkKind {
         // Pages (a, area, link) take whatever the extension says.
         ("a" | "area" | "link", k) => k,
         // Embedded media may really be a document or an image.
-        ("embed" | "object" | "iframe" | "frame", LinkKind::Attachment | LinkKind::Image) => {
-            ext_kind
-        }
+        (
+            "embed" | "object" | "iframe" | "frame" | "source",
+            LinkKind::Attachment | LinkKind::Image,
+        ) => ext_kind,
         _ => element_kind,
     }
 }

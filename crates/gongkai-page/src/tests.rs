@@ -289,3 +289,15 @@ fn random_markup_soup_never_panics() {
         );
     }
 }
+
+#[test]
+fn dataproxy_answer_rendered_as_a_page_is_a_list() {
+    let html = "<html><head><title>规范性文件</title></head><body><div class=\"list\"><ul>\
+                <li><a href=\"/art/2022/6/1/art_12_1.html\">关于印发某办法的通知</a></li>\
+                <li><a href=\"/art/2022/5/1/art_12_2.html\">另一个通知</a></li></ul></div></body></html>";
+    let m = run("http://a.gov.cn/module/web/jpage/dataproxy.jsp", html);
+    assert_eq!(m.kind, PageKind::ColumnList);
+    let col = m.column.unwrap();
+    assert_eq!(col.items.len(), 2);
+    assert!(col.items.iter().all(|i| i.date.is_none()));
+}

@@ -50,6 +50,17 @@ fn lone_h1_and_meta_heading() {
 }
 
 #[test]
+fn site_name_h1_is_not_the_heading() {
+    let d = doc("<title>市政府召开常务会议_滕州市人民政府</title><body><div class=\"top\"><h1>滕州市人民政府</h1></div>                 <div class=\"article\"><div class=\"title\">市政府召开常务会议</div><div class=\"TRS_Editor\">会议研究部署了近期重点工作。</div></div></body>");
+    let root = d.tree.root();
+    let c = body_container(root);
+    assert_eq!(
+        heading(root, "市政府召开常务会议_滕州市人民政府", None, c).as_deref(),
+        Some("市政府召开常务会议")
+    );
+}
+
+#[test]
 fn breadcrumb_variants() {
     let d = doc("<div class=\"dqwz\"><span>您现在的位置：</span><a href=\"/\">网站首页</a>»<a href=\"/col/col1/\">信息公开</a>»<span>政策文件</span></div>");
     assert_eq!(
