@@ -127,9 +127,10 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
         }
     }
 
-    // "共N页" in the pager, or anywhere in a short text run near it.
+    // "共N页" in the pager; elsewhere only when pager links were found (an article may say
+    // "全文共3页" without being a list).
     let total_source = if pager_text.is_empty() {
-        find_total_text(root)
+        find_total_text(root, p.urls.is_empty())
     } else {
         pager_text
     };
@@ -138,10 +139,12 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
         if current.is_some() {
             p.current_page = current;
         }
-        if let Some((prefix, ext)) = &pattern {
-            for u in numbered_pages(base, prefix, ext, total) {
-                push(&mut p, u);
-            }
+        let generated = match &pattern {
+            Some((prefix, ext)) => numbered_pages(base, prefix, ext, total),
+            None => query_pages(&p.urls, page, total),
+        };
+        for u in generated {
+            push(&mut p, u);
         }
     }
     if p.current_page.is_none() && p.found() {
@@ -306,17 +309,78 @@ fn in_pager(a: Nd<'_>) -> bool {
     })
 }
 
-/// Short text runs that say "共N页" (searched in small elements only).
-fn find_total_text(root: Nd<'_>) -> String {
+/// The text around the first short text run saying "共N页"; with `in_pager_only`, only runs
+/// inside a pager-named element count.
+fn find_total_text(root: Nd<'_>, in_pager_only: bool) -> String {
     for n in root.descendants() {
         if let Node::Text(t) = n.value() {
             if t.len() <= 200 && t.contains('页') && TOTAL_TEXT.is_match(t) {
+                if in_pager_only && !in_pager(n) {
+                    continue;
+                }
                 let parent = n.parent().unwrap_or(n);
                 return dom::text(parent, 400);
             }
         }
     }
     String::new()
+}
+
+/// Query parameters that carry a page number (`?page=3`, `?pageIndex=3`, `?p=3`).
+fn is_page_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    (n.contains("page") && !n.contains("size") && !n.contains("count") && !n.contains("total"))
+        || matches!(n.as_str(), "p" | "pn" | "cp" | "curpage")
+}
+
+/// All pages 1..=total of a list paged by a query parameter, when a pager link shows which
+/// one (same path as the page, a page-number parameter with a numeric value).
+fn query_pages(urls: &[String], page: &Url, total: u32) -> Vec<Url> {
+    let template = urls
+        .iter()
+        .filter_map(|u| Url::parse(u).ok())
+        .find_map(|u| {
+            if u.path() != page.path() {
+                return None;
+            }
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .take(32)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let idx = pairs.iter().position(|(k, v)| {
+                is_page_param(k)
+                    && !v.is_empty()
+                    && v.len() <= 5
+                    && v.chars().all(|c| c.is_ascii_digit())
+            })?;
+            Some((u, pairs, idx))
+        });
+    let Some((u, pairs, idx)) = template else {
+        return Vec::new();
+    };
+    // Without the parameter the page itself is page 1; `?page=1` would only fetch it again.
+    let first = if page.query_pairs().any(|(k, _)| k == pairs[idx].0.as_str()) {
+        1
+    } else {
+        2
+    };
+    (first..=total.min(MAX_PAGES))
+        .map(|k| {
+            let mut next = u.clone();
+            let mut ser = next.query_pairs_mut();
+            ser.clear();
+            for (i, (key, v)) in pairs.iter().enumerate() {
+                if i == idx {
+                    ser.append_pair(key, &k.to_string());
+                } else {
+                    ser.append_pair(key, v);
+                }
+            }
+            drop(ser);
+            crate::url::normalize(&next)
+        })
+        .collect()
 }
 
 /// (total, current) from pager text.
@@ -451,6 +515,33 @@ mod tests {
             "http://www.example.gov.cn/xwzx/list.html",
         );
         assert_eq!(p.urls, vec!["http://www.example.gov.cn/xwzx/list_2.html"]);
+    }
+
+    #[test]
+    fn query_paged_lists_generate_all_pages() {
+        let p = run(
+            r#"<div class="ewb-page"><a href="?categoryNum=002001&pageIndex=2">下一页</a> 共4页</div>"#,
+            "http://ggzy.example.gov.cn/jyxx/list.aspx?categoryNum=002001&pageIndex=1",
+        );
+        assert_eq!(p.total_pages, Some(4));
+        assert_eq!(p.urls.len(), 3, "{:?}", p.urls);
+        assert!(p.urls.contains(
+            &"http://ggzy.example.gov.cn/jyxx/list.aspx?categoryNum=002001&pageIndex=4".to_string()
+        ));
+    }
+
+    #[test]
+    fn total_text_alone_needs_a_pager() {
+        let p = run(
+            "<div class=\"TRS_Editor\"><p>附件：全文共3页</p></div>",
+            "http://a.gov.cn/x/y.html",
+        );
+        assert!(!p.found());
+        let p = run(
+            "<div class=\"page\"><span>共3页</span><a href=\"javascript:go(2)\">下一页</a></div>",
+            "http://a.gov.cn/x/",
+        );
+        assert_eq!(p.total_pages, Some(3));
     }
 
     #[test]
