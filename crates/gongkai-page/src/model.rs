@@ -95,7 +95,7 @@ pub struct Link {
     /// Resolved and normalised absolute URL; None when skipped or unparsable.
     pub url: Option<String>,
     pub kind: LinkKind,
-    /// Element and attribute, e.g. "a[href]", "img[src]".
+    /// Element and attribute, e.g. `a[href]`, `img[src]`.
     pub element: String,
     /// Anchor text (or alt / title for images), whitespace-collapsed.
     pub anchor: String,
