@@ -83,6 +83,8 @@ struct Inner {
     gen: GenSite,
     log: Mutex<Vec<RequestLogEntry>>,
     flaky_seen: Mutex<HashSet<String>>,
+    /// Portal files replaced at run time (relative path → text with placeholders).
+    overrides: Mutex<std::collections::HashMap<String, String>>,
 }
 
 #[derive(Clone)]
@@ -127,6 +129,7 @@ impl FixtureServer {
             origins,
             log: Mutex::new(Vec::new()),
             flaky_seen: Mutex::new(HashSet::new()),
+            overrides: Mutex::new(std::collections::HashMap::new()),
         });
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -206,6 +209,26 @@ impl FixtureServer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Replaces a portal file (path relative to the portal, e.g. `zwgk/zcjd/index.html`) with
+    /// `text` until called again with `None`: lets tests change the site between two scans.
+    /// Placeholders are substituted as for the bundled files; the ETag follows the content.
+    pub fn set_file(&self, path: &str, text: Option<&str>) {
+        let key = path.trim_start_matches('/').to_string();
+        let mut o = self
+            .inner
+            .overrides
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match text {
+            Some(t) => {
+                o.insert(key, t.to_string());
+            }
+            None => {
+                o.remove(&key);
+            }
+        }
     }
 
     /// Empties the request log.
@@ -562,6 +585,15 @@ async fn main_route(
     }
     if rel.split('/').any(|seg| seg == "..") {
         return not_found();
+    }
+    let replaced = inner
+        .overrides
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&rel)
+        .map(|t| inner.origins.substitute(t));
+    if let Some(text) = replaced {
+        return cacheable(headers, portal::content_type(&rel), text.into_bytes());
     }
     match portal::render(&rel, &inner.origins) {
         Some((ct, bytes)) => cacheable(headers, ct, bytes),
