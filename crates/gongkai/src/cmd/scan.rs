@@ -140,17 +140,18 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
     let started = Instant::now();
     let (stats, summary) =
         crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet).await?;
-    let status = if summary.interrupted {
-        RunStatus::Interrupted
-    } else {
-        RunStatus::Completed
-    };
-    store.finish_run(run_id, status)?;
-
     let mut findings = Vec::new();
-    if !summary.interrupted {
-        unreachable_check(&store, run_id, &start_urls)?;
+    if summary.interrupted {
+        store.finish_run(run_id, RunStatus::Interrupted)?;
+    } else {
+        if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
+            store.finish_run(run_id, RunStatus::Completed)?;
+            return Err(e);
+        }
+        // Findings are stored before the run is marked completed: a crash in between leaves an
+        // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
+        store.finish_run(run_id, RunStatus::Completed)?;
     }
     let (pages, checks, _, _, _) = stats.snapshot();
     Ok(ScanReport {
