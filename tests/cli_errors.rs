@@ -89,3 +89,77 @@ fn init_writes_a_config_that_loads() {
     assert!(text.contains("start_urls"));
     fails_with(&["init", cfg.to_str().unwrap()], "already exists");
 }
+
+#[test]
+fn database_from_a_newer_schema_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let db_s = db.to_str().unwrap();
+    fails_with(&["findings", "--db", db_s], "newer");
+    fails_with(
+        &["scan", "http://127.0.0.1:9/", "--db", db_s, "--quiet"],
+        "newer",
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the newer database was modified"
+    );
+}
+
+#[test]
+fn unwritable_and_full_database_paths() {
+    // /sys is read-only even for root; /dev/full fails every write with ENOSPC.
+    if std::path::Path::new("/sys").exists() {
+        fails_with(
+            &[
+                "scan",
+                "http://127.0.0.1:9/",
+                "--db",
+                "/sys/gongkai.db",
+                "--quiet",
+            ],
+            "/sys/gongkai.db",
+        );
+    }
+    if std::path::Path::new("/dev/full").exists() {
+        fails_with(
+            &[
+                "scan",
+                "http://127.0.0.1:9/",
+                "--db",
+                "/dev/full",
+                "--quiet",
+            ],
+            "full",
+        );
+    }
+}
+
+#[test]
+fn bad_rule_pack_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("links.toml"), "[[rule]]\nid = \"x\"\ntitle = \n").unwrap();
+    let db = dir.path().join("t.db");
+    fails_with(
+        &[
+            "scan",
+            "http://127.0.0.1:9/",
+            "--db",
+            db.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+        "links.toml:3:",
+    );
+    // Nothing was fetched or created for a scan that could not start.
+    assert!(!db.exists());
+}
