@@ -100,3 +100,77 @@ pub fn scan_fixture(portal: &Portal, dir: &Path, db: &Path, extra: &[&str]) -> O
     );
     out
 }
+
+/// A run of the binary under a watchdog: killed when it outlives its budget, with its peak
+/// resident memory sampled from `/proc` while it runs.
+#[derive(Debug)]
+pub struct Bounded {
+    /// None when the watchdog killed it.
+    pub status: Option<std::process::ExitStatus>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: std::time::Duration,
+    /// Highest `VmHWM` seen in `/proc/<pid>/status` (KiB; 0 where /proc is missing).
+    pub peak_rss_kib: u64,
+    pub killed: bool,
+}
+
+/// Runs `gongkai args…`, killing it after `budget`.
+pub fn run_bounded(args: &[&str], budget: std::time::Duration) -> Bounded {
+    use std::io::Read;
+    use std::process::Stdio;
+    let start = std::time::Instant::now();
+    let mut child = gongkai()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gongkai starts");
+    let pid = child.id();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = r.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("piped stderr")));
+    let mut peak = 0;
+    let mut killed = false;
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for gongkai") {
+            break Some(st);
+        }
+        peak = peak.max(peak_rss_kib(pid));
+        if start.elapsed() > budget {
+            let _ = child.kill();
+            let _ = child.wait();
+            killed = true;
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let elapsed = start.elapsed();
+    Bounded {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+        elapsed,
+        peak_rss_kib: peak,
+        killed,
+    }
+}
+
+/// `VmHWM` (peak resident set) of a running process in KiB, 0 when unknown.
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -47,6 +47,7 @@
 
 mod gen;
 mod hanweb;
+pub mod hostile;
 mod portal;
 mod server;
 
