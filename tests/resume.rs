@@ -97,3 +97,58 @@ fn kill_9_then_resume_equals_an_uninterrupted_scan() {
         .unwrap();
     assert_eq!(status, "completed");
 }
+
+#[test]
+fn ctrl_c_stops_gracefully_and_resume_finishes() {
+    let portal = Portal::start(FixtureOptions {
+        gen_pages: 80,
+        ..FixtureOptions::default()
+    });
+    let start = format!("{}gen/index.html", portal.base());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db_s = db.to_str().unwrap();
+    let child = gongkai()
+        .args([
+            "scan",
+            &start,
+            "--db",
+            db_s,
+            "--rate",
+            "20",
+            "--quiet",
+            "--as-of",
+            "2023-04-20",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--resume"), "{}", stderr(&out));
+    {
+        let conn = open_db(&db);
+        let status: String = conn
+            .query_row("SELECT status FROM runs WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(status, "interrupted");
+    }
+    let out = run(&["scan", "--resume", "--db", db_s, "--rate", "0", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = open_db(&db);
+    let (status, findings): (String, i64) = conn
+        .query_row(
+            "SELECT status, (SELECT count(*) FROM findings WHERE run_id = 1) FROM runs WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "completed");
+    assert!(findings > 0);
+}
