@@ -119,6 +119,9 @@ pub struct ScanArgs {
     /// Requests in flight across all hosts.
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// Requests in flight to one host (default 4).
+    #[arg(long)]
+    pub per_host_concurrency: Option<usize>,
     #[arg(long)]
     pub max_pages: Option<usize>,
     #[arg(long)]

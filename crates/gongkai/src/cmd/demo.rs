@@ -28,6 +28,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         config: Some(config),
         rate: Some(args.rate),
         concurrency: Some(8),
+        per_host_concurrency: None,
         max_pages: None,
         max_depth: None,
         as_of: Some(gongkai_fixture::DEMO_AS_OF.to_string()),

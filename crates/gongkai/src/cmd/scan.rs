@@ -185,7 +185,10 @@ pub fn crawl_config(args: &ScanArgs, site: &SiteConfig, start_urls: Vec<Url>) ->
     if let Some(c) = args.concurrency.or(site.crawl.concurrency) {
         cfg.concurrency = c.max(1);
     }
-    if let Some(c) = site.crawl.per_host_concurrency {
+    if let Some(c) = args
+        .per_host_concurrency
+        .or(site.crawl.per_host_concurrency)
+    {
         cfg.per_host_concurrency = c.max(1);
     }
     if let Some(m) = args.max_pages.or(site.crawl.max_pages) {
