@@ -10,7 +10,11 @@ use std::collections::BTreeMap;
 pub const EXTRACTOR_VERSION: u32 = 1;
 
 /// Everything extracted from one HTML page.
+///
+/// Missing fields deserialise to their defaults, so models stored by an older extractor still
+/// load (and `gongkai check` re-extracts them by `extractor_version`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct PageModel {
     pub extractor_version: u32,
     /// `<title>` text, whitespace-collapsed.
