@@ -11,7 +11,7 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// could read the answer).
 const IN_FLIGHT: Duration = Duration::from_millis(50);
 /// Arrival-time jitter allowed when counting requests per second.
-const JITTER: Duration = Duration::from_millis(30);
+const JITTER: Duration = Duration::from_millis(50);
 
 /// The most requests that arrived within any window of one second (less the jitter allowance).
 fn max_per_second(reqs: &[HostileRequest]) -> usize {
