@@ -99,7 +99,16 @@ impl<'a> SiteModel<'a> {
                 && p.model.is_some()
                 && ok_outcome(p)
                 && !p.model.as_ref().is_some_and(|m| m.challenge);
-            if !usable || !seen_final.insert(strip_fragment(&p.final_url).to_string()) {
+            // One page per final URL, except that one URL answering different bytes without a
+            // redirect is several pages: a form endpoint POSTed different bodies (each batch of a
+            // Hanweb dataproxy list comes from the same dataproxy.jsp).
+            let final_url = strip_fragment(&p.final_url);
+            let distinct = if strip_fragment(&p.url) == final_url {
+                p.body_sha256.as_deref().unwrap_or("")
+            } else {
+                ""
+            };
+            if !usable || !seen_final.insert((final_url.to_string(), distinct.to_string())) {
                 continue;
             }
             if let Some(sha) = p.body_sha256.as_deref() {
@@ -302,11 +311,27 @@ impl<'a> SiteModel<'a> {
         }
         for &i in &col_pages {
             for f in &self.model(i).follow {
-                if let FollowRequest::Pagination { url } = f {
-                    if let Some(j) = self.lookup(url) {
-                        if parent.contains_key(&j) && name_of(self, j) == name_of(self, i) {
-                            let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                            parent.insert(a, b);
+                match f {
+                    FollowRequest::Pagination { url } => {
+                        if let Some(j) = self.lookup(url) {
+                            if parent.contains_key(&j) && name_of(self, j) == name_of(self, i) {
+                                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                                parent.insert(a, b);
+                            }
+                        }
+                    }
+                    // The batches a Hanweb column page loads from its dataproxy are that column:
+                    // every answer of the endpoint carrying the column's name joins it.
+                    FollowRequest::HanwebDataProxy { endpoint, .. } => {
+                        let endpoint = strip_fragment(endpoint);
+                        for &j in &col_pages {
+                            if j != i
+                                && strip_fragment(&self.page(j).url) == endpoint
+                                && name_of(self, j) == name_of(self, i)
+                            {
+                                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                                parent.insert(a, b);
+                            }
                         }
                     }
                 }

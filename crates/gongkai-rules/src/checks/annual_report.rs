@@ -1,12 +1,16 @@
 //! `annual-report`: no 政府信息公开工作年度报告 for the previous year once its deadline has passed.
 //!
-//! What: once the as-of date is after the deadline (`deadline_month`-`deadline_day` of the as-of
-//! year; 31 January by default, as departments must publish by then — a government-level pack can
-//! set 31 March), looks through every crawled page's title / heading / column items and every link
+//! What: once the as-of date is after the deadline, looks through every crawled page's title / heading / column items and every link
 //! anchor for a text naming the previous year and a report: it must contain "{year}年" and 政府信息公开
 //! and one of 年度报告 / 工作报告 / 年报 ("滕州市2022年政府信息公开工作年度报告", "2022年度政府信息公开
 //! 工作报告", "政府信息公开工作年度报告（2022年）"). When a link to an annual-report column was seen
 //! but that column page was not crawled, nothing is reported (the crawl could not look inside).
+//! The deadline depends on whose portal it is: a people's government's own portal (its home page's
+//! `SiteName`, else its `<title>`, names a `government_names` organ such as "滕州市人民政府" or
+//! "滕州市人民政府门户网站") owes the government's report, due `government_deadline_*` (31 March);
+//! any other site (a department's) owes a department's report, due `deadline_*` (31 January).
+//! A site whose earlier reports are a government's ("滕州市人民政府2021年政府信息公开工作年度报告")
+//! is a government's portal too, whatever its home page is called.
 //! Why: ledger item 67 and 条例 Art. 49–50 (departments by 31 January, governments by 31 March).
 //! Example: as of 2023-02-01 the 年报 column lists 2021 and 2020 reports only → fires for 2022.
 
@@ -22,8 +26,15 @@ pub const SUMMARY: &str = "截止日期后网站仍未发布上一年度政府�
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Params {
+    /// A department's deadline (条例 Art. 49: 31 January).
     pub deadline_month: u32,
     pub deadline_day: u32,
+    /// A government's deadline (条例 Art. 50: 31 March), used on a government's own portal.
+    pub government_deadline_month: u32,
+    pub government_deadline_day: u32,
+    /// A site whose name ends with one of these (before 门户网站 / 网站 / 门户 / 官网) is a
+    /// government's own portal.
+    pub government_names: Vec<String>,
     /// A report text must contain this ...
     pub subject: String,
     /// ... and one of these.
@@ -37,6 +48,9 @@ impl Default for Params {
         Params {
             deadline_month: 1,
             deadline_day: 31,
+            government_deadline_month: 3,
+            government_deadline_day: 31,
+            government_names: vec!["人民政府".into()],
             subject: "政府信息公开".into(),
             report_words: ["年度报告", "工作报告", "年报"].map(String::from).to_vec(),
             column_names: [
@@ -59,6 +73,18 @@ impl Params {
                 "deadline_month / deadline_day is not a date",
             ));
         }
+        if NaiveDate::from_ymd_opt(
+            2021,
+            self.government_deadline_month,
+            self.government_deadline_day,
+        )
+        .is_none()
+        {
+            return Err(bad(
+                "government_deadline_day",
+                "government_deadline_month / government_deadline_day is not a date",
+            ));
+        }
         Ok(())
     }
 }
@@ -79,6 +105,36 @@ impl AnnualReport {
                 .iter()
                 .any(|w| t.contains(compact(w).as_str()))
     }
+
+    /// True when a report title of `year` is a government's own: the government's name is followed
+    /// by the year or by 政府信息公开 ("滕州市人民政府2021年政府信息公开工作年度报告"; not
+    /// "滕州市人民政府办公室2021年…").
+    fn governments_report(&self, text: &str, year: i32) -> bool {
+        let t = compact(text);
+        self.p.government_names.iter().any(|g| {
+            let g = compact(g);
+            !g.is_empty()
+                && (t.contains(&format!("{g}{year}年"))
+                    || t.contains(&format!("{g}{}", compact(&self.p.subject))))
+        })
+    }
+
+    /// True when `name` (a site name or a home page title) names a government itself: one of its
+    /// `_` / `-` / `|` separated parts ends with a government name, possibly followed by 门户网站,
+    /// 网站, 门户 or 官网 ("滕州市人民政府门户网站", "首页_滕州市人民政府"; not
+    /// "滕州市人民政府办公室").
+    fn names_government(&self, name: &str) -> bool {
+        compact(name).split(['_', '-', '|']).any(|part| {
+            let part = ["门户网站", "官方网站", "网站", "门户", "官网"]
+                .iter()
+                .find_map(|s| part.strip_suffix(s))
+                .unwrap_or(part);
+            self.p
+                .government_names
+                .iter()
+                .any(|g| !g.trim().is_empty() && part.ends_with(compact(g).as_str()))
+        })
+    }
 }
 
 impl Check for AnnualReport {
@@ -89,14 +145,15 @@ impl Check for AnnualReport {
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();
-        let Some(deadline) =
-            NaiveDate::from_ymd_opt(as_of.year(), self.p.deadline_month, self.p.deadline_day)
-        else {
+        let Some(home) = sm.crawled.iter().copied().find(|&i| sm.is_home(i)) else {
             return;
         };
-        if as_of <= deadline || !sm.crawled.iter().any(|&i| sm.is_home(i)) {
-            return;
-        }
+        let hm = sm.model(home);
+        let site_name = hm
+            .guideline_meta
+            .get("SiteName")
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&hm.title);
         let year = as_of.year() - 1;
         let mut texts: Vec<String> = Vec::new();
         for &i in &sm.crawled {
@@ -109,7 +166,27 @@ impl Check for AnnualReport {
             texts.extend(m.links.iter().map(|l| l.anchor.clone()));
         }
         texts.extend(sm.site.links.iter().map(|l| l.anchor.clone()));
-        if texts.iter().any(|t| self.is_report(t, year)) {
+        let earlier: Vec<i32> = (year - 5..year)
+            .filter(|y| texts.iter().any(|t| self.is_report(t, *y)))
+            .collect();
+        let government = self.names_government(site_name)
+            || texts.iter().any(|t| {
+                earlier
+                    .iter()
+                    .any(|y| self.is_report(t, *y) && self.governments_report(t, *y))
+            });
+        let (month, day) = if government {
+            (
+                self.p.government_deadline_month,
+                self.p.government_deadline_day,
+            )
+        } else {
+            (self.p.deadline_month, self.p.deadline_day)
+        };
+        let Some(deadline) = NaiveDate::from_ymd_opt(as_of.year(), month, day) else {
+            return;
+        };
+        if as_of <= deadline || texts.iter().any(|t| self.is_report(t, year)) {
             return;
         }
         let col_names: Vec<String> = self.p.column_names.iter().map(|c| compact(c)).collect();
@@ -128,23 +205,12 @@ impl Check for AnnualReport {
         if crawled_col.is_none() && linked_col {
             return;
         }
-        let earlier: Vec<i32> = (year - 5..year)
-            .filter(|y| texts.iter().any(|t| self.is_report(t, *y)))
-            .collect();
         let (url, fetch) = match crawled_col {
             Some(c) => (
                 sm.page(c.pages[0]).url.clone(),
                 sm.page(c.pages[0]).fetch_id,
             ),
-            None => {
-                let h = sm
-                    .crawled
-                    .iter()
-                    .copied()
-                    .find(|&i| sm.is_home(i))
-                    .expect("home checked above");
-                (sm.root.clone(), sm.page(h).fetch_id)
-            }
+            None => (sm.root.clone(), sm.page(home).fetch_id),
         };
         let msg = format!(
             "截至{as_of}，网站未发布{year}年度政府信息公开工作年度报告（应于{}前发布）",
@@ -153,6 +219,8 @@ impl Check for AnnualReport {
         let ev = json!({
             "year": year,
             "deadline": deadline.to_string(),
+            "site_name": site_name.trim(),
+            "level": if government { "government" } else { "department" },
             "as_of": as_of.to_string(),
             "annual_report_column": crawled_col.map(|c| c.name.clone()),
             "earlier_years_found": earlier,
@@ -194,23 +262,74 @@ mod tests {
     }
 
     #[test]
-    fn missing_after_deadline() {
+    fn missing_after_the_governments_deadline_on_a_government_portal() {
         let st = s(&[
-            "滕州市2021年政府信息公开工作年度报告",
-            "滕州市2020年政府信息公开工作年度报告",
+            "滕州市人民政府2021年政府信息公开工作年度报告",
+            "滕州市人民政府2020年政府信息公开工作年度报告",
         ]);
         assert!(
-            run("annual-report.missing", &st, &ctx(2023, 1, 31)).is_empty(),
-            "deadline day itself"
+            run("annual-report.missing", &st, &ctx(2023, 3, 31)).is_empty(),
+            "a government's report is due 31 March (条例 Art. 50), not 31 January"
         );
-        let f = run("annual-report.missing", &st, &ctx(2023, 2, 1));
+        let f = run("annual-report.missing", &st, &ctx(2023, 4, 1));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].evidence["year"], 2022);
+        assert_eq!(f[0].evidence["deadline"], "2023-03-31");
+        assert_eq!(f[0].evidence["level"], "government");
+        assert!(f[0].message.contains("2023-03-31"), "{}", f[0].message);
         assert_eq!(
             f[0].evidence["earlier_years_found"],
             serde_json::json!([2020, 2021])
         );
         assert_eq!(f[0].url, u("nb/index.html"));
+    }
+
+    #[test]
+    fn a_department_site_owes_its_report_by_31_january() {
+        let mut st = s(&["市司法局2021年政府信息公开工作年度报告"]);
+        let m = st.pages[0].model.as_mut().unwrap();
+        m.title = "滕州市司法局".into();
+        m.guideline_meta
+            .insert("SiteName".into(), "滕州市司法局".into());
+        assert!(run("annual-report.missing", &st, &ctx(2023, 1, 31)).is_empty());
+        let f = run("annual-report.missing", &st, &ctx(2023, 2, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["deadline"], "2023-01-31");
+        assert_eq!(f[0].evidence["level"], "department");
+    }
+
+    #[test]
+    fn earlier_government_reports_make_a_government_portal() {
+        let mut st = s(&["滕州市人民政府2021年政府信息公开工作年度报告"]);
+        st.pages[0].model.as_mut().unwrap().title = "首页".into();
+        assert!(run("annual-report.missing", &st, &ctx(2023, 3, 31)).is_empty());
+        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).len(), 1);
+        // A department's earlier report does not make it one.
+        let mut st = s(&["滕州市人民政府办公室2021年政府信息公开工作年度报告"]);
+        st.pages[0].model.as_mut().unwrap().title = "首页".into();
+        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 2, 1)).len(), 1);
+    }
+
+    #[test]
+    fn government_portal_names() {
+        let c = super::AnnualReport {
+            p: super::Params::default(),
+        };
+        for n in [
+            "滕州市人民政府",
+            "滕州市人民政府门户网站",
+            "首页_滕州市人民政府",
+            "滕州市人民政府 - 首页",
+        ] {
+            assert!(c.names_government(n), "{n}");
+        }
+        for n in [
+            "滕州市人民政府办公室",
+            "滕州市发展和改革局",
+            "人民政府网站群",
+        ] {
+            assert!(!c.names_government(n), "{n}");
+        }
     }
 
     #[test]
@@ -222,7 +341,7 @@ mod tests {
             "2022年政府信息公开年报",
         ] {
             assert!(
-                run("annual-report.missing", &s(&[t]), &ctx(2023, 3, 1)).is_empty(),
+                run("annual-report.missing", &s(&[t]), &ctx(2023, 4, 1)).is_empty(),
                 "{t}"
             );
         }
@@ -232,8 +351,8 @@ mod tests {
     fn uncrawled_report_column_is_not_judged() {
         let mut st = site(vec![page(ROOT, home(""))]);
         add_link(&mut st, ROOT, &u("nb/index.html"), "政府信息公开年报");
-        assert!(run("annual-report.missing", &st, &ctx(2023, 3, 1)).is_empty());
+        assert!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).is_empty());
         let st = site(vec![page(ROOT, home(""))]);
-        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 3, 1)).len(), 1);
+        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).len(), 1);
     }
 }

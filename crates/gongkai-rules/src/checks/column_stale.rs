@@ -265,4 +265,55 @@ mod tests {
         ));
         assert!(run("column.stale", &st, &ctx(2022, 6, 20)).is_empty());
     }
+
+    /// A Hanweb column page and the batches it loads by POSTing one dataproxy.jsp (same URL,
+    /// different bodies) are one column: judged once, at the column page, over every batch.
+    #[test]
+    fn hanweb_batches_belong_to_their_column() {
+        let proxy = u("module/web/jpage/dataproxy.jsp");
+        let mut col = column("部门动态", &[("甲", &u("art/a.html"), Some("2022-05-01"))]);
+        col.follow
+            .push(gongkai_page::FollowRequest::HanwebDataProxy {
+                endpoint: proxy.clone(),
+                form: vec![("columnid".into(), "1".into())],
+                perpage: 2,
+                batch: 2,
+            });
+        let batch = |title: &str, date: &str, sha: &str| {
+            let mut p = page(
+                &proxy,
+                column("部门动态", &[(title, &u(title), Some(date))]),
+            );
+            p.content_type = Some("text/xml;charset=UTF-8".into());
+            p.body_sha256 = Some(sha.into());
+            p
+        };
+        let st = site(vec![
+            page(ROOT, home("")),
+            page(&u("col/col1/index.html"), col),
+            batch("甲", "2022-05-01", "aa"),
+            batch("乙", "2022-04-01", "bb"),
+        ]);
+        let f = run("column.stale", &st, &ctx(2022, 6, 1));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].url, u("col/col1/index.html"));
+        assert_eq!(f[0].evidence["items_seen"], 3);
+        // The second batch's item is the newest: not stale.
+        let st = site(vec![
+            page(ROOT, home("")),
+            page(&u("col/col1/index.html"), {
+                let mut c = column("部门动态", &[("甲", &u("art/a.html"), Some("2022-05-01"))]);
+                c.follow.push(gongkai_page::FollowRequest::HanwebDataProxy {
+                    endpoint: proxy.clone(),
+                    form: Vec::new(),
+                    perpage: 2,
+                    batch: 2,
+                });
+                c
+            }),
+            batch("甲", "2022-05-01", "aa"),
+            batch("丙", "2022-05-30", "cc"),
+        ]);
+        assert!(run("column.stale", &st, &ctx(2022, 6, 1)).is_empty());
+    }
 }

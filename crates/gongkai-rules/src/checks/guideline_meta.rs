@@ -4,7 +4,10 @@
 //! SiteIDCode), column list pages the `column` tags (ColumnName, ColumnType), articles the
 //! `article` tags (ArticleTitle, PubDate, ContentSource). A tag with empty content counts as
 //! missing. Pages come from templates, so findings are grouped: one per page class and set of
-//! missing tags, with the number of pages and up to `max_examples` example URLs.
+//! missing tags, with the number of pages and up to `max_examples` example URLs; the target names
+//! the class and the tags ("文章页：ContentSource"), so two groups are told apart. Only HTML
+//! answers are judged: a data answer (the XML a Hanweb dataproxy returns to a POST, JSON) is not a
+//! page a visitor opens and cannot carry `<meta>` tags.
 //! Why: ledger item 51 (集约化建设, 内容管理) and the 发展指引's required page metadata.
 //! Example: every article of the site lacks `ContentSource` → one notice listing 120 pages.
 
@@ -58,6 +61,9 @@ impl Check for GuidelineMeta {
         // (class, missing tags) → pages
         let mut groups: BTreeMap<(&'static str, Vec<String>), Vec<usize>> = BTreeMap::new();
         for &i in &sm.crawled {
+            if !is_html(sm.page(i).content_type.as_deref()) {
+                continue;
+            }
             let m = sm.model(i);
             let (class, required) = if sm.is_home(i) {
                 ("home", &self.p.home)
@@ -117,11 +123,20 @@ impl Check for GuidelineMeta {
             };
             cx.emit(
                 Emit::new(&url, dept, msg, ev)
+                    .target(format!("{zh}：{}", missing.join("、")))
                     .subject(subject)
                     .fetch(first.fetch_id),
             );
         }
     }
+}
+
+/// An HTML answer (or one without a content type, judged by its parsed model).
+fn is_html(content_type: Option<&str>) -> bool {
+    content_type.is_none_or(|c| {
+        let c = c.to_ascii_lowercase();
+        c.contains("html") || c.trim().is_empty()
+    })
 }
 
 #[cfg(test)]
@@ -160,11 +175,45 @@ mod tests {
             serde_json::json!(["ContentSource"])
         );
         assert_eq!(f[0].severity, crate::Severity::Notice);
+        assert_eq!(f[0].target.as_deref(), Some("文章页：ContentSource"));
         let s = site(vec![page(ROOT, home(""))]);
         let f = run("site.guideline-meta", &s, &ctx(2022, 7, 1));
         assert_eq!(
             f[0].evidence["missing"],
             serde_json::json!(["SiteName", "SiteDomain", "SiteIDCode"])
+        );
+    }
+
+    #[test]
+    fn data_answers_are_not_pages() {
+        let mut h = home("");
+        for (k, v) in [
+            ("SiteName", "滕州市人民政府"),
+            ("SiteDomain", "www.tengzhou.gov.cn"),
+            ("SiteIDCode", "3704810001"),
+        ] {
+            h.guideline_meta.insert(k.into(), v.into());
+        }
+        let mut answer = page(
+            &u("module/web/jpage/dataproxy.jsp"),
+            column("部门规范性文件", &[("a", &u("a.html"), Some("2022-06-01"))]),
+        );
+        answer.content_type = Some("text/xml;charset=UTF-8".into());
+        let s = site(vec![page(ROOT, h.clone()), answer]);
+        assert!(run("site.guideline-meta", &s, &ctx(2022, 7, 1)).is_empty());
+        // The same list served as an HTML page is judged.
+        let s = site(vec![
+            page(ROOT, h),
+            page(
+                &u("col/col1/index.html"),
+                column("部门规范性文件", &[("a", &u("a.html"), Some("2022-06-01"))]),
+            ),
+        ]);
+        let f = run("site.guideline-meta", &s, &ctx(2022, 7, 1));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            f[0].target.as_deref(),
+            Some("栏目页：ColumnName、ColumnType")
         );
     }
 }
