@@ -1,0 +1,78 @@
+//! The crawl queue: direct enqueue and what a resume reads back (`frontier` table).
+
+use super::{clamp_u32, Store};
+use crate::codes::{method_from_code, purpose_from_code};
+use crate::error::{bad_value, sql, StoreError};
+use crate::types::{FrontierEntry, WriterStats};
+use crate::write;
+
+impl Store {
+    /// Entries still `queued` in the run, in the order they were first queued (for resume).
+    pub fn frontier_pending(&self, run_id: i64) -> Result<Vec<FrontierEntry>, StoreError> {
+        const OP: &str = "read pending frontier";
+        let p = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT url, method, request_body, purpose, depth, parent FROM frontier
+                 WHERE run_id = ?1 AND state = 'queued' ORDER BY id",
+            )
+            .map_err(sql(p, OP))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })
+            .map_err(sql(p, OP))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (url, method, request_body, purpose, depth, parent) = row.map_err(sql(p, OP))?;
+            out.push(FrontierEntry {
+                url,
+                method: method_from_code(&method)
+                    .ok_or_else(|| bad_value(p, OP, "frontier.method", &method))?,
+                request_body,
+                purpose: purpose_from_code(&purpose)
+                    .ok_or_else(|| bad_value(p, OP, "frontier.purpose", &purpose))?,
+                depth: clamp_u32(depth),
+                parent,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Request keys of every entry ever queued in the run (the crawler's "seen" set).
+    pub fn frontier_seen(&self, run_id: i64) -> Result<Vec<String>, StoreError> {
+        const OP: &str = "read frontier keys";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT request_key FROM frontier WHERE run_id = ?1 ORDER BY id")
+            .map_err(sql(&self.path, OP))?;
+        let keys = stmt
+            .query_map([run_id], |r| r.get(0))
+            .map_err(sql(&self.path, OP))?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(sql(&self.path, OP));
+        keys
+    }
+
+    /// Direct (unbatched) enqueue, in its own transaction. The crawler uses [`crate::StoreWriter`].
+    pub fn enqueue(
+        &self,
+        run_id: i64,
+        entries: &[FrontierEntry],
+    ) -> Result<WriterStats, StoreError> {
+        let mut stats = WriterStats::default();
+        let tx = self.tx("enqueue: begin")?;
+        write::enqueue(&tx, &self.path, run_id, entries, &mut stats, None)?;
+        self.commit(tx, "enqueue: commit")?;
+        stats.transactions = 1;
+        Ok(stats)
+    }
+}

@@ -1,0 +1,87 @@
+//! [`Store`]: the connection handle, opening, and the helpers the area modules below share.
+
+mod fetches;
+mod findings;
+mod frontier;
+mod runs;
+mod site;
+
+use crate::error::{sql, StoreError};
+use crate::schema::{open_ro, open_rw};
+use gongkai_page::PageModel;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+/// A handle on one gongkai database. Not `Sync`: one per thread (open another for another
+/// thread; WAL lets readers run beside the writer).
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn clamp_u32(n: i64) -> u32 {
+    n.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// Parses a stored page model. A model written by an older extractor that no longer parses is
+/// treated as missing (and logged): `check` re-extracts it from the stored body.
+fn parse_model(fetch_id: i64, text: Option<&str>) -> Option<PageModel> {
+    let text = text?;
+    match serde_json::from_str(text) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::warn!(fetch_id, error = %e, "stored page model does not parse; ignoring it");
+            None
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database at `path` for reading and writing, creating it (and its directory)
+    /// when missing and migrating it to [`crate::SCHEMA_VERSION`]. Refuses (without touching
+    /// the file) a database whose schema is newer than this build knows.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: open_rw(path)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens an existing, migrated database read-only (reports, readers while a scan writes).
+    pub fn open_readonly(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: open_ro(path)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying connection, for ad-hoc read queries (reports).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn tx(&self, op: &'static str) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(sql(&self.path, op))
+    }
+
+    fn commit(&self, tx: rusqlite::Transaction<'_>, op: &'static str) -> Result<(), StoreError> {
+        tx.commit().map_err(sql(&self.path, op))
+    }
+
+    fn expect_run(&self, changed: usize, run_id: i64, op: &'static str) -> Result<(), StoreError> {
+        if changed == 0 {
+            return Err(StoreError::RunNotFound {
+                path: self.path.clone(),
+                op,
+                run_id,
+            });
+        }
+        Ok(())
+    }
+}

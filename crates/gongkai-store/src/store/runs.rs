@@ -1,0 +1,233 @@
+//! Runs: begin, resume, finish and list scans (`runs` table).
+
+use super::Store;
+use crate::error::{bad_value, json, sql, StoreError};
+use crate::types::{NewRun, RunInfo, RunStatus};
+use crate::write::now_rfc3339;
+use rusqlite::{params, OptionalExtension, Row};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const RUN_COLS: &str = "id, site, start_urls, settings, tool_version, rules_version, config_hash, \
+     as_of, started_at, finished_at, status, outcome_counts, pages_fetched, checked_at";
+
+/// A `runs` row with JSON and codes still as text.
+struct RawRun {
+    id: i64,
+    site: String,
+    start_urls: String,
+    settings: String,
+    tool_version: String,
+    rules_version: Option<String>,
+    config_hash: Option<String>,
+    as_of: String,
+    started_at: String,
+    finished_at: Option<String>,
+    status: String,
+    outcome_counts: Option<String>,
+    pages_fetched: Option<i64>,
+    checked_at: Option<String>,
+}
+
+impl RawRun {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawRun {
+            id: r.get(0)?,
+            site: r.get(1)?,
+            start_urls: r.get(2)?,
+            settings: r.get(3)?,
+            tool_version: r.get(4)?,
+            rules_version: r.get(5)?,
+            config_hash: r.get(6)?,
+            as_of: r.get(7)?,
+            started_at: r.get(8)?,
+            finished_at: r.get(9)?,
+            status: r.get(10)?,
+            outcome_counts: r.get(11)?,
+            pages_fetched: r.get(12)?,
+            checked_at: r.get(13)?,
+        })
+    }
+
+    fn into_info(self, path: &Path) -> Result<RunInfo, StoreError> {
+        const OP: &str = "read run";
+        let status = RunStatus::from_code(&self.status)
+            .ok_or_else(|| bad_value(path, OP, "runs.status", &self.status))?;
+        let outcome_counts = match &self.outcome_counts {
+            Some(s) => serde_json::from_str(s).map_err(json(path, "read runs.outcome_counts"))?,
+            None => BTreeMap::new(),
+        };
+        Ok(RunInfo {
+            id: self.id,
+            site: self.site,
+            start_urls: serde_json::from_str(&self.start_urls)
+                .map_err(json(path, "read runs.start_urls"))?,
+            settings: serde_json::from_str(&self.settings)
+                .map_err(json(path, "read runs.settings"))?,
+            tool_version: self.tool_version,
+            rules_version: self.rules_version,
+            config_hash: self.config_hash,
+            as_of: self.as_of,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            status,
+            outcome_counts,
+            pages_fetched: self.pages_fetched.map(|n| n.max(0) as u64),
+            checked_at: self.checked_at,
+        })
+    }
+}
+
+impl Store {
+    /// Inserts a new run with status `running`; returns its id.
+    pub fn begin_run(&self, info: &NewRun) -> Result<i64, StoreError> {
+        let p = &self.path;
+        let start_urls =
+            serde_json::to_string(&info.start_urls).map_err(json(p, "encode start_urls"))?;
+        let settings = if info.settings.is_null() {
+            "{}".to_owned()
+        } else {
+            serde_json::to_string(&info.settings).map_err(json(p, "encode settings"))?
+        };
+        self.conn
+            .execute(
+                "INSERT INTO runs (site, start_urls, settings, tool_version, rules_version,
+                                   config_hash, as_of, started_at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running')",
+                params![
+                    info.site,
+                    start_urls,
+                    settings,
+                    info.tool_version,
+                    info.rules_version,
+                    info.config_hash,
+                    info.as_of,
+                    now_rfc3339(),
+                ],
+            )
+            .map_err(sql(p, "begin run"))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// One run by id.
+    pub fn run(&self, run_id: i64) -> Result<Option<RunInfo>, StoreError> {
+        let raw = self
+            .conn
+            .prepare_cached(&format!("SELECT {RUN_COLS} FROM runs WHERE id = ?1"))
+            .map_err(sql(&self.path, "prepare run lookup"))?
+            .query_row([run_id], RawRun::from_row)
+            .optional()
+            .map_err(sql(&self.path, "read run"))?;
+        raw.map(|r| r.into_info(&self.path)).transpose()
+    }
+
+    fn runs_where(&self, clause: &str, op: &'static str) -> Result<Vec<RunInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {RUN_COLS} FROM runs r {clause}"))
+            .map_err(sql(&self.path, op))?;
+        let raws = stmt
+            .query_map([], RawRun::from_row)
+            .map_err(sql(&self.path, op))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, op))?;
+        raws.into_iter().map(|r| r.into_info(&self.path)).collect()
+    }
+
+    /// All runs, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>, StoreError> {
+        self.runs_where("ORDER BY id", "list runs")
+    }
+
+    /// The newest completed run.
+    pub fn latest_completed_run(&self) -> Result<Option<RunInfo>, StoreError> {
+        Ok(self
+            .runs_where(
+                "WHERE status = 'completed' ORDER BY id DESC LIMIT 1",
+                "latest completed run",
+            )?
+            .pop())
+    }
+
+    /// The newest run that is not completed (`running` after a crash, or `interrupted`) and has
+    /// no completed run of the same site after it: the run a `--resume` continues.
+    pub fn latest_unfinished_run(&self) -> Result<Option<RunInfo>, StoreError> {
+        Ok(self
+            .runs_where(
+                "WHERE status <> 'completed' AND NOT EXISTS (
+                     SELECT 1 FROM runs c
+                     WHERE c.site = r.site AND c.status = 'completed' AND c.id > r.id)
+                 ORDER BY id DESC LIMIT 1",
+                "latest unfinished run",
+            )?
+            .pop())
+    }
+
+    /// Marks a run `running` again (resume), clearing `finished_at`.
+    pub fn resume_run(&self, run_id: i64) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?1",
+                [run_id],
+            )
+            .map_err(sql(&self.path, "resume run"))?;
+        self.expect_run(n, run_id, "resume run")
+    }
+
+    /// Sets the run's status and computes its counts (`outcome_counts` over all fetch rows,
+    /// `pages_fetched` = fetch rows with purpose `crawl`). `finished_at` is set when the status is
+    /// `completed`, and cleared otherwise.
+    pub fn finish_run(&self, run_id: i64, status: RunStatus) -> Result<(), StoreError> {
+        let p = &self.path;
+        let tx = self.tx("finish run: begin")?;
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT outcome, count(*) FROM fetches WHERE run_id = ?1 GROUP BY outcome",
+                )
+                .map_err(sql(p, "finish run: count outcomes"))?;
+            let rows = stmt
+                .query_map([run_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(sql(p, "finish run: count outcomes"))?;
+            for row in rows {
+                let (outcome, n) = row.map_err(sql(p, "finish run: count outcomes"))?;
+                counts.insert(outcome, n.max(0) as u64);
+            }
+        }
+        let pages: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM fetches WHERE run_id = ?1 AND purpose = 'crawl'",
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(sql(p, "finish run: count pages"))?;
+        let counts = serde_json::to_string(&counts).map_err(json(p, "encode outcome_counts"))?;
+        let finished_at = (status == RunStatus::Completed).then(now_rfc3339);
+        let n = tx
+            .execute(
+                "UPDATE runs SET status = ?2, finished_at = ?3, outcome_counts = ?4,
+                                 pages_fetched = ?5
+                 WHERE id = ?1",
+                params![run_id, status.as_str(), finished_at, counts, pages],
+            )
+            .map_err(sql(p, "finish run: update"))?;
+        self.expect_run(n, run_id, "finish run")?;
+        self.commit(tx, "finish run: commit")
+    }
+
+    /// Records the rule-pack version used by the latest `check` of a run.
+    pub fn set_rules_version(&self, run_id: i64, rules_version: &str) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE runs SET rules_version = ?2 WHERE id = ?1",
+                params![run_id, rules_version],
+            )
+            .map_err(sql(&self.path, "set rules version"))?;
+        self.expect_run(n, run_id, "set rules version")
+    }
+}

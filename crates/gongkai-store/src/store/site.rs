@@ -1,0 +1,154 @@
+//! The rules' input (`load_site`) and stored page models (stale-model lookup, re-extraction).
+
+use super::{clamp_u32, parse_model, Store};
+use crate::codes::purpose_from_code;
+use crate::error::{bad_value, json, sql, StoreError};
+use crate::types::WriterStats;
+use crate::write;
+use gongkai_crawl::{FetchOutcome, FetchPurpose};
+use gongkai_page::PageModel;
+use gongkai_rules::{Site, SiteLink, SitePage};
+use rusqlite::{params, OptionalExtension};
+
+impl Store {
+    /// Builds the rules' view of a run: pages (purposes `crawl` and `check`), links of crawled
+    /// pages, and soft-404 probe answers (purpose `soft-404-probe`).
+    pub fn load_site(&self, run_id: i64) -> Result<Site, StoreError> {
+        const OP: &str = "load site";
+        let p = &self.path;
+        let run = self.run(run_id)?.ok_or_else(|| StoreError::RunNotFound {
+            path: p.clone(),
+            op: OP,
+            run_id,
+        })?;
+        let mut site = Site {
+            run_id,
+            start_urls: run.start_urls,
+            ..Site::default()
+        };
+        {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
+                            purpose, model, body_sha256
+                     FROM fetches WHERE run_id = ?1 ORDER BY id",
+                )
+                .map_err(sql(p, OP))?;
+            let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
+            while let Some(r) = rows.next().map_err(sql(p, OP))? {
+                let id: i64 = r.get(0).map_err(sql(p, OP))?;
+                let outcome: String = r.get(4).map_err(sql(p, OP))?;
+                let purpose: String = r.get(8).map_err(sql(p, OP))?;
+                let purpose = purpose_from_code(&purpose)
+                    .ok_or_else(|| bad_value(p, OP, "fetches.purpose", &purpose))?;
+                let model: Option<String> = r.get(9).map_err(sql(p, OP))?;
+                let status: Option<i64> = r.get(3).map_err(sql(p, OP))?;
+                let depth: i64 = r.get(7).map_err(sql(p, OP))?;
+                let page = SitePage {
+                    fetch_id: id,
+                    url: r.get(1).map_err(sql(p, OP))?,
+                    final_url: r.get(2).map_err(sql(p, OP))?,
+                    status: status.map(|s| s.clamp(0, i64::from(u16::MAX)) as u16),
+                    outcome: FetchOutcome::from_code(&outcome)
+                        .ok_or_else(|| bad_value(p, OP, "fetches.outcome", &outcome))?,
+                    content_type: r.get(5).map_err(sql(p, OP))?,
+                    fetched_at: r.get(6).map_err(sql(p, OP))?,
+                    depth: clamp_u32(depth),
+                    crawled: purpose == FetchPurpose::Crawl,
+                    model: parse_model(id, model.as_deref()),
+                    body_sha256: r.get(10).map_err(sql(p, OP))?,
+                };
+                match purpose {
+                    FetchPurpose::Soft404Probe => site.soft404_probes.push(page),
+                    FetchPurpose::Crawl | FetchPurpose::Check => site.pages.push(page),
+                }
+            }
+        }
+        // Links of crawled pages: the `links` rows are written from `model.links` (and rewritten
+        // by `update_models`), so they are taken from the models already loaded.
+        let links = site
+            .pages
+            .iter()
+            .filter(|p| p.crawled)
+            .filter_map(|p| p.model.as_ref().map(|m| (p, m)))
+            .flat_map(|(p, m)| {
+                m.links.iter().map(move |l| SiteLink {
+                    source_url: p.url.clone(),
+                    target_url: l.url.clone(),
+                    kind: l.kind,
+                    element: l.element.clone(),
+                    anchor: l.anchor.clone(),
+                })
+            })
+            .collect();
+        site.links = links;
+        Ok(site)
+    }
+
+    /// Fetch ids of the run whose stored model was made by another extractor version than
+    /// `current` (normally `gongkai_page::EXTRACTOR_VERSION`) or no longer parses: what `check`
+    /// re-extracts.
+    pub fn stale_models(&self, run_id: i64, current: u32) -> Result<Vec<i64>, StoreError> {
+        const OP: &str = "find stale models";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, model FROM fetches
+                 WHERE run_id = ?1 AND model IS NOT NULL ORDER BY id",
+            )
+            .map_err(sql(&self.path, OP))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(sql(&self.path, OP))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, text) = row.map_err(sql(&self.path, OP))?;
+            match serde_json::from_str::<PageModel>(&text) {
+                Ok(m) if m.extractor_version == current => {}
+                _ => out.push(id),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces page models after re-extraction (one transaction): the model, its title and
+    /// extractor version, and for crawled pages the link rows.
+    pub fn update_models(&self, updates: &[(i64, PageModel)]) -> Result<WriterStats, StoreError> {
+        let p = &self.path;
+        let mut stats = WriterStats::default();
+        let tx = self.tx("update models: begin")?;
+        for (fetch_id, model) in updates {
+            let text = serde_json::to_string(model).map_err(json(p, "encode page model"))?;
+            let row: Option<(i64, String)> = tx
+                .prepare_cached(
+                    "UPDATE fetches SET model = ?2, title = ?3, extractor_version = ?4
+                     WHERE id = ?1 RETURNING run_id, purpose",
+                )
+                .map_err(sql(p, "prepare model update"))?
+                .query_row(
+                    params![
+                        fetch_id,
+                        text,
+                        model.title,
+                        i64::from(model.extractor_version)
+                    ],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(sql(p, "update model"))?;
+            let Some((run_id, purpose)) = row else {
+                tracing::warn!(fetch_id, "update_models: no such fetch");
+                continue;
+            };
+            if purpose_from_code(&purpose) == Some(FetchPurpose::Crawl) {
+                write::replace_links(&tx, p, run_id, *fetch_id, &model.links, &mut stats)?;
+            }
+        }
+        self.commit(tx, "update models: commit")?;
+        stats.transactions = 1;
+        Ok(stats)
+    }
+}

@@ -1,0 +1,153 @@
+//! The rules' input (`load_site`) and stored page models.
+
+use super::{assert_consistent, body_for, check, count, new_run, page, temp_db, HOST};
+use crate::*;
+use gongkai_crawl::{FetchOutcome, FetchPurpose, Method};
+use gongkai_page::EXTRACTOR_VERSION;
+
+#[test]
+fn load_site_builds_the_rules_input() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let home = format!("{HOST}/");
+    let home_id = store.record(run, &page(&home, 3), &[]).unwrap();
+    store
+        .record(
+            run,
+            &check(
+                &format!("{HOST}/art/0.html"),
+                FetchOutcome::NotFound,
+                Some(404),
+            ),
+            &[],
+        )
+        .unwrap();
+    let mut probe = check(
+        &format!("{HOST}/gongkai-probe-8f3a"),
+        FetchOutcome::Ok,
+        Some(200),
+    );
+    probe.purpose = FetchPurpose::Soft404Probe;
+    probe.method = Method::Get;
+    probe.body = Some(b"<html>page not found</html>".to_vec());
+    store.record(run, &probe, &[]).unwrap();
+    // A checked target with a model (HTML first bytes) keeps its model but adds no links.
+    let mut checked_html = page(&format!("{HOST}/elsewhere"), 4);
+    checked_html.purpose = FetchPurpose::Check;
+    store.record(run, &checked_html, &[]).unwrap();
+
+    let site = store.load_site(run).unwrap();
+    assert_eq!(site.run_id, run);
+    assert_eq!(site.start_urls, vec![home.clone()]);
+    assert_eq!(site.pages.len(), 3);
+    assert_eq!(site.soft404_probes.len(), 1);
+    assert_eq!(site.soft404_probes[0].status, Some(200));
+    let p0 = &site.pages[0];
+    assert_eq!(p0.fetch_id, home_id);
+    assert!(p0.crawled);
+    assert_eq!(p0.outcome, FetchOutcome::Ok);
+    assert_eq!(p0.model.as_ref().unwrap().links.len(), 4);
+    assert_eq!(p0.body_sha256, Some(sha256_hex(&body_for(&home))));
+    assert_eq!(site.pages[1].outcome, FetchOutcome::NotFound);
+    assert!(!site.pages[1].crawled);
+    assert!(site.pages[2].model.is_some());
+    assert_eq!(site.links.len(), 4, "links of crawled pages only");
+    assert!(site.links.iter().all(|l| l.source_url == home));
+    assert_eq!(
+        site.links[0].target_url.as_deref(),
+        Some(format!("{HOST}/art/0.html").as_str())
+    );
+    assert_eq!(site.links[0].anchor, "第0条 政策解读");
+    assert_eq!(site.links[3].target_url, None);
+
+    // The link_targets view joins the target's outcome.
+    let broken: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM link_targets WHERE run_id = ?1 AND target_outcome = 'not-found'",
+            [run],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(broken, 1);
+    assert!(matches!(
+        store.load_site(run + 1).unwrap_err(),
+        StoreError::RunNotFound { .. }
+    ));
+    // start_outcome
+    assert_eq!(
+        store
+            .start_outcome(run, &format!("{HOST}/art/0.html"))
+            .unwrap(),
+        Some((FetchOutcome::NotFound, Some("HTTP 404".into())))
+    );
+    assert_eq!(store.start_outcome(run, "http://nowhere/").unwrap(), None);
+}
+
+#[test]
+fn unparsable_model_is_ignored_and_reextracted() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let url = format!("{HOST}/");
+    let id = store.record(run, &page(&url, 2), &[]).unwrap();
+    let id2 = store
+        .record(run, &page(&format!("{HOST}/2"), 1), &[])
+        .unwrap();
+    assert!(store
+        .stale_models(run, EXTRACTOR_VERSION)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.stale_models(run, EXTRACTOR_VERSION + 1).unwrap(),
+        vec![id, id2]
+    );
+    // A model of an older extractor with fields missing still loads (serde defaults, version 0)
+    // and is stale.
+    store
+        .connection()
+        .execute(
+            "UPDATE fetches SET model = '{\"old\": true}' WHERE id = ?1",
+            [id2],
+        )
+        .unwrap();
+    // A model that no longer parses (a field of another type) is ignored, and stale too.
+    store
+        .connection()
+        .execute(
+            "UPDATE fetches SET model = '{\"title\": 5}' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    let site = store.load_site(run).unwrap();
+    assert!(site.pages[0].model.is_none());
+    assert_eq!(site.pages[1].model.as_ref().unwrap().extractor_version, 0);
+    assert_eq!(
+        store.stale_models(run, EXTRACTOR_VERSION).unwrap(),
+        vec![id, id2]
+    );
+
+    let mut m = page(&url, 6).model.unwrap();
+    m.title = "新标题".into();
+    let m2 = page(&format!("{HOST}/2"), 1).model.unwrap();
+    let stats = store
+        .update_models(&[(id, m.clone()), (id2, m2), (9999, m.clone())])
+        .unwrap();
+    assert_eq!(stats.links, 7 + 2);
+    let f = store.fetch(id).unwrap().unwrap();
+    assert_eq!(f.record.model, Some(m));
+    assert_eq!(f.title.as_deref(), Some("新标题"));
+    assert_eq!(
+        count(
+            &store,
+            &format!("SELECT count(*) FROM links WHERE source_fetch_id = {id}")
+        ),
+        7
+    );
+    assert!(store
+        .stale_models(run, EXTRACTOR_VERSION)
+        .unwrap()
+        .is_empty());
+    assert_consistent(&store, run);
+}
