@@ -106,17 +106,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap()
         .links
         .iter()
-        .filter_map(|l| l.url.clone())
-        .map(|u| {
+        .filter_map(|l| Some((l.url.clone()?, l.kind)))
+        .map(|(u, kind)| {
             let purpose = if u.ends_with(".html") {
                 FetchPurpose::Crawl
             } else {
                 FetchPurpose::Check
             };
-            FrontierEntry::get(u, purpose, 1).with_parent(&home)
+            FrontierEntry::get(u, purpose, 1)
+                .with_parent(&home)
+                .with_link_kind(kind)
         })
         .collect();
-    handle.blocking_enqueue(vec![FrontierEntry::get(&home, FetchPurpose::Crawl, 0)])?;
+    handle.blocking_enqueue(vec![
+        FrontierEntry::get(&home, FetchPurpose::Crawl, 0).with_link_kind(LinkKind::Page)
+    ])?;
     handle.blocking_record(rec, follow)?;
 
     let mut art = record(
@@ -145,7 +149,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         art,
         vec![
             FrontierEntry::get(format!("{HOST}/files/missing.doc"), FetchPurpose::Check, 2)
-                .with_parent(format!("{HOST}/art/2024/1.html")),
+                .with_parent(format!("{HOST}/art/2024/1.html"))
+                .with_link_kind(LinkKind::Attachment),
         ],
     )?;
     let mut gone = record(
@@ -184,7 +189,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         200,
     );
     handle.blocking_record(probe, vec![])?;
-    // Left queued: /zwgk/gfxwj/index.html and /img/logo.png (an interrupted scan).
+    // The column page of 规范性文件 loads its list by POST (Hanweb dataproxy): the queued request
+    // carries the column's name.
+    let column_url = format!("{HOST}/zwgk/gfxwj/index.html");
+    let mut column_page = record(&column_url, FetchPurpose::Crawl, FetchOutcome::Ok, 200);
+    column_page.model = Some(PageModel {
+        extractor_version: EXTRACTOR_VERSION,
+        title: "规范性文件".into(),
+        ..PageModel::default()
+    });
+    let mut list = FrontierEntry::get(
+        format!("{HOST}/module/web/jpage/dataproxy.jsp"),
+        FetchPurpose::Crawl,
+        2,
+    )
+    .with_parent(&column_url)
+    .with_link_kind(LinkKind::Page)
+    .with_column("规范性文件");
+    list.method = Method::Post;
+    list.request_body = Some("col=1&columnid=12&startrecord=1&endrecord=45&perpage=15".into());
+    handle.blocking_record(column_page, vec![list])?;
+    // Left queued: /img/logo.png and the dataproxy POST (an interrupted scan).
     let stats = writer.finish()?;
     store.finish_run(run, RunStatus::Interrupted)?;
 

@@ -1,7 +1,6 @@
 //! Text codes of enums as stored in SQLite.
 
 use gongkai_crawl::{FetchPurpose, Method};
-#[cfg(test)]
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -46,7 +45,6 @@ pub(crate) fn serde_code<T: Serialize>(v: &T) -> String {
 }
 
 /// Parses a serde name of a unit enum variant.
-#[cfg(test)]
 pub(crate) fn from_serde_code<T: DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }

@@ -9,8 +9,8 @@ use rusqlite_migration::{Migrations, M};
 use std::path::Path;
 use std::time::Duration;
 
-/// Version 1: the initial schema.
-const V1: &str = r#"
+/// Version 1: the initial schema (crate-visible so a test can build a v1 database to migrate).
+pub(crate) const V1: &str = r#"
 CREATE TABLE runs (
     id              INTEGER PRIMARY KEY,
     site            TEXT NOT NULL,
@@ -146,7 +146,16 @@ LEFT JOIN fetches t ON t.id = (
 );
 "#;
 
-const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1)];
+/// Version 2: the frontier remembers why an entry was queued, so that a resumed crawl makes the
+/// same decisions as an uninterrupted one: `link_kind` (the `gongkai_page::LinkKind` serde code;
+/// HEAD or GET for checks) and `column_name` (Hanweb list POSTs carry their column's name).
+/// Both NULL for rows written before (and for fetches recorded without being queued).
+const V2: &str = r#"
+ALTER TABLE frontier ADD COLUMN link_kind TEXT;
+ALTER TABLE frontier ADD COLUMN column_name TEXT;
+"#;
+
+const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1), M::up(V2)];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS_SLICE.len() as i64;
@@ -271,7 +280,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 1);
+        assert_eq!(SCHEMA_VERSION, 2);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Plain data types of the store API.
 
 use gongkai_crawl::{FetchPurpose, FetchRecord, Method};
+use gongkai_page::LinkKind;
 use gongkai_rules::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,6 +110,13 @@ pub struct FrontierEntry {
     pub depth: u32,
     /// URL of the page the request was found on (None for start URLs and probes).
     pub parent: Option<String>,
+    /// What kind of reference led here (decides HEAD or GET for checks); `frontier.link_kind`.
+    #[serde(default)]
+    pub link_kind: Option<LinkKind>,
+    /// Column name of the list page that led here (Hanweb list POSTs carry their column's name);
+    /// `frontier.column_name`.
+    #[serde(default)]
+    pub column: Option<String>,
 }
 
 impl FrontierEntry {
@@ -121,11 +129,23 @@ impl FrontierEntry {
             purpose,
             depth,
             parent: None,
+            link_kind: None,
+            column: None,
         }
     }
 
     pub fn with_parent(mut self, parent: impl Into<String>) -> Self {
         self.parent = Some(parent.into());
+        self
+    }
+
+    pub fn with_link_kind(mut self, link_kind: LinkKind) -> Self {
+        self.link_kind = Some(link_kind);
+        self
+    }
+
+    pub fn with_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
         self
     }
 

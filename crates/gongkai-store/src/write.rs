@@ -33,8 +33,8 @@ pub(crate) fn enqueue(
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO frontier (run_id, request_key, url, method, request_body, purpose, depth,
-                                   parent, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')
+                                   parent, link_kind, column_name, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued')
              ON CONFLICT (run_id, request_key) DO NOTHING",
         )
         .map_err(sql(path, "prepare frontier insert"))?;
@@ -54,6 +54,8 @@ pub(crate) fn enqueue(
                 purpose_code(e.purpose),
                 i64::from(e.depth),
                 e.parent,
+                e.link_kind.as_ref().map(serde_code),
+                e.column,
             ])
             .map_err(sql(path, "insert frontier entry"))?;
         stats.frontier_new += n as u64;

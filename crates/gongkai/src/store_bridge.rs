@@ -13,6 +13,8 @@ pub fn to_store_entry(e: FrontierEntry) -> gongkai_store::FrontierEntry {
         purpose: e.purpose,
         depth: e.depth,
         parent: e.parent,
+        link_kind: e.link_kind,
+        column: e.column,
     }
 }
 
@@ -24,8 +26,8 @@ pub fn to_crawl_entry(e: gongkai_store::FrontierEntry) -> FrontierEntry {
         purpose: e.purpose,
         depth: e.depth,
         parent: e.parent,
-        link_kind: None,
-        column: None,
+        link_kind: e.link_kind,
+        column: e.column,
     }
 }
 
@@ -62,5 +64,30 @@ impl PriorLookup for StorePrior {
             last_modified: v.last_modified,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_crawl::{FetchPurpose, Method};
+    use gongkai_page::LinkKind;
+
+    /// A resumed crawl gets back exactly what was queued, link kind and column included.
+    #[test]
+    fn frontier_entries_round_trip() {
+        let e = FrontierEntry {
+            url: "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp".into(),
+            method: Method::Post,
+            body: Some("col=1&columnid=12&startrecord=1&endrecord=45&perpage=15".into()),
+            purpose: FetchPurpose::Crawl,
+            depth: 2,
+            parent: Some("http://www.example.gov.cn/col/col12/index.html".into()),
+            link_kind: Some(LinkKind::Attachment),
+            column: Some("规范性文件".into()),
+        };
+        let stored = to_store_entry(e.clone());
+        assert_eq!(stored.request_key(), e.key());
+        assert_eq!(to_crawl_entry(stored), e);
     }
 }

@@ -1,10 +1,11 @@
 //! The crawl queue: direct enqueue and what a resume reads back (`frontier` table).
 
 use super::{clamp_u32, Store};
-use crate::codes::{method_from_code, purpose_from_code};
+use crate::codes::{from_serde_code, method_from_code, purpose_from_code};
 use crate::error::{bad_value, sql, StoreError};
 use crate::types::{FrontierEntry, WriterStats};
 use crate::write;
+use gongkai_page::LinkKind;
 
 impl Store {
     /// Entries still `queued` in the run, in the order they were first queued (for resume).
@@ -14,8 +15,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT url, method, request_body, purpose, depth, parent FROM frontier
-                 WHERE run_id = ?1 AND state = 'queued' ORDER BY id",
+                "SELECT url, method, request_body, purpose, depth, parent, link_kind, column_name
+                 FROM frontier WHERE run_id = ?1 AND state = 'queued' ORDER BY id",
             )
             .map_err(sql(p, OP))?;
         let rows = stmt
@@ -27,12 +28,21 @@ impl Store {
                     r.get::<_, String>(3)?,
                     r.get::<_, i64>(4)?,
                     r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })
             .map_err(sql(p, OP))?;
         let mut out = Vec::new();
         for row in rows {
-            let (url, method, request_body, purpose, depth, parent) = row.map_err(sql(p, OP))?;
+            let (url, method, request_body, purpose, depth, parent, link_kind, column) =
+                row.map_err(sql(p, OP))?;
+            let link_kind = link_kind
+                .map(|code| {
+                    from_serde_code::<LinkKind>(&code)
+                        .ok_or_else(|| bad_value(p, OP, "frontier.link_kind", &code))
+                })
+                .transpose()?;
             out.push(FrontierEntry {
                 url,
                 method: method_from_code(&method)
@@ -42,6 +52,8 @@ impl Store {
                     .ok_or_else(|| bad_value(p, OP, "frontier.purpose", &purpose))?,
                 depth: clamp_u32(depth),
                 parent,
+                link_kind,
+                column,
             });
         }
         Ok(out)

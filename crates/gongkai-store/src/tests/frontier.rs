@@ -1,8 +1,9 @@
-//! The frontier: seen set, pending entries, done rows.
+//! The frontier: seen set, pending entries, done rows, link kinds and columns.
 
 use super::{assert_consistent, check, new_run, page, temp_db, HOST};
 use crate::*;
 use gongkai_crawl::{FetchOutcome, FetchPurpose, Method};
+use gongkai_page::LinkKind;
 
 #[test]
 fn frontier_seen_pending_and_done() {
@@ -65,4 +66,91 @@ fn frontier_seen_pending_and_done() {
     // Other runs have their own frontier.
     let run2 = store.begin_run(&new_run("s")).unwrap();
     assert!(store.frontier_seen(run2).unwrap().is_empty());
+}
+
+#[test]
+fn frontier_keeps_link_kind_and_column() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let home = format!("{HOST}/");
+    let kinds = [
+        (LinkKind::Page, "page"),
+        (LinkKind::Image, "image"),
+        (LinkKind::Attachment, "attachment"),
+        (LinkKind::Script, "script"),
+        (LinkKind::Style, "style"),
+        (LinkKind::Frame, "frame"),
+        (LinkKind::Media, "media"),
+    ];
+    let direct: Vec<FrontierEntry> = kinds
+        .iter()
+        .map(|(kind, code)| {
+            FrontierEntry::get(format!("{HOST}/{code}"), FetchPurpose::Check, 1)
+                .with_parent(&home)
+                .with_link_kind(*kind)
+        })
+        .collect();
+    store.enqueue(run, &direct).unwrap();
+    // A Hanweb list POST carries its column's name; a start URL carries neither.
+    let mut post = FrontierEntry::get(format!("{HOST}/dataproxy.jsp"), FetchPurpose::Crawl, 2)
+        .with_parent(&home)
+        .with_link_kind(LinkKind::Page)
+        .with_column("规范性文件");
+    post.method = Method::Post;
+    post.request_body = Some("col=1&columnid=12&startrecord=1&endrecord=45".into());
+    let start = FrontierEntry::get(format!("{HOST}/start"), FetchPurpose::Crawl, 0);
+    store
+        .record(run, &page(&home, 0), &[post.clone(), start.clone()])
+        .unwrap();
+    // Through the writer thread too.
+    let via_writer = FrontierEntry::get(format!("{HOST}/w.doc"), FetchPurpose::Check, 3)
+        .with_link_kind(LinkKind::Attachment)
+        .with_column("政策解读");
+    let (writer, handle) = StoreWriter::spawn(&path, run).unwrap();
+    handle.blocking_enqueue(vec![via_writer.clone()]).unwrap();
+    writer.finish().unwrap();
+    // The first enqueue wins: re-queueing with other values changes nothing.
+    store
+        .enqueue(
+            run,
+            &[post
+                .clone()
+                .with_link_kind(LinkKind::Frame)
+                .with_column("x")],
+        )
+        .unwrap();
+
+    let mut expected = direct;
+    expected.extend([post, start, via_writer]);
+    assert_eq!(store.frontier_pending(run).unwrap(), expected);
+    let codes: Vec<Option<String>> = {
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT link_kind FROM frontier WHERE run_id = ?1 ORDER BY id")
+            .unwrap();
+        let rows = stmt.query_map([run], |r| r.get(0)).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    let mut want: Vec<Option<String>> = kinds.iter().map(|(_, c)| Some(c.to_string())).collect();
+    // post, start, home (recorded, never queued: done at once), via_writer
+    want.extend([Some("page".into()), None, None, Some("attachment".into())]);
+    assert_eq!(codes, want);
+    assert_consistent(&store, run);
+
+    // An unknown code is reported, not guessed.
+    store
+        .connection()
+        .execute(
+            "UPDATE frontier SET link_kind = 'hologram' WHERE url = ?1",
+            [format!("{HOST}/start")],
+        )
+        .unwrap();
+    assert!(matches!(
+        store.frontier_pending(run).unwrap_err(),
+        StoreError::BadValue {
+            column: "frontier.link_kind",
+            ..
+        }
+    ));
 }

@@ -31,3 +31,138 @@ fn open_creates_and_refuses_newer() {
         StoreError::NewerSchema { .. }
     ));
 }
+
+/// A database written by a version-1 build (the v1 SQL, `user_version` = 1) is migrated in place
+/// by a read-write open; its rows are kept and its queued frontier still resumes.
+#[test]
+fn v1_database_migrates_in_place() {
+    let (_d, path) = temp_db();
+    let html = b"<html><title>v1</title></html>";
+    let sha = sha256_hex(html);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(crate::schema::V1).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        conn.execute(
+            "INSERT INTO bodies (sha256, raw_len, compression, data, stored_at)
+             VALUES (?1, ?2, 'none', ?3, '2025-06-30T08:00:01.000Z')",
+            rusqlite::params![sha, html.len() as i64, &html[..]],
+        )
+        .unwrap();
+        conn.execute_batch(
+            r#"
+            INSERT INTO runs (id, site, start_urls, settings, tool_version, as_of, started_at,
+                              status)
+            VALUES (1, '滕州', '["http://www.example.gov.cn/"]', '{"rate":2.0}', '0.1.0',
+                    '2025-06-30', '2025-06-30T08:00:00.000Z', 'interrupted');
+            INSERT INTO fetches (id, run_id, request_key, url, method, purpose, depth, outcome,
+                                 status, final_url, fetched_at, elapsed_ms, body_sha256, title)
+            VALUES (1, 1, 'GET http://www.example.gov.cn/', 'http://www.example.gov.cn/', 'GET',
+                    'crawl', 0, 'ok', 200, 'http://www.example.gov.cn/',
+                    '2025-06-30T08:00:01.000Z', 12, $SHA, 'v1');
+            INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element,
+                               anchor)
+            VALUES (1, 1, 0, 'http://www.example.gov.cn/a.pdf', '/a.pdf', 'attachment',
+                    'a[href]', '附件');
+            INSERT INTO frontier (id, run_id, request_key, url, method, purpose, depth, state,
+                                  fetch_id)
+            VALUES (1, 1, 'GET http://www.example.gov.cn/', 'http://www.example.gov.cn/', 'GET',
+                    'crawl', 0, 'done', 1);
+            INSERT INTO frontier (id, run_id, request_key, url, method, request_body, purpose,
+                                  depth, parent)
+            VALUES (2, 1, 'HEAD http://www.example.gov.cn/a.pdf', 'http://www.example.gov.cn/a.pdf',
+                    'HEAD', NULL, 'check', 1, 'http://www.example.gov.cn/'),
+                   (3, 1, 'POST http://www.example.gov.cn/dp' || char(10) || 'col=1',
+                    'http://www.example.gov.cn/dp', 'POST', 'col=1', 'crawl', 1,
+                    'http://www.example.gov.cn/');
+            INSERT INTO findings (run_id, rule, severity, url, department, message, fingerprint,
+                                  fetch_id)
+            VALUES (1, 'link.broken', 'error', 'http://www.example.gov.cn/', '市政府办公室',
+                    '链接无法访问', 'fp-1', 1);
+            "#
+            .replace("$SHA", &format!("'{sha}'"))
+            .as_str(),
+        )
+        .unwrap();
+    }
+    // A read-only open cannot migrate.
+    assert!(matches!(
+        Store::open_readonly(&path).err().unwrap(),
+        StoreError::OlderSchema {
+            found: 1,
+            supported: 2,
+            ..
+        }
+    ));
+
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .connection()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(SCHEMA_VERSION, 2);
+    let columns: Vec<String> = {
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT name FROM pragma_table_info('frontier') ORDER BY cid")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    assert_eq!(
+        &columns[columns.len() - 2..],
+        ["link_kind".to_owned(), "column_name".to_owned()]
+    );
+
+    // Rows intact.
+    let run = store.run(1).unwrap().unwrap();
+    assert_eq!(run.site, "滕州");
+    assert_eq!(run.status, RunStatus::Interrupted);
+    assert_eq!(run.settings["rate"], 2.0);
+    let f = store.fetch(1).unwrap().unwrap();
+    assert_eq!(f.title.as_deref(), Some("v1"));
+    assert_eq!(f.body_sha256.as_deref(), Some(sha.as_str()));
+    assert_eq!(store.body(&sha).unwrap().as_deref(), Some(&html[..]));
+    assert!(store.verify_bodies().unwrap().is_empty());
+    let findings = store.findings(1).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].finding.fetch_id, Some(1));
+    let links: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM link_targets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(links, 1);
+    assert_eq!(store.frontier_seen(1).unwrap().len(), 3);
+    let pending = store.frontier_pending(1).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].url, "http://www.example.gov.cn/a.pdf");
+    assert_eq!(pending[0].method, gongkai_crawl::Method::Head);
+    assert_eq!(pending[1].request_body.as_deref(), Some("col=1"));
+    assert!(pending
+        .iter()
+        .all(|e| e.link_kind.is_none() && e.column.is_none()));
+    assert_eq!(store.latest_unfinished_run().unwrap().unwrap().id, 1);
+
+    // The resumed run writes the new columns beside the old rows.
+    let e = FrontierEntry::get(
+        "http://www.example.gov.cn/b.doc",
+        gongkai_crawl::FetchPurpose::Check,
+        1,
+    )
+    .with_link_kind(gongkai_page::LinkKind::Attachment)
+    .with_column("规范性文件");
+    store.enqueue(1, std::slice::from_ref(&e)).unwrap();
+    assert_eq!(store.frontier_pending(1).unwrap()[2], e);
+    drop(store);
+    // Migrated once: reopening (also read-only) works and changes nothing.
+    Store::open(&path).unwrap();
+    assert_eq!(
+        Store::open_readonly(&path)
+            .unwrap()
+            .frontier_pending(1)
+            .unwrap()
+            .len(),
+        3
+    );
+}
