@@ -316,6 +316,18 @@ impl Dispatcher {
         admitted
     }
 
+    /// A final 429 / 503 (retries used up) still asks the host to be left alone for a while:
+    /// its Retry-After (up to the cap), or one second when it gives none.
+    fn busy_until(&self, record: &FetchRecord) -> Option<Instant> {
+        if !matches!(record.status, Some(429) | Some(503)) {
+            return None;
+        }
+        let wait = fetch::retry_after(&record.headers)
+            .unwrap_or(Duration::from_secs(1))
+            .min(self.ctx.cfg.retry_after_cap);
+        Some(Instant::now() + wait)
+    }
+
     /// The first time a host answers a page with HTML, queue one request for a path that cannot
     /// exist there: its answer is the host's "not found" page, which tells soft 404s apart.
     fn probe_if_new_host(&mut self, origin: &str, record: &FetchRecord) -> Option<FrontierEntry> {
@@ -449,8 +461,12 @@ impl Dispatcher {
                 record,
                 discovered,
             } => {
+                let busy_until = self.busy_until(&record);
                 let host = self.host_mut(&origin);
                 host.inflight = host.inflight.saturating_sub(1);
+                if let Some(t) = busy_until {
+                    host.blocked_until = Some(host.blocked_until.map_or(t, |b| b.max(t)));
+                }
                 self.ctx.stats.record(&record);
                 let mut queued = self.admit_all(discovered);
                 queued.extend(self.probe_if_new_host(&origin, &record));

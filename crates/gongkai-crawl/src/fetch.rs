@@ -24,6 +24,15 @@ pub struct NetFailure {
     pub transient: bool,
 }
 
+/// Bytes read from a response whose Content-Type is not text.
+pub const BINARY_CAP: usize = 64 * 1024;
+
+/// Text, HTML, XML or JSON: worth reading (and storing) in full up to the cap.
+pub fn is_textual(content_type: &str) -> bool {
+    let ct = content_type.to_ascii_lowercase();
+    ct.starts_with("text/") || ct.contains("html") || ct.contains("xml") || ct.contains("json")
+}
+
 /// Response headers worth keeping as evidence.
 const KEPT_HEADERS: &[&str] = &[
     "content-type",
@@ -96,6 +105,12 @@ pub async fn exchange(
     let mut body = Vec::new();
     let mut truncated = false;
     let is_redirect = (300..400).contains(&status) && status != 304;
+    // An attachment served where a page was expected (download.jsp?id=...): its first bytes say
+    // all a link check needs, and the crawler never parses it.
+    let cap = match header(&headers, "content-type") {
+        Some(ct) if !is_textual(ct) => cap.min(BINARY_CAP),
+        _ => cap,
+    };
     if method != Method::Head && !is_redirect {
         if let Some(len) = resp.content_length() {
             if len as usize > cap {

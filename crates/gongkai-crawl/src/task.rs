@@ -308,7 +308,9 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
         let head_ok = matches!(&followed.exchange, Ok(ex) if (200..300).contains(&ex.status))
             && followed.chain_failure.is_none();
         let hard_fail = matches!(&followed.exchange, Err(f) if matches!(f.outcome, FetchOutcome::Dns | FetchOutcome::Connect | FetchOutcome::Tls));
-        if !head_ok && !hard_fail {
+        // 429 / 503 say "busy", not "HEAD refused": the retry below waits as asked instead.
+        let busy = matches!(&followed.exchange, Ok(ex) if ex.status == 429 || ex.status == 503);
+        if !head_ok && !hard_fail && !busy {
             if let Some(l) = ctx.limiters.get(&origin).flatten() {
                 l.until_ready().await;
             }
@@ -460,13 +462,13 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                     record.model = Some(model);
                 }
             }
+            // Pages and text are kept as evidence; binary prefixes of attachments are not.
             if !body.is_empty()
                 && (html
-                    || crawlable
                     || record
                         .content_type
                         .as_deref()
-                        .is_some_and(|c| c.starts_with("text/") || c.contains("xml")))
+                        .is_some_and(fetch::is_textual))
             {
                 record.body = Some(body);
             }

@@ -144,7 +144,10 @@ pub fn bound_markup(html: &str) -> Cow<'_, str> {
         if is_heading(&name) && stack.last().is_some_and(|n| is_heading(n)) {
             stack.pop();
         }
-        if stack.len() >= MAX_DEPTH {
+        if stack.len() >= MAX_DEPTH && name == "a" {
+            // Links are what the crawl is for: an `<a>` past the limit is kept (one level, not
+            // tracked; the parser closes an open `<a>` at the next one, so these do not nest).
+        } else if stack.len() >= MAX_DEPTH {
             // Drop the whole start tag (any attribute cut inside it is subsumed).
             if edits.last().is_some_and(|(s, _)| *s >= lt) {
                 edits.pop();
@@ -310,5 +313,18 @@ mod tests {
         ] {
             let _ = bound_markup(s);
         }
+    }
+
+    #[test]
+    fn links_below_the_depth_limit_survive() {
+        let mut html = String::from("<html><body>");
+        html.push_str(&"<div>".repeat(10_000));
+        html.push_str("<a href=\"/deep.html\">deep</a>");
+        html.push_str(&"<font>".repeat(50_000));
+        html.push_str("<a href=\"/deeper.html\">deeper</a><a href=\"/x.html\">x</a>");
+        let out = bound_markup(&html);
+        assert!(out.contains("<a href=\"/deep.html\">deep</a>"));
+        assert!(out.contains("<a href=\"/deeper.html\">deeper</a>"));
+        assert!(out.matches("<div>").count() <= MAX_DEPTH);
     }
 }

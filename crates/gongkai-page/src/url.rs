@@ -54,10 +54,52 @@ pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
 pub fn normalize(url: &Url) -> Url {
     let mut u = url.clone();
     u.set_fragment(None);
+    strip_session_ids(&mut u);
     if u.query() == Some("") {
         u.set_query(None);
     }
     u
+}
+
+/// Server session ids (`;jsessionid=…` path parameters, `JSESSIONID` / `PHPSESSID` /
+/// `ASPSESSIONID…` query parameters) name the visitor, not the page: Java and PHP portals append a
+/// fresh one to every link, which would make one page into endless URLs.
+fn strip_session_ids(u: &mut Url) {
+    fn is_session(name: &str) -> bool {
+        let n = name.to_ascii_lowercase();
+        n == "jsessionid" || n == "phpsessid" || n.starts_with("aspsessionid")
+    }
+    let path = u.path().to_string();
+    if path.contains(';') {
+        let cleaned: Vec<String> = path
+            .split('/')
+            .map(|seg| {
+                let mut parts = seg.split(';');
+                let head = parts.next().unwrap_or("").to_string();
+                let kept: Vec<&str> = parts
+                    .filter(|p| !is_session(p.split('=').next().unwrap_or("")))
+                    .collect();
+                if kept.is_empty() {
+                    head
+                } else {
+                    format!("{head};{}", kept.join(";"))
+                }
+            })
+            .collect();
+        u.set_path(&cleaned.join("/"));
+    }
+    if let Some(q) = u.query() {
+        if q.split('&')
+            .any(|kv| is_session(kv.split('=').next().unwrap_or("")))
+        {
+            let kept: Vec<&str> = q
+                .split('&')
+                .filter(|kv| !is_session(kv.split('=').next().unwrap_or("")))
+                .collect();
+            let kept = kept.join("&");
+            u.set_query((!kept.is_empty()).then_some(kept.as_str()));
+        }
+    }
 }
 
 /// "scheme://host:port" with the port always explicit, e.g. `http://www.tengzhou.gov.cn:80`.
@@ -189,5 +231,23 @@ mod tests {
         assert_eq!(origin_key(&u), "https://a.gov.cn:8443");
         let n = normalize(&Url::parse("https://a.gov.cn:443/p?#f").unwrap());
         assert_eq!(n.as_str(), "https://a.gov.cn/p");
+    }
+
+    #[test]
+    fn session_ids_are_dropped() {
+        let n = |s: &str| normalize(&Url::parse(s).unwrap()).to_string();
+        assert_eq!(
+            n("http://a.gov.cn/col/index.jsp;jsessionid=ABC123?id=5"),
+            "http://a.gov.cn/col/index.jsp?id=5"
+        );
+        assert_eq!(
+            n("http://a.gov.cn/x.php?PHPSESSID=zz&page=2"),
+            "http://a.gov.cn/x.php?page=2"
+        );
+        assert_eq!(
+            n("http://a.gov.cn/x.php?sid=7"),
+            "http://a.gov.cn/x.php?sid=7"
+        );
+        assert_eq!(n("http://a.gov.cn/a;v=1/b"), "http://a.gov.cn/a;v=1/b");
     }
 }
