@@ -8,21 +8,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::*;
 
-type Pages = BTreeSet<(String, String, String, Option<i64>)>;
 type Findings = BTreeSet<(String, String, Option<String>)>;
-
-fn pages(db: &std::path::Path) -> Pages {
-    let conn = open_db(db);
-    let mut stmt = conn
-        .prepare("SELECT method, url, outcome, status FROM fetches WHERE run_id = 1")
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    rows
-}
 
 fn findings(db: &std::path::Path) -> Findings {
     let conn = open_db(db);
@@ -152,7 +138,7 @@ fn twenty_kills_then_resume_equal_an_uninterrupted_scan() {
     }
     assert!(kills >= 5, "only {kills} kills landed mid-scan");
 
-    let (a, b) = (pages(&full), pages(&killed));
+    let (a, b) = (stored_fetches(&full), stored_fetches(&killed));
     let only_a: Vec<_> = a.difference(&b).take(5).collect();
     let only_b: Vec<_> = b.difference(&a).take(5).collect();
     assert!(

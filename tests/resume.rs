@@ -4,22 +4,8 @@
 mod support;
 
 use gongkai_fixture::FixtureOptions;
-use std::collections::BTreeSet;
 use std::time::Duration;
 use support::*;
-
-fn stored(db: &std::path::Path) -> BTreeSet<(String, String, String, Option<i64>)> {
-    let conn = open_db(db);
-    let mut stmt = conn
-        .prepare("SELECT method, url, outcome, status FROM fetches WHERE run_id = 1")
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    rows
-}
 
 #[test]
 fn kill_9_then_resume_equals_an_uninterrupted_scan() {
@@ -63,7 +49,7 @@ fn kill_9_then_resume_equals_an_uninterrupted_scan() {
     std::thread::sleep(Duration::from_millis(1500));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let partial = stored(&killed).len();
+    let partial = stored_fetches(&killed).len();
     assert!(partial > 0, "nothing stored before the kill");
 
     // A second kill during the resume, then a resume to the end.
@@ -77,8 +63,8 @@ fn kill_9_then_resume_equals_an_uninterrupted_scan() {
     let out = run(&["scan", "--resume", "--db", db, "--rate", "0", "--quiet"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
-    let a = stored(&full);
-    let b = stored(&killed);
+    let a = stored_fetches(&full);
+    let b = stored_fetches(&killed);
     assert!(partial < b.len(), "the kill came too late to test anything");
     let only_a: Vec<_> = a.difference(&b).take(5).collect();
     let only_b: Vec<_> = b.difference(&a).take(5).collect();

@@ -174,3 +174,19 @@ pub fn peak_rss_kib(pid: u32) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// (method, url, outcome, status) of every fetch of run 1: what two scans must agree on.
+pub fn stored_fetches(
+    db: &Path,
+) -> std::collections::BTreeSet<(String, String, String, Option<i64>)> {
+    let conn = open_db(db);
+    let mut stmt = conn
+        .prepare("SELECT method, url, outcome, status FROM fetches WHERE run_id = 1")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows
+}
