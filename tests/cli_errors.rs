@@ -163,3 +163,15 @@ fn bad_rule_pack_names_file_and_line() {
     // Nothing was fetched or created for a scan that could not start.
     assert!(!db.exists());
 }
+
+#[test]
+fn a_start_page_behind_an_anti_bot_wall_is_an_operational_error() {
+    let portal = Portal::start(gongkai_fixture::FixtureOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let url = format!("{}waf/index.html", portal.base());
+    fails_with(
+        &["scan", &url, "--db", db.to_str().unwrap(), "--rate", "0", "--quiet"],
+        "refused the crawler",
+    );
+}

@@ -143,6 +143,26 @@ impl<'a> SiteModel<'a> {
         sm
     }
 
+    /// Links of the given kinds on crawled pages whose target was fetched in the run:
+    /// `(link, source page, target page, target URL)`. The link checks start from this.
+    pub fn fetched_links<'s>(
+        &'s self,
+        kinds: &'s [gongkai_page::LinkKind],
+    ) -> impl Iterator<Item = (&'a crate::SiteLink, usize, usize, &'a str)> + 's {
+        self.site.links.iter().filter_map(move |l| {
+            let target = l.target_url.as_deref()?;
+            if !kinds.contains(&l.kind) {
+                return None;
+            }
+            let src = self.lookup(&l.source_url)?;
+            if !self.page(src).crawled {
+                return None;
+            }
+            let t = self.lookup(target)?;
+            Some((l, src, t, target))
+        })
+    }
+
     pub fn page(&self, i: usize) -> &'a SitePage {
         &self.site.pages[i]
     }

@@ -98,22 +98,7 @@ impl Check for LinkBroken {
     fn run(&self, cx: &mut RuleCx<'_>) {
         let site = cx.site;
         let mut done = HashSet::new();
-        for l in &site.site.links {
-            let Some(target) = l.target_url.as_deref() else {
-                continue;
-            };
-            if !self.p.kinds.contains(&l.kind) {
-                continue;
-            }
-            let Some(src) = site.lookup(&l.source_url) else {
-                continue;
-            };
-            if !site.page(src).crawled {
-                continue;
-            }
-            let Some(t) = site.lookup(target) else {
-                continue;
-            };
+        for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
             if !tp.outcome.is_broken()
                 || tp

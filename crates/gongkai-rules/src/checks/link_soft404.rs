@@ -169,22 +169,7 @@ impl Check for LinkSoft404 {
             .collect();
         let starts: Vec<&str> = site.site.start_urls.iter().map(|s| s.as_str()).collect();
         let mut done = HashSet::new();
-        for l in &site.site.links {
-            let Some(target) = l.target_url.as_deref() else {
-                continue;
-            };
-            if !self.p.kinds.contains(&l.kind) {
-                continue;
-            }
-            let Some(src) = site.lookup(&l.source_url) else {
-                continue;
-            };
-            if !site.page(src).crawled {
-                continue;
-            }
-            let Some(t) = site.lookup(target) else {
-                continue;
-            };
+        for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
             let Some(mut ev) = self.verdict(tp, &probes, &starts) else {
                 continue;

@@ -3,7 +3,7 @@
 use crate::cli::ScanArgs;
 use crate::config::SiteConfig;
 use anyhow::{bail, Context, Result};
-use gongkai_crawl::{CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, FetchPurpose, ResumeState};
+use gongkai_crawl::{CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, ResumeState};
 use gongkai_rules::Severity;
 use gongkai_store::{NewRun, RunStatus, Store, StoreCommand, StoreWriter};
 use std::path::Path;
@@ -285,27 +285,37 @@ async fn crawl_into_store(
 /// A scan whose every start URL failed at the network level is an operational error.
 fn unreachable_check(store: &Store, run_id: i64, start_urls: &[Url]) -> Result<()> {
     let mut failures = Vec::new();
+    let mut blocked = false;
     for u in start_urls {
-        if let Some((outcome, detail)) = store.start_outcome(run_id, u.as_str())? {
-            if matches!(
-                outcome,
-                FetchOutcome::Dns
-                    | FetchOutcome::Connect
-                    | FetchOutcome::Tls
-                    | FetchOutcome::Timeout
-                    | FetchOutcome::NetworkError
-            ) {
-                failures.push(format!(
-                    "{u} ({}{})",
-                    outcome.code(),
-                    detail.map(|d| format!(": {d}")).unwrap_or_default()
-                ));
-                continue;
-            }
+        let Some((outcome, detail)) = store.start_outcome(run_id, u.as_str())? else {
+            return Ok(());
+        };
+        let network = matches!(
+            outcome,
+            FetchOutcome::Dns
+                | FetchOutcome::Connect
+                | FetchOutcome::Tls
+                | FetchOutcome::Timeout
+                | FetchOutcome::NetworkError
+        );
+        // A start page behind an anti-bot wall (412 challenge, 403) leaves nothing to check.
+        let walled = matches!(outcome, FetchOutcome::Blocked | FetchOutcome::RobotsDisallowed);
+        if !network && !walled {
+            return Ok(());
         }
-        return Ok(());
+        blocked |= walled;
+        failures.push(format!(
+            "{u} ({}{})",
+            outcome.code(),
+            detail.map(|d| format!(": {d}")).unwrap_or_default()
+        ));
     }
-    let _ = FetchPurpose::Crawl;
+    if blocked {
+        bail!(
+            "the site refused the crawler, nothing could be checked: {} (an anti-bot wall or robots.txt; ask the site's operators to allow gongkai's User-Agent)",
+            failures.join("; ")
+        )
+    }
     bail!("site unreachable: {}", failures.join("; "))
 }
 
