@@ -171,7 +171,15 @@ fn a_start_page_behind_an_anti_bot_wall_is_an_operational_error() {
     let db = dir.path().join("t.db");
     let url = format!("{}waf/index.html", portal.base());
     fails_with(
-        &["scan", &url, "--db", db.to_str().unwrap(), "--rate", "0", "--quiet"],
+        &[
+            "scan",
+            &url,
+            "--db",
+            db.to_str().unwrap(),
+            "--rate",
+            "0",
+            "--quiet",
+        ],
         "refused the crawler",
     );
 }

@@ -299,7 +299,10 @@ fn unreachable_check(store: &Store, run_id: i64, start_urls: &[Url]) -> Result<(
                 | FetchOutcome::NetworkError
         );
         // A start page behind an anti-bot wall (412 challenge, 403) leaves nothing to check.
-        let walled = matches!(outcome, FetchOutcome::Blocked | FetchOutcome::RobotsDisallowed);
+        let walled = matches!(
+            outcome,
+            FetchOutcome::Blocked | FetchOutcome::RobotsDisallowed
+        );
         if !network && !walled {
             return Ok(());
         }
