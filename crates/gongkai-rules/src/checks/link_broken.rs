@@ -5,7 +5,9 @@
 //! in redirects ([`FetchOutcome::is_broken`]). 401 / 403 / 407 / 412 / 429 / 451 and anti-bot
 //! pages are *unverified*, never broken (the crawler may not pass a 瑞数 cookie wall; that says
 //! nothing about the target). When one URL was fetched more than once in a run and any fetch
-//! succeeded, the link is not reported (flaky, not broken).
+//! succeeded, the link is not reported (flaky, not broken). When the scanner itself had no DNS
+//! (three or more outside host names failed to resolve and none resolved), DNS failures are
+//! unverified too, except for reserved names (`.invalid`, `.test`, `.example`) that never resolve.
 //! Why: 断链、错链 are a veto item of the national website checks and ledger item 51.
 //! Example: 首页 links "政府信息公开指南" to `/zwgk/zn/index.html`, which answers 404 → one finding
 //! for (首页, that URL).
@@ -78,6 +80,48 @@ pub(crate) fn outcome_zh(o: FetchOutcome, status: Option<u16>) -> String {
     }
 }
 
+/// Host of a URL, lower-case.
+fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+}
+
+/// RFC 2606 / 6761 names that can never resolve: a link to them is broken on any network.
+fn reserved_host(url: &str) -> bool {
+    host_of(url).is_some_and(|h| {
+        let h = h.trim_end_matches('.');
+        ["invalid", "test", "example", "localhost"]
+            .iter()
+            .any(|tld| h == *tld || h.ends_with(&format!(".{tld}")))
+    })
+}
+
+/// True when the scan ran without name resolution: at least three outside host names failed DNS
+/// and not one outside host name resolved (a machine cut off from the internet, where every
+/// external link would otherwise look dead).
+pub(crate) fn scanner_offline(pages: &[crate::SitePage], start_urls: &[String]) -> bool {
+    let own: HashSet<String> = start_urls.iter().filter_map(|u| host_of(u)).collect();
+    let mut failed = HashSet::new();
+    let mut resolved = HashSet::new();
+    for p in pages {
+        let Some(host) = host_of(&p.url) else {
+            continue;
+        };
+        if own.contains(&host) || host.parse::<std::net::IpAddr>().is_ok() || reserved_host(&p.url)
+        {
+            continue;
+        }
+        if p.outcome == FetchOutcome::Dns {
+            failed.insert(host);
+        } else if p.outcome != FetchOutcome::RobotsDisallowed && p.outcome != FetchOutcome::Skipped
+        {
+            resolved.insert(host);
+        }
+    }
+    failed.len() >= 3 && resolved.is_empty()
+}
+
 pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
     match k {
         LinkKind::Page => "链接",
@@ -97,6 +141,7 @@ impl Check for LinkBroken {
 
     fn run(&self, cx: &mut RuleCx<'_>) {
         let site = cx.site;
+        let offline = scanner_offline(&site.site.pages, &site.site.start_urls);
         let mut done = HashSet::new();
         for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
@@ -105,6 +150,11 @@ impl Check for LinkBroken {
                     .status
                     .is_some_and(|s| self.p.unverified_status.contains(&s))
             {
+                continue;
+            }
+            // Without working DNS the scanner cannot tell a dead domain from its own network:
+            // such targets are unverified, except reserved names that never resolve anywhere.
+            if offline && tp.outcome == FetchOutcome::Dns && !reserved_host(&tp.url) {
                 continue;
             }
             let source = site.page(src).url.clone();
@@ -240,5 +290,34 @@ mod tests {
         s.pages
             .push(target(&u("a.pdf"), FetchOutcome::Ok, Some(200)));
         assert!(run("link.broken", &s, &ctx(2022, 7, 1)).is_empty());
+    }
+
+    #[test]
+    fn dns_failures_are_unverified_when_the_scanner_is_offline() {
+        // Three outside hosts failed DNS and none resolved: the scanner has no DNS.
+        let hosts = ["beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn"];
+        let mut pages = vec![page(ROOT, home("首页"))];
+        for h in hosts {
+            pages.push(target(&format!("http://{h}/"), FetchOutcome::Dns, None));
+        }
+        pages.push(target("http://dead.invalid/", FetchOutcome::Dns, None));
+        let mut s = site(pages);
+        for h in hosts {
+            s.links
+                .push(link(ROOT, &format!("http://{h}/"), LinkKind::Page, h));
+        }
+        s.links
+            .push(link(ROOT, "http://dead.invalid/", LinkKind::Page, "旧版"));
+        let f = run("link.broken", &s, &ctx(2022, 7, 1));
+        // Only the reserved name, which never resolves anywhere, is reported.
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].target.as_deref(), Some("http://dead.invalid/"));
+
+        // One outside host resolved (answered 200): DNS works, the failures are real.
+        let mut s2 = s.clone();
+        s2.pages
+            .push(target("http://www.gov.cn/", FetchOutcome::Ok, Some(200)));
+        let f = run("link.broken", &s2, &ctx(2022, 7, 1));
+        assert_eq!(f.len(), 4, "{f:?}");
     }
 }
