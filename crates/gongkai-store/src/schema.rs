@@ -185,8 +185,9 @@ fn user_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
 
 /// Connection-local performance settings (no effect on the file format).
 fn tune(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    // 64 MiB page cache (negative = KiB), memory-mapped reads, in-memory temp tables.
-    conn.pragma_update(None, "cache_size", -65536)
+    // 16 MiB page cache per connection (negative = KiB): a scan holds three connections and
+    // must stay small on a shared office server; no mmap; in-memory temp tables.
+    conn.pragma_update(None, "cache_size", -16384)
         .map_err(open_err(path, "cache_size"))?;
     conn.pragma_update(None, "mmap_size", 0i64)
         .map_err(open_err(path, "mmap_size"))?;
