@@ -64,13 +64,14 @@ pub(crate) struct Interp {
     hay: String,
 }
 
-pub(crate) struct Doc {
+pub(crate) struct Doc<'a> {
     pub page: usize,
     title_key: String,
     own_quotes: Vec<String>,
     number: Option<String>,
-    /// Pages the document links to, and whether the anchor reads like an interpretation.
-    links: Vec<(Option<usize>, bool, String)>,
+    /// Pages the document links to, whether the anchor reads like an interpretation, and the
+    /// target URL ("" when skipped).
+    links: Vec<(Option<usize>, bool, &'a str)>,
 }
 
 pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
@@ -78,10 +79,9 @@ pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
     let title = sm.title(i);
     Interp {
         page: i,
-        targets: m
-            .links
-            .iter()
-            .filter_map(|l| l.url.as_deref().and_then(|u| sm.lookup(u)))
+        targets: sm
+            .links_of(i)
+            .filter_map(|l| l.target_url.as_deref().and_then(|u| sm.lookup(u)))
             .collect(),
         quotes: quoted(&title),
         core: interp_core(&title),
@@ -89,8 +89,7 @@ pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
     }
 }
 
-pub(crate) fn doc_info(sm: &SiteModel<'_>, i: usize) -> Doc {
-    let m = sm.model(i);
+pub(crate) fn doc_info<'a>(sm: &SiteModel<'a>, i: usize) -> Doc<'a> {
     let title = sm.title(i);
     let number = sm.field(i, Field::DocNumber).map(docnum_key).filter(|n| {
         n.chars().count() >= 6 && n.contains('号') && n.chars().any(|c| c.is_ascii_digit())
@@ -100,22 +99,21 @@ pub(crate) fn doc_info(sm: &SiteModel<'_>, i: usize) -> Doc {
         title_key: key(&title),
         own_quotes: quoted(&title),
         number,
-        links: m
-            .links
-            .iter()
+        links: sm
+            .links_of(i)
             .map(|l| {
-                let t = l.url.as_deref().and_then(|u| sm.lookup(u));
+                let t = l.target_url.as_deref().and_then(|u| sm.lookup(u));
                 let by_anchor = INTERP_TITLE.iter().any(|w| l.anchor.contains(w));
-                (t, by_anchor, l.url.clone().unwrap_or_default())
+                (t, by_anchor, l.target_url.as_deref().unwrap_or_default())
             })
             .collect(),
     }
 }
 
 /// How `interp` is tied to `doc`, if it is: (way, detail).
-pub(crate) fn tie(doc: &Doc, interp: &Interp) -> Option<(&'static str, String)> {
+pub(crate) fn tie(doc: &Doc<'_>, interp: &Interp) -> Option<(&'static str, String)> {
     if let Some((_, _, u)) = doc.links.iter().find(|(t, _, _)| *t == Some(interp.page)) {
-        return Some(("doc-links-interpretation", u.clone()));
+        return Some(("doc-links-interpretation", u.to_string()));
     }
     if interp.targets.contains(&doc.page) {
         return Some(("interpretation-links-doc", String::new()));
@@ -142,9 +140,9 @@ pub(crate) fn tie(doc: &Doc, interp: &Interp) -> Option<(&'static str, String)> 
 
 /// A link of the document whose anchor reads like an interpretation (its target may be off-site
 /// or not crawled).
-pub(crate) fn anchor_link(doc: &Doc) -> Option<String> {
+pub(crate) fn anchor_link(doc: &Doc<'_>) -> Option<String> {
     doc.links
         .iter()
         .find(|(_, a, _)| *a)
-        .map(|(_, _, u)| u.clone())
+        .map(|(_, _, u)| u.to_string())
 }

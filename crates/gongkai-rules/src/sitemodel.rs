@@ -12,7 +12,7 @@
 //!   or whose title contains 解读 / 图解 / 一图读懂 / 答记者问 / 问答 / 一问一答.
 
 use crate::text::{compact, key};
-use crate::{EvalContext, Site, SitePage};
+use crate::{EvalContext, Site, SiteLink, SitePage};
 use gongkai_crawl::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel};
 use std::collections::HashMap;
@@ -38,7 +38,12 @@ pub(crate) struct ColumnGroup {
 
 pub(crate) struct SiteModel<'a> {
     pub site: &'a Site,
-    by_url: HashMap<String, usize>,
+    by_url: HashMap<&'a str, usize>,
+    /// Links by source page: `link_ids[link_start[i]..link_start[i + 1]]` index `site.links`.
+    link_start: Vec<u32>,
+    link_ids: Vec<u32>,
+    /// The distinct anchor texts of all links, sorted (built on first use).
+    anchors: std::sync::OnceLock<Vec<&'a str>>,
     /// Crawled pages with a model and a 2xx outcome, one per final URL.
     pub crawled: Vec<usize>,
     pub columns: Vec<ColumnGroup>,
@@ -76,11 +81,11 @@ fn rank(p: &SitePage) -> u8 {
 
 impl<'a> SiteModel<'a> {
     pub fn build(site: &'a Site) -> Self {
-        let mut by_url: HashMap<String, usize> = HashMap::new();
+        let mut by_url: HashMap<&'a str, usize> = HashMap::new();
         for (i, p) in site.pages.iter().enumerate() {
             for u in [&p.url, &p.final_url] {
-                let k = strip_fragment(u).to_string();
-                match by_url.get(&k) {
+                let k = strip_fragment(u);
+                match by_url.get(k) {
                     Some(&j) if rank(&site.pages[j]) >= rank(p) => {}
                     _ => {
                         by_url.insert(k, i);
@@ -114,7 +119,7 @@ impl<'a> SiteModel<'a> {
             if let Some(sha) = p.body_sha256.as_deref() {
                 if let Some(&canonical) = by_body.get(sha) {
                     for u in [&p.url, &p.final_url] {
-                        by_url.insert(strip_fragment(u).to_string(), canonical);
+                        by_url.insert(strip_fragment(u), canonical);
                     }
                     continue;
                 }
@@ -128,9 +133,13 @@ impl<'a> SiteModel<'a> {
             .cloned()
             .or_else(|| site.pages.first().map(|p| p.url.clone()))
             .unwrap_or_default();
+        let (link_start, link_ids) = index_links(site);
         let mut sm = SiteModel {
             site,
             by_url,
+            link_start,
+            link_ids,
+            anchors: std::sync::OnceLock::new(),
             crawled,
             columns: Vec::new(),
             listed_in: HashMap::new(),
@@ -160,6 +169,24 @@ impl<'a> SiteModel<'a> {
             }
             let t = self.lookup(target)?;
             Some((l, src, t, target))
+        })
+    }
+
+    /// The links on page `i`, in page order.
+    pub fn links_of(&self, i: usize) -> impl Iterator<Item = &'a SiteLink> + '_ {
+        let (a, b) = (self.link_start[i] as usize, self.link_start[i + 1] as usize);
+        self.link_ids[a..b]
+            .iter()
+            .map(|&l| &self.site.links[l as usize])
+    }
+
+    /// The distinct anchor texts of all the site's links, sorted.
+    pub fn distinct_anchors(&self) -> &[&'a str] {
+        self.anchors.get_or_init(|| {
+            let mut v: Vec<&'a str> = self.site.links.iter().map(|l| l.anchor.as_str()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
         })
     }
 
@@ -497,6 +524,43 @@ impl<'a> SiteModel<'a> {
         v.extend(m.guideline_meta.get("ColumnName").cloned());
         v
     }
+}
+
+/// Buckets the links by source page (counting sort, link order kept): `(start, ids)` with the
+/// links of page `i` at `ids[start[i]..start[i + 1]]`. A link without `source_page` belongs to
+/// the first page with its `source_url`; one whose page is unknown to none.
+fn index_links(site: &Site) -> (Vec<u32>, Vec<u32>) {
+    let n = site.pages.len();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    if site.links.iter().any(|l| l.source_page.is_none()) {
+        for (i, p) in site.pages.iter().enumerate() {
+            first.entry(p.url.as_str()).or_insert(i);
+        }
+    }
+    let src: Vec<Option<usize>> = site
+        .links
+        .iter()
+        .map(|l| match l.source_page {
+            Some(i) => (i < n).then_some(i),
+            None => first.get(l.source_url.as_str()).copied(),
+        })
+        .collect();
+    let mut start = vec![0u32; n + 1];
+    for &i in src.iter().flatten() {
+        start[i + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut ids = vec![0u32; start[n] as usize];
+    for (l, i) in src.iter().enumerate() {
+        if let Some(i) = *i {
+            ids[next[i] as usize] = l as u32;
+            next[i] += 1;
+        }
+    }
+    (start, ids)
 }
 
 pub(crate) fn column_name(m: &PageModel) -> String {

@@ -155,17 +155,27 @@ impl Check for AnnualReport {
             .filter(|n| !n.trim().is_empty())
             .unwrap_or(&hm.title);
         let year = as_of.year() - 1;
-        let mut texts: Vec<String> = Vec::new();
-        for &i in &sm.crawled {
+        let titles: Vec<String> = sm.crawled.iter().map(|&i| sm.title(i)).collect();
+        let mut texts: Vec<&str> = Vec::new();
+        for (&i, t) in sm.crawled.iter().zip(&titles) {
             let m = sm.model(i);
-            texts.push(sm.title(i));
-            texts.push(m.title.clone());
+            texts.push(t);
+            texts.push(&m.title);
             if let Some(c) = &m.column {
-                texts.extend(c.items.iter().map(|it| it.title.clone()));
+                texts.extend(c.items.iter().map(|it| it.title.as_str()));
             }
-            texts.extend(m.links.iter().map(|l| l.anchor.clone()));
         }
-        texts.extend(sm.site.links.iter().map(|l| l.anchor.clone()));
+        // Counted as ever: each crawled page's link anchors, then every link's anchor again.
+        let searched = texts.len()
+            + sm.crawled
+                .iter()
+                .map(|&i| sm.links_of(i).count())
+                .sum::<usize>()
+            + sm.site.links.len();
+        // Only `any` is asked of the texts: each distinct one is judged once.
+        texts.extend_from_slice(sm.distinct_anchors());
+        texts.sort_unstable();
+        texts.dedup();
         let earlier: Vec<i32> = (year - 5..year)
             .filter(|y| texts.iter().any(|t| self.is_report(t, *y)))
             .collect();
@@ -197,11 +207,7 @@ impl Check for AnnualReport {
                 && col_names.iter().any(|c| s.contains(c.as_str()))
         };
         let crawled_col = sm.columns.iter().find(|c| is_col(&c.name));
-        let linked_col = sm.site.links.iter().any(|l| is_col(&l.anchor))
-            || sm
-                .crawled
-                .iter()
-                .any(|&i| sm.model(i).links.iter().any(|l| is_col(&l.anchor)));
+        let linked_col = sm.distinct_anchors().iter().any(|a| is_col(a));
         if crawled_col.is_none() && linked_col {
             return;
         }
@@ -224,7 +230,7 @@ impl Check for AnnualReport {
             "as_of": as_of.to_string(),
             "annual_report_column": crawled_col.map(|c| c.name.clone()),
             "earlier_years_found": earlier,
-            "texts_searched": texts.len(),
+            "texts_searched": searched,
         });
         let dept = cx.dept_for(
             &url,

@@ -68,10 +68,8 @@ fn shared_links(sm: &SiteModel<'_>) -> HashSet<String> {
     let mut out = HashSet::new();
     for &i in &sm.crawled {
         let targets: HashSet<&str> = sm
-            .model(i)
-            .links
-            .iter()
-            .filter_map(|l| l.url.as_deref().map(strip_fragment))
+            .links_of(i)
+            .filter_map(|l| l.target_url.as_deref().map(strip_fragment))
             .collect();
         for t in targets {
             *count.entry(t).or_default() += 1;
@@ -141,11 +139,10 @@ impl Check for ColumnEmpty {
                 .iter()
                 .find(|mk| text.contains(compact(mk).as_str()));
             let crumbs: Vec<String> = m.breadcrumb.iter().map(|c| compact(c)).collect();
-            let own: HashSet<&str> = m
-                .links
-                .iter()
+            let own: HashSet<&str> = sm
+                .links_of(first)
                 .filter(|l| l.skip.is_none() && !crumbs.contains(&compact(&l.anchor)))
-                .filter_map(|l| l.url.as_deref().map(strip_fragment))
+                .filter_map(|l| l.target_url.as_deref().map(strip_fragment))
                 .filter(|u| {
                     !shared.contains(*u) && !col.pages.iter().any(|&c| sm.lookup(u) == Some(c))
                 })

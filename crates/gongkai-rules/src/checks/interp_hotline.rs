@@ -149,10 +149,7 @@ impl Check for InterpretationHotline {
             if chars < self.p.min_text_chars {
                 continue;
             }
-            let tel = m
-                .links
-                .iter()
-                .any(|l| l.skip == Some(SkipReason::Tel) || l.raw.trim_start().starts_with("tel:"));
+            let tel = sm.links_of(i).any(|l| l.skip == Some(SkipReason::Tel));
             let phones = find_phones(&m.text, &self.p.keywords);
             if tel || phones.iter().any(|n| !chrome(n)) {
                 continue;

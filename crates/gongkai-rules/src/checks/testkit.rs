@@ -123,37 +123,30 @@ pub fn link(source: &str, target: &str, kind: LinkKind, anchor: &str) -> SiteLin
             _ => "a[href]".into(),
         },
         anchor: anchor.into(),
+        skip: None,
+        source_page: None,
     }
 }
 
-/// Adds a link to both the site's links and the source page's model links.
+/// Adds a page link to the site's links (on the first page whose URL is `source`).
 pub fn add_link(site: &mut Site, source: &str, target: &str, anchor: &str) {
     site.links
         .push(link(source, target, LinkKind::Page, anchor));
-    if let Some(p) = site.pages.iter_mut().find(|p| p.url == source) {
-        if let Some(m) = p.model.as_mut() {
-            m.links.push(gongkai_page::Link {
-                raw: target.into(),
-                url: Some(target.into()),
-                kind: LinkKind::Page,
-                element: "a[href]".into(),
-                anchor: anchor.into(),
-                skip: None,
-            });
-        }
-    }
 }
 
 pub const ROOT: &str = "http://www.tengzhou.gov.cn/";
 
+/// A site of these pages; links in their models are moved to `Site::links`, as the store does.
 pub fn site(pages: Vec<SitePage>) -> Site {
-    Site {
+    let mut s = Site {
         run_id: 1,
         start_urls: vec![ROOT.into()],
         pages,
         links: Vec::new(),
         soft404_probes: Vec::new(),
-    }
+    };
+    s.take_model_links();
+    s
 }
 
 pub fn u(path: &str) -> String {

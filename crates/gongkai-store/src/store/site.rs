@@ -7,7 +7,7 @@ use crate::types::WriterStats;
 use crate::write;
 use gongkai_crawl::{FetchOutcome, FetchPurpose};
 use gongkai_page::PageModel;
-use gongkai_rules::{Site, SiteLink, SitePage};
+use gongkai_rules::{Site, SitePage};
 use rusqlite::{params, OptionalExtension};
 
 impl Store {
@@ -66,23 +66,9 @@ impl Store {
             }
         }
         // Links of crawled pages: the `links` rows are written from `model.links` (and rewritten
-        // by `update_models`), so they are taken from the models already loaded.
-        let links = site
-            .pages
-            .iter()
-            .filter(|p| p.crawled)
-            .filter_map(|p| p.model.as_ref().map(|m| (p, m)))
-            .flat_map(|(p, m)| {
-                m.links.iter().map(move |l| SiteLink {
-                    source_url: p.url.clone(),
-                    target_url: l.url.clone(),
-                    kind: l.kind,
-                    element: l.element.clone(),
-                    anchor: l.anchor.clone(),
-                })
-            })
-            .collect();
-        site.links = links;
+        // by `update_models`), so they are taken from the models already loaded. They are moved,
+        // not copied: the models of the returned site carry no links (use `Site::links`).
+        site.take_model_links();
         Ok(site)
     }
 
