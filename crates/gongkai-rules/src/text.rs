@@ -127,6 +127,19 @@ pub fn ngrams(s: &str, n: usize) -> HashSet<String> {
     chars.windows(n).map(|w| w.iter().collect()).collect()
 }
 
+/// The character n-grams of `k` (already a [`key`]), borrowed from it: the same grams as
+/// [`ngrams`] gives for the text `k` was made from, with repeats.
+pub fn key_ngrams(k: &str, n: usize) -> impl Iterator<Item = &str> {
+    let mut bounds: Vec<usize> = k.char_indices().map(|(b, _)| b).collect();
+    bounds.push(k.len());
+    let count = if n == 0 {
+        0
+    } else {
+        bounds.len().saturating_sub(n)
+    };
+    (0..count).map(move |j| &k[bounds[j]..bounds[j + n]])
+}
+
 /// Whole years between `from` and `to` are at least `years`: `from + years` is on or before `to`.
 pub fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(d.year() + years, d.month(), d.day())
@@ -145,6 +158,22 @@ pub fn clip(s: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn key_ngrams_are_ngrams() {
+        for (s, n) in [
+            ("滕州市 人民政府，2022年", 3),
+            ("ab", 2),
+            ("a", 2),
+            ("", 1),
+            ("文号abc", 1),
+        ] {
+            let k = super::key(s);
+            let mine: std::collections::HashSet<String> =
+                super::key_ngrams(&k, n).map(String::from).collect();
+            assert_eq!(mine, super::ngrams(s, n), "{s}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -12,7 +12,7 @@
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::linkage::{doc_info, interp_info, tie};
-use crate::text::{key, ngrams};
+use crate::text::{key, key_ngrams};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -73,36 +73,72 @@ impl Check for InterpretationCopied {
             return;
         }
         let n = self.p.ngram;
-        let grams: HashMap<usize, HashSet<String>> = sm
-            .crawled
-            .iter()
-            .map(|&i| (i, ngrams(&sm.model(i).text, n)))
-            .collect();
-        let mut df: HashMap<&str, usize> = HashMap::new();
-        for g in grams.values() {
-            for s in g {
-                *df.entry(s.as_str()).or_default() += 1;
-            }
-        }
-        let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
-        let boiler = |s: &str| df.get(s).copied().unwrap_or(0) >= min_df;
         let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
+        // The interpretations to judge: long enough and tied to a document (by index in `docs`).
+        type Ties = Vec<(usize, &'static str)>;
+        let mut judged: Vec<(usize, String, Ties)> = Vec::new();
         for &i in &sm.interpretations {
-            if key(&sm.model(i).text).chars().count() < self.p.min_chars {
+            let k = key(&sm.model(i).text);
+            if k.chars().count() < self.p.min_chars {
                 continue;
             }
             let it = interp_info(sm, i);
-            let mine: HashSet<&String> = grams[&i].iter().filter(|g| !boiler(g)).collect();
+            let ties: Ties = docs
+                .iter()
+                .enumerate()
+                .filter_map(|(d, doc)| tie(doc, &it).map(|(way, _)| (d, way)))
+                .collect();
+            if !ties.is_empty() {
+                judged.push((i, k, ties));
+            }
+        }
+        if judged.is_empty() {
+            return;
+        }
+        // Document frequency over the crawled pages, of the judged interpretations' n-grams only.
+        let mut df: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (_, k, _) in &judged {
+            for g in key_ngrams(k, n) {
+                df.insert(g, (0, usize::MAX));
+            }
+        }
+        for &i in &sm.crawled {
+            let k = key(&sm.model(i).text);
+            for g in key_ngrams(&k, n) {
+                if let Some((count, last)) = df.get_mut(g) {
+                    if *last != i {
+                        *count += 1;
+                        *last = i;
+                    }
+                }
+            }
+        }
+        let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
+        let boiler = |s: &str| df.get(s).map_or(0, |&(c, _)| c) >= min_df;
+        let mut doc_keys: HashMap<usize, String> = HashMap::new();
+        for (_, _, ties) in &judged {
+            for &(d, _) in ties {
+                let page = docs[d].page;
+                doc_keys
+                    .entry(page)
+                    .or_insert_with(|| key(&sm.model(page).text));
+            }
+        }
+        let doc_grams: HashMap<usize, HashSet<&str>> = doc_keys
+            .iter()
+            .map(|(&page, k)| (page, key_ngrams(k, n).collect()))
+            .collect();
+        for (i, k, ties) in &judged {
+            let i = *i;
+            let mine: HashSet<&str> = key_ngrams(k, n).filter(|g| !boiler(g)).collect();
             if mine.is_empty() {
                 continue;
             }
             let mut best: Option<(f64, usize, &'static str)> = None;
-            for doc in &docs {
-                let Some((way, _)) = tie(doc, &it) else {
-                    continue;
-                };
-                let theirs = &grams[&doc.page];
-                let shared = mine.iter().filter(|g| theirs.contains(g.as_str())).count();
+            for &(d, way) in ties {
+                let doc = &docs[d];
+                let theirs = &doc_grams[&doc.page];
+                let shared = mine.iter().filter(|g| theirs.contains(*g)).count();
                 let c = shared as f64 / mine.len() as f64;
                 if best.is_none_or(|(b, _, _)| c > b) {
                     best = Some((c, doc.page, way));
