@@ -7,6 +7,8 @@
 use gongkai_crawl::FetchOutcome;
 use gongkai_page::{LinkKind, PageModel, SkipReason};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// One fetched URL of the run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,16 +34,21 @@ pub struct SitePage {
     pub body_sha256: Option<String>,
 }
 
-/// One link from a crawled page.
+/// One link from a crawled page. Its strings are shared: a site's links name few distinct URLs,
+/// elements and anchors (navigation repeats on every page), so each is held once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SiteLink {
-    pub source_url: String,
+    #[serde(with = "shared_str")]
+    pub source_url: Arc<str>,
     /// Normalised absolute target; None for skipped links (mailto: ...).
-    pub target_url: Option<String>,
+    #[serde(with = "shared_opt_str")]
+    pub target_url: Option<Arc<str>>,
     pub kind: LinkKind,
     /// Element and attribute, e.g. `a[href]`, `img[src]`.
-    pub element: String,
-    pub anchor: String,
+    #[serde(with = "shared_str")]
+    pub element: Arc<str>,
+    #[serde(with = "shared_str")]
+    pub anchor: Arc<str>,
     /// Why the link is not fetched, if it is not (`tel:` links are [`SkipReason::Tel`]).
     #[serde(default)]
     pub skip: Option<SkipReason>,
@@ -71,37 +78,120 @@ pub struct Site {
 impl Site {
     /// Moves the links out of the page models into [`Site::links`] (crawled pages' links are
     /// appended in page order; other pages' model links are dropped, the rules never read them),
-    /// so that every link is held once. `gongkai_store::Store::load_site` calls it; models keep
-    /// everything else.
+    /// so that every link is held once. [`SiteBuilder`] does the same page by page.
     pub fn take_model_links(&mut self) {
-        let total: usize = self
-            .pages
-            .iter()
-            .filter(|p| p.crawled)
-            .filter_map(|p| p.model.as_ref())
-            .map(|m| m.links.len())
-            .sum();
-        self.links.reserve(total);
+        let mut strings = Strings::default();
         for (i, p) in self.pages.iter_mut().enumerate() {
-            let Some(m) = p.model.as_mut() else {
-                continue;
-            };
-            let links = std::mem::take(&mut m.links);
-            if !p.crawled {
-                continue;
-            }
-            self.links.extend(links.into_iter().map(|l| {
-                let tel = l.raw.trim_start().starts_with("tel:");
-                SiteLink {
-                    source_url: p.url.clone(),
-                    target_url: l.url,
-                    kind: l.kind,
-                    element: l.element,
-                    anchor: l.anchor,
-                    skip: l.skip.or(tel.then_some(SkipReason::Tel)),
-                    source_page: Some(i),
-                }
-            }));
+            move_links(p, i, &mut self.links, &mut strings);
         }
+    }
+}
+
+/// Builds a [`Site`] page by page (what `gongkai_store::Store::load_site` uses): each page's
+/// model links are moved to [`Site::links`] as the page is added, their strings shared, so a
+/// large crawl never holds its links twice.
+#[derive(Debug, Default)]
+pub struct SiteBuilder {
+    site: Site,
+    strings: Strings,
+}
+
+impl SiteBuilder {
+    pub fn new(run_id: i64, start_urls: Vec<String>) -> Self {
+        SiteBuilder {
+            site: Site {
+                run_id,
+                start_urls,
+                ..Site::default()
+            },
+            strings: Strings::default(),
+        }
+    }
+
+    /// Adds a fetched page; the links of its model move to [`Site::links`] when it was crawled
+    /// and are dropped otherwise.
+    pub fn page(&mut self, mut page: SitePage) {
+        let i = self.site.pages.len();
+        move_links(&mut page, i, &mut self.site.links, &mut self.strings);
+        self.site.pages.push(page);
+    }
+
+    /// Adds a soft-404 probe answer (its model's links are dropped).
+    pub fn probe(&mut self, mut page: SitePage) {
+        if let Some(m) = page.model.as_mut() {
+            m.links = Vec::new();
+        }
+        self.site.soft404_probes.push(page);
+    }
+
+    pub fn finish(self) -> Site {
+        self.site
+    }
+}
+
+/// Interned strings of the links being added.
+#[derive(Debug, Default)]
+struct Strings(HashSet<Arc<str>>);
+
+impl Strings {
+    fn get(&mut self, s: String) -> Arc<str> {
+        if let Some(a) = self.0.get(s.as_str()) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.0.insert(a.clone());
+        a
+    }
+}
+
+/// Moves the links of page `i`'s model to `links` (crawled pages) or drops them.
+fn move_links(p: &mut SitePage, i: usize, links: &mut Vec<SiteLink>, strings: &mut Strings) {
+    let Some(m) = p.model.as_mut() else {
+        return;
+    };
+    let model_links = std::mem::take(&mut m.links);
+    if !p.crawled || model_links.is_empty() {
+        return;
+    }
+    let source = strings.get(p.url.clone());
+    links.extend(model_links.into_iter().map(|l| {
+        let tel = l.raw.trim_start().starts_with("tel:");
+        SiteLink {
+            source_url: source.clone(),
+            target_url: l.url.map(|u| strings.get(u)),
+            kind: l.kind,
+            element: strings.get(l.element),
+            anchor: strings.get(l.anchor),
+            skip: l.skip.or(tel.then_some(SkipReason::Tel)),
+            source_page: Some(i),
+        }
+    }));
+}
+
+/// Serde for a shared string field: as a plain string.
+mod shared_str {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
+}
+
+/// Serde for an optional shared string field: as an optional plain string.
+mod shared_opt_str {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(v: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+        v.as_deref().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
+        Option::<String>::deserialize(d).map(|v| v.map(Arc::from))
     }
 }

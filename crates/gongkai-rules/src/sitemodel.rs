@@ -183,7 +183,7 @@ impl<'a> SiteModel<'a> {
     /// The distinct anchor texts of all the site's links, sorted.
     pub fn distinct_anchors(&self) -> &[&'a str] {
         self.anchors.get_or_init(|| {
-            let mut v: Vec<&'a str> = self.site.links.iter().map(|l| l.anchor.as_str()).collect();
+            let mut v: Vec<&'a str> = self.site.links.iter().map(|l| &*l.anchor).collect();
             v.sort_unstable();
             v.dedup();
             v
@@ -542,7 +542,7 @@ fn index_links(site: &Site) -> (Vec<u32>, Vec<u32>) {
         .iter()
         .map(|l| match l.source_page {
             Some(i) => (i < n).then_some(i),
-            None => first.get(l.source_url.as_str()).copied(),
+            None => first.get(&*l.source_url).copied(),
         })
         .collect();
     let mut start = vec![0u32; n + 1];

@@ -176,13 +176,13 @@ mod tests {
     #[test]
     fn missing_column_fires_after_due_only() {
         let mut s = full_site();
-        s.links.retain(|l| l.anchor != "建议提案办理");
+        s.links.retain(|l| &*l.anchor != "建议提案办理");
         s.pages[0]
             .model
             .as_mut()
             .unwrap()
             .links
-            .retain(|l| l.anchor != "建议提案办理");
+            .retain(|l| &*l.anchor != "建议提案办理");
         assert!(
             names(&s, 2022, 10, 31).is_empty(),
             "on the due date it is not late yet"
@@ -197,13 +197,13 @@ mod tests {
     #[test]
     fn synonyms_breadcrumbs_and_column_names_count() {
         let mut s = full_site();
-        s.links.retain(|l| l.anchor != "政府信息公开年报");
+        s.links.retain(|l| &*l.anchor != "政府信息公开年报");
         s.pages[0]
             .model
             .as_mut()
             .unwrap()
             .links
-            .retain(|l| l.anchor != "政府信息公开年报");
+            .retain(|l| &*l.anchor != "政府信息公开年报");
         s.pages
             .push(page(&u("nb/index.html"), column("年度报告", &[])));
         assert!(names(&s, 2023, 3, 1).is_empty());
@@ -213,8 +213,8 @@ mod tests {
             .as_mut()
             .unwrap()
             .links
-            .retain(|l| l.anchor != "政府公报");
-        s.links.retain(|l| l.anchor != "政府公报");
+            .retain(|l| &*l.anchor != "政府公报");
+        s.links.retain(|l| &*l.anchor != "政府公报");
         let mut a = article("x", "");
         a.breadcrumb = vec!["首页".into(), "政 府 公 报".into()];
         s.pages.push(page(&u("gb/t.html"), a));

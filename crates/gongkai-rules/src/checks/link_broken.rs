@@ -180,7 +180,7 @@ impl Check for LinkBroken {
                 "status": tp.status,
                 "outcome": tp.outcome.code(),
                 "link_kind": l.kind,
-                "element": l.element,
+                "element": &*l.element,
                 "anchor": anchor,
                 "fetched_at": tp.fetched_at,
             });

@@ -7,7 +7,7 @@ use crate::types::WriterStats;
 use crate::write;
 use gongkai_crawl::{FetchOutcome, FetchPurpose};
 use gongkai_page::PageModel;
-use gongkai_rules::{Site, SitePage};
+use gongkai_rules::{Site, SiteBuilder, SitePage};
 use rusqlite::{params, OptionalExtension};
 
 // The run's rows are read as `id IN (SELECT id ... WHERE run_id = ?1) ORDER BY id`: SQLite then
@@ -25,11 +25,10 @@ impl Store {
             op: OP,
             run_id,
         })?;
-        let mut site = Site {
-            run_id,
-            start_urls: run.start_urls,
-            ..Site::default()
-        };
+        // Links of crawled pages: the `links` rows are written from `model.links` (and rewritten
+        // by `update_models`), so they are taken from the models as they are read. They are
+        // moved, not copied: the models of the returned site carry no links (use `Site::links`).
+        let mut site = SiteBuilder::new(run_id, run.start_urls);
         {
             let mut stmt = self
                 .conn
@@ -65,16 +64,12 @@ impl Store {
                     body_sha256: r.get(10).map_err(sql(p, OP))?,
                 };
                 match purpose {
-                    FetchPurpose::Soft404Probe => site.soft404_probes.push(page),
-                    FetchPurpose::Crawl | FetchPurpose::Check => site.pages.push(page),
+                    FetchPurpose::Soft404Probe => site.probe(page),
+                    FetchPurpose::Crawl | FetchPurpose::Check => site.page(page),
                 }
             }
         }
-        // Links of crawled pages: the `links` rows are written from `model.links` (and rewritten
-        // by `update_models`), so they are taken from the models already loaded. They are moved,
-        // not copied: the models of the returned site carry no links (use `Site::links`).
-        site.take_model_links();
-        Ok(site)
+        Ok(site.finish())
     }
 
     /// Fetch ids of the run whose stored model was made by another extractor version than

@@ -57,12 +57,12 @@ fn load_site_builds_the_rules_input() {
     assert!(site
         .links
         .iter()
-        .all(|l| l.source_url == home && l.source_page == Some(0)));
+        .all(|l| *l.source_url == *home && l.source_page == Some(0)));
     assert_eq!(
         site.links[0].target_url.as_deref(),
         Some(format!("{HOST}/art/0.html").as_str())
     );
-    assert_eq!(site.links[0].anchor, "第0条 政策解读");
+    assert_eq!(&*site.links[0].anchor, "第0条 政策解读");
     assert_eq!(site.links[3].target_url, None);
 
     // The link_targets view joins the target's outcome.
