@@ -124,7 +124,8 @@ impl SiteBuilder {
         self.site.soft404_probes.push(page);
     }
 
-    pub fn finish(self) -> Site {
+    pub fn finish(mut self) -> Site {
+        self.site.links.shrink_to_fit();
         self.site
     }
 }
