@@ -10,7 +10,7 @@ use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::scope::{origin_key, Scope};
 use crate::stats::CrawlStats;
 use crate::task;
-use gongkai_page::LinkKind;
+use gongkai_page::{LinkKind, PageModel};
 use governor::DefaultDirectRateLimiter;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,6 +28,10 @@ pub struct PriorFetch {
     pub last_modified: Option<String>,
     /// The stored body, reused when the server answers 304.
     pub body: Vec<u8>,
+    /// URL the stored body was served from.
+    pub final_url: String,
+    /// The page model extracted from that body (current extractor version only).
+    pub model: Option<PageModel>,
 }
 
 /// Looks up earlier fetches (the store implements this; blocking calls are run off the runtime).

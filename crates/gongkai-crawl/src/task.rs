@@ -396,6 +396,7 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
             record.last_modified = fetch::header(&ex.headers, "last-modified").map(str::to_string);
             record.outcome = fetch::classify_status(ex.status, redirected);
             let mut body = ex.body;
+            let mut reused_model = None;
             if let Some((outcome, why)) = followed.chain_failure {
                 record.outcome = outcome;
                 record.error = Some(why);
@@ -404,6 +405,10 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                 if let Some(p) = prior {
                     record.not_modified = true;
                     body = p.body;
+                    // Same bytes from the same URL: the stored model is what parsing would give.
+                    if p.final_url == record.final_url {
+                        reused_model = p.model;
+                    }
                     record.etag = record.etag.or(p.etag);
                     record.last_modified = record.last_modified.or(p.last_modified);
                 } else {
@@ -429,13 +434,18 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                 .map(|u| ctx.scope.contains(&u))
                 .unwrap_or(false);
             if html && record.outcome != FetchOutcome::TooLarge {
-                let model = analyze_off_thread(
-                    &record.final_url,
-                    &body,
-                    record.content_type.clone(),
-                    &entry,
-                )
-                .await;
+                let model = match reused_model {
+                    Some(m) => Some((m, None)),
+                    None => {
+                        analyze_off_thread(
+                            &record.final_url,
+                            &body,
+                            record.content_type.clone(),
+                            &entry,
+                        )
+                        .await
+                    }
+                };
                 if let Some((model, hanweb_total)) = model {
                     record.charset = Some(
                         gongkai_page::decode(

@@ -162,6 +162,12 @@ pub struct Validators {
     pub last_modified: Option<String>,
     /// Body those validators belong to (reuse it on 304).
     pub body_sha256: String,
+    /// URL the body was finally served from.
+    pub final_url: String,
+    /// The page model stored with that body (JSON) and its extractor version: on a 304 from the
+    /// same final URL the crawler reuses it instead of parsing the page again.
+    pub model_json: Option<String>,
+    pub extractor_version: Option<u32>,
 }
 
 /// A finding as stored.

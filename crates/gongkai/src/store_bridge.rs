@@ -59,10 +59,17 @@ impl PriorLookup for StorePrior {
             return None;
         }
         let body = store.body(&v.body_sha256).ok()??;
+        let model = v
+            .model_json
+            .as_deref()
+            .filter(|_| v.extractor_version == Some(gongkai_page::EXTRACTOR_VERSION))
+            .and_then(|j| serde_json::from_str(j).ok());
         Some(PriorFetch {
             etag: v.etag,
             last_modified: v.last_modified,
             body,
+            final_url: v.final_url,
+            model,
         })
     }
 }

@@ -150,7 +150,7 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT etag, last_modified, body_sha256 FROM fetches
+                "SELECT etag, last_modified, body_sha256, final_url, model, extractor_version FROM fetches
                  WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL
                    AND body_truncated = 0 AND (status = 200 OR not_modified = 1)
                  ORDER BY id DESC LIMIT 1",
@@ -161,6 +161,9 @@ impl Store {
                     etag: r.get(0)?,
                     last_modified: r.get(1)?,
                     body_sha256: r.get(2)?,
+                    final_url: r.get(3)?,
+                    model_json: r.get(4)?,
+                    extractor_version: r.get(5)?,
                 })
             })
             .optional()
