@@ -87,59 +87,31 @@ fn encode_form(fields: &[(String, String)]) -> String {
 }
 
 /// Builds the column's page model from one dataproxy answer; returns the total record count.
+/// The XML and the item HTML are read by `gongkai-page` (one item per record).
 pub fn model_from_response(
     url: &Url,
     body: &[u8],
     column: Option<String>,
 ) -> (PageModel, Option<u32>) {
     let xml = gongkai_page::decode(body, Some("text/xml")).text;
-    let total =
-        between(&xml, "<totalrecord>", "</totalrecord>").and_then(|t| t.trim().parse().ok());
-    let mut records = String::new();
-    let mut rest = xml.as_str();
-    while let Some(start) = rest.find("<record>") {
-        let after = &rest[start + "<record>".len()..];
-        let Some(end) = after.find("</record>") else {
-            break;
-        };
-        let inner = after[..end].trim();
-        let inner = inner
-            .strip_prefix("<![CDATA[")
-            .and_then(|s| s.strip_suffix("]]>"))
-            .unwrap_or(inner);
-        records.push_str(inner);
-        records.push('\n');
-        rest = &after[end..];
-    }
+    let batch = gongkai_page::column::parse_hanweb_response(&xml);
+    let (links, _) = gongkai_page::column::analyze_fragment(url, &batch.records.join("\n"));
+    let items = gongkai_page::column::hanweb::record_items(url, &batch.records);
     let name = column.unwrap_or_default();
-    let html = format!(
-        "<html><head><title>{}</title></head><body><div class=\"list\"><ul>{}</ul></div></body></html>",
-        escape(&name),
-        records
-    );
-    let mut model = gongkai_page::analyze(url, html.as_bytes(), Some("text/html; charset=utf-8"));
-    let items = model.column.take().map(|c| c.items).unwrap_or_default();
-    model.kind = PageKind::ColumnList;
-    model.follow.clear();
-    model.column = Some(ColumnList {
-        name,
-        items,
-        total_pages: None,
-        current_page: None,
-    });
-    (model, total)
-}
-
-fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let a = s.find(open)? + open.len();
-    let b = s[a..].find(close)? + a;
-    Some(&s[a..b])
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let model = PageModel {
+        extractor_version: gongkai_page::EXTRACTOR_VERSION,
+        title: name.clone(),
+        kind: PageKind::ColumnList,
+        links,
+        column: Some(ColumnList {
+            name,
+            items,
+            total_pages: batch.total_pages,
+            current_page: None,
+        }),
+        ..PageModel::default()
+    };
+    (model, batch.total_records)
 }
 
 #[cfg(test)]
