@@ -33,9 +33,9 @@ pub fn to_crawl_entry(e: gongkai_store::FrontierEntry) -> FrontierEntry {
 
 /// sha256 of a file, for citing the exact configuration a run used.
 pub fn file_hash(path: &Path) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).ok()?;
-    Some(hex::encode(Sha256::digest(&bytes)))
+    std::fs::read(path)
+        .ok()
+        .map(|b| gongkai_store::sha256_hex(&b))
 }
 
 /// Earlier fetches from the store, for conditional requests (a read-only connection of its own).
