@@ -236,3 +236,16 @@ mod tests {
         assert!(is_strong_label("主题分类"));
     }
 }
+
+/// Values that mean "nothing here": a label printed with one of these counts as absent in every
+/// rule (文号：无, 有效性：—).
+pub const PLACEHOLDER_VALUES: &[&str] = &[
+    "", "无", "暂无", "空", "/", "／", "-", "－", "—", "——", "--", "…", "...", "null", "NULL",
+    "None", "none",
+];
+
+/// True when `value` (trimmed) is blank or a placeholder such as 无 / — / 空 / /.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    PLACEHOLDER_VALUES.contains(&v)
+}

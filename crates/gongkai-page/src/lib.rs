@@ -127,6 +127,8 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         follow,
         challenge,
         looks_like_error,
+        term: None,
+        footer: Footer::default(),
     }
 }
 

@@ -101,6 +101,7 @@ pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
             element: format!("{name}[{attr}]"),
             anchor: anchor_text(n, name),
             skip,
+            region: Default::default(),
         });
     }
     out

@@ -45,6 +45,55 @@ pub struct PageModel {
     /// True when the page looks like an error page ("页面不存在", "404 Not Found" ...) with little
     /// other content.
     pub looks_like_error: bool,
+    /// The document's own term clause found in its body text ("本办法自2022年9月19日起施行，有效期至
+    /// 2027年9月18日", "有效期5年"). It is part of the document, not the page's validity mark:
+    /// the mark lives in [`Metadata`] as [`Field::Validity`] (a labelled field outside the body, or
+    /// a badge such as 【现行有效】).
+    pub term: Option<TermClause>,
+    /// What the site footer states about the site (主办单位, 网站标识码, 备案号).
+    pub footer: Footer,
+}
+
+impl PageModel {
+    /// The date that places this page in time, for deciding whether a rule applies (documents
+    /// since a date): 发布日期, else 成文日期, else the `PubDate` guideline meta, as ISO
+    /// `YYYY-MM-DD`. The date a column list gives for the page is the caller's further fallback.
+    /// This never supplies a field the page must show itself.
+    pub fn reference_date(&self) -> Option<String> {
+        [Field::PublishDate, Field::WrittenDate]
+            .into_iter()
+            .filter_map(|f| self.metadata.value(f))
+            .chain(self.guideline_meta.get("PubDate").map(String::as_str))
+            .find_map(|v| crate::dates::parse_date(v).map(|d| d.to_string()))
+    }
+}
+
+/// A term clause in a document's body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TermClause {
+    /// The sentence as printed (bounded), for evidence.
+    pub quote: String,
+    /// 施行日期 / 起施行 date, ISO.
+    pub effective: Option<String>,
+    /// 有效期至 / 有效期截至 date, ISO.
+    pub expires: Option<String>,
+    /// 有效期N年 (N years from `effective`).
+    pub years: Option<u32>,
+}
+
+/// Statements of the site footer (政府网站发展指引: 主办单位, 网站标识码, ICP备案号, 公安机关备案号).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Footer {
+    /// 主办单位 (or 主办：), the organ that runs the site: the owner of last resort for findings.
+    pub sponsor: Option<String>,
+    /// 网站标识码 as printed.
+    pub site_id_code: Option<String>,
+    /// ICP备案号 as printed (e.g. 鲁ICP备05001234号-1).
+    pub icp: Option<String>,
+    /// 公安机关备案号 as printed (e.g. 鲁公网安备 37048102000123号).
+    pub police_beian: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -79,6 +128,8 @@ pub enum Field {
     Validity,
     /// 文件类型 (体裁, 公文种类 ...)
     DocType,
+    /// 标题 (名称): the document's title as its metadata block prints it.
+    Title,
 }
 
 /// The metadata block of a page.
@@ -89,6 +140,23 @@ pub struct Metadata {
     pub fields: BTreeMap<Field, String>,
     /// Every (label, value) pair seen, label normalised (colons and spaces removed), in order.
     pub raw: Vec<(String, String)>,
+}
+
+impl Metadata {
+    /// The field's value when the page shows a real one: `None` when the label is absent or its
+    /// value is blank or a placeholder (无, —, 空, /, 暂无 ...; see [`crate::labels::is_placeholder`]).
+    /// Every rule reads fields through this, so "文号：无" means "no 文号" everywhere.
+    pub fn value(&self, field: Field) -> Option<&str> {
+        self.fields
+            .get(&field)
+            .map(|v| v.trim())
+            .filter(|v| !crate::labels::is_placeholder(v))
+    }
+
+    /// True when the page prints the field's label, whatever its value.
+    pub fn has_label(&self, field: Field) -> bool {
+        self.fields.contains_key(&field)
+    }
 }
 
 /// One link-like reference found on a page.
@@ -105,6 +173,26 @@ pub struct Link {
     pub anchor: String,
     /// Why this link is not fetched, if it is not.
     pub skip: Option<SkipReason>,
+    /// Where on the page the link sits.
+    #[serde(default)]
+    pub region: LinkRegion,
+}
+
+/// Where on a page a link sits: a document's own links are in its content or its 相关解读 /
+/// 相关文件 block; template chrome (navigation, header, footer, sidebars) is on every page.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkRegion {
+    /// Inside the article's main content container.
+    Content,
+    /// Inside a block headed 相关解读 / 政策解读 / 相关文件 / 相关链接 / 附件 that belongs to the
+    /// article (not site navigation).
+    Related,
+    /// Navigation, header, footer, breadcrumb, sidebar: the template.
+    Chrome,
+    /// Not decided.
+    #[default]
+    Other,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]

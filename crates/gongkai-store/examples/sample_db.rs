@@ -22,6 +22,7 @@ fn link(path: &str, kind: LinkKind, anchor: &str) -> Link {
         .to_owned(),
         anchor: anchor.to_owned(),
         skip: None,
+        region: Default::default(),
     }
 }
 
@@ -96,6 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 element: "a[href]".into(),
                 anchor: "联系我们".into(),
                 skip: Some(SkipReason::Mailto),
+                region: Default::default(),
             },
         ],
         ..PageModel::default()

@@ -204,6 +204,7 @@ mod tests {
                 element: "a[href]".into(),
                 anchor: a.into(),
                 skip: None,
+                region: Default::default(),
             });
         }
         let s = site(vec![

@@ -87,6 +87,7 @@ fn label(f: Field) -> &'static str {
         Field::PublishDate => "发布日期",
         Field::Validity => "有效性",
         Field::DocType => "文件类型",
+        Field::Title => "标题",
     }
 }
 

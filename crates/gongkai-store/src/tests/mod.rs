@@ -47,6 +47,7 @@ fn links(n: usize) -> Vec<Link> {
             element: "a[href]".to_owned(),
             anchor: format!("第{i}条 政策解读"),
             skip: None,
+            region: Default::default(),
         })
         .collect();
     if n > 0 {
@@ -57,6 +58,7 @@ fn links(n: usize) -> Vec<Link> {
             element: "a[href]".to_owned(),
             anchor: "联系我们".to_owned(),
             skip: Some(SkipReason::Mailto),
+            region: Default::default(),
         });
     }
     v
