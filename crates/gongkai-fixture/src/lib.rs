@@ -48,11 +48,13 @@
 mod gen;
 mod hanweb;
 pub mod hostile;
+mod jx;
 mod portal;
 mod server;
 
 pub use gen::GenSite;
 pub use hanweb::column_records as hanweb_column_records;
+pub use jx::{jx_served_paths, JX_AS_OF, JX_SITE_ID_CODE};
 pub use portal::{
     content_type, portal_dir, portal_file, render, served_paths, Origins, PH_BASE_ORIGIN,
     PH_DEAD_ORIGIN, PH_SECOND_ORIGIN,

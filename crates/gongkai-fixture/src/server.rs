@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::gen::GenSite;
 use crate::hanweb;
+use crate::jx;
 use crate::portal::{self, Origins};
 
 /// Which of the two origins answered.
@@ -85,6 +86,17 @@ struct Inner {
     flaky_seen: Mutex<HashSet<String>>,
     /// Portal files replaced at run time (relative path → text with placeholders).
     overrides: Mutex<std::collections::HashMap<String, String>>,
+    /// Which embedded portal the origins serve.
+    site: Site,
+}
+
+/// The embedded portal a [`FixtureServer`] serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Site {
+    /// `fixtures/portal/` with every misbehaviour endpoint ([`FixtureServer::start`]).
+    Bundled,
+    /// `fixtures/portal-jx/` ([`FixtureServer::start_jx`]).
+    Jx,
 }
 
 #[derive(Clone)]
@@ -112,6 +124,19 @@ impl FixtureServer {
     /// Binds 127.0.0.1:0 for the portal and for the second origin, reserves a refusing port, and
     /// starts serving.
     pub async fn start(opts: FixtureOptions) -> std::io::Result<FixtureServer> {
+        Self::start_site(opts, Site::Bundled).await
+    }
+
+    /// Like [`FixtureServer::start`], but serves the 江西-platform-style portal of
+    /// `fixtures/portal-jx/` (see its `PLANTED.md`): `site/` on the portal origin (other paths
+    /// 404), `old/` — an old subsite whose unknown paths answer 200 with its error page — on the
+    /// second origin. The misbehaviour endpoints of the bundled portal are not served; `opts`
+    /// applies only where it can (`robots_txt`).
+    pub async fn start_jx(opts: FixtureOptions) -> std::io::Result<FixtureServer> {
+        Self::start_site(opts, Site::Jx).await
+    }
+
+    async fn start_site(opts: FixtureOptions, site: Site) -> std::io::Result<FixtureServer> {
         let main = TcpListener::bind("127.0.0.1:0").await?;
         let second = TcpListener::bind("127.0.0.1:0").await?;
         let dead = TcpSocket::new_v4()?;
@@ -130,6 +155,7 @@ impl FixtureServer {
             log: Mutex::new(Vec::new()),
             flaky_seen: Mutex::new(HashSet::new()),
             overrides: Mutex::new(std::collections::HashMap::new()),
+            site,
         });
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -272,9 +298,17 @@ async fn handle(
 ) -> Response {
     let at = Instant::now();
     let time = SystemTime::now();
-    let response = match ctx.origin {
-        Origin::Main => main_route(&ctx, &method, &uri, &headers, &body).await,
-        Origin::Second => second_route(&ctx, &method, &uri, &headers),
+    let response = match (ctx.inner.site, ctx.origin) {
+        (Site::Jx, origin) => jx::route(
+            origin,
+            &ctx.inner.origins,
+            ctx.inner.opts.robots_txt.as_deref(),
+            &method,
+            &decoded_path(&uri),
+            &headers,
+        ),
+        (Site::Bundled, Origin::Main) => main_route(&ctx, &method, &uri, &headers, &body).await,
+        (Site::Bundled, Origin::Second) => second_route(&ctx, &method, &uri, &headers),
     };
     let h = |name: header::HeaderName| {
         headers
@@ -309,7 +343,7 @@ async fn handle(
 // ------------------------------------------------------------------------------------------------
 // Response helpers
 
-fn resp(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Response {
+pub(crate) fn resp(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Response {
     let mut r = Response::new(body.into());
     *r.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(content_type) {
@@ -318,23 +352,23 @@ fn resp(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Respon
     r
 }
 
-fn with_header(mut r: Response, name: header::HeaderName, value: &str) -> Response {
+pub(crate) fn with_header(mut r: Response, name: header::HeaderName, value: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(value) {
         r.headers_mut().insert(name, v);
     }
     r
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
     resp(status, "text/html; charset=utf-8", body)
 }
 
-fn redirect(status: StatusCode, location: &str) -> Response {
+pub(crate) fn redirect(status: StatusCode, location: &str) -> Response {
     let body = format!("<html><body><a href=\"{location}\">{location}</a></body></html>");
     with_header(html(status, body), header::LOCATION, location)
 }
 
-fn simple_page(title: &str, text: &str) -> String {
+pub(crate) fn simple_page(title: &str, text: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n\
          <body>\n<h1>{title}</h1>\n<p>{text}</p>\n<p><a href=\"/index.html\">返回首页</a></p>\n</body>\n</html>\n"
@@ -361,7 +395,7 @@ fn last_modified() -> SystemTime {
 
 /// Answers a cacheable 200 (ETag + Last-Modified), or 304 when the request's validators match.
 /// If-None-Match takes precedence over If-Modified-Since (RFC 9110 §13.2.2).
-fn cacheable(req: &HeaderMap, content_type: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn cacheable(req: &HeaderMap, content_type: &str, bytes: Vec<u8>) -> Response {
     let etag = format!("\"{:016x}\"", fnv1a(&bytes));
     let not_modified =
         if let Some(inm) = req.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
@@ -388,7 +422,7 @@ fn cacheable(req: &HeaderMap, content_type: &str, bytes: Vec<u8>) -> Response {
     with_header(r, header::LAST_MODIFIED, LAST_MODIFIED)
 }
 
-fn decoded_path(uri: &Uri) -> String {
+pub(crate) fn decoded_path(uri: &Uri) -> String {
     percent_encoding::percent_decode_str(uri.path())
         .decode_utf8_lossy()
         .into_owned()
