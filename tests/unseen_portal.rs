@@ -285,6 +285,9 @@ fn expected_file_is_consistent_with_the_fixture() {
     // Every rule of the default pack has planted problems.
     let planted: BTreeSet<&String> = expected.keys().map(|k| &k.0).collect();
     for r in &rules {
-        assert!(planted.contains(r), "no planted problem for {r}");
+        assert!(
+            planted.contains(r),
+            "no planted problem for {r}: plant some in fixtures/portal-jx (PLANTED.md, generate.py) and list them in portal-jx-expected.toml"
+        );
     }
 }

@@ -169,7 +169,7 @@ pub fn score(expected: &BTreeMap<Key, Expected>, got: &[Got], rules: &[String]) 
     for r in rules {
         s.rules.entry(r.clone()).or_default();
     }
-    for (k, _) in expected {
+    for k in expected.keys() {
         s.rules.entry(k.0.clone()).or_default().expected += 1;
     }
     let mut seen: BTreeSet<&Key> = BTreeSet::new();

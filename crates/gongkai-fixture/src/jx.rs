@@ -44,12 +44,17 @@ fn collect(dir: &Dir<'static>, out: &mut Vec<String>) {
     }
 }
 
-/// The bytes of `root/rel` with placeholders replaced in text files.
+/// The bytes of `root/rel` with placeholders replaced in text files; pages under `gbk/` are
+/// stored as UTF-8 and served GBK-encoded, labelled gb2312 (as in the bundled portal).
 fn render(root: &str, rel: &str, origins: &Origins) -> Option<(&'static str, Vec<u8>)> {
     let file = JX.get_file(format!("{root}/{rel}"))?;
     let ct = content_type(rel);
     if ct.starts_with("text/") || ct.starts_with("application/javascript") {
         let text = origins.substitute(&String::from_utf8_lossy(file.contents()));
+        if ct.ends_with("gb2312") {
+            let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+            return Some((ct, bytes.into_owned()));
+        }
         return Some((ct, text.into_bytes()));
     }
     Some((ct, file.contents().to_vec()))

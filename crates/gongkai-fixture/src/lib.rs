@@ -4,6 +4,8 @@
 //! `fixtures/portal/PLANTED.md`) is embedded into the binary with `include_dir`, so `gongkai demo`
 //! and the end-to-end tests can serve it without the repository. [`FixtureServer::start`] binds
 //! two origins on 127.0.0.1 (random ports) and reserves a third port that refuses connections.
+//! [`FixtureServer::start_jx`] serves a second portal instead, `fixtures/portal-jx/` (other CMS
+//! templates, its own `PLANTED.md`; its as-of date is [`JX_AS_OF`]).
 //!
 //! # Placeholders
 //! Links that must reach the other origins cannot be written with fixed ports, so text files

@@ -40,6 +40,14 @@ async fn portal_origin_serves_site_and_404s_the_rest() {
     )
     .await;
     assert_eq!(spaced.status, 404);
+    // The old notice under /gbk/ is served GBK-encoded.
+    let gbk = get(&base, "/gbk/tzgg/202401/t20240105_38601.html").await;
+    assert_eq!(
+        gbk.header("content-type"),
+        Some("text/html; charset=gb2312")
+    );
+    let (text, _, bad) = encoding_rs::GBK.decode(&gbk.body);
+    assert!(!bad && text.contains("刘堃、王喆"));
     // The bundled portal's misbehaviour endpoints are not part of this site.
     assert_eq!(get(&base, "/redirect/loop-a").await.status, 404);
     assert!(s.requests().iter().all(|r| r.origin == Origin::Main));
