@@ -16,6 +16,7 @@ mod content;
 pub mod dates;
 pub mod docnum;
 mod dom;
+pub mod footer;
 pub mod guard;
 pub mod kind;
 pub mod labels;
@@ -23,6 +24,7 @@ pub mod links;
 pub mod metadata;
 pub mod model;
 pub mod url;
+pub mod validity;
 
 pub use charset::{decode, Decoded};
 pub use column::{analyze_fragment, parse_hanweb_response, HanwebBatch};
@@ -51,9 +53,9 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     let guideline_meta = metadata::guideline_meta(root);
     let base = links::base_url(root, &page);
     let links = links::extract(root, &base);
-    let md = metadata::extract(root);
-    let breadcrumb = content::breadcrumb(root);
     let container = content::body_container(root);
+    let mut md = metadata::extract_with_body(root, container);
+    let breadcrumb = content::breadcrumb(root);
     let heading = content::heading(
         root,
         &title,
@@ -61,6 +63,12 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         container,
     );
     let text = content::main_text(root, container);
+    if md.metadata.value(Field::Validity).is_none() {
+        if let Some(mark) = validity::badge(root, heading.as_deref()) {
+            md.metadata.fields.insert(Field::Validity, mark);
+        }
+    }
+    let term = validity::term_clause(&text);
     let (scripts, script_srcs) = scripts(root);
     let ctx = column::ColumnContext {
         root,
@@ -127,8 +135,8 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         follow,
         challenge,
         looks_like_error,
-        term: None,
-        footer: Footer::default(),
+        term,
+        footer: footer::extract(root),
     }
 }
 
