@@ -7,6 +7,7 @@
 
 use crate::dom::{self, Nd, BOUNDARY};
 use crate::model::Footer;
+use ego_tree::iter::Edge;
 use regex::Regex;
 use scraper::Node;
 use std::sync::LazyLock;
@@ -110,31 +111,28 @@ fn space_after_beian(p: &str) -> String {
 fn footer_text(root: Nd<'_>) -> String {
     let mut out = String::new();
     let mut inside: Option<ego_tree::NodeId> = None;
-    for n in root.descendants() {
-        if out.len() >= MAX_FOOTER_TEXT {
-            break;
-        }
-        if let Some(id) = inside {
-            if n.ancestors().any(|a| a.id() == id) {
-                continue;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Close(n) if inside == Some(n.id()) => inside = None,
+            Edge::Open(n) if inside.is_none() => {
+                if out.len() >= MAX_FOOTER_TEXT {
+                    break;
+                }
+                let Node::Element(e) = n.value() else {
+                    continue;
+                };
+                let footerish = e.name() == "footer"
+                    || dom::class_id_tokens(e).iter().any(|t| {
+                        matches!(t.as_str(), "bottom" | "copyright" | "banquan" | "dibu")
+                            || t.starts_with("foot")
+                    });
+                if footerish {
+                    out.push(BOUNDARY);
+                    out.push_str(&dom::marked_text(n, MAX_FOOTER_TEXT));
+                    inside = Some(n.id());
+                }
             }
-            inside = None;
-        }
-        let Node::Element(e) = n.value() else {
-            continue;
-        };
-        let footerish = e.name() == "footer"
-            || dom::class_id_tokens(e).iter().any(|t| {
-                matches!(
-                    t.as_str(),
-                    "footer" | "foot" | "bottom" | "copyright" | "banquan"
-                ) || t.starts_with("footer")
-                    || t.starts_with("foot")
-            });
-        if footerish {
-            out.push(BOUNDARY);
-            out.push_str(&dom::marked_text(n, MAX_FOOTER_TEXT));
-            inside = Some(n.id());
+            _ => {}
         }
     }
     if out.is_empty() || parse(&out) == Footer::default() {

@@ -23,6 +23,7 @@ pub mod labels;
 pub mod links;
 pub mod metadata;
 pub mod model;
+mod regions;
 pub mod url;
 pub mod validity;
 
@@ -52,8 +53,8 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     let title = content::title(root);
     let guideline_meta = metadata::guideline_meta(root);
     let base = links::base_url(root, &page);
-    let links = links::extract(root, &base);
     let container = content::body_container(root);
+    let links = links::extract_with_regions(root, &base, container);
     let mut md = metadata::extract_with_body(root, container);
     let breadcrumb = content::breadcrumb(root);
     let heading = content::heading(

@@ -32,6 +32,9 @@ pub(super) fn element(el: Nd<'_>, pairs: &mut Vec<Pair>) -> bool {
     ) {
         return false;
     }
+    if !starts_with_small_element(el) {
+        return false;
+    }
     let Some(parts) = parts(el) else {
         return false;
     };
@@ -118,6 +121,27 @@ fn parts(el: Nd<'_>) -> Option<Vec<Part>> {
         }
     }
     Some(parts)
+}
+
+/// Cheap pre-check run on every block: the first non-blank child is a small element (a label
+/// has at most a few nodes), so big subtrees are never gathered for nothing.
+fn starts_with_small_element(el: Nd<'_>) -> bool {
+    for c in el.children().take(MAX_CHILDREN) {
+        match c.value() {
+            Node::Text(t) if t.trim().is_empty() => {}
+            Node::Text(_) => return false,
+            Node::Element(e) if dom::is_invisible_tag(e.name()) => {}
+            Node::Element(_) => {
+                let small = c.descendants().take(8).count() < 8;
+                if small && c.descendants().all(|d| !d.value().is_text()) {
+                    continue; // an empty icon element before the label
+                }
+                return small;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A label element is a leaf as labels go: `<span><b>文号</b>：</span>` is fine, a `div`
