@@ -93,7 +93,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
 
     let body_text = content::body_text(root, 64 * 1024);
     let challenge = content::is_challenge(&html, &body_text);
-    let looks_like_error = content::looks_like_error(&title, &body_text);
+    let looks_like_error = content::looks_like_error(&title, &text);
     let container_chars = container.map(|c| dom::text(c, content::MAX_TEXT).chars().count());
     let mut kind = kind::decide(&kind::KindInputs {
         url: &page,
