@@ -445,12 +445,15 @@ const ERROR_TITLE_PHRASES: [&str; 12] = [
     "页面已删除",
 ];
 
+/// Other text (non-space chars) beside an error phrase above which the page is real content: an
+/// error page says little more than "页面不存在，返回首页".
+const MAX_ERROR_OTHER_CHARS: usize = 200;
 /// Main content (non-space chars) above which a page is never an error page, whatever its title.
 const MAX_ERROR_PAGE_CHARS: usize = 1000;
 
 /// True when the page looks like an error page served as a normal one, judged on its main
 /// content (the article body, else the body without navigation, header and footer): a short
-/// title saying so over little content, or an error phrase with under ~300 characters of other
+/// title saying so over little content, or an error phrase with under ~200 characters of other
 /// text. A real page that mentions 页面不存在 among substantial content is not an error page.
 pub fn looks_like_error(title: &str, main_text: &str) -> bool {
     let t = title.to_lowercase();
@@ -467,7 +470,7 @@ pub fn looks_like_error(title: &str, main_text: &str) -> bool {
         return false;
     };
     let other = lower.replacen(p, "", 1);
-    other.chars().filter(|c| !c.is_whitespace()).count() < 300
+    other.chars().filter(|c| !c.is_whitespace()).count() < MAX_ERROR_OTHER_CHARS
 }
 
 /// Substring test where a numeric phrase ("404") must not be glued to other digits.

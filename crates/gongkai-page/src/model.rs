@@ -68,6 +68,18 @@ impl PageModel {
     }
 }
 
+impl PageModel {
+    /// The document's title as a reader sees it: the 标题 / 名称 the metadata block prints (the
+    /// page title is often generic on 信息公开 platforms), else the article heading, else the
+    /// `<title>`.
+    pub fn document_title(&self) -> &str {
+        self.metadata
+            .value(Field::Title)
+            .or(self.heading.as_deref())
+            .unwrap_or(&self.title)
+    }
+}
+
 /// A term clause in a document's body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
