@@ -139,9 +139,19 @@ fn refine(element_kind: LinkKind, ext_kind: LinkKind, name: &str) -> LinkKind {
 /// Download endpoints (`downfile.jsp?filename=a.pdf`) are recognised by a query value ending in
 /// an attachment extension.
 pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
+    // The raw reference, trimmed of any whitespace, still names the file type when a stray
+    // full-width space at its end (kept in the URL, as browsers do) hides the extension.
+    let raw_ext = || {
+        extension(
+            raw.trim_matches(|c: char| c.is_whitespace())
+                .split(['?', '#'])
+                .next()
+                .unwrap_or(""),
+        )
+    };
     let path_ext = match url {
-        Some(u) => extension(u.path()),
-        None => extension(raw.split(['?', '#']).next().unwrap_or("")),
+        Some(u) => extension(u.path()).or_else(raw_ext),
+        None => raw_ext(),
     };
     if let Some(k) = path_ext.as_deref().and_then(ext_kind) {
         return Some(k);

@@ -57,7 +57,8 @@ pub fn badge(root: Nd<'_>, heading: Option<&str>) -> Option<String> {
         ) {
             continue;
         }
-        if dom::child_elements(n).count() > 1 {
+        // A badge is a leaf or nearly: never gather a big subtree for it.
+        if n.descendants().take(6).count() >= 6 {
             continue;
         }
         let t = dom::text(n, 64);

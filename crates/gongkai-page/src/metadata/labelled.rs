@@ -32,7 +32,11 @@ pub(super) fn element(el: Nd<'_>, pairs: &mut Vec<Pair>) -> bool {
     ) {
         return false;
     }
-    if !starts_with_small_element(el) {
+    let Some(first_el) = first_small_element(el) else {
+        return false;
+    };
+    let first_text = dom::text(first_el, MAX_LABEL_BYTES + 1);
+    if first_text.len() > MAX_LABEL_BYTES || field_of(&normalize_label(&first_text)).is_none() {
         return false;
     }
     let Some(parts) = parts(el) else {
@@ -125,23 +129,23 @@ fn parts(el: Nd<'_>) -> Option<Vec<Part>> {
 
 /// Cheap pre-check run on every block: the first non-blank child is a small element (a label
 /// has at most a few nodes), so big subtrees are never gathered for nothing.
-fn starts_with_small_element(el: Nd<'_>) -> bool {
+fn first_small_element(el: Nd<'_>) -> Option<Nd<'_>> {
     for c in el.children().take(MAX_CHILDREN) {
         match c.value() {
             Node::Text(t) if t.trim().is_empty() => {}
-            Node::Text(_) => return false,
+            Node::Text(_) => return None,
             Node::Element(e) if dom::is_invisible_tag(e.name()) => {}
             Node::Element(_) => {
                 let small = c.descendants().take(8).count() < 8;
                 if small && c.descendants().all(|d| !d.value().is_text()) {
                     continue; // an empty icon element before the label
                 }
-                return small;
+                return small.then_some(c);
             }
             _ => {}
         }
     }
-    false
+    None
 }
 
 /// A label element is a leaf as labels go: `<span><b>文号</b>：</span>` is fine, a `div`
