@@ -53,9 +53,10 @@ pub fn parse(text: &str) -> Footer {
         .map(|m| trim_sponsor(m.as_str()))
         .or_else(|| {
             SPONSOR_BEFORE
-                .captures(text)
-                .and_then(|c| c.get(1))
+                .captures_iter(text)
+                .filter_map(|c| c.get(1))
                 .map(|m| trim_sponsor(m.as_str()))
+                .find(|name| looks_like_organ(name))
         })
         .filter(|s| {
             let n = s.chars().count();
@@ -72,6 +73,28 @@ pub fn parse(text: &str) -> Footer {
         icp: one(&ICP),
         police_beian: one(&POLICE).map(|p| space_after_beian(&p)),
     }
+}
+
+/// "X主办" names an organ only when X ends like one and is not a sentence ("本次活动由市文旅局
+/// 主办" in body text is not the site's sponsor).
+fn looks_like_organ(name: &str) -> bool {
+    const ENDINGS: [&str; 14] = [
+        "政府",
+        "办公室",
+        "办公厅",
+        "局",
+        "委员会",
+        "委",
+        "厅",
+        "中心",
+        "部",
+        "院",
+        "署",
+        "办",
+        "管委会",
+        "馆",
+    ];
+    ENDINGS.iter().any(|e| name.ends_with(e)) && !name.contains(['由', '在', '的'])
 }
 
 /// Cuts a following statement glued to the sponsor ("滕州市人民政府办公室承办：…").
@@ -190,5 +213,9 @@ mod tests {
         let v = f(r#"<footer><span>甘肃省教育厅主办</span><span>技术支持：某公司</span></footer>"#);
         assert_eq!(v.sponsor.as_deref(), Some("甘肃省教育厅"));
         assert_eq!(f("<p>没有页脚</p>"), Footer::default());
+        assert_eq!(
+            f("<p>正文</p><p>本次活动由市文化和旅游局主办，欢迎参加。</p>").sponsor,
+            None
+        );
     }
 }

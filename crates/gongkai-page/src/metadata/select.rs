@@ -12,13 +12,15 @@ use std::collections::{HashMap, HashSet};
 /// Longest value (chars) a 有效性 read from body prose may have: a mark, not a sentence.
 const MAX_PROSE_VALIDITY_CHARS: usize = 12;
 
-/// How good a value is for its field, lower is better: a real value under the field's own
-/// label, then under a fallback label (责任部门, bare 日期), then blank ones in the same order.
-/// A page that shows a value somewhere never gets a blank one recorded.
+/// How good a value is for its field, lower is better: the field's own label with a real
+/// value, then blank; a fallback label (责任部门, 生成日期, bare 日期) only where the page prints
+/// none of the field's own labels, again a real value before a blank one. Among labels of one
+/// rank the first on the page wins, so a blank is never recorded over a value the page shows
+/// under the same kind of label.
 fn rank(label: &str, value: &str) -> u8 {
     let blank = is_placeholder(value);
     let fallback = is_fallback_label(label);
-    u8::from(blank) * 2 + u8::from(fallback)
+    u8::from(fallback) * 2 + u8::from(blank)
 }
 
 /// The field a pair stands for, if any: the bare 日期 / 生成日期 labels count only with a

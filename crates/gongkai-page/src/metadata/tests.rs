@@ -278,6 +278,10 @@ fn bare_date_label_needs_a_date() {
     let e = md(r#"<div class="art-info"><span>日期：2025-02-26 11:54</span>
         <span>来源：万载县人民政府</span></div>"#);
     assert_eq!(field(&e, Field::PublishDate), Some("2025-02-26 11:54"));
+    // A printed 发布日期 label, even blank, is the page's own statement: no fallback then.
+    let e = md(r#"<ul><li><span>发布日期：</span><span></span></li>
+        <li><span>生成日期：</span><span>2025-02-26</span></li><li><span>文号：</span><span>无</span></li></ul>"#);
+    assert_eq!(field(&e, Field::PublishDate), Some(""));
     let e = md(r#"<div><p>文号：赣府发〔2024〕1号</p><p>日期：见附件</p></div>"#);
     assert!(!e.metadata.has_label(Field::PublishDate));
 }
