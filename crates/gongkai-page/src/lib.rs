@@ -1,5 +1,8 @@
-//! Pure extraction from stored page bytes: charset decoding, links, page kind, the metadata block
-//! (索引号, 文号, 成文日期, 有效性 ...), dates, 文号 parsing, column lists and their pagination.
+//! Pure extraction from stored page bytes: charset decoding, links and where they sit (content,
+//! related block, template chrome), page kind, the metadata block (索引号, 文号, 成文日期, 有效性
+//! ...) read as a reader sees it, validity badges and the body's term clause (kept apart), the
+//! footer's statements (主办单位, 网站标识码, 备案号), dates, 文号 parsing, column lists and their
+//! pagination.
 //!
 //! Nothing here does I/O. The crawler calls [`analyze`] once per fetched HTML page and gets both
 //! the links that feed its frontier and the [`PageModel`] that the rules read; `gongkai check`
@@ -65,7 +68,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     );
     let text = content::main_text(root, container);
     if md.metadata.value(Field::Validity).is_none() {
-        if let Some(mark) = validity::badge(root, heading.as_deref()) {
+        if let Some(mark) = validity::badge(root, heading.as_deref(), container) {
             md.metadata.fields.insert(Field::Validity, mark);
         }
     }

@@ -40,7 +40,10 @@ const MAX_SCAN_CHARS: usize = 100_000;
 /// strong, sup) whose whole text is a mark (`现行有效`, `【已废止】`), or a bracketed mark at
 /// either end of the heading. Page chrome is ignored, and so is a page carrying several
 /// different badges (a list of documents).
-pub fn badge(root: Nd<'_>, heading: Option<&str>) -> Option<String> {
+///
+/// Badges inside the article body, or on an item of a list (`li`, links), mark other
+/// documents, not this one.
+pub fn badge(root: Nd<'_>, heading: Option<&str>, body: Option<Nd<'_>>) -> Option<String> {
     if let Some(h) = heading {
         if let Some(m) = bracketed_mark_at_end(h) {
             return Some(m);
@@ -69,6 +72,14 @@ pub fn badge(root: Nd<'_>, heading: Option<&str>) -> Option<String> {
             continue;
         }
         if dom::in_chrome(n) {
+            continue;
+        }
+        let on_item = n
+            .ancestors()
+            .take(3)
+            .any(|a| matches!(dom::tag(a), Some("a" | "li")));
+        let in_body = body.is_some_and(|b| n.ancestors().any(|a| a.id() == b.id()));
+        if on_item || in_body {
             continue;
         }
         if !found.contains(&mark) {

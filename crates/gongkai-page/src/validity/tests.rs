@@ -42,7 +42,11 @@ fn clause_forms() {
 
 fn badge_of(html: &str, heading: Option<&str>) -> Option<String> {
     let d = Html::parse_document(html);
-    badge(d.tree.root(), heading)
+    let root = d.tree.root();
+    let body = root
+        .descendants()
+        .find(|n| dom::attr(*n, "class") == Some("TRS_Editor"));
+    badge(root, heading, body)
 }
 
 #[test]
@@ -76,4 +80,19 @@ fn badges() {
         None
     );
     assert_eq!(badge_of("<p>本办法现行有效。</p>", None), None);
+    // One related document with its badge, and a badge inside the body text: not this page's.
+    assert_eq!(
+        badge_of(
+            r#"<div class="xgwj"><ul><li><a href="/1.html">旧办法</a><em>已废止</em></li></ul></div>"#,
+            None
+        ),
+        None
+    );
+    assert_eq!(
+        badge_of(
+            r#"<div class="TRS_Editor"><p>原《某办法》<span>已废止</span>。</p></div>"#,
+            None
+        ),
+        None
+    );
 }
