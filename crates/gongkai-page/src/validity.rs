@@ -110,29 +110,31 @@ fn bracketed_mark_at_end(heading: &str) -> Option<String> {
     mark_of(inner)
 }
 
-static EFFECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})\s*",
-        r"(?:起|开始)?\s*(?:施行|实施|执行|生效)",
-    ))
-    .expect("static regex")
-});
+/// A date as term clauses print it: digits (2022年9月19日, 2022-09-19) or Chinese numerals
+/// (二〇二二年九月十九日). Digits are normalised to ASCII before matching.
+const DATE: &str = concat!(
+    r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2}",
+    r"|[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)",
+);
+
+fn date_regex(before: &str, after: &str) -> Regex {
+    Regex::new(&format!("{before}{DATE}{after}")).expect("static regex")
+}
+
+static EFFECTIVE: LazyLock<Regex> =
+    LazyLock::new(|| date_regex(r"自\s*", r"\s*(?:起|开始)?\s*(?:施行|实施|执行|生效)"));
 static FROM_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"自\s*(?:印发|发布|公布|颁布|下发)之日起\s*(?:施行|实施|执行|生效)")
         .expect("static regex")
 });
-static EXPIRES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"有效期\s*(?:至|截至|截止(?:到|至|于)?|到)\s*",
-        r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})",
-    ))
-    .expect("static regex")
-});
+static EXPIRES: LazyLock<Regex> =
+    LazyLock::new(|| date_regex(r"有效期\s*(?:至|截至|截止(?:到|至|于)?|到)\s*", ""));
+/// "…，2027年9月18日废止" / "至2027年9月18日自动失效".
+static LAPSES: LazyLock<Regex> =
+    LazyLock::new(|| date_regex(r"", r"\s*(?:起)?\s*(?:自动)?\s*(?:废止|失效)"));
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"有效期\s*(?:为|自|从)?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})",
-        r"\s*(?:起)?\s*(?:至|到|—|-|～|~)\s*",
-        r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})",
+    Regex::new(&format!(
+        r"有效期\s*(?:为|自|从)?\s*{DATE}\s*(?:起)?\s*(?:至|到|—|-|～|~)\s*{DATE}"
     ))
     .expect("static regex")
 });
@@ -167,6 +169,7 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
         let effective = effective.or(range.map(|r| r.0));
         let expires = EXPIRES
             .captures(s)
+            .or_else(|| LAPSES.captures(s))
             .and_then(|c| parse_date(c.get(1)?.as_str()))
             .or(range.map(|r| r.1));
         let years = YEARS
