@@ -401,7 +401,16 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
         .chars()
         .filter(|c| *c != BOUNDARY && !c.is_whitespace())
         .count();
-    if (head.colonless && prefix_chars > 0) || prefix_chars > MAX_PREFIX_CHARS {
+    // Words run into the first label make it a sentence ("本通知有效期：五年"), not a field
+    // line; bullets, brackets, numbering and text of a preceding element are fine.
+    let prefix_han = prefix
+        .rsplit(BOUNDARY)
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count();
+    if (head.colonless && prefix_chars > 0) || prefix_chars > MAX_PREFIX_CHARS || prefix_han >= 2 {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -261,6 +261,11 @@ fn body_prose_is_never_a_validity_mark() {
     let e = extract_with_body(root, body);
     assert_eq!(field(&e, Field::Validity), None);
     assert_eq!(field(&e, Field::Publisher), Some("滕州市司法局"));
+    // Outside any body container too, a label inside a sentence is not a field.
+    let e =
+        md("<div><p>本通知有效期：五年</p><p>发布机构：某局</p><p>文号：某发〔2022〕1号</p></div>");
+    assert_eq!(field(&e, Field::Validity), None);
+    assert_eq!(field(&e, Field::Publisher), Some("某局"));
     // A table metadata block inside the body container still counts.
     let html = r#"<div class="TRS_Editor"><table><tr><td>有效性：</td><td>现行有效</td>
         <td>文号：</td><td>滕司发〔2022〕3号</td></tr></table><p>正文……</p></div>"#;
