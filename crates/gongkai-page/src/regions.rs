@@ -161,6 +161,15 @@ fn is_related_block(n: Nd<'_>) -> bool {
     {
         return true;
     }
+    // Leading text of its own ("<p>相关解读：<a>…</a></p>").
+    let lead = n
+        .children()
+        .find(|c| !c.value().as_text().is_some_and(|t| t.trim().is_empty()));
+    if let Some(t) = lead.and_then(|c| c.value().as_text().map(|t| t.to_string())) {
+        if t.chars().count() <= 40 && is_related_heading(&t) {
+            return true;
+        }
+    }
     // Its first child element, or the element just before it, is the heading.
     let first = dom::child_elements(n).next();
     let prev = n.prev_siblings().find(|s| s.value().is_element());
@@ -225,6 +234,15 @@ mod tests {
         );
         assert_eq!(v[0].1, Related);
         assert_eq!(v[1].1, Chrome);
+    }
+
+    #[test]
+    fn inline_related_line() {
+        let v = regions(
+            r#"<body><div class="art"><div class="TRS_Editor"><p>正文内容较长的一段文字。</p></div>
+            <p>相关解读：<a href="/zcjd/5.html">解读文章</a></p></div></body>"#,
+        );
+        assert_eq!(v[0].1, Related);
     }
 
     #[test]
