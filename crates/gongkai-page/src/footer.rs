@@ -23,13 +23,19 @@ static SPONSOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"主\s*办(?:\s*单\s*位|方|机关)?\s*[:：]\s*([^\x01|｜丨\s,，;；]{2,60})")
         .expect("static regex")
 });
+/// "版权所有：滕州市人民政府" on footers that name no 主办: the owner of the site.
+static COPYRIGHT_OWNER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"版权所有\s*[:：]?\s*(?:©|\(c\)|（c）)?\s*([^\x01|｜丨\s,，;；©]{2,60})")
+        .expect("static regex")
+});
 /// "滕州市人民政府办公室主办" (name before the word).
 static SPONSOR_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\x01|｜丨\s：:])(\p{Han}{3,40}?)\s*主办(?:$|[\x01|｜丨\s，,；;])")
         .expect("static regex")
 });
 static SITE_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)网站标识码\s*[:：]?\s*(bm\d{8}|\d{10}|[0-9a-z]{6,12})").expect("static regex")
+    Regex::new(r"(?i)网站(?:标识|识别)码\s*[:：]?\s*(bm\d{8}|\d{10}|[0-9a-z]{6,12})")
+        .expect("static regex")
 });
 static ICP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(\p{Han}{1,2}\s*ICP\s*备\s*\d{6,10}\s*号(?:\s*-\s*\d{1,3})?)")
@@ -53,6 +59,13 @@ pub fn parse(text: &str) -> Footer {
         .map(|m| trim_sponsor(m.as_str()))
         .or_else(|| {
             SPONSOR_BEFORE
+                .captures_iter(text)
+                .filter_map(|c| c.get(1))
+                .map(|m| trim_sponsor(m.as_str()))
+                .find(|name| looks_like_organ(name))
+        })
+        .or_else(|| {
+            COPYRIGHT_OWNER
                 .captures_iter(text)
                 .filter_map(|c| c.get(1))
                 .map(|m| trim_sponsor(m.as_str()))
@@ -217,5 +230,10 @@ mod tests {
             f("<p>正文</p><p>本次活动由市文化和旅游局主办，欢迎参加。</p>").sponsor,
             None
         );
+        let v = f(r#"<div id="foot">版权所有：某县人民政府 网站识别码：3716230001</div>"#);
+        assert_eq!(v.sponsor.as_deref(), Some("某县人民政府"));
+        assert_eq!(v.site_id_code.as_deref(), Some("3716230001"));
+        let v = f(r#"<div id="foot">版权所有：某县人民政府 主办：某县人民政府办公室</div>"#);
+        assert_eq!(v.sponsor.as_deref(), Some("某县人民政府办公室"));
     }
 }
