@@ -127,19 +127,23 @@ static FROM_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"自\s*(?:印发|发布|公布|颁布|下发)之日起\s*(?:施行|实施|执行|生效)")
         .expect("static regex")
 });
-static EXPIRES: LazyLock<Regex> =
-    LazyLock::new(|| date_regex(r"有效期\s*(?:至|截至|截止(?:到|至|于)?|到)\s*", ""));
+static EXPIRES: LazyLock<Regex> = LazyLock::new(|| {
+    date_regex(
+        r"有效期限?\s*(?:为|是)?\s*(?:至|截至|截止(?:到|至|于|日期为|日期是|时间为)?|到)\s*",
+        "",
+    )
+});
 /// "…，2027年9月18日废止" / "至2027年9月18日自动失效".
 static LAPSES: LazyLock<Regex> =
     LazyLock::new(|| date_regex(r"", r"\s*(?:起)?\s*(?:自动)?\s*(?:废止|失效)"));
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"有效期\s*(?:为|自|从)?\s*{DATE}\s*(?:起)?\s*(?:至|到|—|-|～|~)\s*{DATE}"
+        r"有效期限?\s*(?:为|自|从)?\s*{DATE}\s*(?:起)?\s*(?:至|到|—|-|～|~)\s*{DATE}"
     ))
     .expect("static regex")
 });
 static YEARS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"有效期\s*(?:为|是)?\s*([0-9一二两三四五六七八九十]{1,3})\s*年")
+    Regex::new(r"有效期限?\s*[:：]?\s*(?:为|是)?\s*([0-9一二两三四五六七八九十]{1,3})\s*个?\s*年")
         .expect("static regex")
 });
 

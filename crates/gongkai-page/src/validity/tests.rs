@@ -38,6 +38,9 @@ fn clause_forms() {
     let t = term_clause("本办法自二〇二二年九月十九日起施行，二〇二七年九月十八日废止。").unwrap();
     assert_eq!(t.effective, iso("2022-09-19"));
     assert_eq!(t.expires, iso("2027-09-18"));
+    assert_eq!(term_clause("本办法有效期限为5年。").unwrap().years, Some(5));
+    let t = term_clause("本通知有效期截止日期为2025年12月31日。").unwrap();
+    assert_eq!(t.expires, iso("2025-12-31"));
     assert!(term_clause("各镇人民政府要高度重视政务公开工作。").is_none());
     let long = format!("{}本办法自2022年1月1日起施行。", "很长的正文".repeat(100));
     assert!(term_clause(&long).unwrap().quote.chars().count() <= 200);
