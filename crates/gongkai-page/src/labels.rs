@@ -240,13 +240,34 @@ pub fn all_labels() -> Vec<&'static str> {
 /// Values that mean "nothing here": a label printed with one of these counts as absent in every
 /// rule (文号：无, 有效性：—).
 pub const PLACEHOLDER_VALUES: &[&str] = &[
-    "", "无", "暂无", "空", "/", "／", "-", "－", "—", "——", "--", "…", "...", "null", "NULL",
-    "None", "none",
+    "",
+    "无",
+    "暂无",
+    "空",
+    "/",
+    "／",
+    "-",
+    "－",
+    "—",
+    "——",
+    "--",
+    "…",
+    "...",
+    "null",
+    "NULL",
+    "None",
+    "none",
+    "无文号",
+    "暂无文号",
+    "空白",
+    "未填写",
+    "N/A",
+    "n/a",
 ];
 
 /// True when `value` (trimmed) is blank or a placeholder such as 无 / — / 空 / /.
 pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let v = value.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{3000}' | '。' | '.'));
     PLACEHOLDER_VALUES.contains(&v)
 }
 
@@ -271,5 +292,10 @@ mod tests {
         assert!(!is_strong_label("来源"));
         assert!(!is_strong_label("分类"));
         assert!(is_strong_label("主题分类"));
+        for v in ["无", " 无。", "—", "无文号", "/", "", "N/A"] {
+            assert!(is_placeholder(v), "{v:?}");
+        }
+        assert!(!is_placeholder("滕政办发〔2022〕11号"));
+        assert!(!is_placeholder("无为县人民政府"));
     }
 }
