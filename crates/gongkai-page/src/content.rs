@@ -45,8 +45,9 @@ static BREADCRUMB_MARK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-static CRUMB_SPLIT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s*(?:>>|>|＞|›|»|→|/|\\)\s*").expect("static regex"));
+static CRUMB_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*(?:-+>|—+>|=+>|>>|>|＞|›|»|→|/|\\)\s*").expect("static regex")
+});
 
 /// `<title>` text, whitespace-collapsed.
 pub fn title(root: Nd<'_>) -> String {
@@ -260,7 +261,10 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
                 {
                     let t = dom::text(n, 800);
                     if t.chars().count() <= 200 {
-                        let crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+                        let mut crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+                        if crumbs.len() < 2 {
+                            crumbs = item_crumbs(n);
+                        }
                         if crumbs.len() >= 2 {
                             fallback = Some(crumbs);
                         }
@@ -270,7 +274,37 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
             _ => {}
         }
     }
-    fallback.unwrap_or_default()
+    fallback
+        .or_else(|| curr_chnl_crumbs(root))
+        .unwrap_or_default()
+}
+
+/// TRS templates print the trail as `<a class="CurrChnlCls">` links joined by `->` or `>`, often
+/// with no 当前位置 marker: the trail is the smallest element holding all those links.
+fn curr_chnl_crumbs(root: Nd<'_>) -> Option<Vec<String>> {
+    let links: Vec<Nd<'_>> = root
+        .descendants()
+        .filter(|n| {
+            dom::tag(*n) == Some("a")
+                && dom::attr(*n, "class").is_some_and(|c| {
+                    c.split_whitespace()
+                        .any(|t| t.eq_ignore_ascii_case("CurrChnlCls"))
+                })
+        })
+        .take(30)
+        .collect();
+    let first = links.first()?;
+    let holder = first.ancestors().take(6).find(|a| {
+        links
+            .iter()
+            .all(|l| l.ancestors().take(8).any(|x| x.id() == a.id()))
+    })?;
+    let t = dom::text(holder, 800);
+    if t.chars().count() > 200 {
+        return None;
+    }
+    let crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+    (!crumbs.is_empty()).then_some(crumbs)
 }
 
 /// The element holding a breadcrumb marker text node: its parent, or up to two levels higher
@@ -290,23 +324,28 @@ fn crumb_container(text: Nd<'_>) -> Option<Nd<'_>> {
 fn is_crumb_classed(n: Nd<'_>) -> bool {
     n.value().as_element().is_some_and(|e| {
         dom::class_id_tokens(e).iter().any(|t| {
-            matches!(
-                t.as_str(),
-                "breadcrumb"
-                    | "breadcrumbs"
-                    | "crumb"
-                    | "crumbs"
-                    | "position"
-                    | "location"
-                    | "dqwz"
-                    | "curpos"
-                    | "weizhi"
-                    | "lujing"
-                    | "bread"
-                    | "currentpath"
-            )
+            t.contains("crumb")
+                || t.starts_with("position")
+                || t.starts_with("location")
+                || t.starts_with("dqwz")
+                || t.starts_with("curpos")
+                || matches!(
+                    t.as_str(),
+                    "weizhi" | "lujing" | "bread" | "currentpath" | "curposition" | "dangqian"
+                )
         })
     })
+}
+
+/// Crumbs printed as list items with CSS separators (`<ol class="breadcrumb"><li>…</li>`).
+fn item_crumbs(n: Nd<'_>) -> Vec<String> {
+    n.descendants()
+        .take(400)
+        .filter(|d| dom::tag(*d) == Some("li"))
+        .map(|li| dom::text(li, 160))
+        .filter(|t| !t.is_empty() && t.chars().count() <= 40)
+        .take(20)
+        .collect()
 }
 
 fn split_crumbs(s: &str) -> Vec<String> {
@@ -406,22 +445,32 @@ const ERROR_TITLE_PHRASES: [&str; 12] = [
     "页面已删除",
 ];
 
-/// True when the page looks like an error page served as a normal one: a short title saying so,
-/// or an error phrase with under ~300 characters of other text.
-pub fn looks_like_error(title: &str, body_text: &str) -> bool {
+/// Other text (non-space chars) beside an error phrase above which the page is real content: an
+/// error page says little more than "页面不存在，返回首页".
+const MAX_ERROR_OTHER_CHARS: usize = 200;
+/// Main content (non-space chars) above which a page is never an error page, whatever its title.
+const MAX_ERROR_PAGE_CHARS: usize = 1000;
+
+/// True when the page looks like an error page served as a normal one, judged on its main
+/// content (the article body, else the body without navigation, header and footer): a short
+/// title saying so over little content, or an error phrase with under ~200 characters of other
+/// text. A real page that mentions 页面不存在 among substantial content is not an error page.
+pub fn looks_like_error(title: &str, main_text: &str) -> bool {
     let t = title.to_lowercase();
     let short = t.chars().count() <= 30;
+    let main_chars = main_text.chars().filter(|c| !c.is_whitespace()).count();
     if short
+        && main_chars < MAX_ERROR_PAGE_CHARS
         && (t.trim_start().starts_with("404") || ERROR_TITLE_PHRASES.iter().any(|p| t.contains(p)))
     {
         return true;
     }
-    let lower = body_text.to_lowercase();
+    let lower = main_text.to_lowercase();
     let Some(p) = ERROR_PHRASES.iter().find(|p| contains_phrase(&lower, p)) else {
         return false;
     };
     let other = lower.replacen(p, "", 1);
-    other.chars().filter(|c| !c.is_whitespace()).count() < 300
+    other.chars().filter(|c| !c.is_whitespace()).count() < MAX_ERROR_OTHER_CHARS
 }
 
 /// Substring test where a numeric phrase ("404") must not be glued to other digits.

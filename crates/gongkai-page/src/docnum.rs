@@ -52,10 +52,24 @@ impl DocNumber {
             && !self.agency.is_empty()
     }
 
+    /// True when the year sits in the small-form look-alikes ﹝﹞ (U+FE5D / U+FE5E), which
+    /// print almost like 〔〕 but are other characters (search and citation miss them).
+    pub fn lookalike_bracket(&self) -> bool {
+        self.bracket == ('﹝', '﹞')
+    }
+
+    /// True when the year sits in one of the brackets GB/T 9704-2012 does not allow
+    /// ([] 【】 （） () 〖〗 ﹝﹞ ...): parsed, but not standard.
+    pub fn nonstandard_bracket(&self) -> bool {
+        self.bracket != ('〔', '〕')
+    }
+
     /// Human-readable (Chinese) list of deviations from GB/T 9704-2012; empty when standard.
     pub fn problems(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        if self.bracket != ('〔', '〕') {
+        if self.lookalike_bracket() {
+            out.push("年份使用了形近字符﹝﹞而非六角括号〔〕");
+        } else if self.bracket != ('〔', '〕') {
             out.push("年份未使用六角括号〔〕");
         }
         if self.year_short {
@@ -77,12 +91,12 @@ impl DocNumber {
     }
 }
 
-const OPEN: &str = "〔[【（(［〖｛{";
-const CLOSE: &str = "〕]】）)］〗｝}";
+const OPEN: &str = "〔﹝[【（(［〖｛{";
+const CLOSE: &str = "〕﹞]】）)］〗｝}";
 
 static DOC_NO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"([\p{Han}A-Za-z]{0,16})\s*([〔\[【（(［〖｛{])\s*(\d{2,4})\s*([〕\]】）)］〗｝}])\s*(第)?\s*(\d{1,6})\s*(号)?",
+        r"([\p{Han}A-Za-z]{0,16})\s*([〔﹝\[【（(［〖｛{])\s*(\d{2,4})\s*([〕﹞\]】）)］〗｝}])\s*(第)?\s*(\d{1,6})\s*(号)?",
     )
     .expect("static regex")
 });
@@ -207,6 +221,9 @@ mod tests {
             ("滕政办发【2022】11号", ('【', '】')),
             ("滕政办发（2022）11号", ('（', '）')),
             ("滕政办发(2022)11号", ('(', ')')),
+            ("滕政办发﹝2022﹞11号", ('﹝', '﹞')),
+            ("滕政办发〖2022〗11号", ('〖', '〗')),
+            ("滕政办发［2022］11号", ('［', '］')),
         ];
         for (s, br) in cases {
             let d = parse_doc_number(s).unwrap();
@@ -214,6 +231,11 @@ mod tests {
             assert!(!d.is_standard(), "{s}");
             assert_eq!(d.number, Some(11));
         }
+        let d = parse_doc_number("赣府厅字﹝2024﹞12号").unwrap();
+        assert!(d.lookalike_bracket() && d.nonstandard_bracket());
+        assert_eq!(d.problems(), vec!["年份使用了形近字符﹝﹞而非六角括号〔〕"]);
+        assert_eq!((d.year, d.number), (Some(2024), Some(12)));
+        assert_eq!(find_doc_numbers("依据赣府厅字﹝2024﹞12号文件").len(), 1);
         let d = parse_doc_number("鲁政字〔2022〕第5号").unwrap();
         assert!(d.has_di && !d.is_standard());
         let d = parse_doc_number("滕政发〔2022〕05号").unwrap();

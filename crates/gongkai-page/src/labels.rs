@@ -29,6 +29,8 @@ pub const FIELD_LABELS: &[(Field, &[&str])] = &[
             "发文机构",
             "文章来源",
             "公开机构",
+            "责任部门",
+            "责任单位",
         ],
     ),
     (
@@ -59,6 +61,8 @@ pub const FIELD_LABELS: &[(Field, &[&str])] = &[
             "发表日期",
             "公布日期",
             "公布时间",
+            "生成日期",
+            "日期",
         ],
     ),
     (
@@ -89,7 +93,30 @@ pub const FIELD_LABELS: &[(Field, &[&str])] = &[
             "文件种类",
         ],
     ),
+    (
+        Field::Title,
+        &["标题", "名称", "文件名称", "信息名称", "文件标题"],
+    ),
 ];
+
+/// Labels that stand for a field only when the page prints none of that field's other labels:
+/// 责任部门 is the publisher only where there is no 发布机构, a bare 日期 / 生成日期 / 发文日期
+/// is the publication date only where there is no 发布日期.
+pub const FALLBACK_LABELS: &[&str] = &[
+    "责任部门",
+    "责任单位",
+    "生成日期",
+    "发文日期",
+    "日期",
+    "来源",
+    "信息来源",
+    "文章来源",
+];
+
+/// Whether a normalised field label is a fallback label (see [`FALLBACK_LABELS`]).
+pub fn is_fallback_label(label: &str) -> bool {
+    FALLBACK_LABELS.contains(&label)
+}
 
 /// Labels that carry no field but commonly sit on the same line as field labels; they end the
 /// preceding value.
@@ -113,8 +140,6 @@ pub const STOP_LABELS: &[&str] = &[
     "责任编辑",
     "编辑",
     "审核",
-    "标题",
-    "名称",
     "关键词",
     "摘要",
     "生效日期",
@@ -122,7 +147,6 @@ pub const STOP_LABELS: &[&str] = &[
     "失效日期",
     "统一编号",
     "登记号",
-    "责任部门",
     "联系电话",
     "撰稿",
     "供稿",
@@ -213,6 +237,40 @@ pub fn all_labels() -> Vec<&'static str> {
     v
 }
 
+/// Values that mean "nothing here": a label printed with one of these counts as absent in every
+/// rule (文号：无, 有效性：—).
+pub const PLACEHOLDER_VALUES: &[&str] = &[
+    "",
+    "无",
+    "暂无",
+    "空",
+    "/",
+    "／",
+    "-",
+    "－",
+    "—",
+    "——",
+    "--",
+    "…",
+    "...",
+    "null",
+    "NULL",
+    "None",
+    "none",
+    "无文号",
+    "暂无文号",
+    "空白",
+    "未填写",
+    "N/A",
+    "n/a",
+];
+
+/// True when `value` (trimmed) is blank or a placeholder such as 无 / — / 空 / /.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{3000}' | '。' | '.'));
+    PLACEHOLDER_VALUES.contains(&v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,18 +292,10 @@ mod tests {
         assert!(!is_strong_label("来源"));
         assert!(!is_strong_label("分类"));
         assert!(is_strong_label("主题分类"));
+        for v in ["无", " 无。", "—", "无文号", "/", "", "N/A"] {
+            assert!(is_placeholder(v), "{v:?}");
+        }
+        assert!(!is_placeholder("滕政办发〔2022〕11号"));
+        assert!(!is_placeholder("无为县人民政府"));
     }
-}
-
-/// Values that mean "nothing here": a label printed with one of these counts as absent in every
-/// rule (文号：无, 有效性：—).
-pub const PLACEHOLDER_VALUES: &[&str] = &[
-    "", "无", "暂无", "空", "/", "／", "-", "－", "—", "——", "--", "…", "...", "null", "NULL",
-    "None", "none",
-];
-
-/// True when `value` (trimmed) is blank or a placeholder such as 无 / — / 空 / /.
-pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-    PLACEHOLDER_VALUES.contains(&v)
 }

@@ -1,5 +1,8 @@
-//! Pure extraction from stored page bytes: charset decoding, links, page kind, the metadata block
-//! (索引号, 文号, 成文日期, 有效性 ...), dates, 文号 parsing, column lists and their pagination.
+//! Pure extraction from stored page bytes: charset decoding, links and where they sit (content,
+//! related block, template chrome), page kind, the metadata block (索引号, 文号, 成文日期, 有效性
+//! ...) read as a reader sees it, validity badges and the body's term clause (kept apart), the
+//! footer's statements (主办单位, 网站标识码, 备案号), dates, 文号 parsing, column lists and their
+//! pagination.
 //!
 //! Nothing here does I/O. The crawler calls [`analyze`] once per fetched HTML page and gets both
 //! the links that feed its frontier and the [`PageModel`] that the rules read; `gongkai check`
@@ -16,13 +19,16 @@ mod content;
 pub mod dates;
 pub mod docnum;
 mod dom;
+pub mod footer;
 pub mod guard;
 pub mod kind;
 pub mod labels;
 pub mod links;
 pub mod metadata;
 pub mod model;
+mod regions;
 pub mod url;
+pub mod validity;
 
 pub use charset::{decode, Decoded};
 pub use column::{analyze_fragment, parse_hanweb_response, HanwebBatch};
@@ -50,10 +56,10 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     let title = content::title(root);
     let guideline_meta = metadata::guideline_meta(root);
     let base = links::base_url(root, &page);
-    let links = links::extract(root, &base);
-    let md = metadata::extract(root);
-    let breadcrumb = content::breadcrumb(root);
     let container = content::body_container(root);
+    let links = links::extract_with_regions(root, &base, container);
+    let mut md = metadata::extract_with_body(root, container);
+    let breadcrumb = content::breadcrumb(root);
     let heading = content::heading(
         root,
         &title,
@@ -61,6 +67,12 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         container,
     );
     let text = content::main_text(root, container);
+    if md.metadata.value(Field::Validity).is_none() {
+        if let Some(mark) = validity::badge(root, heading.as_deref(), container) {
+            md.metadata.fields.insert(Field::Validity, mark);
+        }
+    }
+    let term = validity::term_clause(&text);
     let (scripts, script_srcs) = scripts(root);
     let ctx = column::ColumnContext {
         root,
@@ -84,7 +96,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
 
     let body_text = content::body_text(root, 64 * 1024);
     let challenge = content::is_challenge(&html, &body_text);
-    let looks_like_error = content::looks_like_error(&title, &body_text);
+    let looks_like_error = content::looks_like_error(&title, &text);
     let container_chars = container.map(|c| dom::text(c, content::MAX_TEXT).chars().count());
     let mut kind = kind::decide(&kind::KindInputs {
         url: &page,
@@ -127,8 +139,8 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         follow,
         challenge,
         looks_like_error,
-        term: None,
-        footer: Footer::default(),
+        term,
+        footer: footer::extract(root),
     }
 }
 

@@ -51,8 +51,18 @@ pub fn base_url(root: Nd<'_>, page: &Url) -> Url {
     page.clone()
 }
 
-/// Extracts all links under `root`, resolved against `base`.
+/// Extracts all links under `root`, resolved against `base` (regions left undecided).
 pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
+    extract_with_regions(root, base, None)
+}
+
+/// Extracts all links under `root`, resolved against `base`, each with its [`LinkRegion`]
+/// given the article body container.
+///
+/// [`LinkRegion`]: crate::model::LinkRegion
+pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>) -> Vec<Link> {
+    let regions = crate::regions::Regions::new(container);
+    let in_body = |n: Nd<'_>| n.ancestors().any(|a| dom::tag(a) == Some("body"));
     let mut out = Vec::new();
     for n in root.descendants() {
         if out.len() >= MAX_LINKS {
@@ -101,7 +111,11 @@ pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
             element: format!("{name}[{attr}]"),
             anchor: anchor_text(n, name),
             skip,
-            region: Default::default(),
+            region: if in_body(n) {
+                regions.of(n)
+            } else {
+                Default::default()
+            },
         });
     }
     out
@@ -125,9 +139,19 @@ fn refine(element_kind: LinkKind, ext_kind: LinkKind, name: &str) -> LinkKind {
 /// Download endpoints (`downfile.jsp?filename=a.pdf`) are recognised by a query value ending in
 /// an attachment extension.
 pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
+    // The raw reference, trimmed of any whitespace, still names the file type when a stray
+    // full-width space at its end (kept in the URL, as browsers do) hides the extension.
+    let raw_ext = || {
+        extension(
+            raw.trim_matches(|c: char| c.is_whitespace())
+                .split(['?', '#'])
+                .next()
+                .unwrap_or(""),
+        )
+    };
     let path_ext = match url {
-        Some(u) => extension(u.path()),
-        None => extension(raw.split(['?', '#']).next().unwrap_or("")),
+        Some(u) => extension(u.path()).or_else(raw_ext),
+        None => raw_ext(),
     };
     if let Some(k) = path_ext.as_deref().and_then(ext_kind) {
         return Some(k);

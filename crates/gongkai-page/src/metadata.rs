@@ -15,12 +15,12 @@
 //! not a metadata block. Footers are ignored.
 
 use crate::dom::{self, Nd, BOUNDARY};
-use crate::labels::{self, field_of, is_strong_label, normalize_label, HEADER_WORDS};
-use crate::model::{Field, Metadata};
+use crate::labels::{self, field_of, normalize_label, HEADER_WORDS};
+use crate::model::Metadata;
 use ego_tree::NodeId;
 use regex::Regex;
 use scraper::Node;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 /// Lines longer than this (chars) are body text, not metadata.
@@ -84,10 +84,20 @@ struct Pair {
     label: String,
     value: String,
     block: NodeId,
+    /// Read from a line of running text inside the article body (not a table, list or
+    /// labelled element): such a pair counts only inside a real metadata block.
+    prose: bool,
 }
 
 /// Extracts the metadata block from the document (or fragment) rooted at `root`.
 pub fn extract(root: Nd<'_>) -> Extracted {
+    extract_with_body(root, None)
+}
+
+/// Like [`extract`], knowing the article body container: a `label：value` line of body prose
+/// there is not a metadata field unless its block holds at least two fields (a metadata block
+/// printed inside the body), so "有效期：5年" in the text never becomes the page's 有效性.
+pub fn extract_with_body(root: Nd<'_>, body: Option<Nd<'_>>) -> Extracted {
     let mut pairs: Vec<Pair> = Vec::new();
     let mut consumed: HashSet<NodeId> = HashSet::new();
     for n in root.descendants() {
@@ -107,12 +117,25 @@ pub fn extract(root: Nd<'_>) -> Extracted {
                     "table" | "tbody" | "thead" | "tfoot" | "tr" | "ul" | "ol" | "dl"
                 ) =>
             {
-                block_lines(n, &mut pairs);
+                read_block(n, body, &mut pairs);
             }
             _ => {}
         }
     }
-    select(root, pairs)
+    select::select(root, pairs)
+}
+
+/// Reads a block as labelled elements, else as lines (marked as prose inside the body).
+fn read_block(n: Nd<'_>, body: Option<Nd<'_>>, pairs: &mut Vec<Pair>) {
+    if labelled::element(n, pairs) {
+        return;
+    }
+    let prose = body.is_some_and(|b| b.id() == n.id() || n.ancestors().any(|a| a.id() == b.id()));
+    let from = pairs.len();
+    block_lines(n, pairs);
+    for p in &mut pairs[from..] {
+        p.prose = prose;
+    }
 }
 
 /// Reads the `<meta name=... content=...>` tags named by the 政府网站发展指引, by canonical name;
@@ -180,13 +203,14 @@ fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) 
             label,
             value: clean_value(value),
             block: block.id(),
+            prose: false,
         });
         i += 2;
     }
 }
 
 /// A cell is a label cell when its text is a known label, or short text ending in a colon.
-fn label_cell(text: &str, normalized: &str) -> bool {
+pub(crate) fn label_cell(text: &str, normalized: &str) -> bool {
     if normalized.is_empty() || normalized.chars().count() > 10 {
         return false;
     }
@@ -221,6 +245,7 @@ fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<Nod
             label,
             value: clean_value(&value),
             block: dl.id(),
+            prose: false,
         });
     }
 }
@@ -278,6 +303,7 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
                 label,
                 value,
                 block: block.id(),
+                prose: false,
             });
         }
     }
@@ -375,7 +401,16 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
         .chars()
         .filter(|c| *c != BOUNDARY && !c.is_whitespace())
         .count();
-    if (head.colonless && prefix_chars > 0) || prefix_chars > MAX_PREFIX_CHARS {
+    // Words run into the first label make it a sentence ("本通知有效期：五年"), not a field
+    // line; bullets, brackets, numbering and text of a preceding element are fine.
+    let prefix_han = prefix
+        .rsplit(BOUNDARY)
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count();
+    if (head.colonless && prefix_chars > 0) || prefix_chars > MAX_PREFIX_CHARS || prefix_han >= 2 {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -395,7 +430,7 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
 
 /// Cleans a value: boundary markers vanish (or become a space between ASCII words), whitespace
 /// collapses, separators left dangling at either end go.
-fn clean_value(s: &str) -> String {
+pub(crate) fn clean_value(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut joined = String::with_capacity(s.len());
     for (i, ch) in chars.iter().enumerate() {
@@ -430,55 +465,7 @@ fn clean_value(s: &str) -> String {
     v.trim_end().to_string()
 }
 
-fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
-    // Group by container, in document order of first appearance.
-    let mut order: Vec<NodeId> = Vec::new();
-    let mut by_block: HashMap<NodeId, Vec<Pair>> = HashMap::new();
-    for p in pairs {
-        if !by_block.contains_key(&p.block) {
-            order.push(p.block);
-        }
-        by_block.entry(p.block).or_default().push(p);
-    }
-    let mut md = Metadata::default();
-    let mut seen_raw: HashSet<(String, String)> = HashSet::new();
-    for id in order {
-        let Some(block_pairs) = by_block.remove(&id) else {
-            continue;
-        };
-        let mut counts: HashMap<Field, usize> = HashMap::new();
-        for p in &block_pairs {
-            if let Some(f) = field_of(&p.label) {
-                *counts.entry(f).or_default() += 1;
-            }
-        }
-        if counts.is_empty() || counts.values().any(|c| *c >= 3) {
-            continue;
-        }
-        if root.tree().get(id).is_some_and(in_footer) {
-            continue;
-        }
-        for p in block_pairs {
-            if let Some(f) = field_of(&p.label) {
-                let slot = md.fields.entry(f).or_default();
-                if slot.is_empty() {
-                    slot.clone_from(&p.value);
-                }
-            }
-            if md.raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone())) {
-                md.raw.push((p.label, p.value));
-            }
-        }
-    }
-    let strong = md.raw.iter().any(|(l, _)| is_strong_label(l));
-    let disclosure_block = md.fields.len() >= 2 && strong;
-    Extracted {
-        metadata: md,
-        disclosure_block,
-    }
-}
-
-fn in_footer(n: Nd<'_>) -> bool {
+pub(crate) fn in_footer(n: Nd<'_>) -> bool {
     let mut cur = Some(n);
     let mut depth = 0;
     while let Some(x) = cur {
@@ -528,6 +515,9 @@ fn has_block_descendant(n: Nd<'_>) -> bool {
     }
     false
 }
+
+mod labelled;
+mod select;
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bumped whenever extraction changes, so stored models are re-extracted by `gongkai check`.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// Everything extracted from one HTML page.
 ///
@@ -65,6 +65,18 @@ impl PageModel {
             .filter_map(|f| self.metadata.value(f))
             .chain(self.guideline_meta.get("PubDate").map(String::as_str))
             .find_map(|v| crate::dates::parse_date(v).map(|d| d.to_string()))
+    }
+}
+
+impl PageModel {
+    /// The document's title as a reader sees it: the 标题 / 名称 the metadata block prints (the
+    /// page title is often generic on 信息公开 platforms), else the article heading, else the
+    /// `<title>`.
+    pub fn document_title(&self) -> &str {
+        self.metadata
+            .value(Field::Title)
+            .or(self.heading.as_deref())
+            .unwrap_or(&self.title)
     }
 }
 

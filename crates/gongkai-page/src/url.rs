@@ -112,21 +112,16 @@ pub fn origin_key(url: &Url) -> String {
     }
 }
 
-/// Trims whitespace (ASCII, full-width U+3000, NBSP, zero-width) at both ends and removes tabs
-/// and newlines anywhere, as browsers do.
+/// Cleans a reference as the WHATWG URL parser does: C0 controls and ASCII space are trimmed at
+/// both ends (tab, LF, CR, FF, space ...), tabs and newlines are removed anywhere. Nothing else:
+/// a full-width space (U+3000), NBSP or zero-width character stays and is percent-encoded, so
+/// `/a/b.pdf　` is fetched as `/a/b.pdf%E3%80%80`, exactly as a visitor's browser requests it.
 fn clean(raw: &str) -> String {
-    let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    let trimmed = raw.trim_matches(|c: char| c <= '\u{20}');
     trimmed
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect()
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}'
-    )
 }
 
 /// The lower-cased scheme when `s` starts with one (`[A-Za-z][A-Za-z0-9+.-]*:`).
@@ -184,9 +179,19 @@ mod tests {
     #[test]
     fn whitespace_and_non_ascii() {
         assert_eq!(
-            r("\u{3000} /art/2022/6/1/art_1_2.html\n\t ").unwrap(),
+            r(" /art/2022/6/1/art_1_2.html\n\t\u{c} ").unwrap(),
             "http://www.tengzhou.gov.cn/art/2022/6/1/art_1_2.html"
         );
+        // U+3000 and NBSP are not whitespace to a browser's URL parser: they stay, encoded.
+        assert_eq!(
+            r("/a/b.pdf\u{3000}").unwrap(),
+            "http://www.tengzhou.gov.cn/a/b.pdf%E3%80%80"
+        );
+        assert_eq!(
+            r("/a/b.pdf\u{a0}").unwrap(),
+            "http://www.tengzhou.gov.cn/a/b.pdf%C2%A0"
+        );
+        assert_eq!(r("\u{1}/a/\u{0}").unwrap(), "http://www.tengzhou.gov.cn/a/");
         assert_eq!(
             r("/a\n/b c.html").unwrap(),
             "http://www.tengzhou.gov.cn/a/b%20c.html"

@@ -286,6 +286,11 @@ fn item_date(
         if d.id() == link.id() || !d.value().is_element() {
             continue;
         }
+        // A date element is (nearly) a leaf; gathering the text of every big subtree here
+        // would make deeply nested pages cubic.
+        if d.descendants().take(8).count() >= 8 {
+            continue;
+        }
         let t = dom::text(d, 64);
         if let Some(date) = date_only(&t) {
             return Some(date);

@@ -78,7 +78,11 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
         }
     };
 
-    if let Some((total, cur0, prefix, suffix)) = scripts.iter().find_map(|s| create_page_html(s)) {
+    let script_pager = scripts
+        .iter()
+        .find_map(|s| create_page_html(s))
+        .or_else(|| scripts.iter().find_map(|s| count_page_pager(s)));
+    if let Some((total, cur0, prefix, suffix)) = script_pager {
         p.total_pages = Some(total);
         p.current_page = Some(
             cur0.saturating_add(1)
@@ -199,6 +203,40 @@ pub fn create_page_html(script: &str) -> Option<(u32, u32, String, String)> {
     }
     None
 }
+
+/// A TRS list pager written by `document.write` from variables, with no `createPageHTML` call:
+/// `var currentPage = 0; var countPage = 56; … document.write("<a href=\"index_" + nextPage +
+/// ".html\">下一页</a>")`. Returns (total, current 0-based, prefix, suffix); the file names come
+/// from the script's `"prefix_" + …` and `+ ".ext"` pieces, `index` / `html` by default.
+pub fn count_page_pager(script: &str) -> Option<(u32, u32, String, String)> {
+    let total: u32 = var_value(script, "countPage")
+        .or_else(|| var_value(script, "pageCount"))?
+        .parse()
+        .ok()?;
+    if !script.contains("document.write") && !script.contains("currentPage") {
+        return None;
+    }
+    let current: u32 = var_value(script, "currentPage")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let prefix = PAGER_PREFIX
+        .captures(script)
+        .and_then(|c| c.get(1))
+        .map_or("index", |m| m.as_str())
+        .to_string();
+    let suffix = PAGER_SUFFIX
+        .captures(script)
+        .and_then(|c| c.get(1))
+        .map_or("html", |m| m.as_str())
+        .to_string();
+    (total >= 1).then_some((total.min(100_000), current, prefix, suffix))
+}
+
+static PAGER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["'/]([A-Za-z][A-Za-z0-9]{0,20})_["']\s*\+"#).expect("static regex")
+});
+static PAGER_SUFFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\+\s*["']\.(s?html?|jsp|php|aspx?)"#).expect("static regex"));
 
 fn is_simple_name(s: &str) -> bool {
     !s.is_empty()
@@ -421,6 +459,49 @@ mod tests {
             })
             .collect();
         extract(d.tree.root(), &page, &page, &scripts)
+    }
+
+    #[test]
+    fn trs_count_page_document_write_pager() {
+        let script = r#"<div class="fenye"><script type="text/javascript">
+            var currentPage = 3;//所在页从0开始
+            var prevPage = currentPage-1//上一页
+            var nextPage = currentPage+1//下一页
+            var countPage = 56//共多少页
+            document.write("共"+countPage+"页&nbsp;&nbsp;");
+            if (currentPage > 0) { document.write("<a href=\"index.html\">首页</a>");
+              document.write("<a href=\"index_" + prevPage + ".html\">上一页</a>"); }
+            if (currentPage < countPage - 1) {
+              document.write("<a href=\"index_" + nextPage + ".html\">下一页</a>"); }
+            </script></div>"#;
+        let p = run(script, "http://www.hd.gov.cn/xxgk/tzgg/index_3.html");
+        assert_eq!(p.total_pages, Some(56));
+        assert_eq!(p.current_page, Some(4));
+        assert_eq!(p.urls.len(), 55);
+        assert_eq!(p.urls[0], "http://www.hd.gov.cn/xxgk/tzgg/index.html");
+        assert_eq!(
+            p.urls.last().map(String::as_str),
+            Some("http://www.hd.gov.cn/xxgk/tzgg/index_55.html")
+        );
+        assert!(!p.urls.iter().any(|u| u.ends_with("index_3.html")));
+        // Another prefix and extension, first page.
+        let p = run(
+            r#"<script>var currentPage = 0; var countPage = 3;
+            document.write("<a href='list_" + (currentPage + 1) + ".shtml'>下一页</a>");</script>"#,
+            "http://a.gov.cn/col/list.shtml",
+        );
+        assert_eq!(
+            p.urls,
+            vec![
+                "http://a.gov.cn/col/list_1.shtml",
+                "http://a.gov.cn/col/list_2.shtml"
+            ]
+        );
+        // A countPage variable in unrelated script is not a pager.
+        assert_eq!(
+            count_page_pager("var countPage = 5; function f(){ return countPage; }"),
+            None
+        );
     }
 
     #[test]

@@ -72,6 +72,22 @@ fn breadcrumb_variants() {
         breadcrumb(d.tree.root()),
         vec!["首页", "政务公开", "通知公告"]
     );
+    // TRS CurrChnlCls links joined by -> with no marker.
+    let d = doc("<div class=\"w1200\"><a href=\"../../\" class=\"CurrChnlCls\">首页</a>-&gt;<a href=\"../\" class=\"CurrChnlCls\">信息公开</a>-&gt;<a href=\"./\" class=\"CurrChnlCls\">通知公告</a></div><div class=\"list\">内容</div>");
+    assert_eq!(
+        breadcrumb(d.tree.root()),
+        vec!["首页", "信息公开", "通知公告"]
+    );
+    let d = doc("<div class=\"BreadcrumbNav\"><a href=\"/\">首页</a> &gt;&gt; <a href=\"/zwgk/\">政府信息公开</a> &gt;&gt; 规范性文件</div>");
+    assert_eq!(
+        breadcrumb(d.tree.root()),
+        vec!["首页", "政府信息公开", "规范性文件"]
+    );
+    let d = doc("<ol class=\"breadcrumb\"><li><a href=\"/\">首页</a></li><li><a href=\"/a\">政务公开</a></li><li>通知公告</li></ol>");
+    assert_eq!(
+        breadcrumb(d.tree.root()),
+        vec!["首页", "政务公开", "通知公告"]
+    );
     let d = doc("<p>本页位置不在此处，正文里说到当前位置：不是面包屑的一段很长很长的话。</p>");
     assert!(breadcrumb(d.tree.root()).len() <= 1);
 }
@@ -109,6 +125,16 @@ fn error_pages() {
         &"正文".repeat(400)
     ));
     assert!(!looks_like_error("通知", "联系电话：0632-4041234"));
+    // A real article that mentions the phrase among substantial content.
+    assert!(!looks_like_error(
+        "关于网站迁移的说明",
+        &format!(
+            "{}旧网址访问时提示页面不存在的，请通过新网址访问。{}",
+            "本站栏目调整说明。".repeat(40),
+            "其他说明。".repeat(40)
+        )
+    ));
+    assert!(!looks_like_error("页面不存在", &"正文内容".repeat(300)));
     assert!(!looks_like_error(
         "通知",
         &format!("该栏目信息已删除{}", "其他内容".repeat(100))

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Field;
 use scraper::Html;
 
 fn md(html: &str) -> Extracted {
@@ -177,4 +178,115 @@ fn guideline_meta_case_insensitive() {
     );
     assert_eq!(m.get("ColumnName").map(String::as_str), Some("规范性文件"));
     assert_eq!(m.len(), 4);
+}
+
+#[test]
+fn jiangxi_dd_label_and_nested_div_value() {
+    let e = md(r#"<div class="xxgk-info"><dl>
+        <dd><label>索引号：</label><div class="display-block">K36092200/2025-0012345</div></dd>
+        <dd><label>发布机构：</label><div class="display-block">万载县统计局</div></dd>
+        <dd><label>生成日期：</label><div class="display-block">2025-02-26</div></dd>
+        <dd><label>文号：</label><div class="display-block">无</div></dd>
+        <dd><label>有效性：</label><div class="display-block"></div></dd>
+        </dl></div>"#);
+    assert_eq!(field(&e, Field::Publisher), Some("万载县统计局"));
+    assert_eq!(field(&e, Field::PublishDate), Some("2025-02-26"));
+    assert_eq!(field(&e, Field::DocNumber), Some("无"));
+    assert_eq!(e.metadata.value(Field::DocNumber), None);
+    assert_eq!(field(&e, Field::Validity), Some(""));
+    assert!(e.metadata.has_label(Field::Validity));
+    assert!(e.disclosure_block);
+}
+
+#[test]
+fn li_span_span_and_xxgk_item_divs() {
+    let e = md(r#"<ul class="xxgk-meta">
+        <li><span>名称：</span><span>关于做好春季防火工作的通知</span></li>
+        <li><span>责任部门：</span><span>甘肃省发展和改革委员会</span></li>
+        <li><span>文号：</span><span>甘发改办〔2024〕7号</span></li>
+        <li><span>日期：</span><span>2024-03-05 11:54</span></li></ul>"#);
+    assert_eq!(field(&e, Field::Title), Some("关于做好春季防火工作的通知"));
+    assert_eq!(field(&e, Field::Publisher), Some("甘肃省发展和改革委员会"));
+    assert_eq!(field(&e, Field::PublishDate), Some("2024-03-05 11:54"));
+    let e = md(
+        r#"<div class="xxgk"><div class="xxgk-item"><span class="lab">索引号</span>
+        <span class="val">001/2024-01</span></div>
+        <div class="xxgk-item"><span class="lab">发文日期</span><span class="val">2024年3月1日</span></div>
+        <div class="xxgk-item"><span class="lab">发布日期</span><span class="val">2024年3月4日</span></div>
+        <div class="xxgk-item"><span class="lab">发布机构</span><span class="val">某市教育局</span></div>
+        <div class="xxgk-item"><span class="lab">责任部门</span><span class="val">某市教育局办公室</span></div>
+        </div>"#,
+    );
+    // 发布日期 wins over 发文日期, 发布机构 over 责任部门, whatever the order.
+    assert_eq!(field(&e, Field::PublishDate), Some("2024年3月4日"));
+    assert_eq!(field(&e, Field::Publisher), Some("某市教育局"));
+    assert_eq!(field(&e, Field::IndexNumber), Some("001/2024-01"));
+}
+
+#[test]
+fn alternating_cells_and_strong_paragraphs() {
+    let e = md(
+        r#"<table class="xxgk"><tr><td><b>索 引 号：</b></td><td>000014349/2024-00031</td>
+        <td><b>主题分类：</b></td><td>城乡建设、环境保护</td></tr>
+        <tr><td><b>发文机关：</b></td><td>国务院办公厅</td><td><b>成文日期：</b></td><td>2024年02月20日</td></tr>
+        <tr><td><b>标　　题：</b></td><td colspan="3">国务院办公厅关于某某工作的意见</td></tr>
+        <tr><td><b>发文字号：</b></td><td>国办发〔2024〕9号</td><td><b>发布日期：</b></td><td>2024年02月26日</td></tr>
+        </table>"#,
+    );
+    assert_eq!(
+        field(&e, Field::Title),
+        Some("国务院办公厅关于某某工作的意见")
+    );
+    assert_eq!(field(&e, Field::Publisher), Some("国务院办公厅"));
+    assert_eq!(field(&e, Field::DocNumber), Some("国办发〔2024〕9号"));
+    let e = md(
+        r#"<div class="info"><p><strong>索引号</strong>：11370481/2022-0099</p>
+        <p><strong>发布机构：</strong>滕州市司法局</p><p><strong>有效性</strong>：有效</p></div>"#,
+    );
+    assert_eq!(field(&e, Field::IndexNumber), Some("11370481/2022-0099"));
+    assert_eq!(field(&e, Field::Publisher), Some("滕州市司法局"));
+    assert_eq!(field(&e, Field::Validity), Some("有效"));
+}
+
+#[test]
+fn body_prose_is_never_a_validity_mark() {
+    let html = r#"<div class="meta"><p>发布机构：滕州市司法局</p><p>发布日期：2022-09-19</p></div>
+        <div class="TRS_Editor"><p>第十二条 本办法由市司法局负责解释。</p>
+        <p>有效期：5年</p><p>第十三条 本办法自2022年9月19日起施行，有效期至2027年9月18日。</p></div>"#;
+    let doc = Html::parse_document(html);
+    let root = doc.tree.root();
+    let body = root
+        .descendants()
+        .find(|n| crate::dom::attr(*n, "class") == Some("TRS_Editor"));
+    let e = extract_with_body(root, body);
+    assert_eq!(field(&e, Field::Validity), None);
+    assert_eq!(field(&e, Field::Publisher), Some("滕州市司法局"));
+    // Outside any body container too, a label inside a sentence is not a field.
+    let e =
+        md("<div><p>本通知有效期：五年</p><p>发布机构：某局</p><p>文号：某发〔2022〕1号</p></div>");
+    assert_eq!(field(&e, Field::Validity), None);
+    assert_eq!(field(&e, Field::Publisher), Some("某局"));
+    // A table metadata block inside the body container still counts.
+    let html = r#"<div class="TRS_Editor"><table><tr><td>有效性：</td><td>现行有效</td>
+        <td>文号：</td><td>滕司发〔2022〕3号</td></tr></table><p>正文……</p></div>"#;
+    let doc = Html::parse_document(html);
+    let root = doc.tree.root();
+    let body = root
+        .descendants()
+        .find(|n| crate::dom::attr(*n, "class") == Some("TRS_Editor"));
+    let e = extract_with_body(root, body);
+    assert_eq!(field(&e, Field::Validity), Some("现行有效"));
+}
+
+#[test]
+fn bare_date_label_needs_a_date() {
+    let e = md(r#"<div class="art-info"><span>日期：2025-02-26 11:54</span>
+        <span>来源：万载县人民政府</span></div>"#);
+    assert_eq!(field(&e, Field::PublishDate), Some("2025-02-26 11:54"));
+    // A printed 发布日期 label, even blank, is the page's own statement: no fallback then.
+    let e = md(r#"<ul><li><span>发布日期：</span><span></span></li>
+        <li><span>生成日期：</span><span>2025-02-26</span></li><li><span>文号：</span><span>无</span></li></ul>"#);
+    assert_eq!(field(&e, Field::PublishDate), Some(""));
+    let e = md(r#"<div><p>文号：赣府发〔2024〕1号</p><p>日期：见附件</p></div>"#);
+    assert!(!e.metadata.has_label(Field::PublishDate));
 }

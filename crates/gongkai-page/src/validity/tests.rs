@@ -1,0 +1,104 @@
+use super::*;
+use scraper::Html;
+
+fn iso(s: &str) -> Option<String> {
+    Some(s.to_string())
+}
+
+#[test]
+fn shandong_term_clause_is_read_as_a_clause() {
+    let t = term_clause(
+        "第十二条 本办法由市司法局负责解释。第十三条 本办法自2022年9月19日起施行，有效期至2027年9月18日。",
+    )
+    .unwrap();
+    assert_eq!(t.effective, iso("2022-09-19"));
+    assert_eq!(t.expires, iso("2027-09-18"));
+    assert_eq!(t.years, None);
+    assert_eq!(
+        t.quote,
+        "第十三条 本办法自2022年9月19日起施行，有效期至2027年9月18日。"
+    );
+}
+
+#[test]
+fn clause_forms() {
+    let t = term_clause("本规定自２０２３年３月１日起施行。有效期5年。").unwrap();
+    assert_eq!(t.effective, iso("2023-03-01"));
+    assert_eq!(t.years, Some(5));
+    assert_eq!(t.quote, "本规定自2023年3月1日起施行。有效期5年。");
+    let t = term_clause("本通知自印发之日起施行，有效期为三年。").unwrap();
+    assert_eq!((t.effective, t.years), (None, Some(3)));
+    let t = term_clause("本意见自印发之日起施行，有效期至2026年12月31日。").unwrap();
+    assert_eq!(t.expires, iso("2026-12-31"));
+    let t = term_clause("有效期为2021年1月1日至2025年12月31日。").unwrap();
+    assert_eq!(t.effective, iso("2021-01-01"));
+    assert_eq!(t.expires, iso("2025-12-31"));
+    let t = term_clause("本办法自2022-06-01起实施，有效期两年。").unwrap();
+    assert_eq!((t.effective, t.years), (iso("2022-06-01"), Some(2)));
+    let t = term_clause("本办法自二〇二二年九月十九日起施行，二〇二七年九月十八日废止。").unwrap();
+    assert_eq!(t.effective, iso("2022-09-19"));
+    assert_eq!(t.expires, iso("2027-09-18"));
+    assert_eq!(term_clause("本办法有效期限为5年。").unwrap().years, Some(5));
+    let t = term_clause("本通知有效期截止日期为2025年12月31日。").unwrap();
+    assert_eq!(t.expires, iso("2025-12-31"));
+    assert!(term_clause("各镇人民政府要高度重视政务公开工作。").is_none());
+    let long = format!("{}本办法自2022年1月1日起施行。", "很长的正文".repeat(100));
+    assert!(term_clause(&long).unwrap().quote.chars().count() <= 200);
+}
+
+fn badge_of(html: &str, heading: Option<&str>) -> Option<String> {
+    let d = Html::parse_document(html);
+    let root = d.tree.root();
+    let body = root
+        .descendants()
+        .find(|n| dom::attr(*n, "class") == Some("TRS_Editor"));
+    badge(root, heading, body)
+}
+
+#[test]
+fn badges() {
+    assert_eq!(
+        badge_of(
+            r#"<h1>滕州市城市管理办法<span class="yxx">现行有效</span></h1>"#,
+            None
+        ),
+        iso("现行有效")
+    );
+    assert_eq!(
+        badge_of("<p>x</p>", Some("【已废止】关于印发某某办法的通知")),
+        iso("已废止")
+    );
+    assert_eq!(
+        badge_of(r#"<div class="badge">【已失效】</div><p>正文</p>"#, None),
+        iso("已失效")
+    );
+    // A list of documents with badges is not one mark; a nav item is chrome; prose is no badge.
+    assert_eq!(
+        badge_of(
+            "<ul><li><a>甲</a><em>现行有效</em></li><li><a>乙</a><em>已废止</em></li>\
+             <li><a>丙</a><em>已失效</em></li></ul>",
+            None
+        ),
+        None
+    );
+    assert_eq!(
+        badge_of(r#"<div class="nav"><span>已废止</span></div>"#, None),
+        None
+    );
+    assert_eq!(badge_of("<p>本办法现行有效。</p>", None), None);
+    // One related document with its badge, and a badge inside the body text: not this page's.
+    assert_eq!(
+        badge_of(
+            r#"<div class="xgwj"><ul><li><a href="/1.html">旧办法</a><em>已废止</em></li></ul></div>"#,
+            None
+        ),
+        None
+    );
+    assert_eq!(
+        badge_of(
+            r#"<div class="TRS_Editor"><p>原《某办法》<span>已废止</span>。</p></div>"#,
+            None
+        ),
+        None
+    );
+}
