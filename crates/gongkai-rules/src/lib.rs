@@ -20,6 +20,7 @@ pub mod pack;
 pub mod site;
 mod sitemodel;
 pub mod text;
+pub mod vocab;
 
 pub use coverage::{coverage, coverage_markdown, CoverageItem, CoverageStatus};
 pub use error::RulesError;
@@ -27,6 +28,7 @@ pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};
 pub use finding::{Finding, Severity};
 pub use pack::{default_pack, load_pack, pack_from_files, RawRule, Rule, RulePack};
 pub use site::{Site, SiteBuilder, SiteLink, SitePage};
+pub use vocab::Vocabulary;
 
 /// Every check kind: (name, one-line summary in Chinese).
 pub fn check_kinds() -> Vec<(&'static str, &'static str)> {

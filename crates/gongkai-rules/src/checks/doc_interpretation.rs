@@ -4,18 +4,21 @@
 //! ways of [`crate::linkage`] (the document links to an interpretation — also any link whose
 //! anchor reads 解读 / 图解 / 一图读懂 / 答记者问 / 问答, since the interpretation may sit on another
 //! site; an interpretation links to it; an interpretation's title quotes its title 《…》; an
-//! interpretation carries its 文号). Documents published less than `grace_days` before the as-of
-//! date are skipped (interpretations may follow within days), and so are documents marked
-//! 失效 / 废止 when `skip_invalid` is set. With `since`, documents published before it (or
-//! undated) are not judged: the default pack sets the ledger's year, 2022-01-01.
+//! interpretation carries its 文号). Only the document's own links count: not the template's
+//! (region chrome, or a target linked from 30% or more of the site's article pages, such as the
+//! 政策解读 entry of every page's navigation) and not a column index. Documents published less
+//! than `grace_days` before the as-of date are skipped (interpretations may follow within days),
+//! and so are documents marked 失效 / 废止 when `skip_invalid` is set. With `since`, documents
+//! dated before it (or undated) are not judged: the default pack sets the ledger's year,
+//! 2022-01-01. A document's date is its 发布日期, else 成文日期, else the PubDate meta, else the
+//! date its column list gives for it.
 //! Why: ledger items 33–34 — 行政规范性文件均要开展解读, 政策文件与解读材料同步.
 //! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
 
-use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
+use super::doc_validity::{validity, Validity};
 use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
-use crate::text::parse_date;
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -77,12 +80,9 @@ impl Check for DocInterpretation {
             .iter()
             .map(|&i| interp_info(sm, i))
             .collect();
-        let (labels, marks) = (default_labels(), default_marks());
         for &d in &sm.normative {
-            let published = sm
-                .field(d, Field::PublishDate)
-                .and_then(parse_date)
-                .or_else(|| sm.field(d, Field::WrittenDate).and_then(parse_date));
+            let dated = sm.reference_date(d);
+            let published = dated.map(|(d, _)| d);
             if let Some(p) = published {
                 if (cx.as_of() - p).num_days() < self.p.grace_days {
                     continue;
@@ -94,8 +94,8 @@ impl Check for DocInterpretation {
                 }
             }
             if self.p.skip_invalid {
-                if let Validity::Found { value, .. } = validity(sm, d, &labels, &marks) {
-                    if says_invalid(&value) {
+                if let Validity::Found { value, .. } = validity(sm, d) {
+                    if sm.vocab.validity.says_not_in_force(&value) {
                         continue;
                     }
                 }
@@ -116,6 +116,7 @@ impl Check for DocInterpretation {
                 "title": title,
                 "doc_number": number,
                 "published": published.map(|d| d.to_string()),
+                "date_from": dated.map(|(_, from)| from),
                 "ways_checked": WAYS,
                 "interpretations_on_site": interps.len(),
             });
