@@ -5,9 +5,11 @@
 //! in redirects ([`FetchOutcome::is_broken`]). 401 / 403 / 407 / 412 / 429 / 451 and anti-bot
 //! pages are *unverified*, never broken (the crawler may not pass a 瑞数 cookie wall; that says
 //! nothing about the target). When one URL was fetched more than once in a run and any fetch
-//! succeeded, the link is not reported (flaky, not broken). When the scanner itself had no DNS
-//! (three or more outside host names failed to resolve and none resolved), DNS failures are
-//! unverified too, except for reserved names (`.invalid`, `.test`, `.example`) that never resolve.
+//! succeeded, the link is not reported (flaky, not broken). When the scanner itself may have had
+//! no DNS (not one outside host name resolved during the run: an isolated network), DNS failures
+//! are unverified, whatever their count, except for reserved names (`.invalid`, `.test`,
+//! `.example`) that never resolve anywhere. When any outside host resolved, DNS works and a DNS
+//! failure is broken.
 //! Why: 断链、错链 are a veto item of the national website checks and ledger item 51.
 //! Example: 首页 links "政府信息公开指南" to `/zwgk/zn/index.html`, which answers 404 → one finding
 //! for (首页, that URL).
@@ -97,9 +99,10 @@ fn reserved_host(url: &str) -> bool {
     })
 }
 
-/// True when the scan ran without name resolution: at least three outside host names failed DNS
-/// and not one outside host name resolved (a machine cut off from the internet, where every
-/// external link would otherwise look dead).
+/// True when the scan may have run without name resolution: not one outside host name resolved
+/// (a machine cut off from the internet, where every external link would otherwise look dead).
+/// A host counts as resolved when the answer needed its address: any HTTP status, a refused
+/// connection, a TLS error. Timeouts and transport errors prove nothing.
 pub(crate) fn scanner_offline(pages: &[crate::SitePage], start_urls: &[String]) -> bool {
     let own: HashSet<String> = start_urls.iter().filter_map(|u| host_of(u)).collect();
     let mut failed = HashSet::new();
@@ -112,14 +115,20 @@ pub(crate) fn scanner_offline(pages: &[crate::SitePage], start_urls: &[String]) 
         {
             continue;
         }
-        if p.outcome == FetchOutcome::Dns {
-            failed.insert(host);
-        } else if p.outcome != FetchOutcome::RobotsDisallowed && p.outcome != FetchOutcome::Skipped
-        {
-            resolved.insert(host);
+        match p.outcome {
+            FetchOutcome::Dns => {
+                failed.insert(host);
+            }
+            FetchOutcome::RobotsDisallowed
+            | FetchOutcome::Skipped
+            | FetchOutcome::Timeout
+            | FetchOutcome::NetworkError => {}
+            _ => {
+                resolved.insert(host);
+            }
         }
     }
-    failed.len() >= 3 && resolved.is_empty()
+    !failed.is_empty() && resolved.is_empty()
 }
 
 pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
@@ -294,7 +303,28 @@ mod tests {
 
     #[test]
     fn dns_failures_are_unverified_when_the_scanner_is_offline() {
-        // Three outside hosts failed DNS and none resolved: the scanner has no DNS.
+        // One outside host failed DNS and none resolved: whatever the count, unverified.
+        let one = {
+            let mut s = site(vec![
+                page(ROOT, home("首页")),
+                target("http://www.gov.cn/", FetchOutcome::Dns, None),
+            ]);
+            s.links
+                .push(link(ROOT, "http://www.gov.cn/", LinkKind::Page, "中国政府网"));
+            s
+        };
+        assert!(run("link.broken", &one, &ctx(2022, 7, 1)).is_empty());
+        // A timeout elsewhere proves no resolution either.
+        let mut t = one.clone();
+        t.pages
+            .push(target("http://www.sd.gov.cn/", FetchOutcome::Timeout, None));
+        assert!(run("link.broken", &t, &ctx(2022, 7, 1)).is_empty());
+        // A refused connection does: the name resolved, so the DNS failure is real.
+        let mut r = one.clone();
+        r.pages
+            .push(target("http://www.sd.gov.cn/", FetchOutcome::Connect, None));
+        assert_eq!(run("link.broken", &r, &ctx(2022, 7, 1)).len(), 1);
+
         let hosts = ["beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn"];
         let mut pages = vec![page(ROOT, home("首页"))];
         for h in hosts {
