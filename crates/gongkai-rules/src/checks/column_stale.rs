@@ -12,7 +12,8 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
-use crate::text::{compact, parse_date};
+use crate::text::compact;
+use gongkai_page::dates::parse_date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

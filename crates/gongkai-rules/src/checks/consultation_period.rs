@@ -17,7 +17,8 @@
 
 use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
-use crate::text::{compact, fold, parse_date};
+use crate::text::{compact, fold};
+use gongkai_page::dates::parse_date;
 use chrono::{Datelike, NaiveDate};
 use gongkai_page::Field;
 use regex::Regex;

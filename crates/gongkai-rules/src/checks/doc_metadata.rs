@@ -13,12 +13,10 @@
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::sitemodel::SiteModel;
-use crate::text::{compact, find_dates, fold};
+use crate::text::{compact, fold};
 use gongkai_page::Field;
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "规范性文件缺少文号、成文日期或发布日期";
 
@@ -117,17 +115,10 @@ impl Params {
     }
 }
 
-static DOCNUM_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}A-Za-z]{2,}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d+\s*号")
-        .expect("docnum")
-});
-
+/// True when a printed value shows the field: not blank nor a placeholder (无, —, /, 空 ...), and
+/// for dates a date gongkai-page's one date parser reads.
 fn has_value(v: &str, date: bool) -> bool {
-    let c = compact(v);
-    if c.is_empty() || matches!(c.as_str(), "无" | "-" | "—" | "/" | "暂无") {
-        return false;
-    }
-    !date || !find_dates(v).is_empty() || crate::text::parse_date(v).is_some()
+    !gongkai_page::labels::is_placeholder(v) && (!date || gongkai_page::dates::parse_date(v).is_some())
 }
 
 /// Where page `i` shows `r`, if it does.
@@ -170,7 +161,10 @@ fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Optio
     }
     if r.field == Field::DocNumber {
         let head: String = m.text.chars().take(head_chars).collect();
-        if DOCNUM_RE.is_match(&compact(&head)) {
+        if gongkai_page::docnum::find_doc_numbers(&head)
+            .iter()
+            .any(|d| !d.agency.is_empty() && d.year.is_some() && d.number.is_some())
+        {
             return Some("text-head");
         }
     }
