@@ -179,9 +179,7 @@ impl<'a> SiteModel<'a> {
                 .map(String::from)
         };
         let homes = self.crawled.iter().copied().filter(|&i| self.is_home(i));
-        homes
-            .chain(self.crawled.iter().copied())
-            .find_map(stated)
+        homes.chain(self.crawled.iter().copied()).find_map(stated)
     }
 
     /// True when `target` is linked from so many of the site's article pages (at least
@@ -252,7 +250,11 @@ impl<'a> SiteModel<'a> {
             (Field::PublishDate, "发布日期"),
             (Field::WrittenDate, "成文日期"),
         ] {
-            if let Some(d) = m.metadata.value(f).and_then(gongkai_page::dates::parse_date) {
+            if let Some(d) = m
+                .metadata
+                .value(f)
+                .and_then(gongkai_page::dates::parse_date)
+            {
                 return Some((d, name));
             }
         }
@@ -276,7 +278,11 @@ impl<'a> SiteModel<'a> {
                 };
                 for item in &c.items {
                     if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i) {
-                        if let Some(d) = item.date.as_deref().and_then(gongkai_page::dates::parse_date) {
+                        if let Some(d) = item
+                            .date
+                            .as_deref()
+                            .and_then(gongkai_page::dates::parse_date)
+                        {
                             return Some(d);
                         }
                     }

@@ -169,7 +169,10 @@ mod tests {
             "20220601",
         ] {
             assert_eq!(
-                find_dates(s).first().map(|x| x.1).or_else(|| gongkai_page::parse_date(s)),
+                find_dates(s)
+                    .first()
+                    .map(|x| x.1)
+                    .or_else(|| gongkai_page::parse_date(s)),
                 Some(d),
                 "{s}"
             );

@@ -59,17 +59,49 @@ impl Default for ValidityWords {
     fn default() -> Self {
         ValidityWords {
             labels: strings(&[
-                "有效性", "时效性", "效力状态", "效力状况", "效力级别", "有效期", "时效", "效力",
-                "有效状态", "文件状态", "是否有效", "有效期限",
+                "有效性",
+                "时效性",
+                "效力状态",
+                "效力状况",
+                "效力级别",
+                "有效期",
+                "时效",
+                "效力",
+                "有效状态",
+                "文件状态",
+                "是否有效",
+                "有效期限",
             ]),
             marks: strings(&[
-                "现行有效", "长期有效", "继续有效", "部分有效", "有效", "已失效", "部分失效",
-                "失效", "已废止", "废止", "已修改", "已修订", "修订", "修改", "尚未生效", "未生效",
-                "停止执行", "长期",
+                "现行有效",
+                "长期有效",
+                "继续有效",
+                "部分有效",
+                "有效",
+                "已失效",
+                "部分失效",
+                "失效",
+                "已废止",
+                "废止",
+                "已修改",
+                "已修订",
+                "修订",
+                "修改",
+                "尚未生效",
+                "未生效",
+                "停止执行",
+                "长期",
             ]),
             in_force: strings(&["现行有效", "有效", "继续有效"]),
             not_in_force: strings(&[
-                "失效", "废止", "停止执行", "已修改", "已修订", "被修改", "尚未生效", "未生效",
+                "失效",
+                "废止",
+                "停止执行",
+                "已修改",
+                "已修订",
+                "被修改",
+                "尚未生效",
+                "未生效",
             ]),
         }
     }
@@ -205,7 +237,10 @@ mod tests {
     fn marks_and_force() {
         let v = ValidityWords::default();
         assert_eq!(v.mark_in("现行 有效").as_deref(), Some("现行有效"));
-        assert_eq!(v.mark_in("2022年10月26日至2027年10月25日").as_deref(), Some("日期"));
+        assert_eq!(
+            v.mark_in("2022年10月26日至2027年10月25日").as_deref(),
+            Some("日期")
+        );
         assert_eq!(v.mark_in("见正文"), None);
         assert!(v.says_in_force("有效（暂行，有效期2年）"));
         assert!(!v.says_in_force("部分失效"));
@@ -218,10 +253,14 @@ mod tests {
     fn empty_lists_are_refused_with_the_file() {
         let e = Vocabulary::parse("vocabulary.toml", "[validity]\nmarks = []\n").unwrap_err();
         assert!(e.to_string().contains("vocabulary.toml"), "{e}");
-        let e = Vocabulary::parse("vocabulary.toml", "[validity]\nmark = [\"有效\"]\n").unwrap_err();
+        let e =
+            Vocabulary::parse("vocabulary.toml", "[validity]\nmark = [\"有效\"]\n").unwrap_err();
         assert!(e.to_string().contains("vocabulary.toml:2"), "{e}");
-        let v = Vocabulary::parse("vocabulary.toml", "[interpretation]\ntitle_words = [\"解读\"]\n")
-            .unwrap();
+        let v = Vocabulary::parse(
+            "vocabulary.toml",
+            "[interpretation]\ntitle_words = [\"解读\"]\n",
+        )
+        .unwrap();
         assert_eq!(v.interpretation.title_words, ["解读"]);
         assert_eq!(v.validity, ValidityWords::default());
     }

@@ -18,8 +18,8 @@
 use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::text::{compact, fold};
-use gongkai_page::dates::parse_date;
 use chrono::{Datelike, NaiveDate};
+use gongkai_page::dates::parse_date;
 use gongkai_page::Field;
 use regex::Regex;
 use serde::{Deserialize, Serialize};

@@ -124,7 +124,11 @@ impl DocValidityExpired {
             basis: "max-years",
             stated: format!(
                 "{which}为{date}，已超过{years}年有效期{}",
-                if provisional { "（暂行/试行）" } else { "" }
+                if provisional {
+                    "（暂行/试行）"
+                } else {
+                    ""
+                }
             ),
             evidence: json!({"date": date.to_string(), "date_field": which, "years": years,
                 "provisional": provisional}),
@@ -181,7 +185,8 @@ impl Check for DocValidityExpired {
                 "lapsed_on": lapse.last_day.to_string(),
                 "days_over": (as_of - lapse.last_day).num_days(),
             });
-            if let (Some(o), serde_json::Value::Object(extra)) = (ev.as_object_mut(), lapse.evidence)
+            if let (Some(o), serde_json::Value::Object(extra)) =
+                (ev.as_object_mut(), lapse.evidence)
             {
                 o.extend(extra);
             }
@@ -308,7 +313,11 @@ mod term_tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].evidence["basis"], "term");
         assert_eq!(f[0].evidence["days_over"], 1);
-        assert!(f[0].message.contains("有效期至2022-09-18"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("有效期至2022-09-18"),
+            "{}",
+            f[0].message
+        );
         // On the last day it is still in force.
         assert!(run(
             "doc.validity-expired",
@@ -335,14 +344,27 @@ mod term_tests {
         )
         .is_empty());
         assert_eq!(
-            run("doc.validity-expired", &s("继续有效", years(2)), &ctx(2022, 9, 19)).len(),
+            run(
+                "doc.validity-expired",
+                &s("继续有效", years(2)),
+                &ctx(2022, 9, 19)
+            )
+            .len(),
             1
         );
     }
 
     #[test]
     fn honest_marks_past_their_term_are_not_expired() {
-        for mark in ["已废止", "已失效", "失效", "部分失效", "已修改", "长期有效", "无"] {
+        for mark in [
+            "已废止",
+            "已失效",
+            "失效",
+            "部分失效",
+            "已修改",
+            "长期有效",
+            "无",
+        ] {
             assert!(
                 run(
                     "doc.validity-expired",

@@ -260,4 +260,94 @@ mod tests {
             .insert(Field::Validity, "已废止".into());
         assert_eq!(n(&s), 0);
     }
+
+    #[test]
+    fn template_and_column_links_are_not_the_documents_interpretation() {
+        use gongkai_page::LinkRegion;
+        // The navigation's 政策解读 entry, marked chrome by the extractor.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(&mut s, &u("gfxwj/t1.html"), &u("jd/t2.html"), "政策解读");
+        s.links.last_mut().unwrap().region = LinkRegion::Chrome;
+        assert_eq!(n(&s), 1, "chrome");
+        // The same link in an undecided region, but it is on every article page: template.
+        let mut s = base("《养老办法》解读", "……");
+        for src in ["gfxwj/t1.html", "jd/t2.html", "dt/t3.html"] {
+            add_link(
+                &mut s,
+                &u(src),
+                "http://www.zaozhuang.gov.cn/zcjd/",
+                "政策解读",
+            );
+        }
+        assert_eq!(n(&s), 1, "linked from every article");
+        // A link to the 政策解读 column index itself, from the document's content.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            &u("jd/index.html"),
+            "查看政策解读",
+        );
+        s.links.last_mut().unwrap().region = LinkRegion::Content;
+        assert_eq!(n(&s), 1, "column index");
+        // Not crawled, but shaped like a column index.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            "http://www.zaozhuang.gov.cn/col/col123/index.html",
+            "解读",
+        );
+        assert_eq!(n(&s), 1, "column-shaped URL");
+        // The document's own 相关解读 block counts.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            &u("jd/t2.html"),
+            "相关解读：图解",
+        );
+        s.links.last_mut().unwrap().region = LinkRegion::Related;
+        assert_eq!(n(&s), 0, "related block");
+    }
+
+    #[test]
+    fn the_date_falls_back_to_pubdate_and_the_list_date() {
+        // No 发布日期 / 成文日期 on the page: the PubDate meta places it in 2022.
+        let undated = |s: &mut crate::Site| {
+            let m = s.pages[1].model.as_mut().unwrap();
+            m.metadata.fields.remove(&Field::PublishDate);
+            m.metadata.raw.retain(|(l, _)| l != "发布日期");
+        };
+        let mut s = base("《养老办法》解读", "……");
+        undated(&mut s);
+        assert_eq!(n(&s), 0, "undated: not judged");
+        s.pages[1]
+            .model
+            .as_mut()
+            .unwrap()
+            .guideline_meta
+            .insert("PubDate".into(), "2022-06-01 09:30".into());
+        let f = run("doc.interpretation-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["date_from"], "PubDate");
+        // The date its column list gives.
+        let mut s = base("《养老办法》解读", "……");
+        undated(&mut s);
+        s.pages.push(page(
+            &u("gfxwj/index.html"),
+            column(
+                "规范性文件",
+                &[("城市管理办法", &u("gfxwj/t1.html"), Some("2022-05-30"))],
+            ),
+        ));
+        let f = run("doc.interpretation-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["date_from"], "列表日期");
+        assert_eq!(f[0].evidence["published"], "2022-05-30");
+        // The fallback never makes the page show a date: doc.metadata-missing still asks it.
+        let m = run("doc.metadata-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(m.len(), 1);
+        assert!(m[0].message.contains("发布日期"), "{}", m[0].message);
+    }
 }

@@ -118,7 +118,8 @@ impl Params {
 /// True when a printed value shows the field: not blank nor a placeholder (无, —, /, 空 ...), and
 /// for dates a date gongkai-page's one date parser reads.
 fn has_value(v: &str, date: bool) -> bool {
-    !gongkai_page::labels::is_placeholder(v) && (!date || gongkai_page::dates::parse_date(v).is_some())
+    !gongkai_page::labels::is_placeholder(v)
+        && (!date || gongkai_page::dates::parse_date(v).is_some())
 }
 
 /// Where page `i` shows `r`, if it does.

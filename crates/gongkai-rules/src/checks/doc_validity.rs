@@ -43,7 +43,10 @@ pub(crate) enum Validity {
         mark: String,
     },
     /// The label is there but says nothing (blank, 无, —).
-    Blank { label: String, value: String },
+    Blank {
+        label: String,
+        value: String,
+    },
     Missing,
 }
 
@@ -54,7 +57,11 @@ pub(crate) fn validity(sm: &SiteModel<'_>, i: usize) -> Validity {
     let words = &sm.vocab.validity;
     let mut blank = None;
     if let Some(raw) = m.metadata.fields.get(&Field::Validity) {
-        match m.metadata.value(Field::Validity).and_then(|v| words.mark_in(v)) {
+        match m
+            .metadata
+            .value(Field::Validity)
+            .and_then(|v| words.mark_in(v))
+        {
             Some(mark) => {
                 return Validity::Found {
                     value: raw.trim().into(),
@@ -160,8 +167,16 @@ mod tests {
     #[test]
     fn every_synonym_and_mark_is_accepted() {
         for label in [
-            "有效性", "时效性", "效力状态", "效力状况", "有效期", "时效", "效力级别", "文件状态",
-            "是否有效", "有效期限",
+            "有效性",
+            "时效性",
+            "效力状态",
+            "效力状况",
+            "有效期",
+            "时效",
+            "效力级别",
+            "文件状态",
+            "是否有效",
+            "有效期限",
         ] {
             for mark in [
                 "有效",
@@ -181,7 +196,12 @@ mod tests {
             }
         }
         // The extractor's field (metadata block or a badge such as 【现行有效】).
-        for mark in ["现行有效", "【现行有效】", "已废止", "有效期至2027年6月30日"] {
+        for mark in [
+            "现行有效",
+            "【现行有效】",
+            "已废止",
+            "有效期至2027年6月30日",
+        ] {
             let m = with_fields(
                 article("滕州市XX管理办法", "正文"),
                 &[(Field::Validity, mark)],
@@ -202,7 +222,10 @@ mod tests {
             assert_eq!(fires(article("滕州市XX管理办法", text)), 1, "{text}");
         }
         // A parsed term clause is not a mark either, and the message says why.
-        let mut m = article("滕州市XX管理办法", "本办法自2022年9月19日起施行，有效期至2027年9月18日。");
+        let mut m = article(
+            "滕州市XX管理办法",
+            "本办法自2022年9月19日起施行，有效期至2027年9月18日。",
+        );
         m.term = Some(gongkai_page::TermClause {
             quote: "本办法自2022年9月19日起施行，有效期至2027年9月18日".into(),
             effective: Some("2022-09-19".into()),
@@ -212,7 +235,10 @@ mod tests {
         let f = run("doc.validity-missing", &normative(m), &ctx(2022, 10, 1));
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("施行期限条款"), "{}", f[0].message);
-        assert!(f[0].evidence["term_clause"].as_str().unwrap().contains("2027"));
+        assert!(f[0].evidence["term_clause"]
+            .as_str()
+            .unwrap()
+            .contains("2027"));
     }
 
     #[test]

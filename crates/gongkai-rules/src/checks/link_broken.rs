@@ -309,8 +309,12 @@ mod tests {
                 page(ROOT, home("首页")),
                 target("http://www.gov.cn/", FetchOutcome::Dns, None),
             ]);
-            s.links
-                .push(link(ROOT, "http://www.gov.cn/", LinkKind::Page, "中国政府网"));
+            s.links.push(link(
+                ROOT,
+                "http://www.gov.cn/",
+                LinkKind::Page,
+                "中国政府网",
+            ));
             s
         };
         assert!(run("link.broken", &one, &ctx(2022, 7, 1)).is_empty());

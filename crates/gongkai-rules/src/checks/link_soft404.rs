@@ -143,7 +143,10 @@ fn path_extension(u: &str) -> String {
 /// request).
 fn grams(t: &SitePage) -> HashSet<String> {
     let text = t.model.as_ref().map(|m| m.text.as_str()).unwrap_or("");
-    ngrams(&text.chars().filter(|c| !c.is_ascii()).collect::<String>(), 3)
+    ngrams(
+        &text.chars().filter(|c| !c.is_ascii()).collect::<String>(),
+        3,
+    )
 }
 
 /// Per origin: the trigrams of every answered page with a model (crawled pages and checked
@@ -435,7 +438,9 @@ mod tests {
 
     #[test]
     fn attachment_answered_html_is_soft404() {
-        for ext in ["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et"] {
+        for ext in [
+            "pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et",
+        ] {
             let t = html_target(&u(&format!("files/P0202208.{ext}")), "网站首页 新闻");
             let tu = t.url.clone();
             let mut s = site(vec![page(ROOT, home("首页")), t]);
@@ -458,7 +463,8 @@ mod tests {
     #[test]
     fn a_real_page_mentioning_the_error_words_is_not_an_error_page() {
         let long = "本站改版说明：部分旧栏目页面不存在，请通过新版导航访问。".to_string()
-            + &"滕州市人民政府办公室关于做好全市政务公开工作的通知，各镇人民政府、街道办事处。".repeat(20);
+            + &"滕州市人民政府办公室关于做好全市政务公开工作的通知，各镇人民政府、街道办事处。"
+                .repeat(20);
         let mut t = soft(&u("zwgk/gb.html"), &long, "a");
         t.model.as_mut().unwrap().looks_like_error = true;
         assert!(run("link.soft-404", &base(t), &ctx(2022, 7, 1)).is_empty());
@@ -503,7 +509,10 @@ mod tests {
         s.soft404_probes.push(probe);
         let f = run("link.soft-404", &s, &ctx(2022, 7, 1));
         assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!(f[0].target.as_deref(), Some(format!("{other}/tzgg/old.html").as_str()));
+        assert_eq!(
+            f[0].target.as_deref(),
+            Some(format!("{other}/tzgg/old.html").as_str())
+        );
         assert_eq!(f[0].evidence["method"], "probe-text");
     }
 }
