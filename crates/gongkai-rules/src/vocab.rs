@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub const VOCABULARY_FILE: &str = "vocabulary.toml";
 
 /// The shared vocabulary of a pack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Vocabulary {
     pub validity: ValidityWords,
@@ -120,16 +120,6 @@ impl Default for NormativeWords {
     fn default() -> Self {
         NormativeWords {
             words: strings(&["规范性文件"]),
-        }
-    }
-}
-
-impl Default for Vocabulary {
-    fn default() -> Self {
-        Vocabulary {
-            validity: ValidityWords::default(),
-            interpretation: InterpretationWords::default(),
-            normative: NormativeWords::default(),
         }
     }
 }

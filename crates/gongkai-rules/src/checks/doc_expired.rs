@@ -8,6 +8,7 @@
 //! 2. without a term clause, its 成文日期 (else 发布日期) is more than `max_years` years before the
 //!    as-of date — `provisional_years` for titles with 暂行 / 试行 (Shandong's rule; basis
 //!    `max-years`).
+//!
 //! "More than" is strict: on the last day of the term it does not fire. Marks with 长期 and marks
 //! carrying an end date not yet reached (有效期至2030年…) are left alone, and so are undated
 //! documents. A page marked 已废止 / 失效 past its term says the truth: it is not "expired".
@@ -19,6 +20,7 @@
 use super::doc_validity::{validity, Validity};
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
 use crate::text::add_years;
 use chrono::NaiveDate;
@@ -79,7 +81,7 @@ struct Lapse {
 
 impl DocValidityExpired {
     /// The end of the term the body's clause states, if it states one.
-    fn from_term(&self, sm: &SiteModel<'_>, i: usize) -> Option<Lapse> {
+    fn term_lapse(&self, sm: &SiteModel<'_>, i: usize) -> Option<Lapse> {
         let t = sm.model(i).term.as_ref()?;
         let effective = t.effective.as_deref().and_then(parse_date);
         let (last_day, stated) = match (t.expires.as_deref().and_then(parse_date), t.years) {
@@ -101,7 +103,7 @@ impl DocValidityExpired {
     }
 
     /// Shandong's default term from the 成文日期 (else 发布日期).
-    fn from_age(&self, sm: &SiteModel<'_>, i: usize, title: &str) -> Option<Lapse> {
+    fn age_lapse(&self, sm: &SiteModel<'_>, i: usize, title: &str) -> Option<Lapse> {
         let (date, which) = match sm.field(i, Field::WrittenDate).and_then(parse_date) {
             Some(d) => (d, "成文日期"),
             None => (
@@ -141,6 +143,35 @@ impl Check for DocValidityExpired {
         to_toml(&self.p)
     }
 
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        let Validity::Found { value, .. } = validity(sm, i) else {
+            return Some(Applies::NotJudged(
+                "页面没有有效性标注（见 doc.validity-missing）".into(),
+            ));
+        };
+        if !sm.vocab.validity.says_in_force(&value) {
+            return Some(Applies::NotJudged(format!(
+                "有效性标注为“{value}”，不是现行有效，无需判断是否过期"
+            )));
+        }
+        let title = sm.title(i);
+        Some(
+            match (self.term_lapse(sm, i), self.age_lapse(sm, i, &title)) {
+                (Some(l), _) | (None, Some(l)) => Applies::Judged(format!(
+                    "标注“{value}”：{}，有效期最后一天为{}",
+                    l.stated, l.last_day
+                )),
+                (None, None) => Applies::NotJudged(
+                    "标注现行有效，但正文没有施行期限条款，页面也没有成文日期或发布日期".into(),
+                ),
+            },
+        )
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();
@@ -160,9 +191,9 @@ impl Check for DocValidityExpired {
                 continue;
             }
             let title = sm.title(i);
-            let lapse = match self.from_term(sm, i) {
+            let lapse = match self.term_lapse(sm, i) {
                 Some(l) => l,
-                None => match self.from_age(sm, i, &title) {
+                None => match self.age_lapse(sm, i, &title) {
                     Some(l) => l,
                     None => continue,
                 },

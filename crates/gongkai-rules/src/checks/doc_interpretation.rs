@@ -18,6 +18,7 @@
 use super::doc_validity::{validity, Validity};
 use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,51 @@ pub(crate) const WAYS: [&str; 4] = [
 impl Check for DocInterpretation {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        let dated = sm.reference_date(i);
+        if let Some((d, from)) = dated {
+            if (cx.as_of() - d).num_days() < self.p.grace_days {
+                return Some(Applies::NotJudged(format!(
+                    "{from}{d}距判定日期不足{}天，解读可能随后发布",
+                    self.p.grace_days
+                )));
+            }
+        }
+        if let Some(since) = self.p.since {
+            match dated {
+                None => {
+                    return Some(Applies::NotJudged(
+                        "页面没有日期（发布日期、成文日期、PubDate、列表日期都没有），不判断"
+                            .into(),
+                    ))
+                }
+                Some((d, from)) if d < since.0 => {
+                    return Some(Applies::NotJudged(format!(
+                        "{from}{d}早于规则起始日期{}",
+                        since.0
+                    )))
+                }
+                _ => {}
+            }
+        }
+        if self.p.skip_invalid {
+            if let Validity::Found { value, .. } = validity(sm, i) {
+                if sm.vocab.validity.says_not_in_force(&value) {
+                    return Some(Applies::NotJudged(format!(
+                        "有效性为“{value}”，不再要求解读"
+                    )));
+                }
+            }
+        }
+        Some(Applies::Judged(
+            "规范性文件：按四种方式查找关联解读（只算文件自己的链接，不算导航等模板链接和栏目首页）".into(),
+        ))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -12,6 +12,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
 use crate::text::{compact, fold};
 use gongkai_page::Field;
@@ -180,6 +181,18 @@ crate::check_glue!(DocMetadata);
 impl Check for DocMetadata {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        let names: Vec<&str> = self.p.required.iter().map(|r| r.name.as_str()).collect();
+        Some(Applies::Judged(format!(
+            "规范性文件：检查页面是否显示{}",
+            names.join("、")
+        )))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -11,6 +11,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -78,6 +79,26 @@ crate::check_glue!(DocNumberFormat);
 impl Check for DocNumberFormat {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        let in_scope = if self.p.scope == "normative" {
+            sm.normative.contains(&i)
+        } else {
+            sm.is_info_disclosure(i) && sm.is_article(i)
+        };
+        if !in_scope {
+            return Some(if self.p.scope == "normative" {
+                not_normative(sm, i)
+            } else {
+                Applies::NotJudged("不是有元数据的信息公开文章页".into())
+            });
+        }
+        Some(match sm.field(i, Field::DocNumber) {
+            Some(v) => Applies::Judged(format!("检查文号“{v}”的格式")),
+            None => Applies::NotJudged("页面没有文号（或为“无”），无可检查的格式".into()),
+        })
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

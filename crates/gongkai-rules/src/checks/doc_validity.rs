@@ -15,6 +15,7 @@
 
 use super::{to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,24 @@ crate::check_glue!(DocValidity);
 impl Check for DocValidity {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        Some(Applies::Judged(match validity(sm, i) {
+            Validity::Found { value, source, .. } => format!(
+                "规范性文件：有效性标注为“{value}”（{}）",
+                if source == "field" {
+                    "有效性字段"
+                } else {
+                    "属性表标签"
+                }
+            ),
+            _ => "规范性文件：页面没有有效性标注".into(),
+        }))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -16,6 +16,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
 use gongkai_crawl::FetchOutcome;
 use gongkai_page::LinkKind;
@@ -131,6 +132,26 @@ pub(crate) fn scanner_offline(pages: &[crate::SitePage], start_urls: &[String]) 
     !failed.is_empty() && resolved.is_empty()
 }
 
+/// The link rules' answer for a page: they judge the links of every crawled page.
+pub(crate) fn links_applies(cx: &RuleCx<'_>, i: usize, kinds: &[LinkKind], what: &str) -> Applies {
+    let sm = cx.site;
+    let n = sm
+        .links_of(i)
+        .filter(|l| l.target_url.is_some() && kinds.contains(&l.kind))
+        .count();
+    if n == 0 {
+        return Applies::NotJudged("页面上没有要检查的链接".into());
+    }
+    let fetched = sm
+        .links_of(i)
+        .filter(|l| kinds.contains(&l.kind))
+        .filter(|l| l.target_url.as_deref().and_then(|t| sm.lookup(t)).is_some())
+        .count();
+    Applies::Judged(format!(
+        "检查本页{n}个链接{what}（本次已访问其中{fetched}个，其余未访问的不判断）"
+    ))
+}
+
 pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
     match k {
         LinkKind::Page => "链接",
@@ -146,6 +167,10 @@ pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
 impl Check for LinkBroken {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        Some(links_applies(cx, i, &self.p.kinds, "能否访问"))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

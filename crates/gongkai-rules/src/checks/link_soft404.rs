@@ -11,6 +11,7 @@
 //!     Jaccard at or above `probe_similarity`) once the host's template is taken out — trigrams
 //!     found on at least half (and at least two) of the host's other answered pages are template,
 //!     so real pages that share the error page's template are not matched.
+//!
 //! Links to the host root (`/`, `/index.*`, `/default.*`) and to the start URLs are never matched
 //! by (c), since hosts that send unknown paths home would otherwise make every link home a
 //! finding. Anti-bot challenge pages are never soft-404s.
@@ -20,6 +21,7 @@
 use super::link_broken::kind_zh;
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
 use crate::SitePage;
@@ -216,7 +218,7 @@ impl LinkSoft404 {
             .content_type
             .as_deref()
             .is_some_and(|c| c.to_ascii_lowercase().contains("text/html"));
-        if html && !ext.is_empty() && self.p.attachment_extensions.iter().any(|e| *e == ext) {
+        if html && !ext.is_empty() && self.p.attachment_extensions.contains(&ext) {
             return Some(json!({"method": "attachment-html", "extension": ext,
                 "content_type": t.content_type}));
         }
@@ -277,6 +279,15 @@ impl LinkSoft404 {
 impl Check for LinkSoft404 {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        Some(super::link_broken::links_applies(
+            cx,
+            i,
+            &self.p.kinds,
+            "是否返回错误页（软 404）",
+        ))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {
