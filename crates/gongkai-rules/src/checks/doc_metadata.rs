@@ -137,9 +137,15 @@ fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Optio
         return Some("field");
     }
     let labels: Vec<String> = r.labels.iter().map(|l| compact(l)).collect();
+    // A printed label counts when it is one of the rule's labels or one the page model's label
+    // table reads as this field (生成日期 / 发文日期 / 日期 → 发布日期, 责任部门 → 发布机构 ...).
+    let printed_as_field = |l: &str| {
+        gongkai_page::labels::field_of(&gongkai_page::labels::normalize_label(l)) == Some(r.field)
+    };
     if m.metadata.raw.iter().any(|(l, v)| {
-        let l = compact(l);
-        labels.iter().any(|x| l == *x || l.contains(x.as_str())) && has_value(v, r.date)
+        let lc = compact(l);
+        (printed_as_field(l) || labels.iter().any(|x| lc == *x || lc.contains(x.as_str())))
+            && has_value(v, r.date)
     }) {
         return Some("label");
     }
@@ -299,5 +305,42 @@ mod tests {
             one(m)[0].evidence["missing"],
             serde_json::json!(["发布日期"])
         );
+    }
+
+    #[test]
+    fn labels_the_page_model_reads_as_the_field_count() {
+        // An office's rule lists only 发布日期; the page prints 公开日期, which the page model's
+        // label table reads as 发布日期: the page shows it.
+        let rule = r#"
+[[rule]]
+id = "doc.metadata-missing"
+title = "t"
+severity = "error"
+ledger = [28]
+department = "市司法局"
+check = "doc-metadata"
+[[rule.params.required]]
+name = "发布日期"
+field = "publish-date"
+labels = ["发布日期"]
+date = true
+"#;
+        let pack = crate::pack_from_files(vec![("d.toml".into(), rule.into())]).unwrap();
+        let mut m = with_fields(
+            article("滕州市XX管理办法", "正文"),
+            &[(Field::DocType, "规范性文件"), (Field::IndexNumber, "1")],
+        );
+        m.metadata
+            .raw
+            .push(("公开日期".into(), "2022-06-02".into()));
+        let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m.clone())]);
+        assert!(crate::evaluate(&pack, &s, &ctx(2022, 8, 1)).is_empty());
+        // A placeholder is no value, whatever the label.
+        m.metadata.raw.retain(|(l, _)| l != "公开日期");
+        m.metadata.raw.push(("公开日期".into(), "—".into()));
+        let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m)]);
+        let f = crate::evaluate(&pack, &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("发布日期"));
     }
 }
