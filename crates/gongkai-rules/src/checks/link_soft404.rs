@@ -151,53 +151,77 @@ fn grams(t: &SitePage) -> HashSet<String> {
     )
 }
 
-/// Per origin: the trigrams of every answered page with a model (crawled pages and checked
-/// targets), for telling a host's template from a page's own content.
+/// Pages per origin whose trigrams make up its template sample: a template is shared by every
+/// page, so a bounded sample finds it and keeps a 200,000-page crawl's memory flat.
+const TEMPLATE_SAMPLE: usize = 40;
+
+/// One origin's template sample: how many sampled pages hold each trigram.
+struct Sample<'a> {
+    members: HashMap<&'a str, HashSet<String>>,
+    counts: HashMap<String, usize>,
+}
+
+/// Per origin (built on first use, for origins that have a probe): a sample of its answered
+/// pages with a model (crawled pages and checked targets), for telling the host's template from
+/// a page's own content.
 struct HostPages<'a> {
-    pages: HashMap<String, Vec<(&'a str, HashSet<String>)>>,
+    site: &'a crate::Site,
+    samples: std::cell::RefCell<HashMap<String, std::rc::Rc<Sample<'a>>>>,
 }
 
 impl<'a> HostPages<'a> {
-    fn build(site: &'a crate::Site) -> Self {
-        let mut pages: HashMap<String, Vec<(&'a str, HashSet<String>)>> = HashMap::new();
-        let mut seen = HashSet::new();
-        for p in &site.pages {
-            if !ok2xx(p) || p.model.is_none() || !seen.insert(p.final_url.as_str()) {
-                continue;
-            }
-            if let Some(o) = origin(&p.final_url) {
-                pages
-                    .entry(o)
-                    .or_default()
-                    .push((p.final_url.as_str(), grams(p)));
-            }
+    fn new(site: &'a crate::Site) -> Self {
+        HostPages {
+            site,
+            samples: Default::default(),
         }
-        HostPages { pages }
     }
 
-    /// Trigrams found on at least half (and at least two) of the origin's pages other than
-    /// `except`: the host's template.
-    fn template(&self, origin: &str, except: &str) -> HashSet<String> {
-        let others: Vec<&HashSet<String>> = self
-            .pages
-            .get(origin)
-            .into_iter()
-            .flatten()
-            .filter(|(u, _)| *u != except)
-            .map(|(_, g)| g)
-            .collect();
-        let need = others.len().div_ceil(2).max(2);
-        let mut count: HashMap<&String, usize> = HashMap::new();
-        for g in &others {
-            for t in *g {
-                *count.entry(t).or_default() += 1;
+    fn sample(&self, origin: &str) -> std::rc::Rc<Sample<'a>> {
+        if let Some(s) = self.samples.borrow().get(origin) {
+            return s.clone();
+        }
+        let mut members: HashMap<&'a str, HashSet<String>> = HashMap::new();
+        for p in &self.site.pages {
+            if members.len() >= TEMPLATE_SAMPLE {
+                break;
+            }
+            if ok2xx(p)
+                && p.model.is_some()
+                && !members.contains_key(p.final_url.as_str())
+                && self::origin(&p.final_url).as_deref() == Some(origin)
+            {
+                members.insert(p.final_url.as_str(), grams(p));
             }
         }
-        count
-            .into_iter()
-            .filter(|&(_, n)| n >= need)
-            .map(|(t, _)| t.clone())
-            .collect()
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for g in members.values().flatten() {
+            *counts.entry(g.clone()).or_default() += 1;
+        }
+        let s = std::rc::Rc::new(Sample { members, counts });
+        self.samples
+            .borrow_mut()
+            .insert(origin.to_string(), s.clone());
+        s
+    }
+
+    /// A test for "this trigram is the host's template": found on at least half (and at least
+    /// two) of the origin's sampled pages other than `except`. Each test is one lookup.
+    fn template(&self, origin: &str, except: &str) -> impl Fn(&str) -> bool + 'a {
+        let s = self.sample(origin);
+        let except = except.to_string();
+        let own_in_sample = s.members.contains_key(except.as_str());
+        let others = s.members.len() - usize::from(own_in_sample);
+        let need = others.div_ceil(2).max(2);
+        move |g: &str| {
+            let own = s
+                .members
+                .get(except.as_str())
+                .is_some_and(|o| o.contains(g));
+            s.counts
+                .get(g)
+                .is_some_and(|n| n - usize::from(own) >= need)
+        }
     }
 }
 
@@ -257,10 +281,10 @@ impl LinkSoft404 {
         let (a, b) = (grams(t), grams(probe));
         // Take the host's template out, so that only main contents are compared; when nothing
         // is left on either side the two are template alone, and the whole texts decide.
-        let template = hosts.template(&origin(&t.final_url)?, &t.final_url);
+        let is_template = hosts.template(&origin(&t.final_url)?, &t.final_url);
         let (a2, b2): (HashSet<String>, HashSet<String>) = (
-            a.difference(&template).cloned().collect(),
-            b.difference(&template).cloned().collect(),
+            a.iter().filter(|g| !is_template(g)).cloned().collect(),
+            b.iter().filter(|g| !is_template(g)).cloned().collect(),
         );
         let sim = if a2.len() < 5 && b2.len() < 5 {
             jaccard(&a, &b)
@@ -299,7 +323,7 @@ impl Check for LinkSoft404 {
             .filter_map(|p| origin(&p.url).map(|o| (o, p)))
             .collect();
         let starts: Vec<&str> = site.site.start_urls.iter().map(|s| s.as_str()).collect();
-        let hosts = HostPages::build(site.site);
+        let hosts = HostPages::new(site.site);
         let mut done = HashSet::new();
         for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
