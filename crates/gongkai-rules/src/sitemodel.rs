@@ -346,17 +346,33 @@ impl<'a> SiteModel<'a> {
         self.by_url.get(strip_fragment(url)).copied()
     }
 
-    /// Heading, else the `ArticleTitle` meta, else the `<title>` with a trailing site name cut,
-    /// else the title a column lists the page under.
+    /// Heading, else the 标题 the metadata block prints (also when the heading is generic: the
+    /// site's or a column's name, or under four characters), else the `ArticleTitle` meta, else
+    /// the `<title>` with a trailing site name cut, else the title a column lists the page under.
     pub fn title(&self, i: usize) -> String {
         let Some(m) = self.page(i).model.as_ref() else {
             return String::new();
         };
         let nonempty =
             |s: Option<&String>| s.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
-        if let Some(h) =
-            nonempty(m.heading.as_ref()).or_else(|| nonempty(m.guideline_meta.get("ArticleTitle")))
-        {
+        let heading = nonempty(m.heading.as_ref());
+        let generic = heading.as_ref().is_none_or(|h| {
+            let k = key(h);
+            k.chars().count() < 4
+                || m.guideline_meta
+                    .get("SiteName")
+                    .is_some_and(|n| key(n) == k)
+                || m.guideline_meta
+                    .get("ColumnName")
+                    .is_some_and(|n| key(n) == k)
+                || m.breadcrumb.iter().any(|b| key(b) == k)
+        });
+        if generic {
+            if let Some(t) = m.metadata.value(Field::Title) {
+                return t.to_string();
+            }
+        }
+        if let Some(h) = heading.or_else(|| nonempty(m.guideline_meta.get("ArticleTitle"))) {
             return h;
         }
         let t = m.title.trim();
@@ -812,6 +828,32 @@ fn strip_page_suffix(stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::page_key;
+
+    #[test]
+    fn the_metadata_title_replaces_a_generic_heading() {
+        use crate::checks::testkit::*;
+        use gongkai_page::Field;
+        let vocab = crate::Vocabulary::default();
+        let mut m = with_fields(
+            article("政策文件", "正文"),
+            &[
+                (Field::Title, "滕州市城市管理办法"),
+                (Field::DocNumber, "滕政办发〔2022〕11号"),
+            ],
+        );
+        m.breadcrumb = vec!["首页".into(), "政策文件".into()];
+        let s = site(vec![page(ROOT, home("")), page(&u("a/t1.html"), m.clone())]);
+        let sm = super::SiteModel::build(&s, &vocab);
+        assert_eq!(sm.title(1), "滕州市城市管理办法");
+        // A real heading stays.
+        m.heading = Some("滕州市人民政府关于印发滕州市城市管理办法的通知".into());
+        let s = site(vec![page(ROOT, home("")), page(&u("a/t1.html"), m)]);
+        let sm = super::SiteModel::build(&s, &vocab);
+        assert_eq!(
+            sm.title(1),
+            "滕州市人民政府关于印发滕州市城市管理办法的通知"
+        );
+    }
 
     #[test]
     fn pagination_keys() {
