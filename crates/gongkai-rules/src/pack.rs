@@ -202,6 +202,14 @@ impl RulePack {
         for line in r.params_toml().lines() {
             s.push_str(&format!("  {line}\n"));
         }
+        // The document and interpretation rules read the pack's shared words too.
+        if r.check.starts_with("doc-") || r.check.starts_with("interpretation-") {
+            s.push_str(&format!("\nshared vocabulary ({VOCABULARY_FILE}):\n"));
+            let text = toml::to_string(&self.vocabulary).unwrap_or_default();
+            for line in text.lines() {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
         Some(s)
     }
 }

@@ -283,12 +283,13 @@ fn render(x: &Inspection) -> String {
         },
         x.as_of
     );
-    if x
-        .model
+    if x.model
         .as_ref()
         .is_some_and(|m| m.extractor_version != gongkai_page::EXTRACTOR_VERSION)
     {
-        s.push_str("  注意：该页面模型由旧版提取器生成；运行 gongkai check 可按当前版本重新提取。\n");
+        s.push_str(
+            "  注意：该页面模型由旧版提取器生成；运行 gongkai check 可按当前版本重新提取。\n",
+        );
     }
     match &x.model {
         Some(m) => render_model(&mut s, m),
