@@ -141,14 +141,20 @@ fn path_extension(u: &str) -> String {
     }
 }
 
+/// Characters of a page's main content compared (error pages and templates show in the first
+/// few thousand; a hostile page may carry megabytes).
+const COMPARED_CHARS: usize = 20_000;
+
 /// Trigrams of a page's main content, non-ASCII only (URLs echoed in error pages differ per
-/// request).
+/// request), from its first [`COMPARED_CHARS`] such characters.
 fn grams(t: &SitePage) -> HashSet<String> {
     let text = t.model.as_ref().map(|m| m.text.as_str()).unwrap_or("");
-    ngrams(
-        &text.chars().filter(|c| !c.is_ascii()).collect::<String>(),
-        3,
-    )
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .take(COMPARED_CHARS)
+        .collect();
+    ngrams(&kept, 3)
 }
 
 /// Pages per origin whose trigrams make up its template sample: a template is shared by every
@@ -248,7 +254,12 @@ impl LinkSoft404 {
         }
         if t.model.as_ref().is_some_and(|m| {
             m.looks_like_error
-                && m.text.chars().filter(|c| !c.is_ascii()).count() <= self.p.error_page_max_chars
+                && m.text
+                    .chars()
+                    .filter(|c| !c.is_ascii())
+                    .take(self.p.error_page_max_chars + 1)
+                    .count()
+                    <= self.p.error_page_max_chars
         }) {
             return Some(json!({"method": "error-page"}));
         }
