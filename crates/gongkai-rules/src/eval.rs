@@ -56,7 +56,7 @@ impl EvalContext {
 /// Evaluates every enabled rule whose `due` date has passed (`as_of` after `due`) over `site`.
 /// Findings are deduplicated by fingerprint and sorted (severity, rule, url, target).
 pub fn evaluate(pack: &RulePack, site: &Site, ctx: &EvalContext) -> Vec<Finding> {
-    let model = SiteModel::build(site);
+    let model = SiteModel::build(site, pack.vocabulary());
     let mut all = Vec::new();
     for rule in pack.rules() {
         if !rule.enabled || rule.due.is_some_and(|d| ctx.as_of <= d) {

@@ -157,3 +157,85 @@ fn rule_due_date_and_enabled_flag() {
     assert_eq!(n("due = 2022-07-01", &ctx(2022, 7, 2)), 4);
     assert_eq!(n("enabled = false", &ctx(2022, 7, 2)), 0);
 }
+
+#[test]
+fn departments_fall_back_to_the_footer_sponsor_never_a_ledger_phrase() {
+    let mut s = broken_site();
+    // Every page of the site states its 主办单位 in the footer; the home page's wins.
+    for (i, p) in s.pages.iter_mut().enumerate() {
+        if let Some(m) = p.model.as_mut() {
+            m.footer.sponsor = Some(if i == 0 {
+                "滕州市人民政府办公室".into()
+            } else {
+                "别的单位".into()
+            });
+        }
+    }
+    let mut c = owners_ctx();
+    c.aliases
+        .push(("滕州市人民政府办公室".into(), "市政府办公室".into()));
+    c.owners
+        .retain(|o| o.url_prefix.as_deref() != Some(&u("zwgk/")));
+    let f = run("link.broken", &s, &c);
+    let dept = |p: &str| {
+        f.iter()
+            .find(|x| x.url == p)
+            .map(|x| x.department.clone())
+            .unwrap()
+    };
+    // link.broken's default is the ledger phrase 市政府各部门、各镇街: no one can act on it.
+    assert_eq!(dept(ROOT), "市政府办公室", "footer sponsor, alias applied");
+    assert_eq!(
+        dept(&u("zwgk/bm/sfj/t1.html")),
+        "市司法局",
+        "publisher first"
+    );
+    assert_eq!(
+        dept(&u("zwgk/bm/jyj/t2.html")),
+        "市教育和体育局",
+        "owner next"
+    );
+    assert_eq!(
+        dept(&u("zwgk/tzgg/t3.html")),
+        "市政府办公室综合科",
+        "column owner"
+    );
+    // A rule whose default names one unit keeps it (the ledger makes 市司法局 answer for
+    // normative documents).
+    let rule = "[[rule]]\nid = \"link.broken\"\ntitle = \"t\"\nseverity = \"error\"\nledger = [51]\ndepartment = \"市司法局\"\ncheck = \"link-broken\"\n";
+    let pack = pack_from_files(vec![("a.toml".into(), rule.into())]).unwrap();
+    let f = evaluate(&pack, &s, &c);
+    assert_eq!(
+        f.iter().find(|x| x.url == ROOT).unwrap().department,
+        "市司法局"
+    );
+    // Placeholders are no sponsor.
+    for p in s.pages.iter_mut() {
+        if let Some(m) = p.model.as_mut() {
+            m.footer.sponsor = Some("无".into());
+        }
+    }
+    let f = run("link.broken", &s, &c);
+    assert_eq!(
+        f.iter().find(|x| x.url == ROOT).unwrap().department,
+        "市政府各部门、各镇街",
+        "no footer: the rule's default is all there is"
+    );
+}
+
+#[test]
+fn ledger_phrases_are_not_actionable() {
+    use crate::sitemodel::actionable;
+    for phrase in [
+        "市政府各部门、各镇街",
+        "各重大行政决策制定部门",
+        "市政府有关部门单位",
+        "市政府各相关部门、各镇街",
+        "市政府各部门",
+    ] {
+        assert!(!actionable(phrase), "{phrase}");
+    }
+    for unit in ["市司法局", "市政府办公室", "滕州市大数据中心"] {
+        assert!(actionable(unit), "{unit}");
+    }
+}

@@ -7,6 +7,8 @@
 //! - Check kinds are code: one module per kind under `checks/`, listed by [`check_kinds`].
 //! - [`evaluate`] builds a site model once (pages by URL, columns with their pagination pages,
 //!   normative documents, interpretations) and runs every enabled rule over it.
+//! - [`explain_page`] says, for one page, whether each rule judged it and why not
+//!   (`gongkai inspect`).
 //! - [`coverage`] maps all 67 items of the ledger of 滕政办发〔2022〕11号 to rules or notes;
 //!   [`coverage_markdown`] renders `docs/coverage.md`.
 
@@ -14,19 +16,23 @@ pub mod checks;
 pub mod coverage;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod finding;
 mod linkage;
 pub mod pack;
 pub mod site;
 mod sitemodel;
 pub mod text;
+pub mod vocab;
 
 pub use coverage::{coverage, coverage_markdown, CoverageItem, CoverageStatus};
 pub use error::RulesError;
 pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};
+pub use explain::{explain_page, Applies, PageExplanation, RuleVerdict};
 pub use finding::{Finding, Severity};
 pub use pack::{default_pack, load_pack, pack_from_files, RawRule, Rule, RulePack};
 pub use site::{Site, SiteBuilder, SiteLink, SitePage};
+pub use vocab::Vocabulary;
 
 /// Every check kind: (name, one-line summary in Chinese).
 pub fn check_kinds() -> Vec<(&'static str, &'static str)> {

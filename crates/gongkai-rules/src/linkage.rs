@@ -5,27 +5,47 @@
 //! 2. `interpretation-links-doc`: an interpretation links to the document;
 //! 3. `title-quote`: an interpretation's title quotes the document's title (《…》), or its title
 //!    without the 解读 wording is part of the document's title;
-//! 4. `doc-number`: an interpretation's title or text carries the document's 文号 (bracket
-//!    variants 〔〕[]【】（） treated as equal).
+//! 4. `doc-number`: an interpretation's title or text carries the document's 文号 (read with
+//!    gongkai-page's one 文号 parser, so bracket variants 〔〕[]【】（）﹝﹞ are equal).
+//!
+//! Only a page's own links count for ways 1 and 2 ([`own_link`]): not template chrome
+//! (navigation, header, footer: region `chrome`, or a target linked from 30% or more of the site's
+//! article pages) and not a column index (the 政策解读 column itself is no interpretation of any
+//! document). Links whose region the extractor did not decide (`other`, models stored by an
+//! older extractor) count unless one of those two tests rules them out.
 
-use crate::sitemodel::{SiteModel, INTERP_TITLE};
-use crate::text::{compact, key};
-use gongkai_page::Field;
+use crate::sitemodel::SiteModel;
+use crate::text::key;
+use crate::SiteLink;
+use gongkai_page::docnum::{find_doc_numbers, parse_doc_number, DocNumber};
+use gongkai_page::{Field, LinkRegion};
 use regex::Regex;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
 static QUOTE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"《([^《》]{2,120})》").expect("quote"));
-static YEAR_BRACKET_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\[【(（［〔{｛]\s*((?:19|20)\d{2})\s*[\]】)）］〕}｝]").expect("year bracket")
-});
 
-/// A 文号 in comparable form: folded, no spaces, year brackets as 〔〕.
-pub(crate) fn docnum_key(s: &str) -> String {
-    YEAR_BRACKET_RE
-        .replace_all(&compact(s), "〔$1〕")
-        .into_owned()
+/// A 文号 in comparable form: 机关代字〔year〕number号, whatever brackets and 第 it was written
+/// with; None without an agency, a year or a number.
+pub(crate) fn docnum_key(d: &DocNumber) -> Option<String> {
+    let agency = key(&d.agency);
+    match (d.year, d.number) {
+        (Some(y), Some(n)) if agency.chars().count() >= 2 => Some(format!("{agency}〔{y}〕{n}号")),
+        _ => None,
+    }
+}
+
+/// True when a link of a page is the page's own (see the module doc): not chrome, not a target
+/// most article pages share, not a column index.
+pub(crate) fn own_link(sm: &SiteModel<'_>, l: &SiteLink) -> bool {
+    if l.region == LinkRegion::Chrome {
+        return false;
+    }
+    match l.target_url.as_deref() {
+        Some(t) => !sm.is_template_target(t) && !sm.is_column_target(t),
+        None => false,
+    }
 }
 
 /// The quoted titles (《…》) of a text, as keys.
@@ -38,7 +58,7 @@ pub(crate) fn quoted(s: &str) -> Vec<String> {
 }
 
 /// An interpretation title without the interpretation wording, as a key.
-fn interp_core(title: &str) -> String {
+fn interp_core(title: &str, words: &[String]) -> String {
     let mut k = key(title);
     for w in [
         "政策解读",
@@ -50,8 +70,13 @@ fn interp_core(title: &str) -> String {
         "一问一答",
         "问答",
         "关于",
-    ] {
-        k = k.replace(w, "");
+    ]
+    .into_iter()
+    .chain(words.iter().map(String::as_str))
+    {
+        if !w.is_empty() {
+            k = k.replace(w, "");
+        }
     }
     k
 }
@@ -61,7 +86,8 @@ pub(crate) struct Interp {
     targets: HashSet<usize>,
     quotes: Vec<String>,
     core: String,
-    hay: String,
+    /// The 文号 quoted in its title and text, as [`docnum_key`]s.
+    numbers: HashSet<String>,
 }
 
 pub(crate) struct Doc<'a> {
@@ -81,19 +107,24 @@ pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
         page: i,
         targets: sm
             .links_of(i)
+            .filter(|l| own_link(sm, l))
             .filter_map(|l| l.target_url.as_deref().and_then(|u| sm.lookup(u)))
             .collect(),
         quotes: quoted(&title),
-        core: interp_core(&title),
-        hay: docnum_key(&format!("{title} {}", m.text)),
+        core: interp_core(&title, &sm.vocab.interpretation.title_words),
+        numbers: find_doc_numbers(&format!("{title} {}", m.text))
+            .iter()
+            .filter_map(docnum_key)
+            .collect(),
     }
 }
 
 pub(crate) fn doc_info<'a>(sm: &SiteModel<'a>, i: usize) -> Doc<'a> {
     let title = sm.title(i);
-    let number = sm.field(i, Field::DocNumber).map(docnum_key).filter(|n| {
-        n.chars().count() >= 6 && n.contains('号') && n.chars().any(|c| c.is_ascii_digit())
-    });
+    let number = sm
+        .field(i, Field::DocNumber)
+        .and_then(parse_doc_number)
+        .and_then(|d| docnum_key(&d));
     Doc {
         page: i,
         title_key: key(&title),
@@ -101,9 +132,10 @@ pub(crate) fn doc_info<'a>(sm: &SiteModel<'a>, i: usize) -> Doc<'a> {
         number,
         links: sm
             .links_of(i)
+            .filter(|l| own_link(sm, l))
             .map(|l| {
                 let t = l.target_url.as_deref().and_then(|u| sm.lookup(u));
-                let by_anchor = INTERP_TITLE.iter().any(|w| l.anchor.contains(w));
+                let by_anchor = sm.vocab.interpretation.in_title(&l.anchor);
                 (t, by_anchor, l.target_url.as_deref().unwrap_or_default())
             })
             .collect(),
@@ -131,7 +163,7 @@ pub(crate) fn tie(doc: &Doc<'_>, interp: &Interp) -> Option<(&'static str, Strin
         return Some(("title-quote", interp.core.clone()));
     }
     if let Some(n) = &doc.number {
-        if interp.hay.contains(n.as_str()) {
+        if interp.numbers.contains(n.as_str()) {
             return Some(("doc-number", n.clone()));
         }
     }

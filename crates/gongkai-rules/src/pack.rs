@@ -4,6 +4,7 @@
 use crate::checks::{self, Check, ParamError};
 use crate::coverage::CoverageData;
 use crate::error::RulesError;
+use crate::vocab::{Vocabulary, VOCABULARY_FILE};
 use crate::Severity;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -47,6 +48,10 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = &[
     ("links.toml", include_str!("../../../rules/links.toml")),
     ("privacy.toml", include_str!("../../../rules/privacy.toml")),
     ("site.toml", include_str!("../../../rules/site.toml")),
+    (
+        "vocabulary.toml",
+        include_str!("../../../rules/vocabulary.toml"),
+    ),
 ];
 
 /// One rule file, as written.
@@ -137,6 +142,7 @@ pub struct RulePack {
     hash: String,
     pub(crate) coverage: Option<CoverageData>,
     source: String,
+    vocabulary: Vocabulary,
 }
 
 impl RulePack {
@@ -152,6 +158,11 @@ impl RulePack {
     /// sha256 (hex) over the pack's files (name and bytes, sorted by name), for citability.
     pub fn hash(&self) -> &str {
         &self.hash
+    }
+
+    /// The shared vocabulary (`vocabulary.toml`, else the built-in defaults).
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
     }
 
     /// Where the pack came from ("embedded" or the directory).
@@ -191,11 +202,20 @@ impl RulePack {
         for line in r.params_toml().lines() {
             s.push_str(&format!("  {line}\n"));
         }
+        // The document and interpretation rules read the pack's shared words too.
+        if r.check.starts_with("doc-") || r.check.starts_with("interpretation-") {
+            s.push_str(&format!("\nshared vocabulary ({VOCABULARY_FILE}):\n"));
+            let text = toml::to_string(&self.vocabulary).unwrap_or_default();
+            for line in text.lines() {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
         Some(s)
     }
 }
 
-/// Loads every `*.toml` of `dir` (`coverage.toml` is the coverage data, the others hold
+/// Loads every `*.toml` of `dir` (`coverage.toml` is the coverage data, `vocabulary.toml` the
+/// shared vocabulary, the others hold
 /// `[[rule]]` tables). Any error names the file and line.
 pub fn load_pack(dir: &Path) -> Result<RulePack, RulesError> {
     let rd = std::fs::read_dir(dir).map_err(|source| RulesError::Io {
@@ -258,9 +278,14 @@ fn compile(mut files: Vec<(String, String)>, source: String) -> Result<RulePack,
     let mut rules: Vec<Rule> = Vec::new();
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
     let mut coverage = None;
+    let mut vocabulary = Vocabulary::default();
     for (name, text) in &files {
         if name == COVERAGE_FILE {
             coverage = Some(CoverageData::parse(name, text)?);
+            continue;
+        }
+        if name == VOCABULARY_FILE {
+            vocabulary = Vocabulary::parse(name, text)?;
             continue;
         }
         let raw: RawFile = toml::from_str(text)
@@ -285,6 +310,7 @@ fn compile(mut files: Vec<(String, String)>, source: String) -> Result<RulePack,
         hash,
         coverage,
         source,
+        vocabulary,
     })
 }
 

@@ -264,3 +264,50 @@ fn coverage_doc_is_up_to_date() {
         "docs/coverage.md is out of date: run GONGKAI_UPDATE_COVERAGE=1 cargo test -p gongkai-rules coverage"
     );
 }
+
+#[test]
+fn explain_shows_the_shared_vocabulary_of_document_rules() {
+    let pack = default_pack();
+    let e = pack.explain("doc.validity-missing").unwrap();
+    assert!(e.contains("shared vocabulary (vocabulary.toml)"), "{e}");
+    assert!(e.contains("效力状况"), "{e}");
+    assert!(!pack
+        .explain("link.broken")
+        .unwrap()
+        .contains("shared vocabulary"));
+}
+
+#[test]
+fn an_office_vocabulary_reaches_every_rule() {
+    // A label added once in vocabulary.toml is read by doc.validity-missing (the mark is found)
+    // and doc.validity-expired (the mark is judged) alike.
+    let mut files: Vec<(String, String)> = EMBEDDED
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    for (n, t) in files.iter_mut() {
+        if n == "vocabulary.toml" {
+            *t = t.replace("labels = [\"有效性\"", "labels = [\"执行状态\", \"有效性\"");
+        }
+    }
+    let pack = crate::pack_from_files(files).unwrap();
+    assert!(pack.vocabulary().validity.is_label("执行状态"));
+    use crate::checks::testkit::*;
+    use gongkai_page::Field;
+    let mut m = with_fields(
+        article("滕州市XX管理办法", "正文"),
+        &[
+            (Field::DocType, "规范性文件"),
+            (Field::WrittenDate, "2010-01-01"),
+        ],
+    );
+    m.metadata.raw.push(("执行状态".into(), "现行有效".into()));
+    let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m)]);
+    let f = crate::evaluate(&pack, &s, &ctx(2022, 7, 1));
+    let rules: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();
+    assert!(!rules.contains(&"doc.validity-missing"), "{rules:?}");
+    assert!(rules.contains(&"doc.validity-expired"), "{rules:?}");
+    // The default pack does not know the label: the page has no mark.
+    let f = crate::evaluate(&default_pack(), &s, &ctx(2022, 7, 1));
+    assert!(f.iter().any(|f| f.rule == "doc.validity-missing"));
+}

@@ -5,7 +5,7 @@
 //! [`Site::take_model_links`]); the rules reach a page's links through the site model's index.
 
 use gongkai_crawl::FetchOutcome;
-use gongkai_page::{LinkKind, PageModel, SkipReason};
+use gongkai_page::{LinkKind, LinkRegion, PageModel, SkipReason};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -57,6 +57,10 @@ pub struct SiteLink {
     /// is `source_url`.
     #[serde(default)]
     pub source_page: Option<usize>,
+    /// Where on its page the link sits (content, 相关解读 block, template chrome), as the page
+    /// model says ([`gongkai_page::Link::region`]).
+    #[serde(default)]
+    pub region: LinkRegion,
 }
 
 /// Everything the rules see of one run.
@@ -165,6 +169,7 @@ fn move_links(p: &mut SitePage, i: usize, links: &mut Vec<SiteLink>, strings: &m
             anchor: strings.get(l.anchor),
             skip: l.skip.or(tel.then_some(SkipReason::Tel)),
             source_page: Some(i),
+            region: l.region,
         }
     }));
 }

@@ -12,7 +12,9 @@
 //!   or whose title contains 解读 / 图解 / 一图读懂 / 答记者问 / 问答 / 一问一答.
 
 use crate::text::{compact, key};
+use crate::vocab::Vocabulary;
 use crate::{EvalContext, Site, SiteLink, SitePage};
+use chrono::NaiveDate;
 use gongkai_crawl::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel};
 use std::collections::HashMap;
@@ -22,10 +24,11 @@ static ORGAN_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(||
         .expect("organ")
 });
 
-pub(crate) const NORMATIVE: &str = "规范性文件";
-pub(crate) const INTERP_COLUMN: &str = "解读";
-pub(crate) const INTERP_TITLE: &[&str] =
-    &["解读", "图解", "一图读懂", "答记者问", "问答", "一问一答"];
+/// A link target linked from at least this share of the site's article pages is template (site
+/// navigation, header, footer), whatever region the extractor gave the link.
+pub(crate) const TEMPLATE_SHARE: f64 = 0.3;
+/// ... and from at least this many of them (a site of three articles has no template yet).
+const TEMPLATE_MIN_PAGES: usize = 3;
 
 /// The pages of one column (its pagination pages grouped) and their items.
 #[derive(Debug, Clone)]
@@ -38,6 +41,8 @@ pub(crate) struct ColumnGroup {
 
 pub(crate) struct SiteModel<'a> {
     pub site: &'a Site,
+    /// The pack's shared vocabulary.
+    pub vocab: &'a Vocabulary,
     by_url: HashMap<&'a str, usize>,
     /// Links by source page: `link_ids[link_start[i]..link_start[i + 1]]` index `site.links`.
     link_start: Vec<u32>,
@@ -53,6 +58,12 @@ pub(crate) struct SiteModel<'a> {
     pub interpretations: Vec<usize>,
     /// The first start URL (the site root), or the first page's URL.
     pub root: String,
+    /// The site's 主办单位 as its footer states it: the home page's, else the first crawled
+    /// page's that states one (not yet canonicalised).
+    pub sponsor: Option<String>,
+    /// Link targets (fragment stripped) linked from at least [`TEMPLATE_SHARE`] of the site's
+    /// article pages (built on first use).
+    template_targets: std::sync::OnceLock<std::collections::HashSet<&'a str>>,
 }
 
 pub(crate) fn strip_fragment(u: &str) -> &str {
@@ -80,7 +91,7 @@ fn rank(p: &SitePage) -> u8 {
 }
 
 impl<'a> SiteModel<'a> {
-    pub fn build(site: &'a Site) -> Self {
+    pub fn build(site: &'a Site, vocab: &'a Vocabulary) -> Self {
         let mut by_url: HashMap<&'a str, usize> = HashMap::new();
         for (i, p) in site.pages.iter().enumerate() {
             for u in [&p.url, &p.final_url] {
@@ -136,6 +147,7 @@ impl<'a> SiteModel<'a> {
         let (link_start, link_ids) = index_links(site);
         let mut sm = SiteModel {
             site,
+            vocab,
             by_url,
             link_start,
             link_ids,
@@ -146,10 +158,138 @@ impl<'a> SiteModel<'a> {
             normative: Vec::new(),
             interpretations: Vec::new(),
             root,
+            sponsor: None,
+            template_targets: std::sync::OnceLock::new(),
         };
         sm.group_columns();
         sm.classify();
+        sm.sponsor = sm.find_sponsor();
         sm
+    }
+
+    /// The 主办单位 stated in the footer of the home page, else of the first crawled page.
+    fn find_sponsor(&self) -> Option<String> {
+        let stated = |i: usize| {
+            self.page(i)
+                .model
+                .as_ref()
+                .and_then(|m| m.footer.sponsor.as_deref())
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && !gongkai_page::labels::is_placeholder(s))
+                .map(String::from)
+        };
+        let homes = self.crawled.iter().copied().filter(|&i| self.is_home(i));
+        homes.chain(self.crawled.iter().copied()).find_map(stated)
+    }
+
+    /// True when `target` is linked from so many of the site's article pages (at least
+    /// [`TEMPLATE_SHARE`] of them) that the link is the template's, not one page's own.
+    pub fn is_template_target(&self, target: &str) -> bool {
+        self.template_targets
+            .get_or_init(|| {
+                let articles: Vec<usize> = self
+                    .crawled
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.is_article(i))
+                    .collect();
+                let mut count: HashMap<&'a str, usize> = HashMap::new();
+                for &i in &articles {
+                    let mut seen = std::collections::HashSet::new();
+                    for l in self.links_of(i) {
+                        if let Some(t) = l.target_url.as_deref() {
+                            let t = strip_fragment(t);
+                            if seen.insert(t) {
+                                *count.entry(t).or_default() += 1;
+                            }
+                        }
+                    }
+                }
+                let need = ((articles.len() as f64) * TEMPLATE_SHARE).ceil() as usize;
+                let need = need.max(TEMPLATE_MIN_PAGES);
+                count
+                    .into_iter()
+                    .filter(|&(_, n)| n >= need)
+                    .map(|(t, _)| t)
+                    .collect()
+            })
+            .contains(strip_fragment(target))
+    }
+
+    /// True when `target` is a column index or list page rather than a document: a crawled
+    /// column list, or a URL shaped like one (`…/`, `…/index.html`, Hanweb `/col/colN/…`).
+    pub fn is_column_target(&self, target: &str) -> bool {
+        if let Some(t) = self.lookup(target) {
+            if let Some(m) = self.page(t).model.as_ref() {
+                if m.column.is_some() || m.kind == PageKind::ColumnList {
+                    return true;
+                }
+                if matches!(m.kind, PageKind::Article | PageKind::InfoDisclosureArticle) {
+                    return false;
+                }
+            }
+        }
+        let Ok(u) = url::Url::parse(target) else {
+            return false;
+        };
+        let path = u.path();
+        let last = path.rsplit('/').next().unwrap_or("");
+        let stem = last.split('.').next().unwrap_or("").to_ascii_lowercase();
+        last.is_empty()
+            || stem == "index"
+            || stem.starts_with("index_")
+            || path.contains("/col/col")
+    }
+
+    /// The date that places page `i` in time, for deciding whether a rule applies: 发布日期,
+    /// else 成文日期, else the PubDate meta ([`PageModel::reference_date`]), else the date a
+    /// column list gives for it. Never a field the page must show itself.
+    pub fn reference_date(&self, i: usize) -> Option<(NaiveDate, &'static str)> {
+        let m = self.page(i).model.as_ref()?;
+        for (f, name) in [
+            (Field::PublishDate, "发布日期"),
+            (Field::WrittenDate, "成文日期"),
+        ] {
+            if let Some(d) = m
+                .metadata
+                .value(f)
+                .and_then(gongkai_page::dates::parse_date)
+            {
+                return Some((d, name));
+            }
+        }
+        if let Some(d) = m
+            .reference_date()
+            .as_deref()
+            .and_then(gongkai_page::dates::parse_date)
+        {
+            return Some((d, "PubDate"));
+        }
+        self.listed_date(i).map(|d| (d, "列表日期"))
+    }
+
+    /// The date of the first column item that links page `i`.
+    fn listed_date(&self, i: usize) -> Option<NaiveDate> {
+        let groups = self.listed_in.get(&i)?;
+        for &g in groups {
+            for &p in &self.columns[g].pages {
+                let Some(c) = self.model(p).column.as_ref() else {
+                    continue;
+                };
+                for item in &c.items {
+                    if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i) {
+                        if let Some(d) = item
+                            .date
+                            .as_deref()
+                            .and_then(gongkai_page::dates::parse_date)
+                        {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Links of the given kinds on crawled pages whose target was fetched in the run:
@@ -206,17 +346,33 @@ impl<'a> SiteModel<'a> {
         self.by_url.get(strip_fragment(url)).copied()
     }
 
-    /// Heading, else the `ArticleTitle` meta, else the `<title>` with a trailing site name cut,
-    /// else the title a column lists the page under.
+    /// Heading, else the 标题 the metadata block prints (also when the heading is generic: the
+    /// site's or a column's name, or under four characters), else the `ArticleTitle` meta, else
+    /// the `<title>` with a trailing site name cut, else the title a column lists the page under.
     pub fn title(&self, i: usize) -> String {
         let Some(m) = self.page(i).model.as_ref() else {
             return String::new();
         };
         let nonempty =
             |s: Option<&String>| s.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
-        if let Some(h) =
-            nonempty(m.heading.as_ref()).or_else(|| nonempty(m.guideline_meta.get("ArticleTitle")))
-        {
+        let heading = nonempty(m.heading.as_ref());
+        let generic = heading.as_ref().is_none_or(|h| {
+            let k = key(h);
+            k.chars().count() < 4
+                || m.guideline_meta
+                    .get("SiteName")
+                    .is_some_and(|n| key(n) == k)
+                || m.guideline_meta
+                    .get("ColumnName")
+                    .is_some_and(|n| key(n) == k)
+                || m.breadcrumb.iter().any(|b| key(b) == k)
+        });
+        if generic {
+            if let Some(t) = m.metadata.value(Field::Title) {
+                return t.to_string();
+            }
+        }
+        if let Some(h) = heading.or_else(|| nonempty(m.guideline_meta.get("ArticleTitle"))) {
             return h;
         }
         let t = m.title.trim();
@@ -256,12 +412,13 @@ impl<'a> SiteModel<'a> {
         None
     }
 
+    /// The field's value when the page shows a real one (blank and placeholder values such as
+    /// 无 / — count as absent: [`gongkai_page::Metadata::value`]).
     pub fn field(&self, i: usize, f: Field) -> Option<&'a str> {
         self.page(i)
             .model
             .as_ref()
-            .and_then(|m| m.metadata.fields.get(&f))
-            .map(|s| s.trim())
+            .and_then(|m| m.metadata.value(f))
     }
 
     pub fn is_article(&self, i: usize) -> bool {
@@ -428,24 +585,26 @@ impl<'a> SiteModel<'a> {
             if !self.is_article(i) || self.model(i).column.is_some() {
                 continue;
             }
+            let v = self.vocab;
             let typed = self
                 .field(i, Field::DocType)
-                .is_some_and(|t| t.contains(NORMATIVE));
+                .is_some_and(|t| v.normative.matches(t));
             let cols = self.column_names(i);
             let title = self.title(i);
             let interp = !typed
-                && (cols.iter().any(|c| c.contains(INTERP_COLUMN))
-                    || INTERP_TITLE.iter().any(|w| title.contains(w)));
+                && (cols.iter().any(|c| v.interpretation.in_column(c))
+                    || v.interpretation.in_title(&title));
             if interp {
                 self.interpretations.push(i);
-            } else if typed || cols.iter().any(|c| c.contains(NORMATIVE)) {
+            } else if typed || cols.iter().any(|c| v.normative.matches(c)) {
                 self.normative.push(i);
             }
         }
     }
 
     /// The responsible unit for a page: its 发布机构, else the owner of its URL prefix / column
-    /// from the context, else `default`; aliases applied.
+    /// from the context, else the rule's default when it names one unit, else the site's
+    /// 主办单位 ([`Self::department_for`]); aliases applied.
     pub fn department(&self, i: usize, ctx: &EvalContext, default: &str) -> String {
         if let Some(p) = self.publisher(i) {
             return ctx.canonical_department(&p);
@@ -473,7 +632,10 @@ impl<'a> SiteModel<'a> {
         }
     }
 
-    /// The owner for a URL and column names, else `default`; aliases applied.
+    /// The owner for a URL and column names from the context, else `default` when it names one
+    /// unit someone can act on (市司法局), else the site's 主办单位 as its footer states it,
+    /// else `default` as written; aliases applied. A ledger phrase such as 市政府各部门、各镇街
+    /// names no one: it is the last resort, for sites whose footer states no 主办单位.
     pub fn department_for(
         &self,
         url: &str,
@@ -481,8 +643,16 @@ impl<'a> SiteModel<'a> {
         ctx: &EvalContext,
         default: &str,
     ) -> String {
-        self.owner_for(url, columns, ctx)
-            .unwrap_or_else(|| ctx.canonical_department(default))
+        if let Some(o) = self.owner_for(url, columns, ctx) {
+            return o;
+        }
+        if actionable(default) {
+            return ctx.canonical_department(default);
+        }
+        match &self.sponsor {
+            Some(s) => ctx.canonical_department(s),
+            None => ctx.canonical_department(default),
+        }
     }
 
     /// The most specific owner rule matching a URL and column names (aliases applied).
@@ -524,6 +694,16 @@ impl<'a> SiteModel<'a> {
         v.extend(m.guideline_meta.get("ColumnName").cloned());
         v
     }
+}
+
+/// True when a department name names one unit someone can act on (市司法局, 市政府办公室), not a
+/// ledger phrase naming many (市政府各部门、各镇街, 各重大行政决策制定部门, 市政府有关部门单位).
+pub(crate) fn actionable(name: &str) -> bool {
+    let n = compact(name);
+    !n.is_empty()
+        && !["各", "、", "有关", "相关", "等", "和", "及", "/", ","]
+            .iter()
+            .any(|w| n.contains(w))
 }
 
 /// Buckets the links by source page (counting sort, link order kept): `(start, ids)` with the
@@ -648,6 +828,32 @@ fn strip_page_suffix(stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::page_key;
+
+    #[test]
+    fn the_metadata_title_replaces_a_generic_heading() {
+        use crate::checks::testkit::*;
+        use gongkai_page::Field;
+        let vocab = crate::Vocabulary::default();
+        let mut m = with_fields(
+            article("政策文件", "正文"),
+            &[
+                (Field::Title, "滕州市城市管理办法"),
+                (Field::DocNumber, "滕政办发〔2022〕11号"),
+            ],
+        );
+        m.breadcrumb = vec!["首页".into(), "政策文件".into()];
+        let s = site(vec![page(ROOT, home("")), page(&u("a/t1.html"), m.clone())]);
+        let sm = super::SiteModel::build(&s, &vocab);
+        assert_eq!(sm.title(1), "滕州市城市管理办法");
+        // A real heading stays.
+        m.heading = Some("滕州市人民政府关于印发滕州市城市管理办法的通知".into());
+        let s = site(vec![page(ROOT, home("")), page(&u("a/t1.html"), m)]);
+        let sm = super::SiteModel::build(&s, &vocab);
+        assert_eq!(
+            sm.title(1),
+            "滕州市人民政府关于印发滕州市城市管理办法的通知"
+        );
+    }
 
     #[test]
     fn pagination_keys() {

@@ -1,9 +1,9 @@
 //! Text helpers the checks share: width folding, compact keys for matching, dates with positions,
 //! character n-grams.
 //!
-//! Field values are parsed with `gongkai_page::dates`; [`find_dates`] is kept here because the
-//! consultation-period check needs byte positions, which `gongkai_page::dates::find_dates` does
-//! not return.
+//! Dates are parsed with gongkai-page's one parser (`gongkai_page::dates::parse_date`) everywhere;
+//! [`find_dates`] is kept here only because the consultation-period check needs byte positions,
+//! which `gongkai_page::dates::find_dates` does not return.
 
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
@@ -55,8 +55,6 @@ static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
         .expect("date regex")
 });
-static DATE8_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^((?:19|20)\d{2})(\d{2})(\d{2})").expect("date8 regex"));
 
 /// Every full date (year, month, day) in `s`, with its byte range in `s`. Accepts 2022-06-01,
 /// 2022年6月1日, 2022/6/1, 2022.06.01 (full-width digits too). Digits must not continue the
@@ -82,23 +80,6 @@ pub fn find_dates(s: &str) -> Vec<(Range<usize>, NaiveDate)> {
         }
     }
     out
-}
-
-/// The first date of a field value: `gongkai_page::dates::parse_date` (which also reads
-/// 二〇二二年六月一日), else the forms of [`find_dates`], else a bare 20220601.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    if let Some(d) = gongkai_page::dates::parse_date(s) {
-        return Some(d);
-    }
-    if let Some((_, d)) = find_dates(s).into_iter().next() {
-        return Some(d);
-    }
-    let c = compact(s);
-    let cap = DATE8_RE.captures(&c)?;
-    if c.as_bytes().get(8).is_some_and(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(num(&cap[1]) as i32, num(&cap[2]), num(&cap[3]))
 }
 
 fn num(s: &str) -> u32 {
@@ -187,10 +168,16 @@ mod tests {
             "２０２２年６月１日",
             "20220601",
         ] {
-            assert_eq!(parse_date(s), Some(d), "{s}");
+            assert_eq!(
+                find_dates(s)
+                    .first()
+                    .map(|x| x.1)
+                    .or_else(|| gongkai_page::parse_date(s)),
+                Some(d),
+                "{s}"
+            );
         }
-        assert_eq!(parse_date("2022年13月1日"), None);
-        assert_eq!(parse_date("120220601"), None);
+        assert!(find_dates("2022年13月1日").is_empty());
         let f = find_dates("征求意见时间：２０２２年６月１日至2022年6月30日");
         assert_eq!(f.len(), 2);
         let s = "征求意见时间：２０２２年６月１日至2022年6月30日";

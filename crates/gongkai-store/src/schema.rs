@@ -155,7 +155,14 @@ ALTER TABLE frontier ADD COLUMN link_kind TEXT;
 ALTER TABLE frontier ADD COLUMN column_name TEXT;
 "#;
 
-const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1), M::up(V2)];
+/// Version 3: each link remembers where on its page it sits (`gongkai_page::LinkRegion` serde
+/// code: content, related, chrome, other), so a document's own links can be told from template
+/// links in SQL too. NULL for rows written before.
+const V3_LINK_REGION: &str = r#"
+ALTER TABLE links ADD COLUMN region TEXT;
+"#;
+
+const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1), M::up(V2), M::up(V3_LINK_REGION)];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS_SLICE.len() as i64;
@@ -281,7 +288,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(SCHEMA_VERSION, 3);
     }
 
     #[test]

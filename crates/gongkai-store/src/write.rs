@@ -239,9 +239,9 @@ pub(crate) fn record(
     Ok(fetch_id)
 }
 
-/// Rows per multi-row link INSERT (9 parameters each).
+/// Rows per multi-row link INSERT (10 parameters each).
 const LINK_CHUNK: usize = 32;
-const LINK_COLS: usize = 9;
+const LINK_COLS: usize = 10;
 
 /// The multi-row link INSERT for `rows` rows (1..=LINK_CHUNK), built once.
 fn links_insert_sql(rows: usize) -> &'static str {
@@ -252,7 +252,7 @@ fn links_insert_sql(rows: usize) -> &'static str {
 fn build_links_insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element, anchor, \
-         skip) VALUES ",
+         skip, region) VALUES ",
     );
     for r in 0..rows {
         if r > 0 {
@@ -289,6 +289,7 @@ fn bind_links(
         stmt.raw_bind_parameter(base + 7, &l.element)?;
         stmt.raw_bind_parameter(base + 8, &l.anchor)?;
         stmt.raw_bind_parameter(base + 9, l.skip.as_ref().map(serde_code))?;
+        stmt.raw_bind_parameter(base + 10, serde_code(&l.region))?;
     }
     Ok(())
 }

@@ -46,6 +46,8 @@ pub enum Command {
     Evidence(EvidenceArgs),
     /// Export a run's requests and responses as a WARC 1.1 file.
     ExportWarc(ExportWarcArgs),
+    /// Show what gongkai reads on one page and whether each rule judged it, and why not.
+    Inspect(InspectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -201,4 +203,29 @@ pub struct RulesArgs {
 pub enum RulesAction {
     /// Print a rule's documentation.
     Explain { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The page to fetch now (politely, with the crawler's client; nothing else is fetched).
+    pub url: Option<String>,
+    /// With --db: the stored page to inspect.
+    #[arg(long = "url", value_name = "URL")]
+    pub page: Option<String>,
+    /// Inspect the page as stored by a scan of this database (judged within the whole crawl).
+    #[arg(long)]
+    pub db: Option<std::path::PathBuf>,
+    /// Run id (default: the latest run).
+    #[arg(long, requires = "db")]
+    pub run: Option<i64>,
+    /// Judge as of this date (default: the run's as-of date, or today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long)]
+    pub rules: Option<std::path::PathBuf>,
+    /// site.toml for owners and department aliases (and the User-Agent contact).
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
 }

@@ -12,7 +12,9 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
-use crate::text::{compact, parse_date};
+use crate::explain::Applies;
+use crate::text::compact;
+use gongkai_page::dates::parse_date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -95,6 +97,23 @@ impl ColumnStale {
 impl Check for ColumnStale {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        let Some(col) = sm.columns.iter().find(|c| c.pages.contains(&i)) else {
+            return Some(Applies::NotJudged("不是栏目列表页".into()));
+        };
+        Some(match self.cycle(&col.name) {
+            Some(c) => Applies::Judged(format!(
+                "栏目“{}”：更新周期{}天，按其最新条目日期判断",
+                col.name, c.days
+            )),
+            None => Applies::NotJudged(format!(
+                "栏目“{}”不属于任何规定了更新周期的栏目类别",
+                col.name
+            )),
+        })
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

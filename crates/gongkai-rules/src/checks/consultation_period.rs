@@ -17,9 +17,10 @@
 
 use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
-use crate::text::{compact, fold, parse_date};
+use crate::explain::Applies;
+use crate::text::{compact, fold};
 use chrono::{Datelike, NaiveDate};
-use gongkai_page::Field;
+use gongkai_page::dates::parse_date;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -253,6 +254,30 @@ impl Check for ConsultationPeriod {
         to_toml(&self.p)
     }
 
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.is_article(i) || sm.model(i).column.is_some() {
+            return Some(Applies::NotJudged("不是文章页".into()));
+        }
+        let tk = compact(&sm.title(i));
+        let has = |ws: &[String]| {
+            ws.iter()
+                .any(|k| !k.is_empty() && tk.contains(compact(k).as_str()))
+        };
+        if !has(&self.p.title_keywords) {
+            return Some(Applies::NotJudged("标题不含“征求意见”等字样".into()));
+        }
+        if has(&self.p.exclude_title) {
+            return Some(Applies::NotJudged(
+                "是征求意见结果或反馈，不是征求意见公告".into(),
+            ));
+        }
+        Some(Applies::Judged(format!(
+            "征求意见公告：检查征求意见期限是否不少于{}日",
+            self.p.min_days
+        )))
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.crawled {
@@ -275,10 +300,8 @@ impl Check for ConsultationPeriod {
                 continue;
             }
             let m = sm.model(i);
-            let published = sm
-                .field(i, Field::PublishDate)
-                .and_then(parse_date)
-                .or_else(|| m.guideline_meta.get("PubDate").and_then(|d| parse_date(d)));
+            // 发布日期, else 成文日期, the PubDate meta, the date its list gives.
+            let published = sm.reference_date(i).map(|(d, _)| d);
             let Some(period) = find_period(&m.text, published, &self.p.context_words) else {
                 continue;
             };

@@ -4,18 +4,22 @@
 //! ways of [`crate::linkage`] (the document links to an interpretation — also any link whose
 //! anchor reads 解读 / 图解 / 一图读懂 / 答记者问 / 问答, since the interpretation may sit on another
 //! site; an interpretation links to it; an interpretation's title quotes its title 《…》; an
-//! interpretation carries its 文号). Documents published less than `grace_days` before the as-of
-//! date are skipped (interpretations may follow within days), and so are documents marked
-//! 失效 / 废止 when `skip_invalid` is set. With `since`, documents published before it (or
-//! undated) are not judged: the default pack sets the ledger's year, 2022-01-01.
+//! interpretation carries its 文号). Only the document's own links count: not the template's
+//! (region chrome, or a target linked from 30% or more of the site's article pages, such as the
+//! 政策解读 entry of every page's navigation) and not a column index. Documents published less
+//! than `grace_days` before the as-of date are skipped (interpretations may follow within days),
+//! and so are documents marked 失效 / 废止 when `skip_invalid` is set. With `since`, documents
+//! dated before it (or undated) are not judged: the default pack sets the ledger's year,
+//! 2022-01-01. A document's date is its 发布日期, else 成文日期, else the PubDate meta, else the
+//! date its column list gives for it.
 //! Why: ledger items 33–34 — 行政规范性文件均要开展解读, 政策文件与解读材料同步.
 //! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
 
-use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
+use super::doc_validity::{validity, Validity};
 use super::{bad, to_toml, Check, DateParam, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
-use crate::text::parse_date;
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -70,6 +74,51 @@ impl Check for DocInterpretation {
         to_toml(&self.p)
     }
 
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        let dated = sm.reference_date(i);
+        if let Some((d, from)) = dated {
+            if (cx.as_of() - d).num_days() < self.p.grace_days {
+                return Some(Applies::NotJudged(format!(
+                    "{from}{d}距判定日期不足{}天，解读可能随后发布",
+                    self.p.grace_days
+                )));
+            }
+        }
+        if let Some(since) = self.p.since {
+            match dated {
+                None => {
+                    return Some(Applies::NotJudged(
+                        "页面没有日期（发布日期、成文日期、PubDate、列表日期都没有），不判断"
+                            .into(),
+                    ))
+                }
+                Some((d, from)) if d < since.0 => {
+                    return Some(Applies::NotJudged(format!(
+                        "{from}{d}早于规则起始日期{}",
+                        since.0
+                    )))
+                }
+                _ => {}
+            }
+        }
+        if self.p.skip_invalid {
+            if let Validity::Found { value, .. } = validity(sm, i) {
+                if sm.vocab.validity.says_not_in_force(&value) {
+                    return Some(Applies::NotJudged(format!(
+                        "有效性为“{value}”，不再要求解读"
+                    )));
+                }
+            }
+        }
+        Some(Applies::Judged(
+            "规范性文件：按四种方式查找关联解读（只算文件自己的链接，不算导航等模板链接和栏目首页）".into(),
+        ))
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let interps: Vec<_> = sm
@@ -77,12 +126,9 @@ impl Check for DocInterpretation {
             .iter()
             .map(|&i| interp_info(sm, i))
             .collect();
-        let (labels, marks) = (default_labels(), default_marks());
         for &d in &sm.normative {
-            let published = sm
-                .field(d, Field::PublishDate)
-                .and_then(parse_date)
-                .or_else(|| sm.field(d, Field::WrittenDate).and_then(parse_date));
+            let dated = sm.reference_date(d);
+            let published = dated.map(|(d, _)| d);
             if let Some(p) = published {
                 if (cx.as_of() - p).num_days() < self.p.grace_days {
                     continue;
@@ -94,8 +140,8 @@ impl Check for DocInterpretation {
                 }
             }
             if self.p.skip_invalid {
-                if let Validity::Found { value, .. } = validity(sm, d, &labels, &marks) {
-                    if says_invalid(&value) {
+                if let Validity::Found { value, .. } = validity(sm, d) {
+                    if sm.vocab.validity.says_not_in_force(&value) {
                         continue;
                     }
                 }
@@ -116,6 +162,7 @@ impl Check for DocInterpretation {
                 "title": title,
                 "doc_number": number,
                 "published": published.map(|d| d.to_string()),
+                "date_from": dated.map(|(_, from)| from),
                 "ways_checked": WAYS,
                 "interpretations_on_site": interps.len(),
             });
@@ -258,5 +305,95 @@ mod tests {
             .fields
             .insert(Field::Validity, "已废止".into());
         assert_eq!(n(&s), 0);
+    }
+
+    #[test]
+    fn template_and_column_links_are_not_the_documents_interpretation() {
+        use gongkai_page::LinkRegion;
+        // The navigation's 政策解读 entry, marked chrome by the extractor.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(&mut s, &u("gfxwj/t1.html"), &u("jd/t2.html"), "政策解读");
+        s.links.last_mut().unwrap().region = LinkRegion::Chrome;
+        assert_eq!(n(&s), 1, "chrome");
+        // The same link in an undecided region, but it is on every article page: template.
+        let mut s = base("《养老办法》解读", "……");
+        for src in ["gfxwj/t1.html", "jd/t2.html", "dt/t3.html"] {
+            add_link(
+                &mut s,
+                &u(src),
+                "http://www.zaozhuang.gov.cn/zcjd/",
+                "政策解读",
+            );
+        }
+        assert_eq!(n(&s), 1, "linked from every article");
+        // A link to the 政策解读 column index itself, from the document's content.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            &u("jd/index.html"),
+            "查看政策解读",
+        );
+        s.links.last_mut().unwrap().region = LinkRegion::Content;
+        assert_eq!(n(&s), 1, "column index");
+        // Not crawled, but shaped like a column index.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            "http://www.zaozhuang.gov.cn/col/col123/index.html",
+            "解读",
+        );
+        assert_eq!(n(&s), 1, "column-shaped URL");
+        // The document's own 相关解读 block counts.
+        let mut s = base("《养老办法》解读", "……");
+        add_link(
+            &mut s,
+            &u("gfxwj/t1.html"),
+            &u("jd/t2.html"),
+            "相关解读：图解",
+        );
+        s.links.last_mut().unwrap().region = LinkRegion::Related;
+        assert_eq!(n(&s), 0, "related block");
+    }
+
+    #[test]
+    fn the_date_falls_back_to_pubdate_and_the_list_date() {
+        // No 发布日期 / 成文日期 on the page: the PubDate meta places it in 2022.
+        let undated = |s: &mut crate::Site| {
+            let m = s.pages[1].model.as_mut().unwrap();
+            m.metadata.fields.remove(&Field::PublishDate);
+            m.metadata.raw.retain(|(l, _)| l != "发布日期");
+        };
+        let mut s = base("《养老办法》解读", "……");
+        undated(&mut s);
+        assert_eq!(n(&s), 0, "undated: not judged");
+        s.pages[1]
+            .model
+            .as_mut()
+            .unwrap()
+            .guideline_meta
+            .insert("PubDate".into(), "2022-06-01 09:30".into());
+        let f = run("doc.interpretation-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["date_from"], "PubDate");
+        // The date its column list gives.
+        let mut s = base("《养老办法》解读", "……");
+        undated(&mut s);
+        s.pages.push(page(
+            &u("gfxwj/index.html"),
+            column(
+                "规范性文件",
+                &[("城市管理办法", &u("gfxwj/t1.html"), Some("2022-05-30"))],
+            ),
+        ));
+        let f = run("doc.interpretation-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["date_from"], "列表日期");
+        assert_eq!(f[0].evidence["published"], "2022-05-30");
+        // The fallback never makes the page show a date: doc.metadata-missing still asks it.
+        let m = run("doc.metadata-missing", &s, &ctx(2022, 8, 1));
+        assert_eq!(m.len(), 1);
+        assert!(m[0].message.contains("发布日期"), "{}", m[0].message);
     }
 }

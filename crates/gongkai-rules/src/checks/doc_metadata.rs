@@ -12,13 +12,12 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
-use crate::text::{compact, find_dates, fold};
+use crate::text::{compact, fold};
 use gongkai_page::Field;
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "规范性文件缺少文号、成文日期或发布日期";
 
@@ -117,17 +116,11 @@ impl Params {
     }
 }
 
-static DOCNUM_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}A-Za-z]{2,}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d+\s*号")
-        .expect("docnum")
-});
-
+/// True when a printed value shows the field: not blank nor a placeholder (无, —, /, 空 ...), and
+/// for dates a date gongkai-page's one date parser reads.
 fn has_value(v: &str, date: bool) -> bool {
-    let c = compact(v);
-    if c.is_empty() || matches!(c.as_str(), "无" | "-" | "—" | "/" | "暂无") {
-        return false;
-    }
-    !date || !find_dates(v).is_empty() || crate::text::parse_date(v).is_some()
+    !gongkai_page::labels::is_placeholder(v)
+        && (!date || gongkai_page::dates::parse_date(v).is_some())
 }
 
 /// Where page `i` shows `r`, if it does.
@@ -144,9 +137,15 @@ fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Optio
         return Some("field");
     }
     let labels: Vec<String> = r.labels.iter().map(|l| compact(l)).collect();
+    // A printed label counts when it is one of the rule's labels or one the page model's label
+    // table reads as this field (生成日期 / 发文日期 / 日期 → 发布日期, 责任部门 → 发布机构 ...).
+    let printed_as_field = |l: &str| {
+        gongkai_page::labels::field_of(&gongkai_page::labels::normalize_label(l)) == Some(r.field)
+    };
     if m.metadata.raw.iter().any(|(l, v)| {
-        let l = compact(l);
-        labels.iter().any(|x| l == *x || l.contains(x.as_str())) && has_value(v, r.date)
+        let lc = compact(l);
+        (printed_as_field(l) || labels.iter().any(|x| lc == *x || lc.contains(x.as_str())))
+            && has_value(v, r.date)
     }) {
         return Some("label");
     }
@@ -170,7 +169,10 @@ fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Optio
     }
     if r.field == Field::DocNumber {
         let head: String = m.text.chars().take(head_chars).collect();
-        if DOCNUM_RE.is_match(&compact(&head)) {
+        if gongkai_page::docnum::find_doc_numbers(&head)
+            .iter()
+            .any(|d| !d.agency.is_empty() && d.year.is_some() && d.number.is_some())
+        {
             return Some("text-head");
         }
     }
@@ -185,6 +187,18 @@ crate::check_glue!(DocMetadata);
 impl Check for DocMetadata {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        let names: Vec<&str> = self.p.required.iter().map(|r| r.name.as_str()).collect();
+        Some(Applies::Judged(format!(
+            "规范性文件：检查页面是否显示{}",
+            names.join("、")
+        )))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {
@@ -291,5 +305,42 @@ mod tests {
             one(m)[0].evidence["missing"],
             serde_json::json!(["发布日期"])
         );
+    }
+
+    #[test]
+    fn labels_the_page_model_reads_as_the_field_count() {
+        // An office's rule lists only 发布日期; the page prints 公开日期, which the page model's
+        // label table reads as 发布日期: the page shows it.
+        let rule = r#"
+[[rule]]
+id = "doc.metadata-missing"
+title = "t"
+severity = "error"
+ledger = [28]
+department = "市司法局"
+check = "doc-metadata"
+[[rule.params.required]]
+name = "发布日期"
+field = "publish-date"
+labels = ["发布日期"]
+date = true
+"#;
+        let pack = crate::pack_from_files(vec![("d.toml".into(), rule.into())]).unwrap();
+        let mut m = with_fields(
+            article("滕州市XX管理办法", "正文"),
+            &[(Field::DocType, "规范性文件"), (Field::IndexNumber, "1")],
+        );
+        m.metadata
+            .raw
+            .push(("公开日期".into(), "2022-06-02".into()));
+        let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m.clone())]);
+        assert!(crate::evaluate(&pack, &s, &ctx(2022, 8, 1)).is_empty());
+        // A placeholder is no value, whatever the label.
+        m.metadata.raw.retain(|(l, _)| l != "公开日期");
+        m.metadata.raw.push(("公开日期".into(), "—".into()));
+        let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m)]);
+        let f = crate::evaluate(&pack, &s, &ctx(2022, 8, 1));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("发布日期"));
     }
 }

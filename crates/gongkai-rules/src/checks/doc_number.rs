@@ -11,12 +11,10 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
-use crate::text::compact;
+use crate::explain::{not_normative, Applies};
 use gongkai_page::Field;
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "文号格式不符合 机关代字〔年份〕序号号";
 
@@ -44,41 +42,30 @@ impl Params {
     }
 }
 
-static CAND_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<org>[^\d〔〕\[\]【】()（）［］{}｛｝〈〉<>]*?)(?P<open>[〔\[【(（［{｛〈<]?)(?P<year>\d{2}|\d{4})(?P<close>[〕\]】)）］}｝〉>]?)(?P<di>第?)(?P<num>\d+)(?P<hao>号?)$",
-    )
-    .expect("docnum candidate")
-});
-
-/// Problems of one 文号 (empty when standard); None when it does not look like a 文号.
+/// Problems of one 文号 (empty when standard); None when it does not look like a 文号 (no year
+/// in brackets or no number). Read with gongkai-page's one 文号 parser, so every bracket
+/// look-alike it knows is reported the same way.
 pub(crate) fn problems(raw: &str) -> Option<Vec<&'static str>> {
-    let c = compact(raw);
-    let c = c.trim_end_matches(['。', '.']);
-    let cap = CAND_RE.captures(c)?;
-    let year = &cap["year"];
-    let (open, close) = (&cap["open"], &cap["close"]);
-    // Without brackets, a bare run of digits is no 文号 ("2022001" …).
-    if open.is_empty() && close.is_empty() && cap["di"].is_empty() {
-        return None;
-    }
+    let d = gongkai_page::docnum::parse_doc_number(raw)?;
+    d.year?;
+    d.number?;
     let mut out = Vec::new();
-    if cap["org"].is_empty() {
+    if d.agency.trim().is_empty() {
         out.push("缺少机关代字");
     }
-    if open != "〔" || close != "〕" {
+    if d.bracket != ('〔', '〕') {
         out.push("年份应使用六角括号〔〕");
     }
-    if year.len() != 4 {
+    if d.year_short {
         out.push("年份应写全称（四位数字）");
     }
-    if !cap["di"].is_empty() {
+    if d.has_di {
         out.push("序号前不应加“第”");
     }
-    if cap["num"].starts_with('0') {
+    if d.leading_zero {
         out.push("序号不应编虚位（前导0）");
     }
-    if cap["hao"].is_empty() {
+    if !d.ends_with_hao {
         out.push("序号后应加“号”");
     }
     Some(out)
@@ -92,6 +79,26 @@ crate::check_glue!(DocNumberFormat);
 impl Check for DocNumberFormat {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        let in_scope = if self.p.scope == "normative" {
+            sm.normative.contains(&i)
+        } else {
+            sm.is_info_disclosure(i) && sm.is_article(i)
+        };
+        if !in_scope {
+            return Some(if self.p.scope == "normative" {
+                not_normative(sm, i)
+            } else {
+                Applies::NotJudged("不是有元数据的信息公开文章页".into())
+            });
+        }
+        Some(match sm.field(i, Field::DocNumber) {
+            Some(v) => Applies::Judged(format!("检查文号“{v}”的格式")),
+            None => Applies::NotJudged("页面没有文号（或为“无”），无可检查的格式".into()),
+        })
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -1,92 +1,35 @@
 //! `doc-validity`: a normative document whose page shows no validity mark.
 //!
-//! What: a normative document (see the site model) with no 有效性 mark: neither the metadata
-//! field (有效性 / 时效性 / 效力状态 / 效力状况 / 有效期 ...) nor a labelled mark in the page text
-//! ("有效性：现行有效") nor a bracketed badge (【现行有效】, [已废止]). A field whose value holds no
-//! mark (blank, "无", "—") counts as missing; a value with a date or 长期 ("有效期至2027年6月30日")
-//! counts as a mark.
+//! What: a normative document (see the site model) whose page carries no 有效性 mark: neither
+//! the extractor's 有效性 field (the metadata block, a labelled field outside the body, or a badge
+//! such as 【现行有效】) nor a metadata pair under one of the vocabulary's validity labels
+//! (`rules/vocabulary.toml`: 有效性 / 时效性 / 效力状态 / 效力状况 / 有效期 ...). A field whose value
+//! holds no mark (blank, 无, —) counts as missing; a metadata value with a date or 长期
+//! ("有效期：2022年10月26日至2027年10月25日") counts as a mark. A term clause in the document's
+//! body ("本办法自2022年9月19日起施行，有效期至2027年9月18日") is the document's text, not the
+//! page's mark: it does not change when the document is 废止 / 修改 / 失效, which is what the mark
+//! must track. It feeds `doc-validity-expired` instead.
 //! Why: ledger item 28 — 现行有效的行政规范性文件 must show 有效性 and keep it updated.
 //! Example: 滕州市XX管理办法 (滕政办发〔2022〕11号) whose metadata has 文号 / 成文日期 / 发布日期 but no
-//! 有效性 row.
+//! 有效性 row, and whose body ends "本办法自2022年9月19日起施行，有效期至2027年9月18日".
 
-use super::{bad, to_toml, Check, ParamError};
+use super::{to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
-use crate::text::{compact, find_dates};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub const SUMMARY: &str = "规范性文件页面未标注有效性（现行有效/失效/废止…）";
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// No parameters: the labels and marks are the pack's shared vocabulary (`vocabulary.toml`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Params {
-    /// Labels that carry the validity (metadata labels and labels in the page text).
-    pub labels: Vec<String>,
-    /// Marks that count as a validity statement.
-    pub marks: Vec<String>,
-}
-
-pub(crate) fn default_labels() -> Vec<String> {
-    [
-        "有效性",
-        "时效性",
-        "效力状态",
-        "效力状况",
-        "效力级别",
-        "有效期",
-        "时效",
-        "效力",
-        "有效状态",
-        "文件状态",
-    ]
-    .map(String::from)
-    .to_vec()
-}
-
-pub(crate) fn default_marks() -> Vec<String> {
-    [
-        "现行有效",
-        "长期有效",
-        "继续有效",
-        "部分有效",
-        "有效",
-        "已失效",
-        "部分失效",
-        "失效",
-        "已废止",
-        "废止",
-        "已修改",
-        "已修订",
-        "修订",
-        "修改",
-        "尚未生效",
-        "未生效",
-        "停止执行",
-        "长期",
-    ]
-    .map(String::from)
-    .to_vec()
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params {
-            labels: default_labels(),
-            marks: default_marks(),
-        }
-    }
-}
+pub struct Params {}
 
 impl Params {
     fn validate(&self) -> Result<(), ParamError> {
-        if self.labels.is_empty() {
-            return Err(bad("labels", "at least one label"));
-        }
-        if self.marks.iter().any(|m| m.trim().is_empty()) || self.marks.is_empty() {
-            return Err(bad("marks", "marks must be non-empty strings"));
-        }
         Ok(())
     }
 }
@@ -94,7 +37,7 @@ impl Params {
 /// What a page says about its validity.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Validity {
-    /// A mark was found: (value shown, where: field / label / text / badge, the mark matched).
+    /// A mark was found: (value shown, where: field / label, the mark matched).
     Found {
         value: String,
         source: &'static str,
@@ -108,115 +51,50 @@ pub(crate) enum Validity {
     Missing,
 }
 
-fn mark_in(value: &str, marks: &[String]) -> Option<String> {
-    let v = compact(value);
-    let mut sorted: Vec<&String> = marks.iter().collect();
-    sorted.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
-    if let Some(m) = sorted.into_iter().find(|m| v.contains(compact(m).as_str())) {
-        return Some(m.clone());
-    }
-    if !find_dates(value).is_empty() {
-        return Some("日期".into());
-    }
-    None
-}
-
-/// Finds the validity statement of page `i`.
-pub(crate) fn validity(
-    sm: &SiteModel<'_>,
-    i: usize,
-    labels: &[String],
-    marks: &[String],
-) -> Validity {
+/// Finds the validity mark of page `i`: the 有效性 field, else a metadata pair under a
+/// vocabulary label. Never the body text.
+pub(crate) fn validity(sm: &SiteModel<'_>, i: usize) -> Validity {
     let m = sm.model(i);
+    let words = &sm.vocab.validity;
     let mut blank = None;
-    if let Some(v) = m.metadata.fields.get(&Field::Validity) {
-        match mark_in(v, marks) {
+    if let Some(raw) = m.metadata.fields.get(&Field::Validity) {
+        match m
+            .metadata
+            .value(Field::Validity)
+            .and_then(|v| words.mark_in(v))
+        {
             Some(mark) => {
                 return Validity::Found {
-                    value: v.trim().into(),
+                    value: raw.trim().into(),
                     source: "field",
                     mark,
                 }
             }
-            None => blank = Some(("有效性".to_string(), v.trim().to_string())),
+            None => blank = Some(("有效性".to_string(), raw.trim().to_string())),
         }
     }
     for (l, v) in &m.metadata.raw {
-        let lk = compact(l);
-        if labels.iter().any(|x| lk.contains(compact(x).as_str())) {
-            match mark_in(v, marks) {
-                Some(mark) => {
-                    return Validity::Found {
-                        value: v.trim().into(),
-                        source: "label",
-                        mark,
-                    }
-                }
-                None => blank = blank.or(Some((l.clone(), v.trim().to_string()))),
-            }
+        if !words.is_label(l) {
+            continue;
         }
-    }
-    let text = compact(&m.text);
-    for l in labels {
-        let l = compact(l);
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(l.as_str()) {
-            let start = from + pos + l.len();
-            let window: String = text[start..].chars().take(14).collect();
-            let window = window.trim_start_matches([':', '：', '】', ']', '为', '是']);
-            let head: String = window.chars().take(12).collect();
-            if let Some(mark) = mark_in(&head, marks) {
-                if mark != "日期" || l.contains("有效期") {
-                    return Validity::Found {
-                        value: head,
-                        source: "text",
-                        mark,
-                    };
-                }
-            }
-            from = start;
-        }
-    }
-    for (open, close) in [
-        ('【', '】'),
-        ('[', ']'),
-        ('（', '）'),
-        ('(', ')'),
-        ('〔', '〕'),
-    ] {
-        for m in marks {
-            let badge = format!("{open}{}{close}", compact(m));
-            if text.contains(&badge) {
+        let mark = (!gongkai_page::labels::is_placeholder(v))
+            .then(|| words.mark_in(v))
+            .flatten();
+        match mark {
+            Some(mark) => {
                 return Validity::Found {
-                    value: badge,
-                    source: "badge",
-                    mark: m.clone(),
-                };
+                    value: v.trim().into(),
+                    source: "label",
+                    mark,
+                }
             }
+            None => blank = blank.or(Some((l.clone(), v.trim().to_string()))),
         }
     }
     match blank {
         Some((label, value)) => Validity::Blank { label, value },
         None => Validity::Missing,
     }
-}
-
-/// True when a validity value says the document is no longer (fully) in force.
-pub(crate) fn says_invalid(value: &str) -> bool {
-    let v = compact(value);
-    [
-        "失效",
-        "废止",
-        "停止执行",
-        "已修改",
-        "已修订",
-        "被修改",
-        "尚未生效",
-        "未生效",
-    ]
-    .iter()
-    .any(|w| v.contains(w))
 }
 
 pub struct DocValidity {
@@ -229,10 +107,28 @@ impl Check for DocValidity {
         to_toml(&self.p)
     }
 
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.normative.contains(&i) {
+            return Some(not_normative(sm, i));
+        }
+        Some(Applies::Judged(match validity(sm, i) {
+            Validity::Found { value, source, .. } => format!(
+                "规范性文件：有效性标注为“{value}”（{}）",
+                if source == "field" {
+                    "有效性字段"
+                } else {
+                    "属性表标签"
+                }
+            ),
+            _ => "规范性文件：页面没有有效性标注".into(),
+        }))
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.normative {
-            let v = validity(sm, i, &self.p.labels, &self.p.marks);
+            let v = validity(sm, i);
             let (detail, ev) = match &v {
                 Validity::Found { .. } => continue,
                 Validity::Blank { label, value } => (
@@ -247,11 +143,19 @@ impl Check for DocValidity {
             let o = ev.as_object_mut().expect("object");
             o.insert("title".into(), json!(title));
             o.insert("doc_number".into(), json!(sm.field(i, Field::DocNumber)));
-            o.insert("labels_checked".into(), json!(self.p.labels));
+            o.insert("labels_checked".into(), json!(sm.vocab.validity.labels));
+            let term = sm.model(i).term.as_ref();
+            // Say why the body's term clause did not count, so no one reads it as an oversight.
+            o.insert("term_clause".into(), json!(term.map(|t| &t.quote)));
             let msg = format!(
-                "规范性文件《{}》{}，应标注现行有效、失效、废止等有效性状态",
+                "规范性文件《{}》{}{}，应标注现行有效、失效、废止等有效性状态",
                 crate::text::clip(&title, 60),
-                detail
+                detail,
+                if term.is_some() {
+                    "（正文中的施行期限条款不是页面的有效性标注）"
+                } else {
+                    ""
+                }
             );
             let dept = cx.dept_page(i);
             cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));
@@ -281,8 +185,18 @@ mod tests {
 
     #[test]
     fn every_synonym_and_mark_is_accepted() {
-        for label in ["有效性", "时效性", "效力状态", "效力状况", "有效期", "时效"]
-        {
+        for label in [
+            "有效性",
+            "时效性",
+            "效力状态",
+            "效力状况",
+            "有效期",
+            "时效",
+            "效力级别",
+            "文件状态",
+            "是否有效",
+            "有效期限",
+        ] {
             for mark in [
                 "有效",
                 "现行有效",
@@ -293,26 +207,71 @@ mod tests {
                 "已修改",
                 "部分失效",
                 "长期有效",
+                "2022年10月26日至2027年10月25日",
             ] {
                 let mut m = article("滕州市XX管理办法", "正文");
                 m.metadata.raw.push((label.into(), mark.into()));
                 assert_eq!(fires(m), 0, "{label}={mark}");
             }
         }
-        let m = with_fields(
-            article("滕州市XX管理办法", "正文"),
-            &[(Field::Validity, "现行有效")],
-        );
-        assert_eq!(fires(m), 0);
-        for text in [
-            "有效性：现行有效",
-            "时效性 ：已废止",
-            "效力状态:部分失效",
-            "【现行有效】滕州市XX管理办法",
+        // The extractor's field (metadata block or a badge such as 【现行有效】).
+        for mark in [
+            "现行有效",
+            "【现行有效】",
+            "已废止",
             "有效期至2027年6月30日",
         ] {
-            assert_eq!(fires(article("滕州市XX管理办法", text)), 0, "{text}");
+            let m = with_fields(
+                article("滕州市XX管理办法", "正文"),
+                &[(Field::Validity, mark)],
+            );
+            assert_eq!(fires(m), 0, "{mark}");
         }
+    }
+
+    #[test]
+    fn body_text_is_not_a_mark() {
+        // Statements in the body are the document's text; only the page's mark counts.
+        for text in [
+            "第十三条 本办法自2022年9月19日起施行，有效期至2027年9月18日。",
+            "有效性：现行有效",
+            "本办法有效期5年。",
+            "【现行有效】滕州市XX管理办法",
+        ] {
+            assert_eq!(fires(article("滕州市XX管理办法", text)), 1, "{text}");
+        }
+        // A parsed term clause is not a mark either, and the message says why.
+        let mut m = article(
+            "滕州市XX管理办法",
+            "本办法自2022年9月19日起施行，有效期至2027年9月18日。",
+        );
+        m.term = Some(gongkai_page::TermClause {
+            quote: "本办法自2022年9月19日起施行，有效期至2027年9月18日".into(),
+            effective: Some("2022-09-19".into()),
+            expires: Some("2027-09-18".into()),
+            years: None,
+        });
+        let f = run("doc.validity-missing", &normative(m), &ctx(2022, 10, 1));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("施行期限条款"), "{}", f[0].message);
+        assert!(f[0].evidence["term_clause"]
+            .as_str()
+            .unwrap()
+            .contains("2027"));
+    }
+
+    #[test]
+    fn placeholders_and_unknown_labels_are_not_marks() {
+        for v in ["无", "—", "/", "空", "暂无"] {
+            let m = with_fields(article("滕州市XX管理办法", "正文"), &[(Field::Validity, v)]);
+            let f = run("doc.validity-missing", &normative(m), &ctx(2022, 7, 1));
+            assert_eq!(f.len(), 1, "{v}");
+            assert_eq!(f[0].evidence["state"], "blank");
+        }
+        // A label the vocabulary does not know is not a validity label.
+        let mut m = article("滕州市XX管理办法", "正文");
+        m.metadata.raw.push(("备注".into(), "现行有效".into()));
+        assert_eq!(fires(m), 1);
     }
 
     #[test]

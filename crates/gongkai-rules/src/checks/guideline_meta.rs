@@ -13,6 +13,7 @@
 
 use super::{to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -54,6 +55,28 @@ crate::check_glue!(GuidelineMeta);
 impl Check for GuidelineMeta {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !is_html(sm.page(i).content_type.as_deref()) {
+            return Some(Applies::NotJudged("不是 HTML 页面".into()));
+        }
+        let (zh, required) = if sm.is_home(i) {
+            ("首页", &self.p.home)
+        } else if sm.model(i).column.is_some() {
+            ("栏目页", &self.p.column)
+        } else if sm.is_article(i) {
+            ("文章页", &self.p.article)
+        } else {
+            return Some(Applies::NotJudged(
+                "不是首页、栏目页或文章页，发展指引没有规定其元标签".into(),
+            ));
+        };
+        Some(Applies::Judged(format!(
+            "{zh}：检查元标签 {}",
+            required.join("、")
+        )))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

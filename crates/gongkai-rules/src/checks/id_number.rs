@@ -13,6 +13,7 @@
 
 use super::{to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::text::fold;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -113,6 +114,12 @@ crate::check_glue!(IdNumber);
 impl Check for IdNumber {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, _cx: &RuleCx<'_>, _i: usize) -> Option<Applies> {
+        Some(Applies::Judged(
+            "检查页面文字中是否有未脱敏的身份证号码".into(),
+        ))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -11,6 +11,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::linkage::{doc_info, interp_info, tie};
 use crate::text::{key, key_ngrams};
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,31 @@ crate::check_glue!(InterpretationCopied);
 impl Check for InterpretationCopied {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.interpretations.contains(&i) {
+            return Some(Applies::NotJudged("不是政策解读".into()));
+        }
+        let chars = key(&sm.model(i).text).chars().count();
+        if chars < self.p.min_chars {
+            return Some(Applies::NotJudged(format!(
+                "解读正文只有{chars}字，少于{}字不判断",
+                self.p.min_chars
+            )));
+        }
+        let it = interp_info(sm, i);
+        if !sm
+            .normative
+            .iter()
+            .any(|&d| tie(&doc_info(sm, d), &it).is_some())
+        {
+            return Some(Applies::NotJudged("没有找到它所解读的规范性文件".into()));
+        }
+        Some(Applies::Judged(
+            "比较解读正文与所解读文件的文字重合程度".into(),
+        ))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

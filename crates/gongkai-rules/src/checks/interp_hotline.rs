@@ -13,6 +13,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::text::{fold, key};
 use gongkai_page::SkipReason;
 use regex::Regex;
@@ -120,6 +121,21 @@ crate::check_glue!(InterpretationHotline);
 impl Check for InterpretationHotline {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        if !sm.interpretations.contains(&i) {
+            return Some(Applies::NotJudged("不是政策解读".into()));
+        }
+        let chars = key(&sm.model(i).text).chars().count();
+        if chars < self.p.min_text_chars {
+            return Some(Applies::NotJudged(format!(
+                "解读正文只有{chars}字（可能是图片解读），少于{}字不判断",
+                self.p.min_text_chars
+            )));
+        }
+        Some(Applies::Judged("检查解读页面是否公布咨询电话".into()))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -5,15 +5,18 @@
 //! in redirects ([`FetchOutcome::is_broken`]). 401 / 403 / 407 / 412 / 429 / 451 and anti-bot
 //! pages are *unverified*, never broken (the crawler may not pass a 瑞数 cookie wall; that says
 //! nothing about the target). When one URL was fetched more than once in a run and any fetch
-//! succeeded, the link is not reported (flaky, not broken). When the scanner itself had no DNS
-//! (three or more outside host names failed to resolve and none resolved), DNS failures are
-//! unverified too, except for reserved names (`.invalid`, `.test`, `.example`) that never resolve.
+//! succeeded, the link is not reported (flaky, not broken). When the scanner itself may have had
+//! no DNS (not one outside host name resolved during the run: an isolated network), DNS failures
+//! are unverified, whatever their count, except for reserved names (`.invalid`, `.test`,
+//! `.example`) that never resolve anywhere. When any outside host resolved, DNS works and a DNS
+//! failure is broken.
 //! Why: 断链、错链 are a veto item of the national website checks and ledger item 51.
 //! Example: 首页 links "政府信息公开指南" to `/zwgk/zn/index.html`, which answers 404 → one finding
 //! for (首页, that URL).
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
 use gongkai_crawl::FetchOutcome;
 use gongkai_page::LinkKind;
@@ -97,9 +100,10 @@ fn reserved_host(url: &str) -> bool {
     })
 }
 
-/// True when the scan ran without name resolution: at least three outside host names failed DNS
-/// and not one outside host name resolved (a machine cut off from the internet, where every
-/// external link would otherwise look dead).
+/// True when the scan may have run without name resolution: not one outside host name resolved
+/// (a machine cut off from the internet, where every external link would otherwise look dead).
+/// A host counts as resolved when the answer needed its address: any HTTP status, a refused
+/// connection, a TLS error. Timeouts and transport errors prove nothing.
 pub(crate) fn scanner_offline(pages: &[crate::SitePage], start_urls: &[String]) -> bool {
     let own: HashSet<String> = start_urls.iter().filter_map(|u| host_of(u)).collect();
     let mut failed = HashSet::new();
@@ -112,14 +116,40 @@ pub(crate) fn scanner_offline(pages: &[crate::SitePage], start_urls: &[String]) 
         {
             continue;
         }
-        if p.outcome == FetchOutcome::Dns {
-            failed.insert(host);
-        } else if p.outcome != FetchOutcome::RobotsDisallowed && p.outcome != FetchOutcome::Skipped
-        {
-            resolved.insert(host);
+        match p.outcome {
+            FetchOutcome::Dns => {
+                failed.insert(host);
+            }
+            FetchOutcome::RobotsDisallowed
+            | FetchOutcome::Skipped
+            | FetchOutcome::Timeout
+            | FetchOutcome::NetworkError => {}
+            _ => {
+                resolved.insert(host);
+            }
         }
     }
-    failed.len() >= 3 && resolved.is_empty()
+    !failed.is_empty() && resolved.is_empty()
+}
+
+/// The link rules' answer for a page: they judge the links of every crawled page.
+pub(crate) fn links_applies(cx: &RuleCx<'_>, i: usize, kinds: &[LinkKind], what: &str) -> Applies {
+    let sm = cx.site;
+    let n = sm
+        .links_of(i)
+        .filter(|l| l.target_url.is_some() && kinds.contains(&l.kind))
+        .count();
+    if n == 0 {
+        return Applies::NotJudged("页面上没有要检查的链接".into());
+    }
+    let fetched = sm
+        .links_of(i)
+        .filter(|l| kinds.contains(&l.kind))
+        .filter(|l| l.target_url.as_deref().and_then(|t| sm.lookup(t)).is_some())
+        .count();
+    Applies::Judged(format!(
+        "检查本页{n}个链接{what}（本次已访问其中{fetched}个，其余未访问的不判断）"
+    ))
 }
 
 pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
@@ -137,6 +167,10 @@ pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
 impl Check for LinkBroken {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        Some(links_applies(cx, i, &self.p.kinds, "能否访问"))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {
@@ -294,7 +328,32 @@ mod tests {
 
     #[test]
     fn dns_failures_are_unverified_when_the_scanner_is_offline() {
-        // Three outside hosts failed DNS and none resolved: the scanner has no DNS.
+        // One outside host failed DNS and none resolved: whatever the count, unverified.
+        let one = {
+            let mut s = site(vec![
+                page(ROOT, home("首页")),
+                target("http://www.gov.cn/", FetchOutcome::Dns, None),
+            ]);
+            s.links.push(link(
+                ROOT,
+                "http://www.gov.cn/",
+                LinkKind::Page,
+                "中国政府网",
+            ));
+            s
+        };
+        assert!(run("link.broken", &one, &ctx(2022, 7, 1)).is_empty());
+        // A timeout elsewhere proves no resolution either.
+        let mut t = one.clone();
+        t.pages
+            .push(target("http://www.sd.gov.cn/", FetchOutcome::Timeout, None));
+        assert!(run("link.broken", &t, &ctx(2022, 7, 1)).is_empty());
+        // A refused connection does: the name resolved, so the DNS failure is real.
+        let mut r = one.clone();
+        r.pages
+            .push(target("http://www.sd.gov.cn/", FetchOutcome::Connect, None));
+        assert_eq!(run("link.broken", &r, &ctx(2022, 7, 1)).len(), 1);
+
         let hosts = ["beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn"];
         let mut pages = vec![page(ROOT, home("首页"))];
         for h in hosts {

@@ -1,18 +1,27 @@
 //! `link-soft404`: a link whose target answers 2xx with an error page.
 //!
-//! What: a link of a crawled page whose target answered 2xx but (a) the page model says it looks
-//! like an error page (页面不存在 / 页面未找到 / 找不到 / 已删除 / 404 / Not Found with little other
-//! content), or (b) it returns what the same host returns for a random path that cannot exist
-//! (`Site::soft404_probes`): equal body sha256, or near-equal text (character-trigram Jaccard at
-//! or above `probe_similarity`). Links to the host root (`/`, `/index.*`, `/default.*`) and to the
-//! start URLs are never matched by (b), since hosts that send unknown paths home would otherwise
-//! make every link home a finding. Anti-bot challenge pages are never soft-404s.
+//! What: a link of a crawled page whose target answered 2xx but
+//! (a) the link names a document or attachment (path ending .pdf .doc .docx .xls .xlsx .wps .ofd
+//!     .zip .rar .et ...: `attachment_extensions`) and the answer is `text/html`;
+//! (b) the page model says it looks like an error page (页面不存在 / 页面未找到 / 404 ...) and its
+//!     main content is short (`error_page_max_chars`): a real page that mentions 页面不存在 among
+//!     substantial content is not an error page;
+//! (c) it returns what the same host returns for a random path that cannot exist
+//!     (`Site::soft404_probes`): equal body sha256, or near-equal main content (character-trigram
+//!     Jaccard at or above `probe_similarity`) once the host's template is taken out — trigrams
+//!     found on at least half (and at least two) of the host's other answered pages are template,
+//!     so real pages that share the error page's template are not matched.
+//!
+//! Links to the host root (`/`, `/index.*`, `/default.*`) and to the start URLs are never matched
+//! by (c), since hosts that send unknown paths home would otherwise make every link home a
+//! finding. Anti-bot challenge pages are never soft-404s.
 //! Why: a 200 "页面不存在" is a broken link the status code hides (ledger item 51).
 //! Example: an article links `/zwgk/old.html`; the server answers 200 with "您访问的页面不存在".
 
 use super::link_broken::kind_zh;
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
 use crate::SitePage;
@@ -32,6 +41,10 @@ pub struct Params {
     pub probe_similarity: f64,
     /// Compare with the soft-404 probes at all.
     pub use_probes: bool,
+    /// Path extensions of documents and attachments: answered `text/html`, they are soft-404s.
+    pub attachment_extensions: Vec<String>,
+    /// An error-looking page with more main-content characters than this is a real page.
+    pub error_page_max_chars: usize,
 }
 
 impl Default for Params {
@@ -46,6 +59,13 @@ impl Default for Params {
             ],
             probe_similarity: 0.9,
             use_probes: true,
+            attachment_extensions: [
+                "pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et", "ppt",
+                "pptx", "7z", "dps", "ceb", "tif", "tiff",
+            ]
+            .map(String::from)
+            .to_vec(),
+            error_page_max_chars: 400,
         }
     }
 }
@@ -54,6 +74,14 @@ impl Params {
     fn validate(&self) -> Result<(), ParamError> {
         if !(0.5..=1.0).contains(&self.probe_similarity) {
             return Err(bad("probe_similarity", "must be between 0.5 and 1.0"));
+        }
+        if self.attachment_extensions.iter().any(|e| {
+            e.is_empty() || e.starts_with('.') || e.chars().any(|c| c.is_ascii_uppercase())
+        }) {
+            return Err(bad(
+                "attachment_extensions",
+                "extensions are lower-case, without the dot (\"pdf\")",
+            ));
         }
         Ok(())
     }
@@ -101,6 +129,108 @@ fn ok2xx(p: &SitePage) -> bool {
         && !p.model.as_ref().is_some_and(|m| m.challenge)
 }
 
+/// The path extension of a URL, lower-case ("" when none).
+fn path_extension(u: &str) -> String {
+    let Ok(url) = url::Url::parse(u) else {
+        return String::new();
+    };
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    match last.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+/// Characters of a page's main content compared (error pages and templates show in the first
+/// few thousand; a hostile page may carry megabytes).
+const COMPARED_CHARS: usize = 20_000;
+
+/// Trigrams of a page's main content, non-ASCII only (URLs echoed in error pages differ per
+/// request), from its first [`COMPARED_CHARS`] such characters.
+fn grams(t: &SitePage) -> HashSet<String> {
+    let text = t.model.as_ref().map(|m| m.text.as_str()).unwrap_or("");
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .take(COMPARED_CHARS)
+        .collect();
+    ngrams(&kept, 3)
+}
+
+/// Pages per origin whose trigrams make up its template sample: a template is shared by every
+/// page, so a bounded sample finds it and keeps a 200,000-page crawl's memory flat.
+const TEMPLATE_SAMPLE: usize = 40;
+
+/// One origin's template sample: how many sampled pages hold each trigram.
+struct Sample<'a> {
+    members: HashMap<&'a str, HashSet<String>>,
+    counts: HashMap<String, usize>,
+}
+
+/// Per origin (built on first use, for origins that have a probe): a sample of its answered
+/// pages with a model (crawled pages and checked targets), for telling the host's template from
+/// a page's own content.
+struct HostPages<'a> {
+    site: &'a crate::Site,
+    samples: std::cell::RefCell<HashMap<String, std::rc::Rc<Sample<'a>>>>,
+}
+
+impl<'a> HostPages<'a> {
+    fn new(site: &'a crate::Site) -> Self {
+        HostPages {
+            site,
+            samples: Default::default(),
+        }
+    }
+
+    fn sample(&self, origin: &str) -> std::rc::Rc<Sample<'a>> {
+        if let Some(s) = self.samples.borrow().get(origin) {
+            return s.clone();
+        }
+        let mut members: HashMap<&'a str, HashSet<String>> = HashMap::new();
+        for p in &self.site.pages {
+            if members.len() >= TEMPLATE_SAMPLE {
+                break;
+            }
+            if ok2xx(p)
+                && p.model.is_some()
+                && !members.contains_key(p.final_url.as_str())
+                && self::origin(&p.final_url).as_deref() == Some(origin)
+            {
+                members.insert(p.final_url.as_str(), grams(p));
+            }
+        }
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for g in members.values().flatten() {
+            *counts.entry(g.clone()).or_default() += 1;
+        }
+        let s = std::rc::Rc::new(Sample { members, counts });
+        self.samples
+            .borrow_mut()
+            .insert(origin.to_string(), s.clone());
+        s
+    }
+
+    /// A test for "this trigram is the host's template": found on at least half (and at least
+    /// two) of the origin's sampled pages other than `except`. Each test is one lookup.
+    fn template(&self, origin: &str, except: &str) -> impl Fn(&str) -> bool + 'a {
+        let s = self.sample(origin);
+        let except = except.to_string();
+        let own_in_sample = s.members.contains_key(except.as_str());
+        let others = s.members.len() - usize::from(own_in_sample);
+        let need = others.div_ceil(2).max(2);
+        move |g: &str| {
+            let own = s
+                .members
+                .get(except.as_str())
+                .is_some_and(|o| o.contains(g));
+            s.counts
+                .get(g)
+                .is_some_and(|n| n - usize::from(own) >= need)
+        }
+    }
+}
+
 impl LinkSoft404 {
     /// Why `t` is a soft-404, if it is.
     fn verdict(
@@ -108,11 +238,29 @@ impl LinkSoft404 {
         t: &SitePage,
         probes: &HashMap<String, &SitePage>,
         starts: &[&str],
+        hosts: &HostPages<'_>,
     ) -> Option<serde_json::Value> {
         if !ok2xx(t) {
             return None;
         }
-        if t.model.as_ref().is_some_and(|m| m.looks_like_error) {
+        let ext = path_extension(&t.url);
+        let html = t
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("text/html"));
+        if html && !ext.is_empty() && self.p.attachment_extensions.contains(&ext) {
+            return Some(json!({"method": "attachment-html", "extension": ext,
+                "content_type": t.content_type}));
+        }
+        if t.model.as_ref().is_some_and(|m| {
+            m.looks_like_error
+                && m.text
+                    .chars()
+                    .filter(|c| !c.is_ascii())
+                    .take(self.p.error_page_max_chars + 1)
+                    .count()
+                    <= self.p.error_page_max_chars
+        }) {
             return Some(json!({"method": "error-page"}));
         }
         if !self.p.use_probes {
@@ -138,13 +286,22 @@ impl LinkSoft404 {
                 );
             }
         }
-        let (Some(tm), Some(pm)) = (&t.model, &probe.model) else {
+        if t.model.is_none() || probe.model.is_none() {
             return None;
+        }
+        let (a, b) = (grams(t), grams(probe));
+        // Take the host's template out, so that only main contents are compared; when nothing
+        // is left on either side the two are template alone, and the whole texts decide.
+        let is_template = hosts.template(&origin(&t.final_url)?, &t.final_url);
+        let (a2, b2): (HashSet<String>, HashSet<String>) = (
+            a.iter().filter(|g| !is_template(g)).cloned().collect(),
+            b.iter().filter(|g| !is_template(g)).cloned().collect(),
+        );
+        let sim = if a2.len() < 5 && b2.len() < 5 {
+            jaccard(&a, &b)
+        } else {
+            jaccard(&a2, &b2)
         };
-        // URLs echoed in error pages differ per request: compare the non-ASCII text only.
-        let strip = |t: &str| t.chars().filter(|c| !c.is_ascii()).collect::<String>();
-        let (a, b) = (ngrams(&strip(&tm.text), 3), ngrams(&strip(&pm.text), 3));
-        let sim = jaccard(&a, &b);
         if sim >= self.p.probe_similarity {
             return Some(
                 json!({"method": "probe-text", "probe_url": probe.url, "similarity": (sim * 1000.0).round() / 1000.0}),
@@ -159,6 +316,15 @@ impl Check for LinkSoft404 {
         to_toml(&self.p)
     }
 
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        Some(super::link_broken::links_applies(
+            cx,
+            i,
+            &self.p.kinds,
+            "是否返回错误页（软 404）",
+        ))
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let site = cx.site;
         let probes: HashMap<String, &SitePage> = site
@@ -168,10 +334,11 @@ impl Check for LinkSoft404 {
             .filter_map(|p| origin(&p.url).map(|o| (o, p)))
             .collect();
         let starts: Vec<&str> = site.site.start_urls.iter().map(|s| s.as_str()).collect();
+        let hosts = HostPages::new(site.site);
         let mut done = HashSet::new();
         for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
-            let Some(mut ev) = self.verdict(tp, &probes, &starts) else {
+            let Some(mut ev) = self.verdict(tp, &probes, &starts, &hosts) else {
                 continue;
             };
             let source = site.page(src).url.clone();
@@ -181,6 +348,9 @@ impl Check for LinkSoft404 {
             }
             let how = match ev["method"].as_str() {
                 Some("error-page") => "页面内容为错误提示".to_string(),
+                Some("attachment-html") => {
+                    "返回的是网页（text/html）而不是文件，文件实际不存在".to_string()
+                }
                 _ => "内容与该网站不存在页面的返回内容相同".to_string(),
             };
             let obj = ev.as_object_mut().expect("object");
@@ -304,5 +474,91 @@ mod tests {
         s.soft404_probes
             .push(soft(&u("gk-probe.html"), "首页 新闻 公开", "home"));
         assert!(run("link.soft-404", &s, &ctx(2022, 7, 1)).is_empty());
+    }
+
+    fn html_target(url: &str, text: &str) -> SitePage {
+        let mut p = soft(url, text, url);
+        p.content_type = Some("text/html; charset=utf-8".into());
+        p
+    }
+
+    #[test]
+    fn attachment_answered_html_is_soft404() {
+        for ext in [
+            "pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et",
+        ] {
+            let t = html_target(&u(&format!("files/P0202208.{ext}")), "网站首页 新闻");
+            let tu = t.url.clone();
+            let mut s = site(vec![page(ROOT, home("首页")), t]);
+            s.links.push(link(ROOT, &tu, LinkKind::Attachment, "附件"));
+            let f = run("link.soft-404", &s, &ctx(2022, 7, 1));
+            assert_eq!(f.len(), 1, "{ext}");
+            assert_eq!(f[0].evidence["method"], "attachment-html");
+        }
+        // A real file, or an HTML page whose name is not a document's, is fine.
+        let mut pdf = target(&u("files/a.pdf"), FetchOutcome::Ok, Some(200));
+        pdf.content_type = Some("application/pdf".into());
+        let page_html = html_target(&u("zwgk/index.html"), "政府信息公开");
+        let (pu, hu) = (pdf.url.clone(), page_html.url.clone());
+        let mut s = site(vec![page(ROOT, home("首页")), pdf, page_html]);
+        s.links.push(link(ROOT, &pu, LinkKind::Attachment, "附件"));
+        s.links.push(link(ROOT, &hu, LinkKind::Page, "公开"));
+        assert!(run("link.soft-404", &s, &ctx(2022, 7, 1)).is_empty());
+    }
+
+    #[test]
+    fn a_real_page_mentioning_the_error_words_is_not_an_error_page() {
+        let long = "本站改版说明：部分旧栏目页面不存在，请通过新版导航访问。".to_string()
+            + &"滕州市人民政府办公室关于做好全市政务公开工作的通知，各镇人民政府、街道办事处。"
+                .repeat(20);
+        let mut t = soft(&u("zwgk/gb.html"), &long, "a");
+        t.model.as_mut().unwrap().looks_like_error = true;
+        assert!(run("link.soft-404", &base(t), &ctx(2022, 7, 1)).is_empty());
+    }
+
+    #[test]
+    fn real_pages_sharing_the_error_template_are_not_soft404() {
+        // An old subsite: every page, its error page included, wraps its content in the same
+        // large template.
+        let tpl = concat!(
+            "滕州市某某局网站首页机构概况领导信息内设机构政务公开信息公开指南信息公开制度",
+            "法定主动公开内容政府信息公开年报依申请公开办事服务办事指南表格下载在线办理",
+            "互动交流局长信箱在线咨询意见征集网站地图联系我们版权所有滕州市某某局主办单位",
+            "滕州市某某局办公室承办单位滕州市大数据中心技术支持某某网络科技有限公司地址",
+            "滕州市荆河中路一百号邮编二七七五零零网站标识码三七零四八一零零一二鲁ICP备案号",
+            "鲁公网安备号建议使用谷歌浏览器分辨率访问本站专题专栏优化营商环境双随机一公开",
+            "乡村振兴安全生产月扫黑除恶专项斗争文明城市创建友情链接中国政府网山东省人民政府",
+            "枣庄市人民政府滕州市人民政府山东政务服务网枣庄政务服务网滕州政务服务网国家统计局",
+            "山东统计信息网当前位置"
+        );
+        let other = "http://old.tengzhou.gov.cn";
+        let pg = |path: &str, body: &str| {
+            html_target(&format!("{other}/{path}"), &format!("{tpl} {body}"))
+        };
+        let pages = [
+            pg("index2.html", "通知公告 安全检查"),
+            pg("tzgg/list.html", "收费目录公告"),
+            pg("tzgg/a1.html", "安全检查通知 各科室"),
+        ];
+        // Whole texts of these pages and of the error page are over 95% alike (trigram Jaccard):
+        // only the template-free content tells them apart.
+        let probe = pg("gk-probe-1.html", "页面不存在");
+        let missing = pg("tzgg/old.html", "页面不存在");
+        let mut s = site(vec![page(ROOT, home("首页"))]);
+        let mut targets: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
+        targets.push(missing.url.clone());
+        s.pages.extend(pages);
+        s.pages.push(missing);
+        for t in &targets {
+            s.links.push(link(ROOT, t, LinkKind::Page, "旧站"));
+        }
+        s.soft404_probes.push(probe);
+        let f = run("link.soft-404", &s, &ctx(2022, 7, 1));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            f[0].target.as_deref(),
+            Some(format!("{other}/tzgg/old.html").as_str())
+        );
+        assert_eq!(f[0].evidence["method"], "probe-text");
     }
 }

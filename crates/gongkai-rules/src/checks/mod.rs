@@ -35,6 +35,12 @@ pub(crate) trait Check: Send + Sync {
     fn run(&self, cx: &mut RuleCx<'_>);
     /// Effective parameters as TOML (for `rules explain`).
     fn params_toml(&self) -> String;
+    /// Whether the check judges page `i` (an index of `cx.site.crawled`) and why or why not, in
+    /// Chinese for office staff (`gongkai inspect`). None: the check has no per-page answer and
+    /// [`crate::explain`] answers by its kind.
+    fn applies(&self, _cx: &RuleCx<'_>, _i: usize) -> Option<crate::explain::Applies> {
+        None
+    }
 }
 
 /// A check kind: typed params and a validating constructor.

@@ -10,6 +10,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
+use crate::explain::Applies;
 use crate::text::compact;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -142,6 +143,23 @@ fn has_label(raw_labels: &[String], text: &str, label: &str) -> bool {
 impl Check for ReplyFields {
     fn params_toml(&self) -> String {
         to_toml(&self.p)
+    }
+
+    fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
+        let sm = cx.site;
+        let m = sm.model(i);
+        if m.column.is_some() || sm.is_home(i) {
+            return Some(Applies::NotJudged("不是文章页".into()));
+        }
+        let raw: Vec<String> = m.metadata.raw.iter().map(|(l, _)| compact(l)).collect();
+        let text = compact(&m.text);
+        let any = |ls: &[String]| ls.iter().any(|l| has_label(&raw, &text, l));
+        if !any(&self.p.question_labels) || !any(&self.p.answer_labels) {
+            return Some(Applies::NotJudged(
+                "不是留言答复页面（没有留言和答复两部分）".into(),
+            ));
+        }
+        Some(Applies::Judged("留言答复：检查必须公开的项目".into()))
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {

@@ -155,3 +155,37 @@ fn unparsable_model_is_ignored_and_reextracted() {
         .is_empty());
     assert_consistent(&store, run);
 }
+
+#[test]
+fn link_regions_round_trip() {
+    use gongkai_page::LinkRegion;
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let mut rec = page(&format!("{HOST}/"), 4);
+    let regions = [
+        LinkRegion::Content,
+        LinkRegion::Related,
+        LinkRegion::Chrome,
+        LinkRegion::Other,
+    ];
+    let links = &mut rec.model.as_mut().unwrap().links;
+    for (l, r) in links.iter_mut().zip(regions) {
+        l.region = r;
+    }
+    let id = store.record(run, &rec, &[]).unwrap();
+    // The rules' input keeps each link's region.
+    let site = store.load_site(run).unwrap();
+    let got: Vec<LinkRegion> = site.links.iter().take(4).map(|l| l.region).collect();
+    assert_eq!(got, regions);
+    // And the links table holds it as its serde code.
+    let stored: Vec<String> = {
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT region FROM links WHERE source_fetch_id = ?1 ORDER BY seq LIMIT 4")
+            .unwrap();
+        let rows = stmt.query_map([id], |r| r.get(0)).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    assert_eq!(stored, ["content", "related", "chrome", "other"]);
+}

@@ -8,6 +8,7 @@ pub mod export_warc;
 pub mod findings;
 pub mod history;
 pub mod init;
+pub mod inspect;
 pub mod report;
 pub mod rules;
 pub mod scan;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::ExportWarc(args) => export_warc::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 
