@@ -3,8 +3,9 @@
 //! concurrency, robots.txt), so one slow or rate-limiting host never holds up the others.
 
 use crate::config::CrawlConfig;
+use crate::coverage::{CutReason, CutUrl};
 use crate::fetch;
-use crate::frontier::{FrontierEntry, Seen};
+use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
 use crate::host::{Host, Queued, RobotsState};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::scope::{origin_key, Scope};
@@ -12,7 +13,7 @@ use crate::stats::CrawlStats;
 use crate::task;
 use gongkai_page::{LinkKind, PageModel};
 use governor::DefaultDirectRateLimiter;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -47,8 +48,9 @@ impl PriorLookup for NoPrior {
     }
 }
 
-/// What the crawl reports, in order. A fetch carries the entries it queued, so a store that
-/// commits each event atomically never has a done page whose links were not queued.
+/// What the crawl reports, in order. A fetch carries the entries it queued and the URLs it found
+/// but did not queue for crawling, so a store that commits each event atomically never has a done
+/// page whose links were not accounted for (and a resumed run counts each cut URL once).
 #[derive(Debug)]
 pub enum CrawlEvent {
     /// Entries queued without a fetch that found them (start URLs, probes).
@@ -57,6 +59,8 @@ pub enum CrawlEvent {
     Fetched {
         record: Box<FetchRecord>,
         queued: Vec<FrontierEntry>,
+        /// URLs found on the page that will not be crawled, with the reason (coverage).
+        cut: Vec<CutUrl>,
     },
 }
 
@@ -118,7 +122,7 @@ pub(crate) enum TaskDone {
     Fetched {
         origin: String,
         record: Box<FetchRecord>,
-        discovered: Vec<FrontierEntry>,
+        discovered: Vec<Candidate>,
     },
     Retry {
         origin: String,
@@ -159,6 +163,10 @@ struct Dispatcher {
     admitted_crawl: usize,
     admitted_checks: usize,
     limit_hit: bool,
+    /// Pager hops from the first list page, per pagination URL (not kept across a resume).
+    page_hops: HashMap<String, u32>,
+    /// Keys already reported as cut by a guard that may still admit them later (query variants).
+    cut_reported: HashSet<String>,
     inflight: usize,
     rr: usize,
     tasks: JoinSet<TaskDone>,
@@ -175,6 +183,8 @@ impl Dispatcher {
             admitted_crawl: 0,
             admitted_checks: 0,
             limit_hit: false,
+            page_hops: HashMap::new(),
+            cut_reported: HashSet::new(),
             inflight: 0,
             rr: 0,
             tasks: JoinSet::new(),
@@ -205,7 +215,7 @@ impl Dispatcher {
                     .iter()
                     .map(|u| FrontierEntry::crawl(u.as_str(), 0))
                     .collect();
-                let queued = self.admit_all(starts);
+                let (queued, _) = self.admit_all(starts.into_iter().map(Candidate::link).collect());
                 self.events
                     .send(CrawlEvent::Enqueued(queued))
                     .await
@@ -282,42 +292,93 @@ impl Dispatcher {
         }
     }
 
-    /// Applies the guards and limits and queues what is admitted; returns the admitted entries.
-    fn admit_all(&mut self, candidates: Vec<FrontierEntry>) -> Vec<FrontierEntry> {
+    /// Applies the guards and limits and queues what is admitted; returns the admitted entries
+    /// and the URLs that will not be crawled, with the reason.
+    fn admit_all(&mut self, candidates: Vec<Candidate>) -> (Vec<FrontierEntry>, Vec<CutUrl>) {
         let ctx = self.ctx.clone();
         let cfg = &ctx.cfg;
         let mut admitted = Vec::new();
-        for entry in candidates {
+        let mut cut = Vec::new();
+        for Candidate { entry, via, note } in candidates {
+            if note == Some(CutReason::Scheme) {
+                let key = format!("SKIP {}", entry.url);
+                if self.cut_reported.insert(key.clone()) {
+                    cut.push(cut_url(key, &entry, CutReason::Scheme));
+                }
+                continue;
+            }
+            let key = entry.key();
+            if self.seen.contains(&key) {
+                continue;
+            }
             let is_crawl = entry.purpose == FetchPurpose::Crawl;
             if is_crawl && self.admitted_crawl >= cfg.max_pages
                 || !is_crawl && self.admitted_checks >= cfg.max_checks
             {
                 self.limit_hit = true;
+                let reason = if is_crawl {
+                    CutReason::MaxPages
+                } else {
+                    CutReason::MaxChecks
+                };
+                // Limits only tighten: the URL is never admitted later in this run.
+                self.seen.insert_key(key.clone());
+                cut.push(cut_url(key, &entry, reason));
                 continue;
             }
-            if self
-                .seen
-                .admit(
-                    &entry,
-                    cfg.max_url_len,
-                    cfg.max_query_variants,
-                    &cfg.excludes,
-                )
-                .is_err()
-            {
-                continue;
+            let hops = match via {
+                Via::Pagination => {
+                    let parent = entry.parent.as_deref().unwrap_or("");
+                    let h = self.page_hops.get(parent).copied().unwrap_or(0) + 1;
+                    if h > cfg.max_pagination_chain {
+                        self.seen.insert_key(key.clone());
+                        cut.push(cut_url(key, &entry, CutReason::PaginationChain));
+                        continue;
+                    }
+                    Some(h)
+                }
+                _ => None,
+            };
+            let count_variants = via == Via::Link;
+            match self.seen.admit(
+                &entry,
+                cfg.max_url_len,
+                cfg.max_query_variants,
+                &cfg.excludes,
+                count_variants,
+            ) {
+                Ok(()) => {}
+                Err(Rejection::Seen) => continue,
+                Err(r) => {
+                    let reason = match r {
+                        Rejection::TooLong => CutReason::UrlTooLong,
+                        Rejection::Excluded => CutReason::Excluded,
+                        _ => CutReason::QueryVariants,
+                    };
+                    // A list may still admit a URL the query-variant cap turned away.
+                    if self.cut_reported.insert(key.clone()) {
+                        cut.push(cut_url(key, &entry, reason));
+                    }
+                    continue;
+                }
+            }
+            if let Some(h) = hops {
+                self.page_hops.insert(entry.url.clone(), h);
             }
             if is_crawl {
                 self.admitted_crawl += 1;
             } else {
                 self.admitted_checks += 1;
             }
+            if let Some(reason) = note {
+                cut.push(cut_url(key, &entry, reason));
+            }
             admitted.push(entry);
         }
         for entry in &admitted {
             self.push(entry.clone(), 0, None);
         }
-        admitted
+        (admitted, cut)
     }
 
     /// A final 429 / 503 (retries used up) still asks the host to be left alone for a while:
@@ -349,7 +410,9 @@ impl Dispatcher {
         }
         host.probed = true;
         let probe = probe_entry(&url);
-        self.seen.admit(&probe, usize::MAX, usize::MAX, &[]).ok()?;
+        self.seen
+            .admit(&probe, usize::MAX, usize::MAX, &[], false)
+            .ok()?;
         self.push(probe.clone(), 0, None);
         Some(probe)
     }
@@ -472,10 +535,14 @@ impl Dispatcher {
                     host.blocked_until = Some(host.blocked_until.map_or(t, |b| b.max(t)));
                 }
                 self.ctx.stats.record(&record);
-                let mut queued = self.admit_all(discovered);
+                let (mut queued, cut) = self.admit_all(discovered);
                 queued.extend(self.probe_if_new_host(&origin, &record));
                 self.events
-                    .send(CrawlEvent::Fetched { record, queued })
+                    .send(CrawlEvent::Fetched {
+                        record,
+                        queued,
+                        cut,
+                    })
                     .await
                     .map_err(|_| CrawlError::SinkClosed)?;
             }
@@ -498,6 +565,15 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+}
+
+fn cut_url(key: String, entry: &FrontierEntry, reason: CutReason) -> CutUrl {
+    CutUrl {
+        key,
+        url: entry.url.clone(),
+        reason,
+        parent: entry.parent.clone(),
     }
 }
 
