@@ -157,3 +157,15 @@ fn rule_due_date_and_enabled_flag() {
     assert_eq!(n("due = 2022-07-01", &ctx(2022, 7, 2)), 4);
     assert_eq!(n("enabled = false", &ctx(2022, 7, 2)), 0);
 }
+
+#[test]
+fn whole_site_checks_are_named_by_the_default_pack() {
+    let pack = crate::default_pack();
+    let ids: Vec<&str> = super::rules_needing_complete_site(&pack)
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    for id in ["column.missing", "column.empty", "annual-report.missing"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+}
