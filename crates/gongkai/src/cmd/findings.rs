@@ -17,10 +17,10 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
     let mut list: Vec<ReportFinding> = match args.status.as_deref() {
         Some("resolved") => std::mem::take(&mut input.resolved),
         Some(s) => {
-            let want = if s == "new" {
-                FindingStatus::New
-            } else {
-                FindingStatus::Persisting
+            let want = match s {
+                "new" => FindingStatus::New,
+                "unverified" => FindingStatus::Unverified,
+                _ => FindingStatus::Persisting,
             };
             std::mem::take(&mut input.findings)
                 .into_iter()
