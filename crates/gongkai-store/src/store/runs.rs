@@ -302,8 +302,7 @@ impl Store {
 /// (a list reached it after the query-variant cap turned it away) is not counted.
 fn coverage_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<Coverage, StoreError> {
     const OP: &str = "compute coverage";
-    let mut cov = Coverage::default();
-    cov.pages_fetched = conn
+    let pages_fetched = conn
         .query_row(
             "SELECT count(*) FROM fetches WHERE run_id = ?1 AND purpose = 'crawl'",
             [run_id],
@@ -311,6 +310,10 @@ fn coverage_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<Cov
         )
         .map_err(sql(p, OP))?
         .max(0) as u64;
+    let mut cov = Coverage {
+        pages_fetched,
+        ..Coverage::default()
+    };
     let add = |map: &mut BTreeMap<String, u64>, sql_text: &str| -> Result<(), StoreError> {
         let mut stmt = conn.prepare_cached(sql_text).map_err(sql(p, OP))?;
         let rows = stmt
