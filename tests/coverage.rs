@@ -249,3 +249,67 @@ fn a_partial_run_draws_no_whole_site_conclusion_and_resolves_nothing() {
     assert!(err.contains("覆盖情况: 已抓取页面 12"), "{err}");
     assert!(err.contains("column.missing"), "{err}");
 }
+
+/// Coverage survives a kill and `--resume`: the resumed run records what an uninterrupted one
+/// does, each URL counted once.
+#[test]
+fn coverage_after_kill_and_resume_equals_an_uninterrupted_run() {
+    let portal = Portal::start(FixtureOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.db");
+    scan_deep(&portal, dir.path(), &full, &["--quiet"]);
+    let (_, want) = run_row(&open_db(&full), 1);
+
+    let killed = dir.path().join("killed.db");
+    let cfg = fixture_config(dir.path());
+    let start = format!(
+        "{}{}",
+        portal.base().trim_end_matches('/'),
+        DeepColumn::HOME
+    );
+    let mut child = gongkai()
+        .args([
+            "scan",
+            &start,
+            "--db",
+            killed.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--as-of",
+            gongkai_fixture::DEMO_AS_OF,
+            "--rate",
+            "100",
+            "--quiet",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let stored: i64 = open_db(&killed)
+        .query_row("SELECT count(*) FROM fetches", [], |r| r.get(0))
+        .unwrap();
+    let out = run(&[
+        "scan",
+        "--resume",
+        "--db",
+        killed.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--rate",
+        "0",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = open_db(&killed);
+    let (status, got) = run_row(&conn, 1);
+    assert_eq!(status, "completed", "{got}");
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM fetches", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        stored > 0 && stored < total,
+        "the kill came at {stored} of {total} fetches"
+    );
+    assert_eq!(got, want);
+}

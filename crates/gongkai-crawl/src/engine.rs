@@ -62,6 +62,8 @@ pub enum CrawlEvent {
         /// URLs found on the page that will not be crawled, with the reason (coverage).
         cut: Vec<CutUrl>,
     },
+    /// URLs not crawled, found without a fetch (deferred checks over the check limit).
+    Cut(Vec<CutUrl>),
 }
 
 /// State of an interrupted run, from the store.
@@ -71,6 +73,9 @@ pub struct ResumeState {
     pub seen_keys: Vec<String>,
     /// Entries queued but not yet recorded.
     pub pending: Vec<FrontierEntry>,
+    /// In-scope pages found only beyond `max_depth` (cut for `max-depth`): checked at the end
+    /// unless found at a crawlable depth first.
+    pub deferred: Vec<FrontierEntry>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -165,8 +170,12 @@ struct Dispatcher {
     limit_hit: bool,
     /// Pager hops from the first list page, per pagination URL (not kept across a resume).
     page_hops: HashMap<String, u32>,
-    /// Keys already reported as cut by a guard that may still admit them later (query variants).
+    /// Keys already reported as cut by a guard that may still admit them later (query variants,
+    /// depth).
     cut_reported: HashSet<String>,
+    /// Pages found only beyond `max_depth`: checked once the crawl is done, so that a shorter
+    /// path found later still crawls them (marking them seen as checks would forbid that).
+    deferred: Vec<FrontierEntry>,
     inflight: usize,
     rr: usize,
     tasks: JoinSet<TaskDone>,
@@ -185,6 +194,7 @@ impl Dispatcher {
             limit_hit: false,
             page_hops: HashMap::new(),
             cut_reported: HashSet::new(),
+            deferred: Vec::new(),
             inflight: 0,
             rr: 0,
             tasks: JoinSet::new(),
@@ -205,6 +215,11 @@ impl Dispatcher {
                 }
                 for entry in state.pending {
                     self.push(entry, 0, None);
+                }
+                for entry in state.deferred {
+                    if self.cut_reported.insert(entry.key()) {
+                        self.deferred.push(entry);
+                    }
                 }
             }
             None => {
@@ -233,7 +248,11 @@ impl Dispatcher {
             }
             let next_wake = self.dispatch();
             if self.inflight == 0 && self.hosts.iter().all(|h| h.queue.is_empty()) {
-                break;
+                if self.deferred.is_empty() {
+                    break;
+                }
+                self.admit_deferred().await?;
+                continue;
             }
             let sleep_until =
                 next_wake.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
@@ -300,6 +319,14 @@ impl Dispatcher {
         let mut admitted = Vec::new();
         let mut cut = Vec::new();
         for Candidate { entry, via, note } in candidates {
+            if note == Some(CutReason::MaxDepth) {
+                let key = entry.key();
+                if !self.seen.contains(&key) && self.cut_reported.insert(key.clone()) {
+                    cut.push(cut_url(key, &entry, CutReason::MaxDepth));
+                    self.deferred.push(entry);
+                }
+                continue;
+            }
             if note == Some(CutReason::Scheme) {
                 let key = format!("SKIP {}", entry.url);
                 if self.cut_reported.insert(key.clone()) {
@@ -379,6 +406,27 @@ impl Dispatcher {
             self.push(entry.clone(), 0, None);
         }
         (admitted, cut)
+    }
+
+    /// Queues the deferred too-deep pages that no shorter path reached, as checks.
+    async fn admit_deferred(&mut self) -> Result<(), CrawlError> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let candidates = deferred
+            .into_iter()
+            .filter(|e| !self.seen.contains(&e.key()))
+            .map(Candidate::link)
+            .collect();
+        let (queued, cut) = self.admit_all(candidates);
+        if !cut.is_empty() {
+            self.events
+                .send(CrawlEvent::Cut(cut))
+                .await
+                .map_err(|_| CrawlError::SinkClosed)?;
+        }
+        self.events
+            .send(CrawlEvent::Enqueued(queued))
+            .await
+            .map_err(|_| CrawlError::SinkClosed)
     }
 
     /// A final 429 / 503 (retries used up) still asks the host to be left alone for a while:

@@ -137,7 +137,34 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         }
         store.resume_run(run.id)?;
         tracing::info!(run = run.id, "resuming");
-        (run.id, start_urls, Some(ResumeState { seen_keys, pending }))
+        // Pages cut for depth and not crawled since: still to be checked at the end.
+        let deferred = store
+            .cut_urls(run.id, gongkai_crawl::CutReason::MaxDepth, usize::MAX)?
+            .into_iter()
+            .map(|(url, parent)| gongkai_crawl::FrontierEntry {
+                url,
+                method: gongkai_crawl::Method::Get,
+                body: None,
+                purpose: gongkai_crawl::FetchPurpose::Check,
+                depth: run
+                    .settings
+                    .get("max_depth")
+                    .and_then(|d| d.as_u64())
+                    .map_or(u32::MAX, |d| (d as u32).saturating_add(1)),
+                parent,
+                link_kind: Some(gongkai_page::LinkKind::Page),
+                column: None,
+            })
+            .collect();
+        (
+            run.id,
+            start_urls,
+            Some(ResumeState {
+                seen_keys,
+                pending,
+                deferred,
+            }),
+        )
     } else {
         let raw: Vec<String> = if args.urls.is_empty() {
             site.site.start_urls.clone()
@@ -294,6 +321,7 @@ async fn crawl_into_store(
                 }
             }
             let cmd = match ev {
+                CrawlEvent::Cut(cut) => StoreCommand::Cut(cut),
                 CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(
                     entries
                         .into_iter()
