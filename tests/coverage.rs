@@ -248,6 +248,21 @@ fn a_partial_run_draws_no_whole_site_conclusion_and_resolves_nothing() {
     let err = stderr(&table);
     assert!(err.contains("覆盖情况: 已抓取页面 12"), "{err}");
     assert!(err.contains("column.missing"), "{err}");
+
+    // The HTML report says so in its header and its 覆盖情况 section.
+    let out_dir = dir.path().join("report");
+    let out = run(&[
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
+    assert!(page.contains("<h2>覆盖情况</h2>"));
+    assert!(page.contains("不完整（超出页数上限）"));
+    assert!(page.contains("未核实（本次扫描不完整）"));
 }
 
 /// Coverage survives a kill and `--resume`: the resumed run records what an uninterrupted one
