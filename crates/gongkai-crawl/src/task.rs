@@ -595,6 +595,19 @@ fn discover(
             note,
         });
     }
+    out.extend(follow_candidates(ctx, entry, model, page_url, hanweb_total));
+    out
+}
+
+/// The page's pagination and Hanweb follow requests: same column, same depth.
+fn follow_candidates(
+    ctx: &Ctx,
+    entry: &FrontierEntry,
+    model: &PageModel,
+    page_url: &str,
+    hanweb_total: Option<u32>,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
     let column_name = model
         .column
         .as_ref()

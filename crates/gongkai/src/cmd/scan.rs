@@ -126,45 +126,13 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
             .iter()
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
-        let seen_keys = store.frontier_seen(run.id)?;
-        let pending = store
-            .frontier_pending(run.id)?
-            .into_iter()
-            .map(crate::store_bridge::to_crawl_entry)
-            .collect();
+        let state = resume_state(&store, &run)?;
         if args.as_of.is_none() {
             as_of = super::parse_as_of(Some(&run.as_of))?;
         }
         store.resume_run(run.id)?;
         tracing::info!(run = run.id, "resuming");
-        // Pages cut for depth and not crawled since: still to be checked at the end.
-        let deferred = store
-            .cut_urls(run.id, gongkai_crawl::CutReason::MaxDepth, usize::MAX)?
-            .into_iter()
-            .map(|(url, parent)| gongkai_crawl::FrontierEntry {
-                url,
-                method: gongkai_crawl::Method::Get,
-                body: None,
-                purpose: gongkai_crawl::FetchPurpose::Check,
-                depth: run
-                    .settings
-                    .get("max_depth")
-                    .and_then(|d| d.as_u64())
-                    .map_or(u32::MAX, |d| (d as u32).saturating_add(1)),
-                parent,
-                link_kind: Some(gongkai_page::LinkKind::Page),
-                column: None,
-            })
-            .collect();
-        (
-            run.id,
-            start_urls,
-            Some(ResumeState {
-                seen_keys,
-                pending,
-                deferred,
-            }),
-        )
+        (run.id, start_urls, Some(state))
     } else {
         let raw: Vec<String> = if args.urls.is_empty() {
             site.site.start_urls.clone()
@@ -237,6 +205,43 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         checks,
         elapsed: started.elapsed(),
         findings,
+    })
+}
+
+/// What a resumed crawl starts from: the run's seen set, its pending entries, and the pages cut
+/// for depth that are still to be checked.
+fn resume_state(store: &Store, run: &gongkai_store::RunInfo) -> Result<ResumeState> {
+    let seen_keys = store.frontier_seen(run.id)?;
+    let pending = store
+        .frontier_pending(run.id)?
+        .into_iter()
+        .map(crate::store_bridge::to_crawl_entry)
+        .collect();
+    let check_depth = run
+        .settings
+        .get("max_depth")
+        .and_then(|d| d.as_u64())
+        .map_or(u32::MAX, |d| {
+            (d.min(u64::from(u32::MAX)) as u32).saturating_add(1)
+        });
+    let deferred = store
+        .cut_urls(run.id, gongkai_crawl::CutReason::MaxDepth, usize::MAX)?
+        .into_iter()
+        .map(|(url, parent)| gongkai_crawl::FrontierEntry {
+            url,
+            method: gongkai_crawl::Method::Get,
+            body: None,
+            purpose: gongkai_crawl::FetchPurpose::Check,
+            depth: check_depth,
+            parent,
+            link_kind: Some(gongkai_page::LinkKind::Page),
+            column: None,
+        })
+        .collect();
+    Ok(ResumeState {
+        seen_keys,
+        pending,
+        deferred,
     })
 }
 
