@@ -502,7 +502,8 @@ def main():
     with open(cfg, "w") as f:
         f.write(
             '[site]\nname = "bench portal"\ncontact = "mailto:bench@localhost"\n\n'
-            "[crawl]\nconcurrency = %d\nper_host_concurrency = %d\nmax_pages = 1000000\nmax_depth = 100\n"
+            # default limits (max pages, depth): the portal must be fetched completely with them
+            "[crawl]\nconcurrency = %d\nper_host_concurrency = %d\n"
             % (args.concurrency, args.concurrency)
         )
     db = os.path.join(args.logdir, "gongkai.db")
@@ -520,10 +521,12 @@ def main():
     try:
         import sqlite3
         con = sqlite3.connect(db)
-        for run_id, pf, oc in con.execute("select id, pages_fetched, outcome_counts from runs order by id"):
+        for run_id, pf, oc, st, cov in con.execute(
+                "select id, pages_fetched, outcome_counts, status, coverage from runs order by id"):
             nm = con.execute("select count(*) from fetches where run_id=? and not_modified=1", (run_id,)).fetchone()[0]
             nf = con.execute("select count(*) from findings where run_id=?", (run_id,)).fetchone()[0]
-            log("   run %d: pages_fetched %s, outcomes %s, 304-reused %d, findings %d" % (run_id, pf, oc, nm, nf))
+            log("   run %d (%s): pages_fetched %s, outcomes %s, 304-reused %d, findings %d" % (run_id, st, pf, oc, nm, nf))
+            log("   run %d coverage: %s" % (run_id, cov))
         con.close()
     except Exception as e:  # noqa: BLE001 - informative only
         log("   (database summary unavailable: %s)" % e)

@@ -8,7 +8,10 @@ Last-Modified on every run.
 Two document roots are written:
 
   OUT/main/    the portal (TRS-style layout): home page, site map, ~24 columns under /zwgk/ with
-               list pages index.html, index_1.html ... and article pages with the metadata table
+               list pages index.html, index_1.html ... linked only by 首页 / 上一页 / 下一页 (no page
+               count, no numbered pager: a crawler must follow the chain to the end; 通知公告 holds
+               30% of the articles, so its chain is deeper than 12 pages even with --pages 1000)
+               and article pages with the metadata table
                (索引号 / 文号 / 成文日期 / 发布日期 ...), attachments (pdf/doc/xls), images, and a few
                hundred links to targets that do not exist (404).
   OUT/second/  a second origin ("政务服务网") that ~5% of the portal's links point to; its pages
@@ -185,7 +188,7 @@ class Site:
         # articles + list pages (one per 20 articles, per column) + fixed pages ≈ n
         n_articles = max(ncols * 2, int((n - fixed) * per_list / (per_list + 1)))
         while True:
-            per_col = self.split(n_articles, ncols)
+            per_col = self.split_weighted(n_articles, ncols)
             lists = sum((c + per_list - 1) // per_list for c in per_col)
             total = n_articles + lists + fixed
             if total <= n or n_articles <= ncols * 2:
@@ -207,6 +210,12 @@ class Site:
         self.all_articles = [a for c in self.columns for a in c["articles"]]
         n_second = max(60, n // 20)
         self.second_items = ["/item/%06d.html" % (100000 + i * 7) for i in range(n_second)]
+
+    @classmethod
+    def split_weighted(cls, total, parts):
+        """The first column (通知公告) gets 30% of the articles, the others share the rest."""
+        big = (total * 3) // 10
+        return [big] + cls.split(total - big, parts - 1)
 
     @staticmethod
     def split(total, parts):
@@ -407,17 +416,13 @@ class Site:
                     '<li><a href="%s" target="_blank" title="%s">%s</a><span class="date">%s</span></li>\n'
                     % (rel, esc(a["title"]), esc(a["title"]), a["pub"].strftime("%Y-%m-%d"))
                 )
-            parts.append('</ul>\n<div class="page">共%d条 共%d页 ' % (len(arts), npages))
+            # A bare chain: no page count, no numbered links, no 尾页.
+            parts.append('</ul>\n<div class="page">')
             if p > 0:
                 parts.append('<a href="index.html">首页</a><a href="%s">上一页</a>' % name(p - 1))
-            shown = sorted(set(i for i in range(npages) if abs(i - p) <= 4 or (i % 10 == 0)))
-            for i in shown:
-                if i == p:
-                    parts.append("<span>%d</span>" % (i + 1))
-                else:
-                    parts.append('<a href="%s">%d</a>' % (name(i), i + 1))
+            parts.append("<span>第%d页</span>" % (p + 1))
             if p + 1 < npages:
-                parts.append('<a href="%s">下一页</a><a href="%s">尾页</a>' % (name(p + 1), name(npages - 1)))
+                parts.append('<a href="%s">下一页</a>' % name(p + 1))
             parts.append("</div>\n</div>\n</div>\n")
             parts.append(self.footer())
             mt = chunk[0]["pub"] if chunk else newest

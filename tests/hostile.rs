@@ -134,6 +134,29 @@ const FETCH_COLUMNS: &str = "f.url, f.method, f.purpose, f.outcome, f.status, f.
 impl Scan {
     /// Asserts the run ended by itself, with exit code 0, no panic, and a completed run row.
     pub fn assert_completed(&self) {
+        self.assert_ended("completed");
+    }
+
+    /// Like [`Scan::assert_completed`] for a run a crawl limit cut short (status `partial`).
+    pub fn assert_partial(&self) {
+        self.assert_ended("partial");
+    }
+
+    /// The number of URLs the run did not crawl for `reason` (its coverage record).
+    pub fn not_fetched(&self, reason: &str) -> i64 {
+        let coverage: String = self
+            .conn()
+            .query_row(
+                "SELECT coverage FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("coverage recorded");
+        let v: serde_json::Value = serde_json::from_str(&coverage).expect("coverage JSON");
+        v["not_fetched"][reason].as_i64().unwrap_or(0)
+    }
+
+    fn assert_ended(&self, want: &str) {
         let r = &self.run;
         assert!(
             !r.killed,
@@ -156,7 +179,7 @@ impl Scan {
                 |r| r.get(0),
             )
             .expect("run row");
-        assert_eq!(status, "completed");
+        assert_eq!(status, want);
     }
 
     pub fn conn(&self) -> rusqlite::Connection {

@@ -21,10 +21,14 @@ pub struct CrawlConfig {
     pub max_pages: usize,
     /// Link checks (out-of-scope targets, attachments, images) at most.
     pub max_checks: usize,
+    /// Clicks from a start URL; all pages of one column list share the depth of its first page.
     pub max_depth: u32,
     pub max_url_len: usize,
     /// Distinct query strings per path before further variants are skipped (calendar traps).
+    /// List items and pager pages are not counted (they are bounded by the lists themselves).
     pub max_query_variants: usize,
+    /// Pages of one pager chain (下一页 → 下一页 …) before the rest is treated as a trap.
+    pub max_pagination_chain: u32,
     pub user_agent: String,
     /// Product token matched against robots.txt groups.
     pub robots_agent: String,
@@ -53,11 +57,13 @@ impl CrawlConfig {
             rate: Some(2.0),
             concurrency: 16,
             per_host_concurrency: 4,
-            max_pages: 50_000,
-            max_checks: 200_000,
-            max_depth: 12,
+            // A city portal has some 200,000 pages and as many attachments and outside links.
+            max_pages: 250_000,
+            max_checks: 1_000_000,
+            max_depth: 16,
             max_url_len: 2048,
             max_query_variants: 50,
+            max_pagination_chain: 5_000,
             user_agent: format!(
                 "gongkai/{} (government transparency checker)",
                 env!("CARGO_PKG_VERSION")

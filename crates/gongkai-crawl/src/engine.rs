@@ -3,8 +3,9 @@
 //! concurrency, robots.txt), so one slow or rate-limiting host never holds up the others.
 
 use crate::config::CrawlConfig;
+use crate::coverage::{CutReason, CutUrl};
 use crate::fetch;
-use crate::frontier::{FrontierEntry, Seen};
+use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
 use crate::host::{Host, Queued, RobotsState};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::scope::{origin_key, Scope};
@@ -12,7 +13,7 @@ use crate::stats::CrawlStats;
 use crate::task;
 use gongkai_page::{LinkKind, PageModel};
 use governor::DefaultDirectRateLimiter;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -47,8 +48,9 @@ impl PriorLookup for NoPrior {
     }
 }
 
-/// What the crawl reports, in order. A fetch carries the entries it queued, so a store that
-/// commits each event atomically never has a done page whose links were not queued.
+/// What the crawl reports, in order. A fetch carries the entries it queued and the URLs it found
+/// but did not queue for crawling, so a store that commits each event atomically never has a done
+/// page whose links were not accounted for (and a resumed run counts each cut URL once).
 #[derive(Debug)]
 pub enum CrawlEvent {
     /// Entries queued without a fetch that found them (start URLs, probes).
@@ -57,7 +59,11 @@ pub enum CrawlEvent {
     Fetched {
         record: Box<FetchRecord>,
         queued: Vec<FrontierEntry>,
+        /// URLs found on the page that will not be crawled, with the reason (coverage).
+        cut: Vec<CutUrl>,
     },
+    /// URLs not crawled, found without a fetch (deferred checks over the check limit).
+    Cut(Vec<CutUrl>),
 }
 
 /// State of an interrupted run, from the store.
@@ -67,6 +73,9 @@ pub struct ResumeState {
     pub seen_keys: Vec<String>,
     /// Entries queued but not yet recorded.
     pub pending: Vec<FrontierEntry>,
+    /// In-scope pages found only beyond `max_depth` (cut for `max-depth`): checked at the end
+    /// unless found at a crawlable depth first.
+    pub deferred: Vec<FrontierEntry>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -118,7 +127,7 @@ pub(crate) enum TaskDone {
     Fetched {
         origin: String,
         record: Box<FetchRecord>,
-        discovered: Vec<FrontierEntry>,
+        discovered: Vec<Candidate>,
     },
     Retry {
         origin: String,
@@ -159,6 +168,14 @@ struct Dispatcher {
     admitted_crawl: usize,
     admitted_checks: usize,
     limit_hit: bool,
+    /// Pager hops from the first list page, per pagination URL (not kept across a resume).
+    page_hops: HashMap<String, u32>,
+    /// Keys already reported as cut by a guard that may still admit them later (query variants,
+    /// depth).
+    cut_reported: HashSet<String>,
+    /// Pages found only beyond `max_depth`: checked once the crawl is done, so that a shorter
+    /// path found later still crawls them (marking them seen as checks would forbid that).
+    deferred: Vec<FrontierEntry>,
     inflight: usize,
     rr: usize,
     tasks: JoinSet<TaskDone>,
@@ -175,6 +192,9 @@ impl Dispatcher {
             admitted_crawl: 0,
             admitted_checks: 0,
             limit_hit: false,
+            page_hops: HashMap::new(),
+            cut_reported: HashSet::new(),
+            deferred: Vec::new(),
             inflight: 0,
             rr: 0,
             tasks: JoinSet::new(),
@@ -196,6 +216,11 @@ impl Dispatcher {
                 for entry in state.pending {
                     self.push(entry, 0, None);
                 }
+                for entry in state.deferred {
+                    if self.cut_reported.insert(entry.key()) {
+                        self.deferred.push(entry);
+                    }
+                }
             }
             None => {
                 let starts: Vec<FrontierEntry> = self
@@ -205,7 +230,7 @@ impl Dispatcher {
                     .iter()
                     .map(|u| FrontierEntry::crawl(u.as_str(), 0))
                     .collect();
-                let queued = self.admit_all(starts);
+                let (queued, _) = self.admit_all(starts.into_iter().map(Candidate::link).collect());
                 self.events
                     .send(CrawlEvent::Enqueued(queued))
                     .await
@@ -223,7 +248,11 @@ impl Dispatcher {
             }
             let next_wake = self.dispatch();
             if self.inflight == 0 && self.hosts.iter().all(|h| h.queue.is_empty()) {
-                break;
+                if self.deferred.is_empty() {
+                    break;
+                }
+                self.admit_deferred().await?;
+                continue;
             }
             let sleep_until =
                 next_wake.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
@@ -282,42 +311,122 @@ impl Dispatcher {
         }
     }
 
-    /// Applies the guards and limits and queues what is admitted; returns the admitted entries.
-    fn admit_all(&mut self, candidates: Vec<FrontierEntry>) -> Vec<FrontierEntry> {
+    /// Applies the guards and limits and queues what is admitted; returns the admitted entries
+    /// and the URLs that will not be crawled, with the reason.
+    fn admit_all(&mut self, candidates: Vec<Candidate>) -> (Vec<FrontierEntry>, Vec<CutUrl>) {
         let ctx = self.ctx.clone();
         let cfg = &ctx.cfg;
         let mut admitted = Vec::new();
-        for entry in candidates {
+        let mut cut = Vec::new();
+        for Candidate { entry, via, note } in candidates {
+            if note == Some(CutReason::MaxDepth) {
+                let key = entry.key();
+                if !self.seen.contains(&key) && self.cut_reported.insert(key.clone()) {
+                    cut.push(cut_url(key, &entry, CutReason::MaxDepth));
+                    self.deferred.push(entry);
+                }
+                continue;
+            }
+            if note == Some(CutReason::Scheme) {
+                let key = format!("SKIP {}", entry.url);
+                if self.cut_reported.insert(key.clone()) {
+                    cut.push(cut_url(key, &entry, CutReason::Scheme));
+                }
+                continue;
+            }
+            let key = entry.key();
+            if self.seen.contains(&key) {
+                continue;
+            }
             let is_crawl = entry.purpose == FetchPurpose::Crawl;
             if is_crawl && self.admitted_crawl >= cfg.max_pages
                 || !is_crawl && self.admitted_checks >= cfg.max_checks
             {
                 self.limit_hit = true;
+                let reason = if is_crawl {
+                    CutReason::MaxPages
+                } else {
+                    CutReason::MaxChecks
+                };
+                // Limits only tighten: the URL is never admitted later in this run.
+                self.seen.insert_key(key.clone());
+                cut.push(cut_url(key, &entry, reason));
                 continue;
             }
-            if self
-                .seen
-                .admit(
-                    &entry,
-                    cfg.max_url_len,
-                    cfg.max_query_variants,
-                    &cfg.excludes,
-                )
-                .is_err()
-            {
-                continue;
+            let hops = match via {
+                Via::Pagination => {
+                    let parent = entry.parent.as_deref().unwrap_or("");
+                    let h = self.page_hops.get(parent).copied().unwrap_or(0) + 1;
+                    if h > cfg.max_pagination_chain {
+                        self.seen.insert_key(key.clone());
+                        cut.push(cut_url(key, &entry, CutReason::PaginationChain));
+                        continue;
+                    }
+                    Some(h)
+                }
+                _ => None,
+            };
+            let count_variants = via == Via::Link;
+            match self.seen.admit(
+                &entry,
+                cfg.max_url_len,
+                cfg.max_query_variants,
+                &cfg.excludes,
+                count_variants,
+            ) {
+                Ok(()) => {}
+                Err(Rejection::Seen) => continue,
+                Err(r) => {
+                    let reason = match r {
+                        Rejection::TooLong => CutReason::UrlTooLong,
+                        Rejection::Excluded => CutReason::Excluded,
+                        _ => CutReason::QueryVariants,
+                    };
+                    // A list may still admit a URL the query-variant cap turned away.
+                    if self.cut_reported.insert(key.clone()) {
+                        cut.push(cut_url(key, &entry, reason));
+                    }
+                    continue;
+                }
+            }
+            if let Some(h) = hops {
+                self.page_hops.insert(entry.url.clone(), h);
             }
             if is_crawl {
                 self.admitted_crawl += 1;
             } else {
                 self.admitted_checks += 1;
             }
+            if let Some(reason) = note {
+                cut.push(cut_url(key, &entry, reason));
+            }
             admitted.push(entry);
         }
         for entry in &admitted {
             self.push(entry.clone(), 0, None);
         }
-        admitted
+        (admitted, cut)
+    }
+
+    /// Queues the deferred too-deep pages that no shorter path reached, as checks.
+    async fn admit_deferred(&mut self) -> Result<(), CrawlError> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let candidates = deferred
+            .into_iter()
+            .filter(|e| !self.seen.contains(&e.key()))
+            .map(Candidate::link)
+            .collect();
+        let (queued, cut) = self.admit_all(candidates);
+        if !cut.is_empty() {
+            self.events
+                .send(CrawlEvent::Cut(cut))
+                .await
+                .map_err(|_| CrawlError::SinkClosed)?;
+        }
+        self.events
+            .send(CrawlEvent::Enqueued(queued))
+            .await
+            .map_err(|_| CrawlError::SinkClosed)
     }
 
     /// A final 429 / 503 (retries used up) still asks the host to be left alone for a while:
@@ -349,7 +458,9 @@ impl Dispatcher {
         }
         host.probed = true;
         let probe = probe_entry(&url);
-        self.seen.admit(&probe, usize::MAX, usize::MAX, &[]).ok()?;
+        self.seen
+            .admit(&probe, usize::MAX, usize::MAX, &[], false)
+            .ok()?;
         self.push(probe.clone(), 0, None);
         Some(probe)
     }
@@ -472,10 +583,14 @@ impl Dispatcher {
                     host.blocked_until = Some(host.blocked_until.map_or(t, |b| b.max(t)));
                 }
                 self.ctx.stats.record(&record);
-                let mut queued = self.admit_all(discovered);
+                let (mut queued, cut) = self.admit_all(discovered);
                 queued.extend(self.probe_if_new_host(&origin, &record));
                 self.events
-                    .send(CrawlEvent::Fetched { record, queued })
+                    .send(CrawlEvent::Fetched {
+                        record,
+                        queued,
+                        cut,
+                    })
                     .await
                     .map_err(|_| CrawlError::SinkClosed)?;
             }
@@ -498,6 +613,15 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+}
+
+fn cut_url(key: String, entry: &FrontierEntry, reason: CutReason) -> CutUrl {
+    CutUrl {
+        key,
+        url: entry.url.clone(),
+        reason,
+        parent: entry.parent.clone(),
     }
 }
 

@@ -53,6 +53,39 @@ pub fn request_key(url: &str, method: Method, body: Option<&str>) -> String {
     }
 }
 
+/// How a candidate was found: decides which trap guards apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// An ordinary link (or a start URL).
+    Link,
+    /// An item of the page's own column list: many query variants of one path are expected
+    /// (`show.jsp?id=…`), so the query-variant cap does not apply.
+    ListItem,
+    /// Another page of the same column list: keeps the list's depth; bounded by the pager chain
+    /// cap instead of the query-variant cap.
+    Pagination,
+}
+
+/// A frontier entry as discovered, before the guards and limits decide about it.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub entry: FrontierEntry,
+    pub via: Via,
+    /// Set when the entry is queued but will not be crawled (only checked): beyond `max_depth`
+    /// or out of scope. `Scheme` marks a link that is never requested.
+    pub note: Option<crate::coverage::CutReason>,
+}
+
+impl Candidate {
+    pub fn link(entry: FrontierEntry) -> Self {
+        Candidate {
+            entry,
+            via: Via::Link,
+            note: None,
+        }
+    }
+}
+
 /// Why a discovered URL is not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -75,6 +108,10 @@ impl Seen {
         self.keys.insert(key);
     }
 
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
+    }
+
     pub fn len(&self) -> usize {
         self.keys.len()
     }
@@ -84,12 +121,14 @@ impl Seen {
     }
 
     /// Admits `entry` unless seen or caught by a guard; marks it seen when admitted.
+    /// `count_variants` is false for list items and pager pages (see [`Via`]).
     pub fn admit(
         &mut self,
         entry: &FrontierEntry,
         max_url_len: usize,
         max_query_variants: usize,
         excludes: &[String],
+        count_variants: bool,
     ) -> Result<(), Rejection> {
         let key = entry.key();
         if self.keys.contains(&key) {
@@ -104,7 +143,7 @@ impl Seen {
         {
             return Err(Rejection::Excluded);
         }
-        if entry.method == Method::Get {
+        if entry.method == Method::Get && count_variants {
             if let Some((path, _query)) = entry.url.split_once('?') {
                 let n = self.query_variants.entry(path.to_string()).or_insert(0);
                 if *n >= max_query_variants {
@@ -126,21 +165,27 @@ mod tests {
     fn seen_on_queue_and_query_variant_cap() {
         let mut seen = Seen::default();
         let e = FrontierEntry::crawl("http://a/x", 0);
-        assert_eq!(seen.admit(&e, 100, 2, &[]), Ok(()));
-        assert_eq!(seen.admit(&e, 100, 2, &[]), Err(Rejection::Seen));
+        assert_eq!(seen.admit(&e, 100, 2, &[], true), Ok(()));
+        assert_eq!(seen.admit(&e, 100, 2, &[], true), Err(Rejection::Seen));
         for (i, want) in [
             (1, Ok(())),
             (2, Ok(())),
             (3, Err(Rejection::TooManyQueryVariants)),
         ] {
             let e = FrontierEntry::crawl(&format!("http://a/cal?date={i}"), 0);
-            assert_eq!(seen.admit(&e, 100, 2, &[]), want);
+            assert_eq!(seen.admit(&e, 100, 2, &[], true), want);
         }
+        // List items are not counted against the cap.
+        let item = FrontierEntry::crawl("http://a/cal?date=9", 0);
+        assert_eq!(seen.admit(&item, 100, 2, &[], false), Ok(()));
         let long = FrontierEntry::crawl(&format!("http://a/{}", "x".repeat(200)), 0);
-        assert_eq!(seen.admit(&long, 100, 2, &[]), Err(Rejection::TooLong));
+        assert_eq!(
+            seen.admit(&long, 100, 2, &[], true),
+            Err(Rejection::TooLong)
+        );
         let ex = FrontierEntry::crawl("http://a/private/1", 0);
         assert_eq!(
-            seen.admit(&ex, 100, 2, &["http://a/private/".into()]),
+            seen.admit(&ex, 100, 2, &["http://a/private/".into()], true),
             Err(Rejection::Excluded)
         );
     }

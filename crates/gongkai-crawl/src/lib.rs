@@ -7,6 +7,7 @@
 //! newly discovered entries back to the frontier.
 
 pub mod config;
+pub mod coverage;
 pub mod engine;
 pub mod fetch;
 pub mod frontier;
@@ -18,6 +19,7 @@ pub mod stats;
 mod task;
 
 pub use config::CrawlConfig;
+pub use coverage::{Coverage, CutReason, CutUrl, Unreadable};
 pub use engine::{
     crawl, CrawlError, CrawlEvent, CrawlSummary, NoPrior, PriorFetch, PriorLookup, ResumeState,
 };

@@ -2,13 +2,14 @@
 //! retries decided, the body classified and (for crawled HTML) analysed into a page model whose
 //! links become frontier candidates.
 
+use crate::coverage::CutReason;
 use crate::engine::{Ctx, TaskDone};
 use crate::fetch::{self, Conditional, Exchange, NetFailure};
-use crate::frontier::FrontierEntry;
+use crate::frontier::{Candidate, FrontierEntry, Via};
 use crate::host::{Host, Queued, RobotsState};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
 use crate::scope::origin_key;
-use gongkai_page::{FollowRequest, LinkKind, PageModel};
+use gongkai_page::{FollowRequest, LinkKind, PageKind, PageModel, SkipReason};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -518,17 +519,42 @@ async fn analyze_off_thread(
 }
 
 /// Turns a crawled page's links and follow-ups into frontier candidates.
+///
+/// Depth counts clicks between lists, not pages of one list: every page of a column list (a
+/// pagination follow request, or a link the page model reads as its own pager) keeps the depth
+/// of the page it was found on, and the articles of page k are one level below the list.
 fn discover(
     ctx: &Ctx,
     entry: &FrontierEntry,
     model: &PageModel,
     page_url: &str,
     hanweb_total: Option<u32>,
-) -> Vec<FrontierEntry> {
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     let child_depth = entry.depth + 1;
+    let pager: HashSet<&str> = model
+        .follow
+        .iter()
+        .filter_map(|f| match f {
+            FollowRequest::Pagination { url } => Some(url.as_str()),
+            _ => None,
+        })
+        .collect();
+    // Items of the page's own column list (only on pages read as lists).
+    let items: HashSet<&str> = match (&model.column, model.kind) {
+        (Some(col), PageKind::ColumnList) => {
+            col.items.iter().filter_map(|i| i.url.as_deref()).collect()
+        }
+        _ => HashSet::new(),
+    };
     for link in &model.links {
         let Some(target) = link.url.as_deref() else {
+            if matches!(
+                link.skip,
+                Some(SkipReason::OtherScheme | SkipReason::Malformed)
+            ) {
+                out.push(scheme_candidate(&link.raw, page_url));
+            }
             continue;
         };
         // Scripts and styles are recorded, not fetched: they are not part of the link checks.
@@ -536,23 +562,52 @@ fn discover(
             continue;
         }
         let Ok(u) = Url::parse(target) else { continue };
+        let in_scope = ctx.scope.contains(&u);
+        if in_scope && pager.contains(target) {
+            // Queued below with the list's depth.
+            continue;
+        }
         let page_like = matches!(link.kind, LinkKind::Page | LinkKind::Frame);
-        let purpose = if page_like && ctx.scope.contains(&u) && child_depth <= ctx.cfg.max_depth {
-            FetchPurpose::Crawl
-        } else {
-            FetchPurpose::Check
+        let deep = child_depth > ctx.cfg.max_depth;
+        let (purpose, note) = match (page_like, in_scope, deep) {
+            (true, true, false) => (FetchPurpose::Crawl, None),
+            (true, true, true) => (FetchPurpose::Check, Some(CutReason::MaxDepth)),
+            (true, false, _) => (FetchPurpose::Check, Some(CutReason::OutOfScope)),
+            (false, _, _) => (FetchPurpose::Check, None),
         };
-        out.push(FrontierEntry {
-            url: target.to_string(),
-            method: Method::Get,
-            body: None,
-            purpose,
-            depth: child_depth,
-            parent: Some(page_url.to_string()),
-            link_kind: Some(link.kind),
-            column: None,
+        let via = if items.contains(target) {
+            Via::ListItem
+        } else {
+            Via::Link
+        };
+        out.push(Candidate {
+            entry: FrontierEntry {
+                url: target.to_string(),
+                method: Method::Get,
+                body: None,
+                purpose,
+                depth: child_depth,
+                parent: Some(page_url.to_string()),
+                link_kind: Some(link.kind),
+                column: None,
+            },
+            via,
+            note,
         });
     }
+    out.extend(follow_candidates(ctx, entry, model, page_url, hanweb_total));
+    out
+}
+
+/// The page's pagination and Hanweb follow requests: same column, same depth.
+fn follow_candidates(
+    ctx: &Ctx,
+    entry: &FrontierEntry,
+    model: &PageModel,
+    page_url: &str,
+    hanweb_total: Option<u32>,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
     let column_name = model
         .column
         .as_ref()
@@ -565,15 +620,19 @@ fn discover(
                 if !ctx.scope.contains(&u) {
                     continue;
                 }
-                out.push(FrontierEntry {
-                    url: url.clone(),
-                    method: Method::Get,
-                    body: None,
-                    purpose: FetchPurpose::Crawl,
-                    depth: entry.depth,
-                    parent: Some(page_url.to_string()),
-                    link_kind: Some(LinkKind::Page),
-                    column: column_name.clone(),
+                out.push(Candidate {
+                    entry: FrontierEntry {
+                        url: url.clone(),
+                        method: Method::Get,
+                        body: None,
+                        purpose: FetchPurpose::Crawl,
+                        depth: entry.depth,
+                        parent: Some(page_url.to_string()),
+                        link_kind: Some(LinkKind::Page),
+                        column: column_name.clone(),
+                    },
+                    via: Via::Pagination,
+                    note: None,
                 });
             }
             FollowRequest::HanwebDataProxy { .. } => {
@@ -584,7 +643,11 @@ fn discover(
                         .map(|u| ctx.scope.contains(&u))
                         .unwrap_or(false)
                     {
-                        out.push(first);
+                        out.push(Candidate {
+                            entry: first,
+                            via: Via::Pagination,
+                            note: None,
+                        });
                     }
                 }
             }
@@ -592,8 +655,31 @@ fn discover(
     }
     if entry.method == Method::Post {
         if let Some(next) = crate::hanweb::next_request(entry, hanweb_total) {
-            out.push(next);
+            out.push(Candidate {
+                entry: next,
+                via: Via::Pagination,
+                note: None,
+            });
         }
     }
     out
+}
+
+/// A link that is never requested (ftp:, weixin:, a malformed href): counted, not queued.
+fn scheme_candidate(raw: &str, page_url: &str) -> Candidate {
+    let raw: String = raw.chars().take(2048).collect();
+    Candidate {
+        entry: FrontierEntry {
+            url: raw,
+            method: Method::Get,
+            body: None,
+            purpose: FetchPurpose::Check,
+            depth: 0,
+            parent: Some(page_url.to_string()),
+            link_kind: None,
+            column: None,
+        },
+        via: Via::Link,
+        note: Some(CutReason::Scheme),
+    }
 }

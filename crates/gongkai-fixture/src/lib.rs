@@ -35,6 +35,7 @@
 //! | `/module/download/downfile.jsp?filename=…` | GET 200 `application/pdf`; HEAD 405 (exercises a GET fallback) |
 //! | `/module/web/jpage/dataproxy.jsp` | Hanweb list XML for `columnid` (query + POST form), honouring `startrecord` / `endrecord` / `perpage` |
 //! | `/gen/index.html`, `/gen/{i}.html` | the deterministic generated site ([`GenSite`], [`FixtureOptions::gen_pages`] pages, 20–40 links each, ~8 % to 404 `/gen/missing/…`) |
+//! | `/deep/index.html`, `/deep/list.jsp?page=k`, `/deep/show.jsp?id=n` | a column of 640 articles on 32 list pages chained only by 下一页 ([`DeepColumn`]) |
 //! | `/huge.html` | 200 with [`FixtureOptions::huge_bytes`] bytes |
 //! | `/bomb.html` | 200 gzip-encoded, [`BOMB_DECOMPRESSED_BYTES`] once decompressed |
 //! | `/PLANTED.md`, `/_data/*` | 404 (notes and server data, not part of the site) |
@@ -47,6 +48,7 @@
 //!
 //! Every request to either origin is recorded ([`FixtureServer::requests`]).
 
+mod deep;
 mod gen;
 mod hanweb;
 pub mod hostile;
@@ -54,6 +56,7 @@ mod jx;
 mod portal;
 mod server;
 
+pub use deep::DeepColumn;
 pub use gen::GenSite;
 pub use hanweb::column_records as hanweb_column_records;
 pub use jx::{jx_served_paths, JX_AS_OF, JX_SITE_ID_CODE};

@@ -595,6 +595,12 @@ async fn main_route(
             simple_page("旅游景点", "微山湖湿地红荷风景区、墨子纪念馆、龙泉塔。"),
         );
     }
+    if p.starts_with("/deep/") {
+        return match crate::deep::DeepColumn::default().page(p, uri.query()) {
+            Some(page) => cacheable(headers, "text/html; charset=utf-8", page.into_bytes()),
+            None => not_found(),
+        };
+    }
     if p.starts_with("/gen/") {
         return match inner.gen.page_of(p).and_then(|i| inner.gen.page_html(i)) {
             Some(page) => cacheable(headers, "text/html; charset=utf-8", page.into_bytes()),

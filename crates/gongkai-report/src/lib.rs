@@ -25,8 +25,8 @@ pub mod warc;
 pub mod xlsx;
 
 pub use model::{
-    EvidenceRef, FindingStatus, ReportFinding, ReportInput, RuleInfo, RunMeta, SeverityCounts,
-    TrendPoint,
+    EvidenceRef, FindingStatus, ReportFinding, ReportInput, RuleInfo, RunCoverage, RunMeta,
+    SeverityCounts, TrendPoint,
 };
 pub use track::{diff, track, Diff};
 pub use warc::{WarcExchange, WarcInfo};

@@ -33,6 +33,42 @@ pub struct RunMeta {
     pub pages_fetched: u64,
     /// Fetch outcome name (e.g. "ok", "timeout") → count.
     pub outcome_counts: BTreeMap<String, u64>,
+    /// A crawl limit left part of the site unfetched: whole-site rules were not judged and
+    /// earlier findings missing now are not taken as fixed.
+    #[serde(default)]
+    pub partial: bool,
+    /// 覆盖情况: what was fetched and what not (None for runs recorded without it).
+    #[serde(default)]
+    pub coverage: Option<RunCoverage>,
+}
+
+/// The coverage of a run as reports show it (labels already in Chinese).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCoverage {
+    /// Crawl fetches.
+    pub pages_fetched: u64,
+    /// URLs of the site not crawled, by reason label (non-zero only).
+    pub not_fetched: Vec<(String, u64)>,
+    /// Crawled pages that could not be read, by reason label.
+    pub unreadable: Vec<(String, u64)>,
+    /// Links to other sites: checked, not crawled.
+    pub out_of_scope: u64,
+    /// The limits that cut the run (labels), empty when complete.
+    pub limits_hit: Vec<String>,
+    /// Rule ids not judged because the run is partial.
+    pub not_judged: Vec<String>,
+    /// The one-line summary (`已抓取页面 N；未抓取 M：…`).
+    pub summary: String,
+}
+
+impl RunCoverage {
+    pub fn not_fetched_total(&self) -> u64 {
+        self.not_fetched.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn unreadable_total(&self) -> u64 {
+        self.unreadable.iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// Where a finding stands relative to the previous run.
@@ -45,6 +81,9 @@ pub enum FindingStatus {
     Persisting,
     /// Present in the previous run, gone now.
     Resolved,
+    /// Present in the previous run and not seen now, but the current run is partial: it may
+    /// simply not have reached the page, so the finding stays open.
+    Unverified,
 }
 
 impl FindingStatus {
@@ -54,6 +93,7 @@ impl FindingStatus {
             FindingStatus::New => "new",
             FindingStatus::Persisting => "persisting",
             FindingStatus::Resolved => "resolved",
+            FindingStatus::Unverified => "unverified",
         }
     }
 
@@ -63,6 +103,7 @@ impl FindingStatus {
             FindingStatus::New => "新发现",
             FindingStatus::Persisting => "未整改",
             FindingStatus::Resolved => "已整改",
+            FindingStatus::Unverified => "未核实（本次扫描不完整）",
         }
     }
 }

@@ -69,7 +69,8 @@ fn run_date(run: &RunMeta) -> String {
 /// Returns `(open, resolved)`:
 /// - open: the current run's findings (first occurrence per fingerprint), `New` when the
 ///   previous run did not have the fingerprint, else `Persisting`;
-/// - resolved: the previous run's findings whose fingerprint is gone now.
+/// - resolved: the previous run's findings whose fingerprint is gone now. When the current run
+///   is partial (`RunMeta::partial`) they are not resolved: they stay in `open` as `Unverified`.
 ///
 /// `first_seen` is the date of the first run of the unbroken streak of runs that had the
 /// fingerprint (a finding that went away and came back starts a new streak); `last_seen` is the
@@ -129,6 +130,12 @@ pub fn track(history: &[(RunMeta, Vec<Finding>)]) -> (Vec<ReportFinding>, Vec<Re
 
     let mut resolved = Vec::new();
     if let Some((_, prev)) = older.last() {
+        // A partial run may not have reached the page: what it did not see is not fixed.
+        let (missing_status, missing_out) = if cur_run.partial {
+            (FindingStatus::Unverified, &mut open)
+        } else {
+            (FindingStatus::Resolved, &mut resolved)
+        };
         let prev_idx = cur_idx - 1;
         let mut by_fp: HashMap<&str, &Finding> = HashMap::new();
         let mut order = Vec::new();
@@ -143,14 +150,15 @@ pub fn track(history: &[(RunMeta, Vec<Finding>)]) -> (Vec<ReportFinding>, Vec<Re
             let f = by_fp[fp];
             let first = &dates[streak_start(fp, prev_idx)];
             let last = &dates[prev_idx];
-            resolved.push(ReportFinding {
+            let until = if cur_run.partial { &cur_date } else { last };
+            missing_out.push(ReportFinding {
                 finding: f.clone(),
                 rule_title: String::new(),
                 page_title: None,
-                status: FindingStatus::Resolved,
+                status: missing_status,
                 first_seen: first.clone(),
                 last_seen: last.clone(),
-                days_open: days_between(first, last),
+                days_open: days_between(first, until),
                 evidence_ref: None,
             });
         }

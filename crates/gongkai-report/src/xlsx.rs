@@ -299,7 +299,7 @@ fn summary_sheet(
     ws.write_number_with_format(r, 6, total.2 as f64, &bold)?;
 
     // Run facts below the table.
-    let facts = [
+    let mut facts = vec![
         ("网站", input.site.clone()),
         ("运行编号", input.run.id.to_string()),
         ("评估日期", input.run.as_of.clone()),
@@ -307,6 +307,15 @@ fn summary_sheet(
         ("工具版本", format!("gongkai {}", input.run.tool_version)),
         ("规则版本", input.run.rules_version.clone()),
     ];
+    if input.run.partial {
+        facts.push((
+            "扫描状态",
+            "不完整：需要全站才能判断的规则未判断，未再出现的问题不算已整改".to_string(),
+        ));
+    }
+    if let Some(c) = &input.run.coverage {
+        facts.push(("覆盖情况", c.summary.clone()));
+    }
     for (r, (k, v)) in (r + 2..).zip(facts) {
         ws.write_string_with_format(r, 0, k, &bold)?;
         write_text(ws, r, 1, &v, None)?;

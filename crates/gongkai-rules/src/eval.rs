@@ -31,6 +31,25 @@ pub struct EvalContext {
     /// alias → canonical department name (e.g. "滕州市司法局" → "市司法局").
     #[serde(default)]
     pub aliases: Vec<(String, String)>,
+    /// False when the crawl was cut by a limit (a `partial` run): the checks that conclude
+    /// something is absent from the whole site ([`WHOLE_SITE_CHECKS`]) do not judge then.
+    #[serde(default = "yes")]
+    pub complete: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Check kinds whose findings say "the site lacks X": drawn only from a complete crawl.
+pub const WHOLE_SITE_CHECKS: [&str; 3] = ["column-required", "column-empty", "annual-report"];
+
+/// The enabled rules of `pack` that are not judged on a partial crawl.
+pub fn rules_needing_complete_site(pack: &RulePack) -> Vec<&Rule> {
+    pack.rules()
+        .iter()
+        .filter(|r| r.enabled && WHOLE_SITE_CHECKS.contains(&r.check.as_str()))
+        .collect()
 }
 
 impl EvalContext {
@@ -39,6 +58,7 @@ impl EvalContext {
             as_of,
             owners: Vec::new(),
             aliases: Vec::new(),
+            complete: true,
         }
     }
 

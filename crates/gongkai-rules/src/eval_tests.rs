@@ -239,3 +239,15 @@ fn ledger_phrases_are_not_actionable() {
         assert!(actionable(unit), "{unit}");
     }
 }
+
+#[test]
+fn whole_site_checks_are_named_by_the_default_pack() {
+    let pack = crate::default_pack();
+    let ids: Vec<&str> = super::rules_needing_complete_site(&pack)
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    for id in ["column.missing", "column.empty", "annual-report.missing"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+}

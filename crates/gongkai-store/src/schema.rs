@@ -155,14 +155,65 @@ ALTER TABLE frontier ADD COLUMN link_kind TEXT;
 ALTER TABLE frontier ADD COLUMN column_name TEXT;
 "#;
 
-/// Version 3: each link remembers where on its page it sits (`gongkai_page::LinkRegion` serde
+/// Version 3: coverage. `runs.status` may be `partial` (a crawl limit cut the run; the table is
+/// rebuilt because SQLite cannot alter a CHECK constraint), `runs.coverage` holds the run's
+/// coverage JSON (`gongkai_crawl::Coverage`), and `cut_urls` keeps every URL found but not
+/// crawled, with the reason (one row per request key and run, so a resume counts it once).
+/// Runs with foreign keys off (see [`open_rw`]), as SQLite's table-rebuild procedure asks.
+const V3: &str = r#"
+CREATE TABLE runs_v3 (
+    id              INTEGER PRIMARY KEY,
+    site            TEXT NOT NULL,
+    start_urls      TEXT NOT NULL DEFAULT '[]',
+    settings        TEXT NOT NULL DEFAULT '{}',
+    tool_version    TEXT NOT NULL,
+    rules_version   TEXT,
+    config_hash     TEXT,
+    as_of           TEXT NOT NULL
+                    CHECK (as_of GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    status          TEXT NOT NULL DEFAULT 'running'
+                    CHECK (status IN ('running', 'completed', 'interrupted', 'partial')),
+    outcome_counts  TEXT,
+    pages_fetched   INTEGER,
+    checked_at      TEXT,
+    coverage        TEXT
+);
+INSERT INTO runs_v3 (id, site, start_urls, settings, tool_version, rules_version, config_hash,
+                     as_of, started_at, finished_at, status, outcome_counts, pages_fetched,
+                     checked_at)
+SELECT id, site, start_urls, settings, tool_version, rules_version, config_hash, as_of,
+       started_at, finished_at, status, outcome_counts, pages_fetched, checked_at
+FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v3 RENAME TO runs;
+CREATE INDEX runs_site ON runs(site, id);
+
+CREATE TABLE cut_urls (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    request_key TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    parent      TEXT,
+    UNIQUE (run_id, request_key)
+);
+"#;
+
+/// Version 4: each link remembers where on its page it sits (`gongkai_page::LinkRegion` serde
 /// code: content, related, chrome, other), so a document's own links can be told from template
 /// links in SQL too. NULL for rows written before.
-const V3_LINK_REGION: &str = r#"
+const V4_LINK_REGION: &str = r#"
 ALTER TABLE links ADD COLUMN region TEXT;
 "#;
 
-const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1), M::up(V2), M::up(V3_LINK_REGION)];
+const MIGRATIONS_SLICE: &[M<'static>] = &[
+    M::up(V1),
+    M::up(V2),
+    M::up(V3).foreign_key_check(),
+    M::up(V4_LINK_REGION),
+];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS_SLICE.len() as i64;
@@ -238,9 +289,12 @@ pub(crate) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(open_err(path, "synchronous=NORMAL"))?;
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(open_err(path, "foreign_keys=ON"))?;
     tune(&conn, path)?;
+    // Migrations run with foreign keys off: a table rebuild (V3) drops the parent table, which
+    // with foreign keys on would cascade-delete every child row. Each migration that rebuilds
+    // checks the keys itself (`foreign_key_check`).
+    conn.pragma_update(None, "foreign_keys", "OFF")
+        .map_err(open_err(path, "foreign_keys=OFF"))?;
     migrations()
         .to_latest(&mut conn)
         .map_err(|source| StoreError::Migrate {
@@ -248,6 +302,8 @@ pub(crate) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
             supported: SCHEMA_VERSION,
             source,
         })?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_err(path, "foreign_keys=ON"))?;
     Ok(conn)
 }
 
@@ -288,7 +344,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 3);
+        assert_eq!(SCHEMA_VERSION, 4);
     }
 
     #[test]
@@ -312,7 +368,9 @@ mod tests {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 1, "NORMAL");
-        for table in ["runs", "fetches", "bodies", "links", "frontier", "findings"] {
+        for table in [
+            "runs", "fetches", "bodies", "links", "frontier", "findings", "cut_urls",
+        ] {
             let n: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",

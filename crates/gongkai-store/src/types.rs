@@ -34,8 +34,11 @@ pub enum RunStatus {
     /// Started and not finished (also what a killed scan leaves behind).
     Running,
     Completed,
-    /// Stopped before the frontier was exhausted (Ctrl-C, limit); resumable.
+    /// Stopped before the frontier was exhausted (Ctrl-C, crash); resumable.
     Interrupted,
+    /// Finished, but a crawl limit (max pages, checks or depth) left part of the site unfetched:
+    /// conclusions about the whole site are not drawn from it.
+    Partial,
 }
 
 impl RunStatus {
@@ -44,6 +47,7 @@ impl RunStatus {
             RunStatus::Running => "running",
             RunStatus::Completed => "completed",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Partial => "partial",
         }
     }
 
@@ -52,6 +56,7 @@ impl RunStatus {
             "running" => Some(RunStatus::Running),
             "completed" => Some(RunStatus::Completed),
             "interrupted" => Some(RunStatus::Interrupted),
+            "partial" => Some(RunStatus::Partial),
             _ => None,
         }
     }
@@ -97,6 +102,18 @@ pub struct RunInfo {
     pub pages_fetched: Option<u64>,
     /// When findings were last replaced (RFC 3339 UTC).
     pub checked_at: Option<String>,
+    /// What was fetched and what not, by reason; None until the crawl ended (and for runs
+    /// recorded before schema version 3).
+    #[serde(default)]
+    pub coverage: Option<gongkai_crawl::Coverage>,
+}
+
+impl RunInfo {
+    /// The crawl saw the whole site: not cut by a limit, not interrupted.
+    pub fn complete(&self) -> bool {
+        !matches!(self.status, RunStatus::Partial | RunStatus::Interrupted)
+            && !self.coverage.as_ref().is_some_and(|c| c.partial())
+    }
 }
 
 /// One request the crawler has queued (or will queue). Every entry ever queued in a run is kept:

@@ -66,6 +66,30 @@ pub(crate) fn enqueue(
     Ok(())
 }
 
+/// Records URLs the crawler found but will not crawl; the first reason recorded for a key wins.
+pub(crate) fn cut(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+    cut: &[gongkai_crawl::CutUrl],
+) -> Result<(), StoreError> {
+    if cut.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO cut_urls (run_id, request_key, url, reason, parent)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (run_id, request_key) DO NOTHING",
+        )
+        .map_err(sql(path, "prepare cut_urls insert"))?;
+    for c in cut {
+        stmt.execute(params![run_id, c.key, c.url, c.reason.code(), c.parent])
+            .map_err(sql(path, "insert cut url"))?;
+    }
+    Ok(())
+}
+
 /// Stores `bytes` under its sha256 unless already present; returns the hex sha256.
 pub(crate) fn store_body(
     conn: &Connection,

@@ -38,6 +38,9 @@ pub enum StoreCommand {
         record: Box<FetchRecord>,
         follow: Vec<FrontierEntry>,
     },
+    /// URLs found but not crawled, with the reason (coverage); a URL already recorded for the run
+    /// is ignored, so a resumed crawl that finds it again does not count it twice.
+    Cut(Vec<gongkai_crawl::CutUrl>),
     /// Commit everything sent before, then answer.
     Flush(FlushAck),
     /// Commit everything sent before, then stop accepting commands (what `finish` sends).
@@ -58,6 +61,7 @@ impl StoreCommand {
         match self {
             StoreCommand::Enqueue(v) => v.len(),
             StoreCommand::Record { follow, .. } => follow.len(),
+            StoreCommand::Cut(v) => v.len(),
             StoreCommand::Flush(_) | StoreCommand::Shutdown => 0,
         }
     }
@@ -374,7 +378,7 @@ fn writer_loop(
                 }
                 // Buffered commands are still received (and committed) after close.
                 StoreCommand::Shutdown => rx.close(),
-                StoreCommand::Enqueue(_) | StoreCommand::Record { .. } => {}
+                StoreCommand::Enqueue(_) | StoreCommand::Record { .. } | StoreCommand::Cut(_) => {}
             }
         }
         match result {
@@ -416,9 +420,12 @@ fn apply_batch(
     seen: &mut SeenKeys,
 ) -> Result<WriterStats, StoreError> {
     let mut stats = WriterStats::default();
-    let has_data = batch
-        .iter()
-        .any(|c| matches!(c, StoreCommand::Enqueue(_) | StoreCommand::Record { .. }));
+    let has_data = batch.iter().any(|c| {
+        matches!(
+            c,
+            StoreCommand::Enqueue(_) | StoreCommand::Record { .. } | StoreCommand::Cut(_)
+        )
+    });
     if !has_data {
         return Ok(stats);
     }
@@ -433,6 +440,7 @@ fn apply_batch(
                 write::enqueue(&tx, path, run_id, follow, &mut stats, Some(seen))?;
                 write::record(&tx, path, run_id, record, &mut stats, Some(seen))?;
             }
+            StoreCommand::Cut(cut) => write::cut(&tx, path, run_id, cut)?,
             StoreCommand::Flush(_) | StoreCommand::Shutdown => {}
         }
     }

@@ -183,8 +183,9 @@ pub struct FindingsArgs {
     pub rule: Option<String>,
     #[arg(long)]
     pub department: Option<String>,
-    /// Only findings new since the previous scan, persisting, or resolved by this scan.
-    #[arg(long, value_parser = ["new", "persisting", "resolved"])]
+    /// Only findings new since the previous scan, persisting, or resolved by this scan
+    /// (`unverified`: missing from a partial scan, so not taken as resolved).
+    #[arg(long, value_parser = ["new", "persisting", "resolved", "unverified"])]
     pub status: Option<String>,
 }
 

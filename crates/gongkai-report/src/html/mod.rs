@@ -48,6 +48,7 @@ pub fn render(input: &ReportInput) -> String {
     );
     header(&mut h, input);
     h.push_str("<main>\n");
+    coverage_section(&mut h, &input.run);
     summary(&mut h, input);
     changes(&mut h, input);
     breakdowns(&mut h, input);
@@ -88,6 +89,7 @@ fn header(h: &mut String, input: &ReportInput) {
     if !r.config_hash.is_empty() {
         row("配置哈希", &r.config_hash);
     }
+    row("扫描状态", &run_state(r));
     row("抓取页面数", &r.pages_fetched.to_string());
     if !r.outcome_counts.is_empty() {
         let parts: Vec<String> = r
@@ -103,6 +105,61 @@ fn header(h: &mut String, input: &ReportInput) {
     }
     row("依据文件", SOURCE_DOCUMENT);
     h.push_str("</dl>\n</header>\n");
+}
+
+/// 完整 / 不完整 (with the limits) / 未完成.
+fn run_state(r: &RunMeta) -> String {
+    if r.partial {
+        let limits = r
+            .coverage
+            .as_ref()
+            .map(|c| c.limits_hit.join("、"))
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "抓取上限".to_string());
+        format!("不完整（{limits}）：需要全站才能判断的规则未判断，未再出现的问题不算已整改")
+    } else if r.finished_at.is_none() {
+        "未完成".to_string()
+    } else {
+        "完整".to_string()
+    }
+}
+
+/// The 覆盖情况 section: pages fetched; not fetched and not readable, by reason.
+fn coverage_section(h: &mut String, r: &RunMeta) {
+    let Some(c) = &r.coverage else {
+        return;
+    };
+    let cls = if r.partial { " class=\"partial\"" } else { "" };
+    let _ = writeln!(
+        h,
+        "<section id=\"coverage\"{cls}><h2>覆盖情况</h2>\n<p>{}</p>\n<table>\n\
+         <thead><tr><th>项目</th><th>数量</th></tr></thead>\n<tbody>",
+        esc(&c.summary)
+    );
+    let mut row = |k: &str, n: u64| {
+        let _ = writeln!(h, "<tr><td>{}</td><td>{n}</td></tr>", esc(k));
+    };
+    row("已抓取页面", c.pages_fetched);
+    row("未抓取（合计）", c.not_fetched_total());
+    for (label, n) in &c.not_fetched {
+        row(&format!("未抓取：{label}"), *n);
+    }
+    row("无法读取（合计）", c.unreadable_total());
+    for (label, n) in &c.unreadable {
+        row(&format!("无法读取：{label}"), *n);
+    }
+    if c.out_of_scope > 0 {
+        row("站外链接（只检查不抓取）", c.out_of_scope);
+    }
+    h.push_str("</tbody>\n</table>\n");
+    if !c.not_judged.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p>本次扫描不完整，以下规则未判断：{}</p>",
+            esc(&c.not_judged.join("、"))
+        );
+    }
+    h.push_str("</section>\n");
 }
 
 fn time_pair(t: &str) -> String {
@@ -363,6 +420,7 @@ fn findings_table(h: &mut String, input: &ReportInput) {
         FindingStatus::New,
         FindingStatus::Persisting,
         FindingStatus::Resolved,
+        FindingStatus::Unverified,
     ] {
         statuses.push((s.as_str().to_string(), s.label_zh().to_string()));
     }

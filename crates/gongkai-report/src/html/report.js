@@ -7,7 +7,7 @@
   function matches(row, key, want) {
     if (!want) { return true; }
     var have = row.getAttribute('data-' + key);
-    if (key === 'status' && want === 'open') { return have === 'new' || have === 'persisting'; }
+    if (key === 'status' && want === 'open') { return have === 'new' || have === 'persisting' || have === 'unverified'; }
     return have === want;
   }
   function apply() {

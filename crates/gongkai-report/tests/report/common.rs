@@ -40,6 +40,8 @@ pub fn run(id: i64, as_of: &str) -> RunMeta {
         outcome_counts: [("ok".to_string(), 1200u64), ("timeout".to_string(), 34)]
             .into_iter()
             .collect(),
+        partial: false,
+        coverage: None,
     }
 }
 

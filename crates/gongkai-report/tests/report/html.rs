@@ -80,3 +80,25 @@ fn empty_report_renders() {
     assert!(page.contains("本次运行未发现问题"));
     assert!(page.contains("暂无历史运行数据"));
 }
+
+#[test]
+fn coverage_section_and_partial_state() {
+    let mut input = sample();
+    assert!(!html::render(&input).contains("id=\"coverage\""));
+    input.run.partial = true;
+    input.run.coverage = Some(gongkai_report::RunCoverage {
+        pages_fetched: 120,
+        not_fetched: vec![("超出页数上限".into(), 30), ("robots.txt 禁止".into(), 2)],
+        unreadable: vec![("页面过大".into(), 1)],
+        out_of_scope: 4,
+        limits_hit: vec!["超出页数上限".into()],
+        not_judged: vec!["column.missing".into()],
+        summary: "已抓取页面 120；未抓取 32".into(),
+    });
+    let page = html::render(&input);
+    assert!(page.contains("<h2>覆盖情况</h2>"), "section");
+    assert!(page.contains("<td>未抓取：超出页数上限</td><td>30</td>"));
+    assert!(page.contains("<td>未抓取（合计）</td><td>32</td>"));
+    assert!(page.contains("不完整（超出页数上限）"), "header state");
+    assert!(page.contains("以下规则未判断：column.missing"));
+}

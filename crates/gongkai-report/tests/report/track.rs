@@ -102,3 +102,21 @@ fn diff_by_fingerprint() {
     assert_eq!(fps(&d.persisting), ["a"]);
     assert_eq!(d.persisting[0].message, "新的描述", "current version kept");
 }
+
+#[test]
+fn a_partial_run_resolves_nothing() {
+    let mut partial = run(2, "2026-01-08");
+    partial.partial = true;
+    let history = vec![
+        (run(1, "2026-01-01"), vec![f("a"), f("b")]),
+        (partial, vec![f("a")]),
+    ];
+    let (open, resolved) = track(&history);
+    assert!(resolved.is_empty(), "{resolved:?}");
+    assert_eq!(open.len(), 2);
+    let b = by_fp(&open, "b");
+    assert_eq!(b.status, FindingStatus::Unverified);
+    assert_eq!(b.last_seen, "2026-01-01");
+    assert_eq!(b.days_open, Some(7));
+    assert_eq!(by_fp(&open, "a").status, FindingStatus::Persisting);
+}

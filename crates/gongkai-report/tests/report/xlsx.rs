@@ -126,3 +126,29 @@ fn overlong_url_is_plain_text() {
     let edu = sheet(&path, "市教育局");
     assert!(edu.iter().any(|r| r[4] == long));
 }
+
+#[test]
+fn summary_sheet_shows_coverage_and_partial_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("departments.xlsx");
+    let mut input = sample();
+    input.run.partial = true;
+    input.run.coverage = Some(gongkai_report::RunCoverage {
+        pages_fetched: 12,
+        not_fetched: vec![("超出页数上限".into(), 30)],
+        summary: "已抓取页面 12；未抓取 30：超出页数上限 30".into(),
+        ..Default::default()
+    });
+    xlsx::write(&input, &path).unwrap();
+    let rows = sheet(&path, xlsx::SUMMARY_SHEET);
+    let fact = |k: &str| {
+        rows.iter()
+            .find(|r| r.first().map(String::as_str) == Some(k))
+            .map(|r| r[1].clone())
+    };
+    assert_eq!(
+        fact("覆盖情况").as_deref(),
+        Some("已抓取页面 12；未抓取 30：超出页数上限 30")
+    );
+    assert!(fact("扫描状态").is_some_and(|s| s.starts_with("不完整")));
+}

@@ -143,6 +143,10 @@ impl Check for AnnualReport {
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {
+        // Absence is only known from a complete crawl (see `EvalContext::complete`).
+        if !cx.ctx.complete {
+            return;
+        }
         let sm = cx.site;
         let as_of = cx.as_of();
         let Some(home) = sm.crawled.iter().copied().find(|&i| sm.is_home(i)) else {

@@ -99,6 +99,10 @@ impl Check for ColumnEmpty {
     }
 
     fn run(&self, cx: &mut RuleCx<'_>) {
+        // Absence is only known from a complete crawl (see `EvalContext::complete`).
+        if !cx.ctx.complete {
+            return;
+        }
         let sm = cx.site;
         let shared = shared_links(sm);
         for col in &sm.columns {

@@ -4,12 +4,13 @@ use super::Store;
 use crate::error::{bad_value, json, sql, StoreError};
 use crate::types::{NewRun, RunInfo, RunStatus};
 use crate::write::now_rfc3339;
+use gongkai_crawl::{Coverage, CutReason, Unreadable};
 use rusqlite::{params, OptionalExtension, Row};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 const RUN_COLS: &str = "id, site, start_urls, settings, tool_version, rules_version, config_hash, \
-     as_of, started_at, finished_at, status, outcome_counts, pages_fetched, checked_at";
+     as_of, started_at, finished_at, status, outcome_counts, pages_fetched, checked_at, coverage";
 
 /// A `runs` row with JSON and codes still as text.
 struct RawRun {
@@ -27,6 +28,7 @@ struct RawRun {
     outcome_counts: Option<String>,
     pages_fetched: Option<i64>,
     checked_at: Option<String>,
+    coverage: Option<String>,
 }
 
 impl RawRun {
@@ -46,6 +48,7 @@ impl RawRun {
             outcome_counts: r.get(11)?,
             pages_fetched: r.get(12)?,
             checked_at: r.get(13)?,
+            coverage: r.get(14)?,
         })
     }
 
@@ -74,6 +77,12 @@ impl RawRun {
             outcome_counts,
             pages_fetched: self.pages_fetched.map(|n| n.max(0) as u64),
             checked_at: self.checked_at,
+            coverage: self
+                .coverage
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(json(path, "read runs.coverage"))?,
         })
     }
 }
@@ -149,14 +158,16 @@ impl Store {
             .pop())
     }
 
-    /// The newest run that is not completed (`running` after a crash, or `interrupted`) and has
-    /// no completed run of the same site after it: the run a `--resume` continues.
+    /// The newest run that is not finished (`running` after a crash, or `interrupted`) and has
+    /// no finished (completed or partial) run of the same site after it: the run a `--resume`
+    /// continues.
     pub fn latest_unfinished_run(&self) -> Result<Option<RunInfo>, StoreError> {
         Ok(self
             .runs_where(
-                "WHERE status <> 'completed' AND NOT EXISTS (
+                "WHERE status IN ('running', 'interrupted') AND NOT EXISTS (
                      SELECT 1 FROM runs c
-                     WHERE c.site = r.site AND c.status = 'completed' AND c.id > r.id)
+                     WHERE c.site = r.site AND c.status IN ('completed', 'partial')
+                       AND c.id > r.id)
                  ORDER BY id DESC LIMIT 1",
                 "latest unfinished run",
             )?
@@ -177,7 +188,7 @@ impl Store {
 
     /// Sets the run's status and computes its counts (`outcome_counts` over all fetch rows,
     /// `pages_fetched` = fetch rows with purpose `crawl`). `finished_at` is set when the status is
-    /// `completed`, and cleared otherwise.
+    /// `completed` or `partial`, and cleared otherwise. The coverage is recorded too.
     pub fn finish_run(&self, run_id: i64, status: RunStatus) -> Result<(), StoreError> {
         let p = &self.path;
         let tx = self.tx("finish run: begin")?;
@@ -206,17 +217,72 @@ impl Store {
             )
             .map_err(sql(p, "finish run: count pages"))?;
         let counts = serde_json::to_string(&counts).map_err(json(p, "encode outcome_counts"))?;
-        let finished_at = (status == RunStatus::Completed).then(now_rfc3339);
+        let finished_at =
+            matches!(status, RunStatus::Completed | RunStatus::Partial).then(now_rfc3339);
+        let coverage = coverage_in(&tx, p, run_id)?;
+        let coverage = serde_json::to_string(&coverage).map_err(json(p, "encode coverage"))?;
         let n = tx
             .execute(
                 "UPDATE runs SET status = ?2, finished_at = ?3, outcome_counts = ?4,
-                                 pages_fetched = ?5
+                                 pages_fetched = ?5, coverage = ?6
                  WHERE id = ?1",
-                params![run_id, status.as_str(), finished_at, counts, pages],
+                params![
+                    run_id,
+                    status.as_str(),
+                    finished_at,
+                    counts,
+                    pages,
+                    coverage
+                ],
             )
             .map_err(sql(p, "finish run: update"))?;
         self.expect_run(n, run_id, "finish run")?;
         self.commit(tx, "finish run: commit")
+    }
+
+    /// Computes the run's coverage from what is stored (crawl fetches, URLs not crawled by
+    /// reason, pages not readable) and records it in `runs.coverage`. A scan calls this before
+    /// evaluating the rules, so that a partial crawl is known to be partial.
+    pub fn record_coverage(&self, run_id: i64) -> Result<Coverage, StoreError> {
+        let p = &self.path;
+        let coverage = coverage_in(&self.conn, p, run_id)?;
+        let text = serde_json::to_string(&coverage).map_err(json(p, "encode coverage"))?;
+        let n = self
+            .conn
+            .execute(
+                "UPDATE runs SET coverage = ?2 WHERE id = ?1",
+                params![run_id, text],
+            )
+            .map_err(sql(p, "record coverage"))?;
+        self.expect_run(n, run_id, "record coverage")?;
+        Ok(coverage)
+    }
+
+    /// URLs of a run that were not crawled for `reason`, with the page each was found on,
+    /// oldest first (at most `limit`).
+    pub fn cut_urls(
+        &self,
+        run_id: i64,
+        reason: CutReason,
+        limit: usize,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        const OP: &str = "list cut urls";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT url, parent FROM cut_urls WHERE run_id = ?1 AND reason = ?2
+                 ORDER BY id LIMIT ?3",
+            )
+            .map_err(sql(&self.path, OP))?;
+        let rows = stmt
+            .query_map(
+                params![run_id, reason.code(), limit.min(i64::MAX as usize) as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(sql(&self.path, OP))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, OP));
+        rows
     }
 
     /// Records the rule-pack version used by the latest `check` of a run.
@@ -230,4 +296,71 @@ impl Store {
             .map_err(sql(&self.path, "set rules version"))?;
         self.expect_run(n, run_id, "set rules version")
     }
+}
+
+/// Coverage of a run from its rows. A URL cut for one reason but crawled later by another path
+/// (a list reached it after the query-variant cap turned it away) is not counted.
+fn coverage_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<Coverage, StoreError> {
+    const OP: &str = "compute coverage";
+    let pages_fetched = conn
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE run_id = ?1 AND purpose = 'crawl'",
+            [run_id],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(sql(p, OP))?
+        .max(0) as u64;
+    let mut cov = Coverage {
+        pages_fetched,
+        ..Coverage::default()
+    };
+    let add = |map: &mut BTreeMap<String, u64>, sql_text: &str| -> Result<(), StoreError> {
+        let mut stmt = conn.prepare_cached(sql_text).map_err(sql(p, OP))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(sql(p, OP))?;
+        for row in rows {
+            let (k, n) = row.map_err(sql(p, OP))?;
+            if n > 0 {
+                *map.entry(k).or_insert(0) += n as u64;
+            }
+        }
+        Ok(())
+    };
+    add(
+        &mut cov.not_fetched,
+        "SELECT c.reason, count(*) FROM cut_urls c
+         WHERE c.run_id = ?1 AND NOT EXISTS (
+             SELECT 1 FROM frontier f
+             WHERE f.run_id = c.run_id AND f.request_key = c.request_key
+               AND f.purpose = 'crawl')
+         GROUP BY c.reason",
+    )?;
+    add(
+        &mut cov.not_fetched,
+        &format!(
+            "SELECT '{}', count(DISTINCT request_key) FROM fetches
+             WHERE run_id = ?1 AND outcome = 'robots-disallowed'",
+            CutReason::Robots.code()
+        ),
+    )?;
+    add(
+        &mut cov.unreadable,
+        &format!(
+            "SELECT CASE WHEN outcome = 'too-large' THEN '{large}'
+                         WHEN outcome = 'blocked' THEN '{blocked}'
+                         ELSE '{nothtml}' END, count(*)
+             FROM fetches
+             WHERE run_id = ?1 AND purpose = 'crawl'
+               AND (outcome IN ('too-large', 'blocked')
+                    OR (outcome IN ('ok', 'redirected') AND model IS NULL))
+             GROUP BY 1",
+            large = Unreadable::TooLarge.code(),
+            blocked = Unreadable::Blocked.code(),
+            nothtml = Unreadable::NotHtml.code(),
+        ),
+    )?;
+    Ok(cov)
 }

@@ -68,3 +68,73 @@ fn runs_lifecycle_and_counts() {
     bad.as_of = "30/06/2025".into();
     assert!(store.begin_run(&bad).is_err());
 }
+
+#[test]
+fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
+    use gongkai_crawl::{CutReason, CutUrl};
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("滕州")).unwrap();
+    store
+        .record(run, &page(&format!("{HOST}/"), 3), &[])
+        .unwrap();
+    let cut = |url: &str, reason| CutUrl {
+        key: format!("GET {url}"),
+        url: url.to_string(),
+        reason,
+        parent: Some(format!("{HOST}/")),
+    };
+    let (writer, handle) = StoreWriter::spawn(&path, run).unwrap();
+    let batch = vec![
+        cut(&format!("{HOST}/p/1.html"), CutReason::MaxPages),
+        cut(&format!("{HOST}/p/2.html"), CutReason::MaxPages),
+        cut(&format!("{HOST}/cal?d=1"), CutReason::QueryVariants),
+        cut("http://other.example/", CutReason::OutOfScope),
+    ];
+    handle
+        .blocking_send(StoreCommand::Cut(batch.clone()))
+        .unwrap();
+    // Found again after a resume: counted once.
+    handle.blocking_send(StoreCommand::Cut(batch)).unwrap();
+    // Turned away by the query-variant cap, then crawled from a list: not counted.
+    let listed = format!("{HOST}/show?id=7");
+    handle
+        .blocking_send(StoreCommand::Cut(vec![cut(
+            &listed,
+            CutReason::QueryVariants,
+        )]))
+        .unwrap();
+    handle
+        .blocking_enqueue(vec![FrontierEntry::get(
+            &listed,
+            gongkai_crawl::FetchPurpose::Crawl,
+            1,
+        )])
+        .unwrap();
+    drop(handle);
+    writer.finish().unwrap();
+
+    let cov = store.record_coverage(run).unwrap();
+    assert_eq!(cov.pages_fetched, 1);
+    assert_eq!(cov.not_fetched.get("max-pages"), Some(&2));
+    assert_eq!(cov.not_fetched.get("query-variants"), Some(&1));
+    assert_eq!(cov.not_fetched.get("out-of-scope"), Some(&1));
+    assert!(cov.partial());
+    assert_eq!(
+        store.run(run).unwrap().unwrap().coverage.as_ref(),
+        Some(&cov)
+    );
+    assert!(!store.run(run).unwrap().unwrap().complete());
+    assert_eq!(
+        store.cut_urls(run, CutReason::MaxPages, 10).unwrap()[0].0,
+        format!("{HOST}/p/1.html")
+    );
+
+    store.finish_run(run, RunStatus::Partial).unwrap();
+    let info = store.run(run).unwrap().unwrap();
+    assert_eq!(info.status, RunStatus::Partial);
+    assert!(info.finished_at.is_some());
+    assert_eq!(info.coverage, Some(cov));
+    // A partial run is finished: nothing to resume.
+    assert!(store.latest_unfinished_run().unwrap().is_none());
+}

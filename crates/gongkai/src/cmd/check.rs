@@ -60,6 +60,8 @@ pub fn evaluate_run(
 ) -> Result<Vec<Finding>> {
     refresh_models(store, run_id)?;
     let snapshot = store.load_site(run_id)?;
+    // A run cut by a crawl limit does not judge what needs the whole site.
+    let complete = store.run(run_id)?.is_none_or(|r| r.complete());
     let ctx = EvalContext {
         as_of,
         owners: site
@@ -77,6 +79,7 @@ pub fn evaluate_run(
             .iter()
             .map(|(a, c)| (a.clone(), c.clone()))
             .collect(),
+        complete,
     };
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
     store.replace_findings(run_id, &findings)?;

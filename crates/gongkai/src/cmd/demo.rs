@@ -57,6 +57,11 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     for (code, n) in &run.outcome_counts {
         println!("  {code:<20} {n}");
     }
+    if let Some(c) = &report.coverage {
+        for line in super::scan::coverage_lines(c, &report.not_judged) {
+            println!("{line}");
+        }
+    }
     super::print_summary(&report.findings);
     println!("数据库 (database): {}", db.display());
     let pack = super::check::load_pack(None)?;

@@ -17,10 +17,10 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
     let mut list: Vec<ReportFinding> = match args.status.as_deref() {
         Some("resolved") => std::mem::take(&mut input.resolved),
         Some(s) => {
-            let want = if s == "new" {
-                FindingStatus::New
-            } else {
-                FindingStatus::Persisting
+            let want = match s {
+                "new" => FindingStatus::New,
+                "unverified" => FindingStatus::Unverified,
+                _ => FindingStatus::Persisting,
             };
             std::mem::take(&mut input.findings)
                 .into_iter()
@@ -54,6 +54,26 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
         _ => write!(out, "{}", gongkai_report::table::render(&input))?,
     }
     out.flush()?;
+    if !matches!(args.format.as_str(), "jsonl" | "json" | "csv") {
+        // Coverage on stderr: the table on stdout stays what it was for scripts that read it.
+        if let Some(run) = store.run(run_id)? {
+            if let Some(c) = &run.coverage {
+                let not_judged: Vec<String> = if run.complete() {
+                    Vec::new()
+                } else {
+                    gongkai_rules::eval::rules_needing_complete_site(&pack)
+                        .iter()
+                        .map(|r| r.id.clone())
+                        .collect()
+                };
+                for line in super::scan::coverage_lines(c, &not_judged) {
+                    eprintln!("{line}");
+                }
+            } else if !run.complete() {
+                eprintln!("覆盖情况: 本次扫描未完成（{}）", run.status.as_str());
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

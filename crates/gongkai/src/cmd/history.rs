@@ -18,11 +18,36 @@ pub fn run_meta(r: &RunInfo) -> RunMeta {
         config_hash: r.config_hash.clone().unwrap_or_default(),
         pages_fetched: r.pages_fetched.unwrap_or(0),
         outcome_counts: r.outcome_counts.clone(),
+        partial: !r.complete(),
+        coverage: r.coverage.as_ref().map(run_coverage),
+    }
+}
+
+/// The report's view of a run's coverage (rules not judged are filled by [`report_input`]).
+fn run_coverage(c: &gongkai_crawl::Coverage) -> gongkai_report::RunCoverage {
+    let own = |v: Vec<(&str, u64)>| v.into_iter().map(|(l, n)| (l.to_string(), n)).collect();
+    gongkai_report::RunCoverage {
+        pages_fetched: c.pages_fetched,
+        not_fetched: own(c.not_fetched_labelled()),
+        unreadable: own(c.unreadable_labelled()),
+        out_of_scope: c
+            .not_fetched
+            .get(gongkai_crawl::CutReason::OutOfScope.code())
+            .copied()
+            .unwrap_or(0),
+        limits_hit: c
+            .limits_hit()
+            .iter()
+            .map(|r| r.label().to_string())
+            .collect(),
+        not_judged: Vec::new(),
+        summary: c.summary_line(),
     }
 }
 
 /// Completed runs of the same site up to and including `run_id` (the run itself is included
-/// whatever its status), oldest first, each with its findings.
+/// whatever its status), oldest first, each with its findings. Partial runs are never the
+/// baseline of a later run: only a complete crawl says what the site had.
 pub fn history(store: &Store, run_id: i64) -> Result<Vec<(RunInfo, Vec<Finding>)>> {
     let runs = store.runs()?;
     let current = runs
@@ -74,9 +99,16 @@ pub fn report_input(store: &Store, run_id: i64, pack: &RulePack) -> Result<Repor
             }
         })
         .collect();
+    let mut run = run_meta(current);
+    if let Some(c) = run.coverage.as_mut().filter(|_| run.partial) {
+        c.not_judged = gongkai_rules::eval::rules_needing_complete_site(pack)
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+    }
     Ok(ReportInput {
         site: current.site.clone(),
-        run: run_meta(current),
+        run,
         previous_run: previous.map(run_meta),
         findings: open,
         resolved,

@@ -60,7 +60,8 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
             bail!("which page? give its URL (gongkai inspect URL, or --db DB --url URL)")
         }
     };
-    let (site, run_id, as_of, source) = match &args.db {
+    // A one-page fetch is never the whole site: whole-site rules (column.missing ...) do not judge it.
+    let (site, run_id, as_of, source, complete) = match &args.db {
         Some(db) => {
             let store = super::check::open_existing(db)?;
             let run = match args.run {
@@ -74,15 +75,16 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
                     .with_context(|| format!("no scan in {}", db.display()))?,
             };
             let as_of = super::parse_as_of(Some(args.as_of.as_deref().unwrap_or(&run.as_of)))?;
-            (store.load_site(run.id)?, Some(run.id), as_of, "stored")
+            let complete = run.complete();
+            (store.load_site(run.id)?, Some(run.id), as_of, "stored", complete)
         }
         None => {
             let as_of = super::parse_as_of(args.as_of.as_deref())?;
             let site = super::runtime()?.block_on(fetch_one(&url, &config))?;
-            (site, None, as_of, "fetched")
+            (site, None, as_of, "fetched", false)
         }
     };
-    let ctx = eval_context(&config, as_of);
+    let ctx = eval_context(&config, as_of, complete);
     let key = normalise(&url);
     let Some(page) = site
         .pages
@@ -123,9 +125,10 @@ fn normalise(u: &str) -> String {
         .unwrap_or_else(|_| u.to_string())
 }
 
-fn eval_context(config: &SiteConfig, as_of: chrono::NaiveDate) -> EvalContext {
+fn eval_context(config: &SiteConfig, as_of: chrono::NaiveDate, complete: bool) -> EvalContext {
     EvalContext {
         as_of,
+        complete,
         owners: config
             .owners
             .iter()

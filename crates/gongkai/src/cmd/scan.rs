@@ -3,7 +3,7 @@
 use crate::cli::ScanArgs;
 use crate::config::SiteConfig;
 use anyhow::{bail, Context, Result};
-use gongkai_crawl::{CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, ResumeState};
+use gongkai_crawl::{Coverage, CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, ResumeState};
 use gongkai_rules::Severity;
 use gongkai_store::{NewRun, RunStatus, Store, StoreCommand, StoreWriter};
 use std::path::Path;
@@ -18,7 +18,10 @@ use url::Url;
 pub struct ScanReport {
     pub run_id: i64,
     pub interrupted: bool,
-    pub limit_hit: bool,
+    /// What was fetched and what not (None when interrupted).
+    pub coverage: Option<Coverage>,
+    /// Rule ids not judged because the run is partial.
+    pub not_judged: Vec<String>,
     pub pages: u64,
     pub checks: u64,
     pub elapsed: std::time::Duration,
@@ -46,16 +49,44 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(130));
     }
-    if report.limit_hit {
-        eprintln!("gongkai: note: the page or check limit was reached; some URLs were not fetched (see --max-pages)");
+    let partial = report.coverage.as_ref().is_some_and(|c| c.partial());
+    if partial {
+        eprintln!(
+            "gongkai: note: run {} is partial: a crawl limit left part of the site unfetched (see --max-pages / --max-depth)",
+            report.run_id
+        );
     }
     if !args.quiet {
+        if let Some(c) = &report.coverage {
+            for line in coverage_lines(c, &report.not_judged) {
+                println!("{line}");
+            }
+        }
         super::print_summary(&report.findings);
     }
     if failing {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The 覆盖情况 lines of a summary: pages fetched, not fetched and unreadable by reason, and the
+/// rules a partial run did not judge.
+pub fn coverage_lines(c: &Coverage, not_judged: &[String]) -> Vec<String> {
+    let mut out = vec![format!("覆盖情况: {}", c.summary_line())];
+    if c.partial() {
+        let limits: Vec<&str> = c.limits_hit().iter().map(|r| r.label()).collect();
+        out.push(format!(
+            "本次扫描不完整（{}），需要全站才能判断的规则未判断: {}",
+            limits.join("、"),
+            if not_judged.is_empty() {
+                "无".to_string()
+            } else {
+                not_judged.join("、")
+            }
+        ));
+    }
+    out
 }
 
 /// Validates a start URL: absolute http(s) with a host.
@@ -95,18 +126,13 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
             .iter()
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
-        let seen_keys = store.frontier_seen(run.id)?;
-        let pending = store
-            .frontier_pending(run.id)?
-            .into_iter()
-            .map(crate::store_bridge::to_crawl_entry)
-            .collect();
+        let state = resume_state(&store, &run)?;
         if args.as_of.is_none() {
             as_of = super::parse_as_of(Some(&run.as_of))?;
         }
         store.resume_run(run.id)?;
         tracing::info!(run = run.id, "resuming");
-        (run.id, start_urls, Some(ResumeState { seen_keys, pending }))
+        (run.id, start_urls, Some(state))
     } else {
         let raw: Vec<String> = if args.urls.is_empty() {
             site.site.start_urls.clone()
@@ -141,27 +167,81 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
     let (stats, summary) =
         crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet).await?;
     let mut findings = Vec::new();
+    let mut coverage = None;
+    let mut not_judged = Vec::new();
     if summary.interrupted {
         store.finish_run(run_id, RunStatus::Interrupted)?;
     } else {
+        // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
+        let cov = store.record_coverage(run_id)?;
+        let status = if cov.partial() {
+            RunStatus::Partial
+        } else {
+            RunStatus::Completed
+        };
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
-            store.finish_run(run_id, RunStatus::Completed)?;
+            store.finish_run(run_id, status)?;
             return Err(e);
         }
-        // Findings are stored before the run is marked completed: a crash in between leaves an
+        // Findings are stored before the run is marked finished: a crash in between leaves an
         // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
-        store.finish_run(run_id, RunStatus::Completed)?;
+        store.finish_run(run_id, status)?;
+        if cov.partial() {
+            not_judged = gongkai_rules::eval::rules_needing_complete_site(&pack)
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+        }
+        coverage = Some(cov);
     }
     let (pages, checks, _, _, _) = stats.snapshot();
     Ok(ScanReport {
         run_id,
         interrupted: summary.interrupted,
-        limit_hit: summary.limit_hit,
+        coverage,
+        not_judged,
         pages,
         checks,
         elapsed: started.elapsed(),
         findings,
+    })
+}
+
+/// What a resumed crawl starts from: the run's seen set, its pending entries, and the pages cut
+/// for depth that are still to be checked.
+fn resume_state(store: &Store, run: &gongkai_store::RunInfo) -> Result<ResumeState> {
+    let seen_keys = store.frontier_seen(run.id)?;
+    let pending = store
+        .frontier_pending(run.id)?
+        .into_iter()
+        .map(crate::store_bridge::to_crawl_entry)
+        .collect();
+    let check_depth = run
+        .settings
+        .get("max_depth")
+        .and_then(|d| d.as_u64())
+        .map_or(u32::MAX, |d| {
+            (d.min(u64::from(u32::MAX)) as u32).saturating_add(1)
+        });
+    let deferred = store
+        .cut_urls(run.id, gongkai_crawl::CutReason::MaxDepth, usize::MAX)?
+        .into_iter()
+        .map(|(url, parent)| gongkai_crawl::FrontierEntry {
+            url,
+            method: gongkai_crawl::Method::Get,
+            body: None,
+            purpose: gongkai_crawl::FetchPurpose::Check,
+            depth: check_depth,
+            parent,
+            link_kind: Some(gongkai_page::LinkKind::Page),
+            column: None,
+        })
+        .collect();
+    Ok(ResumeState {
+        seen_keys,
+        pending,
+        deferred,
     })
 }
 
@@ -212,7 +292,10 @@ fn settings_json(cfg: &CrawlConfig) -> serde_json::Value {
         "concurrency": cfg.concurrency,
         "per_host_concurrency": cfg.per_host_concurrency,
         "max_pages": cfg.max_pages,
+        "max_checks": cfg.max_checks,
         "max_depth": cfg.max_depth,
+        "max_query_variants": cfg.max_query_variants,
+        "max_pagination_chain": cfg.max_pagination_chain,
         "extra_hosts": cfg.extra_hosts,
         "excludes": cfg.excludes,
         "user_agent": cfg.user_agent,
@@ -235,14 +318,22 @@ async fn crawl_into_store(
     // Events are forwarded in order to the writer thread, which commits each atomically.
     let forward = tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
+            // Cut URLs go first: recording them twice (a crash before the page's record, then a
+            // resume) is harmless, as the store keeps one row per URL.
+            if let CrawlEvent::Fetched { cut, .. } = &ev {
+                if !cut.is_empty() {
+                    handle.send(StoreCommand::Cut(cut.clone())).await?;
+                }
+            }
             let cmd = match ev {
+                CrawlEvent::Cut(cut) => StoreCommand::Cut(cut),
                 CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(
                     entries
                         .into_iter()
                         .map(crate::store_bridge::to_store_entry)
                         .collect(),
                 ),
-                CrawlEvent::Fetched { record, queued } => StoreCommand::Record {
+                CrawlEvent::Fetched { record, queued, .. } => StoreCommand::Record {
                     record,
                     follow: queued
                         .into_iter()
