@@ -523,7 +523,7 @@ fn probe_entry(u: &Url) -> FrontierEntry {
     FrontierEntry {
         url: probe.to_string(),
         method: Method::Get,
-        body: None,
+        request_body: None,
         purpose: FetchPurpose::Soft404Probe,
         depth: 0,
         parent: None,

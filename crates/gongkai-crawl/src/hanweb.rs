@@ -38,7 +38,7 @@ pub fn first_request(
     Some(FrontierEntry {
         url: endpoint.clone(),
         method: Method::Post,
-        body: Some(encode_form(&fields)),
+        request_body: Some(encode_form(&fields)),
         purpose: FetchPurpose::Crawl,
         depth,
         parent: Some(page_url.to_string()),
@@ -50,7 +50,7 @@ pub fn first_request(
 /// The next batch, when the answer's total says there are more records.
 pub fn next_request(entry: &FrontierEntry, total: Option<u32>) -> Option<FrontierEntry> {
     let total = total?.min(MAX_RECORDS);
-    let body = entry.body.as_deref()?;
+    let body = entry.request_body.as_deref()?;
     let mut fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -74,7 +74,7 @@ pub fn next_request(entry: &FrontierEntry, total: Option<u32>) -> Option<Frontie
         }
     }
     let mut next = entry.clone();
-    next.body = Some(encode_form(&fields));
+    next.request_body = Some(encode_form(&fields));
     Some(next)
 }
 
@@ -122,7 +122,7 @@ mod tests {
         FrontierEntry {
             url: "http://a/module/web/jpage/dataproxy.jsp".into(),
             method: Method::Post,
-            body: Some(body.into()),
+            request_body: Some(body.into()),
             purpose: FetchPurpose::Crawl,
             depth: 1,
             parent: None,
@@ -136,12 +136,12 @@ mod tests {
         let e = entry("col=1&columnid=12&startrecord=1&endrecord=45&perpage=15");
         let n = next_request(&e, Some(100)).unwrap();
         assert_eq!(
-            n.body.as_deref(),
+            n.request_body.as_deref(),
             Some("col=1&columnid=12&startrecord=46&endrecord=90&perpage=15")
         );
         let n = next_request(&n, Some(100)).unwrap();
         assert_eq!(
-            n.body.as_deref(),
+            n.request_body.as_deref(),
             Some("col=1&columnid=12&startrecord=91&endrecord=100&perpage=15")
         );
         assert!(next_request(&n, Some(100)).is_none());
@@ -161,7 +161,7 @@ mod tests {
         };
         let e = first_request(&f, 2, "http://a/col/col12/index.html", None).unwrap();
         assert_eq!(
-            e.body.as_deref(),
+            e.request_body.as_deref(),
             Some("columnid=12&startrecord=1&endrecord=45&perpage=15")
         );
         assert_eq!(e.method, Method::Post);

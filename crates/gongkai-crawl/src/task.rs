@@ -85,7 +85,7 @@ pub(crate) fn skipped_record(
     FetchRecord {
         url: entry.url.clone(),
         method: entry.method,
-        request_body: entry.body.clone(),
+        request_body: entry.request_body.clone(),
         purpose: entry.purpose,
         depth: entry.depth,
         outcome,
@@ -297,7 +297,7 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
             &ctx,
             entry.method,
             &url,
-            entry.body.as_deref(),
+            entry.request_body.as_deref(),
             cond.as_ref(),
             cap,
         )
@@ -356,7 +356,7 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     let mut record = FetchRecord {
         url: entry.url.clone(),
         method: entry.method,
-        request_body: entry.body.clone(),
+        request_body: entry.request_body.clone(),
         purpose: entry.purpose,
         depth: entry.depth,
         outcome: FetchOutcome::Ok,
@@ -545,7 +545,7 @@ fn discover(
         out.push(FrontierEntry {
             url: target.to_string(),
             method: Method::Get,
-            body: None,
+            request_body: None,
             purpose,
             depth: child_depth,
             parent: Some(page_url.to_string()),
@@ -568,7 +568,7 @@ fn discover(
                 out.push(FrontierEntry {
                     url: url.clone(),
                     method: Method::Get,
-                    body: None,
+                    request_body: None,
                     purpose: FetchPurpose::Crawl,
                     depth: entry.depth,
                     parent: Some(page_url.to_string()),

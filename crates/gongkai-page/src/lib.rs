@@ -21,7 +21,13 @@ pub mod kind;
 pub mod labels;
 pub mod links;
 pub mod metadata;
-pub mod model;
+mod model_ext;
+/// The page model, defined in `gongkai-core` (the contract between extractor, crawler, store and
+/// rules) and re-exported here with its extension trait.
+pub mod model {
+    pub use crate::model_ext::PageModelExt;
+    pub use gongkai_core::model::*;
+}
 pub mod url;
 
 pub use charset::{decode, Decoded};

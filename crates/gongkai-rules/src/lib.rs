@@ -14,10 +14,16 @@ pub mod checks;
 pub mod coverage;
 pub mod error;
 pub mod eval;
-pub mod finding;
+/// Findings, defined in `gongkai-core` and re-exported here.
+pub mod finding {
+    pub use gongkai_core::finding::*;
+}
 mod linkage;
 pub mod pack;
-pub mod site;
+/// The site the rules read, defined in `gongkai-core` and re-exported here.
+pub mod site {
+    pub use gongkai_core::site::*;
+}
 mod sitemodel;
 pub mod text;
 

@@ -13,7 +13,7 @@
 
 use crate::text::{compact, key};
 use crate::{EvalContext, Site, SiteLink, SitePage};
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel};
 use std::collections::HashMap;
 

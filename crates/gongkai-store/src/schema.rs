@@ -147,7 +147,7 @@ LEFT JOIN fetches t ON t.id = (
 "#;
 
 /// Version 2: the frontier remembers why an entry was queued, so that a resumed crawl makes the
-/// same decisions as an uninterrupted one: `link_kind` (the `gongkai_page::LinkKind` serde code;
+/// same decisions as an uninterrupted one: `link_kind` (the `gongkai_core::LinkKind` serde code;
 /// HEAD or GET for checks) and `column_name` (Hanweb list POSTs carry their column's name).
 /// Both NULL for rows written before (and for fetches recorded without being queued).
 const V2: &str = r#"

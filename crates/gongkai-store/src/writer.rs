@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::schema::open_rw;
 use crate::types::{FrontierEntry, WriterStats};
 use crate::write::{self, SeenKeys};
-use gongkai_crawl::FetchRecord;
+use gongkai_core::FetchRecord;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

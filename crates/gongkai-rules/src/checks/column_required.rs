@@ -140,7 +140,7 @@ impl Check for ColumnRequired {
 #[cfg(test)]
 mod tests {
     use crate::checks::testkit::*;
-    use gongkai_crawl::FetchOutcome;
+    use gongkai_core::FetchOutcome;
 
     fn names(s: &crate::Site, y: i32, m: u32, d: u32) -> Vec<String> {
         run("column.missing", s, &ctx(y, m, d))

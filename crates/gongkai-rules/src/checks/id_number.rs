@@ -217,11 +217,7 @@ mod tests {
         assert!(!all.contains("11010519491231002X"));
         assert!(all.contains("110105********002X"));
         // A text attachment that was only checked.
-        let mut att = target(
-            &u("gs/list.txt"),
-            gongkai_crawl::FetchOutcome::Ok,
-            Some(200),
-        );
+        let mut att = target(&u("gs/list.txt"), gongkai_core::FetchOutcome::Ok, Some(200));
         att.content_type = Some("text/plain".into());
         att.model = Some(gongkai_page::PageModel {
             text: "王五 11010519491231002X".into(),

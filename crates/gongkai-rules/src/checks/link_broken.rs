@@ -15,7 +15,7 @@
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
 use crate::sitemodel::strip_fragment;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -197,7 +197,7 @@ impl Check for LinkBroken {
 #[cfg(test)]
 mod tests {
     use crate::checks::testkit::*;
-    use gongkai_crawl::FetchOutcome;
+    use gongkai_core::FetchOutcome;
     use gongkai_page::{Field, LinkKind};
 
     fn with_target(o: FetchOutcome, status: Option<u16>) -> crate::Site {

@@ -16,7 +16,7 @@ use crate::eval::{Emit, RuleCx};
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
 use crate::SitePage;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;

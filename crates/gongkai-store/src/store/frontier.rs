@@ -5,7 +5,7 @@ use crate::codes::{from_serde_code, method_from_code, purpose_from_code};
 use crate::error::{bad_value, sql, StoreError};
 use crate::types::{FrontierEntry, WriterStats};
 use crate::write;
-use gongkai_page::LinkKind;
+use gongkai_core::LinkKind;
 
 impl Store {
     /// Entries still `queued` in the run, in the order they were first queued (for resume).

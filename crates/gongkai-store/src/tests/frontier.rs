@@ -2,8 +2,8 @@
 
 use super::{assert_consistent, check, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::{FetchOutcome, FetchPurpose, Method};
-use gongkai_page::LinkKind;
+use gongkai_core::LinkKind;
+use gongkai_core::{FetchOutcome, FetchPurpose, Method};
 
 #[test]
 fn frontier_seen_pending_and_done() {

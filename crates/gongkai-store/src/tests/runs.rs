@@ -2,7 +2,7 @@
 
 use super::{check, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 
 #[test]
 fn runs_lifecycle_and_counts() {

@@ -2,8 +2,8 @@
 
 use super::{assert_consistent, body_for, check, count, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::{FetchOutcome, FetchPurpose, Method};
-use gongkai_page::EXTRACTOR_VERSION;
+use gongkai_core::EXTRACTOR_VERSION;
+use gongkai_core::{FetchOutcome, FetchPurpose, Method};
 
 #[test]
 fn load_site_builds_the_rules_input() {

@@ -96,11 +96,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
         let seen_keys = store.frontier_seen(run.id)?;
-        let pending = store
-            .frontier_pending(run.id)?
-            .into_iter()
-            .map(crate::store_bridge::to_crawl_entry)
-            .collect();
+        let pending = store.frontier_pending(run.id)?;
         if args.as_of.is_none() {
             as_of = super::parse_as_of(Some(&run.as_of))?;
         }
@@ -236,18 +232,10 @@ async fn crawl_into_store(
     let forward = tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             let cmd = match ev {
-                CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(
-                    entries
-                        .into_iter()
-                        .map(crate::store_bridge::to_store_entry)
-                        .collect(),
-                ),
+                CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(entries),
                 CrawlEvent::Fetched { record, queued } => StoreCommand::Record {
                     record,
-                    follow: queued
-                        .into_iter()
-                        .map(crate::store_bridge::to_store_entry)
-                        .collect(),
+                    follow: queued,
                 },
             };
             handle.send(cmd).await?;

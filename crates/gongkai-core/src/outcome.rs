@@ -175,7 +175,7 @@ pub struct FetchRecord {
     /// Human-readable detail of a failure (English, for logs and evidence).
     pub error: Option<String>,
     /// Extracted model for crawled HTML pages.
-    pub model: Option<gongkai_page::PageModel>,
+    pub model: Option<crate::model::PageModel>,
     /// Attempts made (1 + retries).
     pub attempts: u32,
 }

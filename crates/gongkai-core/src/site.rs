@@ -4,8 +4,8 @@
 //! Every link is held once, in [`Site::links`]: models loaded from the store carry no links (see
 //! [`Site::take_model_links`]); the rules reach a page's links through the site model's index.
 
-use gongkai_crawl::FetchOutcome;
-use gongkai_page::{LinkKind, PageModel, SkipReason};
+use crate::model::{LinkKind, PageModel, SkipReason};
+use crate::outcome::FetchOutcome;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -54,20 +54,6 @@ pub struct PageModel {
     pub footer: Footer,
 }
 
-impl PageModel {
-    /// The date that places this page in time, for deciding whether a rule applies (documents
-    /// since a date): 发布日期, else 成文日期, else the `PubDate` guideline meta, as ISO
-    /// `YYYY-MM-DD`. The date a column list gives for the page is the caller's further fallback.
-    /// This never supplies a field the page must show itself.
-    pub fn reference_date(&self) -> Option<String> {
-        [Field::PublishDate, Field::WrittenDate]
-            .into_iter()
-            .filter_map(|f| self.metadata.value(f))
-            .chain(self.guideline_meta.get("PubDate").map(String::as_str))
-            .find_map(|v| crate::dates::parse_date(v).map(|d| d.to_string()))
-    }
-}
-
 /// A term clause in a document's body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -144,13 +130,13 @@ pub struct Metadata {
 
 impl Metadata {
     /// The field's value when the page shows a real one: `None` when the label is absent or its
-    /// value is blank or a placeholder (无, —, 空, /, 暂无 ...; see [`crate::labels::is_placeholder`]).
+    /// value is blank or a placeholder (无, —, 空, /, 暂无 ...; see [`crate::placeholder::is_placeholder`]).
     /// Every rule reads fields through this, so "文号：无" means "no 文号" everywhere.
     pub fn value(&self, field: Field) -> Option<&str> {
         self.fields
             .get(&field)
             .map(|v| v.trim())
-            .filter(|v| !crate::labels::is_placeholder(v))
+            .filter(|v| !crate::placeholder::is_placeholder(v))
     }
 
     /// True when the page prints the field's label, whatever its value.
