@@ -4,8 +4,7 @@
 
 use crate::frontier::FrontierEntry;
 use crate::outcome::{FetchPurpose, Method};
-use gongkai_page::{ColumnList, FollowRequest, LinkKind, PageKind, PageModel};
-use url::Url;
+use gongkai_page::{FollowRequest, LinkKind};
 
 /// Items requested at most per column (a guard against endless lists).
 const MAX_RECORDS: u32 = 5000;
@@ -86,37 +85,14 @@ fn encode_form(fields: &[(String, String)]) -> String {
     ser.finish()
 }
 
-/// Builds the column's page model from one dataproxy answer; returns the total record count.
-/// The XML and the item HTML are read by `gongkai-page` (one item per record).
-pub fn model_from_response(
-    url: &Url,
-    body: &[u8],
-    column: Option<String>,
-) -> (PageModel, Option<u32>) {
-    let xml = gongkai_page::decode(body, Some("text/xml")).text;
-    let batch = gongkai_page::column::parse_hanweb_response(&xml);
-    let (links, _) = gongkai_page::column::analyze_fragment(url, &batch.records.join("\n"));
-    let items = gongkai_page::column::hanweb::record_items(url, &batch.records);
-    let name = column.unwrap_or_default();
-    let model = PageModel {
-        extractor_version: gongkai_page::EXTRACTOR_VERSION,
-        title: name.clone(),
-        kind: PageKind::ColumnList,
-        links,
-        column: Some(ColumnList {
-            name,
-            items,
-            total_pages: batch.total_pages,
-            current_page: None,
-        }),
-        ..PageModel::default()
-    };
-    (model, batch.total_records)
-}
+/// Builds the column's page model from one dataproxy answer (moved to `gongkai-page`, which both
+/// the crawl and `gongkai check` use; see `gongkai_page::analyze_fetched`).
+pub use gongkai_page::fetched::hanweb_model as model_from_response;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use url::Url;
 
     fn entry(body: &str) -> FrontierEntry {
         FrontierEntry {

@@ -501,17 +501,17 @@ async fn analyze_off_thread(
 ) -> Option<(PageModel, Option<u32>)> {
     let url = Url::parse(final_url).ok()?;
     let body = body.to_vec();
-    let hanweb = entry.method == Method::Post;
+    let method = entry.method;
     let column = entry.column.clone();
     tokio::task::spawn_blocking(move || {
-        if hanweb {
-            crate::hanweb::model_from_response(&url, &body, column)
-        } else {
-            (
-                gongkai_page::analyze(&url, &body, content_type.as_deref()),
-                None,
-            )
-        }
+        let a = gongkai_page::analyze_fetched(
+            &url,
+            &body,
+            content_type.as_deref(),
+            method,
+            column.as_deref(),
+        );
+        (a.model, a.hanweb_total)
     })
     .await
     .ok()

@@ -16,6 +16,7 @@ mod content;
 pub mod dates;
 pub mod docnum;
 mod dom;
+pub mod fetched;
 pub mod guard;
 pub mod kind;
 pub mod labels;
@@ -34,6 +35,7 @@ pub use charset::{decode, Decoded};
 pub use column::{analyze_fragment, parse_hanweb_response, HanwebBatch};
 pub use dates::{find_dates, parse_date};
 pub use docnum::{find_doc_numbers, parse_doc_number, DocNumber};
+pub use fetched::{analyze_fetched, Analyzed};
 pub use model::*;
 
 use ::url::Url;
