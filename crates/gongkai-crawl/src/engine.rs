@@ -3,6 +3,8 @@
 //! concurrency, robots.txt), so one slow or rate-limiting host never holds up the others.
 
 use crate::config::CrawlConfig;
+use crate::ctx::{Ctx, Limiters, TaskDone};
+pub use crate::ctx::{NoPrior, PriorFetch, PriorLookup};
 use crate::fetch;
 use crate::frontier::{FrontierEntry, Seen};
 use crate::host::{Host, Queued, RobotsState};
@@ -10,42 +12,15 @@ use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::scope::{origin_key, Scope};
 use crate::stats::CrawlStats;
 use crate::task;
-use gongkai_page::{LinkKind, PageModel};
-use governor::DefaultDirectRateLimiter;
+use gongkai_page::LinkKind;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
-
-/// What an earlier scan stored for a URL, for conditional requests.
-#[derive(Debug, Clone)]
-pub struct PriorFetch {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// The stored body, reused when the server answers 304.
-    pub body: Vec<u8>,
-    /// URL the stored body was served from.
-    pub final_url: String,
-    /// The page model extracted from that body (current extractor version only).
-    pub model: Option<PageModel>,
-}
-
-/// Looks up earlier fetches (the store implements this; blocking calls are run off the runtime).
-pub trait PriorLookup: Send + Sync {
-    fn prior(&self, url: &str) -> Option<PriorFetch>;
-}
-
-/// No earlier scan.
-pub struct NoPrior;
-impl PriorLookup for NoPrior {
-    fn prior(&self, _url: &str) -> Option<PriorFetch> {
-        None
-    }
-}
 
 /// What the crawl reports, in order. A fetch carries the entries it queued, so a store that
 /// commits each event atomically never has a done page whose links were not queued.
@@ -82,49 +57,6 @@ pub enum CrawlError {
     Client(String),
     #[error("the event receiver was dropped (store writer stopped)")]
     SinkClosed,
-}
-
-/// Rate limiters shared with fetch tasks (redirect hops to other hosts wait on them too).
-#[derive(Default)]
-pub(crate) struct Limiters {
-    map: Mutex<HashMap<String, Option<Arc<DefaultDirectRateLimiter>>>>,
-}
-
-impl Limiters {
-    pub(crate) fn get(&self, origin: &str) -> Option<Option<Arc<DefaultDirectRateLimiter>>> {
-        self.map.lock().ok()?.get(origin).cloned()
-    }
-    pub(crate) fn set(&self, origin: &str, l: Option<Arc<DefaultDirectRateLimiter>>) {
-        if let Ok(mut m) = self.map.lock() {
-            m.insert(origin.to_string(), l);
-        }
-    }
-}
-
-pub(crate) struct Ctx {
-    pub(crate) cfg: CrawlConfig,
-    pub(crate) client: reqwest::Client,
-    pub(crate) scope: Scope,
-    pub(crate) prior: Arc<dyn PriorLookup>,
-    pub(crate) limiters: Limiters,
-    pub(crate) stats: Arc<CrawlStats>,
-}
-
-pub(crate) enum TaskDone {
-    Robots {
-        origin: String,
-        state: RobotsState,
-    },
-    Fetched {
-        origin: String,
-        record: Box<FetchRecord>,
-        discovered: Vec<FrontierEntry>,
-    },
-    Retry {
-        origin: String,
-        queued: Queued,
-        block_host_until: Option<Instant>,
-    },
 }
 
 /// Runs a crawl to completion (or until `cancel`), sending every queued entry and fetch record to

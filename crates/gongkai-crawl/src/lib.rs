@@ -7,6 +7,7 @@
 //! newly discovered entries back to the frontier.
 
 pub mod config;
+mod ctx;
 pub mod engine;
 pub mod fetch;
 pub mod frontier;
