@@ -3,13 +3,11 @@
 //! [`coverage_markdown`] renders the matrix that `docs/coverage.md` holds; a test keeps the file
 //! equal to the rendering of the default pack (set `GONGKAI_UPDATE_COVERAGE=1` to rewrite it).
 
-use crate::error::RulesError;
+use crate::coverage_data::CoverageData;
 use crate::pack::{RulePack, COVERAGE_FILE, EMBEDDED};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-/// Number of items in the ledger of 滕政办发〔2022〕11号.
-pub const LEDGER_ITEMS: u32 = 67;
+pub use crate::coverage_data::LEDGER_ITEMS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
@@ -29,70 +27,7 @@ pub struct CoverageItem {
     pub status: CoverageStatus,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCoverage {
-    item: Vec<RawItem>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawItem {
-    item: toml::Spanned<u32>,
-    task: String,
-    #[serde(default)]
-    status: Option<toml::Spanned<String>>,
-    #[serde(default)]
-    note: String,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct CoverageData {
-    /// item → (task, status, note)
-    items: BTreeMap<u32, (String, Option<String>, String)>,
-}
-
 impl CoverageData {
-    pub(crate) fn parse(file: &str, text: &str) -> Result<Self, RulesError> {
-        let raw: RawCoverage = toml::from_str(text)
-            .map_err(|e| RulesError::at(file, text, e.span().map(|s| s.start), e.message()))?;
-        let mut items = BTreeMap::new();
-        for it in raw.item {
-            let n = *it.item.get_ref();
-            let at = Some(it.item.span().start);
-            if !(1..=LEDGER_ITEMS).contains(&n) {
-                return Err(RulesError::at(
-                    file,
-                    text,
-                    at,
-                    format!("ledger item {n} is not in 1..=67"),
-                ));
-            }
-            if let Some(s) = &it.status {
-                if !matches!(s.get_ref().as_str(), "partial" | "not-observable") {
-                    return Err(RulesError::at(
-                        file,
-                        text,
-                        Some(s.span().start),
-                        format!("item {n}: status must be \"partial\" or \"not-observable\""),
-                    ));
-                }
-            }
-            if items
-                .insert(n, (it.task, it.status.map(|s| s.into_inner()), it.note))
-                .is_some()
-            {
-                return Err(RulesError::at(
-                    file,
-                    text,
-                    at,
-                    format!("duplicate item {n}"),
-                ));
-            }
-        }
-        Ok(CoverageData { items })
-    }
-
     fn embedded() -> Self {
         let text = EMBEDDED
             .iter()

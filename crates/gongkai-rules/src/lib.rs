@@ -10,8 +10,11 @@
 //! - [`coverage`] maps all 67 items of the ledger of 滕政办发〔2022〕11号 to rules or notes;
 //!   [`coverage_markdown`] renders `docs/coverage.md`.
 
+mod check;
 pub mod checks;
+mod context;
 pub mod coverage;
+mod coverage_data;
 pub mod error;
 pub mod eval;
 /// Findings, defined in `gongkai-core` and re-exported here.

@@ -1,8 +1,9 @@
 //! The rule pack: rule files (`rules/*.toml`) in their serde form ([`RawRule`]) and compiled into
 //! typed [`Rule`]s whose check kind and parameters have been validated.
 
-use crate::checks::{self, Check, ParamError};
-use crate::coverage::CoverageData;
+use crate::check::{toml_date, Check, ParamError};
+use crate::checks;
+use crate::coverage_data::CoverageData;
 use crate::error::RulesError;
 use crate::Severity;
 use chrono::NaiveDate;
@@ -110,6 +111,8 @@ pub struct Rule {
     /// File the rule came from (file name only).
     pub file: String,
     pub(crate) imp: Arc<dyn Check>,
+    /// Effective params as TOML (rendered by serde when the check was built).
+    params: String,
 }
 
 impl std::fmt::Debug for Rule {
@@ -126,7 +129,7 @@ impl std::fmt::Debug for Rule {
 impl Rule {
     /// The effective parameters (defaults filled in), as TOML.
     pub fn params_toml(&self) -> String {
-        self.imp.params_toml()
+        self.params.clone()
     }
 }
 
@@ -335,8 +338,8 @@ fn compile_rule(file: &str, text: &str, index: usize, rr: RawRule) -> Result<Rul
     };
     let kind = rr.check.get_ref().trim();
     let params = rr.params.unwrap_or_default();
-    let imp = match checks::build(kind, params) {
-        Ok(imp) => imp,
+    let built = match checks::build(kind, params) {
+        Ok(built) => built,
         Err(ParamError::UnknownKind) => {
             let known: Vec<&str> = checks::KINDS.iter().map(|k| k.name).collect();
             return Err(RulesError::at(
@@ -376,23 +379,9 @@ fn compile_rule(file: &str, text: &str, index: usize, rr: RawRule) -> Result<Rul
         doc: rr.doc,
         enabled: rr.enabled,
         file: file.to_string(),
-        imp,
+        imp: built.imp,
+        params: built.params_toml,
     })
-}
-
-/// A date from a TOML date value or a "YYYY-MM-DD" string.
-pub(crate) fn toml_date(v: &toml::Value) -> Option<NaiveDate> {
-    match v {
-        toml::Value::Datetime(dt) => {
-            if dt.time.is_some() || dt.offset.is_some() {
-                return None;
-            }
-            let d = dt.date?;
-            NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
-        }
-        toml::Value::String(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok(),
-        _ => None,
-    }
 }
 
 /// Byte offset of the deepest known position of `rule[index].params.<path>`.

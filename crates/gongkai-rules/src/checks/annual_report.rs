@@ -14,8 +14,8 @@
 //! Why: ledger item 67 and 条例 Art. 49–50 (departments by 31 January, governments by 31 March).
 //! Example: as of 2023-02-01 the 年报 column lists 2021 and 2020 reports only → fires for 2022.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::compact;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -138,10 +138,6 @@ impl AnnualReport {
 }
 
 impl Check for AnnualReport {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();

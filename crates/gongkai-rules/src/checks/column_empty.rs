@@ -10,8 +10,8 @@
 //! Why: 空白栏目 are counted by the national website checks (≥5 is a veto); ledger item 51.
 //! Example: 政府信息公开 > 财政预决算 shows its heading and nothing under it.
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::sitemodel::{strip_fragment, SiteModel};
 use crate::text::compact;
 use gongkai_page::FollowRequest;
@@ -56,7 +56,7 @@ impl Default for Params {
 impl Params {
     fn validate(&self) -> Result<(), ParamError> {
         if self.landing_links == 0 {
-            return Err(super::bad("landing_links", "must be at least 1"));
+            return Err(crate::check::bad("landing_links", "must be at least 1"));
         }
         Ok(())
     }
@@ -94,10 +94,6 @@ pub struct ColumnEmpty {
 crate::check_glue!(ColumnEmpty);
 
 impl Check for ColumnEmpty {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let shared = shared_links(sm);

@@ -9,8 +9,8 @@
 //! Why: ledger items 23, 25, 41, 42, 53, 55 and 国办公开办函〔2019〕61号 require these columns.
 //! Example: as of 2022-11-01 no page or link says 建议提案办理 / 建议提案 / 人大代表建议 → one finding.
 
-use super::{bad, to_toml, Check, DateParam, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::compact;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -67,10 +67,6 @@ pub struct ColumnRequired {
 crate::check_glue!(ColumnRequired);
 
 impl Check for ColumnRequired {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         if !sm.crawled.iter().any(|&i| sm.is_home(i)) {

@@ -10,8 +10,8 @@
 //! ledger item 51 (加强内容管理).
 //! Example: 部门动态 whose newest item is dated 2022-06-01, as of 2022-06-16 (15 days) → fires.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::{compact, parse_date};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -93,10 +93,6 @@ impl ColumnStale {
 }
 
 impl Check for ColumnStale {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();

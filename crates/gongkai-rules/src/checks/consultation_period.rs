@@ -15,8 +15,8 @@
 //! Why: ledger item 26 and the work points: 征求意见期限一般不少于30日.
 //! Example: 征求意见时间：2022年6月1日至2022年6月15日 → 15 days → fires.
 
-use super::{bad, to_toml, Check, DateParam, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::{compact, fold, parse_date};
 use chrono::{Datelike, NaiveDate};
 use gongkai_page::Field;
@@ -249,10 +249,6 @@ impl ConsultationPeriod {
 }
 
 impl Check for ConsultationPeriod {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.crawled {

@@ -10,8 +10,8 @@
 //! Example: 滕州市XX暂行办法, 成文日期 2019-05-01, 有效性 现行有效, as of 2022-07-01 → fires.
 
 use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::{add_years, find_dates, parse_date};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
@@ -61,10 +61,6 @@ pub struct DocValidityExpired {
 crate::check_glue!(DocValidityExpired);
 
 impl Check for DocValidityExpired {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();

@@ -12,8 +12,8 @@
 //! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
 
 use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
-use super::{bad, to_toml, Check, DateParam, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
 use crate::text::parse_date;
 use gongkai_page::Field;
@@ -66,10 +66,6 @@ pub(crate) const WAYS: [&str; 4] = [
 ];
 
 impl Check for DocInterpretation {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let interps: Vec<_> = sm

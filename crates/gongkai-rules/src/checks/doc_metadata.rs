@@ -10,8 +10,8 @@
 //! Example: a 规范性文件 page whose attribute table has 索引号 / 发布机构 / 发布日期 but neither
 //! 文号 nor 成文日期 → one finding, evidence `missing: ["文号", "成文日期"]`.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::sitemodel::SiteModel;
 use crate::text::{compact, find_dates, fold};
 use gongkai_page::Field;
@@ -183,10 +183,6 @@ pub struct DocMetadata {
 crate::check_glue!(DocMetadata);
 
 impl Check for DocMetadata {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.normative {

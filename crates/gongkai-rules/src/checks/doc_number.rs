@@ -9,8 +9,8 @@
 //! Why: ledger item 28 asks for correct 文号; GB/T 9704-2012 fixes the form.
 //! Example: "滕政办发[2022]第05号" → brackets, 第 and a leading zero.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::compact;
 use gongkai_page::Field;
 use regex::Regex;
@@ -90,10 +90,6 @@ pub struct DocNumberFormat {
 crate::check_glue!(DocNumberFormat);
 
 impl Check for DocNumberFormat {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let pages: Vec<usize> = if self.p.scope == "normative" {

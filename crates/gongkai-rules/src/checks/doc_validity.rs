@@ -9,8 +9,8 @@
 //! Example: 滕州市XX管理办法 (滕政办发〔2022〕11号) whose metadata has 文号 / 成文日期 / 发布日期 but no
 //! 有效性 row.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::sitemodel::SiteModel;
 use crate::text::{compact, find_dates};
 use gongkai_page::Field;
@@ -225,10 +225,6 @@ pub struct DocValidity {
 crate::check_glue!(DocValidity);
 
 impl Check for DocValidity {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.normative {

@@ -11,8 +11,8 @@
 //! Why: ledger item 51 (集约化建设, 内容管理) and the 发展指引's required page metadata.
 //! Example: every article of the site lacks `ContentSource` → one notice listing 120 pages.
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -52,10 +52,6 @@ pub struct GuidelineMeta {
 crate::check_glue!(GuidelineMeta);
 
 impl Check for GuidelineMeta {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         // (class, missing tags) → pages

@@ -11,8 +11,8 @@
 //! Why: ledger items 16 and 44 — 保护好个人隐私; personal data must be de-identified.
 //! Example: a 补助发放公示 listing "张三 11010519491231002X".
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::fold;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -111,10 +111,6 @@ pub struct IdNumber {
 crate::check_glue!(IdNumber);
 
 impl Check for IdNumber {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let mut pages: Vec<usize> = sm.crawled.clone();

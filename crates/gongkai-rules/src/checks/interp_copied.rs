@@ -9,8 +9,8 @@
 //! Why: ledger item 35 — 杜绝简单摘抄文字、罗列文件小标题等形式化解读.
 //! Example: a 解读 whose body is the document's articles pasted with a heading → containment 0.97.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::linkage::{doc_info, interp_info, tie};
 use crate::text::{key, key_ngrams};
 use serde::{Deserialize, Serialize};
@@ -63,10 +63,6 @@ pub struct InterpretationCopied {
 crate::check_glue!(InterpretationCopied);
 
 impl Check for InterpretationCopied {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         if sm.interpretations.is_empty() || sm.normative.is_empty() {

@@ -11,8 +11,8 @@
 //! Why: ledger item 40 — 政策解读页面要公布政策咨询电话.
 //! Example: 《滕州市城市管理办法》政策解读 ends with 解读机关 but no 咨询电话.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::{fold, key};
 use gongkai_page::SkipReason;
 use regex::Regex;
@@ -118,10 +118,6 @@ pub struct InterpretationHotline {
 crate::check_glue!(InterpretationHotline);
 
 impl Check for InterpretationHotline {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         if sm.interpretations.is_empty() {

@@ -12,8 +12,8 @@
 //! Example: 首页 links "政府信息公开指南" to `/zwgk/zn/index.html`, which answers 404 → one finding
 //! for (首页, that URL).
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::sitemodel::strip_fragment;
 use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
@@ -135,10 +135,6 @@ pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
 }
 
 impl Check for LinkBroken {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let site = cx.site;
         let offline = scanner_offline(&site.site.pages, &site.site.start_urls);

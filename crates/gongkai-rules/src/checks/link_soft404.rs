@@ -11,8 +11,8 @@
 //! Example: an article links `/zwgk/old.html`; the server answers 200 with "您访问的页面不存在".
 
 use super::link_broken::kind_zh;
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
 use crate::SitePage;
@@ -155,10 +155,6 @@ impl LinkSoft404 {
 }
 
 impl Check for LinkSoft404 {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let site = cx.site;
         let probes: HashMap<String, &SitePage> = site

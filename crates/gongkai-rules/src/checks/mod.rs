@@ -1,13 +1,13 @@
-//! The registry of check kinds: one module per kind, each with its `Params` (unknown keys denied,
-//! defaults filled in) and a constructor that validates them. Rules name a kind in `check` and
+//! The registry of check kinds: one module per kind (named like the kind), each with its `Params`
+//! (unknown keys denied, defaults filled in) and a constructor that validates them; the contract
+//! they implement is in `crate::check`. Rules name a kind in `check` and
 //! give its `[params]`; several rules may share one kind with different params.
 
-use crate::eval::RuleCx;
-use crate::pack::toml_date;
-use chrono::NaiveDate;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
+
+/// The check contract, at its old paths (new code: `crate::check`).
+#[allow(unused_imports)]
+pub(crate) use crate::check::{bad, Check, DateParam, Kind, ParamError};
 
 pub mod annual_report;
 pub mod column_empty;
@@ -30,47 +30,12 @@ pub mod reply_fields;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-/// A compiled check: runs over the site model and emits findings.
-pub(crate) trait Check: Send + Sync {
-    fn run(&self, cx: &mut RuleCx<'_>);
-    /// Effective parameters as TOML (for `rules explain`).
-    fn params_toml(&self) -> String;
-}
-
-/// A check kind: typed params and a validating constructor.
-pub(crate) trait Kind: Check + Sized + 'static {
-    type Params: DeserializeOwned + Serialize + Default;
-    fn new(p: Self::Params) -> Result<Self, ParamError>;
-}
-
-/// Why params were refused.
-#[derive(Debug)]
-pub(crate) enum ParamError {
-    UnknownKind,
-    /// `path` is the key path inside `[params]`.
-    Bad {
-        path: Vec<String>,
-        message: String,
-    },
-}
-
-pub(crate) fn bad(path: &str, message: impl Into<String>) -> ParamError {
-    ParamError::Bad {
-        path: path
-            .split('.')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        message: message.into(),
-    }
-}
-
 /// One registered kind.
 pub struct KindInfo {
     pub name: &'static str,
     /// One line: what it checks.
     pub summary: &'static str,
-    build: fn(toml::Table) -> Result<Arc<dyn Check>, ParamError>,
+    build: fn(toml::Table) -> Result<Built, ParamError>,
 }
 
 macro_rules! kind {
@@ -110,7 +75,14 @@ pub static KINDS: &[KindInfo] = &[
     kind!("reply-fields", reply_fields::ReplyFields),
 ];
 
-pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
+/// A check built from a rule's params, with those params as TOML (defaults filled in).
+pub(crate) struct Built {
+    pub imp: Arc<dyn Check>,
+    /// The effective params, rendered from the kind's `Params` by serde (for `rules explain`).
+    pub params_toml: String,
+}
+
+pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Built, ParamError> {
     let k = KINDS
         .iter()
         .find(|k| k.name == kind)
@@ -118,7 +90,7 @@ pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, P
     (k.build)(params)
 }
 
-fn build_kind<K: Kind>(params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
+fn build_kind<K: Kind>(params: toml::Table) -> Result<Built, ParamError> {
     let p: K::Params =
         serde_path_to_error::deserialize(toml::Value::Table(params)).map_err(|e| {
             let mut path: Vec<String> = e
@@ -141,44 +113,9 @@ fn build_kind<K: Kind>(params: toml::Table) -> Result<Arc<dyn Check>, ParamError
             }
             ParamError::Bad { path, message }
         })?;
-    Ok(Arc::new(K::new(p)?))
-}
-
-/// Renders params as TOML for explanations.
-pub(crate) fn to_toml<P: Serialize>(p: &P) -> String {
-    toml::to_string(p).unwrap_or_else(|e| format!("# (not renderable: {e})"))
-}
-
-/// Implements [`Check::params_toml`] and the [`Kind`] glue for a struct `$t { p: Params }`.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! check_glue {
-    ($t:ident) => {
-        impl $crate::checks::Kind for $t {
-            type Params = Params;
-            fn new(p: Params) -> Result<Self, $crate::checks::ParamError> {
-                p.validate()?;
-                Ok($t { p })
-            }
-        }
-    };
-}
-
-/// A date parameter: TOML date or "YYYY-MM-DD".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateParam(pub NaiveDate);
-
-impl<'de> Deserialize<'de> for DateParam {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = toml::Value::deserialize(d)?;
-        toml_date(&v)
-            .map(DateParam)
-            .ok_or_else(|| serde::de::Error::custom(format!("bad date {v}: use 2022-06-30")))
-    }
-}
-
-impl Serialize for DateParam {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
-    }
+    let params_toml = toml::to_string(&p).unwrap_or_else(|e| format!("# (not renderable: {e})"));
+    Ok(Built {
+        imp: Arc::new(K::new(p)?),
+        params_toml,
+    })
 }

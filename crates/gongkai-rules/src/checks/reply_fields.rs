@@ -8,8 +8,8 @@
 //! Example: a 政民互动 reply page with 留言标题 / 留言内容 / 回复内容 / 回复时间 but no 留言时间 and
 //! no 答复单位 → one finding naming both.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, ParamError};
+use crate::check::{Emit, RuleCx};
 use crate::text::compact;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -140,10 +140,6 @@ fn has_label(raw_labels: &[String], text: &str, label: &str) -> bool {
 }
 
 impl Check for ReplyFields {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.crawled {
