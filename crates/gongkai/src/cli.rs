@@ -193,6 +193,9 @@ pub struct RulesArgs {
     /// Print all 67 ledger items with how each is checked.
     #[arg(long)]
     pub coverage: bool,
+    /// With --coverage: write the matrix to this file (e.g. docs/coverage.md) instead of stdout.
+    #[arg(long, requires = "coverage")]
+    pub write: Option<PathBuf>,
     #[arg(long)]
     pub rules: Option<PathBuf>,
 }

@@ -110,7 +110,7 @@ impl Check for DocInterpretation {
             );
             let ev = json!({
                 "title": title,
-                "doc_number": number,
+                "doc_number_format": number,
                 "published": published.map(|d| d.to_string()),
                 "ways_checked": WAYS,
                 "interpretations_on_site": interps.len(),

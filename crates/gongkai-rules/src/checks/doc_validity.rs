@@ -242,7 +242,10 @@ impl Check for DocValidity {
             let mut ev = ev;
             let o = ev.as_object_mut().expect("object");
             o.insert("title".into(), json!(title));
-            o.insert("doc_number".into(), json!(sm.field(i, Field::DocNumber)));
+            o.insert(
+                "doc_number_format".into(),
+                json!(sm.field(i, Field::DocNumber)),
+            );
             o.insert("labels_checked".into(), json!(self.p.labels));
             let msg = format!(
                 "规范性文件《{}》{}，应标注现行有效、失效、废止等有效性状态",

@@ -14,15 +14,15 @@ pub mod column_empty;
 pub mod column_required;
 pub mod column_stale;
 pub mod consultation_period;
-pub mod doc_expired;
 pub mod doc_interpretation;
 pub mod doc_metadata;
-pub mod doc_number;
+pub mod doc_number_format;
 pub mod doc_validity;
+pub mod doc_validity_expired;
 pub mod guideline_meta;
 pub mod id_number;
-pub mod interp_copied;
-pub mod interp_hotline;
+pub mod interpretation_copied;
+pub mod interpretation_hotline;
 pub mod link_broken;
 pub mod link_soft404;
 pub mod reply_fields;
@@ -35,6 +35,8 @@ pub struct KindInfo {
     pub name: &'static str,
     /// One line: what it checks.
     pub summary: &'static str,
+    /// The module that implements it (`checks/<module>.rs`): the kind name with `_` for `-`.
+    pub module: &'static str,
     build: fn(toml::Table) -> Result<Built, ParamError>,
 }
 
@@ -42,6 +44,7 @@ macro_rules! kind {
     ($name:literal, $m:ident :: $t:ident) => {
         KindInfo {
             name: $name,
+            module: stringify!($m),
             summary: $m::SUMMARY,
             build: build_kind::<$m::$t>,
         }
@@ -60,15 +63,21 @@ pub static KINDS: &[KindInfo] = &[
     ),
     kind!("doc-interpretation", doc_interpretation::DocInterpretation),
     kind!("doc-metadata", doc_metadata::DocMetadata),
-    kind!("doc-number-format", doc_number::DocNumberFormat),
+    kind!("doc-number-format", doc_number_format::DocNumberFormat),
     kind!("doc-validity", doc_validity::DocValidity),
-    kind!("doc-validity-expired", doc_expired::DocValidityExpired),
+    kind!(
+        "doc-validity-expired",
+        doc_validity_expired::DocValidityExpired
+    ),
     kind!("guideline-meta", guideline_meta::GuidelineMeta),
     kind!("id-number", id_number::IdNumber),
-    kind!("interpretation-copied", interp_copied::InterpretationCopied),
+    kind!(
+        "interpretation-copied",
+        interpretation_copied::InterpretationCopied
+    ),
     kind!(
         "interpretation-hotline",
-        interp_hotline::InterpretationHotline
+        interpretation_hotline::InterpretationHotline
     ),
     kind!("link-broken", link_broken::LinkBroken),
     kind!("link-soft404", link_soft404::LinkSoft404),
@@ -118,4 +127,21 @@ fn build_kind<K: Kind>(params: toml::Table) -> Result<Built, ParamError> {
         imp: Arc::new(K::new(p)?),
         params_toml,
     })
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::KINDS;
+
+    /// A kind lives in the file named like it, so `check = "x-y"` is found in `checks/x_y.rs`.
+    #[test]
+    fn kind_names_match_module_names() {
+        for k in KINDS {
+            assert_eq!(k.name.replace('-', "_"), k.module, "kind {}", k.name);
+        }
+        let mut names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KINDS.len(), "kind names are unique");
+    }
 }

@@ -110,7 +110,7 @@ impl Check for DocNumberFormat {
                 let part = part.trim();
                 if let Some(pr) = problems(part) {
                     if !pr.is_empty() {
-                        bad_ones.push(json!({"doc_number": part, "problems": pr}));
+                        bad_ones.push(json!({"doc_number_format": part, "problems": pr}));
                     }
                 }
             }
@@ -130,7 +130,7 @@ impl Check for DocNumberFormat {
             let msg = format!(
                 "《{}》的文号“{}”不规范：{}（应为 机关代字〔年份〕序号号，如 滕政办发〔2022〕11号）",
                 crate::text::clip(&sm.title(i), 50),
-                first["doc_number"].as_str().unwrap_or(""),
+                first["doc_number_format"].as_str().unwrap_or(""),
                 probs.join("；")
             );
             let ev = json!({"value": value, "invalid": bad_ones, "title": sm.title(i)});
