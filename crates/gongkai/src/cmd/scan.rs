@@ -4,7 +4,6 @@ use crate::cli::ScanArgs;
 use crate::config::SiteConfig;
 use anyhow::{bail, Context, Result};
 use gongkai_crawl::{CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, ResumeState};
-use gongkai_rules::Severity;
 use gongkai_store::{NewRun, RunStatus, Store, StoreCommand, StoreWriter};
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,17 +26,9 @@ pub struct ScanReport {
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
     let report = run(&args).await?;
-    let failing = match args.fail_on.as_deref() {
-        Some("error") => report
-            .findings
-            .iter()
-            .any(|f| f.severity >= Severity::Error),
-        Some("warning") => report
-            .findings
-            .iter()
-            .any(|f| f.severity >= Severity::Warning),
-        _ => false,
-    };
+    let failing = args
+        .fail_on
+        .is_some_and(|at| report.findings.iter().any(|f| f.severity >= at.severity()));
     if report.interrupted {
         eprintln!(
             "gongkai: scan interrupted (run {}); continue with `gongkai scan --resume --db {}`",
