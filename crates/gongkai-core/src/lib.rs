@@ -7,6 +7,8 @@
 //! keeps both, rules turn a [`Site`] into [`Finding`]s, report renders them — with no sideways
 //! edges (the rules depend on neither the crawler nor the store).
 
+#![warn(missing_docs)]
+
 pub mod finding;
 pub mod frontier;
 pub mod model;

@@ -255,7 +255,7 @@ impl Dispatcher {
     /// A final 429 / 503 (retries used up) still asks the host to be left alone for a while:
     /// its Retry-After (up to the cap), or one second when it gives none.
     fn busy_until(&self, record: &FetchRecord) -> Option<Instant> {
-        if !matches!(record.status, Some(429) | Some(503)) {
+        if !matches!(record.status, Some(429 | 503)) {
             return None;
         }
         let wait = fetch::retry_after(&record.headers)

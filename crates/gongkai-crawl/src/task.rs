@@ -35,10 +35,7 @@ pub(crate) async fn fetch_robots(ctx: Arc<Ctx>, origin: String) -> TaskDone {
                         match fetch::header(&ex.headers, "location")
                             .and_then(|l| fetch::redirect_target(&current, l))
                         {
-                            Some(next) => {
-                                current = next;
-                                continue;
-                            }
+                            Some(next) => current = next,
                             None => {
                                 state = RobotsState::Ready(None);
                                 break;
@@ -350,7 +347,7 @@ async fn request(
         && entry.method == Method::Get
         && !matches!(
             entry.link_kind,
-            Some(LinkKind::Page) | Some(LinkKind::Frame) | None
+            Some(LinkKind::Page | LinkKind::Frame) | None
         );
     if !head_first {
         let cond = prior.map(|p| Conditional {
