@@ -1,6 +1,6 @@
 //! `doc-interpretation`: a normative document that no interpretation is tied to.
 //!
-//! What: for each normative document, looks for an interpretation tied to it in any of the four
+//! How: for each normative document, looks for an interpretation tied to it in any of the four
 //! ways of [`crate::linkage`] (the document links to an interpretation — also any link whose
 //! anchor reads 解读 / 图解 / 一图读懂 / 答记者问 / 问答, since the interpretation may sit on another
 //! site; an interpretation links to it; an interpretation's title quotes its title 《…》; an
@@ -8,12 +8,12 @@
 //! date are skipped (interpretations may follow within days), and so are documents marked
 //! 失效 / 废止 when `skip_invalid` is set. With `since`, documents published before it (or
 //! undated) are not judged: the default pack sets the ledger's year, 2022-01-01.
-//! Why: ledger items 33–34 — 行政规范性文件均要开展解读, 政策文件与解读材料同步.
-//! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
-use crate::check::{bad, Check, DateParam, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
 use crate::text::parse_date;
 use gongkai_page::Field;

@@ -1,16 +1,16 @@
 //! `doc-number-format`: a 文号 not written as 机关代字〔YYYY〕N号 (GB/T 9704-2012 7.2.4).
 //!
-//! What: the 文号 field of normative documents (or, with `scope = "disclosure"`, of every
+//! How: the 文号 field of normative documents (or, with `scope = "disclosure"`, of every
 //! info-disclosure article). Several 文号 in one value (split on 、，,；;) are checked one by one.
 //! A value that does not look like a 文号 at all (no year, or no number: "无", an organ name put
 //! in the wrong row) is left alone. Reported problems: year brackets other than 〔〕 ([2022],
 //! 【2022】, （2022）, (2022), 〔2022]), a two-digit year, 第 before the number, a leading zero,
 //! no 号 at the end, a missing 机关代字.
-//! Why: ledger item 28 asks for correct 文号; GB/T 9704-2012 fixes the form.
-//! Example: "滕政办发[2022]第05号" → brackets, 第 and a leading zero.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use crate::check::{bad, Check, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::compact;
 use gongkai_page::Field;
 use regex::Regex;

@@ -1,16 +1,15 @@
 //! `doc-validity`: a normative document whose page shows no validity mark.
 //!
-//! What: a normative document (see the site model) with no 有效性 mark: neither the metadata
+//! How: a normative document (see the site model) with no 有效性 mark: neither the metadata
 //! field (有效性 / 时效性 / 效力状态 / 效力状况 / 有效期 ...) nor a labelled mark in the page text
 //! ("有效性：现行有效") nor a bracketed badge (【现行有效】, [已废止]). A field whose value holds no
 //! mark (blank, "无", "—") counts as missing; a value with a date or 长期 ("有效期至2027年6月30日")
 //! counts as a mark.
-//! Why: ledger item 28 — 现行有效的行政规范性文件 must show 有效性 and keep it updated.
-//! Example: 滕州市XX管理办法 (滕政办发〔2022〕11号) whose metadata has 文号 / 成文日期 / 发布日期 but no
-//! 有效性 row.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use crate::check::{bad, Check, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::sitemodel::SiteModel;
 use crate::text::{compact, find_dates};
 use gongkai_page::Field;

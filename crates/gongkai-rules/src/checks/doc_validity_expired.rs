@@ -1,17 +1,16 @@
 //! `doc-validity-expired`: a normative document still marked in force past its validity term.
 //!
-//! What: a normative document whose validity mark says it is in force (现行有效 / 有效 / 继续有效,
+//! How: a normative document whose validity mark says it is in force (现行有效 / 有效 / 继续有效,
 //! and nothing like 失效 / 废止 / 已修改), whose 成文日期 (else 发布日期) is more than `max_years`
 //! years before the as-of date — `provisional_years` for titles with 暂行 / 试行. "More than" is
 //! strict: on the anniversary itself it does not fire. Marks with 长期 and marks carrying an end
 //! date not yet reached (有效期至2030年…) are left alone, and so are documents without a date.
-//! Why: ledger item 28 — 及时更新有效性的标注; Shandong's rule gives normative documents 3–5 years
-//! (暂行 / 试行 1–2 years) after which they lapse automatically.
-//! Example: 滕州市XX暂行办法, 成文日期 2019-05-01, 有效性 现行有效, as of 2022-07-01 → fires.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::doc_validity::{default_labels, default_marks, says_invalid, validity, Validity};
-use crate::check::{bad, Check, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::{add_years, find_dates, parse_date};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! `id-number`: an unmasked resident ID number (居民身份证号码) in page text.
 //!
-//! What: scans the text of crawled pages and of checked attachments whose text is available (a
+//! How: scans the text of crawled pages and of checked attachments whose text is available (a
 //! non-HTML target with a page model) for 18-character runs of 17 digits + a digit or X that
 //! stand alone (no ASCII letter or digit right before or after), whose first two digits are a
 //! province code, whose birth date (digits 7–14) is a real date between 1800 and the as-of date,
@@ -8,11 +8,11 @@
 //! check = "10X98765432"[Σ mod 11]). Masked numbers (3704811990****1234) never match. One finding
 //! per page; the evidence keeps the numbers masked (first 6 and last 4 characters) and the full
 //! number is never stored.
-//! Why: ledger items 16 and 44 — 保护好个人隐私; personal data must be de-identified.
-//! Example: a 补助发放公示 listing "张三 11010519491231002X".
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use crate::check::{Check, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{Check, Emit, ParamError, RuleCx};
 use crate::text::fold;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

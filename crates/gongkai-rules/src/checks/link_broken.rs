@@ -1,6 +1,6 @@
 //! `link-broken`: a link on a crawled page whose target is broken.
 //!
-//! What: every link (a, img, iframe, embed, attachment) of a crawled page whose target answered
+//! How: every link (a, img, iframe, embed, attachment) of a crawled page whose target answered
 //! 404 / 410, another 4xx, 5xx after retries, or failed DNS / connect / TLS / timeout, or looped
 //! in redirects ([`FetchOutcome::is_broken`]). 401 / 403 / 407 / 412 / 429 / 451 and anti-bot
 //! pages are *unverified*, never broken (the crawler may not pass a 瑞数 cookie wall; that says
@@ -8,12 +8,11 @@
 //! succeeded, the link is not reported (flaky, not broken). When the scanner itself had no DNS
 //! (three or more outside host names failed to resolve and none resolved), DNS failures are
 //! unverified too, except for reserved names (`.invalid`, `.test`, `.example`) that never resolve.
-//! Why: 断链、错链 are a veto item of the national website checks and ledger item 51.
-//! Example: 首页 links "政府信息公开指南" to `/zwgk/zn/index.html`, which answers 404 → one finding
-//! for (首页, that URL).
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use crate::check::{bad, Check, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::sitemodel::strip_fragment;
 use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;

@@ -1,18 +1,18 @@
 //! `link-soft404`: a link whose target answers 2xx with an error page.
 //!
-//! What: a link of a crawled page whose target answered 2xx but (a) the page model says it looks
+//! How: a link of a crawled page whose target answered 2xx but (a) the page model says it looks
 //! like an error page (页面不存在 / 页面未找到 / 找不到 / 已删除 / 404 / Not Found with little other
 //! content), or (b) it returns what the same host returns for a random path that cannot exist
 //! (`Site::soft404_probes`): equal body sha256, or near-equal text (character-trigram Jaccard at
 //! or above `probe_similarity`). Links to the host root (`/`, `/index.*`, `/default.*`) and to the
 //! start URLs are never matched by (b), since hosts that send unknown paths home would otherwise
 //! make every link home a finding. Anti-bot challenge pages are never soft-404s.
-//! Why: a 200 "页面不存在" is a broken link the status code hides (ledger item 51).
-//! Example: an article links `/zwgk/old.html`; the server answers 200 with "您访问的页面不存在".
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::link_broken::kind_zh;
-use crate::check::{bad, Check, ParamError};
-use crate::check::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
 use crate::SitePage;
