@@ -241,8 +241,9 @@ fn compile(mut files: Vec<(String, String)>, source: String) -> Result<RulePack,
         let raw: RawFile = toml::from_str(text)
             .map_err(|e| RulesError::at(name, text, e.span().map(|s| s.start), e.message()))?;
         for (i, rr) in raw.rule.into_iter().enumerate() {
+            // The id's position comes with the parse: no second parse of the file per rule.
+            let id_line = crate::error::line_of(text, rr.id.span().start);
             let rule = compile_rule(name, text, i, rr)?;
-            let id_line = rule_line(text, i);
             if let Some((f, l)) = seen.get(&rule.id) {
                 return Err(RulesError::Invalid {
                     file: name.clone(),
@@ -261,18 +262,6 @@ fn compile(mut files: Vec<(String, String)>, source: String) -> Result<RulePack,
         coverage,
         source,
     })
-}
-
-fn rule_line(text: &str, index: usize) -> usize {
-    let doc = toml_edit::Document::parse(text).ok();
-    let off = doc.as_ref().and_then(|d| {
-        let t = d.as_table().get("rule")?.as_array_of_tables()?.get(index)?;
-        t.key("id")
-            .and_then(|k| k.span())
-            .or(t.span())
-            .map(|s| s.start)
-    });
-    off.map(|o| crate::error::line_of(text, o)).unwrap_or(0)
 }
 
 fn compile_rule(file: &str, text: &str, index: usize, rr: RawRule) -> Result<Rule, RulesError> {
