@@ -73,6 +73,20 @@ fn findings_across_runs_reports_and_evidence() {
     ]));
     assert!(persisting.lines().count() > 10);
 
+    // A reader that closes the pipe (`| head -1`) ends the listing quietly, with exit 0.
+    for format in ["jsonl", "csv", "table"] {
+        let mut child = gongkai()
+            .args(["findings", "--db", db_s, "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{format}");
+    }
+
     // report: the three files, with the new and resolved counts in the HTML.
     let out_dir = dir.path().join("report");
     let out = run(&["report", "--db", db_s, "--out", out_dir.to_str().unwrap()]);

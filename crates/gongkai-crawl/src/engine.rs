@@ -4,6 +4,8 @@
 
 use crate::config::CrawlConfig;
 use crate::coverage::{CutReason, CutUrl};
+use crate::ctx::{Ctx, Limiters, TaskDone};
+pub use crate::ctx::{NoPrior, PriorFetch, PriorLookup};
 use crate::fetch;
 use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
 use crate::host::{Host, Queued, RobotsState};
@@ -11,42 +13,15 @@ use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::scope::{origin_key, Scope};
 use crate::stats::CrawlStats;
 use crate::task;
-use gongkai_page::{LinkKind, PageModel};
-use governor::DefaultDirectRateLimiter;
+use gongkai_page::LinkKind;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
-
-/// What an earlier scan stored for a URL, for conditional requests.
-#[derive(Debug, Clone)]
-pub struct PriorFetch {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// The stored body, reused when the server answers 304.
-    pub body: Vec<u8>,
-    /// URL the stored body was served from.
-    pub final_url: String,
-    /// The page model extracted from that body (current extractor version only).
-    pub model: Option<PageModel>,
-}
-
-/// Looks up earlier fetches (the store implements this; blocking calls are run off the runtime).
-pub trait PriorLookup: Send + Sync {
-    fn prior(&self, url: &str) -> Option<PriorFetch>;
-}
-
-/// No earlier scan.
-pub struct NoPrior;
-impl PriorLookup for NoPrior {
-    fn prior(&self, _url: &str) -> Option<PriorFetch> {
-        None
-    }
-}
 
 /// What the crawl reports, in order. A fetch carries the entries it queued and the URLs it found
 /// but did not queue for crawling, so a store that commits each event atomically never has a done
@@ -91,49 +66,6 @@ pub enum CrawlError {
     Client(String),
     #[error("the event receiver was dropped (store writer stopped)")]
     SinkClosed,
-}
-
-/// Rate limiters shared with fetch tasks (redirect hops to other hosts wait on them too).
-#[derive(Default)]
-pub(crate) struct Limiters {
-    map: Mutex<HashMap<String, Option<Arc<DefaultDirectRateLimiter>>>>,
-}
-
-impl Limiters {
-    pub(crate) fn get(&self, origin: &str) -> Option<Option<Arc<DefaultDirectRateLimiter>>> {
-        self.map.lock().ok()?.get(origin).cloned()
-    }
-    pub(crate) fn set(&self, origin: &str, l: Option<Arc<DefaultDirectRateLimiter>>) {
-        if let Ok(mut m) = self.map.lock() {
-            m.insert(origin.to_string(), l);
-        }
-    }
-}
-
-pub(crate) struct Ctx {
-    pub(crate) cfg: CrawlConfig,
-    pub(crate) client: reqwest::Client,
-    pub(crate) scope: Scope,
-    pub(crate) prior: Arc<dyn PriorLookup>,
-    pub(crate) limiters: Limiters,
-    pub(crate) stats: Arc<CrawlStats>,
-}
-
-pub(crate) enum TaskDone {
-    Robots {
-        origin: String,
-        state: RobotsState,
-    },
-    Fetched {
-        origin: String,
-        record: Box<FetchRecord>,
-        discovered: Vec<Candidate>,
-    },
-    Retry {
-        origin: String,
-        queued: Queued,
-        block_host_until: Option<Instant>,
-    },
 }
 
 /// Runs a crawl to completion (or until `cancel`), sending every queued entry and fetch record to
@@ -217,7 +149,7 @@ impl Dispatcher {
                     self.push(entry, 0, None);
                 }
                 for entry in state.deferred {
-                    if self.cut_reported.insert(entry.key()) {
+                    if self.cut_reported.insert(entry.request_key()) {
                         self.deferred.push(entry);
                     }
                 }
@@ -320,7 +252,7 @@ impl Dispatcher {
         let mut cut = Vec::new();
         for Candidate { entry, via, note } in candidates {
             if note == Some(CutReason::MaxDepth) {
-                let key = entry.key();
+                let key = entry.request_key();
                 if !self.seen.contains(&key) && self.cut_reported.insert(key.clone()) {
                     cut.push(cut_url(key, &entry, CutReason::MaxDepth));
                     self.deferred.push(entry);
@@ -334,7 +266,7 @@ impl Dispatcher {
                 }
                 continue;
             }
-            let key = entry.key();
+            let key = entry.request_key();
             if self.seen.contains(&key) {
                 continue;
             }
@@ -413,7 +345,7 @@ impl Dispatcher {
         let deferred = std::mem::take(&mut self.deferred);
         let candidates = deferred
             .into_iter()
-            .filter(|e| !self.seen.contains(&e.key()))
+            .filter(|e| !self.seen.contains(&e.request_key()))
             .map(Candidate::link)
             .collect();
         let (queued, cut) = self.admit_all(candidates);
@@ -432,7 +364,7 @@ impl Dispatcher {
     /// A final 429 / 503 (retries used up) still asks the host to be left alone for a while:
     /// its Retry-After (up to the cap), or one second when it gives none.
     fn busy_until(&self, record: &FetchRecord) -> Option<Instant> {
-        if !matches!(record.status, Some(429) | Some(503)) {
+        if !matches!(record.status, Some(429 | 503)) {
             return None;
         }
         let wait = fetch::retry_after(&record.headers)
@@ -647,7 +579,7 @@ fn probe_entry(u: &Url) -> FrontierEntry {
     FrontierEntry {
         url: probe.to_string(),
         method: Method::Get,
-        body: None,
+        request_body: None,
         purpose: FetchPurpose::Soft404Probe,
         depth: 0,
         parent: None,

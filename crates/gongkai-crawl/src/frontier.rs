@@ -3,55 +3,9 @@
 //! A URL is marked seen when it is queued, not when it is fetched, so it is fetched at most once
 //! per run; the request key includes method and form body (Hanweb list POSTs share one URL).
 
-use crate::outcome::{FetchPurpose, Method};
-use gongkai_page::LinkKind;
-use serde::{Deserialize, Serialize};
+pub use gongkai_core::frontier::{request_key, FrontierEntry};
+use gongkai_core::Method;
 use std::collections::{HashMap, HashSet};
-
-/// One request waiting to be made.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FrontierEntry {
-    pub url: String,
-    pub method: Method,
-    /// urlencoded form body for POST.
-    pub body: Option<String>,
-    pub purpose: FetchPurpose,
-    pub depth: u32,
-    /// The page the URL was found on (None for start URLs).
-    pub parent: Option<String>,
-    /// What kind of reference led here (decides HEAD vs GET for checks).
-    pub link_kind: Option<LinkKind>,
-    /// Column name of the list page that led here (Hanweb list POSTs carry their column's name).
-    pub column: Option<String>,
-}
-
-impl FrontierEntry {
-    pub fn crawl(url: &str, depth: u32) -> Self {
-        FrontierEntry {
-            url: url.to_string(),
-            method: Method::Get,
-            body: None,
-            purpose: FetchPurpose::Crawl,
-            depth,
-            parent: None,
-            link_kind: Some(LinkKind::Page),
-            column: None,
-        }
-    }
-
-    /// Identity of the request within a run.
-    pub fn key(&self) -> String {
-        request_key(&self.url, self.method, self.body.as_deref())
-    }
-}
-
-/// `METHOD url` plus the form body for POSTs: the frontier's and the store's request identity.
-pub fn request_key(url: &str, method: Method, body: Option<&str>) -> String {
-    match body {
-        Some(b) => format!("{} {}\n{}", method.as_str(), url, b),
-        None => format!("{} {}", method.as_str(), url),
-    }
-}
 
 /// How a candidate was found: decides which trap guards apply to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +84,7 @@ impl Seen {
         excludes: &[String],
         count_variants: bool,
     ) -> Result<(), Rejection> {
-        let key = entry.key();
+        let key = entry.request_key();
         if self.keys.contains(&key) {
             return Err(Rejection::Seen);
         }
@@ -188,15 +142,5 @@ mod tests {
             seen.admit(&ex, 100, 2, &["http://a/private/".into()], true),
             Err(Rejection::Excluded)
         );
-    }
-
-    #[test]
-    fn post_bodies_are_distinct_requests() {
-        let mut a = FrontierEntry::crawl("http://a/module/web/jpage/dataproxy.jsp", 1);
-        a.method = Method::Post;
-        a.body = Some("startrecord=1&endrecord=45".into());
-        let mut b = a.clone();
-        b.body = Some("startrecord=46&endrecord=90".into());
-        assert_ne!(a.key(), b.key());
     }
 }

@@ -4,8 +4,7 @@
 
 use crate::frontier::FrontierEntry;
 use crate::outcome::{FetchPurpose, Method};
-use gongkai_page::{ColumnList, FollowRequest, LinkKind, PageKind, PageModel};
-use url::Url;
+use gongkai_page::{FollowRequest, LinkKind};
 
 /// Items requested at most per column (a guard against endless lists).
 const MAX_RECORDS: u32 = 5000;
@@ -38,7 +37,7 @@ pub fn first_request(
     Some(FrontierEntry {
         url: endpoint.clone(),
         method: Method::Post,
-        body: Some(encode_form(&fields)),
+        request_body: Some(encode_form(&fields)),
         purpose: FetchPurpose::Crawl,
         depth,
         parent: Some(page_url.to_string()),
@@ -50,7 +49,7 @@ pub fn first_request(
 /// The next batch, when the answer's total says there are more records.
 pub fn next_request(entry: &FrontierEntry, total: Option<u32>) -> Option<FrontierEntry> {
     let total = total?.min(MAX_RECORDS);
-    let body = entry.body.as_deref()?;
+    let body = entry.request_body.as_deref()?;
     let mut fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -74,7 +73,7 @@ pub fn next_request(entry: &FrontierEntry, total: Option<u32>) -> Option<Frontie
         }
     }
     let mut next = entry.clone();
-    next.body = Some(encode_form(&fields));
+    next.request_body = Some(encode_form(&fields));
     Some(next)
 }
 
@@ -86,43 +85,20 @@ fn encode_form(fields: &[(String, String)]) -> String {
     ser.finish()
 }
 
-/// Builds the column's page model from one dataproxy answer; returns the total record count.
-/// The XML and the item HTML are read by `gongkai-page` (one item per record).
-pub fn model_from_response(
-    url: &Url,
-    body: &[u8],
-    column: Option<String>,
-) -> (PageModel, Option<u32>) {
-    let xml = gongkai_page::decode(body, Some("text/xml")).text;
-    let batch = gongkai_page::column::parse_hanweb_response(&xml);
-    let (links, _) = gongkai_page::column::analyze_fragment(url, &batch.records.join("\n"));
-    let items = gongkai_page::column::hanweb::record_items(url, &batch.records);
-    let name = column.unwrap_or_default();
-    let model = PageModel {
-        extractor_version: gongkai_page::EXTRACTOR_VERSION,
-        title: name.clone(),
-        kind: PageKind::ColumnList,
-        links,
-        column: Some(ColumnList {
-            name,
-            items,
-            total_pages: batch.total_pages,
-            current_page: None,
-        }),
-        ..PageModel::default()
-    };
-    (model, batch.total_records)
-}
+/// Builds the column's page model from one dataproxy answer (moved to `gongkai-page`, which both
+/// the crawl and `gongkai check` use; see `gongkai_page::analyze_fetched`).
+pub use gongkai_page::fetched::hanweb_model as model_from_response;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use url::Url;
 
     fn entry(body: &str) -> FrontierEntry {
         FrontierEntry {
             url: "http://a/module/web/jpage/dataproxy.jsp".into(),
             method: Method::Post,
-            body: Some(body.into()),
+            request_body: Some(body.into()),
             purpose: FetchPurpose::Crawl,
             depth: 1,
             parent: None,
@@ -136,12 +112,12 @@ mod tests {
         let e = entry("col=1&columnid=12&startrecord=1&endrecord=45&perpage=15");
         let n = next_request(&e, Some(100)).unwrap();
         assert_eq!(
-            n.body.as_deref(),
+            n.request_body.as_deref(),
             Some("col=1&columnid=12&startrecord=46&endrecord=90&perpage=15")
         );
         let n = next_request(&n, Some(100)).unwrap();
         assert_eq!(
-            n.body.as_deref(),
+            n.request_body.as_deref(),
             Some("col=1&columnid=12&startrecord=91&endrecord=100&perpage=15")
         );
         assert!(next_request(&n, Some(100)).is_none());
@@ -161,7 +137,7 @@ mod tests {
         };
         let e = first_request(&f, 2, "http://a/col/col12/index.html", None).unwrap();
         assert_eq!(
-            e.body.as_deref(),
+            e.request_body.as_deref(),
             Some("columnid=12&startrecord=1&endrecord=45&perpage=15")
         );
         assert_eq!(e.method, Method::Post);

@@ -7,13 +7,17 @@
 //! newly discovered entries back to the frontier.
 
 pub mod config;
-pub mod coverage;
+pub use gongkai_core::coverage;
+mod ctx;
 pub mod engine;
 pub mod fetch;
 pub mod frontier;
 pub mod hanweb;
 pub mod host;
-pub mod outcome;
+/// Fetch outcomes and records, defined in `gongkai-core` and re-exported here.
+pub mod outcome {
+    pub use gongkai_core::outcome::*;
+}
 pub mod scope;
 pub mod stats;
 mod task;

@@ -3,7 +3,7 @@
 //! links become frontier candidates.
 
 use crate::coverage::CutReason;
-use crate::engine::{Ctx, TaskDone};
+use crate::ctx::{Ctx, PriorFetch, TaskDone};
 use crate::fetch::{self, Conditional, Exchange, NetFailure};
 use crate::frontier::{Candidate, FrontierEntry, Via};
 use crate::host::{Host, Queued, RobotsState};
@@ -36,10 +36,7 @@ pub(crate) async fn fetch_robots(ctx: Arc<Ctx>, origin: String) -> TaskDone {
                         match fetch::header(&ex.headers, "location")
                             .and_then(|l| fetch::redirect_target(&current, l))
                         {
-                            Some(next) => {
-                                current = next;
-                                continue;
-                            }
+                            Some(next) => current = next,
                             None => {
                                 state = RobotsState::Ready(None);
                                 break;
@@ -86,7 +83,7 @@ pub(crate) fn skipped_record(
     FetchRecord {
         url: entry.url.clone(),
         method: entry.method,
-        request_body: entry.body.clone(),
+        request_body: entry.request_body.clone(),
         purpose: entry.purpose,
         depth: entry.depth,
         outcome,
@@ -261,86 +258,20 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     };
 
     let crawlable = entry.purpose == FetchPurpose::Crawl && ctx.scope.contains(&url);
-    let head_first = entry.purpose == FetchPurpose::Check
-        && entry.method == Method::Get
-        && !matches!(
-            entry.link_kind,
-            Some(LinkKind::Page) | Some(LinkKind::Frame) | None
-        );
     let cap = if crawlable {
         ctx.cfg.html_cap
     } else {
         ctx.cfg.check_cap
     };
-
-    // Conditional request: validators and the body of the last stored fetch of this URL.
     let prior = if crawlable && entry.method == Method::Get {
-        let lookup = ctx.prior.clone();
-        let key = entry.url.clone();
-        tokio::task::spawn_blocking(move || lookup.prior(&key))
-            .await
-            .ok()
-            .flatten()
+        prior_fetch(&ctx, &entry.url).await
     } else {
         None
     };
-    let cond = prior.as_ref().map(|p| Conditional {
-        etag: p.etag.clone(),
-        last_modified: p.last_modified.clone(),
-    });
+    let (followed, used_method) = request(&ctx, &origin, &entry, &url, cap, prior.as_ref()).await;
 
-    let mut used_method = entry.method;
-    let mut followed = if head_first {
-        used_method = Method::Head;
-        follow(&ctx, Method::Head, &url, None, None, 0).await
-    } else {
-        follow(
-            &ctx,
-            entry.method,
-            &url,
-            entry.body.as_deref(),
-            cond.as_ref(),
-            cap,
-        )
-        .await
-    };
-    // HEAD is often refused or answered wrongly by government servers: GET decides.
-    if head_first {
-        let head_ok = matches!(&followed.exchange, Ok(ex) if (200..300).contains(&ex.status))
-            && followed.chain_failure.is_none();
-        let hard_fail = matches!(&followed.exchange, Err(f) if matches!(f.outcome, FetchOutcome::Dns | FetchOutcome::Connect | FetchOutcome::Tls));
-        // 429 / 503 say "busy", not "HEAD refused": the retry below waits as asked instead.
-        let busy = matches!(&followed.exchange, Ok(ex) if ex.status == 429 || ex.status == 503);
-        if !head_ok && !hard_fail && !busy {
-            if let Some(l) = ctx.limiters.get(&origin).flatten() {
-                l.until_ready().await;
-            }
-            used_method = Method::Get;
-            followed = follow(&ctx, Method::Get, &url, None, None, ATTACHMENT_GET_CAP).await;
-        }
-    }
-
-    // Retries: transient failures and 5xx with backoff; 429/503 after Retry-After.
-    let max_retries = ctx.cfg.max_retries;
-    if attempt < max_retries && followed.chain_failure.is_none() {
-        let retry = match &followed.exchange {
-            Err(f) if f.transient => Some((backoff(ctx.cfg.backoff_base, attempt), None)),
-            Ok(ex) if ex.status == 429 || ex.status == 503 => match fetch::retry_after(&ex.headers)
-            {
-                Some(wait) if wait <= ctx.cfg.retry_after_cap => {
-                    let until = Instant::now() + wait;
-                    Some((wait, Some(until)))
-                }
-                Some(_) => None,
-                None if ex.status == 503 => Some((backoff(ctx.cfg.backoff_base, attempt), None)),
-                None => None,
-            },
-            Ok(ex) if (500..600).contains(&ex.status) => {
-                Some((backoff(ctx.cfg.backoff_base, attempt), None))
-            }
-            _ => None,
-        };
-        if let Some((wait, block)) = retry {
+    if attempt < ctx.cfg.max_retries && followed.chain_failure.is_none() {
+        if let Some((wait, block)) = retry_decision(&ctx, attempt, &followed.exchange) {
             return TaskDone::Retry {
                 origin,
                 queued: Queued {
@@ -353,17 +284,140 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
         }
     }
 
-    let redirected = !followed.redirects.is_empty();
+    let mut record = new_record(&entry, fetched_at, attempt, used_method);
+    let mut discovered = Vec::new();
+    match answered(&mut record, followed, prior, crawlable, cap) {
+        None => {}
+        Some((body, reused_model)) => {
+            let html = analyze_answer(&mut record, &body, reused_model, &entry).await;
+            let final_in_scope = Url::parse(&record.final_url)
+                .map(|u| ctx.scope.contains(&u))
+                .unwrap_or(false);
+            if let Some(hanweb_total) = html.hanweb_total {
+                if crawlable
+                    && final_in_scope
+                    && record.outcome != FetchOutcome::Blocked
+                    && record.outcome.is_ok_like()
+                {
+                    if let Some(model) = record.model.as_ref() {
+                        discovered = discover(&ctx, &entry, model, &record.final_url, hanweb_total);
+                    }
+                }
+            }
+            // Pages and text are kept as evidence; binary prefixes of attachments are not.
+            if !body.is_empty()
+                && (html.is_html
+                    || record
+                        .content_type
+                        .as_deref()
+                        .is_some_and(fetch::is_textual))
+            {
+                record.body = Some(body);
+            }
+        }
+    }
+    record.elapsed_ms = started.elapsed().as_millis() as u64;
+    TaskDone::Fetched {
+        origin,
+        record: Box::new(record),
+        discovered,
+    }
+}
+
+/// Validators and the body of the last stored fetch of `url`, for a conditional request.
+async fn prior_fetch(ctx: &Ctx, url: &str) -> Option<PriorFetch> {
+    let lookup = ctx.prior.clone();
+    let key = url.to_string();
+    tokio::task::spawn_blocking(move || lookup.prior(&key))
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Makes the request, following redirects: conditional when there is a prior fetch, and
+/// HEAD-then-GET for attachment checks. Returns the answer and the method that produced it.
+async fn request(
+    ctx: &Ctx,
+    origin: &str,
+    entry: &FrontierEntry,
+    url: &Url,
+    cap: usize,
+    prior: Option<&PriorFetch>,
+) -> (Followed, Method) {
+    let head_first = entry.purpose == FetchPurpose::Check
+        && entry.method == Method::Get
+        && !matches!(
+            entry.link_kind,
+            Some(LinkKind::Page | LinkKind::Frame) | None
+        );
+    if !head_first {
+        let cond = prior.map(|p| Conditional {
+            etag: p.etag.clone(),
+            last_modified: p.last_modified.clone(),
+        });
+        let form = entry.request_body.as_deref();
+        let followed = follow(ctx, entry.method, url, form, cond.as_ref(), cap).await;
+        return (followed, entry.method);
+    }
+    let followed = follow(ctx, Method::Head, url, None, None, 0).await;
+    // HEAD is often refused or answered wrongly by government servers: GET decides.
+    let head_ok = matches!(&followed.exchange, Ok(ex) if (200..300).contains(&ex.status))
+        && followed.chain_failure.is_none();
+    let hard_fail = matches!(&followed.exchange, Err(f) if matches!(f.outcome, FetchOutcome::Dns | FetchOutcome::Connect | FetchOutcome::Tls));
+    // 429 / 503 say "busy", not "HEAD refused": the retry decision waits as asked instead.
+    let busy = matches!(&followed.exchange, Ok(ex) if ex.status == 429 || ex.status == 503);
+    if head_ok || hard_fail || busy {
+        return (followed, Method::Head);
+    }
+    if let Some(l) = ctx.limiters.get(origin).flatten() {
+        l.until_ready().await;
+    }
+    let followed = follow(ctx, Method::Get, url, None, None, ATTACHMENT_GET_CAP).await;
+    (followed, Method::Get)
+}
+
+/// Whether to retry, and how long to wait (plus until when to block the host): transient
+/// failures and 5xx with backoff; 429/503 after Retry-After (when within the cap).
+fn retry_decision(
+    ctx: &Ctx,
+    attempt: u32,
+    exchange: &Result<Exchange, NetFailure>,
+) -> Option<(Duration, Option<Instant>)> {
+    match exchange {
+        Err(f) if f.transient => Some((backoff(ctx.cfg.backoff_base, attempt), None)),
+        Ok(ex) if ex.status == 429 || ex.status == 503 => match fetch::retry_after(&ex.headers) {
+            Some(wait) if wait <= ctx.cfg.retry_after_cap => {
+                let until = Instant::now() + wait;
+                Some((wait, Some(until)))
+            }
+            Some(_) => None,
+            None if ex.status == 503 => Some((backoff(ctx.cfg.backoff_base, attempt), None)),
+            None => None,
+        },
+        Ok(ex) if (500..600).contains(&ex.status) => {
+            Some((backoff(ctx.cfg.backoff_base, attempt), None))
+        }
+        _ => None,
+    }
+}
+
+/// The record of a fetch of `entry` before its answer is known.
+fn new_record(
+    entry: &FrontierEntry,
+    fetched_at: String,
+    attempt: u32,
+    used_method: Method,
+) -> FetchRecord {
     let mut record = FetchRecord {
         url: entry.url.clone(),
         method: entry.method,
-        request_body: entry.body.clone(),
+        request_body: entry.request_body.clone(),
         purpose: entry.purpose,
         depth: entry.depth,
         outcome: FetchOutcome::Ok,
         status: None,
-        final_url: followed.final_url.to_string(),
-        redirects: followed.redirects,
+        final_url: entry.url.clone(),
+        redirects: Vec::new(),
         headers: Vec::new(),
         content_type: None,
         charset: None,
@@ -383,113 +437,123 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
             .headers
             .push(("x-gongkai-method".into(), used_method.as_str().into()));
     }
-    let mut discovered = Vec::new();
-    match followed.exchange {
+    record
+}
+
+/// Fills `record` from the answer (status, headers, outcome, 304 reuse, size cap). Returns the
+/// body (the stored one on a 304) and the reusable stored model, or None when no answer came.
+fn answered(
+    record: &mut FetchRecord,
+    followed: Followed,
+    prior: Option<PriorFetch>,
+    crawlable: bool,
+    cap: usize,
+) -> Option<(Vec<u8>, Option<PageModel>)> {
+    let redirected = !followed.redirects.is_empty();
+    record.final_url = followed.final_url.to_string();
+    record.redirects = followed.redirects;
+    let ex = match followed.exchange {
         Err(f) => {
             record.outcome = f.outcome;
             record.error = Some(f.detail);
+            return None;
         }
-        Ok(ex) => {
-            record.status = Some(ex.status);
-            record.headers.extend(ex.headers.iter().cloned());
-            record.content_type = fetch::header(&ex.headers, "content-type").map(str::to_string);
-            record.etag = fetch::header(&ex.headers, "etag").map(str::to_string);
-            record.last_modified = fetch::header(&ex.headers, "last-modified").map(str::to_string);
-            record.outcome = fetch::classify_status(ex.status, redirected);
-            let mut body = ex.body;
-            let mut reused_model = None;
-            if let Some((outcome, why)) = followed.chain_failure {
-                record.outcome = outcome;
-                record.error = Some(why);
-                body.clear();
-            } else if ex.status == 304 {
-                if let Some(p) = prior {
-                    record.not_modified = true;
-                    body = p.body;
-                    // Same bytes from the same URL: the stored model is what parsing would give.
-                    if p.final_url == record.final_url {
-                        reused_model = p.model;
-                    }
-                    record.etag = record.etag.or(p.etag);
-                    record.last_modified = record.last_modified.or(p.last_modified);
-                } else {
-                    // 304 without a stored body (validators from another URL): nothing to reuse.
-                    record.error = Some("304 Not Modified without a stored body".into());
-                }
+        Ok(ex) => ex,
+    };
+    record.status = Some(ex.status);
+    record.headers.extend(ex.headers.iter().cloned());
+    record.content_type = fetch::header(&ex.headers, "content-type").map(str::to_string);
+    record.etag = fetch::header(&ex.headers, "etag").map(str::to_string);
+    record.last_modified = fetch::header(&ex.headers, "last-modified").map(str::to_string);
+    record.outcome = fetch::classify_status(ex.status, redirected);
+    let mut body = ex.body;
+    let mut reused_model = None;
+    if let Some((outcome, why)) = followed.chain_failure {
+        record.outcome = outcome;
+        record.error = Some(why);
+        body.clear();
+    } else if ex.status == 304 {
+        if let Some(p) = prior {
+            record.not_modified = true;
+            body = p.body;
+            // Same bytes from the same URL: the stored model is what parsing would give.
+            if p.final_url == record.final_url {
+                reused_model = p.model;
             }
-            if ex.truncated
-                && crawlable
-                && record
-                    .content_type
-                    .as_deref()
-                    .is_none_or(|c| c.contains("html"))
-            {
-                record.outcome = FetchOutcome::TooLarge;
-                record.error = Some(format!("body larger than {} bytes", cap));
-            }
-            record.body_truncated = ex.truncated;
-            // Hanweb list answers are XML holding item HTML: parsed like pages.
-            let html = !body.is_empty()
-                && (is_html(record.content_type.as_deref(), &body) || entry.method == Method::Post);
-            let final_in_scope = Url::parse(&record.final_url)
-                .map(|u| ctx.scope.contains(&u))
-                .unwrap_or(false);
-            if html && record.outcome != FetchOutcome::TooLarge {
-                let model = match reused_model {
-                    Some(m) => Some((m, None)),
-                    None => {
-                        analyze_off_thread(
-                            &record.final_url,
-                            &body,
-                            record.content_type.clone(),
-                            &entry,
-                        )
-                        .await
-                    }
-                };
-                if let Some((model, hanweb_total)) = model {
-                    record.charset = Some(
-                        gongkai_page::decode(
-                            &body[..body.len().min(4096)],
-                            record.content_type.as_deref(),
-                        )
-                        .encoding
-                        .to_string(),
-                    );
-                    if model.challenge
-                        && matches!(record.outcome, FetchOutcome::Ok | FetchOutcome::Redirected)
-                    {
-                        record.outcome = FetchOutcome::Blocked;
-                        record.error = Some("anti-bot challenge page".into());
-                    }
-                    if crawlable
-                        && final_in_scope
-                        && record.outcome != FetchOutcome::Blocked
-                        && record.outcome.is_ok_like()
-                    {
-                        discovered =
-                            discover(&ctx, &entry, &model, &record.final_url, hanweb_total);
-                    }
-                    record.model = Some(model);
-                }
-            }
-            // Pages and text are kept as evidence; binary prefixes of attachments are not.
-            if !body.is_empty()
-                && (html
-                    || record
-                        .content_type
-                        .as_deref()
-                        .is_some_and(fetch::is_textual))
-            {
-                record.body = Some(body);
-            }
+            record.etag = record.etag.take().or(p.etag);
+            record.last_modified = record.last_modified.take().or(p.last_modified);
+        } else {
+            // 304 without a stored body (validators from another URL): nothing to reuse.
+            record.error = Some("304 Not Modified without a stored body".into());
         }
     }
-    record.elapsed_ms = started.elapsed().as_millis() as u64;
-    TaskDone::Fetched {
-        origin,
-        record: Box::new(record),
-        discovered,
+    if ex.truncated
+        && crawlable
+        && record
+            .content_type
+            .as_deref()
+            .is_none_or(|c| c.contains("html"))
+    {
+        record.outcome = FetchOutcome::TooLarge;
+        record.error = Some(format!("body larger than {} bytes", cap));
+    }
+    record.body_truncated = ex.truncated;
+    Some((body, reused_model))
+}
+
+/// What [`analyze_answer`] found.
+struct AnswerKind {
+    /// The body is a page (HTML, or a Hanweb list answer).
+    is_html: bool,
+    /// Set when a model was attached to the record: the Hanweb total record count it announced.
+    hanweb_total: Option<Option<u32>>,
+}
+
+/// Attaches the page model to `record` (the reused one, or a fresh extraction off the async
+/// threads), with the charset; a challenge page turns an ok outcome into `blocked`.
+async fn analyze_answer(
+    record: &mut FetchRecord,
+    body: &[u8],
+    reused_model: Option<PageModel>,
+    entry: &FrontierEntry,
+) -> AnswerKind {
+    // Hanweb list answers are XML holding item HTML: parsed like pages.
+    let is_html = !body.is_empty()
+        && (is_html(record.content_type.as_deref(), body) || entry.method == Method::Post);
+    if !is_html || record.outcome == FetchOutcome::TooLarge {
+        return AnswerKind {
+            is_html,
+            hanweb_total: None,
+        };
+    }
+    let model = match reused_model {
+        Some(m) => Some((m, None)),
+        None => {
+            analyze_off_thread(&record.final_url, body, record.content_type.clone(), entry).await
+        }
+    };
+    let Some((model, hanweb_total)) = model else {
+        return AnswerKind {
+            is_html,
+            hanweb_total: None,
+        };
+    };
+    record.charset = Some(
+        gongkai_page::decode(
+            &body[..body.len().min(4096)],
+            record.content_type.as_deref(),
+        )
+        .encoding
+        .to_string(),
+    );
+    if model.challenge && matches!(record.outcome, FetchOutcome::Ok | FetchOutcome::Redirected) {
+        record.outcome = FetchOutcome::Blocked;
+        record.error = Some("anti-bot challenge page".into());
+    }
+    record.model = Some(model);
+    AnswerKind {
+        is_html,
+        hanweb_total: Some(hanweb_total),
     }
 }
 
@@ -502,17 +566,17 @@ async fn analyze_off_thread(
 ) -> Option<(PageModel, Option<u32>)> {
     let url = Url::parse(final_url).ok()?;
     let body = body.to_vec();
-    let hanweb = entry.method == Method::Post;
+    let method = entry.method;
     let column = entry.column.clone();
     tokio::task::spawn_blocking(move || {
-        if hanweb {
-            crate::hanweb::model_from_response(&url, &body, column)
-        } else {
-            (
-                gongkai_page::analyze(&url, &body, content_type.as_deref()),
-                None,
-            )
-        }
+        let a = gongkai_page::analyze_fetched(
+            &url,
+            &body,
+            content_type.as_deref(),
+            method,
+            column.as_deref(),
+        );
+        (a.model, a.hanweb_total)
     })
     .await
     .ok()
@@ -584,7 +648,7 @@ fn discover(
             entry: FrontierEntry {
                 url: target.to_string(),
                 method: Method::Get,
-                body: None,
+                request_body: None,
                 purpose,
                 depth: child_depth,
                 parent: Some(page_url.to_string()),
@@ -624,7 +688,7 @@ fn follow_candidates(
                     entry: FrontierEntry {
                         url: url.clone(),
                         method: Method::Get,
-                        body: None,
+                        request_body: None,
                         purpose: FetchPurpose::Crawl,
                         depth: entry.depth,
                         parent: Some(page_url.to_string()),
@@ -672,7 +736,7 @@ fn scheme_candidate(raw: &str, page_url: &str) -> Candidate {
         entry: FrontierEntry {
             url: raw,
             method: Method::Get,
-            body: None,
+            request_body: None,
             purpose: FetchPurpose::Check,
             depth: 0,
             parent: Some(page_url.to_string()),

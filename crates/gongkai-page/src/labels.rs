@@ -6,6 +6,8 @@
 
 use crate::dom::{is_space, BOUNDARY};
 use crate::model::Field;
+/// Placeholder values live in `gongkai-core` (the page model reads them); re-exported here.
+pub use gongkai_core::placeholder::{is_placeholder, PLACEHOLDER_VALUES};
 
 /// Printed labels per field. Order inside a field does not matter; lookups are exact after
 /// normalisation.
@@ -235,40 +237,6 @@ pub fn all_labels() -> Vec<&'static str> {
     v.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
     v.dedup();
     v
-}
-
-/// Values that mean "nothing here": a label printed with one of these counts as absent in every
-/// rule (文号：无, 有效性：—).
-pub const PLACEHOLDER_VALUES: &[&str] = &[
-    "",
-    "无",
-    "暂无",
-    "空",
-    "/",
-    "／",
-    "-",
-    "－",
-    "—",
-    "——",
-    "--",
-    "…",
-    "...",
-    "null",
-    "NULL",
-    "None",
-    "none",
-    "无文号",
-    "暂无文号",
-    "空白",
-    "未填写",
-    "N/A",
-    "n/a",
-];
-
-/// True when `value` (trimmed) is blank or a placeholder such as 无 / — / 空 / /.
-pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{3000}' | '。' | '.'));
-    PLACEHOLDER_VALUES.contains(&v)
 }
 
 #[cfg(test)]

@@ -19,13 +19,20 @@ mod content;
 pub mod dates;
 pub mod docnum;
 mod dom;
+pub mod fetched;
 pub mod footer;
 pub mod guard;
 pub mod kind;
 pub mod labels;
 pub mod links;
 pub mod metadata;
-pub mod model;
+mod model_ext;
+/// The page model, defined in `gongkai-core` (the contract between extractor, crawler, store and
+/// rules) and re-exported here with its extension trait.
+pub mod model {
+    pub use crate::model_ext::PageModelExt;
+    pub use gongkai_core::model::*;
+}
 mod regions;
 pub mod url;
 pub mod validity;
@@ -34,6 +41,7 @@ pub use charset::{decode, Decoded};
 pub use column::{analyze_fragment, parse_hanweb_response, HanwebBatch};
 pub use dates::{find_dates, parse_date};
 pub use docnum::{find_doc_numbers, parse_doc_number, DocNumber};
+pub use fetched::{analyze_fetched, Analyzed};
 pub use model::*;
 
 use ::url::Url;

@@ -5,7 +5,7 @@
 
 use crate::model::{ReportFinding, ReportInput};
 use crate::Result;
-use gongkai_rules::{Finding, Severity};
+use gongkai_core::{Finding, Severity};
 use serde::Serialize;
 use std::io::Write;
 

@@ -46,4 +46,38 @@ pub enum ReportError {
     NoSuchDepartment(String),
 }
 
+impl ReportError {
+    /// The kind of the I/O error underneath, when writing failed on I/O (a closed pipe ...).
+    pub fn io_error_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            ReportError::Io(e) => Some(e.kind()),
+            ReportError::Json(e) => e.io_error_kind(),
+            ReportError::Csv(e) => match e.kind() {
+                ::csv::ErrorKind::Io(e) => Some(e.kind()),
+                _ => None,
+            },
+            ReportError::Xlsx(_) | ReportError::NoSuchDepartment(_) => None,
+        }
+    }
+}
+
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod error_tests {
+    use super::ReportError;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn io_kinds_are_seen_through_writer_errors() {
+        let pipe = || Error::new(ErrorKind::BrokenPipe, "Broken pipe");
+        let csv = ReportError::Csv(::csv::Error::from(pipe()));
+        assert_eq!(csv.io_error_kind(), Some(ErrorKind::BrokenPipe));
+        let json = ReportError::Json(serde_json::Error::io(pipe()));
+        assert_eq!(json.io_error_kind(), Some(ErrorKind::BrokenPipe));
+        assert_eq!(
+            ReportError::NoSuchDepartment("x".into()).io_error_kind(),
+            None
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! The report's input model: plain data the CLI fills from the store. Writers read only this.
 
-use gongkai_rules::{Finding, Severity};
+use gongkai_core::{Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

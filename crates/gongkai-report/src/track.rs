@@ -2,7 +2,7 @@
 
 use crate::model::{FindingStatus, ReportFinding, RunMeta};
 use chrono::NaiveDate;
-use gongkai_rules::Finding;
+use gongkai_core::Finding;
 use std::collections::{HashMap, HashSet};
 
 /// Findings of two runs compared by fingerprint.

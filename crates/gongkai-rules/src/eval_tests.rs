@@ -2,7 +2,7 @@
 
 use crate::checks::testkit::*;
 use crate::{evaluate, pack_from_files, EvalContext, OwnerRule, Severity};
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::{Field, LinkKind};
 
 fn broken_site() -> crate::Site {

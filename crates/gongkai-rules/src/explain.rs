@@ -5,7 +5,7 @@
 //! findings it made there. Reasons are in Chinese: the output is for office staff asking "why was
 //! this page flagged, or not".
 
-use crate::eval::RuleCx;
+use crate::check::RuleCx;
 use crate::pack::RulePack;
 use crate::sitemodel::SiteModel;
 use crate::{evaluate, EvalContext, Finding, Site};
@@ -82,7 +82,12 @@ pub fn explain_page(
     let mut rules = Vec::new();
     for rule in pack.rules() {
         let cx = RuleCx {
-            rule,
+            rule: crate::check::RuleRef {
+                id: &rule.id,
+                severity: rule.severity,
+                ledger: &rule.ledger,
+                department: &rule.department,
+            },
             site: &sm,
             ctx,
             out: Vec::new(),
@@ -145,7 +150,7 @@ fn not_evaluated_reason(sm: &SiteModel<'_>, i: usize) -> String {
     }
     if !matches!(
         p.outcome,
-        gongkai_crawl::FetchOutcome::Ok | gongkai_crawl::FetchOutcome::Redirected
+        gongkai_core::FetchOutcome::Ok | gongkai_core::FetchOutcome::Redirected
     ) {
         return format!("页面未成功获取（{}）", p.outcome.code());
     }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::checks::testkit::*;
 use crate::default_pack;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::{Field, LinkKind};
 
 fn site_with_doc() -> Site {

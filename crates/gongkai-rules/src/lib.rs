@@ -12,15 +12,24 @@
 //! - [`coverage`] maps all 67 items of the ledger of 滕政办发〔2022〕11号 to rules or notes;
 //!   [`coverage_markdown`] renders `docs/coverage.md`.
 
+mod check;
 pub mod checks;
+mod context;
 pub mod coverage;
+mod coverage_data;
 pub mod error;
 pub mod eval;
 pub mod explain;
-pub mod finding;
+/// Findings, defined in `gongkai-core` and re-exported here.
+pub mod finding {
+    pub use gongkai_core::finding::*;
+}
 mod linkage;
 pub mod pack;
-pub mod site;
+/// The site the rules read, defined in `gongkai-core` and re-exported here.
+pub mod site {
+    pub use gongkai_core::site::*;
+}
 mod sitemodel;
 pub mod text;
 pub mod vocab;

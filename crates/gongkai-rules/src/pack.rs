@@ -1,8 +1,9 @@
 //! The rule pack: rule files (`rules/*.toml`) in their serde form ([`RawRule`]) and compiled into
 //! typed [`Rule`]s whose check kind and parameters have been validated.
 
-use crate::checks::{self, Check, ParamError};
-use crate::coverage::CoverageData;
+use crate::check::{toml_date, Check, ParamError};
+use crate::checks;
+use crate::coverage_data::CoverageData;
 use crate::error::RulesError;
 use crate::vocab::{Vocabulary, VOCABULARY_FILE};
 use crate::Severity;
@@ -17,42 +18,10 @@ use toml::Spanned;
 /// Name of the coverage data file inside a pack directory (not a rule file).
 pub const COVERAGE_FILE: &str = "coverage.toml";
 
-/// The default pack, embedded at compile time (file name, text). A test keeps this list equal to
-/// the files of `rules/`.
-pub(crate) const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "annual-report.toml",
-        include_str!("../../../rules/annual-report.toml"),
-    ),
-    ("columns.toml", include_str!("../../../rules/columns.toml")),
-    (
-        "consultation.toml",
-        include_str!("../../../rules/consultation.toml"),
-    ),
-    (
-        "coverage.toml",
-        include_str!("../../../rules/coverage.toml"),
-    ),
-    (
-        "documents.toml",
-        include_str!("../../../rules/documents.toml"),
-    ),
-    (
-        "interaction.toml",
-        include_str!("../../../rules/interaction.toml"),
-    ),
-    (
-        "interpretation.toml",
-        include_str!("../../../rules/interpretation.toml"),
-    ),
-    ("links.toml", include_str!("../../../rules/links.toml")),
-    ("privacy.toml", include_str!("../../../rules/privacy.toml")),
-    ("site.toml", include_str!("../../../rules/site.toml")),
-    (
-        "vocabulary.toml",
-        include_str!("../../../rules/vocabulary.toml"),
-    ),
-];
+/// The default pack, embedded at compile time (file name, text), sorted by name: every `*.toml`
+/// of the repository's `rules/`, listed by the build script (no hand-kept list).
+pub(crate) const EMBEDDED: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// One rule file, as written.
 #[derive(Debug, Deserialize)]
@@ -115,6 +84,8 @@ pub struct Rule {
     /// File the rule came from (file name only).
     pub file: String,
     pub(crate) imp: Arc<dyn Check>,
+    /// Effective params as TOML (rendered by serde when the check was built).
+    params: String,
 }
 
 impl std::fmt::Debug for Rule {
@@ -131,7 +102,7 @@ impl std::fmt::Debug for Rule {
 impl Rule {
     /// The effective parameters (defaults filled in), as TOML.
     pub fn params_toml(&self) -> String {
-        self.imp.params_toml()
+        self.params.clone()
     }
 }
 
@@ -291,8 +262,9 @@ fn compile(mut files: Vec<(String, String)>, source: String) -> Result<RulePack,
         let raw: RawFile = toml::from_str(text)
             .map_err(|e| RulesError::at(name, text, e.span().map(|s| s.start), e.message()))?;
         for (i, rr) in raw.rule.into_iter().enumerate() {
+            // The id's position comes with the parse: no second parse of the file per rule.
+            let id_line = crate::error::line_of(text, rr.id.span().start);
             let rule = compile_rule(name, text, i, rr)?;
-            let id_line = rule_line(text, i);
             if let Some((f, l)) = seen.get(&rule.id) {
                 return Err(RulesError::Invalid {
                     file: name.clone(),
@@ -312,18 +284,6 @@ fn compile(mut files: Vec<(String, String)>, source: String) -> Result<RulePack,
         source,
         vocabulary,
     })
-}
-
-fn rule_line(text: &str, index: usize) -> usize {
-    let doc = toml_edit::Document::parse(text).ok();
-    let off = doc.as_ref().and_then(|d| {
-        let t = d.as_table().get("rule")?.as_array_of_tables()?.get(index)?;
-        t.key("id")
-            .and_then(|k| k.span())
-            .or(t.span())
-            .map(|s| s.start)
-    });
-    off.map(|o| crate::error::line_of(text, o)).unwrap_or(0)
 }
 
 fn compile_rule(file: &str, text: &str, index: usize, rr: RawRule) -> Result<Rule, RulesError> {
@@ -361,8 +321,8 @@ fn compile_rule(file: &str, text: &str, index: usize, rr: RawRule) -> Result<Rul
     };
     let kind = rr.check.get_ref().trim();
     let params = rr.params.unwrap_or_default();
-    let imp = match checks::build(kind, params) {
-        Ok(imp) => imp,
+    let built = match checks::build(kind, params) {
+        Ok(built) => built,
         Err(ParamError::UnknownKind) => {
             let known: Vec<&str> = checks::KINDS.iter().map(|k| k.name).collect();
             return Err(RulesError::at(
@@ -402,23 +362,9 @@ fn compile_rule(file: &str, text: &str, index: usize, rr: RawRule) -> Result<Rul
         doc: rr.doc,
         enabled: rr.enabled,
         file: file.to_string(),
-        imp,
+        imp: built.imp,
+        params: built.params_toml,
     })
-}
-
-/// A date from a TOML date value or a "YYYY-MM-DD" string.
-pub(crate) fn toml_date(v: &toml::Value) -> Option<NaiveDate> {
-    match v {
-        toml::Value::Datetime(dt) => {
-            if dt.time.is_some() || dt.offset.is_some() {
-                return None;
-            }
-            let d = dt.date?;
-            NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
-        }
-        toml::Value::String(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok(),
-        _ => None,
-    }
 }
 
 /// Byte offset of the deepest known position of `rule[index].params.<path>`.

@@ -11,12 +11,13 @@
 //! - interpretation (解读): an article, not typed 规范性文件, in a column whose name contains 解读,
 //!   or whose title contains 解读 / 图解 / 一图读懂 / 答记者问 / 问答 / 一问一答.
 
+use crate::context::EvalContext;
 use crate::text::{compact, key};
 use crate::vocab::Vocabulary;
-use crate::{EvalContext, Site, SiteLink, SitePage};
+use crate::{Site, SiteLink, SitePage};
 use chrono::NaiveDate;
-use gongkai_crawl::FetchOutcome;
-use gongkai_page::{Field, FollowRequest, PageKind, PageModel};
+use gongkai_core::FetchOutcome;
+use gongkai_page::{Field, FollowRequest, PageKind, PageModel, PageModelExt};
 use std::collections::HashMap;
 
 static ORGAN_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {

@@ -1,9 +1,9 @@
 //! Writes a small sample database (for trying the queries in docs/schema.md and for report
 //! development): `cargo run -p gongkai-store --example sample_db -- /tmp/sample.sqlite`.
 
-use gongkai_crawl::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
-use gongkai_page::{Field, Link, LinkKind, PageKind, PageModel, SkipReason, EXTRACTOR_VERSION};
-use gongkai_rules::{Finding, Severity};
+use gongkai_core::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
+use gongkai_core::{Field, Link, LinkKind, PageKind, PageModel, SkipReason, EXTRACTOR_VERSION};
+use gongkai_core::{Finding, Severity};
 use gongkai_store::{FrontierEntry, NewRun, RunStatus, Store, StoreWriter};
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! Text codes of enums as stored in SQLite.
 
-use gongkai_crawl::{FetchPurpose, Method};
+use gongkai_core::{FetchPurpose, Method};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ pub(crate) fn from_serde_code<T: DeserializeOwned>(s: &str) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gongkai_page::{LinkKind, SkipReason};
+    use gongkai_core::{LinkKind, SkipReason};
 
     #[test]
     fn codes_round_trip() {

@@ -147,7 +147,7 @@ LEFT JOIN fetches t ON t.id = (
 "#;
 
 /// Version 2: the frontier remembers why an entry was queued, so that a resumed crawl makes the
-/// same decisions as an uninterrupted one: `link_kind` (the `gongkai_page::LinkKind` serde code;
+/// same decisions as an uninterrupted one: `link_kind` (the `gongkai_core::LinkKind` serde code;
 /// HEAD or GET for checks) and `column_name` (Hanweb list POSTs carry their column's name).
 /// Both NULL for rows written before (and for fetches recorded without being queued).
 const V2: &str = r#"
@@ -157,7 +157,7 @@ ALTER TABLE frontier ADD COLUMN column_name TEXT;
 
 /// Version 3: coverage. `runs.status` may be `partial` (a crawl limit cut the run; the table is
 /// rebuilt because SQLite cannot alter a CHECK constraint), `runs.coverage` holds the run's
-/// coverage JSON (`gongkai_crawl::Coverage`), and `cut_urls` keeps every URL found but not
+/// coverage JSON (`gongkai_core::Coverage`), and `cut_urls` keeps every URL found but not
 /// crawled, with the reason (one row per request key and run, so a resume counts it once).
 /// Runs with foreign keys off (see [`open_rw`]), as SQLite's table-rebuild procedure asks.
 const V3: &str = r#"
@@ -201,7 +201,7 @@ CREATE TABLE cut_urls (
 );
 "#;
 
-/// Version 4: each link remembers where on its page it sits (`gongkai_page::LinkRegion` serde
+/// Version 4: each link remembers where on its page it sits (`gongkai_core::LinkRegion` serde
 /// code: content, related, chrome, other), so a document's own links can be told from template
 /// links in SQL too. NULL for rows written before.
 const V4_LINK_REGION: &str = r#"

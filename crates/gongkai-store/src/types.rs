@@ -1,30 +1,14 @@
 //! Plain data types of the store API.
 
-use gongkai_crawl::{FetchPurpose, FetchRecord, Method};
-use gongkai_page::LinkKind;
-use gongkai_rules::Finding;
+use gongkai_core::{FetchRecord, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The key that identifies one request within a run: `"METHOD URL"`, plus `"\n" + body` when the
-/// request has a body (Hanweb dataproxy POSTs). Unique per run in `fetches` and `frontier`.
-pub fn request_key(method: Method, url: &str, request_body: Option<&str>) -> String {
-    let mut key = String::with_capacity(
-        method.as_str().len() + 1 + url.len() + request_body.map_or(0, |b| b.len() + 1),
-    );
-    key.push_str(method.as_str());
-    key.push(' ');
-    key.push_str(url);
-    if let Some(body) = request_body {
-        key.push('\n');
-        key.push_str(body);
-    }
-    key
-}
+pub use gongkai_core::frontier::{request_key, FrontierEntry};
 
-/// The request key of a fetch record.
+/// The request key of a fetch record (see [`request_key`]).
 pub fn record_request_key(record: &FetchRecord) -> String {
-    request_key(record.method, &record.url, record.request_body.as_deref())
+    record.request_key()
 }
 
 /// State of a run.
@@ -105,7 +89,7 @@ pub struct RunInfo {
     /// What was fetched and what not, by reason; None until the crawl ended (and for runs
     /// recorded before schema version 3).
     #[serde(default)]
-    pub coverage: Option<gongkai_crawl::Coverage>,
+    pub coverage: Option<gongkai_core::Coverage>,
 }
 
 impl RunInfo {
@@ -113,62 +97,6 @@ impl RunInfo {
     pub fn complete(&self) -> bool {
         !matches!(self.status, RunStatus::Partial | RunStatus::Interrupted)
             && !self.coverage.as_ref().is_some_and(|c| c.partial())
-    }
-}
-
-/// One request the crawler has queued (or will queue). Every entry ever queued in a run is kept:
-/// the frontier table is also the run's "seen" set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrontierEntry {
-    pub url: String,
-    pub method: Method,
-    pub request_body: Option<String>,
-    pub purpose: FetchPurpose,
-    pub depth: u32,
-    /// URL of the page the request was found on (None for start URLs and probes).
-    pub parent: Option<String>,
-    /// What kind of reference led here (decides HEAD or GET for checks); `frontier.link_kind`.
-    #[serde(default)]
-    pub link_kind: Option<LinkKind>,
-    /// Column name of the list page that led here (Hanweb list POSTs carry their column's name);
-    /// `frontier.column_name`.
-    #[serde(default)]
-    pub column: Option<String>,
-}
-
-impl FrontierEntry {
-    /// A GET entry.
-    pub fn get(url: impl Into<String>, purpose: FetchPurpose, depth: u32) -> Self {
-        FrontierEntry {
-            url: url.into(),
-            method: Method::Get,
-            request_body: None,
-            purpose,
-            depth,
-            parent: None,
-            link_kind: None,
-            column: None,
-        }
-    }
-
-    pub fn with_parent(mut self, parent: impl Into<String>) -> Self {
-        self.parent = Some(parent.into());
-        self
-    }
-
-    pub fn with_link_kind(mut self, link_kind: LinkKind) -> Self {
-        self.link_kind = Some(link_kind);
-        self
-    }
-
-    pub fn with_column(mut self, column: impl Into<String>) -> Self {
-        self.column = Some(column.into());
-        self
-    }
-
-    /// See [`request_key`].
-    pub fn request_key(&self) -> String {
-        request_key(self.method, &self.url, self.request_body.as_deref())
     }
 }
 
@@ -238,21 +166,5 @@ impl WriterStats {
         self.bodies_dedup += o.bodies_dedup;
         self.links += o.links;
         self.transactions += o.transactions;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_keys() {
-        assert_eq!(request_key(Method::Get, "http://a/", None), "GET http://a/");
-        assert_eq!(
-            request_key(Method::Post, "http://a/p", Some("x=1&y=2")),
-            "POST http://a/p\nx=1&y=2"
-        );
-        let e = FrontierEntry::get("http://a/", FetchPurpose::Crawl, 0);
-        assert_eq!(e.request_key(), "GET http://a/");
     }
 }

@@ -5,8 +5,8 @@ use crate::body::{encode, sha256_hex};
 use crate::codes::{method_code, purpose_code, serde_code};
 use crate::error::{json, sql, StoreError};
 use crate::types::{record_request_key, FrontierEntry, WriterStats};
-use gongkai_crawl::{FetchPurpose, FetchRecord};
-use gongkai_page::Link;
+use gongkai_core::Link;
+use gongkai_core::{FetchPurpose, FetchRecord};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
@@ -71,7 +71,7 @@ pub(crate) fn cut(
     conn: &Connection,
     path: &Path,
     run_id: i64,
-    cut: &[gongkai_crawl::CutUrl],
+    cut: &[gongkai_core::CutUrl],
 ) -> Result<(), StoreError> {
     if cut.is_empty() {
         return Ok(());

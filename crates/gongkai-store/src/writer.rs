@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::schema::open_rw;
 use crate::types::{FrontierEntry, WriterStats};
 use crate::write::{self, SeenKeys};
-use gongkai_crawl::FetchRecord;
+use gongkai_core::FetchRecord;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -40,7 +40,7 @@ pub enum StoreCommand {
     },
     /// URLs found but not crawled, with the reason (coverage); a URL already recorded for the run
     /// is ignored, so a resumed crawl that finds it again does not count it twice.
-    Cut(Vec<gongkai_crawl::CutUrl>),
+    Cut(Vec<gongkai_core::CutUrl>),
     /// Commit everything sent before, then answer.
     Flush(FlushAck),
     /// Commit everything sent before, then stop accepting commands (what `finish` sends).

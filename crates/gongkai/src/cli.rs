@@ -1,6 +1,6 @@
 //! Command-line interface (clap derive).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -141,8 +141,8 @@ pub struct ScanArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Exit 1 when the scan found problems at this severity or worse.
-    #[arg(long, value_parser = ["error", "warning"])]
-    pub fail_on: Option<String>,
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 }
 
 #[derive(Debug, Args)]
@@ -177,16 +177,61 @@ pub struct FindingsArgs {
     /// Run id or "latest".
     #[arg(long, default_value = "latest")]
     pub run: String,
-    #[arg(long, default_value = "table", value_parser = ["table", "jsonl", "json", "csv"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
     #[arg(long)]
     pub rule: Option<String>,
     #[arg(long)]
     pub department: Option<String>,
     /// Only findings new since the previous scan, persisting, or resolved by this scan
     /// (`unverified`: missing from a partial scan, so not taken as resolved).
-    #[arg(long, value_parser = ["new", "persisting", "resolved", "unverified"])]
-    pub status: Option<String>,
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+}
+
+/// `--fail-on`: the least severity that makes a scan exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Findings of severity error.
+    Error,
+    /// Findings of severity warning or error.
+    Warning,
+}
+
+impl FailOn {
+    /// The least severity that fails.
+    pub fn severity(self) -> gongkai_core::Severity {
+        match self {
+            FailOn::Error => gongkai_core::Severity::Error,
+            FailOn::Warning => gongkai_core::Severity::Warning,
+        }
+    }
+}
+
+/// `findings --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    /// A terminal table (display-width padded).
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+    /// One JSON array.
+    Json,
+    /// CSV with BOM (for spreadsheets).
+    Csv,
+}
+
+/// `findings --status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    /// New since the previous scan.
+    New,
+    /// Also present in the previous scan.
+    Persisting,
+    /// Present in the previous scan, gone in this one.
+    Resolved,
+    /// Present in the previous scan, not seen by this partial scan (not taken as resolved).
+    Unverified,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +241,9 @@ pub struct RulesArgs {
     /// Print all 67 ledger items with how each is checked.
     #[arg(long)]
     pub coverage: bool,
+    /// With --coverage: write the matrix to this file (e.g. docs/coverage.md) instead of stdout.
+    #[arg(long, requires = "coverage")]
+    pub write: Option<PathBuf>,
     #[arg(long)]
     pub rules: Option<PathBuf>,
 }

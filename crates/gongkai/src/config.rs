@@ -12,7 +12,8 @@ pub struct SiteConfig {
     pub site: SiteSection,
     #[serde(default)]
     pub crawl: CrawlSection,
-    /// Responsible units by URL prefix or column name, first match wins.
+    /// Responsible units by URL prefix or column name. The most specific match wins, whatever the
+    /// order: a column match beats a URL prefix, a longer prefix beats a shorter one.
     #[serde(default)]
     pub owners: Vec<Owner>,
     #[serde(default)]
@@ -125,7 +126,9 @@ max_depth = 12
 timeout_secs = 30
 connect_timeout_secs = 10
 
-# Responsible units (责任单位), first match wins; otherwise the page's 发布机构, then the rule's default.
+# Responsible units (责任单位) for pages whose own 发布机构 is missing. The most specific match wins,
+# whatever the order: a column match beats a URL prefix, a longer prefix beats a shorter one;
+# with no match, the rule's default department.
 [[owners]]
 url_prefix = "http://www.tengzhou.gov.cn/zwgk/gfxwj/"
 department = "滕州市司法局"

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     init_tracing(args.verbose);
     match cmd::run(args) {
         Ok(code) => code,
+        // `gongkai findings | head -1`: the reader has all it wanted; end quietly.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the error and its causes.
             let mut msg = format!("{e}");
@@ -33,6 +35,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// True when the error comes from writing to a closed pipe (directly, or inside a JSON / CSV /
+/// report writer's error).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
+            || cause
+                .downcast_ref::<gongkai_report::ReportError>()
+                .is_some_and(|r| r.io_error_kind() == Some(BrokenPipe))
+    })
+}
+
 fn init_tracing(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
@@ -47,4 +66,24 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_broken_pipe;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn broken_pipes_are_recognised_through_wrappers() {
+        let pipe = || Error::new(ErrorKind::BrokenPipe, "Broken pipe");
+        assert!(is_broken_pipe(&anyhow::Error::new(pipe())));
+        let report = gongkai_report::ReportError::Json(serde_json::Error::io(pipe()));
+        assert!(is_broken_pipe(
+            &anyhow::Error::new(report).context("writing")
+        ));
+        let report = gongkai_report::ReportError::Io(pipe());
+        assert!(is_broken_pipe(&anyhow::Error::new(report)));
+        let other = Error::new(ErrorKind::PermissionDenied, "denied");
+        assert!(!is_broken_pipe(&anyhow::Error::new(other)));
+    }
 }

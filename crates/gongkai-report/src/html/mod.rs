@@ -15,7 +15,7 @@ use crate::model::{
 use crate::text::{
     all_sorted, escape_html as esc, evidence_pretty, fmt_beijing, fmt_utc, is_web_url, status_text,
 };
-use gongkai_rules::Severity;
+use gongkai_core::Severity;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write;

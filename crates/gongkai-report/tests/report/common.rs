@@ -1,9 +1,9 @@
 //! Shared sample data: a small run with hostile crawled strings.
 
+use gongkai_core::{Finding, Severity};
 use gongkai_report::{
     EvidenceRef, FindingStatus, ReportFinding, ReportInput, RuleInfo, RunMeta, TrendPoint,
 };
-use gongkai_rules::{Finding, Severity};
 use serde_json::json;
 
 pub const HOSTILE_SCRIPT_TITLE: &str = "<script>alert(1)</script>";

@@ -1,8 +1,8 @@
 //! History across runs: new / persisting / resolved, first and last seen, days open.
 
 use crate::common::{finding, run};
+use gongkai_core::{Finding, Severity};
 use gongkai_report::{diff, track, FindingStatus, ReportFinding};
-use gongkai_rules::{Finding, Severity};
 
 fn f(fp: &str) -> Finding {
     finding(

@@ -1,6 +1,6 @@
 //! `annual-report`: no 政府信息公开工作年度报告 for the previous year once its deadline has passed.
 //!
-//! What: once the as-of date is after the deadline, looks through every crawled page's title / heading / column items and every link
+//! How: once the as-of date is after the deadline, looks through every crawled page's title / heading / column items and every link
 //! anchor for a text naming the previous year and a report: it must contain "{year}年" and 政府信息公开
 //! and one of 年度报告 / 工作报告 / 年报 ("滕州市2022年政府信息公开工作年度报告", "2022年度政府信息公开
 //! 工作报告", "政府信息公开工作年度报告（2022年）"). When a link to an annual-report column was seen
@@ -11,11 +11,11 @@
 //! any other site (a department's) owes a department's report, due `deadline_*` (31 January).
 //! A site whose earlier reports are a government's ("滕州市人民政府2021年政府信息公开工作年度报告")
 //! is a government's portal too, whatever its home page is called.
-//! Why: ledger item 67 and 条例 Art. 49–50 (departments by 31 January, governments by 31 March).
-//! Example: as of 2023-02-01 the 年报 column lists 2021 and 2020 reports only → fires for 2022.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::compact;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -138,10 +138,6 @@ impl AnnualReport {
 }
 
 impl Check for AnnualReport {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         // Absence is only known from a complete crawl (see `EvalContext::complete`).
         if !cx.ctx.complete {

@@ -1,17 +1,17 @@
 //! `column-empty`: a column whose list pages list no item (空白栏目).
 //!
-//! What: a column (its pagination pages grouped) none of whose pages lists an item. Columns whose
+//! How: a column (its pagination pages grouped) none of whose pages lists an item. Columns whose
 //! list is loaded by a request the crawl could not answer (a Hanweb dataproxy follow request) or
 //! that claim more than one page are not judged. A page with no items but with links of its own
 //! (at least `landing_links` targets that neither the home page nor most pages link to, breadcrumb
 //! links aside) is a landing page of sub-columns (政府信息公开, 法定主动公开内容) or an intro page,
 //! not an empty list — unless it shows an explicit empty marker (暂无信息, 暂无数据, 没有记录 ...),
 //! which always counts. The evidence says which.
-//! Why: 空白栏目 are counted by the national website checks (≥5 is a veto); ledger item 51.
-//! Example: 政府信息公开 > 财政预决算 shows its heading and nothing under it.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, Emit, ParamError, RuleCx};
 use crate::sitemodel::{strip_fragment, SiteModel};
 use crate::text::compact;
 use gongkai_page::FollowRequest;
@@ -56,7 +56,7 @@ impl Default for Params {
 impl Params {
     fn validate(&self) -> Result<(), ParamError> {
         if self.landing_links == 0 {
-            return Err(super::bad("landing_links", "must be at least 1"));
+            return Err(crate::check::bad("landing_links", "must be at least 1"));
         }
         Ok(())
     }
@@ -94,10 +94,6 @@ pub struct ColumnEmpty {
 crate::check_glue!(ColumnEmpty);
 
 impl Check for ColumnEmpty {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         // Absence is only known from a complete crawl (see `EvalContext::complete`).
         if !cx.ctx.complete {

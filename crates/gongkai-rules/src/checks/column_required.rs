@@ -1,16 +1,16 @@
 //! `column-required`: a required column that no page or link of the site names.
 //!
-//! What: for each configured column (canonical name + synonyms, optional `due`, ledger items and
+//! How: for each configured column (canonical name + synonyms, optional `due`, ledger items and
 //! department), looks through every crawled page's title, heading, breadcrumb, column name and
 //! `ColumnName` meta, and every link's anchor text, for the canonical name or a synonym (spaces
 //! and full-width forms ignored). A column with a `due` date is only required once the as-of date
 //! is after it. Nothing is reported when the start page itself was not crawled (a failed or
 //! blocked home page says nothing about the columns). `target` is the canonical name.
-//! Why: ledger items 23, 25, 41, 42, 53, 55 and 国办公开办函〔2019〕61号 require these columns.
-//! Example: as of 2022-11-01 no page or link says 建议提案办理 / 建议提案 / 人大代表建议 → one finding.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, DateParam, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 use crate::text::compact;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -67,10 +67,6 @@ pub struct ColumnRequired {
 crate::check_glue!(ColumnRequired);
 
 impl Check for ColumnRequired {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn run(&self, cx: &mut RuleCx<'_>) {
         // Absence is only known from a complete crawl (see `EvalContext::complete`).
         if !cx.ctx.complete {
@@ -144,7 +140,7 @@ impl Check for ColumnRequired {
 #[cfg(test)]
 mod tests {
     use crate::checks::testkit::*;
-    use gongkai_crawl::FetchOutcome;
+    use gongkai_core::FetchOutcome;
 
     fn names(s: &crate::Site, y: i32, m: u32, d: u32) -> Vec<String> {
         run("column.missing", s, &ctx(y, m, d))

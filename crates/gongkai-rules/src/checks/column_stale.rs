@@ -1,17 +1,16 @@
 //! `column-stale`: a column whose newest item is older than its update cycle.
 //!
-//! What: for each column (all its pagination pages), the newest item date (the maximum over every
+//! How: for each column (all its pagination pages), the newest item date (the maximum over every
 //! dated item seen; future dates ignored) is compared with the cycle of the first `cycles` entry
 //! whose keywords occur in the column name (and none of whose `exclude` words do). "Older than
 //! the cycle" means `as_of - newest > days`: a column whose newest item is exactly `days` days old
 //! is on the boundary and does NOT fire. Columns without a matching cycle, and columns with no
 //! dated item (the crawl cannot tell), are not judged.
-//! Why: the national website checks: 动态/要闻 2 weeks, 通知公告/政策文件 6 months, others a year;
-//! ledger item 51 (加强内容管理).
-//! Example: 部门动态 whose newest item is dated 2022-06-01, as of 2022-06-16 (15 days) → fires.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::text::compact;
 use gongkai_page::dates::parse_date;
@@ -95,10 +94,6 @@ impl ColumnStale {
 }
 
 impl Check for ColumnStale {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         let Some(col) = sm.columns.iter().find(|c| c.pages.contains(&i)) else {

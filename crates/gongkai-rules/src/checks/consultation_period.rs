@@ -1,6 +1,6 @@
 //! `consultation-period`: a public-comment period shorter than `min_days`.
 //!
-//! What: an article whose title says 征求意见 / 征集意见 (not a 结果 / 采纳 / 反馈 page) is read for
+//! How: an article whose title says 征求意见 / 征集意见 (not a 结果 / 采纳 / 反馈 page) is read for
 //! its period, in sentences that speak of 意见 / 建议 / 反馈 / 征集 / 征求:
 //! 1. a range "2022年6月1日至2022年6月30日", "自2022年6月1日起至6月30日止", "2022-06-01—2022-06-30"
 //!    (a time of day may follow a date; an end without a year takes the start's year);
@@ -12,11 +12,11 @@
 //! Days are counted inclusive: 6月1日 to 6月30日 is 30 days, and exactly `min_days` does not fire.
 //! Statistics like "截至2021年12月31日，全市…" do not count: the sentence must speak of opinions.
 //! With `since` (the default pack: 2022-01-01), consultations that ended before it are left alone.
-//! Why: ledger item 26 and the work points: 征求意见期限一般不少于30日.
-//! Example: 征求意见时间：2022年6月1日至2022年6月15日 → 15 days → fires.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, DateParam, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::text::{compact, fold};
 use chrono::{Datelike, NaiveDate};
@@ -250,10 +250,6 @@ impl ConsultationPeriod {
 }
 
 impl Check for ConsultationPeriod {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.is_article(i) || sm.model(i).column.is_some() {

@@ -1,6 +1,6 @@
 //! `doc-interpretation`: a normative document that no interpretation is tied to.
 //!
-//! What: for each normative document, looks for an interpretation tied to it in any of the four
+//! How: for each normative document, looks for an interpretation tied to it in any of the four
 //! ways of [`crate::linkage`] (the document links to an interpretation — also any link whose
 //! anchor reads 解读 / 图解 / 一图读懂 / 答记者问 / 问答, since the interpretation may sit on another
 //! site; an interpretation links to it; an interpretation's title quotes its title 《…》; an
@@ -12,12 +12,12 @@
 //! dated before it (or undated) are not judged: the default pack sets the ledger's year,
 //! 2022-01-01. A document's date is its 发布日期, else 成文日期, else the PubDate meta, else the
 //! date its column list gives for it.
-//! Why: ledger items 33–34 — 行政规范性文件均要开展解读, 政策文件与解读材料同步.
-//! Example: 滕州市XX管理办法 with no 《滕州市XX管理办法》解读 anywhere on the site.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::doc_validity::{validity, Validity};
-use super::{bad, to_toml, Check, DateParam, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 use crate::explain::{not_normative, Applies};
 use crate::linkage::{anchor_link, doc_info, interp_info, tie};
 use gongkai_page::Field;
@@ -70,10 +70,6 @@ pub(crate) const WAYS: [&str; 4] = [
 ];
 
 impl Check for DocInterpretation {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.normative.contains(&i) {
@@ -160,7 +156,7 @@ impl Check for DocInterpretation {
             );
             let ev = json!({
                 "title": title,
-                "doc_number": number,
+                "doc_number_format": number,
                 "published": published.map(|d| d.to_string()),
                 "date_from": dated.map(|(_, from)| from),
                 "ways_checked": WAYS,

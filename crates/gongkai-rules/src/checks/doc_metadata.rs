@@ -1,17 +1,16 @@
 //! `doc-metadata`: a normative document missing 文号, 成文日期 or 发布日期.
 //!
-//! What: for each normative document, each required field must be shown: as a printed metadata
+//! How: for each normative document, each required field must be shown: as a printed metadata
 //! label (文号, 发文字号, 成文时间, 发布时间 ...) with a value, or as a labelled value in the page
 //! text ("发布日期：2022-06-01"). A value the extractor took from elsewhere (the `PubDate` meta tag,
 //! the list date) is not shown on the page and does not count. The 文号 also counts when a well-formed 文号 (…〔2022〕11号)
 //! appears in the first `docnum_head_chars` characters of the text (under the title, as printed
 //! documents carry it). A field whose label is present but whose value is blank is missing too.
-//! Why: ledger item 28 — 明确标题、正文、文号、成文日期、发布日期、有效性.
-//! Example: a 规范性文件 page whose attribute table has 索引号 / 发布机构 / 发布日期 but neither
-//! 文号 nor 成文日期 → one finding, evidence `missing: ["文号", "成文日期"]`.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
 use crate::text::{compact, fold};
@@ -185,10 +184,6 @@ pub struct DocMetadata {
 crate::check_glue!(DocMetadata);
 
 impl Check for DocMetadata {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.normative.contains(&i) {

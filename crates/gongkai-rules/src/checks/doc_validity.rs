@@ -1,6 +1,6 @@
 //! `doc-validity`: a normative document whose page shows no validity mark.
 //!
-//! What: a normative document (see the site model) whose page carries no 有效性 mark: neither
+//! How: a normative document (see the site model) whose page carries no 有效性 mark: neither
 //! the extractor's 有效性 field (the metadata block, a labelled field outside the body, or a badge
 //! such as 【现行有效】) nor a metadata pair under one of the vocabulary's validity labels
 //! (`rules/vocabulary.toml`: 有效性 / 时效性 / 效力状态 / 效力状况 / 有效期 ...). A field whose value
@@ -9,12 +9,11 @@
 //! body ("本办法自2022年9月19日起施行，有效期至2027年9月18日") is the document's text, not the
 //! page's mark: it does not change when the document is 废止 / 修改 / 失效, which is what the mark
 //! must track. It feeds `doc-validity-expired` instead.
-//! Why: ledger item 28 — 现行有效的行政规范性文件 must show 有效性 and keep it updated.
-//! Example: 滕州市XX管理办法 (滕政办发〔2022〕11号) whose metadata has 文号 / 成文日期 / 发布日期 but no
-//! 有效性 row, and whose body ends "本办法自2022年9月19日起施行，有效期至2027年9月18日".
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, Emit, ParamError, RuleCx};
 use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
 use gongkai_page::Field;
@@ -98,15 +97,13 @@ pub(crate) fn validity(sm: &SiteModel<'_>, i: usize) -> Validity {
 }
 
 pub struct DocValidity {
+    /// No params of its own (labels and marks are the pack's vocabulary); kept for the glue.
+    #[allow(dead_code)]
     p: Params,
 }
 crate::check_glue!(DocValidity);
 
 impl Check for DocValidity {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.normative.contains(&i) {

@@ -1,6 +1,6 @@
 //! `guideline-meta`: pages missing the meta tags of 政府网站发展指引 (国办发〔2017〕47号).
 //!
-//! What: the home page (start URL or home kind) must carry `home` tags (SiteName, SiteDomain,
+//! How: the home page (start URL or home kind) must carry `home` tags (SiteName, SiteDomain,
 //! SiteIDCode), column list pages the `column` tags (ColumnName, ColumnType), articles the
 //! `article` tags (ArticleTitle, PubDate, ContentSource). A tag with empty content counts as
 //! missing. Pages come from templates, so findings are grouped: one per page class and set of
@@ -8,11 +8,11 @@
 //! the class and the tags ("文章页：ContentSource"), so two groups are told apart. Only HTML
 //! answers are judged: a data answer (the XML a Hanweb dataproxy returns to a POST, JSON) is not a
 //! page a visitor opens and cannot carry `<meta>` tags.
-//! Why: ledger item 51 (集约化建设, 内容管理) and the 发展指引's required page metadata.
-//! Example: every article of the site lacks `ContentSource` → one notice listing 120 pages.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -53,10 +53,6 @@ pub struct GuidelineMeta {
 crate::check_glue!(GuidelineMeta);
 
 impl Check for GuidelineMeta {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !is_html(sm.page(i).content_type.as_deref()) {

@@ -1,6 +1,6 @@
 //! `id-number`: an unmasked resident ID number (居民身份证号码) in page text.
 //!
-//! What: scans the text of crawled pages and of checked attachments whose text is available (a
+//! How: scans the text of crawled pages and of checked attachments whose text is available (a
 //! non-HTML target with a page model) for 18-character runs of 17 digits + a digit or X that
 //! stand alone (no ASCII letter or digit right before or after), whose first two digits are a
 //! province code, whose birth date (digits 7–14) is a real date between 1800 and the as-of date,
@@ -8,11 +8,11 @@
 //! check = "10X98765432"[Σ mod 11]). Masked numbers (3704811990****1234) never match. One finding
 //! per page; the evidence keeps the numbers masked (first 6 and last 4 characters) and the full
 //! number is never stored.
-//! Why: ledger items 16 and 44 — 保护好个人隐私; personal data must be de-identified.
-//! Example: a 补助发放公示 listing "张三 11010519491231002X".
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::text::fold;
 use chrono::{Datelike, NaiveDate};
@@ -112,10 +112,6 @@ pub struct IdNumber {
 crate::check_glue!(IdNumber);
 
 impl Check for IdNumber {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, _cx: &RuleCx<'_>, _i: usize) -> Option<Applies> {
         Some(Applies::Judged(
             "检查页面文字中是否有未脱敏的身份证号码".into(),
@@ -224,11 +220,7 @@ mod tests {
         assert!(!all.contains("11010519491231002X"));
         assert!(all.contains("110105********002X"));
         // A text attachment that was only checked.
-        let mut att = target(
-            &u("gs/list.txt"),
-            gongkai_crawl::FetchOutcome::Ok,
-            Some(200),
-        );
+        let mut att = target(&u("gs/list.txt"), gongkai_core::FetchOutcome::Ok, Some(200));
         att.content_type = Some("text/plain".into());
         att.model = Some(gongkai_page::PageModel {
             text: "王五 11010519491231002X".into(),

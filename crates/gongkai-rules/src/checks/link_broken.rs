@@ -1,6 +1,6 @@
 //! `link-broken`: a link on a crawled page whose target is broken.
 //!
-//! What: every link (a, img, iframe, embed, attachment) of a crawled page whose target answered
+//! How: every link (a, img, iframe, embed, attachment) of a crawled page whose target answered
 //! 404 / 410, another 4xx, 5xx after retries, or failed DNS / connect / TLS / timeout, or looped
 //! in redirects ([`FetchOutcome::is_broken`]). 401 / 403 / 407 / 412 / 429 / 451 and anti-bot
 //! pages are *unverified*, never broken (the crawler may not pass a 瑞数 cookie wall; that says
@@ -10,15 +10,14 @@
 //! are unverified, whatever their count, except for reserved names (`.invalid`, `.test`,
 //! `.example`) that never resolve anywhere. When any outside host resolved, DNS works and a DNS
 //! failure is broken.
-//! Why: 断链、错链 are a veto item of the national website checks and ledger item 51.
-//! Example: 首页 links "政府信息公开指南" to `/zwgk/zn/index.html`, which answers 404 → one finding
-//! for (首页, that URL).
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -165,10 +164,6 @@ pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
 }
 
 impl Check for LinkBroken {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         Some(links_applies(cx, i, &self.p.kinds, "能否访问"))
     }
@@ -231,7 +226,7 @@ impl Check for LinkBroken {
 #[cfg(test)]
 mod tests {
     use crate::checks::testkit::*;
-    use gongkai_crawl::FetchOutcome;
+    use gongkai_core::FetchOutcome;
     use gongkai_page::{Field, LinkKind};
 
     fn with_target(o: FetchOutcome, status: Option<u16>) -> crate::Site {

@@ -1,6 +1,6 @@
 //! `link-soft404`: a link whose target answers 2xx with an error page.
 //!
-//! What: a link of a crawled page whose target answered 2xx but
+//! How: a link of a crawled page whose target answered 2xx but
 //! (a) the link names a document or attachment (path ending .pdf .doc .docx .xls .xlsx .wps .ofd
 //!     .zip .rar .et ...: `attachment_extensions`) and the answer is `text/html`;
 //! (b) the page model says it looks like an error page (页面不存在 / 页面未找到 / 404 ...) and its
@@ -15,17 +15,17 @@
 //! Links to the host root (`/`, `/index.*`, `/default.*`) and to the start URLs are never matched
 //! by (c), since hosts that send unknown paths home would otherwise make every link home a
 //! finding. Anti-bot challenge pages are never soft-404s.
-//! Why: a 200 "页面不存在" is a broken link the status code hides (ledger item 51).
-//! Example: an article links `/zwgk/old.html`; the server answers 200 with "您访问的页面不存在".
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::link_broken::kind_zh;
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
 use crate::SitePage;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -312,10 +312,6 @@ impl LinkSoft404 {
 }
 
 impl Check for LinkSoft404 {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         Some(super::link_broken::links_applies(
             cx,

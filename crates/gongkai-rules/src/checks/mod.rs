@@ -1,28 +1,28 @@
-//! The registry of check kinds: one module per kind, each with its `Params` (unknown keys denied,
-//! defaults filled in) and a constructor that validates them. Rules name a kind in `check` and
+//! The registry of check kinds: one module per kind (named like the kind), each with its `Params`
+//! (unknown keys denied, defaults filled in) and a constructor that validates them; the contract
+//! they implement is in `crate::check`. Rules name a kind in `check` and
 //! give its `[params]`; several rules may share one kind with different params.
 
-use crate::eval::RuleCx;
-use crate::pack::toml_date;
-use chrono::NaiveDate;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
+
+/// The check contract, at its old paths (new code: `crate::check`).
+#[allow(unused_imports)]
+pub(crate) use crate::check::{bad, Check, DateParam, Kind, ParamError};
 
 pub mod annual_report;
 pub mod column_empty;
 pub mod column_required;
 pub mod column_stale;
 pub mod consultation_period;
-pub mod doc_expired;
 pub mod doc_interpretation;
 pub mod doc_metadata;
-pub mod doc_number;
+pub mod doc_number_format;
 pub mod doc_validity;
+pub mod doc_validity_expired;
 pub mod guideline_meta;
 pub mod id_number;
-pub mod interp_copied;
-pub mod interp_hotline;
+pub mod interpretation_copied;
+pub mod interpretation_hotline;
 pub mod link_broken;
 pub mod link_soft404;
 pub mod reply_fields;
@@ -30,59 +30,21 @@ pub mod reply_fields;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-/// A compiled check: runs over the site model and emits findings.
-pub(crate) trait Check: Send + Sync {
-    fn run(&self, cx: &mut RuleCx<'_>);
-    /// Effective parameters as TOML (for `rules explain`).
-    fn params_toml(&self) -> String;
-    /// Whether the check judges page `i` (an index of `cx.site.crawled`) and why or why not, in
-    /// Chinese for office staff (`gongkai inspect`). None: the check has no per-page answer and
-    /// [`crate::explain`] answers by its kind.
-    fn applies(&self, _cx: &RuleCx<'_>, _i: usize) -> Option<crate::explain::Applies> {
-        None
-    }
-}
-
-/// A check kind: typed params and a validating constructor.
-pub(crate) trait Kind: Check + Sized + 'static {
-    type Params: DeserializeOwned + Serialize + Default;
-    fn new(p: Self::Params) -> Result<Self, ParamError>;
-}
-
-/// Why params were refused.
-#[derive(Debug)]
-pub(crate) enum ParamError {
-    UnknownKind,
-    /// `path` is the key path inside `[params]`.
-    Bad {
-        path: Vec<String>,
-        message: String,
-    },
-}
-
-pub(crate) fn bad(path: &str, message: impl Into<String>) -> ParamError {
-    ParamError::Bad {
-        path: path
-            .split('.')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        message: message.into(),
-    }
-}
-
 /// One registered kind.
 pub struct KindInfo {
     pub name: &'static str,
     /// One line: what it checks.
     pub summary: &'static str,
-    build: fn(toml::Table) -> Result<Arc<dyn Check>, ParamError>,
+    /// The module that implements it (`checks/<module>.rs`): the kind name with `_` for `-`.
+    pub module: &'static str,
+    build: fn(toml::Table) -> Result<Built, ParamError>,
 }
 
 macro_rules! kind {
     ($name:literal, $m:ident :: $t:ident) => {
         KindInfo {
             name: $name,
+            module: stringify!($m),
             summary: $m::SUMMARY,
             build: build_kind::<$m::$t>,
         }
@@ -101,22 +63,35 @@ pub static KINDS: &[KindInfo] = &[
     ),
     kind!("doc-interpretation", doc_interpretation::DocInterpretation),
     kind!("doc-metadata", doc_metadata::DocMetadata),
-    kind!("doc-number-format", doc_number::DocNumberFormat),
+    kind!("doc-number-format", doc_number_format::DocNumberFormat),
     kind!("doc-validity", doc_validity::DocValidity),
-    kind!("doc-validity-expired", doc_expired::DocValidityExpired),
+    kind!(
+        "doc-validity-expired",
+        doc_validity_expired::DocValidityExpired
+    ),
     kind!("guideline-meta", guideline_meta::GuidelineMeta),
     kind!("id-number", id_number::IdNumber),
-    kind!("interpretation-copied", interp_copied::InterpretationCopied),
+    kind!(
+        "interpretation-copied",
+        interpretation_copied::InterpretationCopied
+    ),
     kind!(
         "interpretation-hotline",
-        interp_hotline::InterpretationHotline
+        interpretation_hotline::InterpretationHotline
     ),
     kind!("link-broken", link_broken::LinkBroken),
     kind!("link-soft404", link_soft404::LinkSoft404),
     kind!("reply-fields", reply_fields::ReplyFields),
 ];
 
-pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
+/// A check built from a rule's params, with those params as TOML (defaults filled in).
+pub(crate) struct Built {
+    pub imp: Arc<dyn Check>,
+    /// The effective params, rendered from the kind's `Params` by serde (for `rules explain`).
+    pub params_toml: String,
+}
+
+pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Built, ParamError> {
     let k = KINDS
         .iter()
         .find(|k| k.name == kind)
@@ -124,7 +99,7 @@ pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, P
     (k.build)(params)
 }
 
-fn build_kind<K: Kind>(params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
+fn build_kind<K: Kind>(params: toml::Table) -> Result<Built, ParamError> {
     let p: K::Params =
         serde_path_to_error::deserialize(toml::Value::Table(params)).map_err(|e| {
             let mut path: Vec<String> = e
@@ -147,44 +122,26 @@ fn build_kind<K: Kind>(params: toml::Table) -> Result<Arc<dyn Check>, ParamError
             }
             ParamError::Bad { path, message }
         })?;
-    Ok(Arc::new(K::new(p)?))
+    let params_toml = toml::to_string(&p).unwrap_or_else(|e| format!("# (not renderable: {e})"));
+    Ok(Built {
+        imp: Arc::new(K::new(p)?),
+        params_toml,
+    })
 }
 
-/// Renders params as TOML for explanations.
-pub(crate) fn to_toml<P: Serialize>(p: &P) -> String {
-    toml::to_string(p).unwrap_or_else(|e| format!("# (not renderable: {e})"))
-}
+#[cfg(test)]
+mod registry_tests {
+    use super::KINDS;
 
-/// Implements [`Check::params_toml`] and the [`Kind`] glue for a struct `$t { p: Params }`.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! check_glue {
-    ($t:ident) => {
-        impl $crate::checks::Kind for $t {
-            type Params = Params;
-            fn new(p: Params) -> Result<Self, $crate::checks::ParamError> {
-                p.validate()?;
-                Ok($t { p })
-            }
+    /// A kind lives in the file named like it, so `check = "x-y"` is found in `checks/x_y.rs`.
+    #[test]
+    fn kind_names_match_module_names() {
+        for k in KINDS {
+            assert_eq!(k.name.replace('-', "_"), k.module, "kind {}", k.name);
         }
-    };
-}
-
-/// A date parameter: TOML date or "YYYY-MM-DD".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateParam(pub NaiveDate);
-
-impl<'de> Deserialize<'de> for DateParam {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = toml::Value::deserialize(d)?;
-        toml_date(&v)
-            .map(DateParam)
-            .ok_or_else(|| serde::de::Error::custom(format!("bad date {v}: use 2022-06-30")))
-    }
-}
-
-impl Serialize for DateParam {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
+        let mut names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KINDS.len(), "kind names are unique");
     }
 }

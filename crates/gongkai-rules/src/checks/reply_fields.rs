@@ -1,15 +1,14 @@
 //! `reply-fields`: a published 留言 reply that does not show 留言时间 / 答复时间 / 答复单位.
 //!
-//! What: a crawled page is a message reply when it carries (as a metadata label, or as a label
+//! How: a crawled page is a message reply when it carries (as a metadata label, or as a label
 //! followed by a colon in the text) one of `question_labels` (留言内容, 来信内容, 咨询内容 ...) and
 //! one of `answer_labels` (答复内容, 回复内容, 办理结果 ...). Each `required` group must then be
 //! present as a label the same way (synonyms per group). Column list pages are not judged.
-//! Why: ledger item 40 — 公开内容包括留言时间、答复时间、答复单位和答复内容.
-//! Example: a 政民互动 reply page with 留言标题 / 留言内容 / 回复内容 / 回复时间 but no 留言时间 and
-//! no 答复单位 → one finding naming both.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::text::compact;
 use serde::{Deserialize, Serialize};
@@ -141,10 +140,6 @@ fn has_label(raw_labels: &[String], text: &str, label: &str) -> bool {
 }
 
 impl Check for ReplyFields {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         let m = sm.model(i);

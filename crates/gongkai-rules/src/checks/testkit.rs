@@ -2,7 +2,7 @@
 
 use crate::{default_pack, evaluate, EvalContext, Finding, Site, SiteLink, SitePage};
 use chrono::NaiveDate;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 use gongkai_page::{ColumnItem, ColumnList, Field, LinkKind, PageKind, PageModel};
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {

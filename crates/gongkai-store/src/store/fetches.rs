@@ -6,7 +6,7 @@ use crate::codes::{method_from_code, purpose_from_code};
 use crate::error::{bad_value, json, sql, StoreError};
 use crate::types::{FrontierEntry, StoredFetch, Validators, WriterStats};
 use crate::write;
-use gongkai_crawl::{FetchOutcome, FetchRecord, RedirectHop};
+use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
 use rusqlite::{params, OptionalExtension, Row};
 use std::path::Path;
 

@@ -4,7 +4,7 @@ use super::Store;
 use crate::error::{bad_value, json, sql, StoreError};
 use crate::types::StoredFinding;
 use crate::write::now_rfc3339;
-use gongkai_rules::{Finding, Severity};
+use gongkai_core::{Finding, Severity};
 use rusqlite::params;
 
 impl Store {

@@ -5,7 +5,8 @@ use crate::codes::{from_serde_code, method_from_code, purpose_from_code};
 use crate::error::{bad_value, sql, StoreError};
 use crate::types::{FrontierEntry, WriterStats};
 use crate::write;
-use gongkai_page::LinkKind;
+use gongkai_core::LinkKind;
+use rusqlite::OptionalExtension;
 
 impl Store {
     /// Entries still `queued` in the run, in the order they were first queued (for resume).
@@ -57,6 +58,27 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Column name the frontier entry with `request_key` carried (Hanweb list POSTs are queued
+    /// with their list page's column name; `gongkai check` needs it to rebuild their models).
+    pub fn frontier_column(
+        &self,
+        run_id: i64,
+        request_key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        const OP: &str = "read frontier column";
+        self.conn
+            .prepare_cached(
+                "SELECT column_name FROM frontier WHERE run_id = ?1 AND request_key = ?2",
+            )
+            .map_err(sql(&self.path, OP))?
+            .query_row(rusqlite::params![run_id, request_key], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()
+            .map(Option::flatten)
+            .map_err(sql(&self.path, OP))
     }
 
     /// Request keys of every entry ever queued in the run (the crawler's "seen" set).

@@ -8,7 +8,7 @@ mod site;
 
 use crate::error::{sql, StoreError};
 use crate::schema::{open_ro, open_rw};
-use gongkai_page::PageModel;
+use gongkai_core::PageModel;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 

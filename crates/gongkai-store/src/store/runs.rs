@@ -4,7 +4,7 @@ use super::Store;
 use crate::error::{bad_value, json, sql, StoreError};
 use crate::types::{NewRun, RunInfo, RunStatus};
 use crate::write::now_rfc3339;
-use gongkai_crawl::{Coverage, CutReason, Unreadable};
+use gongkai_core::{Coverage, CutReason, Unreadable};
 use rusqlite::{params, OptionalExtension, Row};
 use std::collections::BTreeMap;
 use std::path::Path;

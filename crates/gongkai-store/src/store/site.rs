@@ -5,9 +5,9 @@ use crate::codes::purpose_from_code;
 use crate::error::{bad_value, json, sql, StoreError};
 use crate::types::WriterStats;
 use crate::write;
-use gongkai_crawl::{FetchOutcome, FetchPurpose};
-use gongkai_page::PageModel;
-use gongkai_rules::{Site, SiteBuilder, SitePage};
+use gongkai_core::PageModel;
+use gongkai_core::{FetchOutcome, FetchPurpose};
+use gongkai_core::{Site, SiteBuilder, SitePage};
 use rusqlite::{params, OptionalExtension};
 
 // The run's rows are read as `id IN (SELECT id ... WHERE run_id = ?1) ORDER BY id`: SQLite then
@@ -73,7 +73,7 @@ impl Store {
     }
 
     /// Fetch ids of the run whose stored model was made by another extractor version than
-    /// `current` (normally `gongkai_page::EXTRACTOR_VERSION`) or no longer parses: what `check`
+    /// `current` (normally `gongkai_core::EXTRACTOR_VERSION`) or no longer parses: what `check`
     /// re-extracts.
     pub fn stale_models(&self, run_id: i64, current: u32) -> Result<Vec<i64>, StoreError> {
         const OP: &str = "find stale models";

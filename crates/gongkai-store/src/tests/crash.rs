@@ -2,7 +2,7 @@
 
 use super::{assert_consistent, count, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::FetchPurpose;
+use gongkai_core::FetchPurpose;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

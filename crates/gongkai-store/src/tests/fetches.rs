@@ -2,8 +2,8 @@
 
 use super::{body_for, count, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::{FetchOutcome, Method, RedirectHop};
-use gongkai_page::EXTRACTOR_VERSION;
+use gongkai_core::EXTRACTOR_VERSION;
+use gongkai_core::{FetchOutcome, Method, RedirectHop};
 
 #[test]
 fn bodies_dedup_and_round_trip_exactly() {

@@ -2,7 +2,7 @@
 
 use super::{new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_rules::{Finding, Severity};
+use gongkai_core::{Finding, Severity};
 
 #[test]
 fn findings_round_trip_and_replace() {

@@ -2,8 +2,8 @@
 
 use super::{assert_consistent, check, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::{FetchOutcome, FetchPurpose, Method};
-use gongkai_page::LinkKind;
+use gongkai_core::LinkKind;
+use gongkai_core::{FetchOutcome, FetchPurpose, Method};
 
 #[test]
 fn frontier_seen_pending_and_done() {
@@ -153,4 +153,23 @@ fn frontier_keeps_link_kind_and_column() {
             ..
         }
     ));
+}
+
+/// `gongkai check` rebuilds a Hanweb list model with the column its POST was queued with.
+#[test]
+fn frontier_column_is_read_back_by_request_key() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let mut post =
+        FrontierEntry::get(format!("{HOST}/dp"), FetchPurpose::Crawl, 1).with_column("规范性文件");
+    post.method = Method::Post;
+    post.request_body = Some("col=1".into());
+    let plain = FrontierEntry::get(format!("{HOST}/a"), FetchPurpose::Crawl, 1);
+    store.enqueue(run, &[post.clone(), plain.clone()]).unwrap();
+    let col = |e: &FrontierEntry| store.frontier_column(run, &e.request_key()).unwrap();
+    assert_eq!(col(&post).as_deref(), Some("规范性文件"));
+    assert_eq!(col(&plain), None);
+    let unknown = FrontierEntry::get(format!("{HOST}/never"), FetchPurpose::Crawl, 1);
+    assert_eq!(col(&unknown), None);
 }

@@ -10,8 +10,8 @@ mod site;
 mod writer;
 
 use crate::*;
-use gongkai_crawl::{FetchOutcome, FetchPurpose, FetchRecord, Method};
-use gongkai_page::{Link, LinkKind, PageModel, SkipReason, EXTRACTOR_VERSION};
+use gongkai_core::{FetchOutcome, FetchPurpose, FetchRecord, Method};
+use gongkai_core::{Link, LinkKind, PageModel, SkipReason, EXTRACTOR_VERSION};
 use std::path::PathBuf;
 
 const HOST: &str = "http://www.example.gov.cn";

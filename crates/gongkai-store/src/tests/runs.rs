@@ -2,7 +2,7 @@
 
 use super::{check, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::FetchOutcome;
+use gongkai_core::FetchOutcome;
 
 #[test]
 fn runs_lifecycle_and_counts() {
@@ -71,7 +71,7 @@ fn runs_lifecycle_and_counts() {
 
 #[test]
 fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
-    use gongkai_crawl::{CutReason, CutUrl};
+    use gongkai_core::{CutReason, CutUrl};
     let (_d, path) = temp_db();
     let store = Store::open(&path).unwrap();
     let run = store.begin_run(&new_run("滕州")).unwrap();
@@ -107,7 +107,7 @@ fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
     handle
         .blocking_enqueue(vec![FrontierEntry::get(
             &listed,
-            gongkai_crawl::FetchPurpose::Crawl,
+            gongkai_core::FetchPurpose::Crawl,
             1,
         )])
         .unwrap();

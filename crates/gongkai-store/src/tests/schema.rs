@@ -137,7 +137,7 @@ fn v1_database_migrates_in_place() {
     let pending = store.frontier_pending(1).unwrap();
     assert_eq!(pending.len(), 2);
     assert_eq!(pending[0].url, "http://www.example.gov.cn/a.pdf");
-    assert_eq!(pending[0].method, gongkai_crawl::Method::Head);
+    assert_eq!(pending[0].method, gongkai_core::Method::Head);
     assert_eq!(pending[1].request_body.as_deref(), Some("col=1"));
     assert!(pending
         .iter()
@@ -147,10 +147,10 @@ fn v1_database_migrates_in_place() {
     // The resumed run writes the new columns beside the old rows.
     let e = FrontierEntry::get(
         "http://www.example.gov.cn/b.doc",
-        gongkai_crawl::FetchPurpose::Check,
+        gongkai_core::FetchPurpose::Check,
         1,
     )
-    .with_link_kind(gongkai_page::LinkKind::Attachment)
+    .with_link_kind(gongkai_core::LinkKind::Attachment)
     .with_column("规范性文件");
     store.enqueue(1, std::slice::from_ref(&e)).unwrap();
     assert_eq!(store.frontier_pending(1).unwrap()[2], e);

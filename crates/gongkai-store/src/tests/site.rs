@@ -2,8 +2,8 @@
 
 use super::{assert_consistent, body_for, check, count, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::{FetchOutcome, FetchPurpose, Method};
-use gongkai_page::EXTRACTOR_VERSION;
+use gongkai_core::EXTRACTOR_VERSION;
+use gongkai_core::{FetchOutcome, FetchPurpose, Method};
 
 #[test]
 fn load_site_builds_the_rules_input() {
@@ -158,7 +158,7 @@ fn unparsable_model_is_ignored_and_reextracted() {
 
 #[test]
 fn link_regions_round_trip() {
-    use gongkai_page::LinkRegion;
+    use gongkai_core::LinkRegion;
     let (_d, path) = temp_db();
     let store = Store::open(&path).unwrap();
     let run = store.begin_run(&new_run("s")).unwrap();

@@ -2,7 +2,7 @@
 
 use super::{assert_consistent, count, new_run, page, temp_db, HOST};
 use crate::*;
-use gongkai_crawl::{FetchPurpose, FetchRecord};
+use gongkai_core::{FetchPurpose, FetchRecord};
 use std::time::{Duration, Instant};
 
 #[test]

@@ -108,13 +108,17 @@ fn refresh_models(store: &Store, run_id: i64) -> Result<()> {
         let Ok(url) = url::Url::parse(&fetch.record.final_url) else {
             continue;
         };
-        if fetch.record.method == gongkai_crawl::Method::Post {
-            let (model, _) = gongkai_crawl::hanweb::model_from_response(&url, &body, None);
-            updates.push((id, model));
-        } else {
-            let model = gongkai_page::analyze(&url, &body, fetch.record.content_type.as_deref());
-            updates.push((id, model));
-        }
+        // The column name travels with the request, not the bytes: read it back from the frontier
+        // so a re-extracted Hanweb list keeps it (as the crawl did).
+        let column = store.frontier_column(run_id, &fetch.request_key)?;
+        let analyzed = gongkai_page::analyze_fetched(
+            &url,
+            &body,
+            fetch.record.content_type.as_deref(),
+            fetch.record.method,
+            column.as_deref(),
+        );
+        updates.push((id, analyzed.model));
     }
     store.update_models(&updates)?;
     Ok(())

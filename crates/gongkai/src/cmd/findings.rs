@@ -1,7 +1,7 @@
 //! `gongkai findings`: list the findings of a run as a table, JSONL, JSON or CSV, with their
 //! status across runs (new / persisting / resolved).
 
-use crate::cli::FindingsArgs;
+use crate::cli::{FindingsArgs, FindingsFormat, StatusFilter};
 use anyhow::{bail, Context, Result};
 use gongkai_report::{FindingStatus, ReportFinding};
 use gongkai_store::Store;
@@ -14,12 +14,12 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
     let pack = super::check::load_pack(None)?;
     let mut input = super::history::report_input(&store, run_id, &pack)?;
     // Open findings by default; resolved ones only when asked for.
-    let mut list: Vec<ReportFinding> = match args.status.as_deref() {
-        Some("resolved") => std::mem::take(&mut input.resolved),
+    let mut list: Vec<ReportFinding> = match args.status {
+        Some(StatusFilter::Resolved) => std::mem::take(&mut input.resolved),
         Some(s) => {
             let want = match s {
-                "new" => FindingStatus::New,
-                "unverified" => FindingStatus::Unverified,
+                StatusFilter::New => FindingStatus::New,
+                StatusFilter::Unverified => FindingStatus::Unverified,
                 _ => FindingStatus::Persisting,
             };
             std::mem::take(&mut input.findings)
@@ -40,9 +40,9 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format.as_str() {
-        "jsonl" => gongkai_report::jsonl::write(&input, &mut out)?,
-        "json" => {
+    match args.format {
+        FindingsFormat::Jsonl => gongkai_report::jsonl::write(&input, &mut out)?,
+        FindingsFormat::Json => {
             let all: Vec<serde_json::Value> = input
                 .findings
                 .iter()
@@ -50,11 +50,11 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
                 .collect::<Result<_, _>>()?;
             writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         }
-        "csv" => gongkai_report::csv::write(&input, &mut out)?,
-        _ => write!(out, "{}", gongkai_report::table::render(&input))?,
+        FindingsFormat::Csv => gongkai_report::csv::write(&input, &mut out)?,
+        FindingsFormat::Table => write!(out, "{}", gongkai_report::table::render(&input))?,
     }
     out.flush()?;
-    if !matches!(args.format.as_str(), "jsonl" | "json" | "csv") {
+    if args.format == FindingsFormat::Table {
         // Coverage on stderr: the table on stdout stays what it was for scripts that read it.
         if let Some(run) = store.run(run_id)? {
             if let Some(c) = &run.coverage {

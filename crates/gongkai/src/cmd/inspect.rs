@@ -76,7 +76,13 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
             };
             let as_of = super::parse_as_of(Some(args.as_of.as_deref().unwrap_or(&run.as_of)))?;
             let complete = run.complete();
-            (store.load_site(run.id)?, Some(run.id), as_of, "stored", complete)
+            (
+                store.load_site(run.id)?,
+                Some(run.id),
+                as_of,
+                "stored",
+                complete,
+            )
         }
         None => {
             let as_of = super::parse_as_of(args.as_of.as_deref())?;

@@ -1,13 +1,21 @@
 //! `gongkai rules`: list the pack, explain a rule, print the ledger coverage.
 
 use crate::cli::{RulesAction, RulesArgs};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use std::process::ExitCode;
 
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     let pack = super::check::load_pack(args.rules.as_deref())?;
     if args.coverage {
-        print!("{}", gongkai_rules::coverage_markdown(&pack));
+        let text = gongkai_rules::coverage_markdown(&pack);
+        match &args.write {
+            Some(path) => {
+                std::fs::write(path, &text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("已写入覆盖情况：{}", path.display());
+            }
+            None => print!("{text}"),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     match args.action {

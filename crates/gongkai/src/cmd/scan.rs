@@ -4,7 +4,6 @@ use crate::cli::ScanArgs;
 use crate::config::SiteConfig;
 use anyhow::{bail, Context, Result};
 use gongkai_crawl::{Coverage, CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, ResumeState};
-use gongkai_rules::Severity;
 use gongkai_store::{NewRun, RunStatus, Store, StoreCommand, StoreWriter};
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,17 +29,9 @@ pub struct ScanReport {
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
     let report = run(&args).await?;
-    let failing = match args.fail_on.as_deref() {
-        Some("error") => report
-            .findings
-            .iter()
-            .any(|f| f.severity >= Severity::Error),
-        Some("warning") => report
-            .findings
-            .iter()
-            .any(|f| f.severity >= Severity::Warning),
-        _ => false,
-    };
+    let failing = args
+        .fail_on
+        .is_some_and(|at| report.findings.iter().any(|f| f.severity >= at.severity()));
     if report.interrupted {
         eprintln!(
             "gongkai: scan interrupted (run {}); continue with `gongkai scan --resume --db {}`",
@@ -212,11 +203,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
 /// for depth that are still to be checked.
 fn resume_state(store: &Store, run: &gongkai_store::RunInfo) -> Result<ResumeState> {
     let seen_keys = store.frontier_seen(run.id)?;
-    let pending = store
-        .frontier_pending(run.id)?
-        .into_iter()
-        .map(crate::store_bridge::to_crawl_entry)
-        .collect();
+    let pending = store.frontier_pending(run.id)?;
     let check_depth = run
         .settings
         .get("max_depth")
@@ -230,7 +217,7 @@ fn resume_state(store: &Store, run: &gongkai_store::RunInfo) -> Result<ResumeSta
         .map(|(url, parent)| gongkai_crawl::FrontierEntry {
             url,
             method: gongkai_crawl::Method::Get,
-            body: None,
+            request_body: None,
             purpose: gongkai_crawl::FetchPurpose::Check,
             depth: check_depth,
             parent,
@@ -327,18 +314,10 @@ async fn crawl_into_store(
             }
             let cmd = match ev {
                 CrawlEvent::Cut(cut) => StoreCommand::Cut(cut),
-                CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(
-                    entries
-                        .into_iter()
-                        .map(crate::store_bridge::to_store_entry)
-                        .collect(),
-                ),
+                CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(entries),
                 CrawlEvent::Fetched { record, queued, .. } => StoreCommand::Record {
                     record,
-                    follow: queued
-                        .into_iter()
-                        .map(crate::store_bridge::to_store_entry)
-                        .collect(),
+                    follow: queued,
                 },
             };
             handle.send(cmd).await?;

@@ -1,6 +1,6 @@
 //! `interpretation-hotline`: an interpretation page that shows no consultation phone number.
 //!
-//! What: searches the interpretation's text (and `tel:` links) for a phone number: a landline with
+//! How: searches the interpretation's text (and `tel:` links) for a phone number: a landline with
 //! area code (0632-5512345, (0632)5512345, （0632）5512345, 0632－5512345, 0632 5512345), a mobile
 //! number (1[3-9] + 9 digits), a 400/800 number, or — right after 电话 / 热线 / 咨询 / 联系 / Tel —
 //! a local number of 7–8 digits or a service number (12345, 96xxx). Numbers inside longer digit
@@ -8,11 +8,11 @@
 //! (the site footer's 联系电话, when the body could not be told from the page chrome) is not the
 //! interpretation's hotline. Pages whose text is shorter than `min_text_chars` (image
 //! 图解 pages whose text the crawl cannot read) are not judged.
-//! Why: ledger item 40 — 政策解读页面要公布政策咨询电话.
-//! Example: 《滕州市城市管理办法》政策解读 ends with 解读机关 but no 咨询电话.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::text::{fold, key};
 use gongkai_page::SkipReason;
@@ -119,10 +119,6 @@ pub struct InterpretationHotline {
 crate::check_glue!(InterpretationHotline);
 
 impl Check for InterpretationHotline {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.interpretations.contains(&i) {

@@ -1,16 +1,16 @@
 //! `doc-number-format`: a 文号 not written as 机关代字〔YYYY〕N号 (GB/T 9704-2012 7.2.4).
 //!
-//! What: the 文号 field of normative documents (or, with `scope = "disclosure"`, of every
+//! How: the 文号 field of normative documents (or, with `scope = "disclosure"`, of every
 //! info-disclosure article). Several 文号 in one value (split on 、，,；;) are checked one by one.
 //! A value that does not look like a 文号 at all (no year, or no number: "无", an organ name put
 //! in the wrong row) is left alone. Reported problems: year brackets other than 〔〕 ([2022],
 //! 【2022】, （2022）, (2022), 〔2022]), a two-digit year, 第 before the number, a leading zero,
 //! no 号 at the end, a missing 机关代字.
-//! Why: ledger item 28 asks for correct 文号; GB/T 9704-2012 fixes the form.
-//! Example: "滕政办发[2022]第05号" → brackets, 第 and a leading zero.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::{not_normative, Applies};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
@@ -77,10 +77,6 @@ pub struct DocNumberFormat {
 crate::check_glue!(DocNumberFormat);
 
 impl Check for DocNumberFormat {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         let in_scope = if self.p.scope == "normative" {
@@ -121,7 +117,7 @@ impl Check for DocNumberFormat {
                 let part = part.trim();
                 if let Some(pr) = problems(part) {
                     if !pr.is_empty() {
-                        bad_ones.push(json!({"doc_number": part, "problems": pr}));
+                        bad_ones.push(json!({"doc_number_format": part, "problems": pr}));
                     }
                 }
             }
@@ -141,7 +137,7 @@ impl Check for DocNumberFormat {
             let msg = format!(
                 "《{}》的文号“{}”不规范：{}（应为 机关代字〔年份〕序号号，如 滕政办发〔2022〕11号）",
                 crate::text::clip(&sm.title(i), 50),
-                first["doc_number"].as_str().unwrap_or(""),
+                first["doc_number_format"].as_str().unwrap_or(""),
                 probs.join("；")
             );
             let ev = json!({"value": value, "invalid": bad_ones, "title": sm.title(i)});

@@ -4,13 +4,18 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
+/// How much a finding matters; ordered notice < warning < error.
 pub enum Severity {
+    /// Worth a look; not a breach.
     Notice,
+    /// Probably a breach; check it.
     Warning,
+    /// A breach of a stated requirement.
     Error,
 }
 
 impl Severity {
+    /// The stable code (JSONL, SQLite, `--fail-on`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Notice => "notice",
@@ -33,6 +38,7 @@ impl Severity {
 pub struct Finding {
     /// Stable rule id, e.g. "link.broken".
     pub rule: String,
+    /// Severity of the rule.
     pub severity: Severity,
     /// Page where it was observed (the site root for site-wide rules).
     pub url: String,

@@ -16,6 +16,7 @@ pub const EXTRACTOR_VERSION: u32 = 2;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct PageModel {
+    /// [`EXTRACTOR_VERSION`] of the extractor that built the model.
     pub extractor_version: u32,
     /// `<title>` text, whitespace-collapsed.
     pub title: String,
@@ -52,20 +53,6 @@ pub struct PageModel {
     pub term: Option<TermClause>,
     /// What the site footer states about the site (主办单位, 网站标识码, 备案号).
     pub footer: Footer,
-}
-
-impl PageModel {
-    /// The date that places this page in time, for deciding whether a rule applies (documents
-    /// since a date): 发布日期, else 成文日期, else the `PubDate` guideline meta, as ISO
-    /// `YYYY-MM-DD`. The date a column list gives for the page is the caller's further fallback.
-    /// This never supplies a field the page must show itself.
-    pub fn reference_date(&self) -> Option<String> {
-        [Field::PublishDate, Field::WrittenDate]
-            .into_iter()
-            .filter_map(|f| self.metadata.value(f))
-            .chain(self.guideline_meta.get("PubDate").map(String::as_str))
-            .find_map(|v| crate::dates::parse_date(v).map(|d| d.to_string()))
-    }
 }
 
 impl PageModel {
@@ -110,13 +97,18 @@ pub struct Footer {
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
+/// What a page looks like on its own.
 pub enum PageKind {
+    /// The site's home page.
     Home,
+    /// A column list page (items with dates, pagination).
     ColumnList,
+    /// An article or information page.
     Article,
     /// An article carrying a metadata block with at least two known fields.
     InfoDisclosureArticle,
     #[default]
+    /// Anything else (error pages, challenges, landing pages ...).
     Other,
 }
 
@@ -156,13 +148,13 @@ pub struct Metadata {
 
 impl Metadata {
     /// The field's value when the page shows a real one: `None` when the label is absent or its
-    /// value is blank or a placeholder (无, —, 空, /, 暂无 ...; see [`crate::labels::is_placeholder`]).
+    /// value is blank or a placeholder (无, —, 空, /, 暂无 ...; see [`crate::placeholder::is_placeholder`]).
     /// Every rule reads fields through this, so "文号：无" means "no 文号" everywhere.
     pub fn value(&self, field: Field) -> Option<&str> {
         self.fields
             .get(&field)
             .map(|v| v.trim())
-            .filter(|v| !crate::labels::is_placeholder(v))
+            .filter(|v| !crate::placeholder::is_placeholder(v))
     }
 
     /// True when the page prints the field's label, whatever its value.
@@ -178,6 +170,7 @@ pub struct Link {
     pub raw: String,
     /// Resolved and normalised absolute URL; None when skipped or unparsable.
     pub url: Option<String>,
+    /// What kind of reference it is.
     pub kind: LinkKind,
     /// Element and attribute, e.g. `a[href]`, `img[src]`.
     pub element: String,
@@ -209,24 +202,37 @@ pub enum LinkRegion {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
+/// What kind of reference a link is (decides how it is checked).
 pub enum LinkKind {
+    /// A page (`a[href]` and the like).
     Page,
+    /// An image (`img[src]`).
     Image,
     /// pdf doc docx xls xlsx zip rar wps ofd ...
     Attachment,
+    /// A script (`script[src]`).
     Script,
+    /// A stylesheet (`link[href]`).
     Style,
+    /// A frame (`iframe[src]`, `frame[src]`).
     Frame,
+    /// Audio, video or an embedded object (`video`, `audio`, `source`, `embed`, `object`).
     Media,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
+/// Why a link is not fetched.
 pub enum SkipReason {
+    /// `mailto:`.
     Mailto,
+    /// `tel:`.
     Tel,
+    /// `javascript:`.
     Javascript,
+    /// `data:`.
     Data,
+    /// Only a `#fragment` of the same page.
     BareFragment,
     /// Not http(s) (ftp:, file:, weixin: ...).
     OtherScheme,
@@ -239,13 +245,19 @@ pub enum SkipReason {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum FollowRequest {
     /// A list page of the same column (index_N.html, 下一页, createPageHTML ...).
-    Pagination { url: String },
+    Pagination {
+        /// The page's absolute URL.
+        url: String,
+    },
     /// A Hanweb (大汉) dataproxy POST: `endpoint` is absolute; `form` holds the fixed fields
     /// (col, webid, path, columnid, unitid, appid ...); the crawler adds startrecord / endrecord /
     /// perpage per batch.
     HanwebDataProxy {
+        /// The dataproxy URL, absolute.
         endpoint: String,
+        /// The form fields of the first batch.
         form: Vec<(String, String)>,
+        /// Records per page the list shows.
         perpage: u32,
         /// Records per request as the page's script asks (endrecord - startrecord + 1).
         batch: u32,
@@ -257,6 +269,7 @@ pub enum FollowRequest {
 pub struct ColumnList {
     /// Column name from breadcrumb tail, ColumnName meta, heading or title, in that order.
     pub name: String,
+    /// The items, in page order.
     pub items: Vec<ColumnItem>,
     /// Total pages when the pagination says so (createPageHTML's total, "共N页").
     pub total_pages: Option<u32>,
@@ -267,7 +280,9 @@ pub struct ColumnList {
 /// One item listed in a column.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ColumnItem {
+    /// The item's title as listed.
     pub title: String,
+    /// The item's absolute URL, when it links one.
     pub url: Option<String>,
     /// ISO date (YYYY-MM-DD) when the item carries one.
     pub date: Option<String>,

@@ -31,6 +31,7 @@ pub enum CutReason {
 }
 
 impl CutReason {
+    /// Every reason, in report order.
     pub const ALL: [CutReason; 10] = [
         CutReason::MaxPages,
         CutReason::MaxChecks,
@@ -60,6 +61,7 @@ impl CutReason {
         }
     }
 
+    /// The reason for a stored code (the inverse of `code`).
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|r| r.code() == code)
     }
@@ -102,12 +104,14 @@ pub enum Unreadable {
 }
 
 impl Unreadable {
+    /// Every reason, in report order.
     pub const ALL: [Unreadable; 3] = [
         Unreadable::TooLarge,
         Unreadable::NotHtml,
         Unreadable::Blocked,
     ];
 
+    /// Stable code, as stored.
     pub fn code(self) -> &'static str {
         match self {
             Unreadable::TooLarge => "too-large",
@@ -116,10 +120,12 @@ impl Unreadable {
         }
     }
 
+    /// The reason for a stored code (the inverse of `code`).
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|r| r.code() == code)
     }
 
+    /// Chinese label for reports.
     pub fn label(self) -> &'static str {
         match self {
             Unreadable::TooLarge => "页面过大",
@@ -134,7 +140,9 @@ impl Unreadable {
 pub struct CutUrl {
     /// Request key (`GET url`), or `SKIP raw` for links that are not fetchable URLs.
     pub key: String,
+    /// The URL not fetched.
     pub url: String,
+    /// Why it was not fetched.
     pub reason: CutReason,
     /// The page it was found on.
     pub parent: Option<String>,
@@ -183,6 +191,7 @@ impl Coverage {
             .sum()
     }
 
+    /// Fetched answers that could not be read, all reasons together.
     pub fn unreadable_total(&self) -> u64 {
         self.unreadable.values().sum()
     }
@@ -197,6 +206,7 @@ impl Coverage {
             .collect()
     }
 
+    /// Unreadable counts with their Chinese labels, in report order.
     pub fn unreadable_labelled(&self) -> Vec<(&'static str, u64)> {
         Unreadable::ALL
             .iter()

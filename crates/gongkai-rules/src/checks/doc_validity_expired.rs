@@ -1,6 +1,6 @@
 //! `doc-validity-expired`: a normative document still marked in force past its term.
 //!
-//! What: a normative document whose page mark says it is in force (the vocabulary's `in_force`
+//! How: a normative document whose page mark says it is in force (the vocabulary's `in_force`
 //! marks: 现行有效 / 有效 / 继续有效, and none of `not_in_force`: 失效 / 废止 / 已修改 ...) although
 //! its term has ended:
 //! 1. its body's term clause (`PageModel::term`) states the end: 有效期至 a date before the as-of
@@ -12,14 +12,12 @@
 //! "More than" is strict: on the last day of the term it does not fire. Marks with 长期 and marks
 //! carrying an end date not yet reached (有效期至2030年…) are left alone, and so are undated
 //! documents. A page marked 已废止 / 失效 past its term says the truth: it is not "expired".
-//! Why: ledger item 28 — 及时更新有效性的标注; Shandong's rule gives normative documents 3–5 years
-//! (暂行 / 试行 1–2 years) after which they lapse automatically.
-//! Example: 滕州市XX管理办法 ("本办法自2017年9月19日起施行，有效期至2022年9月18日"), 有效性 现行有效,
-//! as of 2022-10-01 → fires.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::doc_validity::{validity, Validity};
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::{not_normative, Applies};
 use crate::sitemodel::SiteModel;
 use crate::text::add_years;
@@ -139,10 +137,6 @@ impl DocValidityExpired {
 }
 
 impl Check for DocValidityExpired {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.normative.contains(&i) {

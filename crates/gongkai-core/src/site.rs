@@ -4,8 +4,8 @@
 //! Every link is held once, in [`Site::links`]: models loaded from the store carry no links (see
 //! [`Site::take_model_links`]); the rules reach a page's links through the site model's index.
 
-use gongkai_crawl::FetchOutcome;
-use gongkai_page::{LinkKind, LinkRegion, PageModel, SkipReason};
+use crate::model::{LinkKind, LinkRegion, PageModel, SkipReason};
+use crate::outcome::FetchOutcome;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,12 +17,17 @@ pub struct SitePage {
     pub fetch_id: i64,
     /// Requested (normalised) URL.
     pub url: String,
+    /// URL after redirects.
     pub final_url: String,
+    /// Last HTTP status (None when no response arrived).
     pub status: Option<u16>,
+    /// The classified result of the fetch.
     pub outcome: FetchOutcome,
+    /// `Content-Type` of the answer.
     pub content_type: Option<String>,
     /// RFC 3339 UTC.
     pub fetched_at: String,
+    /// Link depth from the start URLs.
     pub depth: u32,
     /// True for pages crawled in scope (parsed), false for link targets only checked.
     pub crawled: bool,
@@ -39,15 +44,18 @@ pub struct SitePage {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SiteLink {
     #[serde(with = "shared_str")]
+    /// The page the link is on.
     pub source_url: Arc<str>,
     /// Normalised absolute target; None for skipped links (mailto: ...).
     #[serde(with = "shared_opt_str")]
     pub target_url: Option<Arc<str>>,
+    /// What kind of reference it is.
     pub kind: LinkKind,
     /// Element and attribute, e.g. `a[href]`, `img[src]`.
     #[serde(with = "shared_str")]
     pub element: Arc<str>,
     #[serde(with = "shared_str")]
+    /// Anchor text (or `alt` / `title`), whitespace-collapsed.
     pub anchor: Arc<str>,
     /// Why the link is not fetched, if it is not (`tel:` links are [`SkipReason::Tel`]).
     #[serde(default)]
@@ -69,9 +77,11 @@ pub struct SiteLink {
 /// [`Site::links`] (the rules index them by source page).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Site {
+    /// Store id of the run.
     pub run_id: i64,
     /// Start URLs of the run.
     pub start_urls: Vec<String>,
+    /// Every fetched URL of the run, in fetch order.
     pub pages: Vec<SitePage>,
     /// Links of crawled pages, in page order.
     pub links: Vec<SiteLink>,
@@ -101,6 +111,7 @@ pub struct SiteBuilder {
 }
 
 impl SiteBuilder {
+    /// An empty site of run `run_id`.
     pub fn new(run_id: i64, start_urls: Vec<String>) -> Self {
         SiteBuilder {
             site: Site {
@@ -128,6 +139,7 @@ impl SiteBuilder {
         self.site.soft404_probes.push(page);
     }
 
+    /// The site, with every link moved to [`Site::links`].
     pub fn finish(mut self) -> Site {
         self.site.links.shrink_to_fit();
         self.site

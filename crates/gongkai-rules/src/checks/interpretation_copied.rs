@@ -1,16 +1,16 @@
 //! `interpretation-copied`: an interpretation that mostly copies the document it interprets.
 //!
-//! What: for each interpretation tied to a normative document (any of the four ways of
+//! How: for each interpretation tied to a normative document (any of the four ways of
 //! [`crate::linkage`] that names a page), the share of the interpretation's character n-grams
 //! (letters, digits and CJK only; `ngram` long) that also occur in the document. N-grams shared
 //! by many pages of the site (navigation, footers: present in at least `boilerplate_pages` pages
 //! and a quarter of all crawled pages) are left out first. Fires at `threshold` or more.
 //! Interpretations shorter than `min_chars` are not judged.
-//! Why: ledger item 35 — 杜绝简单摘抄文字、罗列文件小标题等形式化解读.
-//! Example: a 解读 whose body is the document's articles pasted with a heading → containment 0.97.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::{bad, to_toml, Check, ParamError};
-use crate::eval::{Emit, RuleCx};
+use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::linkage::{doc_info, interp_info, tie};
 use crate::text::{key, key_ngrams};
@@ -64,10 +64,6 @@ pub struct InterpretationCopied {
 crate::check_glue!(InterpretationCopied);
 
 impl Check for InterpretationCopied {
-    fn params_toml(&self) -> String {
-        to_toml(&self.p)
-    }
-
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.interpretations.contains(&i) {

@@ -19,15 +19,21 @@ pub enum FetchOutcome {
     /// 401 / 403 / 407 / 412 / 429 / 451 or an anti-bot challenge page: the target could not be
     /// verified, which is not the same as broken.
     Blocked,
+    /// No answer within the timeout.
     Timeout,
+    /// The host name did not resolve.
     Dns,
+    /// The TCP connection failed (refused, unreachable).
     Connect,
+    /// The TLS handshake or certificate failed.
     Tls,
+    /// A redirect chain came back to a URL it had visited.
     RedirectLoop,
     /// More than the redirect limit, or a redirect to a non-http(s) scheme.
     TooManyRedirects,
     /// Body larger than the cap (raw or decompressed).
     TooLarge,
+    /// robots.txt disallows the URL for our user agent.
     RobotsDisallowed,
     /// Not fetched: outside the crawl scope and not a link target to check, or over a limit.
     Skipped,
@@ -63,6 +69,7 @@ impl FetchOutcome {
         Self::ALL.iter().copied().find(|o| o.code() == code)
     }
 
+    /// Every outcome, in declaration order.
     pub const ALL: [FetchOutcome; 16] = [
         FetchOutcome::Ok,
         FetchOutcome::Redirected,
@@ -103,8 +110,11 @@ impl FetchOutcome {
 /// One hop of a redirect chain.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RedirectHop {
+    /// The URL that answered with the redirect.
     pub url: String,
+    /// Its HTTP status (301, 302, 303, 307, 308).
     pub status: u16,
+    /// The `Location` header as sent.
     pub location: String,
 }
 
@@ -113,12 +123,16 @@ pub struct RedirectHop {
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     #[default]
+    /// GET.
     Get,
+    /// HEAD (attachment checks, before a GET decides).
     Head,
+    /// POST (Hanweb dataproxy lists).
     Post,
 }
 
 impl Method {
+    /// The method as sent on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -145,26 +159,36 @@ pub enum FetchPurpose {
 pub struct FetchRecord {
     /// Normalised URL that was requested (the frontier key).
     pub url: String,
+    /// Method of the request as queued (when a check used another, `x-gongkai-method` says which).
     pub method: Method,
     /// Form body for POST requests (Hanweb dataproxy), urlencoded.
     pub request_body: Option<String>,
+    /// Why the URL was fetched.
     pub purpose: FetchPurpose,
+    /// Link depth from the start URLs.
     pub depth: u32,
+    /// The classified result.
     pub outcome: FetchOutcome,
     /// Last HTTP status seen (None when no response arrived).
     pub status: Option<u16>,
     /// URL after redirects.
     pub final_url: String,
+    /// The redirect chain, in order.
     pub redirects: Vec<RedirectHop>,
     /// Selected response headers (content-type, content-length, etag, last-modified, server,
     /// location, retry-after, date, cache-control, set-cookie presence ...), lower-case names.
     pub headers: Vec<(String, String)>,
+    /// `Content-Type` of the final answer.
     pub content_type: Option<String>,
+    /// Charset the body was decoded with (pages only).
     pub charset: Option<String>,
+    /// `ETag` of the final answer (or the reused one on 304).
     pub etag: Option<String>,
+    /// `Last-Modified` of the final answer (or the reused one on 304).
     pub last_modified: Option<String>,
     /// RFC 3339 UTC.
     pub fetched_at: String,
+    /// Time from first request to last byte, all hops and attempts.
     pub elapsed_ms: u64,
     /// Raw bytes received (possibly truncated for checks; None for HEAD or failures).
     pub body: Option<Vec<u8>>,
@@ -175,7 +199,7 @@ pub struct FetchRecord {
     /// Human-readable detail of a failure (English, for logs and evidence).
     pub error: Option<String>,
     /// Extracted model for crawled HTML pages.
-    pub model: Option<gongkai_page::PageModel>,
+    pub model: Option<crate::model::PageModel>,
     /// Attempts made (1 + retries).
     pub attempts: u32,
 }
