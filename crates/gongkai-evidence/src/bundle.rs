@@ -1,0 +1,395 @@
+//! Finding bundles: one zip file that proves one finding without the database, and its
+//! offline check.
+//!
+//! Entries, in this order, stored uncompressed with the fixed date 1980-01-01 00:00 and mode 0644
+//! (so the same content always gives the same file, and the check can insist on it):
+//!
+//! | entry | content |
+//! |---|---|
+//! | `README.txt` | how to verify by hand (generated from the entries below) |
+//! | `manifest.json` | the run manifest, the exact signed bytes |
+//! | `manifest.sig` | Ed25519 signature of `manifest.json`, 128 hex digits |
+//! | `public_key.txt` | the office's public key, 64 hex digits |
+//! | `finding.json` | the finding's leaf bytes |
+//! | `fetch.json` | the fetch record's leaf bytes (absent for site-level findings) |
+//! | `body.bin` | the exact bytes received (absent when none were stored) |
+//! | `proof.json` | audit paths of the finding and the fetch in the manifest's trees |
+
+use crate::error::EvidenceError;
+use crate::key::PublicKey;
+use crate::leaf::{FetchLeaf, FindingLeaf};
+use crate::manifest::{manifest_hash, Manifest, SealedManifest};
+use crate::merkle::{leaf_hash, verify_inclusion, Hash};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Cursor, Read, Write};
+
+/// Format tag of `proof.json`.
+pub const PROOF_FORMAT: &str = "gongkai-proof/1";
+/// Largest bundle the check reads (bodies are capped by the crawler well below this).
+pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
+const ENTRY_NAMES: [&str; 8] = [
+    "README.txt",
+    "manifest.json",
+    "manifest.sig",
+    "public_key.txt",
+    "finding.json",
+    "fetch.json",
+    "body.bin",
+    "proof.json",
+];
+
+/// The audit path of one leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProof {
+    /// 0-based position of the leaf in the tree's canonical order.
+    pub index: u64,
+    /// Number of leaves in the tree (the manifest's `size`).
+    pub size: u64,
+    /// Hex `H(0x00 || leaf bytes)`.
+    pub leaf_hash: String,
+    /// Hex sibling hashes from the leaf upwards (RFC 6962 audit path).
+    pub path: Vec<String>,
+}
+
+impl InclusionProof {
+    /// The proof for leaf `index` of `leaves` (hashes in canonical order).
+    pub fn new(leaves: &[Hash], index: usize) -> InclusionProof {
+        InclusionProof {
+            index: index as u64,
+            size: leaves.len() as u64,
+            leaf_hash: leaves.get(index).map(hex::encode).unwrap_or_default(),
+            path: crate::merkle::inclusion_proof(leaves, index)
+                .iter()
+                .map(hex::encode)
+                .collect(),
+        }
+    }
+
+    fn verifies(&self, leaf: &[u8], root_hex: &str) -> bool {
+        let h = leaf_hash(leaf);
+        let path: Option<Vec<Hash>> = self.path.iter().map(|p| parse_hash(p)).collect();
+        let (Some(path), Some(root)) = (path, parse_hash(root_hex)) else {
+            return false;
+        };
+        hex::encode(h) == self.leaf_hash
+            && verify_inclusion(&h, self.index, self.size, &path, &root)
+    }
+}
+
+fn parse_hash(s: &str) -> Option<Hash> {
+    hex::decode(s).ok()?.try_into().ok()
+}
+
+/// `proof.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proofs {
+    /// Always [`PROOF_FORMAT`].
+    pub format: String,
+    /// Hex sha256 of `manifest.json` (compare it with the published log).
+    pub manifest_hash: String,
+    pub finding: InclusionProof,
+    pub fetch: Option<InclusionProof>,
+}
+
+/// The content of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub manifest: SealedManifest,
+    /// Hex public key.
+    pub public_key: String,
+    /// Leaf bytes of the finding.
+    pub finding: Vec<u8>,
+    /// Leaf bytes of the fetch record.
+    pub fetch: Option<Vec<u8>>,
+    /// Exact bytes received.
+    pub body: Option<Vec<u8>>,
+    pub proofs: Proofs,
+}
+
+fn bundle_err(message: impl Into<String>) -> EvidenceError {
+    EvidenceError::Bundle(message.into())
+}
+
+impl Bundle {
+    /// The zip file (deterministic: same content, same bytes).
+    pub fn to_zip(&self) -> Result<Vec<u8>, EvidenceError> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644)
+            .large_file(false);
+        let proof = serde_json::to_vec_pretty(&self.proofs)?;
+        let readme = self.readme();
+        let entries: [(&str, Option<&[u8]>); 8] = [
+            ("README.txt", Some(readme.as_bytes())),
+            ("manifest.json", Some(&self.manifest.bytes)),
+            ("manifest.sig", Some(self.manifest.signature.as_bytes())),
+            ("public_key.txt", Some(self.public_key.as_bytes())),
+            ("finding.json", Some(&self.finding)),
+            ("fetch.json", self.fetch.as_deref()),
+            ("body.bin", self.body.as_deref()),
+            ("proof.json", Some(&proof)),
+        ];
+        let zerr = |e: zip::result::ZipError| bundle_err(format!("writing zip: {e}"));
+        for (name, data) in entries {
+            let Some(data) = data else { continue };
+            zip.start_file(name, opts).map_err(zerr)?;
+            zip.write_all(data)
+                .map_err(|e| bundle_err(format!("writing {name}: {e}")))?;
+        }
+        Ok(zip.finish().map_err(zerr)?.into_inner())
+    }
+
+    /// Reads a bundle's entries (bounded; unknown entries refused).
+    pub fn from_zip(bytes: &[u8]) -> Result<Bundle, EvidenceError> {
+        if bytes.len() as u64 > MAX_BUNDLE_BYTES {
+            return Err(bundle_err("larger than 512 MiB"));
+        }
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| bundle_err(format!("not a zip file: {e}")))?;
+        if zip.len() > ENTRY_NAMES.len() {
+            return Err(bundle_err(format!(
+                "{} entries, expected at most 8",
+                zip.len()
+            )));
+        }
+        let mut found: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+        for i in 0..zip.len() {
+            let mut entry = zip
+                .by_index(i)
+                .map_err(|e| bundle_err(format!("entry {i}: {e}")))?;
+            let name = entry.name().to_string();
+            if !ENTRY_NAMES.contains(&name.as_str()) || found.contains_key(&name) {
+                return Err(bundle_err(format!("unexpected entry {name:?}")));
+            }
+            let mut data = Vec::new();
+            // Reading to the end also checks the entry's CRC-32.
+            (&mut entry)
+                .take(MAX_BUNDLE_BYTES)
+                .read_to_end(&mut data)
+                .map_err(|e| bundle_err(format!("{name}: {e}")))?;
+            found.insert(name, data);
+        }
+        let mut take = |name: &str| found.remove(name);
+        let need =
+            |v: Option<Vec<u8>>, name: &str| v.ok_or_else(|| bundle_err(format!("{name} missing")));
+        let text = |v: Vec<u8>, name: &str| {
+            String::from_utf8(v).map_err(|_| bundle_err(format!("{name} is not UTF-8")))
+        };
+        let manifest_bytes = need(take("manifest.json"), "manifest.json")?;
+        let signature = text(need(take("manifest.sig"), "manifest.sig")?, "manifest.sig")?;
+        let public_key = text(
+            need(take("public_key.txt"), "public_key.txt")?,
+            "public_key.txt",
+        )?;
+        let finding = need(take("finding.json"), "finding.json")?;
+        let proofs: Proofs = serde_json::from_slice(&need(take("proof.json"), "proof.json")?)
+            .map_err(|e| bundle_err(format!("proof.json: {e}")))?;
+        Ok(Bundle {
+            manifest: SealedManifest {
+                hash: manifest_hash(&manifest_bytes),
+                bytes: manifest_bytes,
+                signature,
+            },
+            public_key,
+            finding,
+            fetch: take("fetch.json"),
+            body: take("body.bin"),
+            proofs,
+        })
+    }
+
+    /// `README.txt`: what the bundle is and how to check it with common tools.
+    pub fn readme(&self) -> String {
+        let finding: Option<FindingLeaf> = serde_json::from_slice(&self.finding).ok();
+        let (rule, url, fp) = finding
+            .map(|f| (f.rule, f.url, f.fingerprint))
+            .unwrap_or_default();
+        let run = Manifest::parse(&self.manifest.bytes)
+            .map(|m| (m.run.id, m.run.site, m.sealed_at))
+            .unwrap_or_default();
+        format!(
+            "gongkai 证据包 / evidence bundle\n\
+             问题 finding: {rule} · {url}\n指纹 fingerprint: {fp}\n\
+             运行 run: {} ({}) · 封存 sealed: {}\n\
+             清单哈希 manifest sha256: {}\n公钥 public key: {}\n\n\
+             Check it: `gongkai evidence check THIS.zip --key PUBLISHED_KEY`, or by hand:\n\
+             1. manifest.sig is the Ed25519 signature (RFC 8032) of the bytes of manifest.json\n\
+             \x20  under public_key.txt; compare the key and sha256(manifest.json) with what the\n\
+             \x20  office published (`gongkai evidence log`).\n\
+             2. leaf hash = sha256(0x00 || bytes of finding.json) (and of fetch.json); it must\n\
+             \x20  equal proof.json's leaf_hash, and the audit path (RFC 6962 / RFC 9162 2.1.3.2,\n\
+             \x20  node = sha256(0x01 || left || right)) must lead to manifest.json's\n\
+             \x20  findings.root (fetches.root) with the given index and size.\n\
+             3. sha256(body.bin) equals fetch.json's body_sha256; finding.json's fetch_id equals\n\
+             \x20  fetch.json's id; both carry the manifest's run.id.\n",
+            run.0, run.1, run.2, self.manifest.hash, self.public_key
+        )
+    }
+}
+
+/// What an offline check found.
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    /// Facts that hold (for the user to compare with published values).
+    pub facts: Vec<String>,
+    /// What does not hold; empty means the bundle verifies.
+    pub problems: Vec<String>,
+}
+
+impl CheckReport {
+    /// True when nothing failed.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Checks a bundle file's bytes, optionally against a pinned public key.
+pub fn check(bytes: &[u8], pinned: Option<&PublicKey>) -> CheckReport {
+    let mut r = CheckReport::default();
+    let bundle = match Bundle::from_zip(bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            r.problems
+                .push(format!("无法读取证据包 (unreadable bundle): {e}"));
+            return r;
+        }
+    };
+    match bundle.to_zip() {
+        Ok(canonical) if canonical == bytes => {}
+        _ => r.problems.push(
+            "证据包文件被改动 (the file is not byte-for-byte as written: entries, order or zip headers changed)"
+                .into(),
+        ),
+    }
+    check_signature(&bundle, pinned, &mut r);
+    let Some(manifest) = Manifest::parse(&bundle.manifest.bytes) else {
+        r.problems
+            .push("manifest.json 不是规范的清单 (not a canonical gongkai manifest)".into());
+        return r;
+    };
+    if manifest.public_key != bundle.public_key.trim() {
+        r.problems
+            .push("清单中的公钥与 public_key.txt 不一致 (manifest names another key)".into());
+    }
+    if bundle.proofs.manifest_hash != bundle.manifest.hash {
+        r.problems
+            .push("proof.json 的 manifest_hash 与清单不符 (proof is for another manifest)".into());
+    }
+    r.facts.push(format!(
+        "清单 manifest #{} · run {} · sealed {} · sha256 {}",
+        manifest.seq, manifest.run.id, manifest.sealed_at, bundle.manifest.hash
+    ));
+    check_leaves(&bundle, &manifest, &mut r);
+    r
+}
+
+fn check_signature(bundle: &Bundle, pinned: Option<&PublicKey>, r: &mut CheckReport) {
+    let key = match PublicKey::from_hex(&bundle.public_key) {
+        Ok(k) => k,
+        Err(e) => {
+            r.problems.push(format!("public_key.txt: {e}"));
+            return;
+        }
+    };
+    match pinned {
+        Some(p) if *p != key => r.problems.push(format!(
+            "签名公钥不是指定的公钥 (signed with key {}, expected {})",
+            key.to_hex(),
+            p.to_hex()
+        )),
+        Some(_) => r
+            .facts
+            .push(format!("公钥与指定公钥一致 (key matches {})", key.to_hex())),
+        None => r.facts.push(format!(
+            "公钥 public key {} (not pinned: compare it with the published key, or pass --key)",
+            key.to_hex()
+        )),
+    }
+    if !bundle.manifest.signed_by(&key) {
+        r.problems
+            .push("清单签名无效 (manifest signature does not verify)".into());
+    }
+}
+
+fn check_leaves(bundle: &Bundle, manifest: &Manifest, r: &mut CheckReport) {
+    let finding: Option<FindingLeaf> = serde_json::from_slice(&bundle.finding).ok();
+    if !bundle
+        .proofs
+        .finding
+        .verifies(&bundle.finding, &manifest.findings.root)
+        || bundle.proofs.finding.size != manifest.findings.size
+    {
+        r.problems.push(
+            "问题记录与清单的 findings 根不符 (finding.json is not in the sealed findings tree)"
+                .into(),
+        );
+    }
+    let Some(finding) = finding else {
+        r.problems
+            .push("finding.json 无法解析 (not a finding leaf)".into());
+        return;
+    };
+    if finding.run_id != manifest.run.id {
+        r.problems
+            .push("问题记录属于另一次运行 (finding's run differs from the manifest's)".into());
+    }
+    r.facts.push(format!(
+        "问题 finding {} · {} · {}",
+        finding.fingerprint, finding.rule, finding.url
+    ));
+    let (Some(fetch_bytes), Some(proof)) = (&bundle.fetch, &bundle.proofs.fetch) else {
+        if finding.fetch_id.is_some() {
+            r.problems
+                .push("缺少抓取记录或其证明 (fetch.json or its proof missing)".into());
+        }
+        return;
+    };
+    if !proof.verifies(fetch_bytes, &manifest.fetches.root) || proof.size != manifest.fetches.size {
+        r.problems.push(
+            "抓取记录与清单的 fetches 根不符 (fetch.json is not in the sealed fetch tree)".into(),
+        );
+    }
+    let Ok(fetch) = serde_json::from_slice::<FetchLeaf>(fetch_bytes) else {
+        r.problems
+            .push("fetch.json 无法解析 (not a fetch leaf)".into());
+        return;
+    };
+    if Some(fetch.id) != finding.fetch_id || fetch.run_id != manifest.run.id {
+        r.problems
+            .push("抓取记录不是该问题引用的记录 (fetch.json is not the finding's fetch)".into());
+    }
+    match (&fetch.body_sha256, &bundle.body) {
+        (Some(want), Some(body)) => {
+            let got = hex::encode(Sha256::digest(body));
+            if &got == want {
+                r.facts
+                    .push(format!("原始内容 body {} bytes, sha256 {got}", body.len()));
+            } else {
+                r.problems.push(format!(
+                    "原始内容被改动 (body.bin sha256 {got} ≠ recorded {want})"
+                ));
+            }
+        }
+        (Some(_), None) => r
+            .problems
+            .push("缺少原始内容 body.bin (body missing)".into()),
+        (None, Some(_)) => r
+            .problems
+            .push("多出 body.bin (the fetch stored no body)".into()),
+        (None, None) => {}
+    }
+    r.facts.push(format!(
+        "抓取 fetch #{} · {} {} → {} · {}",
+        fetch.id,
+        fetch.method,
+        fetch.url,
+        fetch
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "—".into()),
+        fetch.fetched_at
+    ));
+}
