@@ -17,7 +17,7 @@
 
 use crate::error::EvidenceError;
 use crate::key::PublicKey;
-use crate::leaf::{FetchLeaf, FindingLeaf};
+use crate::leaf::{FetchLeaf, FindingLeaf, Leaf};
 use crate::manifest::{manifest_hash, Manifest, SealedManifest};
 use crate::merkle::{leaf_hash, verify_inclusion, Hash};
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,58 @@ fn bundle_err(message: impl Into<String>) -> EvidenceError {
     EvidenceError::Bundle(message.into())
 }
 
+/// The fetch part of a bundle: the run's fetch leaves, which one, and its exact bytes.
+pub struct FetchPart<'a> {
+    /// All fetch leaves of the run in canonical order.
+    pub leaves: &'a [Leaf],
+    pub index: usize,
+    pub body: Option<Vec<u8>>,
+}
+
 impl Bundle {
+    /// Assembles a bundle for finding `finding_index` of `findings` (the run's finding leaves in
+    /// canonical order), sealed by `manifest`.
+    pub fn assemble(
+        manifest: SealedManifest,
+        public_key: &PublicKey,
+        findings: &[Leaf],
+        finding_index: usize,
+        fetch: Option<FetchPart<'_>>,
+    ) -> Result<Bundle, EvidenceError> {
+        let finding = findings
+            .get(finding_index)
+            .ok_or_else(|| bundle_err("finding index out of range"))?;
+        let hashes: Vec<Hash> = findings.iter().map(|l| l.hash).collect();
+        let (fetch_bytes, fetch_proof, body) = match fetch {
+            Some(part) => {
+                let leaf = part
+                    .leaves
+                    .get(part.index)
+                    .ok_or_else(|| bundle_err("fetch index out of range"))?;
+                let hashes: Vec<Hash> = part.leaves.iter().map(|l| l.hash).collect();
+                (
+                    Some(leaf.bytes.clone()),
+                    Some(InclusionProof::new(&hashes, part.index)),
+                    part.body,
+                )
+            }
+            None => (None, None, None),
+        };
+        Ok(Bundle {
+            proofs: Proofs {
+                format: PROOF_FORMAT.into(),
+                manifest_hash: manifest.hash.clone(),
+                finding: InclusionProof::new(&hashes, finding_index),
+                fetch: fetch_proof,
+            },
+            manifest,
+            public_key: public_key.to_hex(),
+            finding: finding.bytes.clone(),
+            fetch: fetch_bytes,
+            body,
+        })
+    }
+
     /// The zip file (deterministic: same content, same bytes).
     pub fn to_zip(&self) -> Result<Vec<u8>, EvidenceError> {
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -393,3 +444,7 @@ fn check_leaves(bundle: &Bundle, manifest: &Manifest, r: &mut CheckReport) {
         fetch.fetched_at
     ));
 }
+
+#[cfg(test)]
+#[path = "bundle_tests.rs"]
+mod tests;
