@@ -1,13 +1,19 @@
 //! The office's Ed25519 signing key: created once, kept in a file outside the database that
 //! only its owner can read (mode 0600), the public half printed for publication.
 //!
-//! File format: the 32-byte secret seed as 64 lower-case hex digits and a newline. Beside it,
-//! `<key>.pub` holds the public key in the same form (publishable).
+//! File format: the line [`SECRET_HEADER`], then the 32-byte secret seed as 64 lower-case hex
+//! digits and a newline. Beside it, `<key>.pub` holds the public key as 64 hex digits and a
+//! newline (publishable). The header tells the two apart, so a command that wants a public key
+//! can be given either file.
 
 use crate::error::EvidenceError;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// First line of a secret key file.
+pub const SECRET_HEADER: &str =
+    "# gongkai Ed25519 signing key: keep secret, owner-only (mode 0600)";
 
 /// The office's signing key.
 pub struct OfficeKey {
@@ -57,7 +63,10 @@ impl OfficeKey {
             source,
         })?;
         check_private(path)?;
-        let bytes = hex::decode(text.trim())
+        let Some(seed_hex) = text.strip_prefix(SECRET_HEADER) else {
+            return Err(key_err(path, "not a gongkai signing key (header missing)"));
+        };
+        let bytes = hex::decode(seed_hex.trim())
             .map_err(|_| key_err(path, "not a gongkai key (expected 64 hex digits)"))?;
         let seed: [u8; 32] = bytes
             .try_into()
@@ -95,7 +104,11 @@ impl OfficeKey {
             opts.mode(0o600);
         }
         let mut file = opts.open(path).map_err(io)?;
-        writeln!(file, "{}", hex::encode(self.signing.to_bytes())).map_err(io)?;
+        let text = format!(
+            "{SECRET_HEADER}\n{}\n",
+            hex::encode(self.signing.to_bytes())
+        );
+        file.write_all(text.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
         let public = public_key_path(path);
         std::fs::write(&public, format!("{}\n", self.public().to_hex())).map_err(|source| {
@@ -152,7 +165,8 @@ impl PublicKey {
             .map_err(|_| bad())
     }
 
-    /// Parses `arg` as 64 hex digits, or else reads it as a file holding them (e.g. `<key>.pub`).
+    /// Parses `arg` as 64 hex digits, or else reads it as a file: a public key file (`<key>.pub`)
+    /// or the secret key file itself (its public half is used).
     pub fn from_arg(arg: &str) -> Result<PublicKey, EvidenceError> {
         if let Ok(k) = PublicKey::from_hex(arg) {
             return Ok(k);
@@ -170,6 +184,9 @@ impl PublicKey {
                 path: path.to_path_buf(),
                 source,
             })?;
+            if text.starts_with(SECRET_HEADER) {
+                return Ok(OfficeKey::load(path)?.public());
+            }
             return PublicKey::from_hex(&text);
         }
         Err(EvidenceError::PublicKey(arg.to_string()))
@@ -240,5 +257,11 @@ mod tests {
             key.public()
         );
         assert!(PublicKey::from_arg("nonsense").is_err());
+        let secret = dir.path().join("k");
+        key.save(&secret).unwrap();
+        assert_eq!(
+            PublicKey::from_arg(secret.to_str().unwrap()).unwrap(),
+            key.public()
+        );
     }
 }

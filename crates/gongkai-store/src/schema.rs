@@ -155,7 +155,32 @@ ALTER TABLE frontier ADD COLUMN link_kind TEXT;
 ALTER TABLE frontier ADD COLUMN column_name TEXT;
 "#;
 
-const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1), M::up(V2)];
+/// Evidence seals (issue 15): `manifests` is the signed, hash-chained list of run manifests
+/// (no foreign key to `runs`: a deleted run must leave its seal behind), `sealed_leaves` the leaf
+/// hashes each manifest committed to, so that `gongkai evidence verify` can name which fetch or
+/// finding no longer matches. The manifest bytes are the exact signed canonical JSON.
+const V_EVIDENCE: &str = r#"
+CREATE TABLE manifests (
+    seq        INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL,
+    manifest   TEXT NOT NULL,
+    hash       TEXT NOT NULL CHECK (length(hash) = 64),
+    signature  TEXT NOT NULL,
+    sealed_at  TEXT NOT NULL
+);
+CREATE INDEX manifests_run ON manifests(run_id, seq);
+
+CREATE TABLE sealed_leaves (
+    seq   INTEGER NOT NULL REFERENCES manifests(seq) ON DELETE CASCADE,
+    tree  TEXT NOT NULL CHECK (tree IN ('fetch', 'finding')),
+    idx   INTEGER NOT NULL,
+    key   TEXT NOT NULL,
+    hash  BLOB NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (seq, tree, idx)
+) WITHOUT ROWID;
+"#;
+
+const MIGRATIONS_SLICE: &[M<'static>] = &[M::up(V1), M::up(V2), M::up(V_EVIDENCE)];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS_SLICE.len() as i64;
@@ -281,7 +306,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(SCHEMA_VERSION, 3);
     }
 
     #[test]
@@ -305,7 +330,16 @@ mod tests {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 1, "NORMAL");
-        for table in ["runs", "fetches", "bodies", "links", "frontier", "findings"] {
+        for table in [
+            "runs",
+            "fetches",
+            "bodies",
+            "links",
+            "frontier",
+            "findings",
+            "manifests",
+            "sealed_leaves",
+        ] {
             let n: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",

@@ -146,12 +146,16 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
     } else {
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, RunStatus::Completed)?;
+            if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
+                tracing::warn!("{s:#}");
+            }
             return Err(e);
         }
         // Findings are stored before the run is marked completed: a crash in between leaves an
         // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
         store.finish_run(run_id, RunStatus::Completed)?;
+        super::evidence::seal_completed(&store, &args.db, run_id)?;
     }
     let (pages, checks, _, _, _) = stats.snapshot();
     Ok(ScanReport {
