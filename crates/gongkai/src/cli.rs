@@ -29,9 +29,10 @@ pub enum Command {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
-        /// Database the signing key is for (the key is created as `<db>.ed25519`).
-        #[arg(long, default_value = "gongkai.db")]
-        db: PathBuf,
+        /// Database the signing key is for (the key is created as `<db>.ed25519`); default
+        /// `gongkai.db` beside the written file.
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// Signing key file to create instead (default `$GONGKAI_KEY`, else `<db>.ed25519`).
         #[arg(long)]
         key: Option<PathBuf>,

@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(path: &Path, force: bool, db: &Path, key: Option<&Path>) -> Result<ExitCode> {
+pub fn run(path: &Path, force: bool, db: Option<&Path>, key: Option<&Path>) -> Result<ExitCode> {
     if path.exists() && !force {
         bail!(
             "{} already exists (use --force to overwrite)",
@@ -19,6 +19,8 @@ pub fn run(path: &Path, force: bool, db: &Path, key: Option<&Path>) -> Result<Ex
         path.display()
     );
     // The key is never overwritten (--force included): old seals must stay verifiable.
+    let default_db = path.parent().unwrap_or(Path::new("")).join("gongkai.db");
+    let db = db.unwrap_or(&default_db);
     let key_path = super::evidence::key_path(db, key.map(|k| k.as_os_str().to_owned()));
     let (key, created) = gongkai_evidence::OfficeKey::load_or_create(&key_path)
         .with_context(|| format!("signing key {}", key_path.display()))?;

@@ -23,7 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             force,
             db,
             key,
-        } => init::run(&path, force, &db, key.as_deref()),
+        } => init::run(&path, force, db.as_deref(), key.as_deref()),
         Command::Scan(args) => runtime()?.block_on(scan::run_cli(args)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args)),
         Command::Check(args) => check::run(args),
