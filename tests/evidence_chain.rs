@@ -448,3 +448,30 @@ fn a_bundle_verifies_offline_and_fails_when_any_byte_changes() {
         assert_eq!(code, Some(1), "byte {at} changed: {text}");
     }
 }
+
+#[test]
+fn a_resumed_run_is_sealed_when_it_completes() {
+    let (_dir, db) = copy();
+    let db_s = db.to_str().unwrap();
+    // Run 2 as a crash would have left it after its last fetch: unfinished, not sealed.
+    let c = rw(&db);
+    c.execute_batch(
+        "UPDATE runs SET status = 'interrupted', finished_at = NULL WHERE id = 2;
+         DELETE FROM sealed_leaves WHERE seq = 2; DELETE FROM manifests WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(c);
+    // Not completed, so not expected to be sealed: the chain still verifies.
+    verify_ok(&db);
+    let out = run(&["scan", "--resume", "--db", db_s, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let c = open_db(&db);
+    let run: i64 = c
+        .query_row("SELECT run_id FROM manifests WHERE seq = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(run, 2);
+    drop(c);
+    verify_ok(&db);
+}
