@@ -1,10 +1,12 @@
 //! Bundles: a sealed synthetic run, its bundle checked offline, and every kind of change caught.
 
 use super::*;
+use crate::check::check;
 use crate::key::OfficeKey;
 use crate::leaf::{fetch_leaves, finding_leaves, FETCH_LEAF_FORMAT, FINDING_LEAF_FORMAT};
 use crate::manifest::{RunMeta, TreeHead, GENESIS, MANIFEST_FORMAT};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 const BODY: &[u8] = "<html><title>通知</title>现行有效</html>".as_bytes();
 

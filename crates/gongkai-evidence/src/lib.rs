@@ -6,20 +6,23 @@
 //! * [`merkle`]: RFC 6962 Merkle trees and inclusion proofs;
 //! * [`manifest`]: run manifests, their chain and signatures;
 //! * [`key`]: the office's Ed25519 key file;
-//! * [`bundle`]: the zip that proves one finding, and its offline check.
+//! * [`bundle`]: the zip that proves one finding;
+//! * [`check`]: its offline check.
 //!
 //! The database side (tables `manifests` and `sealed_leaves`) lives in `gongkai-store`; the
 //! commands (`gongkai evidence verify|bundle|check|log`) in the `gongkai` binary.
 
 pub mod bundle;
 pub mod canon;
+pub mod check;
 mod error;
 pub mod key;
 pub mod leaf;
 pub mod manifest;
 pub mod merkle;
 
-pub use bundle::{check, Bundle, CheckReport, InclusionProof, Proofs};
+pub use bundle::{Bundle, InclusionProof, Proofs};
+pub use check::{check, CheckReport};
 pub use error::EvidenceError;
 pub use key::{OfficeKey, PublicKey};
 pub use leaf::{FetchLeaf, FindingLeaf, Leaf};
