@@ -3,7 +3,9 @@
 use super::*;
 use crate::check::check;
 use crate::key::OfficeKey;
-use crate::leaf::{fetch_leaves, finding_leaves, FETCH_LEAF_FORMAT, FINDING_LEAF_FORMAT};
+use crate::leaf::{
+    fetch_leaves, finding_leaves, FetchLeaf, FETCH_LEAF_FORMAT, FINDING_LEAF_FORMAT,
+};
 use crate::manifest::{RunMeta, TreeHead, GENESIS, MANIFEST_FORMAT};
 use serde_json::json;
 use sha2::{Digest, Sha256};
