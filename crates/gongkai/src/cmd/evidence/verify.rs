@@ -315,6 +315,9 @@ fn name_changes(tree: Tree, run: i64, sealed: &[(String, Hash)], now: &[Leaf]) -
         after.entry(l.key.as_str()).or_default().push(l);
     }
     let keys: BTreeSet<&str> = before.keys().chain(after.keys()).copied().collect();
+    // Fetch ids in numeric order (fingerprints have no numeric reading and keep theirs).
+    let mut keys: Vec<&str> = keys.into_iter().collect();
+    keys.sort_by_key(|k| (k.parse::<i64>().ok(), *k));
     let mut out = Vec::new();
     for key in keys {
         let b = before.get(key).map(Vec::as_slice).unwrap_or_default();
