@@ -52,6 +52,13 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
         "  证据 evidence:    {}",
         serde_json::to_string(&f.evidence)?
     );
+    match store.latest_manifest(found.run_id)? {
+        Some(m) => println!(
+            "  封存 sealed:      manifest #{} sha256 {} (`gongkai evidence bundle` for an offline proof)",
+            m.seq, m.hash
+        ),
+        None => println!("  封存 sealed:      未封存 not sealed"),
+    }
     let Some(fetch_id) = f.fetch_id else {
         println!(
             "（此问题为站点级问题，无单一抓取记录 / site-level finding without a single fetch）"
