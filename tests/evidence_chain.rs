@@ -475,3 +475,39 @@ fn a_resumed_run_is_sealed_when_it_completes() {
     drop(c);
     verify_ok(&db);
 }
+
+#[test]
+fn a_history_rewritten_with_the_office_key_differs_from_the_published_log() {
+    let (dir, db) = copy();
+    let db_s = db.to_str().unwrap();
+    let published = dir.path().join("published.tsv");
+    let out = run(&["evidence", "log", "--db", db_s]);
+    std::fs::write(&published, stdout(&out)).unwrap();
+    // Someone with the key file deletes a finding and seals run 2 anew.
+    let c = rw(&db);
+    c.execute_batch(
+        "DELETE FROM findings WHERE id = (SELECT min(id) FROM findings WHERE run_id = 2);
+         DELETE FROM sealed_leaves WHERE seq = 2; DELETE FROM manifests WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(c);
+    assert!(run(&["evidence", "seal", "--db", db_s]).status.success());
+    // The database alone is consistent again ...
+    verify_ok(&db);
+    // ... but not with what was published.
+    let out = run(&[
+        "evidence",
+        "verify",
+        "--db",
+        db_s,
+        "--log",
+        published.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("manifest #2 differs from the published log"),
+        "{text}"
+    );
+    assert!(!text.contains("manifest #1 differs"), "{text}");
+}

@@ -100,7 +100,12 @@ pub struct EvidenceArgs {
 #[derive(Debug, Subcommand)]
 pub enum EvidenceAction {
     /// Re-hash every body, recompute every sealed run's roots, check the chain and signatures.
-    Verify,
+    Verify {
+        /// A log published earlier (`gongkai evidence log` output): every seal it lists must
+        /// still be in the chain with the same hash.
+        #[arg(long)]
+        log: Option<PathBuf>,
+    },
     /// Write one self-contained zip proving a finding, checkable offline.
     Bundle {
         /// Finding id or fingerprint (from `gongkai findings`).

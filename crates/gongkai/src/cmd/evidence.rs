@@ -20,7 +20,7 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
     }
     let store = super::check::open_existing(&args.db)?;
     match &args.action {
-        Some(EvidenceAction::Verify) => return run_verify(&store, &args),
+        Some(EvidenceAction::Verify { log }) => return run_verify(&store, &args, log.as_deref()),
         Some(EvidenceAction::Bundle { finding, out }) => {
             return bundle::write(&store, &find(&store, finding)?, out)
         }
@@ -140,13 +140,18 @@ fn trusted_key(db: &Path, arg: Option<&str>) -> Result<Option<PublicKey>> {
     Ok(None)
 }
 
-fn run_verify(store: &Store, args: &EvidenceArgs) -> Result<ExitCode> {
+fn run_verify(store: &Store, args: &EvidenceArgs, published: Option<&Path>) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let trusted = trusted_key(&args.db, args.key.as_deref())?;
     if trusted.is_none() {
         eprintln!("gongkai: warning: no trusted key (--key, $GONGKAI_KEY or <db>.ed25519): signatures are checked against the key each manifest names");
     }
-    let v = verify::verify(store, trusted.as_ref())?;
+    let mut v = verify::verify(store, trusted.as_ref())?;
+    if let Some(path) = published {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read published log {}", path.display()))?;
+        verify::against_published(store, &text, &mut v)?;
+    }
     for p in &v.problems {
         println!("不一致 (mismatch): {p}");
     }

@@ -31,6 +31,38 @@ pub fn verify(store: &Store, trusted: Option<&PublicKey>) -> Result<Verification
     Ok(v)
 }
 
+/// Compares the chain with a log published earlier (`gongkai evidence log` lines:
+/// `seq TAB run TAB sealed_at TAB hash TAB signature`; `#` lines ignored): a seal that is
+/// missing or has another hash means the history was rewritten, even with the office's key.
+pub fn against_published(store: &Store, log: &str, v: &mut Verification) -> Result<()> {
+    let rows: BTreeMap<i64, ManifestRow> =
+        store.manifests()?.into_iter().map(|r| (r.seq, r)).collect();
+    for (n, line) in log.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(seq), Some(hash)) = (
+            cols.first().and_then(|s| s.parse::<i64>().ok()),
+            cols.get(3),
+        ) else {
+            anyhow::bail!("published log line {}: expected `seq, run, sealed_at, hash, signature` separated by tabs", n + 1);
+        };
+        match rows.get(&seq) {
+            None => v.problems.push(format!(
+                "已公布的清单缺失 published manifest #{seq} ({hash}) is no longer in the chain"
+            )),
+            Some(row) if manifest_hash(&row.manifest) != *hash => v.problems.push(format!(
+                "历史被改写 manifest #{seq} differs from the published log: now {}, published {hash}",
+                manifest_hash(&row.manifest)
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 fn check_bodies(store: &Store, v: &mut Verification) -> Result<()> {
     for sha in store.verify_bodies()? {
         v.bodies_bad += 1;
