@@ -61,6 +61,11 @@ fn finding(fp: &str, fetch_id: Option<i64>) -> FindingLeaf {
 
 /// A run of 5 fetches and 3 findings, sealed; returns the zip of finding "fp-b" (fetch 3).
 fn sealed_bundle(key: &OfficeKey) -> Vec<u8> {
+    bundle_of(key, "fp-b")
+}
+
+/// The zip of finding `fp` of the sealed synthetic run.
+fn bundle_of(key: &OfficeKey, fp: &str) -> Vec<u8> {
     let fetches: Vec<FetchLeaf> = (1..=5)
         .map(|i| fetch(i, (i == 3).then_some(BODY)))
         .collect();
@@ -93,13 +98,13 @@ fn sealed_bundle(key: &OfficeKey) -> Vec<u8> {
         findings: TreeHead::of(&gl),
         public_key: key.public().to_hex(),
     };
-    let index = gl.iter().position(|l| l.key == "fp-b").unwrap();
-    let fetch = FetchPart {
+    let index = gl.iter().position(|l| l.key == fp).unwrap();
+    let fetch = (fp == "fp-b").then(|| FetchPart {
         leaves: &fl,
         index: 2,
         body: Some(BODY.to_vec()),
-    };
-    Bundle::assemble(manifest.seal(key), &key.public(), &gl, index, Some(fetch))
+    });
+    Bundle::assemble(manifest.seal(key), &key.public(), &gl, index, fetch)
         .unwrap()
         .to_zip()
         .unwrap()
@@ -207,4 +212,21 @@ fn edited_entries_in_a_valid_zip_are_named() {
     // An entry removed.
     let p = problems(&repack(&zip, |b| b.body = None));
     assert!(p.contains("body missing"), "{p}");
+}
+
+#[test]
+fn site_level_finding_bundle_and_a_missing_fetch() {
+    let key = OfficeKey::from_seed([9; 32]);
+    let zip = bundle_of(&key, "fp-c");
+    let r = check(&zip, Some(&key.public()));
+    assert!(r.ok(), "{:?}", r.problems);
+    let b = Bundle::from_zip(&zip).unwrap();
+    assert!(b.fetch.is_none() && b.body.is_none());
+    // A finding that cites a fetch, bundled without it.
+    let p = problems(&repack(&sealed_bundle(&key), |b| {
+        b.fetch = None;
+        b.body = None;
+        b.proofs.fetch = None;
+    }));
+    assert!(p.contains("fetch.json or its proof missing"), "{p}");
 }
