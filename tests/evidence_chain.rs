@@ -402,3 +402,25 @@ fn a_history_rewritten_with_the_office_key_differs_from_the_published_log() {
     );
     assert!(!text.contains("manifest #1 differs"), "{text}");
 }
+
+#[test]
+fn init_creates_an_owner_only_key_once_and_prints_its_public_half() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("site.toml");
+    let out = run(&["init", cfg.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let key = dir.path().join("gongkai.db.ed25519");
+    let public = std::fs::read_to_string(dir.path().join("gongkai.db.ed25519.pub")).unwrap();
+    assert!(stdout(&out).contains(public.trim()), "{}", stdout(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let before = std::fs::read(&key).unwrap();
+    let out = run(&["init", cfg.to_str().unwrap(), "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&key).unwrap(), before, "never overwritten");
+    assert!(stdout(&out).contains(public.trim()));
+}
