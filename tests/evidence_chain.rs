@@ -424,3 +424,33 @@ fn init_creates_an_owner_only_key_once_and_prints_its_public_half() {
     assert_eq!(std::fs::read(&key).unwrap(), before, "never overwritten");
     assert!(stdout(&out).contains(public.trim()));
 }
+
+#[test]
+fn a_cut_tail_is_named_against_the_published_log() {
+    let (dir, db) = copy();
+    let db_s = db.to_str().unwrap();
+    let published = dir.path().join("published.tsv");
+    std::fs::write(&published, stdout(&run(&["evidence", "log", "--db", db_s]))).unwrap();
+    let c = rw(&db);
+    c.execute_batch(
+        "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = 2;
+         DELETE FROM sealed_leaves WHERE seq = 2; DELETE FROM manifests WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(c);
+    verify_ok(&db);
+    let out = run(&[
+        "evidence",
+        "verify",
+        "--db",
+        db_s,
+        "--log",
+        published.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("published manifest #2"),
+        "{}",
+        stdout(&out)
+    );
+}
