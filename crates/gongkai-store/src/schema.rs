@@ -208,11 +208,37 @@ const V4_LINK_REGION: &str = r#"
 ALTER TABLE links ADD COLUMN region TEXT;
 "#;
 
+/// Version 5: evidence seals (issue 15): `manifests` is the signed, hash-chained list of run manifests
+/// (no foreign key to `runs`: a deleted run must leave its seal behind), `sealed_leaves` the leaf
+/// hashes each manifest committed to, so that `gongkai evidence verify` can name which fetch or
+/// finding no longer matches. The manifest bytes are the exact signed canonical JSON.
+const V_EVIDENCE: &str = r#"
+CREATE TABLE manifests (
+    seq        INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL,
+    manifest   TEXT NOT NULL,
+    hash       TEXT NOT NULL CHECK (length(hash) = 64),
+    signature  TEXT NOT NULL,
+    sealed_at  TEXT NOT NULL
+);
+CREATE INDEX manifests_run ON manifests(run_id, seq);
+
+CREATE TABLE sealed_leaves (
+    seq   INTEGER NOT NULL REFERENCES manifests(seq) ON DELETE CASCADE,
+    tree  TEXT NOT NULL CHECK (tree IN ('fetch', 'finding')),
+    idx   INTEGER NOT NULL,
+    key   TEXT NOT NULL,
+    hash  BLOB NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (seq, tree, idx)
+) WITHOUT ROWID;
+"#;
+
 const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
     M::up(V3).foreign_key_check(),
     M::up(V4_LINK_REGION),
+    M::up(V_EVIDENCE),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -344,7 +370,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(SCHEMA_VERSION, 5);
     }
 
     #[test]
@@ -369,7 +395,15 @@ mod tests {
             .unwrap();
         assert_eq!(sync, 1, "NORMAL");
         for table in [
-            "runs", "fetches", "bodies", "links", "frontier", "findings", "cut_urls",
+            "runs",
+            "fetches",
+            "bodies",
+            "links",
+            "frontier",
+            "findings",
+            "cut_urls",
+            "manifests",
+            "sealed_leaves",
         ] {
             let n: i64 = conn
                 .query_row(

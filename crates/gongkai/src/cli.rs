@@ -29,6 +29,13 @@ pub enum Command {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
+        /// Database the signing key is for (the key is created as `<db>.ed25519`); default
+        /// `gongkai.db` beside the written file.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Signing key file to create instead (default `$GONGKAI_KEY`, else `<db>.ed25519`).
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
     /// Serve the bundled fixture portal on a loopback port, scan it and print what was found.
     Demo(DemoArgs),
@@ -86,12 +93,38 @@ pub struct EvidenceArgs {
     /// Write the finding, its fetch record and the exact stored bytes into this directory.
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// Signing key file (seal) or trusted public key: 64 hex digits or a key file (verify,
+    /// check). Default `$GONGKAI_KEY`, else `<db>.ed25519`.
+    #[arg(long, global = true)]
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum EvidenceAction {
-    /// Re-hash every stored body and report mismatches.
-    Verify,
+    /// Re-hash every body, recompute every sealed run's roots, check the chain and signatures.
+    Verify {
+        /// A log published earlier (`gongkai evidence log` output): every seal it lists must
+        /// still be in the chain with the same hash.
+        #[arg(long)]
+        log: Option<PathBuf>,
+    },
+    /// Write one self-contained zip proving a finding, checkable offline.
+    Bundle {
+        /// Finding id or fingerprint (from `gongkai findings`).
+        finding: String,
+        /// The zip file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a bundle offline (no database); pin the office's public key with --key.
+    Check {
+        /// The bundle zip.
+        file: PathBuf,
+    },
+    /// Print the chain of manifests, one line per seal (publishable).
+    Log,
+    /// Seal completed runs that have no manifest yet (databases from before sealing).
+    Seal,
 }
 
 #[derive(Debug, Args)]

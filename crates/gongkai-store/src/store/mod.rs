@@ -4,7 +4,10 @@ mod fetches;
 mod findings;
 mod frontier;
 mod runs;
+mod seals;
 mod site;
+
+pub use seals::{ManifestRow, NewSeal, Tree};
 
 use crate::error::{sql, StoreError};
 use crate::schema::{open_ro, open_rw};

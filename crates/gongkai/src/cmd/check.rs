@@ -30,6 +30,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         None => super::parse_as_of(Some(&run.as_of))?,
     };
     let findings = evaluate_run(&store, run.id, as_of, &pack, &site)?;
+    // New findings of a completed run are sealed again (a new manifest in the chain).
+    super::evidence::seal_completed(&store, &args.db, run.id)?;
     super::print_summary(&findings);
     Ok(ExitCode::SUCCESS)
 }

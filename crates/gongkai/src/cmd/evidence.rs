@@ -1,30 +1,40 @@
-//! `gongkai evidence`: the fetch that proves a finding, and the exact stored bytes; `verify`
-//! re-hashes every stored body.
+//! `gongkai evidence`: the fetch that proves a finding and the exact stored bytes; sealed runs
+//! (`seal`, `verify`, `log`) and offline finding bundles (`bundle`, `check`).
+
+mod bundle;
+mod seal;
+mod verify;
+
+pub use seal::{key_path, seal_completed};
 
 use crate::cli::{EvidenceAction, EvidenceArgs};
 use anyhow::{bail, Context, Result};
+use gongkai_evidence::PublicKey;
 use gongkai_store::{Store, StoredFinding};
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
+    if let Some(EvidenceAction::Check { file }) = &args.action {
+        return bundle::check(file, args.key.as_deref());
+    }
     let store = super::check::open_existing(&args.db)?;
-    if let Some(EvidenceAction::Verify) = args.action {
-        let bad = store.verify_bodies()?;
-        if bad.is_empty() {
-            println!("所有存储内容校验一致 (every stored body matches its sha256)");
+    match &args.action {
+        Some(EvidenceAction::Verify { log }) => return run_verify(&store, &args, log.as_deref()),
+        Some(EvidenceAction::Bundle { finding, out }) => {
+            return bundle::write(&store, &find(&store, finding)?, out)
+        }
+        Some(EvidenceAction::Log) => return log(&store, &args),
+        Some(EvidenceAction::Seal) => {
+            let key = key_path(&args.db, args.key.as_ref().map(Into::into));
+            let n = seal::seal_unsealed(&store, &key)?;
+            println!("封存 {n} 次运行 (sealed {n} runs)");
             return Ok(ExitCode::SUCCESS);
         }
-        for sha in &bad {
-            println!("校验不一致 (mismatch): {sha}");
-        }
-        eprintln!(
-            "gongkai: {} stored bodies do not match their sha256",
-            bad.len()
-        );
-        return Ok(ExitCode::from(1));
+        Some(EvidenceAction::Check { .. }) | None => {}
     }
     let Some(key) = args.finding.as_deref() else {
-        bail!("give a finding id or fingerprint (see `gongkai findings`), or `verify`");
+        bail!("give a finding id or fingerprint (see `gongkai findings`), or verify / bundle / check / log / seal");
     };
     let found = find(&store, key)?;
     let f = &found.finding;
@@ -42,6 +52,13 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
         "  证据 evidence:    {}",
         serde_json::to_string(&f.evidence)?
     );
+    match store.latest_manifest(found.run_id)? {
+        Some(m) => println!(
+            "  封存 sealed:      manifest #{} sha256 {} (`gongkai evidence bundle` for an offline proof)",
+            m.seq, m.hash
+        ),
+        None => println!("  封存 sealed:      未封存 not sealed"),
+    }
     let Some(fetch_id) = f.fetch_id else {
         println!(
             "（此问题为站点级问题，无单一抓取记录 / site-level finding without a single fetch）"
@@ -101,6 +118,73 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
                 body.len()
             );
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The public key verification trusts: `--key` (hex, a `.pub` file or the key file), else
+/// `$GONGKAI_KEY`, else `<db>.ed25519` or `<db>.ed25519.pub` when present.
+fn trusted_key(db: &Path, arg: Option<&str>) -> Result<Option<PublicKey>> {
+    if let Some(a) = arg {
+        return Ok(Some(PublicKey::from_arg(a)?));
+    }
+    let path = key_path(db, None);
+    let public = gongkai_evidence::key::public_key_path(&path);
+    for p in [&path, &public] {
+        if p.is_file() {
+            let key = PublicKey::from_arg(&p.to_string_lossy())
+                .with_context(|| format!("trusted key {}", p.display()))?;
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
+}
+
+fn run_verify(store: &Store, args: &EvidenceArgs, published: Option<&Path>) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let trusted = trusted_key(&args.db, args.key.as_deref())?;
+    if trusted.is_none() {
+        eprintln!("gongkai: warning: no trusted key (--key, $GONGKAI_KEY or <db>.ed25519): signatures are checked against the key each manifest names");
+    }
+    let mut v = verify::verify(store, trusted.as_ref())?;
+    if let Some(path) = published {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read published log {}", path.display()))?;
+        verify::against_published(store, &text, &mut v)?;
+    }
+    for p in &v.problems {
+        println!("不一致 (mismatch): {p}");
+    }
+    let summary = format!(
+        "{} manifests, {} sealed runs, {} fetch records, {} findings; {:.1} s",
+        v.manifests,
+        v.runs,
+        v.fetches,
+        v.findings,
+        started.elapsed().as_secs_f64()
+    );
+    if v.problems.is_empty() {
+        println!(
+            "校验通过 all holds: every body, seal, chain link and signature matches ({summary})"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("gongkai: {} problems found ({summary})", v.problems.len());
+    Ok(ExitCode::from(1))
+}
+
+/// `gongkai evidence log`: the manifest chain, one tab-separated line per seal.
+fn log(store: &Store, args: &EvidenceArgs) -> Result<ExitCode> {
+    let key = trusted_key(&args.db, args.key.as_deref())?
+        .map(|k| k.to_hex())
+        .unwrap_or_else(|| "unknown".into());
+    println!("# gongkai evidence log · public key {key}");
+    println!("# seq\trun\tsealed_at\tmanifest_sha256\tsignature");
+    for row in store.manifests()? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            row.seq, row.run_id, row.sealed_at, row.hash, row.signature
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,12 @@ use std::process::ExitCode;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Init { path, force } => init::run(&path, force),
+        Command::Init {
+            path,
+            force,
+            db,
+            key,
+        } => init::run(&path, force, db.as_deref(), key.as_deref()),
         Command::Scan(args) => runtime()?.block_on(scan::run_cli(args)),
         Command::Demo(args) => runtime()?.block_on(demo::run(args)),
         Command::Check(args) => check::run(args),

@@ -172,6 +172,9 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         };
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, status)?;
+            if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
+                tracing::warn!("{s:#}");
+            }
             return Err(e);
         }
         // Findings are stored before the run is marked finished: a crash in between leaves an
@@ -185,6 +188,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
                 .collect();
         }
         coverage = Some(cov);
+        super::evidence::seal_completed(&store, &args.db, run_id)?;
     }
     let (pages, checks, _, _, _) = stats.snapshot();
     Ok(ScanReport {
