@@ -2,6 +2,7 @@
 //! retries decided, the body classified and (for crawled HTML) analysed into a page model whose
 //! links become frontier candidates.
 
+use crate::attachment;
 use crate::engine::{Ctx, TaskDone};
 use crate::fetch::{self, Conditional, Exchange, NetFailure};
 use crate::frontier::FrontierEntry;
@@ -128,6 +129,7 @@ async fn follow(
     form: Option<&str>,
     cond: Option<&Conditional>,
     cap: usize,
+    full: bool,
 ) -> Followed {
     let mut current = url.clone();
     let mut method = method;
@@ -152,13 +154,14 @@ async fn follow(
             }
         }
         let cond_here = if hops == 0 { cond } else { None };
-        let ex = fetch::exchange(
+        let ex = fetch::exchange_with(
             &ctx.client,
             method,
             &current,
             form.as_deref(),
             cond_here,
             cap,
+            full,
         )
         .await;
         let ex = match ex {
@@ -260,20 +263,24 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     };
 
     let crawlable = entry.purpose == FetchPurpose::Crawl && ctx.scope.contains(&url);
+    let read_attachment = attachment::read_in_full(&ctx.cfg, &entry, ctx.scope.contains(&url));
     let head_first = entry.purpose == FetchPurpose::Check
         && entry.method == Method::Get
+        && !read_attachment
         && !matches!(
             entry.link_kind,
             Some(LinkKind::Page) | Some(LinkKind::Frame) | None
         );
     let cap = if crawlable {
         ctx.cfg.html_cap
+    } else if read_attachment {
+        ctx.cfg.attachment_cap
     } else {
         ctx.cfg.check_cap
     };
 
     // Conditional request: validators and the body of the last stored fetch of this URL.
-    let prior = if crawlable && entry.method == Method::Get {
+    let prior = if (crawlable || read_attachment) && entry.method == Method::Get {
         let lookup = ctx.prior.clone();
         let key = entry.url.clone();
         tokio::task::spawn_blocking(move || lookup.prior(&key))
@@ -291,7 +298,7 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     let mut used_method = entry.method;
     let mut followed = if head_first {
         used_method = Method::Head;
-        follow(&ctx, Method::Head, &url, None, None, 0).await
+        follow(&ctx, Method::Head, &url, None, None, 0, false).await
     } else {
         follow(
             &ctx,
@@ -300,6 +307,7 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
             entry.body.as_deref(),
             cond.as_ref(),
             cap,
+            read_attachment,
         )
         .await
     };
@@ -315,7 +323,16 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                 l.until_ready().await;
             }
             used_method = Method::Get;
-            followed = follow(&ctx, Method::Get, &url, None, None, ATTACHMENT_GET_CAP).await;
+            followed = follow(
+                &ctx,
+                Method::Get,
+                &url,
+                None,
+                None,
+                ATTACHMENT_GET_CAP,
+                false,
+            )
+            .await;
         }
     }
 
@@ -472,9 +489,13 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                     record.model = Some(model);
                 }
             }
+            // Attachments of the portal's own origins are kept whole (their text is checked).
+            let attachment_read =
+                read_attachment && attachment::mark(&mut record, html, ex.truncated, cap, &body);
             // Pages and text are kept as evidence; binary prefixes of attachments are not.
             if !body.is_empty()
                 && (html
+                    || attachment_read
                     || record
                         .content_type
                         .as_deref()

@@ -26,7 +26,7 @@ pub use error::RulesError;
 pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};
 pub use finding::{Finding, Severity};
 pub use pack::{default_pack, load_pack, pack_from_files, RawRule, Rule, RulePack};
-pub use site::{Site, SiteBuilder, SiteLink, SitePage};
+pub use site::{Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk};
 
 /// Every check kind: (name, one-line summary in Chinese).
 pub fn check_kinds() -> Vec<(&'static str, &'static str)> {

@@ -145,6 +145,7 @@ pub fn site(pages: Vec<SitePage>) -> Site {
         pages,
         links: Vec::new(),
         soft404_probes: Vec::new(),
+        attachments: Vec::new(),
     };
     s.take_model_links();
     s

@@ -1,10 +1,12 @@
 //! [`Store`]: the connection handle, opening, and the helpers the area modules below share.
 
+pub(crate) mod attachments;
 mod fetches;
 mod findings;
 mod frontier;
 mod runs;
 mod site;
+pub use attachments::{AttachmentText, PendingAttachment};
 
 use crate::error::{sql, StoreError};
 use crate::schema::{open_ro, open_rw};
