@@ -46,6 +46,7 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("links.toml", include_str!("../../../rules/links.toml")),
     ("privacy.toml", include_str!("../../../rules/privacy.toml")),
+    ("secrecy.toml", include_str!("../../../rules/secrecy.toml")),
     ("site.toml", include_str!("../../../rules/site.toml")),
 ];
 
