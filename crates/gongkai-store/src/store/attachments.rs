@@ -106,6 +106,30 @@ impl Store {
         Ok(())
     }
 
+    /// Attachments of the run by result: (None, n) read, (Some(reason), n) not read (including
+    /// `too-large` ones the crawl did not download).
+    pub fn attachment_counts(&self, run_id: i64) -> Result<Vec<(Option<String>, i64)>, StoreError> {
+        const OP: &str = "count attachments";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT CASE WHEN f.headers LIKE ?3 THEN 'too-large'
+                             ELSE a.reason END AS r, count(*)
+                 FROM fetches f LEFT JOIN attachment_texts a ON a.body_sha256 = f.body_sha256
+                 WHERE f.run_id = ?1 AND (f.headers LIKE ?3
+                       OR (f.headers LIKE ?2 AND a.body_sha256 IS NOT NULL))
+                 GROUP BY r ORDER BY r",
+            )
+            .map_err(sql(&self.path, OP))?;
+        let rows = stmt
+            .query_map(params![run_id, READ_MARK, TOO_LARGE_MARK], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(sql(&self.path, OP))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(sql(&self.path, OP))
+    }
+
     /// The run's attachments read in full (with their text or the reason it is missing) and
     /// those refused as too large. Attachments whose text was never extracted are left out.
     pub fn site_attachments(&self, run_id: i64) -> Result<Vec<SiteAttachment>, StoreError> {

@@ -59,6 +59,7 @@ pub fn evaluate_run(
     site: &SiteConfig,
 ) -> Result<Vec<Finding>> {
     refresh_models(store, run_id)?;
+    crate::attachments::extract_pending(store, run_id)?;
     let snapshot = store.load_site(run_id)?;
     let ctx = EvalContext {
         as_of,
