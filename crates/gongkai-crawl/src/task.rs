@@ -445,8 +445,11 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
             }
             record.body_truncated = ex.truncated;
             // Hanweb list answers are XML holding item HTML: parsed like pages.
+            // An attachment read whole is HTML only when its bytes say so (servers label xls
+            // and doc files text/html).
             let html = !body.is_empty()
-                && (is_html(record.content_type.as_deref(), &body) || entry.method == Method::Post);
+                && (is_html(record.content_type.as_deref(), &body) || entry.method == Method::Post)
+                && (!read_attachment || looks_like_html(&body));
             let final_in_scope = Url::parse(&record.final_url)
                 .map(|u| ctx.scope.contains(&u))
                 .unwrap_or(false);

@@ -57,6 +57,22 @@ fn timed_out(sha: String) -> AttachmentText {
     }
 }
 
+/// Parsers that panic on hostile files are caught (`catch_unwind` in gongkai-extract); their
+/// panic messages are logged at debug level instead of printed.
+fn quiet_parser_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() == Some("gongkai-extract") {
+                tracing::debug!("attachment parser panicked (caught): {info}");
+            } else {
+                prev(info);
+            }
+        }));
+    });
+}
+
 /// Extracts the text of the run's attachments that have none yet; returns how many were read.
 pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
     let pending = store
@@ -66,6 +82,7 @@ pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
         return Ok(0);
     }
     tracing::info!(attachments = pending.len(), "reading attachments");
+    quiet_parser_panics();
     let limits = Limits {
         // The crawl's cap already bounded the download.
         max_input: usize::MAX,
