@@ -44,3 +44,48 @@ pub(crate) fn mark(
     record.headers.push((MARKER.into(), "read".into()));
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::FetchOutcome;
+
+    fn entry(kind: LinkKind) -> FrontierEntry {
+        FrontierEntry {
+            url: "http://www.example.gov.cn/fj/a.xls".into(),
+            method: Method::Get,
+            body: None,
+            purpose: FetchPurpose::Check,
+            depth: 2,
+            parent: None,
+            link_kind: Some(kind),
+            column: None,
+        }
+    }
+
+    #[test]
+    fn only_own_origin_attachments_are_read_whole() {
+        let mut cfg = CrawlConfig::new(Vec::new());
+        assert!(read_in_full(&cfg, &entry(LinkKind::Attachment), true));
+        assert!(!read_in_full(&cfg, &entry(LinkKind::Attachment), false));
+        assert!(!read_in_full(&cfg, &entry(LinkKind::Image), true));
+        cfg.attachment_cap = 0;
+        assert!(!read_in_full(&cfg, &entry(LinkKind::Attachment), true));
+    }
+
+    #[test]
+    fn marks_say_what_happened() {
+        let e = entry(LinkKind::Attachment);
+        let mut r = crate::task::skipped_record(&e, FetchOutcome::Ok, "x");
+        r.error = None;
+        assert!(mark(&mut r, false, false, 10, b"PK"));
+        assert_eq!(r.headers.last().unwrap().1, "read");
+        let mut r = crate::task::skipped_record(&e, FetchOutcome::Ok, "x");
+        assert!(!mark(&mut r, false, true, 10, b""));
+        assert_eq!(r.headers.last().unwrap().1, "too-large");
+        assert!(r.body_truncated);
+        let mut r = crate::task::skipped_record(&e, FetchOutcome::NotFound, "x");
+        assert!(!mark(&mut r, false, false, 10, b"PK"));
+        assert!(r.headers.is_empty());
+    }
+}
