@@ -104,7 +104,18 @@ fn sniff_zip(bytes: &[u8]) -> Format {
     } else if has("xl/workbook.xml") || has("xl/workbook.bin") {
         Format::Xlsx
     } else if has("content.xml") && has("mimetype") {
-        Format::Ods
+        // OpenDocument: only spreadsheets are read (calamine); odt / odp are not.
+        let mut zip = zip;
+        let mut mime = String::new();
+        if let Ok(f) = zip.by_name("mimetype") {
+            use std::io::Read;
+            let _ = f.take(128).read_to_string(&mut mime);
+        }
+        if mime.contains("spreadsheet") {
+            Format::Ods
+        } else {
+            Format::Unknown
+        }
     } else if has("OFD.xml") || has("ofd.xml") {
         Format::Ofd
     } else {

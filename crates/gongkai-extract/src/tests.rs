@@ -234,3 +234,13 @@ fn text_limit_cuts_and_says_so() {
     assert!(e.cut);
     assert_eq!(e.chunks.len(), 1);
 }
+
+#[test]
+fn opendocument_text_is_not_taken_for_a_spreadsheet() {
+    let odt = fixtures::zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", b"<office:document-content/>"),
+    ]);
+    let e = read(&odt, "/a.odt");
+    assert_eq!(e.status, Status::Unreadable(Reason::Unsupported));
+}
