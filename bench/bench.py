@@ -467,6 +467,8 @@ def main():
     ap.add_argument("--no-install", action="store_true", help="run only peers that are already installed")
     ap.add_argument("--keep-db", action="store_true", help="keep gongkai's databases (about 45 KB per page)")
     ap.add_argument("--perf", action="store_true", help="also profile one extra gongkai scan with perf record -g")
+    ap.add_argument("--max-attachment-mib", type=int, default=None,
+                    help="passed to gongkai scan (0: attachments only checked, as before issue 9)")
     ap.add_argument("--spider-attempts", type=int, default=10,
                     help="spider_cli often stops early on a fast local server; run it up to this many times "
                          "until one run fetches at least 95%% of the pages (default 10)")
@@ -510,6 +512,8 @@ def main():
     gk = [args.gongkai]
     scan = gk + ["scan", start, "--db", db, "--config", cfg, "--rate", "0", "--concurrency", str(args.concurrency),
                  "--as-of", AS_OF, "--quiet"]
+    if args.max_attachment_mib is not None:
+        scan += ["--max-attachment-mib", str(args.max_attachment_mib)]
     gk_timeout = max(1800, args.peer_timeout * 2)
     results = {}
     results["gongkai scan"] = measure(nginx, "gongkai-scan", scan, args, gk_timeout, sample=True)

@@ -23,4 +23,4 @@ pub use frontier::{request_key, FrontierEntry};
 pub use model::*;
 pub use outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
 pub use placeholder::{is_placeholder, PLACEHOLDER_VALUES};
-pub use site::{Site, SiteBuilder, SiteLink, SitePage};
+pub use site::{Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk};

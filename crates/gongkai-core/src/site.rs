@@ -87,6 +87,37 @@ pub struct Site {
     pub links: Vec<SiteLink>,
     /// Soft-404 probe answers per origin ("http://host:port" → page of the random path).
     pub soft404_probes: Vec<SitePage>,
+    /// Attachments of the portal's own origins that were read in full: their text with
+    /// locations, or why it could not be read.
+    #[serde(default)]
+    pub attachments: Vec<SiteAttachment>,
+}
+
+/// One attachment read in full during the run (the store fills these from its extracted texts).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SiteAttachment {
+    /// Store id of the fetch record (evidence reference); 0 in tests.
+    pub fetch_id: i64,
+    /// Requested (normalised) URL: what the linking pages point at.
+    pub url: String,
+    /// Format code as the extractor names it (`xlsx`, `pdf`, `doc` ...); empty when not read.
+    pub format: String,
+    /// Why no text could be read (`too-large`, `encrypted`, `no-text`, `corrupt`, `hostile`,
+    /// `unsupported`, `timeout`); None when read.
+    pub unreadable: Option<String>,
+    /// Text was cut at the extraction limit.
+    pub cut: bool,
+    /// The text, piece by piece, with locations.
+    pub chunks: Vec<TextChunk>,
+}
+
+/// A piece of an attachment's text and where it is, e.g. `Sheet2!C5`, `第3页`, `表格1 第2行第3列`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextChunk {
+    /// Where in the file (sheet and cell, page, paragraph, zip member).
+    pub loc: String,
+    /// The text found there.
+    pub text: String,
 }
 
 impl Site {

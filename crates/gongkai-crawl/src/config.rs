@@ -38,6 +38,10 @@ pub struct CrawlConfig {
     pub html_cap: usize,
     /// Bytes read from a checked target (enough to recognise an error page).
     pub check_cap: usize,
+    /// Attachments on the crawl's own origins are read in full up to this many bytes (their text
+    /// is checked for personal data and classification marks); larger ones are recorded as
+    /// "too large" without a body. 0: attachments are only checked, like outside links.
+    pub attachment_cap: usize,
     pub max_retries: u32,
     /// Longest Retry-After that is honoured; longer waits give up on the URL.
     pub retry_after_cap: Duration,
@@ -73,6 +77,7 @@ impl CrawlConfig {
             timeout: Duration::from_secs(30),
             html_cap: 10 * 1024 * 1024,
             check_cap: 256 * 1024,
+            attachment_cap: 20 * 1024 * 1024,
             max_retries: 2,
             retry_after_cap: Duration::from_secs(30),
             max_redirects: 10,

@@ -77,6 +77,21 @@ pub async fn exchange(
     cond: Option<&Conditional>,
     cap: usize,
 ) -> Result<Exchange, NetFailure> {
+    exchange_with(client, method, url, form, cond, cap, false).await
+}
+
+/// [`exchange`], or with `full` an attachment read whole: binary bodies are not cut at
+/// [`BINARY_CAP`], and a body whose Content-Length exceeds `cap` is not read at all (marked
+/// truncated), so an oversized file costs one request and no transfer.
+pub async fn exchange_with(
+    client: &reqwest::Client,
+    method: Method,
+    url: &Url,
+    form: Option<&str>,
+    cond: Option<&Conditional>,
+    cap: usize,
+    full: bool,
+) -> Result<Exchange, NetFailure> {
     let m = match method {
         Method::Get => reqwest::Method::GET,
         Method::Head => reqwest::Method::HEAD,
@@ -108,7 +123,7 @@ pub async fn exchange(
     // An attachment served where a page was expected (download.jsp?id=...): its first bytes say
     // all a link check needs, and the crawler never parses it.
     let cap = match header(&headers, "content-type") {
-        Some(ct) if !is_textual(ct) => cap.min(BINARY_CAP),
+        Some(ct) if !is_textual(ct) && !full => cap.min(BINARY_CAP),
         _ => cap,
     };
     if method != Method::Head && !is_redirect {
@@ -117,7 +132,7 @@ pub async fn exchange(
                 truncated = true;
             }
         }
-        loop {
+        while !(full && truncated) {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     let room = cap.saturating_sub(body.len());

@@ -6,6 +6,7 @@
 //! HTTP exchange ([`fetch`]) → classification ([`outcome`]) → page extraction (`gongkai-page`) →
 //! newly discovered entries back to the frontier.
 
+pub mod attachment;
 pub mod config;
 pub use gongkai_core::coverage;
 mod ctx;

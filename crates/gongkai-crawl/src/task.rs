@@ -2,6 +2,7 @@
 //! retries decided, the body classified and (for crawled HTML) analysed into a page model whose
 //! links become frontier candidates.
 
+use crate::attachment;
 use crate::coverage::CutReason;
 use crate::ctx::{Ctx, PriorFetch, TaskDone};
 use crate::fetch::{self, Conditional, Exchange, NetFailure};
@@ -126,6 +127,7 @@ async fn follow(
     form: Option<&str>,
     cond: Option<&Conditional>,
     cap: usize,
+    full: bool,
 ) -> Followed {
     let mut current = url.clone();
     let mut method = method;
@@ -150,13 +152,14 @@ async fn follow(
             }
         }
         let cond_here = if hops == 0 { cond } else { None };
-        let ex = fetch::exchange(
+        let ex = fetch::exchange_with(
             &ctx.client,
             method,
             &current,
             form.as_deref(),
             cond_here,
             cap,
+            full,
         )
         .await;
         let ex = match ex {
@@ -258,17 +261,29 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     };
 
     let crawlable = entry.purpose == FetchPurpose::Crawl && ctx.scope.contains(&url);
+    let read_attachment = attachment::read_in_full(&ctx.cfg, &entry, ctx.scope.contains(&url));
     let cap = if crawlable {
         ctx.cfg.html_cap
+    } else if read_attachment {
+        ctx.cfg.attachment_cap
     } else {
         ctx.cfg.check_cap
     };
-    let prior = if crawlable && entry.method == Method::Get {
+    let prior = if (crawlable || read_attachment) && entry.method == Method::Get {
         prior_fetch(&ctx, &entry.url).await
     } else {
         None
     };
-    let (followed, used_method) = request(&ctx, &origin, &entry, &url, cap, prior.as_ref()).await;
+    let (followed, used_method) = request(
+        &ctx,
+        &origin,
+        &entry,
+        &url,
+        cap,
+        prior.as_ref(),
+        read_attachment,
+    )
+    .await;
 
     if attempt < ctx.cfg.max_retries && followed.chain_failure.is_none() {
         if let Some((wait, block)) = retry_decision(&ctx, attempt, &followed.exchange) {
@@ -289,7 +304,8 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     match answered(&mut record, followed, prior, crawlable, cap) {
         None => {}
         Some((body, reused_model)) => {
-            let html = analyze_answer(&mut record, &body, reused_model, &entry).await;
+            let html =
+                analyze_answer(&mut record, &body, reused_model, &entry, read_attachment).await;
             let final_in_scope = Url::parse(&record.final_url)
                 .map(|u| ctx.scope.contains(&u))
                 .unwrap_or(false);
@@ -304,9 +320,14 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
                     }
                 }
             }
+            // Attachments of the portal's own origins are kept whole (their text is checked).
+            let truncated = record.body_truncated;
+            let attachment_read = read_attachment
+                && attachment::mark(&mut record, html.is_html, truncated, cap, &body);
             // Pages and text are kept as evidence; binary prefixes of attachments are not.
             if !body.is_empty()
                 && (html.is_html
+                    || attachment_read
                     || record
                         .content_type
                         .as_deref()
@@ -343,9 +364,11 @@ async fn request(
     url: &Url,
     cap: usize,
     prior: Option<&PriorFetch>,
+    read_attachment: bool,
 ) -> (Followed, Method) {
     let head_first = entry.purpose == FetchPurpose::Check
         && entry.method == Method::Get
+        && !read_attachment
         && !matches!(
             entry.link_kind,
             Some(LinkKind::Page | LinkKind::Frame) | None
@@ -356,10 +379,19 @@ async fn request(
             last_modified: p.last_modified.clone(),
         });
         let form = entry.request_body.as_deref();
-        let followed = follow(ctx, entry.method, url, form, cond.as_ref(), cap).await;
+        let followed = follow(
+            ctx,
+            entry.method,
+            url,
+            form,
+            cond.as_ref(),
+            cap,
+            read_attachment,
+        )
+        .await;
         return (followed, entry.method);
     }
-    let followed = follow(ctx, Method::Head, url, None, None, 0).await;
+    let followed = follow(ctx, Method::Head, url, None, None, 0, false).await;
     // HEAD is often refused or answered wrongly by government servers: GET decides.
     let head_ok = matches!(&followed.exchange, Ok(ex) if (200..300).contains(&ex.status))
         && followed.chain_failure.is_none();
@@ -372,7 +404,7 @@ async fn request(
     if let Some(l) = ctx.limiters.get(origin).flatten() {
         l.until_ready().await;
     }
-    let followed = follow(ctx, Method::Get, url, None, None, ATTACHMENT_GET_CAP).await;
+    let followed = follow(ctx, Method::Get, url, None, None, ATTACHMENT_GET_CAP, false).await;
     (followed, Method::Get)
 }
 
@@ -516,10 +548,13 @@ async fn analyze_answer(
     body: &[u8],
     reused_model: Option<PageModel>,
     entry: &FrontierEntry,
+    read_attachment: bool,
 ) -> AnswerKind {
-    // Hanweb list answers are XML holding item HTML: parsed like pages.
+    // Hanweb list answers are XML holding item HTML: parsed like pages. An attachment read whole
+    // is HTML only when its bytes say so (servers label xls and doc files text/html).
     let is_html = !body.is_empty()
-        && (is_html(record.content_type.as_deref(), body) || entry.method == Method::Post);
+        && (is_html(record.content_type.as_deref(), body) || entry.method == Method::Post)
+        && (!read_attachment || looks_like_html(body));
     if !is_html || record.outcome == FetchOutcome::TooLarge {
         return AnswerKind {
             is_html,

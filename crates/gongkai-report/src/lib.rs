@@ -17,6 +17,7 @@ pub mod csv;
 mod encode;
 pub mod html;
 pub mod jsonl;
+pub mod mask;
 pub mod model;
 pub mod table;
 mod text;

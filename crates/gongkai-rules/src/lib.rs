@@ -12,6 +12,7 @@
 //! - [`coverage`] maps all 67 items of the ledger of 滕政办发〔2022〕11号 to rules or notes;
 //!   [`coverage_markdown`] renders `docs/coverage.md`.
 
+mod attach;
 mod check;
 pub mod checks;
 mod context;
@@ -40,7 +41,7 @@ pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};
 pub use explain::{explain_page, Applies, PageExplanation, RuleVerdict};
 pub use finding::{Finding, Severity};
 pub use pack::{default_pack, load_pack, pack_from_files, RawRule, Rule, RulePack};
-pub use site::{Site, SiteBuilder, SiteLink, SitePage};
+pub use site::{Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk};
 pub use vocab::Vocabulary;
 
 /// Every check kind: (name, one-line summary in Chinese).

@@ -233,12 +233,32 @@ CREATE TABLE sealed_leaves (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 6: text extracted from attachments read in full, one row per body (deduplicated by
+/// sha256 like the bodies, so a rescan whose 304 reuses a body reuses its text). `chunks` is
+/// zstd-compressed JSON `[{"loc": "Sheet2!C5", "text": "..."}, ...]`; `status` says whether
+/// text came out, `reason` why not (`encrypted`, `no-text`, `corrupt`, `hostile`,
+/// `unsupported`, `timeout`). Rows of another `extractor_version` are extracted again.
+const V6_ATTACHMENT_TEXTS: &str = r#"
+CREATE TABLE attachment_texts (
+    body_sha256       TEXT PRIMARY KEY REFERENCES bodies(sha256),
+    extractor_version INTEGER NOT NULL,
+    format            TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('read', 'unreadable')),
+    reason            TEXT,
+    detail            TEXT,
+    cut               INTEGER NOT NULL DEFAULT 0,
+    chunks            BLOB,
+    extracted_at      TEXT NOT NULL
+);
+"#;
+
 const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
     M::up(V3).foreign_key_check(),
     M::up(V4_LINK_REGION),
     M::up(V_EVIDENCE),
+    M::up(V6_ATTACHMENT_TEXTS),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -291,6 +311,7 @@ pub(crate) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
             })?;
         }
     }
+    create_private(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -333,6 +354,30 @@ pub(crate) fn open_rw(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Creates a missing database file readable by its owner only (0600): it holds the bytes of
+/// every fetched page and attachment, personal data that leaked included. SQLite gives its
+/// `-wal` and `-shm` files the database file's mode.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    if path.exists() || path.as_os_str().to_string_lossy().starts_with("file:") {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// Opens an existing database read-only. Works while a writer is active (WAL).
 pub(crate) fn open_ro(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -370,7 +415,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 5);
+        assert_eq!(SCHEMA_VERSION, 6);
     }
 
     #[test]

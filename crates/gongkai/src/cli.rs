@@ -161,6 +161,10 @@ pub struct ScanArgs {
     pub max_pages: Option<usize>,
     #[arg(long)]
     pub max_depth: Option<u32>,
+    /// Read the portal's own attachments in full up to this many MiB (default 20; 0: only check
+    /// that they are reachable).
+    #[arg(long)]
+    pub max_attachment_mib: Option<u64>,
     /// Date that decides due dates and freshness (YYYY-MM-DD, default today in 北京时间).
     #[arg(long)]
     pub as_of: Option<String>,

@@ -46,6 +46,10 @@ pub struct CrawlSection {
     pub max_depth: Option<u32>,
     pub timeout_secs: Option<u64>,
     pub connect_timeout_secs: Option<u64>,
+    /// Attachments on the portal's own origins are read in full up to this many MiB (default
+    /// 20); larger ones are counted as not read. 0: attachments are only checked for
+    /// reachability.
+    pub max_attachment_mib: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 //! A thin binary over the library crates: argument parsing, wiring and exit codes
 //! (0 completed, 1 findings at `--fail-on` severity, 2 operational error).
 
+mod attachments;
 mod cli;
 mod cmd;
 mod config;

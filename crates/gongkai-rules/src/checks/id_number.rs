@@ -5,9 +5,14 @@
 //! stand alone (no ASCII letter or digit right before or after), whose first two digits are a
 //! province code, whose birth date (digits 7–14) is a real date between 1800 and the as-of date,
 //! and whose check digit is right (ISO 7064 MOD 11-2: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2,
-//! check = "10X98765432"[Σ mod 11]). Masked numbers (3704811990****1234) never match. One finding
-//! per page; the evidence keeps the numbers masked (first 6 and last 4 characters) and the full
-//! number is never stored.
+//! check = "10X98765432"[Σ mod 11]). Numbers written in 6-8-4 groups split by single spaces or
+//! hyphens (`110105 19491231 002X`, `110105-19491231-002X`) count too. Masked numbers
+//! (3704811990****1234) never match. One finding per page; the evidence keeps the numbers masked
+//! (first 6 and last 4 characters) and the full number is never stored.
+//! Attachments read in full (`Site::attachments`: xlsx, xls, docx, pdf, csv ...) are scanned
+//! chunk by chunk: one finding per attachment at the attachment's URL, whose evidence names the
+//! locations (`Sheet2!C5`, `第3页`, `表格1 第2行第3列`) and the pages linking it; the department
+//! is the linking page's.
 //!
 //! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
 //! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
@@ -84,9 +89,57 @@ pub(crate) fn mask(id: &str) -> String {
     format!("{}********{}", &id[..6], &id[14..])
 }
 
-/// Valid ID numbers in `text`, masked.
+/// Valid ID numbers in `text`, masked: whole 18-character runs, then 6-8-4 groups.
 pub(crate) fn find_ids(text: &str, as_of: NaiveDate) -> Vec<String> {
     let t = fold(text);
+    let mut out = whole_runs(&t, as_of);
+    out.extend(grouped(&t, as_of));
+    out
+}
+
+/// `110105 19491231 002X` / `110105-19491231-002X`: the same separator twice, nothing
+/// alphanumeric (or a further separator and digit) around the groups.
+fn grouped(t: &str, as_of: NaiveDate) -> Vec<String> {
+    let c: Vec<char> = t.chars().collect();
+    let digit = |i: usize| c.get(i).is_some_and(|x| x.is_ascii_digit());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 20 <= c.len() {
+        let sep = c.get(i + 6).copied();
+        let ok = (0..6).all(|k| digit(i + k))
+            && matches!(sep, Some(' ') | Some('-'))
+            && (7..15).all(|k| digit(i + k))
+            && c.get(i + 15).copied() == sep
+            && (16..19).all(|k| digit(i + k))
+            && c.get(i + 19)
+                .is_some_and(|x| x.is_ascii_digit() || *x == 'X' || *x == 'x');
+        let before = i.checked_sub(1).and_then(|b| c.get(b)).copied();
+        let after = c.get(i + 20).copied();
+        let alnum = |x: Option<char>| x.is_some_and(|x| x.is_ascii_alphanumeric());
+        let longer =
+            |x: Option<char>, y: Option<char>| x == sep && y.is_some_and(|y| y.is_ascii_digit());
+        if ok
+            && !alnum(before)
+            && !alnum(after)
+            && !longer(before, i.checked_sub(2).and_then(|b| c.get(b)).copied())
+            && !longer(after, c.get(i + 21).copied())
+        {
+            let id: String = c[i..i + 20]
+                .iter()
+                .filter(|x| **x != ' ' && **x != '-')
+                .collect();
+            if valid_id(&id, as_of) {
+                out.push(mask(&id));
+                i += 20;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn whole_runs(t: &str, as_of: NaiveDate) -> Vec<String> {
     let mut out = Vec::new();
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut Vec<String>| {
@@ -120,51 +173,113 @@ impl Check for IdNumber {
 
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
+        let read: std::collections::HashSet<&str> =
+            sm.site.attachments.iter().map(|a| a.url.as_str()).collect();
         let mut pages: Vec<usize> = sm.crawled.clone();
         if self.p.attachments {
             for (i, p) in sm.site.pages.iter().enumerate() {
                 let html = p.content_type.as_deref().is_none_or(|c| c.contains("html"));
-                if !p.crawled && !html && p.model.is_some() && sm.lookup(&p.url) == Some(i) {
+                if !p.crawled
+                    && !html
+                    && p.model.is_some()
+                    && sm.lookup(&p.url) == Some(i)
+                    && !read.contains(p.url.as_str())
+                {
                     pages.push(i);
                 }
             }
         }
         for i in pages {
-            let m = sm.model(i);
-            let mut ids = find_ids(&m.text, cx.as_of());
+            self.page(cx, i);
+        }
+        if self.p.attachments {
+            for a in &sm.site.attachments {
+                self.attachment(cx, a);
+            }
+        }
+    }
+}
+
+impl IdNumber {
+    fn page(&self, cx: &mut RuleCx<'_>, i: usize) {
+        let sm = cx.site;
+        let m = sm.model(i);
+        let mut ids = find_ids(&m.text, cx.as_of());
+        if ids.is_empty() {
+            return;
+        }
+        let count = ids.len();
+        ids.dedup();
+        ids.truncate(self.p.max_examples);
+        let p = sm.page(i);
+        let attachment = !p.crawled;
+        let msg = format!(
+            "{}中有{}处未脱敏的身份证号码（如 {}），应作去标识化处理",
+            if attachment { "附件" } else { "页面" },
+            count,
+            ids[0]
+        );
+        let ev = json!({"count": count, "masked": ids, "attachment": attachment, "content_type": p.content_type});
+        let dept = if attachment {
+            // An attachment belongs to the page that links it.
+            sm.site
+                .links
+                .iter()
+                .find(|l| l.target_url.as_deref().and_then(|u| sm.lookup(u)) == Some(i))
+                .and_then(|l| sm.lookup(&l.source_url))
+                .map(|s| cx.dept_page(s))
+                .unwrap_or_else(|| cx.dept_for(&p.url, &[]))
+        } else {
+            cx.dept_page(i)
+        };
+        cx.emit(
+            Emit::new(&p.url, dept, msg, ev)
+                .subject(vec![p.url.clone()])
+                .fetch(p.fetch_id),
+        );
+    }
+
+    /// One finding per attachment read in full, with the locations of the numbers.
+    fn attachment(&self, cx: &mut RuleCx<'_>, a: &crate::site::SiteAttachment) {
+        let mut count = 0usize;
+        let mut masked: Vec<String> = Vec::new();
+        let mut locations: Vec<String> = Vec::new();
+        for c in &a.chunks {
+            let ids = find_ids(&c.text, cx.as_of());
             if ids.is_empty() {
                 continue;
             }
-            let count = ids.len();
-            ids.dedup();
-            ids.truncate(self.p.max_examples);
-            let p = sm.page(i);
-            let attachment = !p.crawled;
-            let msg = format!(
-                "{}中有{}处未脱敏的身份证号码（如 {}），应作去标识化处理",
-                if attachment { "附件" } else { "页面" },
-                count,
-                ids[0]
-            );
-            let ev = json!({"count": count, "masked": ids, "attachment": attachment, "content_type": p.content_type});
-            let dept = if attachment {
-                // An attachment belongs to the page that links it.
-                sm.site
-                    .links
-                    .iter()
-                    .find(|l| l.target_url.as_deref().and_then(|u| sm.lookup(u)) == Some(i))
-                    .and_then(|l| sm.lookup(&l.source_url))
-                    .map(|s| cx.dept_page(s))
-                    .unwrap_or_else(|| cx.dept_for(&p.url, &[]))
-            } else {
-                cx.dept_page(i)
-            };
-            cx.emit(
-                Emit::new(&p.url, dept, msg, ev)
-                    .subject(vec![p.url.clone()])
-                    .fetch(p.fetch_id),
-            );
+            count += ids.len();
+            if locations.len() < self.p.max_examples {
+                locations.push(c.loc.clone());
+            }
+            for id in ids {
+                if masked.len() < self.p.max_examples && !masked.contains(&id) {
+                    masked.push(id);
+                }
+            }
         }
+        if count == 0 {
+            return;
+        }
+        let (linked_from, dept) = crate::attach::linking(cx, a, 10);
+        let msg = format!(
+            "附件中有{}处未脱敏的身份证号码（如 {}，位置 {}），应作去标识化处理",
+            count, masked[0], locations[0]
+        );
+        let ev = json!({
+            "count": count,
+            "masked": masked,
+            "attachment": true,
+            "format": a.format,
+            "locations": locations,
+            "linked_from": linked_from,
+        });
+        cx.emit(
+            Emit::new(&a.url, dept, msg, ev)
+                .subject(vec![a.url.clone()])
+                .fetch(a.fetch_id),
+        );
     }
 }
 
@@ -199,6 +314,49 @@ mod tests {
         let ids = find_ids(t, as_of());
         assert_eq!(ids, vec!["110105********002X", "110105********002X"]);
         assert!(find_ids("110105194912310021 110105194913310025", as_of()).is_empty());
+    }
+
+    #[test]
+    fn grouped_ids() {
+        let t = "张三 110105 19491231 002X；李四 110105-19491231-002x；混合 110105 19491231-002X；\
+                 续 1 110105 19491231 002X；错 110105 19491231 0021；电话 0632-5512345-1234";
+        assert_eq!(
+            find_ids(t, as_of()),
+            vec!["110105********002X", "110105********002x"]
+        );
+    }
+
+    #[test]
+    fn attachment_text_findings_carry_locations() {
+        let mut s = site(vec![page(ROOT, home(""))]);
+        let url = u("fj/list.xlsx");
+        s.links
+            .push(link(ROOT, &url, gongkai_page::LinkKind::Attachment, "名单"));
+        let chunk = |loc: &str, text: &str| crate::TextChunk {
+            loc: loc.into(),
+            text: text.into(),
+        };
+        s.attachments.push(crate::SiteAttachment {
+            fetch_id: 7,
+            url: url.clone(),
+            format: "xlsx".into(),
+            chunks: vec![
+                chunk("Sheet1!A1", "补贴发放名单"),
+                chunk("Sheet2!C5", "11010519491231002X"),
+                chunk("Sheet2!C6", "110105********002X"),
+                chunk("Sheet2!C7", "440524 18800101 0014"),
+            ],
+            ..Default::default()
+        });
+        let f = run("privacy.id-number", &s, &ctx(2022, 7, 1));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].url, url);
+        assert_eq!(f[0].evidence["count"], 2);
+        assert_eq!(f[0].evidence["locations"][0], "Sheet2!C5");
+        assert_eq!(f[0].evidence["locations"][1], "Sheet2!C7");
+        assert_eq!(f[0].evidence["linked_from"][0], ROOT);
+        let all = serde_json::to_string(&f[0]).unwrap();
+        assert!(!all.contains("11010519491231002X") && !all.contains("18800101"));
     }
 
     #[test]

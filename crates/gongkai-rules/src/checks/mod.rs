@@ -10,6 +10,8 @@ use std::sync::Arc;
 pub(crate) use crate::check::{bad, Check, DateParam, Kind, ParamError};
 
 pub mod annual_report;
+pub mod attachment_unreadable;
+pub mod classified_mark;
 pub mod column_empty;
 pub mod column_required;
 pub mod column_stale;
@@ -54,6 +56,11 @@ macro_rules! kind {
 /// Every check kind, by name.
 pub static KINDS: &[KindInfo] = &[
     kind!("annual-report", annual_report::AnnualReport),
+    kind!(
+        "attachment-unreadable",
+        attachment_unreadable::AttachmentUnreadable
+    ),
+    kind!("classified-mark", classified_mark::ClassifiedMark),
     kind!("column-empty", column_empty::ColumnEmpty),
     kind!("column-required", column_required::ColumnRequired),
     kind!("column-stale", column_stale::ColumnStale),

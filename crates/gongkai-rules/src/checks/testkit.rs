@@ -146,6 +146,7 @@ pub fn site(pages: Vec<SitePage>) -> Site {
         pages,
         links: Vec::new(),
         soft404_probes: Vec::new(),
+        attachments: Vec::new(),
     };
     s.take_model_links();
     s

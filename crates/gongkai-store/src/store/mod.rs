@@ -1,11 +1,13 @@
 //! [`Store`]: the connection handle, opening, and the helpers the area modules below share.
 
+pub(crate) mod attachments;
 mod fetches;
 mod findings;
 mod frontier;
 mod runs;
 mod seals;
 mod site;
+pub use attachments::{AttachmentText, PendingAttachment};
 
 pub use seals::{ManifestRow, NewSeal, Tree};
 

@@ -69,7 +69,9 @@ impl Store {
                 }
             }
         }
-        Ok(site.finish())
+        let mut site = site.finish();
+        site.attachments = self.site_attachments(run_id)?;
+        Ok(site)
     }
 
     /// Fetch ids of the run whose stored model was made by another extractor version than

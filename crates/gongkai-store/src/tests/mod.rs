@@ -1,5 +1,6 @@
 //! Store tests on temporary databases: shared fixtures here, one file per area beside it.
 
+mod attachments;
 mod crash;
 mod fetches;
 mod findings;

@@ -61,6 +61,7 @@ pub fn evaluate_run(
     site: &SiteConfig,
 ) -> Result<Vec<Finding>> {
     refresh_models(store, run_id)?;
+    crate::attachments::extract_pending(store, run_id)?;
     let snapshot = store.load_site(run_id)?;
     // A run cut by a crawl limit does not judge what needs the whole site.
     let complete = store.run(run_id)?.is_none_or(|r| r.complete());

@@ -31,6 +31,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         per_host_concurrency: None,
         max_pages: None,
         max_depth: None,
+        max_attachment_mib: None,
         as_of: Some(gongkai_fixture::DEMO_AS_OF.to_string()),
         resume: false,
         rules: None,

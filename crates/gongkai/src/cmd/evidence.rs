@@ -37,7 +37,9 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
         bail!("give a finding id or fingerprint (see `gongkai findings`), or verify / bundle / check / log / seal");
     };
     let found = find(&store, key)?;
-    let f = &found.finding;
+    let mut masked = found.finding.clone();
+    gongkai_report::mask::mask_finding(&mut masked);
+    let f = &masked;
     println!("问题 (finding) #{} · run {}", found.id, found.run_id);
     println!("  规则 rule:        {} ({})", f.rule, f.severity.as_str());
     println!("  页面 url:         {}", f.url);
@@ -89,7 +91,7 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
         r.outcome.code()
     );
     if let Some(e) = &r.error {
-        println!("  错误 error:       {e}");
+        println!("  错误 error:       {}", gongkai_report::mask::mask_ids(e));
     }
     println!("  抓取时间 UTC:     {}", r.fetched_at);
     println!("  北京时间:         {}", beijing(&r.fetched_at));
@@ -117,6 +119,7 @@ pub fn run(args: EvidenceArgs) -> Result<ExitCode> {
                 path.display(),
                 body.len()
             );
+            println!("注意：原始内容未经脱敏，可能含个人信息，请妥善保管 (the saved bytes are the original, personal data included)");
         }
     }
     Ok(ExitCode::SUCCESS)

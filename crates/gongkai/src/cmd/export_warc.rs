@@ -70,5 +70,9 @@ pub fn run(args: ExportWarcArgs) -> Result<ExitCode> {
         stats.records,
         stats.exchanges
     );
+    println!(
+        "注意：归档保存的是原始抓取内容（含附件），未经脱敏，可能含身份证号码等个人信息，请妥善保管、勿外传 \
+         (the archive holds the original bytes, personal data included)"
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -146,5 +146,10 @@ fn enrich(store: &Store, run_id: i64, pack: &RulePack, f: &mut ReportFinding) ->
             });
         }
     }
+    // Nothing ID-shaped leaves in a report, whatever put it in the finding or the page title.
+    gongkai_report::mask::mask_finding(&mut f.finding);
+    if let Some(t) = f.page_title.as_mut() {
+        *t = gongkai_report::mask::mask_ids(t).into_owned();
+    }
     Ok(())
 }

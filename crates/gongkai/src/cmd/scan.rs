@@ -54,6 +54,11 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
             }
         }
         super::print_summary(&report.findings);
+        if let Ok(store) = Store::open_readonly(&args.db) {
+            if let Ok(Some(line)) = crate::attachments::summary_line(&store, report.run_id) {
+                eprintln!("{line}");
+            }
+        }
     }
     if failing {
         return Ok(ExitCode::from(1));
@@ -274,6 +279,9 @@ pub fn crawl_config(args: &ScanArgs, site: &SiteConfig, start_urls: Vec<Url>) ->
     if let Some(t) = site.crawl.connect_timeout_secs {
         cfg.connect_timeout = std::time::Duration::from_secs(t.max(1));
     }
+    if let Some(m) = args.max_attachment_mib.or(site.crawl.max_attachment_mib) {
+        cfg.attachment_cap = usize::try_from(m.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+    }
     cfg
 }
 
@@ -292,6 +300,7 @@ fn settings_json(cfg: &CrawlConfig) -> serde_json::Value {
         "user_agent": cfg.user_agent,
         "timeout_secs": cfg.timeout.as_secs(),
         "connect_timeout_secs": cfg.connect_timeout.as_secs(),
+        "attachment_cap": cfg.attachment_cap,
     })
 }
 
