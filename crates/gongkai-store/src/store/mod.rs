@@ -4,6 +4,7 @@ mod fetches;
 mod findings;
 mod frontier;
 mod runs;
+pub(crate) mod serve;
 mod site;
 
 use crate::error::{sql, StoreError};

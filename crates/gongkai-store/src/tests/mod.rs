@@ -6,6 +6,7 @@ mod findings;
 mod frontier;
 mod runs;
 mod schema;
+mod serve;
 mod site;
 mod writer;
 

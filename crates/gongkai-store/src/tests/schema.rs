@@ -90,7 +90,7 @@ fn v1_database_migrates_in_place() {
         Store::open_readonly(&path).err().unwrap(),
         StoreError::OlderSchema {
             found: 1,
-            supported: 2,
+            supported: 3,
             ..
         }
     ));
@@ -100,8 +100,8 @@ fn v1_database_migrates_in_place() {
         .connection()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(version, 3);
+    assert_eq!(SCHEMA_VERSION, 3);
     let columns: Vec<String> = {
         let mut stmt = store
             .connection()
