@@ -43,7 +43,7 @@ pub async fn recheck(
         Err(r) => return Ok(r),
     };
     if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(r);
+        return Ok(*r);
     }
     let ip = client_ip(&state, &headers, peer);
     let (account, st) = (s.account.clone(), state.clone());
@@ -143,7 +143,7 @@ pub async fn ask_waiver(
         Err(r) => return Ok(r),
     };
     if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(r);
+        return Ok(*r);
     }
     let reason = f.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > MAX_REASON {
@@ -215,7 +215,7 @@ pub async fn decide_waiver(
         Err(r) => return Ok(r),
     };
     if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(r);
+        return Ok(*r);
     }
     if !s.account.is_admin() {
         return Ok(message(

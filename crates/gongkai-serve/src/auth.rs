@@ -161,15 +161,15 @@ pub(crate) async fn require(state: &AppState, headers: &HeaderMap) -> Result<Ses
 }
 
 /// Refuses a POST whose form token is not the session's.
-pub(crate) fn check_csrf(session: &Session, token: &str) -> Result<(), Response> {
+pub(crate) fn check_csrf(session: &Session, token: &str) -> Result<(), Box<Response>> {
     if !session.csrf.is_empty() && same(&session.csrf, token) {
         Ok(())
     } else {
-        Err(message(
+        Err(Box::new(message(
             StatusCode::FORBIDDEN,
             "请求无效",
             "表单已过期或来源不明（CSRF 校验失败），请返回刷新页面后重试。",
-        ))
+        )))
     }
 }
 
@@ -263,14 +263,14 @@ fn form_cookie(state: &AppState, headers: &HeaderMap, token: &str) -> String {
     set_cookie(state, headers, FORM_COOKIE, token, 3600)
 }
 
-fn check_form_token(headers: &HeaderMap, sent: &str) -> Result<(), Response> {
+fn check_form_token(headers: &HeaderMap, sent: &str) -> Result<(), Box<Response>> {
     match cookie(headers, FORM_COOKIE) {
         Some(c) if same(&c, sent) => Ok(()),
-        _ => Err(message(
+        _ => Err(Box::new(message(
             StatusCode::FORBIDDEN,
             "请求无效",
             "表单已过期或来源不明（CSRF 校验失败），请返回刷新页面后重试。",
-        )),
+        ))),
     }
 }
 
@@ -308,7 +308,7 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     if let Err(r) = check_form_token(&headers, &f.csrf) {
-        return Ok(r);
+        return Ok(*r);
     }
     let ip = client_ip(&state, &headers, peer);
     let name = f.name.trim().to_string();
@@ -337,7 +337,7 @@ pub async fn login(
                 acc.as_ref(),
                 "登录",
                 None,
-                &format!("{detail} {name}").trim().to_string(),
+                format!("{detail} {name}").trim(),
                 &ip2,
             )?;
             Ok(acc)
@@ -376,7 +376,7 @@ pub async fn logout(
         Err(r) => return Ok(r),
     };
     if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(r);
+        return Ok(*r);
     }
     let ip = client_ip(&state, &headers, peer);
     state
@@ -440,7 +440,7 @@ pub async fn signin(
     Form(f): Form<SigninForm>,
 ) -> Result<Response, AppError> {
     if let Err(r) = check_form_token(&headers, &f.csrf) {
-        return Ok(r);
+        return Ok(*r);
     }
     let n = f.password.chars().count();
     if f.password != f.password2 || !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
