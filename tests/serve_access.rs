@@ -299,3 +299,93 @@ fn api_tokens_and_signin_limits() {
     );
     assert_eq!(r.status, 403);
 }
+
+#[test]
+fn rechecks_not_fixed_and_site_wide() {
+    let s = Served::start();
+    let a = &s.addr;
+    let findings = s.findings();
+    // A link that still answers 500, and a column finding (needs the whole site).
+    let broken = findings
+        .iter()
+        .find(|f| {
+            f.3.as_deref()
+                .is_some_and(|t| t.contains("/error/hdjl/query.jsp"))
+        })
+        .unwrap();
+    let column = findings
+        .iter()
+        .find(|f| f.1 == broken.1 && f.2.ends_with("/zwgk/tjxx/index.html"))
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    let sess = sign_in(a, &s.signin_link(Some(&broken.1)));
+    let csrf = http(a, "GET", "/findings", &[("Cookie", &sess)], "")
+        .csrf()
+        .unwrap();
+    let before = s.portal.requests().len();
+    for id in [broken.0, column.0] {
+        let r = http(
+            a,
+            "POST",
+            &format!("/findings/{id}/recheck"),
+            &[("Cookie", &sess)],
+            &form(&[("csrf", &csrf)]),
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let conn = support::open_db(&s.db);
+    let rows: Vec<(i64, String, String, String)> = conn
+        .prepare("SELECT finding_id, result, message, evidence FROM rechecks ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0].0, rows[0].1.as_str()),
+        (broken.0, "open"),
+        "{rows:?}"
+    );
+    assert!(rows[0].2.contains("复核未通过"));
+    let ev: serde_json::Value = serde_json::from_str(&rows[0].3).unwrap();
+    let target = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"].as_str().unwrap().contains("query.jsp"))
+        .unwrap();
+    assert_eq!(target["status"], 500, "{ev}");
+    assert_eq!(
+        (rows[1].0, rows[1].1.as_str()),
+        (column.0, "site-wide"),
+        "{rows:?}"
+    );
+    assert!(rows[1].2.contains("需下次全站扫描复核"));
+    // The recheck fetched politely: robots.txt, the page, the target; the column was not fetched.
+    let reqs: Vec<String> = s.portal.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(reqs.iter().any(|p| p == "/robots.txt"), "{reqs:?}");
+    assert!(reqs.iter().any(|p| p == "/hdjl/index.html"), "{reqs:?}");
+    assert!(
+        !reqs.iter().any(|p| p.starts_with("/zwgk/tjxx")),
+        "{reqs:?}"
+    );
+    assert!(reqs.len() <= 8, "nothing else was crawled: {reqs:?}");
+    let ua = s.portal.requests()[before..]
+        .iter()
+        .find_map(|r| r.user_agent.clone())
+        .unwrap();
+    assert!(ua.starts_with("gongkai/"), "{ua}");
+    // Still open in the API.
+    let token = s.api_token(Some(&broken.1));
+    let one = http(
+        a,
+        "GET",
+        &format!("/api/findings/{}", broken.0),
+        &[("Authorization", &format!("Bearer {token}"))],
+        "",
+    );
+    assert!(one.body.contains("\"status\":\"open\""), "{}", one.body);
+}

@@ -53,6 +53,9 @@ pub async fn recheck(
                 Ok(x) => x,
                 Err(d) => return Ok(Err(d)),
             };
+            if !recheck::page_local(st.pack(), &v.rule) {
+                return Ok(Ok((run, v, false)));
+            }
             let control = recheck::stored_site(store, &run, &v.finding)?;
             let ctx = recheck::context(&run, &st.opts().owners, &st.opts().aliases);
             let page_local = control

@@ -4,11 +4,12 @@
 //! User-Agent, rate and timeouts; robots.txt is read first), seeded with exactly the page and the
 //! target and with every limit at zero, so nothing else is followed.
 //!
-//! Whether a rule can be judged on one page is not guessed from its name: the rules are first run
-//! on a small site built from the *stored* copy of the same page (and target). If that does not
-//! reproduce the finding, the rule needs more of the site (column lists, pagination, other pages)
-//! and the answer is "需下次全站扫描复核". Otherwise the same small site is built from the fresh
-//! fetch: finding gone → resolved, still there → open.
+//! Check kinds that compare pages (columns with their pagination, required columns, annual reports
+//! across a column, interpretations of documents, soft-404 probes) are never judged on one page:
+//! the answer is "需下次全站扫描复核" ([`SITE_WIDE_CHECKS`]). For the others, the rules are first
+//! run on a small site built from the *stored* copy of the same page (and target); if that does
+//! not reproduce the finding, the rule needed more of the site and the answer is the same. Only
+//! then is the small site built from the fresh fetch: finding gone → resolved, still there → open.
 
 use gongkai_crawl::{
     CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, FetchPurpose, FetchRecord, FrontierEntry,
@@ -20,6 +21,23 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+/// Check kinds whose findings depend on several pages: rechecked only by the next full scan.
+pub const SITE_WIDE_CHECKS: &[&str] = &[
+    "annual-report",
+    "column-empty",
+    "column-required",
+    "column-stale",
+    "doc-interpretation",
+    "interpretation-copied",
+    "link-soft404",
+];
+
+/// True when `rule`'s check kind can be judged on the finding's page (and link target) alone.
+pub fn page_local(pack: &RulePack, rule: &str) -> bool {
+    pack.get(rule)
+        .is_some_and(|r| !SITE_WIDE_CHECKS.contains(&r.check.as_str()))
+}
 
 /// Longest a recheck may take (robots.txt, retries and back-off included).
 pub const RECHECK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -254,5 +272,63 @@ pub fn site_wide() -> Outcome {
         message: "该问题涉及多个页面（如栏目、分页或全站比对），无法单页复核，需下次全站扫描复核。"
             .to_string(),
         evidence: json!([]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_wide_kinds_exist_and_pages_stay_local() {
+        let kinds: Vec<&str> = gongkai_rules::check_kinds().iter().map(|k| k.0).collect();
+        for k in SITE_WIDE_CHECKS {
+            assert!(kinds.contains(k), "unknown check kind {k}");
+        }
+        let pack = gongkai_rules::default_pack();
+        let by_kind = |kind: &str| {
+            pack.rules()
+                .iter()
+                .find(|r| r.check == kind)
+                .map(|r| r.id.clone())
+                .unwrap()
+        };
+        assert!(page_local(&pack, &by_kind("link-broken")));
+        assert!(page_local(&pack, &by_kind("doc-metadata")));
+        assert!(!page_local(&pack, &by_kind("column-stale")));
+        assert!(!page_local(&pack, "no.such-rule"));
+    }
+
+    #[test]
+    fn verdicts() {
+        let f = Finding {
+            rule: "link.broken".into(),
+            severity: gongkai_rules::Severity::Error,
+            url: "http://a.gov.cn/p.html".into(),
+            target: None,
+            department: String::new(),
+            ledger: Vec::new(),
+            message: String::new(),
+            evidence: json!({}),
+            fingerprint: "fp".into(),
+            fetch_id: None,
+        };
+        let mut r: FetchRecord = serde_json::from_value(json!({
+            "url": "http://a.gov.cn/p.html", "method": "GET", "request_body": null,
+            "purpose": "crawl", "depth": 0, "outcome": "ok", "status": 200,
+            "final_url": "http://a.gov.cn/p.html", "redirects": [], "headers": [],
+            "content_type": "text/html", "charset": null, "etag": null, "last_modified": null,
+            "fetched_at": "2026-01-01T00:00:00Z", "elapsed_ms": 1, "body": null,
+            "body_truncated": false, "not_modified": false, "error": null, "model": null,
+            "attempts": 1
+        }))
+        .unwrap();
+        assert_eq!(verdict(&[r.clone()], &f, false).0, "resolved");
+        assert_eq!(verdict(&[r.clone()], &f, true).0, "open");
+        assert_eq!(verdict(&[], &f, false).0, "failed");
+        r.outcome = FetchOutcome::Blocked;
+        let (code, msg) = verdict(&[r], &f, false);
+        assert_eq!(code, "failed", "a blocked page never resolves a finding");
+        assert!(msg.contains("被拦截"));
     }
 }
