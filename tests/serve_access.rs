@@ -389,3 +389,107 @@ fn rechecks_not_fixed_and_site_wide() {
     );
     assert!(one.body.contains("\"status\":\"open\""), "{}", one.body);
 }
+
+#[test]
+fn waiver_lapses_when_the_page_changes() {
+    let s = Served::start();
+    let a = &s.addr;
+    let findings = s.findings();
+    let f = findings
+        .iter()
+        .find(|f| f.2.ends_with("/zjtz/index.html") && f.3.is_some())
+        .unwrap();
+    let sess = sign_in(a, &s.signin_link(Some(&f.1)));
+    let admin = sign_in(a, &s.signin_link(None));
+    let csrf = http(a, "GET", "/findings", &[("Cookie", &sess)], "")
+        .csrf()
+        .unwrap();
+    let r = http(
+        a,
+        "POST",
+        &format!("/findings/{}/waiver", f.0),
+        &[("Cookie", &sess)],
+        &form(&[("csrf", &csrf), ("reason", "历史页面，已归档")]),
+    );
+    assert_eq!(r.status, 303);
+    let queue = http(a, "GET", "/waivers", &[("Cookie", &admin)], "");
+    assert!(queue.body.contains("历史页面，已归档"));
+    let admin_csrf = queue.csrf().unwrap();
+    let r = http(
+        a,
+        "POST",
+        "/waivers/1/decide",
+        &[("Cookie", &admin)],
+        &form(&[("csrf", &admin_csrf), ("decision", "approve")]),
+    );
+    assert_eq!(r.status, 303);
+    // Decided once only.
+    let r = http(
+        a,
+        "POST",
+        "/waivers/1/decide",
+        &[("Cookie", &admin)],
+        &form(&[("csrf", &admin_csrf), ("decision", "reject")]),
+    );
+    assert_eq!(r.status, 409);
+
+    let token = s.api_token(None);
+    let auth = format!("Bearer {token}");
+    let status = |path: &str| -> serde_json::Value {
+        let r = http(a, "GET", path, &[("Authorization", &auth)], "");
+        serde_json::from_str(&r.body).unwrap()
+    };
+    let one = status(&format!("/api/findings/{}", f.0));
+    assert_eq!(one["status"], "waived");
+    let open: Vec<serde_json::Value> = serde_json::from_str(
+        &http(a, "GET", "/api/findings", &[("Authorization", &auth)], "").body,
+    )
+    .unwrap();
+    assert!(
+        !open.iter().any(|x| x["id"] == f.0),
+        "waived findings leave the default list"
+    );
+    assert_eq!(open.len(), findings.len() - 1);
+
+    // The page changes (same broken link, new text): the next scan's finding is open again.
+    let changed = zjtz_page(true).replace("</body>", "<p>2026年更新</p></body>");
+    s.portal.server.set_file("zjtz/index.html", Some(&changed));
+    let out = support::run(&[
+        "scan",
+        &s.portal.base(),
+        "--db",
+        s.db.to_str().unwrap(),
+        "--config",
+        s.config.to_str().unwrap(),
+        "--as-of",
+        gongkai_fixture::DEMO_AS_OF,
+        "--rate",
+        "0",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let now: Vec<serde_json::Value> = serde_json::from_str(
+        &http(a, "GET", "/api/findings", &[("Authorization", &auth)], "").body,
+    )
+    .unwrap();
+    let again = now
+        .iter()
+        .find(|x| x["fingerprint"] == one["fingerprint"])
+        .expect("found again");
+    assert_eq!(again["status"], "open", "{again}");
+
+    // The report carries the audit trail.
+    let out_dir = s.dir.path().join("report");
+    let out = support::run(&[
+        "report",
+        "--db",
+        s.db.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let audit = std::fs::read_to_string(out_dir.join("audit.csv")).unwrap();
+    for what in ["申请豁免", "批准豁免", "历史页面，已归档", "127.0.0.1"] {
+        assert!(audit.contains(what), "{what} in {audit}");
+    }
+}

@@ -45,6 +45,13 @@ pub async fn recheck(
     if let Err(r) = check_csrf(&s, &f.csrf) {
         return Ok(*r);
     }
+    if state.inner.recheck_limit.check_key(&s.account.id).is_err() {
+        return Ok(message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "复核过于频繁",
+            "申请复核过于频繁，请一分钟后再试。",
+        ));
+    }
     let ip = client_ip(&state, &headers, peer);
     let (account, st) = (s.account.clone(), state.clone());
     let found = state
@@ -67,6 +74,7 @@ pub async fn recheck(
         Ok(x) => x,
         Err(d) => return Ok(denied(d)),
     };
+    let _turn = state.inner.rechecks.acquire().await?;
     let outcome = if !page_local {
         recheck::site_wide()
     } else {

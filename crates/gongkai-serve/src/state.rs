@@ -33,6 +33,11 @@ pub(crate) struct Inner {
     pub(crate) opts: ServeOptions,
     pub(crate) pack: RulePack,
     pub(crate) limiter: SigninLimiter,
+    /// One recheck at a time: each re-fetch is rate-limited on its own, so running them one
+    /// after another keeps the portal's load at the scan's rate however many departments click.
+    pub(crate) rechecks: tokio::sync::Semaphore,
+    /// Rechecks per account: 10 a minute.
+    pub(crate) recheck_limit: governor::DefaultKeyedRateLimiter<i64>,
 }
 
 impl AppState {
@@ -42,6 +47,10 @@ impl AppState {
                 opts,
                 pack,
                 limiter: SigninLimiter::new(),
+                rechecks: tokio::sync::Semaphore::new(1),
+                recheck_limit: governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    std::num::NonZeroU32::new(10).expect("non-zero"),
+                )),
             }),
         }
     }
