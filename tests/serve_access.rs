@@ -478,6 +478,20 @@ fn waiver_lapses_when_the_page_changes() {
         .expect("found again");
     assert_eq!(again["status"], "open", "{again}");
 
+    // The office's overview: per department, and per scan over time.
+    let home = http(a, "GET", "/", &[("Cookie", &admin)], "");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("id=\"departments\"") && home.body.contains("id=\"trend\""));
+    assert!(home.body.contains(DEPT_A) && home.body.contains(DEPT_B));
+    assert_eq!(
+        home.body.matches("<th>#").count(),
+        2,
+        "two scans in the trend"
+    );
+    // A department's home is its list.
+    let r = http(a, "GET", "/", &[("Cookie", &sess)], "");
+    assert_eq!((r.status, r.header("location")), (303, Some("/findings")));
+
     // The report carries the audit trail.
     let out_dir = s.dir.path().join("report");
     let out = support::run(&[

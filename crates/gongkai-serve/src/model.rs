@@ -230,3 +230,86 @@ impl Filter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(rule: &str, sev: Severity, dept: &str, status: LoopState) -> FindingView {
+        let finding = Finding {
+            rule: rule.into(),
+            severity: sev,
+            url: "http://a.gov.cn/".into(),
+            target: None,
+            department: dept.into(),
+            ledger: Vec::new(),
+            message: String::new(),
+            evidence: serde_json::json!({}),
+            fingerprint: "fp".into(),
+            fetch_id: None,
+        };
+        FindingView {
+            id: 1,
+            run_id: 1,
+            rule: rule.into(),
+            rule_title: String::new(),
+            severity: sev,
+            department: dept.into(),
+            url: finding.url.clone(),
+            target: None,
+            message: String::new(),
+            fingerprint: "fp".into(),
+            status,
+            waiver_pending: false,
+            last_recheck: None,
+            finding,
+        }
+    }
+
+    #[test]
+    fn filters_hide_waived_unless_asked() {
+        let open = view("link.broken", Severity::Error, "市住建局", LoopState::Open);
+        let waived = view(
+            "link.broken",
+            Severity::Error,
+            "市住建局",
+            LoopState::Waived,
+        );
+        let all = Filter::default();
+        assert!(all.keep(&open) && !all.keep(&waived));
+        let f = Filter {
+            status: Some("waived".into()),
+            ..Filter::default()
+        };
+        assert!(!f.keep(&open) && f.keep(&waived));
+        let f = Filter {
+            status: Some("all".into()),
+            rule: Some("link.broken".into()),
+            severity: Some("error".into()),
+            department: Some(" ".into()),
+        };
+        assert!(f.keep(&open) && f.keep(&waived));
+        let f = Filter {
+            severity: Some("notice".into()),
+            ..Filter::default()
+        };
+        assert!(!f.keep(&open));
+    }
+
+    #[test]
+    fn departments_see_only_their_own() {
+        let dept = Account {
+            id: 1,
+            role: AccountRole::Department("市住建局".into()),
+            password_hash: None,
+        };
+        let admin = Account {
+            id: 2,
+            role: AccountRole::Admin,
+            password_hash: None,
+        };
+        assert!(can_see(&dept, "市住建局") && can_see(&dept, " 市住建局 "));
+        assert!(!can_see(&dept, "市教育局") && !can_see(&dept, ""));
+        assert!(can_see(&admin, "市教育局") && can_see(&admin, ""));
+    }
+}
