@@ -208,6 +208,8 @@ async fn open_session(
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     state
         .db(move |s| {
+            // Sessions are bounded: expired ones go when a new one starts.
+            s.purge_expired_credentials()?;
             s.add_credential(
                 account_id,
                 CredentialKind::Session,

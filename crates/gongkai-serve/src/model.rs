@@ -4,6 +4,7 @@
 use gongkai_rules::{Finding, RulePack, Severity};
 use gongkai_store::{Account, AccountRole, RecheckRow, RunInfo, RunStatus, Store, WaiverRow};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Where a finding stands in the loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,6 +113,45 @@ pub fn loop_state(
     Ok(LoopState::Open)
 }
 
+/// Rechecks and waivers by fingerprint.
+#[derive(Default)]
+pub struct LoopRecords {
+    rechecks: HashMap<String, Vec<RecheckRow>>,
+    waivers: HashMap<String, Vec<WaiverRow>>,
+}
+
+impl LoopRecords {
+    /// Everything (for lists: two queries instead of two per finding).
+    pub fn all(store: &Store) -> anyhow::Result<LoopRecords> {
+        Ok(Self::group(store.rechecks(None)?, store.waivers(None)?))
+    }
+
+    /// One finding's.
+    pub fn of(store: &Store, fingerprint: &str) -> anyhow::Result<LoopRecords> {
+        Ok(Self::group(
+            store.rechecks(Some(fingerprint))?,
+            store.waivers(Some(fingerprint))?,
+        ))
+    }
+
+    fn group(rechecks: Vec<RecheckRow>, waivers: Vec<WaiverRow>) -> LoopRecords {
+        let mut out = LoopRecords::default();
+        for r in rechecks {
+            out.rechecks
+                .entry(r.fingerprint.clone())
+                .or_default()
+                .push(r);
+        }
+        for w in waivers {
+            out.waivers
+                .entry(w.fingerprint.clone())
+                .or_default()
+                .push(w);
+        }
+        out
+    }
+}
+
 /// Builds the view of one finding row of `run`.
 pub fn view(
     store: &Store,
@@ -119,10 +159,17 @@ pub fn view(
     run: &RunInfo,
     id: i64,
     f: Finding,
+    records: &LoopRecords,
 ) -> anyhow::Result<FindingView> {
-    let rechecks = store.rechecks(&f.fingerprint)?;
-    let waivers = store.waivers(Some(&f.fingerprint))?;
-    let status = loop_state(store, run, &f, &rechecks, &waivers)?;
+    let rechecks = records
+        .rechecks
+        .get(&f.fingerprint)
+        .map_or(&[][..], Vec::as_slice);
+    let waivers = records
+        .waivers
+        .get(&f.fingerprint)
+        .map_or(&[][..], Vec::as_slice);
+    let status = loop_state(store, run, &f, rechecks, waivers)?;
     Ok(FindingView {
         id,
         run_id: run.id,
@@ -153,10 +200,11 @@ pub fn visible(
     let Some(run) = current_run(store)? else {
         return Ok((None, Vec::new()));
     };
+    let records = LoopRecords::all(store)?;
     let mut out = Vec::new();
     for sf in store.findings(run.id)? {
         if can_see(account, &sf.finding.department) {
-            out.push(view(store, pack, &run, sf.id, sf.finding)?);
+            out.push(view(store, pack, &run, sf.id, sf.finding, &records)?);
         }
     }
     Ok((Some(run), out))
@@ -188,7 +236,8 @@ pub fn one(
     let run = store
         .run(run_id)?
         .ok_or_else(|| anyhow::anyhow!("finding {id} names missing run {run_id}"))?;
-    let v = view(store, pack, &run, sf.id, sf.finding)?;
+    let records = LoopRecords::of(store, &sf.finding.fingerprint)?;
+    let v = view(store, pack, &run, sf.id, sf.finding, &records)?;
     Ok(Ok((run, v)))
 }
 

@@ -255,7 +255,7 @@ impl Detail {
             page_title,
             evidence,
             history: store.fingerprint_runs(&v.fingerprint)?,
-            rechecks: store.rechecks(&v.fingerprint)?,
+            rechecks: store.rechecks(Some(&v.fingerprint))?,
             waivers: store.waivers(Some(&v.fingerprint))?,
             audit: store.audit_log(Some(&v.fingerprint))?,
         })

@@ -238,6 +238,17 @@ impl Store {
             .map_err(sql(&self.path, "read credential"))
     }
 
+    /// Deletes expired sessions and sign-in links (API tokens do not expire).
+    pub fn purge_expired_credentials(&self) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM credentials WHERE kind IN ('session', 'signin')
+                 AND expires_at IS NOT NULL AND expires_at < ?1",
+                [now_rfc3339()],
+            )
+            .map_err(sql(&self.path, "purge credentials"))
+    }
+
     /// Marks a credential used (sign-in links are single use; sessions end at sign-out).
     /// Returns false when it was already used or does not exist: only one caller wins.
     pub fn use_credential(&self, token_sha256: &str) -> Result<bool, StoreError> {
@@ -272,14 +283,14 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Rechecks of a finding, oldest first.
-    pub fn rechecks(&self, fingerprint: &str) -> Result<Vec<RecheckRow>, StoreError> {
+    /// Rechecks of a finding (`Some(fp)`) or all (`None`), oldest first.
+    pub fn rechecks(&self, fingerprint: Option<&str>) -> Result<Vec<RecheckRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT id, fingerprint, finding_id, account_id, requested_at, result, message,
                         evidence
-                 FROM rechecks WHERE fingerprint = ?1 ORDER BY id",
+                 FROM rechecks WHERE ?1 IS NULL OR fingerprint = ?1 ORDER BY id",
             )
             .map_err(sql(&self.path, "read rechecks"))?;
         let rows = stmt

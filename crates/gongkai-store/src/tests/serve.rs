@@ -56,6 +56,11 @@ fn accounts_are_unique_and_credentials_single_use() {
         .credential(CredentialKind::Session, &expired)
         .unwrap()
         .is_none());
+    assert_eq!(
+        store.purge_expired_credentials().unwrap(),
+        1,
+        "only the expired one"
+    );
 }
 
 #[test]
