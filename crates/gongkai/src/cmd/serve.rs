@@ -40,6 +40,12 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() && !args.secure_cookies {
+        tracing::warn!(
+            %addr,
+            "serving beyond loopback without --secure-cookies: put a TLS reverse proxy in front"
+        );
+    }
     println!(
         "gongkai serve: http://{addr}/ (数据库 {})",
         args.db.display()
