@@ -252,6 +252,79 @@ CREATE TABLE attachment_texts (
 );
 "#;
 
+/// Version 7: `gongkai serve` (departments close the loop): accounts (the office administrator
+/// and one per 责任单位), credentials (sign-in links, API tokens and sessions, stored only as
+/// sha256 of the secret), rechecks (申请复核, with the re-fetch as JSON evidence), waivers
+/// (申请豁免, bound to the page body they were asked on) and the append-only audit table
+/// (triggers refuse UPDATE and DELETE). Rechecks and waivers follow a finding by fingerprint, so
+/// they survive later runs.
+const V7_SERVE: &str = r#"
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'department')),
+    department    TEXT,
+    password_hash TEXT,
+    created_at    TEXT NOT NULL,
+    CHECK ((role = 'admin') = (department IS NULL))
+);
+CREATE UNIQUE INDEX accounts_department ON accounts(department) WHERE department IS NOT NULL;
+CREATE UNIQUE INDEX accounts_one_admin ON accounts(role) WHERE role = 'admin';
+
+CREATE TABLE credentials (
+    token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),
+    account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('signin', 'api', 'session')),
+    csrf         TEXT,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT,
+    used_at      TEXT
+);
+CREATE INDEX credentials_account ON credentials(account_id, kind);
+
+CREATE TABLE rechecks (
+    id           INTEGER PRIMARY KEY,
+    fingerprint  TEXT NOT NULL,
+    finding_id   INTEGER,
+    account_id   INTEGER NOT NULL REFERENCES accounts(id),
+    requested_at TEXT NOT NULL,
+    result       TEXT NOT NULL CHECK (result IN ('resolved', 'open', 'site-wide', 'failed')),
+    message      TEXT NOT NULL,
+    evidence     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX rechecks_fingerprint ON rechecks(fingerprint, id);
+
+CREATE TABLE waivers (
+    id           INTEGER PRIMARY KEY,
+    fingerprint  TEXT NOT NULL,
+    finding_id   INTEGER,
+    reason       TEXT NOT NULL,
+    requested_by INTEGER NOT NULL REFERENCES accounts(id),
+    requested_at TEXT NOT NULL,
+    body_sha256  TEXT,
+    status       TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (status IN ('pending', 'approved', 'rejected')),
+    decided_by   INTEGER REFERENCES accounts(id),
+    decided_at   TEXT
+);
+CREATE INDEX waivers_fingerprint ON waivers(fingerprint, id);
+
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    account_id  INTEGER,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    fingerprint TEXT,
+    detail      TEXT NOT NULL DEFAULT '',
+    ip          TEXT
+);
+CREATE INDEX audit_fingerprint ON audit(fingerprint, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+"#;
+
 const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
@@ -259,6 +332,7 @@ const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V4_LINK_REGION),
     M::up(V_EVIDENCE),
     M::up(V6_ATTACHMENT_TEXTS),
+    M::up(V7_SERVE),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -415,7 +489,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 6);
+        assert_eq!(SCHEMA_VERSION, 7);
     }
 
     #[test]

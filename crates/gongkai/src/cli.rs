@@ -55,6 +55,10 @@ pub enum Command {
     ExportWarc(ExportWarcArgs),
     /// Show what gongkai reads on one page and whether each rule judged it, and why not.
     Inspect(InspectArgs),
+    /// Serve the departments' web application (findings, rechecks, waivers, JSON API).
+    Serve(ServeArgs),
+    /// Make accounts for `serve`: one-time sign-in links and API tokens.
+    Account(AccountArgs),
 }
 
 #[derive(Debug, Args)]
@@ -314,4 +318,62 @@ pub struct InspectArgs {
     pub config: Option<std::path::PathBuf>,
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    /// Address to listen on (keep it on loopback behind a TLS reverse proxy).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// site.toml (owners and department aliases, used when a recheck re-runs a rule).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Rule pack directory (default: the bundled pack).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Always mark cookies Secure (served over HTTPS). Behind a proxy that sends
+    /// `X-Forwarded-Proto: https` they are Secure anyway.
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Take the client address for the audit and rate limits from the last X-Forwarded-For entry
+    /// (only behind a reverse proxy that sets it).
+    #[arg(long)]
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    #[command(subcommand)]
+    pub action: AccountAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountAction {
+    /// Create the account when missing and print a one-time sign-in link (valid 72 hours).
+    Add {
+        #[command(flatten)]
+        who: AccountWho,
+        /// Address users open (the reverse proxy's HTTPS address).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// Create the account when missing and print a new API token (Authorization: Bearer).
+    Token {
+        #[command(flatten)]
+        who: AccountWho,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AccountWho {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    /// The 责任单位, exactly as findings name it.
+    #[arg(long, conflicts_with = "admin")]
+    pub department: Option<String>,
+    /// The office administrator (sees everything, decides waivers).
+    #[arg(long)]
+    pub admin: bool,
 }

@@ -6,6 +6,7 @@ mod findings;
 mod frontier;
 mod runs;
 mod seals;
+pub(crate) mod serve;
 mod site;
 pub use attachments::{AttachmentText, PendingAttachment};
 

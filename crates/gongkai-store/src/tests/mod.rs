@@ -8,6 +8,7 @@ mod frontier;
 mod runs;
 mod schema;
 mod seals;
+mod serve;
 mod site;
 mod writer;
 

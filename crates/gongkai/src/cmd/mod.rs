@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod account;
 pub mod check;
 pub mod demo;
 pub mod diff;
@@ -12,6 +13,7 @@ pub mod inspect;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod serve;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Evidence(args) => evidence::run(args),
         Command::ExportWarc(args) => export_warc::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Serve(args) => runtime()?.block_on(serve::run(args)),
+        Command::Account(args) => account::run(args),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `gongkai report`: index.html, departments.xlsx and findings.csv for one run.
+//! `gongkai report`: index.html, departments.xlsx and findings.csv for one run (and audit.csv,
+//! the append-only record of `gongkai serve`, when it has entries).
 
 use crate::cli::ReportArgs;
 use anyhow::{Context, Result};
@@ -35,5 +36,12 @@ pub fn write(
         std::fs::File::create(&csv).with_context(|| format!("cannot write {}", csv.display()))?;
     gongkai_report::csv::write(&input, std::io::BufWriter::new(file))
         .with_context(|| format!("cannot write {}", csv.display()))?;
+    // The departments' actions in `gongkai serve` (rechecks, waivers, decisions), when any.
+    let audit = store.audit_log(None)?;
+    if !audit.is_empty() {
+        let path = out.join("audit.csv");
+        std::fs::write(&path, gongkai_serve::pages::audit_csv_bytes(&audit))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(index)
 }
