@@ -10,6 +10,7 @@
 //! - [`coverage`] maps all 67 items of the ledger of 滕政办发〔2022〕11号 to rules or notes;
 //!   [`coverage_markdown`] renders `docs/coverage.md`.
 
+pub mod calendar;
 pub mod checks;
 pub mod coverage;
 pub mod error;
