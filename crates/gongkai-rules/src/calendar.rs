@@ -59,7 +59,12 @@ impl Calendar {
             let source = tab.get("source").and_then(|s| s.as_str()).unwrap_or("");
             cal.years.insert(year, source.to_string());
             for (list, set) in [("off", &mut cal.off), ("work", &mut cal.work)] {
-                for item in tab.get(list).and_then(|a| a.as_array()).into_iter().flatten() {
+                for item in tab
+                    .get(list)
+                    .and_then(|a| a.as_array())
+                    .into_iter()
+                    .flatten()
+                {
                     let s = item
                         .as_str()
                         .ok_or_else(|| format!("calendar.toml: {key}.{list}: not a string"))?;
@@ -182,7 +187,9 @@ mod tests {
     fn every_year_2018_to_2026_is_known() {
         for y in 2018..=2026 {
             assert!(official().has_year(y), "{y}");
-            assert!(official().source(y).is_some_and(|s| s.contains("国办发明电")));
+            assert!(official()
+                .source(y)
+                .is_some_and(|s| s.contains("国办发明电")));
         }
     }
 

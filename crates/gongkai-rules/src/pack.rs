@@ -37,6 +37,10 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../rules/documents.toml"),
     ),
     (
+        "indicators.toml",
+        include_str!("../../../rules/indicators.toml"),
+    ),
+    (
         "interaction.toml",
         include_str!("../../../rules/interaction.toml"),
     ),

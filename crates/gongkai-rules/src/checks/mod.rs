@@ -16,6 +16,7 @@ pub mod column_stale;
 pub mod consultation_period;
 pub mod doc_expired;
 pub mod doc_interpretation;
+pub mod doc_late;
 pub mod doc_metadata;
 pub mod doc_number;
 pub mod doc_validity;
@@ -108,6 +109,7 @@ pub static KINDS: &[KindInfo] = &[
     kind!("link-broken", link_broken::LinkBroken),
     kind!("link-soft404", link_soft404::LinkSoft404),
     kind!("reply-fields", reply_fields::ReplyFields),
+    kind!("doc-late-publication", doc_late::DocLatePublication),
 ];
 
 pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
