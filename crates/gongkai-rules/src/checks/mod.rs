@@ -22,6 +22,8 @@ pub mod doc_number;
 pub mod doc_validity;
 pub mod guideline_meta;
 pub mod id_number;
+pub mod interaction_slow;
+pub mod interaction_unanswered;
 pub mod interp_copied;
 pub mod interp_hotline;
 pub mod link_broken;
@@ -110,6 +112,14 @@ pub static KINDS: &[KindInfo] = &[
     kind!("link-soft404", link_soft404::LinkSoft404),
     kind!("reply-fields", reply_fields::ReplyFields),
     kind!("doc-late-publication", doc_late::DocLatePublication),
+    kind!(
+        "interaction-unanswered",
+        interaction_unanswered::InteractionUnanswered
+    ),
+    kind!(
+        "interaction-slow-reply",
+        interaction_slow::InteractionSlowReply
+    ),
 ];
 
 pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
