@@ -29,6 +29,7 @@ pub mod interp_hotline;
 pub mod link_broken;
 pub mod link_soft404;
 pub mod reply_fields;
+pub mod text_serious;
 
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -120,6 +121,7 @@ pub static KINDS: &[KindInfo] = &[
         "interaction-slow-reply",
         interaction_slow::InteractionSlowReply
     ),
+    kind!("text-serious-error", text_serious::TextSeriousError),
 ];
 
 pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
