@@ -13,7 +13,7 @@
 
 use super::{bad, to_toml, Check, ParamError};
 use crate::eval::{Emit, RuleCx};
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
@@ -88,7 +88,10 @@ impl super::Kind for TextSeriousError {
             .into_iter()
             .collect();
         let variants = variants(&terms, &p.confusions, &p.allow);
-        let ac = AhoCorasick::new(variants.iter().map(|v| v.text.as_str()))
+        // A contiguous NFA: cheap to build (the pack is compiled often), fast enough to scan.
+        let ac = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(variants.iter().map(|v| v.text.as_str()))
             .map_err(|e| bad("terms", format!("cannot build the matcher: {e}")))?;
         Ok(TextSeriousError {
             p,
@@ -113,12 +116,14 @@ fn variants(terms: &[String], confusions: &[String], allow: &[String]) -> Vec<Va
     }
     let mut out: Vec<Variant> = Vec::new();
     let mut seen = BTreeSet::new();
+    // Membership of protected terms in a variant, one automaton for all terms.
+    let protected = AhoCorasick::new(terms).ok();
     for (ti, t) in terms.iter().enumerate() {
         let cs: Vec<char> = t.chars().collect();
         let n = cs.len();
         let mut push = |chars: Vec<char>, how: How| {
             let text: String = chars.into_iter().collect();
-            if terms.iter().any(|x| text.contains(x.as_str()))
+            if protected.as_ref().is_none_or(|p| p.is_match(&text))
                 || allow.iter().any(|a| !a.is_empty() && a == &text)
                 || !seen.insert(text.clone())
             {
