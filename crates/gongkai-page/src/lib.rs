@@ -17,6 +17,7 @@ pub mod dates;
 pub mod docnum;
 mod dom;
 pub mod guard;
+pub mod hidden;
 pub mod kind;
 pub mod labels;
 pub mod links;

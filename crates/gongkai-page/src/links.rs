@@ -54,6 +54,7 @@ pub fn base_url(root: Nd<'_>, page: &Url) -> Url {
 /// Extracts all links under `root`, resolved against `base`.
 pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
     let mut out = Vec::new();
+    let sheet = crate::hidden::Sheet::from_root(root);
     for n in root.descendants() {
         if out.len() >= MAX_LINKS {
             break;
@@ -102,6 +103,7 @@ pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
             anchor: anchor_text(n, name),
             skip,
             region: Default::default(),
+            hidden: sheet.hidden(n),
         });
     }
     out

@@ -57,6 +57,9 @@ pub struct SiteLink {
     /// is `source_url`.
     #[serde(default)]
     pub source_page: Option<usize>,
+    /// Why the link is hidden from readers by CSS (`gongkai_page::hidden`), if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<String>,
 }
 
 /// Everything the rules see of one run.
@@ -165,6 +168,7 @@ fn move_links(p: &mut SitePage, i: usize, links: &mut Vec<SiteLink>, strings: &m
             anchor: strings.get(l.anchor),
             skip: l.skip.or(tel.then_some(SkipReason::Tel)),
             source_page: Some(i),
+            hidden: l.hidden,
         }
     }));
 }

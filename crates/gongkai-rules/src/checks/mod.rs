@@ -27,6 +27,7 @@ pub mod interaction_unanswered;
 pub mod interp_copied;
 pub mod interp_hotline;
 pub mod link_broken;
+pub mod link_dark;
 pub mod link_soft404;
 pub mod reply_fields;
 pub mod text_serious;
@@ -122,6 +123,7 @@ pub static KINDS: &[KindInfo] = &[
         interaction_slow::InteractionSlowReply
     ),
     kind!("text-serious-error", text_serious::TextSeriousError),
+    kind!("link-dark", link_dark::LinkDark),
 ];
 
 pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {

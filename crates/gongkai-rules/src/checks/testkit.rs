@@ -126,6 +126,7 @@ pub fn link(source: &str, target: &str, kind: LinkKind, anchor: &str) -> SiteLin
         anchor: anchor.into(),
         skip: None,
         source_page: None,
+        hidden: None,
     }
 }
 
