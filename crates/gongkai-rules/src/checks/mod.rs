@@ -21,6 +21,7 @@ pub mod doc_metadata;
 pub mod doc_number;
 pub mod doc_validity;
 pub mod guideline_meta;
+pub mod home_stale;
 pub mod id_number;
 pub mod interaction_slow;
 pub mod interaction_unanswered;
@@ -30,6 +31,7 @@ pub mod link_broken;
 pub mod link_dark;
 pub mod link_soft404;
 pub mod reply_fields;
+pub mod site_identity;
 pub mod text_serious;
 
 #[cfg(test)]
@@ -124,6 +126,8 @@ pub static KINDS: &[KindInfo] = &[
     ),
     kind!("text-serious-error", text_serious::TextSeriousError),
     kind!("link-dark", link_dark::LinkDark),
+    kind!("site-identity", site_identity::SiteIdentity),
+    kind!("home-stale", home_stale::HomeStale),
 ];
 
 pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
