@@ -90,10 +90,8 @@ impl Check for SiteIdentity {
                 .guideline_meta
                 .get("SiteIDCode")
                 .map(|s| s.trim().to_string());
-            let mismatch = match (&meta, &site_id) {
-                (Some(a), Some(b)) if !a.is_empty() && alnum(a) != alnum(b) => true,
-                _ => false,
-            };
+            let mismatch = matches!((&meta, &site_id),
+                (Some(a), Some(b)) if !a.is_empty() && alnum(a) != alnum(b));
             if missing.is_empty() && !mismatch {
                 continue;
             }
