@@ -13,6 +13,7 @@ pub mod annual_report;
 pub mod column_empty;
 pub mod column_required;
 pub mod column_stale;
+pub mod consultation_feedback;
 pub mod consultation_period;
 pub mod doc_expired;
 pub mod doc_interpretation;
@@ -128,6 +129,10 @@ pub static KINDS: &[KindInfo] = &[
     kind!("link-dark", link_dark::LinkDark),
     kind!("site-identity", site_identity::SiteIdentity),
     kind!("home-stale", home_stale::HomeStale),
+    kind!(
+        "consultation-no-feedback",
+        consultation_feedback::ConsultationNoFeedback
+    ),
 ];
 
 pub(crate) fn build(kind: &str, params: toml::Table) -> Result<Arc<dyn Check>, ParamError> {
