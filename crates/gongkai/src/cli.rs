@@ -46,6 +46,8 @@ pub enum Command {
     Evidence(EvidenceArgs),
     /// Export a run's requests and responses as a WARC 1.1 file.
     ExportWarc(ExportWarcArgs),
+    /// The national spot-check indicators (国办秘函〔2019〕19号) for a run: pass / fail per indicator.
+    Scorecard(ScorecardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -201,4 +203,13 @@ pub struct RulesArgs {
 pub enum RulesAction {
     /// Print a rule's documentation.
     Explain { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    /// Run id or "latest".
+    #[arg(long, default_value = "latest")]
+    pub run: String,
 }

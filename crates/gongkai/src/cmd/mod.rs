@@ -11,6 +11,7 @@ pub mod init;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scorecard;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::ExportWarc(args) => export_warc::run(args),
+        Command::Scorecard(args) => scorecard::run(args),
     }
 }
 
