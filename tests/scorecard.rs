@@ -29,10 +29,22 @@ fn scorecard_command_and_report_section() {
 
     let out = run(&["scorecard", "--db", db_s]);
     let text = stdout(&out);
-    assert!(text.contains("政府网站检查指标记分卡"), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("政府网站检查指标记分卡"),
+        "{text}\n{}",
+        stderr(&out)
+    );
     // Figures are the run's findings of the rules behind each indicator.
-    assert_eq!(figure(&text, "空白栏目"), Some(count(db_s, "column.empty")), "{text}");
-    assert_eq!(figure(&text, "暗链和违规链接"), Some(count(db_s, "link.dark")), "{text}");
+    assert_eq!(
+        figure(&text, "空白栏目"),
+        Some(count(db_s, "column.empty")),
+        "{text}"
+    );
+    assert_eq!(
+        figure(&text, "暗链和违规链接"),
+        Some(count(db_s, "link.dark")),
+        "{text}"
+    );
     assert_eq!(
         figure(&text, "链接不可用"),
         Some(count(db_s, "link.broken") + count(db_s, "link.soft-404")),
@@ -40,8 +52,14 @@ fn scorecard_command_and_report_section() {
     );
     assert!(text.contains("[无法由抓取判断] 站点无法访问"), "{text}");
     // Exit code 1 exactly when a veto indicator fails.
-    let vetoed = text.lines().any(|l| l.starts_with("[单项否决]") && l.contains("否决 ·"));
-    assert_eq!(out.status.code(), Some(if vetoed { 1 } else { 0 }), "{text}");
+    let vetoed = text
+        .lines()
+        .any(|l| l.starts_with("[单项否决]") && l.contains("否决 ·"));
+    assert_eq!(
+        out.status.code(),
+        Some(if vetoed { 1 } else { 0 }),
+        "{text}"
+    );
 
     let out_dir = dir.path().join("report");
     let out = run(&["report", "--db", db_s, "--out", out_dir.to_str().unwrap()]);

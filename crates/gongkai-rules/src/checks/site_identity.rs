@@ -8,6 +8,8 @@
 //! differ from the footer's 网站标识码 is reported too.
 //! Why: 国办秘函〔2019〕19号 政府网站抽查指标 and 政府网站发展指引: 网站标识码、ICP备案编号、公安机关
 //! 备案标识 are shown in the footer; ledger item 51 (网站集约化建设和内容管理).
+//! A home page whose footer was not seen at all (no footer field extracted and no mark in the
+//! text) is not judged.
 //! Example: footer with 网站标识码 and ICP but no 公网安备 → fires naming 公安机关备案号.
 
 use super::{to_toml, Check, ParamError};
@@ -86,6 +88,18 @@ impl Check for SiteIdentity {
             .filter(|(n, v)| v.is_none() && !skipped(n))
             .map(|(n, _)| n)
             .collect();
+            // Without any sign of a footer (the extractor found none and the text shows no mark)
+            // the footer was not seen, e.g. written by script: nothing can be said.
+            let f = &m.footer;
+            let seen = [&f.sponsor, &f.site_id_code, &f.icp, &f.police_beian]
+                .iter()
+                .any(|x| x.is_some())
+                || site_id.is_some()
+                || icp.is_some()
+                || police.is_some();
+            if !seen {
+                continue;
+            }
             let meta = m
                 .guideline_meta
                 .get("SiteIDCode")
@@ -155,6 +169,24 @@ mod tests {
         );
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("不一致"));
+    }
+
+    #[test]
+    fn footer_seen_by_sponsor_only_is_judged_unseen_footer_is_not() {
+        let mut h = home("欢迎访问");
+        assert!(run(
+            "site.identity",
+            &site(vec![page(ROOT, h.clone())]),
+            &ctx(2022, 7, 1)
+        )
+        .is_empty());
+        h.footer.sponsor = Some("滕州市人民政府办公室".into());
+        let f = run(
+            "site.identity",
+            &site(vec![page(ROOT, h)]),
+            &ctx(2022, 7, 1),
+        );
+        assert_eq!(f[0].evidence["missing"].as_array().unwrap().len(), 3);
     }
 
     #[test]
