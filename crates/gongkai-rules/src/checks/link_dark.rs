@@ -108,6 +108,8 @@ impl Check for LinkDark {
             .chain(std::iter::once(&sm.root))
             .filter_map(|u| site_key(u))
             .collect();
+        // One page per body: `/` and `/index.html` answering the same bytes report once.
+        let pages: HashSet<usize> = sm.crawled.iter().copied().collect();
         for l in &sm.site.links {
             if !matches!(l.kind, LinkKind::Page) || !l.element.starts_with('a') {
                 continue;
@@ -121,6 +123,9 @@ impl Check for LinkDark {
             let Some(src) = l.source_page.or_else(|| sm.lookup(&l.source_url)) else {
                 continue;
             };
+            if !pages.contains(&src) {
+                continue;
+            }
             let target_title = sm
                 .lookup(target)
                 .and_then(|t| sm.page(t).model.as_ref())
