@@ -10,11 +10,16 @@
 //! links to other sites, where that errs on the side of a finding that quotes the rule.
 
 use crate::dom::{self, Nd};
+use ego_tree::NodeId;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// At most this much `<style>` text is read.
 const MAX_CSS: usize = 256 * 1024;
 /// At most this many ancestors are looked at.
 const MAX_DEPTH: usize = 64;
+/// At most this many rules are kept (a planted dark link needs one).
+const MAX_RULES: usize = 4096;
 
 /// One CSS rule reduced to its last compound selector and whether it hides.
 #[derive(Debug, Clone)]
@@ -26,10 +31,13 @@ struct Rule {
     hides: Option<&'static str>,
 }
 
-/// The page's `<style>` rules that hide or reveal on hover.
+/// The page's `<style>` rules that hide or reveal on hover, indexed by the id, class or tag of
+/// their compound, and the verdicts already reached per element (links share ancestors).
 #[derive(Debug, Default)]
 pub struct Sheet {
     rules: Vec<Rule>,
+    by_key: HashMap<String, Vec<usize>>,
+    memo: RefCell<HashMap<NodeId, Option<String>>>,
 }
 
 impl Sheet {
@@ -76,13 +84,87 @@ impl Sheet {
                 if !hover && parts.len() > 1 && r.id.is_none() && r.classes.is_empty() {
                     continue;
                 }
-                rules.push(r);
+                if rules.len() < MAX_RULES {
+                    rules.push(r);
+                }
             }
         }
-        Sheet { rules }
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, r) in rules.iter().enumerate() {
+            let key = match (&r.id, r.classes.first(), &r.tag) {
+                (Some(id), _, _) => format!("#{id}"),
+                (None, Some(c), _) => format!(".{c}"),
+                (None, None, Some(t)) => t.clone(),
+                _ => continue,
+            };
+            by_key.entry(key).or_default().push(k);
+        }
+        Sheet {
+            rules,
+            by_key,
+            memo: RefCell::default(),
+        }
+    }
+
+    /// Rules that may match element `e` (by its id, classes and tag).
+    fn candidates(&self, e: Nd<'_>) -> Vec<&Rule> {
+        let Some(el) = e.value().as_element() else {
+            return Vec::new();
+        };
+        let mut keys: Vec<String> = vec![el.name().to_string()];
+        if let Some(id) = el.attr("id") {
+            keys.push(format!("#{id}"));
+        }
+        keys.extend(
+            el.attr("class")
+                .unwrap_or("")
+                .split_whitespace()
+                .take(32)
+                .map(|c| format!(".{c}")),
+        );
+        keys.iter()
+            .filter_map(|k| self.by_key.get(k))
+            .flatten()
+            .map(|&i| &self.rules[i])
+            .filter(|r| matches(r, e))
+            .collect()
+    }
+
+    /// Why this element itself (not its ancestors) is hidden, unless something reveals it.
+    fn own(&self, e: Nd<'_>) -> Option<String> {
+        // Fast path (most pages): no hiding rules, so only an inline style can hide.
+        if self.rules.is_empty() {
+            let w = dom::attr(e, "style").and_then(hiding)?;
+            return Some(if revealed_by_handler(e) {
+                String::new()
+            } else {
+                format!("style=\"{w}\"")
+            });
+        }
+        if let Some(v) = self.memo.borrow().get(&e.id()) {
+            return v.clone();
+        }
+        let cands = self.candidates(e);
+        let why = dom::attr(e, "style")
+            .and_then(hiding)
+            .map(|w| format!("style=\"{w}\""))
+            .or_else(|| {
+                cands
+                    .iter()
+                    .find(|r| r.hides.is_some() && !r.hover)
+                    .map(|r| format!("CSS {}: {}", r.selector(), r.hides.unwrap_or("")))
+            });
+        let v = match why {
+            Some(w) if !(cands.iter().any(|r| r.hover) || revealed_by_handler(e)) => Some(w),
+            Some(_) => Some(String::new()),
+            None => None,
+        };
+        self.memo.borrow_mut().insert(e.id(), v.clone());
+        v
     }
 
     /// Why `n` (an element) or one of its ancestors is hidden, if it is and nothing reveals it.
+    /// The nearest hiding element decides: a revealed (hover) menu is not hidden.
     pub fn hidden(&self, n: Nd<'_>) -> Option<String> {
         let mut cur = Some(n);
         let mut depth = 0;
@@ -92,39 +174,29 @@ impl Sheet {
             }
             depth += 1;
             if e.value().is_element() {
-                let why = dom::attr(e, "style")
-                    .and_then(hiding)
-                    .map(|w| format!("style=\"{w}\""))
-                    .or_else(|| {
-                        self.rules
-                            .iter()
-                            .find(|r| r.hides.is_some() && !r.hover && matches(r, e))
-                            .map(|r| format!("CSS {}: {}", r.selector(), r.hides.unwrap_or("")))
-                    });
-                if let Some(why) = why {
-                    return (!self.revealed(e)).then_some(why);
+                match self.own(e) {
+                    Some(w) if w.is_empty() => return None,
+                    Some(w) => return Some(w),
+                    None => {}
                 }
             }
             cur = e.parent();
         }
         None
     }
+}
 
-    /// A hover rule or an event handler shows this element on demand (a dropdown menu).
-    fn revealed(&self, e: Nd<'_>) -> bool {
-        if self.rules.iter().any(|r| r.hover && matches(r, e)) {
-            return true;
-        }
-        let handler = |n: Nd<'_>| {
-            n.value().as_element().is_some_and(|el| {
-                el.attrs().any(|(k, _)| {
-                    let k = k.to_ascii_lowercase();
-                    k == "onmouseover" || k == "onmouseenter" || k == "onclick" || k == "onfocus"
-                })
+/// An event handler on the element or its parent shows it on demand (a script dropdown).
+fn revealed_by_handler(e: Nd<'_>) -> bool {
+    let handler = |n: Nd<'_>| {
+        n.value().as_element().is_some_and(|el| {
+            el.attrs().take(256).any(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                k == "onmouseover" || k == "onmouseenter" || k == "onclick" || k == "onfocus"
             })
-        };
-        handler(e) || e.parent().is_some_and(handler)
-    }
+        })
+    };
+    handler(e) || e.parent().is_some_and(handler)
 }
 
 impl Rule {
