@@ -144,25 +144,43 @@ impl ConsultationNoFeedback {
             && !self.is_outcome(&t)
     }
 
+    /// Pages that may report an outcome, found once per run: (page, title key, title says
+    /// an outcome). Pages saying it in neither title nor text are never outcome pages.
+    fn outcome_candidates(
+        &self,
+        sm: &crate::sitemodel::SiteModel<'_>,
+    ) -> Vec<(usize, String, bool)> {
+        sm.crawled
+            .iter()
+            .copied()
+            .filter_map(|j| {
+                let title = sm.title(j);
+                let in_title = self.is_outcome(&title);
+                (in_title || self.is_outcome(&sm.model(j).text)).then(|| (j, key(&title), in_title))
+            })
+            .collect()
+    }
+
     /// The page (other than `i`) reporting the outcome of consultation `i` with subject `subj`.
     fn outcome_page(
         &self,
         sm: &crate::sitemodel::SiteModel<'_>,
+        cands: &[(usize, String, bool)],
         i: usize,
         subj: &str,
     ) -> Option<usize> {
         let url = &sm.page(i).url;
         let sk = key(subj);
-        sm.crawled.iter().copied().filter(|&j| j != i).find(|&j| {
-            let title = sm.title(j);
-            let tk = key(&title);
-            if self.is_outcome(&title) && tk.contains(sk.as_str()) {
-                return true;
-            }
-            sm.links_of(j)
-                .any(|l| l.target_url.as_deref() == Some(url.as_str()))
-                && (self.is_outcome(&title) || self.is_outcome(&sm.model(j).text))
-        })
+        cands
+            .iter()
+            .filter(|(j, _, _)| *j != i)
+            .find(|(j, tk, in_title)| {
+                (*in_title && tk.contains(sk.as_str()))
+                    || sm
+                        .links_of(*j)
+                        .any(|l| l.target_url.as_deref() == Some(url.as_str()))
+            })
+            .map(|(j, _, _)| *j)
     }
 }
 
@@ -174,6 +192,7 @@ impl Check for ConsultationNoFeedback {
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();
+        let mut cands: Option<Vec<(usize, String, bool)>> = None;
         for &i in &sm.crawled {
             if !sm.is_article(i) || sm.model(i).column.is_some() {
                 continue;
@@ -202,7 +221,11 @@ impl Check for ConsultationNoFeedback {
                 continue;
             }
             let waited = (as_of - end).num_days();
-            if waited <= self.p.grace_days || self.outcome_page(sm, i, &subj).is_some() {
+            if waited <= self.p.grace_days {
+                continue;
+            }
+            let cands = cands.get_or_insert_with(|| self.outcome_candidates(sm));
+            if self.outcome_page(sm, cands, i, &subj).is_some() {
                 continue;
             }
             let msg = format!(
