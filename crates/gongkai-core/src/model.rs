@@ -181,6 +181,9 @@ pub struct Link {
     /// Where on the page the link sits.
     #[serde(default)]
     pub region: LinkRegion,
+    /// Hidden from readers by CSS (see `hidden.rs`): why, e.g. `style="display:none"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<String>,
 }
 
 /// Where on a page a link sits: a document's own links are in its content or its 相关解读 /

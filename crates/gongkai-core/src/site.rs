@@ -69,6 +69,9 @@ pub struct SiteLink {
     /// model says ([`gongkai_page::Link::region`]).
     #[serde(default)]
     pub region: LinkRegion,
+    /// Why the link is hidden from readers by CSS (`gongkai_page::hidden`), if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<String>,
 }
 
 /// Everything the rules see of one run.
@@ -213,6 +216,7 @@ fn move_links(p: &mut SitePage, i: usize, links: &mut Vec<SiteLink>, strings: &m
             skip: l.skip.or(tel.then_some(SkipReason::Tel)),
             source_page: Some(i),
             region: l.region,
+            hidden: l.hidden,
         }
     }));
 }

@@ -22,6 +22,7 @@ mod dom;
 pub mod fetched;
 pub mod footer;
 pub mod guard;
+pub mod hidden;
 pub mod kind;
 pub mod labels;
 pub mod links;

@@ -64,6 +64,7 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
     let regions = crate::regions::Regions::new(container);
     let in_body = |n: Nd<'_>| n.ancestors().any(|a| dom::tag(a) == Some("body"));
     let mut out = Vec::new();
+    let sheet = crate::hidden::Sheet::from_root(root);
     for n in root.descendants() {
         if out.len() >= MAX_LINKS {
             break;
@@ -116,6 +117,7 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
             } else {
                 Default::default()
             },
+            hidden: sheet.hidden(n),
         });
     }
     out

@@ -13,6 +13,7 @@
 //!   [`coverage_markdown`] renders `docs/coverage.md`.
 
 mod attach;
+pub mod calendar;
 mod check;
 pub mod checks;
 mod context;

@@ -23,6 +23,7 @@ fn link(path: &str, kind: LinkKind, anchor: &str) -> Link {
         anchor: anchor.to_owned(),
         skip: None,
         region: Default::default(),
+        hidden: None,
     }
 }
 
@@ -98,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 anchor: "联系我们".into(),
                 skip: Some(SkipReason::Mailto),
                 region: Default::default(),
+                hidden: None,
             },
         ],
         ..PageModel::default()

@@ -59,6 +59,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Make accounts for `serve`: one-time sign-in links and API tokens.
     Account(AccountArgs),
+    /// The national spot-check indicators (国办秘函〔2019〕19号) for a run: pass / fail per indicator.
+    Scorecard(ScorecardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -376,4 +378,13 @@ pub struct AccountWho {
     /// The office administrator (sees everything, decides waivers).
     #[arg(long)]
     pub admin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    #[arg(long, default_value = "gongkai.db")]
+    pub db: PathBuf,
+    /// Run id or "latest".
+    #[arg(long, default_value = "latest")]
+    pub run: String,
 }

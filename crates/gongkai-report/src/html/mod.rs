@@ -7,6 +7,7 @@
 //! even a missed escape could not run injected code.
 
 mod chart;
+pub mod scorecard;
 
 use crate::encode::base64;
 use crate::model::{
@@ -50,6 +51,7 @@ pub fn render(input: &ReportInput) -> String {
     h.push_str("<main>\n");
     coverage_section(&mut h, &input.run);
     summary(&mut h, input);
+    scorecard::section(&mut h, input);
     changes(&mut h, input);
     breakdowns(&mut h, input);
     let _ = writeln!(

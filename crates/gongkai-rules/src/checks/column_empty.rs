@@ -205,6 +205,7 @@ mod tests {
                 anchor: a.into(),
                 skip: None,
                 region: Default::default(),
+                hidden: None,
             });
         }
         let s = site(vec![

@@ -1,4 +1,4 @@
-//! `doc-number-format`: a 文号 not written as 机关代字〔YYYY〕N号 (GB/T 9704-2012 7.2.4).
+//! `doc-number-format`: a 文号 not written as 机关代字〔YYYY〕N号 (GB/T 9704-2012 §7.2.5).
 //!
 //! How: the 文号 field of normative documents (or, with `scope = "disclosure"`, of every
 //! info-disclosure article). Several 文号 in one value (split on 、，,；;) are checked one by one.

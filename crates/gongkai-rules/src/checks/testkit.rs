@@ -127,6 +127,7 @@ pub fn link(source: &str, target: &str, kind: LinkKind, anchor: &str) -> SiteLin
         skip: None,
         source_page: None,
         region: gongkai_page::LinkRegion::Other,
+        hidden: None,
     }
 }
 

@@ -51,6 +51,7 @@ fn links(n: usize) -> Vec<Link> {
             anchor: format!("第{i}条 政策解读"),
             skip: None,
             region: Default::default(),
+            hidden: None,
         })
         .collect();
     if n > 0 {
@@ -62,6 +63,7 @@ fn links(n: usize) -> Vec<Link> {
             anchor: "联系我们".to_owned(),
             skip: Some(SkipReason::Mailto),
             region: Default::default(),
+            hidden: None,
         });
     }
     v

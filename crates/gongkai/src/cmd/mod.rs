@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scorecard;
 pub mod serve;
 
 use crate::cli::{Cli, Command};
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => runtime()?.block_on(serve::run(args)),
         Command::Account(args) => account::run(args),
+        Command::Scorecard(args) => scorecard::run(args),
     }
 }
 

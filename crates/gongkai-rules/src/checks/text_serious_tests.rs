@@ -1,0 +1,99 @@
+//! Tests of `text.serious-error`.
+
+use super::{variants, How};
+use crate::checks::testkit::*;
+
+fn one(text: &str) -> crate::Site {
+    site(vec![
+        page(ROOT, home("")),
+        page(&u("xw/1.html"), article("我市召开专题会议", text)),
+    ])
+}
+
+fn hits(text: &str) -> Vec<String> {
+    run("text.serious-error", &one(text), &ctx(2022, 7, 1))
+        .into_iter()
+        .map(|f| f.evidence["found"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn replaced_doubled_dropped() {
+    assert_eq!(hits("庆祝中华人民共合国成立73周年"), vec!["中华人民共合国"]);
+    assert_eq!(
+        hits("坚持中国特色社会注义道路不动摇"),
+        vec!["中国特色社会注义"]
+    );
+    assert_eq!(hits("建设社会注义现代化国家"), vec!["社会注义"]);
+    assert_eq!(hits("齐齐哈市某单位来我市考察"), vec!["齐齐哈市"]);
+    assert_eq!(hits("滕州市人民攻府办公室"), vec!["人民攻府"]);
+    assert_eq!(hits("中华人民共和和国成立以来"), vec!["中华人民共和和国"]);
+    let f = run(
+        "text.serious-error",
+        &one("坚持中国特色社会注义道路不动摇"),
+        &ctx(2022, 7, 1),
+    );
+    assert!(f[0].evidence["context"]
+        .as_str()
+        .unwrap()
+        .contains("坚持中国特色社会注义道路"));
+    assert_eq!(f[0].evidence["term"], "中国特色社会主义");
+}
+
+#[test]
+fn traps_correct_terms_and_ordinary_words() {
+    for t in [
+        "中华人民共和国成立73周年，坚持中国特色社会主义道路。",
+        "全体中国共产党党员要履行社会义务，推进社会主义义务教育均衡发展。",
+        "山西省和陕西省代表团来访。",
+        "济南是山东省省会，齐齐哈尔市位于黑龙江省。",
+        "市民政府服务热线，人民政府信息公开。",
+        "和合文化研讨会在滕州举行。",
+    ] {
+        assert!(hits(t).is_empty(), "{t}: {:?}", hits(t));
+    }
+}
+
+#[test]
+fn allow_list_and_local_terms_from_site_config() {
+    let rule = r#"
+[[rule]]
+id = "text.serious-error"
+title = "严重表述错误"
+severity = "error"
+ledger = [50]
+clause = "c"
+department = "市政府办公室"
+check = "text-serious-error"
+doc = "d"
+[rule.params]
+terms = ["社会主义"]
+local_terms = ["滕州市人民政府"]
+confusions = ["主注", "州洲"]
+allow = ["社会注义研究会"]
+"#;
+    let pack = crate::pack_from_files(vec![("t.toml".into(), rule.into())]).unwrap();
+    let run_text = |t: &str| {
+        crate::evaluate(&pack, &one(t), &ctx(2022, 7, 1))
+            .into_iter()
+            .map(|f| f.evidence["found"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run_text("滕洲市人民政府办公室"), vec!["滕洲市人民政府"]);
+    assert!(run_text("本市社会注义研究会成立").is_empty());
+    assert_eq!(run_text("坚持社会注义"), vec!["社会注义"]);
+    let terms = vec!["社会主义".to_string()];
+    let vs = variants(&terms, &["主注".to_string()], &["社会注义".into()]);
+    assert!(!vs.iter().any(|v| v.text == "社会注义"));
+    let vs = variants(&terms, &["主注".to_string()], &[]);
+    assert!(vs
+        .iter()
+        .any(|v| v.text == "社会注义" && v.how == How::Replaced { at: 2, by: '注' }));
+}
+
+#[test]
+fn short_terms_are_refused() {
+    let mut t = toml::Table::new();
+    t.insert("terms".into(), toml::Value::Array(vec!["山东".into()]));
+    assert!(crate::checks::build("text-serious-error", t).is_err());
+}
