@@ -10,7 +10,7 @@
 mod support;
 mod unseen;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use support::{run, stderr, stdout};
 use unseen::*;
 
@@ -36,12 +36,32 @@ fn config(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
     path
 }
 
-/// Every rule id of the default pack.
+/// Rules of the default pack that arrived after this portal was planted (attachments, the
+/// national spot-check indicators, the topical columns): not scored here yet, and said so in the
+/// output. Each has its own planted cases and traps in its own tests (`attachments`,
+/// `indicators`, the rules' unit tests); planting them here too is open work.
+const NOT_YET_PLANTED: &[&str] = &[
+    "attachment.unreadable",
+    "secrecy.classified-mark",
+    "column.topical-missing",
+    "column.topical-stale",
+    "consultation.no-feedback",
+    "doc.late-publication",
+    "home.stale",
+    "interaction.slow-reply",
+    "interaction.unanswered",
+    "link.dark",
+    "site.identity",
+    "text.serious-error",
+];
+
+/// Every rule id of the default pack that this portal plants problems for.
 fn pack_rules() -> Vec<String> {
     gongkai_rules::default_pack()
         .rules()
         .iter()
         .map(|r| r.id.clone())
+        .filter(|id| !NOT_YET_PLANTED.contains(&id.as_str()))
         .collect()
 }
 
@@ -119,8 +139,16 @@ fn unseen_portal_recall_precision_departments() {
         })
         .collect();
 
+    let scored = pack_rules();
+    let (got, unscored): (Vec<Got>, Vec<Got>) =
+        got.into_iter().partition(|g| scored.contains(&g.key.0));
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for g in &unscored {
+        *by_rule.entry(g.key.0.as_str()).or_default() += 1;
+    }
+    println!("not scored on this portal (no planted cases yet): {by_rule:?}");
     let expected = parse_expected(EXPECTED);
-    let s = score(&expected, &got, &pack_rules());
+    let s = score(&expected, &got, &scored);
 
     // Coverage: what the server saw requested on the portal origin with a 200.
     let fetched: BTreeSet<String> = portal

@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-/// The department the link rules give the fixture's broken links to (/zjtz/, /hdjl/ ...).
-pub const DEPT_A: &str = "市政府各部门、各镇街";
-/// The 发布机构 of the fixture's normative documents.
-pub const DEPT_B: &str = "滕州市人民政府办公室";
+/// The department the fixture's broken links on pages without a publisher go to (/zjtz/,
+/// /hdjl/ ...): the 主办单位 the portal's footer states.
+pub const DEPT_A: &str = "滕州市人民政府办公室";
+/// The 发布机构 of the fixture's housing documents and interpretations.
+pub const DEPT_B: &str = "滕州市住房和城乡建设局";
 /// The title planted on /zjtz/index.html: must show as text, never run.
 pub const HOSTILE_TITLE: &str =
     "走进滕州<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">";

@@ -184,7 +184,13 @@ fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) 
     let mut i = 0;
     while i + 1 < cells.len() {
         let label = normalize_label(&texts[i]);
-        let is_label = label_cell(&texts[i], &label);
+        // A `th` beside a `td` is a label by markup, known or not (留言时间, 答复内容 ...).
+        let th_label = dom::tag(cells[i]) == Some("th")
+            && dom::tag(cells[i + 1]) == Some("td")
+            && !label.is_empty()
+            && label.chars().count() <= 10
+            && !label.chars().any(|c| c.is_ascii_digit());
+        let is_label = th_label || label_cell(&texts[i], &label);
         if !is_label {
             i += 1;
             continue;

@@ -618,6 +618,10 @@ impl<'a> SiteModel<'a> {
     /// pages: "来源：滕州日报") counts only when it reads like an organ (…局, …办公室, …镇 ...).
     pub fn publisher(&self, i: usize) -> Option<String> {
         let value = self.field(i, Field::Publisher).filter(|p| !p.is_empty())?;
+        // "来源：本站" names the site itself, not a unit anyone can act on.
+        if SELF_REFERENCES.contains(&value.trim()) {
+            return None;
+        }
         let m = self.model(i);
         let label = m
             .metadata
@@ -633,10 +637,10 @@ impl<'a> SiteModel<'a> {
         }
     }
 
-    /// The owner for a URL and column names from the context, else `default` when it names one
-    /// unit someone can act on (市司法局), else the site's 主办单位 as its footer states it,
-    /// else `default` as written; aliases applied. A ledger phrase such as 市政府各部门、各镇街
-    /// names no one: it is the last resort, for sites whose footer states no 主办单位.
+    /// The owner for a URL and column names from the context, else the site's 主办单位 as its
+    /// footer states it, else `default` as written; aliases applied. A ledger phrase such as
+    /// 市政府各部门、各镇街 names no one: it is the last resort, for sites whose footer states no
+    /// 主办单位.
     pub fn department_for(
         &self,
         url: &str,
@@ -647,9 +651,8 @@ impl<'a> SiteModel<'a> {
         if let Some(o) = self.owner_for(url, columns, ctx) {
             return o;
         }
-        if actionable(default) {
-            return ctx.canonical_department(default);
-        }
+        // The footer's 主办单位 is the site's own statement of who runs it (the web office); a
+        // rule's default unit is the model city's, so it only serves sites that state none.
         match &self.sponsor {
             Some(s) => ctx.canonical_department(s),
             None => ctx.canonical_department(default),
@@ -697,15 +700,16 @@ impl<'a> SiteModel<'a> {
     }
 }
 
-/// True when a department name names one unit someone can act on (市司法局, 市政府办公室), not a
-/// ledger phrase naming many (市政府各部门、各镇街, 各重大行政决策制定部门, 市政府有关部门单位).
-pub(crate) fn actionable(name: &str) -> bool {
-    let n = compact(name);
-    !n.is_empty()
-        && !["各", "、", "有关", "相关", "等", "和", "及", "/", ","]
-            .iter()
-            .any(|w| n.contains(w))
-}
+/// Publisher values that name the site itself, not a unit (来源：本站).
+const SELF_REFERENCES: &[&str] = &[
+    "本站",
+    "本网",
+    "本网站",
+    "本站原创",
+    "原创",
+    "网站",
+    "本平台",
+];
 
 /// Buckets the links by source page (counting sort, link order kept): `(start, ids)` with the
 /// links of page `i` at `ids[start[i]..start[i + 1]]`. A link without `source_page` belongs to

@@ -65,7 +65,21 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
                 *counts.entry(f).or_default() += 1;
             }
         }
-        if counts.is_empty() || counts.values().any(|c| *c >= 3) {
+        if counts.is_empty() {
+            // A labelled block of no known field (留言时间 / 答复内容 in a letter table) is kept
+            // as raw pairs for the rules that read them; body prose is not.
+            if !root.tree().get(id).is_some_and(in_footer) {
+                for p in block_pairs.into_iter().filter(|p| !p.prose) {
+                    if md.raw.len() < MAX_PAIRS
+                        && seen_raw.insert((p.label.clone(), p.value.clone()))
+                    {
+                        md.raw.push((p.label, p.value));
+                    }
+                }
+            }
+            continue;
+        }
+        if counts.values().any(|c| *c >= 3) {
             continue;
         }
         // Lines of body prose count only as a block of two fields or more.

@@ -189,7 +189,6 @@ mod tests {
             "效力状况",
             "有效期",
             "时效",
-            "效力级别",
             "文件状态",
             "是否有效",
             "有效期限",
@@ -211,6 +210,12 @@ mod tests {
                 assert_eq!(fires(m), 0, "{label}={mark}");
             }
         }
+        // 效力级别 is a legal rank (法律 / 行政法规 / 地方性法规 ...), not a validity mark.
+        let mut m = article("滕州市XX管理办法", "正文");
+        m.metadata
+            .raw
+            .push(("效力级别".into(), "地方规范性文件".into()));
+        assert_eq!(fires(m), 1, "效力级别 is no validity label");
         // The extractor's field (metadata block or a badge such as 【现行有效】).
         for mark in [
             "现行有效",

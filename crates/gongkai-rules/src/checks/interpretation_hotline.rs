@@ -3,7 +3,7 @@
 //! How: searches the interpretation's text (and `tel:` links) for a phone number: a landline with
 //! area code (0632-5512345, (0632)5512345, （0632）5512345, 0632－5512345, 0632 5512345), a mobile
 //! number (1[3-9] + 9 digits), a 400/800 number, or — right after 电话 / 热线 / 咨询 / 联系 / Tel —
-//! a local number of 7–8 digits or a service number (12345, 96xxx). Numbers inside longer digit
+//! (or 拨打 / 致电) a local number of 7–8 digits or a service number (12345, 96xxx). Numbers inside longer digit
 //! runs (ID numbers, 索引号) never count. A number that the text of most crawled pages carries
 //! (the site footer's 联系电话, when the body could not be told from the page chrome) is not the
 //! interpretation's hotline. Pages whose text is shorter than `min_text_chars` (image
@@ -47,6 +47,9 @@ impl Default for Params {
                 "TEL",
                 "tel",
                 "电 话",
+                // "请拨打12345政务服务便民热线": the number comes before 热线.
+                "拨打",
+                "致电",
             ]
             .map(String::from)
             .to_vec(),
@@ -204,6 +207,7 @@ mod tests {
             "联系电话：138－1234－5678",
             "咨询电话：5512345",
             "政策咨询热线：12345",
+            "如有疑问，请拨打12345政务服务便民热线咨询。",
             "服务热线 400-123-4567",
             "Tel: 86012345",
         ] {

@@ -15,10 +15,10 @@ pub mod classified_mark;
 pub mod column_empty;
 pub mod column_required;
 pub mod column_stale;
-pub mod consultation_feedback;
+pub mod consultation_no_feedback;
 pub mod consultation_period;
 pub mod doc_interpretation;
-pub mod doc_late;
+pub mod doc_late_publication;
 pub mod doc_metadata;
 pub mod doc_number_format;
 pub mod doc_validity;
@@ -26,7 +26,7 @@ pub mod doc_validity_expired;
 pub mod guideline_meta;
 pub mod home_stale;
 pub mod id_number;
-pub mod interaction_slow;
+pub mod interaction_slow_reply;
 pub mod interaction_unanswered;
 pub mod interpretation_copied;
 pub mod interpretation_hotline;
@@ -35,7 +35,7 @@ pub mod link_dark;
 pub mod link_soft404;
 pub mod reply_fields;
 pub mod site_identity;
-pub mod text_serious;
+pub mod text_serious_error;
 
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -97,22 +97,25 @@ pub static KINDS: &[KindInfo] = &[
     kind!("link-broken", link_broken::LinkBroken),
     kind!("link-soft404", link_soft404::LinkSoft404),
     kind!("reply-fields", reply_fields::ReplyFields),
-    kind!("doc-late-publication", doc_late::DocLatePublication),
+    kind!(
+        "doc-late-publication",
+        doc_late_publication::DocLatePublication
+    ),
     kind!(
         "interaction-unanswered",
         interaction_unanswered::InteractionUnanswered
     ),
     kind!(
         "interaction-slow-reply",
-        interaction_slow::InteractionSlowReply
+        interaction_slow_reply::InteractionSlowReply
     ),
-    kind!("text-serious-error", text_serious::TextSeriousError),
+    kind!("text-serious-error", text_serious_error::TextSeriousError),
     kind!("link-dark", link_dark::LinkDark),
     kind!("site-identity", site_identity::SiteIdentity),
     kind!("home-stale", home_stale::HomeStale),
     kind!(
         "consultation-no-feedback",
-        consultation_feedback::ConsultationNoFeedback
+        consultation_no_feedback::ConsultationNoFeedback
     ),
 ];
 

@@ -250,5 +250,5 @@ impl TextSeriousError {
 }
 
 #[cfg(test)]
-#[path = "text_serious_tests.rs"]
+#[path = "text_serious_error_tests.rs"]
 mod tests;
