@@ -55,11 +55,7 @@ fn scorecard_command_and_report_section() {
     let vetoed = text
         .lines()
         .any(|l| l.starts_with("[单项否决]") && l.contains("否决 ·"));
-    assert_eq!(
-        out.status.code(),
-        Some(if vetoed { 1 } else { 0 }),
-        "{text}"
-    );
+    assert_eq!(out.status.code(), Some(i32::from(vetoed)), "{text}");
 
     let out_dir = dir.path().join("report");
     let out = run(&["report", "--db", db_s, "--out", out_dir.to_str().unwrap()]);

@@ -63,13 +63,10 @@ impl Browser {
                 }
             }
         });
-        let url = match rx.recv_timeout(TIMEOUT) {
-            Ok(u) => u,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("chromium printed no DevTools address");
-            }
+        let Ok(url) = rx.recv_timeout(TIMEOUT) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium printed no DevTools address");
         };
         let addr = url
             .trim_start_matches("ws://")
@@ -94,7 +91,7 @@ impl Browser {
             match self.ws.read().expect("read DevTools message") {
                 Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
                 Message::Close(_) => panic!("DevTools closed the connection"),
-                _ => continue,
+                _ => {}
             }
         }
     }

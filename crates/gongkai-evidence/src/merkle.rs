@@ -139,7 +139,7 @@ mod tests {
         ];
         let leaves: Vec<Hash> = ct_leaves().iter().map(|l| leaf_hash(l)).collect();
         for (n, want) in expected.iter().enumerate() {
-            assert_eq!(hex::encode(root(&leaves[..n + 1])), *want, "size {}", n + 1);
+            assert_eq!(hex::encode(root(&leaves[..=n])), *want, "size {}", n + 1);
         }
         assert_eq!(
             hex::encode(root(&[])),

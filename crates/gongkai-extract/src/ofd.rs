@@ -64,7 +64,7 @@ fn page_order(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> Vec<String> 
         loop {
             match reader.read_event_into(&mut buf) {
                 Err(_) | Ok(Event::Eof) => break,
-                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == b"Page" => {
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"Page" => {
                     if let Some(a) = e
                         .attributes()
                         .flatten()

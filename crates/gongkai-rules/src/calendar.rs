@@ -151,10 +151,7 @@ impl Calendar {
 /// The fixed-date statutory holidays (全国年节及纪念日放假办法, 2025 revision): 1-1, 5-1, 5-2,
 /// 10-1..10-3. The lunar holidays cannot be placed without the year's arrangement.
 fn statutory_fixed(d: NaiveDate) -> bool {
-    matches!(
-        (d.month(), d.day()),
-        (1, 1) | (5, 1) | (5, 2) | (10, 1) | (10, 2) | (10, 3)
-    )
+    matches!((d.month(), d.day()), (1, 1) | (5, 1 | 2) | (10, 1..=3))
 }
 
 fn expand(s: &str) -> Option<Vec<NaiveDate>> {

@@ -107,7 +107,7 @@ fn grouped(t: &str, as_of: NaiveDate) -> Vec<String> {
     while i + 20 <= c.len() {
         let sep = c.get(i + 6).copied();
         let ok = (0..6).all(|k| digit(i + k))
-            && matches!(sep, Some(' ') | Some('-'))
+            && matches!(sep, Some(' ' | '-'))
             && (7..15).all(|k| digit(i + k))
             && c.get(i + 15).copied() == sep
             && (16..19).all(|k| digit(i + k))

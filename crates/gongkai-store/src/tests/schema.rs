@@ -10,21 +10,21 @@ fn open_creates_and_refuses_newer() {
     assert_eq!(store.runs().unwrap(), vec![]);
     store
         .connection()
-        .execute_batch("PRAGMA user_version = 7")
+        .execute_batch("PRAGMA user_version = 99")
         .unwrap();
     drop(store);
     let err = Store::open(&path).err().unwrap();
     assert!(matches!(
         err,
         StoreError::NewerSchema {
-            found: 7,
+            found: 99,
             supported: SCHEMA_VERSION,
             ..
         }
     ));
     assert!(matches!(
         Store::open_readonly(&path).err().unwrap(),
-        StoreError::NewerSchema { found: 7, .. }
+        StoreError::NewerSchema { found: 99, .. }
     ));
     assert!(matches!(
         StoreWriter::spawn(&path, 1).err().unwrap(),
