@@ -81,7 +81,7 @@ pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
     if pending.is_empty() {
         return Ok(0);
     }
-    tracing::info!(attachments = pending.len(), "reading attachments");
+    tracing::debug!(attachments = pending.len(), "reading attachments");
     quiet_parser_panics();
     let limits = Limits {
         // The crawl's cap already bounded the download.
@@ -137,7 +137,7 @@ pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    tracing::info!(done, total, "attachments read");
+    tracing::debug!(done, total, "attachments read");
     Ok(done)
 }
 

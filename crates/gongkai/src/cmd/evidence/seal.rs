@@ -144,7 +144,7 @@ pub fn seal_completed(store: &Store, db: &Path, run_id: i64) -> Result<()> {
     let s = seal_run(store, run_id, &key_path(db, None)).with_context(|| {
         format!("sealing run {run_id} (seal it later with `gongkai evidence seal`)")
     })?;
-    tracing::info!(
+    tracing::debug!(
         run = run_id,
         manifest = s.seq,
         hash = %s.hash,
