@@ -64,6 +64,9 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         }
     }
     super::print_summary(&report.findings);
+    for line in super::scan::after_run_lines(&store, report.run_id) {
+        println!("{line}");
+    }
     println!("数据库 (database): {}", db.display());
     let pack = super::check::load_pack(None)?;
     let index = super::report::write(&store, report.run_id, &pack, &dir.join("report"))?;

@@ -12,6 +12,22 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+/// The summary's lines on what happened after the crawl: attachments read, and the run's seal.
+pub(crate) fn after_run_lines(store: &Store, run_id: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(Some(line)) = crate::attachments::summary_line(store, run_id) {
+        out.push(line);
+    }
+    if let Ok(Some(m)) = store.latest_manifest(run_id) {
+        out.push(format!(
+            "封存：第 {} 号清单，哈希 {}（gongkai evidence verify 可核验）",
+            m.seq,
+            m.hash.get(..16).unwrap_or(&m.hash)
+        ));
+    }
+    out
+}
+
 /// What a finished scan reports back (used by `demo` too).
 #[derive(Debug)]
 pub struct ScanReport {
@@ -55,7 +71,7 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
         }
         super::print_summary(&report.findings);
         if let Ok(store) = Store::open_readonly(&args.db) {
-            if let Ok(Some(line)) = crate::attachments::summary_line(&store, report.run_id) {
+            for line in after_run_lines(&store, report.run_id) {
                 eprintln!("{line}");
             }
         }
