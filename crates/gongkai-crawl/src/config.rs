@@ -50,6 +50,9 @@ pub struct CrawlConfig {
     pub soft404_probe: bool,
     /// Base delay of the exponential backoff.
     pub backoff_base: Duration,
+    /// Failed requests (not found, server error, no connection …; not walls) are tried once more
+    /// when the crawl is otherwise done, after this pause; `None`: no end-of-run recheck.
+    pub recheck_pause: Option<Duration>,
 }
 
 impl CrawlConfig {
@@ -83,6 +86,7 @@ impl CrawlConfig {
             max_redirects: 10,
             soft404_probe: true,
             backoff_base: Duration::from_millis(500),
+            recheck_pause: None,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::fetch;
 use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
 use crate::host::{Host, Queued, RobotsState};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
+use crate::recheck::{self, Recheck};
 use crate::scope::{origin_key, Scope};
 use crate::stats::CrawlStats;
 use crate::task;
@@ -58,6 +59,9 @@ pub struct CrawlSummary {
     pub interrupted: bool,
     /// True when max_pages or max_checks stopped discovery.
     pub limit_hit: bool,
+    /// Failed requests tried once more at the end of the run, and those that then succeeded.
+    pub rechecked: u64,
+    pub recovered: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,10 +115,13 @@ struct Dispatcher {
     inflight: usize,
     rr: usize,
     tasks: JoinSet<TaskDone>,
+    /// Failures to confirm by a second attempt at the end of the run.
+    recheck: Recheck,
 }
 
 impl Dispatcher {
     fn new(ctx: Arc<Ctx>, events: mpsc::Sender<CrawlEvent>) -> Self {
+        let ctx_recheck = ctx.cfg.recheck_pause.is_some();
         Dispatcher {
             ctx,
             events,
@@ -130,6 +137,7 @@ impl Dispatcher {
             inflight: 0,
             rr: 0,
             tasks: JoinSet::new(),
+            recheck: Recheck::new(ctx_recheck),
         }
     }
 
@@ -173,17 +181,24 @@ impl Dispatcher {
         loop {
             if cancel.is_cancelled() {
                 self.tasks.abort_all();
-                return Ok(CrawlSummary {
-                    interrupted: true,
-                    limit_hit: self.limit_hit,
-                });
+                return Ok(self.summary(true));
             }
             let next_wake = self.dispatch();
             if self.inflight == 0 && self.hosts.iter().all(|h| h.queue.is_empty()) {
-                if self.deferred.is_empty() {
+                if !self.deferred.is_empty() {
+                    self.admit_deferred().await?;
+                    continue;
+                }
+                let round = self.recheck.take_round();
+                if round.is_empty() {
                     break;
                 }
-                self.admit_deferred().await?;
+                let wait = self.ctx.cfg.recheck_pause.unwrap_or_default();
+                if recheck::pause(wait, &cancel).await {
+                    for entry in round {
+                        self.push(entry, 0, None);
+                    }
+                }
                 continue;
             }
             let sleep_until =
@@ -205,10 +220,16 @@ impl Dispatcher {
                 self.hosts.iter().map(|h| h.queue.len()).sum::<usize>() + self.inflight,
             );
         }
-        Ok(CrawlSummary {
-            interrupted: false,
+        Ok(self.summary(false))
+    }
+
+    fn summary(&self, interrupted: bool) -> CrawlSummary {
+        CrawlSummary {
+            interrupted,
             limit_hit: self.limit_hit,
-        })
+            rechecked: self.recheck.rechecked,
+            recovered: self.recheck.recovered,
+        }
     }
 
     fn host_mut(&mut self, origin: &str) -> &mut Host {
@@ -479,6 +500,7 @@ impl Dispatcher {
                 let q = host.queue.pop_front().expect("front exists");
                 host.inflight += 1;
                 self.inflight += 1;
+                self.recheck.started(&q.entry);
                 let ctx = self.ctx.clone();
                 let origin = host.origin.clone();
                 self.tasks
@@ -505,16 +527,19 @@ impl Dispatcher {
             }
             TaskDone::Fetched {
                 origin,
-                record,
+                mut record,
                 discovered,
             } => {
+                let second_attempt = self.recheck.finished(&mut record);
                 let busy_until = self.busy_until(&record);
                 let host = self.host_mut(&origin);
                 host.inflight = host.inflight.saturating_sub(1);
                 if let Some(t) = busy_until {
                     host.blocked_until = Some(host.blocked_until.map_or(t, |b| b.max(t)));
                 }
-                self.ctx.stats.record(&record);
+                if !second_attempt {
+                    self.ctx.stats.record(&record);
+                }
                 let (mut queued, cut) = self.admit_all(discovered);
                 queued.extend(self.probe_if_new_host(&origin, &record));
                 self.events

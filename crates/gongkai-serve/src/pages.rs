@@ -388,6 +388,8 @@ fn report_input(
         pages_fetched: None,
         checked_at: None,
         coverage: None,
+        degraded: None,
+        unconfirmed: None,
     });
     ReportInput {
         site: run.site.clone(),

@@ -252,6 +252,15 @@ CREATE TABLE attachment_texts (
 );
 "#;
 
+/// Version 8: run health. `degraded` holds why a finished run is not trusted to stand for the
+/// whole site (far fewer pages than the last complete run, start page blocked or unreachable;
+/// Chinese, NULL for a healthy run); `unconfirmed` counts broken links held back until they fail
+/// in `confirm_runs` consecutive runs (NULL before the rules ran).
+const V8_RUN_HEALTH: &str = r#"
+ALTER TABLE runs ADD COLUMN degraded TEXT;
+ALTER TABLE runs ADD COLUMN unconfirmed INTEGER;
+"#;
+
 /// Version 7: `gongkai serve` (departments close the loop): accounts (the office administrator
 /// and one per 责任单位), credentials (sign-in links, API tokens and sessions, stored only as
 /// sha256 of the secret), rechecks (申请复核, with the re-fetch as JSON evidence), waivers
@@ -333,6 +342,7 @@ const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V_EVIDENCE),
     M::up(V6_ATTACHMENT_TEXTS),
     M::up(V7_SERVE),
+    M::up(V8_RUN_HEALTH),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -489,7 +499,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 7);
+        assert_eq!(SCHEMA_VERSION, 8);
     }
 
     #[test]

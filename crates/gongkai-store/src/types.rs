@@ -90,13 +90,26 @@ pub struct RunInfo {
     /// recorded before schema version 3).
     #[serde(default)]
     pub coverage: Option<gongkai_core::Coverage>,
+    /// Why the run is degraded (运行异常), in Chinese; None for a healthy run (schema v8).
+    #[serde(default)]
+    pub degraded: Option<String>,
+    /// Broken links held back as 待确认 (not yet failed in `confirm_runs` consecutive runs);
+    /// None until the rules ran (schema v8).
+    #[serde(default)]
+    pub unconfirmed: Option<u64>,
 }
 
 impl RunInfo {
-    /// The crawl saw the whole site: not cut by a limit, not interrupted.
+    /// The crawl saw the whole site: not cut by a limit, not interrupted, not degraded.
     pub fn complete(&self) -> bool {
         !matches!(self.status, RunStatus::Partial | RunStatus::Interrupted)
             && !self.coverage.as_ref().is_some_and(|c| c.partial())
+            && self.degraded.is_none()
+    }
+
+    /// Requests answered by a wall (401/403/407/412/429/451, challenge pages): unverified.
+    pub fn walls(&self) -> u64 {
+        self.outcome_counts.get("blocked").copied().unwrap_or(0)
     }
 }
 

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 const RUN_COLS: &str = "id, site, start_urls, settings, tool_version, rules_version, config_hash, \
-     as_of, started_at, finished_at, status, outcome_counts, pages_fetched, checked_at, coverage";
+     as_of, started_at, finished_at, status, outcome_counts, pages_fetched, checked_at, coverage, \
+     degraded, unconfirmed";
 
 /// A `runs` row with JSON and codes still as text.
 struct RawRun {
@@ -29,6 +30,8 @@ struct RawRun {
     pages_fetched: Option<i64>,
     checked_at: Option<String>,
     coverage: Option<String>,
+    degraded: Option<String>,
+    unconfirmed: Option<i64>,
 }
 
 impl RawRun {
@@ -49,6 +52,8 @@ impl RawRun {
             pages_fetched: r.get(12)?,
             checked_at: r.get(13)?,
             coverage: r.get(14)?,
+            degraded: r.get(15)?,
+            unconfirmed: r.get(16)?,
         })
     }
 
@@ -83,6 +88,8 @@ impl RawRun {
                 .map(serde_json::from_str)
                 .transpose()
                 .map_err(json(path, "read runs.coverage"))?,
+            degraded: self.degraded,
+            unconfirmed: self.unconfirmed.map(|n| n.max(0) as u64),
         })
     }
 }
@@ -283,6 +290,55 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sql(&self.path, OP));
         rows
+    }
+
+    /// Marks a run degraded (运行异常) with the reason, or healthy with `None`.
+    pub fn set_degraded(&self, run_id: i64, reason: Option<&str>) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE runs SET degraded = ?2 WHERE id = ?1",
+                params![run_id, reason],
+            )
+            .map_err(sql(&self.path, "set degraded"))?;
+        self.expect_run(n, run_id, "set degraded")
+    }
+
+    /// Records how many broken links the run held back as 待确认.
+    pub fn set_unconfirmed(&self, run_id: i64, n: u64) -> Result<(), StoreError> {
+        let n_rows = self
+            .conn
+            .execute(
+                "UPDATE runs SET unconfirmed = ?2 WHERE id = ?1",
+                params![run_id, i64::try_from(n).unwrap_or(i64::MAX)],
+            )
+            .map_err(sql(&self.path, "set unconfirmed"))?;
+        self.expect_run(n_rows, run_id, "set unconfirmed")
+    }
+
+    /// The newest run of `site` before `before` that saw the whole site (completed, not cut by a
+    /// limit, not degraded): the baseline a new run's page count is compared with.
+    pub fn baseline_run(&self, site: &str, before: i64) -> Result<Option<RunInfo>, StoreError> {
+        const OP: &str = "baseline run";
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RUN_COLS} FROM runs WHERE site = ?1 AND id < ?2 AND status = 'completed'
+                   AND degraded IS NULL ORDER BY id DESC LIMIT 20"
+            ))
+            .map_err(sql(&self.path, OP))?;
+        let raws = stmt
+            .query_map(params![site, before], RawRun::from_row)
+            .map_err(sql(&self.path, OP))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, OP))?;
+        for raw in raws {
+            let run = raw.into_info(&self.path)?;
+            if run.complete() {
+                return Ok(Some(run));
+            }
+        }
+        Ok(None)
     }
 
     /// Records the rule-pack version used by the latest `check` of a run.

@@ -138,3 +138,30 @@ fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
     // A partial run is finished: nothing to resume.
     assert!(store.latest_unfinished_run().unwrap().is_none());
 }
+
+#[test]
+fn degraded_runs_are_not_complete_and_never_the_baseline() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let r1 = store.begin_run(&new_run("滕州")).unwrap();
+    store.finish_run(r1, RunStatus::Completed).unwrap();
+    let r2 = store.begin_run(&new_run("滕州")).unwrap();
+    store.finish_run(r2, RunStatus::Partial).unwrap();
+    let r3 = store.begin_run(&new_run("滕州")).unwrap();
+    store.finish_run(r3, RunStatus::Completed).unwrap();
+    store
+        .set_degraded(r3, Some("本次抓取页面 1 个，仅为上次完整运行 40 个的 2%"))
+        .unwrap();
+    store.set_unconfirmed(r3, 4).unwrap();
+    let info = store.run(r3).unwrap().unwrap();
+    assert!(!info.complete());
+    assert_eq!(info.degraded.as_deref().map(|d| d.contains("2%")), Some(true));
+    assert_eq!(info.unconfirmed, Some(4));
+    let r4 = store.begin_run(&new_run("滕州")).unwrap();
+    // Neither the partial nor the degraded run: the last complete one.
+    assert_eq!(store.baseline_run("滕州", r4).unwrap().unwrap().id, r1);
+    assert!(store.baseline_run("other", r4).unwrap().is_none());
+    store.set_degraded(r3, None).unwrap();
+    assert!(store.run(r3).unwrap().unwrap().complete());
+    assert_eq!(store.baseline_run("滕州", r4).unwrap().unwrap().id, r3);
+}

@@ -1,0 +1,197 @@
+//! Confirm before reporting: a request that failed (not found, server error, no connection …) is
+//! tried once more when the crawl is otherwise done, after a pause, so that a link that failed
+//! once at night is not reported broken. The second answer replaces the first in the store; the
+//! first is kept on the record as the header [`FIRST_ATTEMPT_HEADER`], so the evidence shows both.
+//!
+//! Walls (401/403/412/429, challenge pages: `blocked`) are not retried: they stay unverified
+//! whatever a retry says. robots.txt refusals and soft-404 probes are not failures.
+
+use crate::frontier::FrontierEntry;
+use crate::outcome::{FetchPurpose, FetchRecord};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Header added to the record of a retried request: what the first attempt got
+/// (`<outcome> <status|-> <fetched_at>[ <error>]`).
+pub const FIRST_ATTEMPT_HEADER: &str = "x-gongkai-first-attempt";
+
+/// Longest error text kept in the first attempt's note.
+const NOTE_ERROR_CAP: usize = 200;
+
+/// True when a record's failure is worth a second try at the end of the run.
+pub fn needs_recheck(record: &FetchRecord) -> bool {
+    record.purpose != FetchPurpose::Soft404Probe && record.outcome.is_broken()
+}
+
+/// The note kept of a failed first attempt.
+fn first_attempt_note(record: &FetchRecord) -> String {
+    let status = record
+        .status
+        .map_or_else(|| "-".to_string(), |s| s.to_string());
+    let mut note = format!("{} {status} {}", record.outcome.code(), record.fetched_at);
+    if let Some(e) = record.error.as_deref().filter(|e| !e.is_empty()) {
+        let cut: String = e
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(NOTE_ERROR_CAP)
+            .collect();
+        note.push(' ');
+        note.push_str(&cut);
+    }
+    note
+}
+
+/// The dispatcher's bookkeeping of failures and their second attempts.
+#[derive(Debug, Default)]
+pub(crate) struct Recheck {
+    enabled: bool,
+    /// Entries of requests in flight (their records carry no link kind or parent), by key.
+    inflight: HashMap<String, FrontierEntry>,
+    /// Failed first attempts waiting for the next round, with the note of what they got.
+    failed: Vec<(FrontierEntry, String)>,
+    /// Rechecks queued or in flight: key → note of the first attempt.
+    pending: HashMap<String, String>,
+    /// Keys already retried once (never a third time).
+    done: HashSet<String>,
+    /// Requests retried, and those whose retry succeeded.
+    pub(crate) rechecked: u64,
+    pub(crate) recovered: u64,
+}
+
+impl Recheck {
+    pub(crate) fn new(enabled: bool) -> Self {
+        Recheck {
+            enabled,
+            ..Recheck::default()
+        }
+    }
+
+    /// A request is being sent.
+    pub(crate) fn started(&mut self, entry: &FrontierEntry) {
+        if self.enabled {
+            self.inflight.insert(entry.request_key(), entry.clone());
+        }
+    }
+
+    /// A record came back. Marks a retried record with its first attempt (returns true: the
+    /// request was already counted), or keeps a failed first attempt for the next round.
+    pub(crate) fn finished(&mut self, record: &mut FetchRecord) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        let key = record.request_key();
+        let entry = self.inflight.remove(&key);
+        if let Some(first) = self.pending.remove(&key) {
+            if !record.outcome.is_broken() {
+                self.recovered += 1;
+            }
+            record
+                .headers
+                .push((FIRST_ATTEMPT_HEADER.to_string(), first));
+            return true;
+        }
+        if needs_recheck(record) && !self.done.contains(&key) {
+            if let Some(entry) = entry {
+                self.failed.push((entry, first_attempt_note(record)));
+            }
+        }
+        false
+    }
+
+    /// The failures to try again now (each request at most once); empty when none are left.
+    pub(crate) fn take_round(&mut self) -> Vec<FrontierEntry> {
+        let mut round = Vec::new();
+        for (entry, note) in std::mem::take(&mut self.failed) {
+            let key = entry.request_key();
+            if self.done.insert(key.clone()) {
+                self.pending.insert(key, note);
+                self.rechecked += 1;
+                round.push(entry);
+            }
+        }
+        round
+    }
+}
+
+/// Waits `pause` before a round of rechecks; false when the crawl was cancelled meanwhile.
+pub(crate) async fn pause(pause: Duration, cancel: &CancellationToken) -> bool {
+    if pause.is_zero() {
+        return !cancel.is_cancelled();
+    }
+    tracing::info!(secs = pause.as_secs_f64(), "pausing before rechecking failures");
+    tokio::select! {
+        _ = cancel.cancelled() => false,
+        _ = tokio::time::sleep(pause) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{FetchOutcome, Method};
+
+    fn record(url: &str, outcome: FetchOutcome, status: Option<u16>) -> FetchRecord {
+        let entry = FrontierEntry::crawl(url, 1);
+        let mut r = crate::task::skipped_record(&entry, outcome, "x");
+        r.status = status;
+        r.method = Method::Get;
+        r
+    }
+
+    #[test]
+    fn a_failure_is_retried_once_and_keeps_its_first_attempt() {
+        let mut rc = Recheck::new(true);
+        let entry = FrontierEntry::crawl("http://a.test/gone.html", 1);
+        rc.started(&entry);
+        let mut first = record("http://a.test/gone.html", FetchOutcome::NotFound, Some(404));
+        assert!(!rc.finished(&mut first));
+        let round = rc.take_round();
+        assert_eq!(round.len(), 1);
+        assert!(rc.take_round().is_empty());
+        rc.started(&round[0]);
+        let mut second = record("http://a.test/gone.html", FetchOutcome::Ok, Some(200));
+        assert!(rc.finished(&mut second));
+        let note = &second
+            .headers
+            .iter()
+            .find(|(k, _)| k == FIRST_ATTEMPT_HEADER)
+            .unwrap()
+            .1;
+        assert!(note.starts_with("not-found 404 "), "{note}");
+        assert_eq!((rc.rechecked, rc.recovered), (1, 1));
+        // A second failure of the retry is not queued a third time.
+        let mut third = record("http://a.test/gone.html", FetchOutcome::NotFound, Some(404));
+        rc.started(&round[0]);
+        assert!(!rc.finished(&mut third));
+        assert!(rc.take_round().is_empty());
+    }
+
+    #[test]
+    fn walls_robots_and_probes_are_not_retried() {
+        let mut rc = Recheck::new(true);
+        for (o, s) in [
+            (FetchOutcome::Blocked, Some(403)),
+            (FetchOutcome::Blocked, Some(429)),
+            (FetchOutcome::RobotsDisallowed, None),
+            (FetchOutcome::Ok, Some(200)),
+        ] {
+            rc.started(&FrontierEntry::crawl("http://a.test/x", 1));
+            let mut r = record("http://a.test/x", o, s);
+            rc.finished(&mut r);
+        }
+        let mut probe = record("http://a.test/p", FetchOutcome::NotFound, Some(404));
+        probe.purpose = FetchPurpose::Soft404Probe;
+        assert!(!needs_recheck(&probe));
+        assert!(rc.take_round().is_empty());
+    }
+
+    #[test]
+    fn disabled_does_nothing() {
+        let mut rc = Recheck::new(false);
+        rc.started(&FrontierEntry::crawl("http://a.test/x", 1));
+        let mut r = record("http://a.test/x", FetchOutcome::Connect, None);
+        assert!(!rc.finished(&mut r));
+        assert!(rc.take_round().is_empty());
+    }
+}
