@@ -38,6 +38,8 @@ impl Portal {
 pub fn gongkai() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     cmd.env("RUST_LOG", "warn");
+    // Failed requests are tried again at the end of a scan without the real scans' pause.
+    cmd.env("GONGKAI_RECHECK_PAUSE_SECS", "0");
     cmd
 }
 

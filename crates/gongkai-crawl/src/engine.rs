@@ -193,10 +193,13 @@ impl Dispatcher {
                 if round.is_empty() {
                     break;
                 }
-                let wait = self.ctx.cfg.recheck_pause.unwrap_or_default();
+                let cfg = &self.ctx.cfg;
+                let wait = cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base);
+                // One request each: queued as a last attempt, so the task does not retry it.
+                let last = cfg.max_retries;
                 if recheck::pause(wait, &cancel).await {
                     for entry in round {
-                        self.push(entry, 0, None);
+                        self.push(entry, last, None);
                     }
                 }
                 continue;

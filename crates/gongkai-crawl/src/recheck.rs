@@ -1,6 +1,8 @@
 //! Confirm before reporting: a request that failed (not found, server error, no connection …) is
 //! tried once more when the crawl is otherwise done, after a pause, so that a link that failed
-//! once at night is not reported broken. The second answer replaces the first in the store; the
+//! once at night is not reported broken. The second try is one request (the first already had
+//! its retries), through the same host queue, rate limiter and robots.txt as any other, never
+//! sooner than the backoff base after the first. The second answer replaces the first in the store; the
 //! first is kept on the record as the header [`FIRST_ATTEMPT_HEADER`], so the evidence shows both.
 //!
 //! Walls (401/403/412/429, challenge pages: `blocked`) are not retried: they stay unverified
@@ -42,16 +44,23 @@ fn first_attempt_note(record: &FetchRecord) -> String {
     note
 }
 
+/// What the first attempt of a retried request got.
+#[derive(Debug, Clone)]
+struct First {
+    note: String,
+    attempts: u32,
+}
+
 /// The dispatcher's bookkeeping of failures and their second attempts.
 #[derive(Debug, Default)]
 pub(crate) struct Recheck {
     enabled: bool,
     /// Entries of requests in flight (their records carry no link kind or parent), by key.
     inflight: HashMap<String, FrontierEntry>,
-    /// Failed first attempts waiting for the next round, with the note of what they got.
-    failed: Vec<(FrontierEntry, String)>,
-    /// Rechecks queued or in flight: key → note of the first attempt.
-    pending: HashMap<String, String>,
+    /// Failed first attempts waiting for the next round, with what they got.
+    failed: Vec<(FrontierEntry, First)>,
+    /// Rechecks queued or in flight, by key.
+    pending: HashMap<String, First>,
     /// Keys already retried once (never a third time).
     done: HashSet<String>,
     /// Requests retried, and those whose retry succeeded.
@@ -86,14 +95,20 @@ impl Recheck {
             if !record.outcome.is_broken() {
                 self.recovered += 1;
             }
+            // Requests made for the URL in this run: the first attempt's and this one.
+            record.attempts = first.attempts.saturating_add(1);
             record
                 .headers
-                .push((FIRST_ATTEMPT_HEADER.to_string(), first));
+                .push((FIRST_ATTEMPT_HEADER.to_string(), first.note));
             return true;
         }
         if needs_recheck(record) && !self.done.contains(&key) {
             if let Some(entry) = entry {
-                self.failed.push((entry, first_attempt_note(record)));
+                let first = First {
+                    note: first_attempt_note(record),
+                    attempts: record.attempts,
+                };
+                self.failed.push((entry, first));
             }
         }
         false
@@ -102,10 +117,10 @@ impl Recheck {
     /// The failures to try again now (each request at most once); empty when none are left.
     pub(crate) fn take_round(&mut self) -> Vec<FrontierEntry> {
         let mut round = Vec::new();
-        for (entry, note) in std::mem::take(&mut self.failed) {
+        for (entry, first) in std::mem::take(&mut self.failed) {
             let key = entry.request_key();
             if self.done.insert(key.clone()) {
-                self.pending.insert(key, note);
+                self.pending.insert(key, first);
                 self.rechecked += 1;
                 round.push(entry);
             }
@@ -160,6 +175,7 @@ mod tests {
             .1;
         assert!(note.starts_with("not-found 404 "), "{note}");
         assert_eq!((rc.rechecked, rc.recovered), (1, 1));
+        assert_eq!(second.attempts, first.attempts + 1);
         // A second failure of the retry is not queued a third time.
         let mut third = record("http://a.test/gone.html", FetchOutcome::NotFound, Some(404));
         rc.started(&round[0]);

@@ -50,6 +50,16 @@ pub struct CrawlSection {
     /// 20); larger ones are counted as not read. 0: attachments are only checked for
     /// reachability.
     pub max_attachment_mib: Option<u64>,
+    /// Seconds to wait at the end of the crawl before failed requests (not found, server error,
+    /// no connection …; not 401/403/412/429 walls) are tried once more (default 60): only a
+    /// second failure counts. The environment variable `GONGKAI_RECHECK_PAUSE_SECS` overrides it.
+    pub recheck_pause_secs: Option<u64>,
+    /// A broken link is reported only once it failed in this many consecutive runs (default 1);
+    /// until then it is counted as 待确认.
+    pub confirm_runs: Option<u32>,
+    /// A run that fetched fewer pages than this share of the last complete run's is degraded
+    /// (default 0.70; 0 turns the check off).
+    pub min_pages_ratio: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,6 +102,16 @@ impl SiteConfig {
                 return Err(anyhow!("{name}: crawl.rate must be a non-negative number"));
             }
         }
+        if let Some(r) = cfg.crawl.min_pages_ratio {
+            if !(r.is_finite() && (0.0..=1.0).contains(&r)) {
+                return Err(anyhow!(
+                    "{name}: crawl.min_pages_ratio must be between 0 and 1"
+                ));
+            }
+        }
+        if cfg.crawl.confirm_runs == Some(0) {
+            return Err(anyhow!("{name}: crawl.confirm_runs must be at least 1"));
+        }
         for o in &cfg.owners {
             if o.url_prefix.is_none() && o.column.is_none() {
                 return Err(anyhow!(
@@ -129,6 +149,14 @@ max_pages = 50000
 max_depth = 12
 timeout_secs = 30
 connect_timeout_secs = 10
+# Failed requests (404, 5xx, no connection; not 401/403/412/429 walls) are tried once more at
+# the end of the run after this pause; only a second failure makes a link broken.
+recheck_pause_secs = 60
+# Report a broken link only after it failed in this many consecutive runs (1 = at once).
+confirm_runs = 1
+# A run fetching fewer pages than this share of the last complete run is degraded (运行异常):
+# what it did not see is not taken as fixed.
+min_pages_ratio = 0.70
 
 # Responsible units (责任单位) for pages whose own 发布机构 is missing. The most specific match wins,
 # whatever the order: a column match beats a URL prefix, a longer prefix beats a shorter one;
@@ -155,6 +183,17 @@ mod tests {
         let cfg = SiteConfig::parse(TEMPLATE, "site.toml").unwrap();
         assert_eq!(cfg.owners.len(), 2);
         assert_eq!(cfg.crawl.rate, Some(2.0));
+        assert_eq!(cfg.crawl.recheck_pause_secs, Some(60));
+        assert_eq!(cfg.crawl.confirm_runs, Some(1));
+        assert_eq!(cfg.crawl.min_pages_ratio, Some(0.70));
+    }
+
+    #[test]
+    fn health_keys_are_validated() {
+        let err = SiteConfig::parse("[crawl]\nmin_pages_ratio = 1.5\n", "s.toml").unwrap_err();
+        assert!(err.to_string().contains("min_pages_ratio"), "{err}");
+        let err = SiteConfig::parse("[crawl]\nconfirm_runs = 0\n", "s.toml").unwrap_err();
+        assert!(err.to_string().contains("confirm_runs"), "{err}");
     }
 
     #[test]

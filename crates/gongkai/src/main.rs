@@ -7,6 +7,7 @@ mod attachments;
 mod cli;
 mod cmd;
 mod config;
+mod health;
 mod progress;
 mod store_bridge;
 

@@ -83,7 +83,7 @@ fn demo_config() -> String {
         .flat_map(|h| [format!("\"http://{h}/\""), format!("\"https://{h}/\"")])
         .collect();
     format!(
-        "[site]\nname = \"滕州市人民政府 (演示)\"\ncontact = \"mailto:demo@example.org\"\nexclude = [{}]\n",
+        "[site]\nname = \"滕州市人民政府 (演示)\"\ncontact = \"mailto:demo@example.org\"\nexclude = [{}]\n\n[crawl]\n# The loopback portal needs no pause before failures are tried again.\nrecheck_pause_secs = 0\n",
         exclude.join(", ")
     )
 }

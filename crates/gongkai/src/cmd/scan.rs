@@ -41,6 +41,9 @@ pub struct ScanReport {
     pub checks: u64,
     pub elapsed: std::time::Duration,
     pub findings: Vec<gongkai_rules::Finding>,
+    /// Failed requests tried again at the end of the crawl, and those that then succeeded.
+    pub rechecked: u64,
+    pub recovered: u64,
 }
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
@@ -63,15 +66,34 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
             report.run_id
         );
     }
+    let store = Store::open_readonly(&args.db).ok();
+    let run = store
+        .as_ref()
+        .and_then(|s| s.run(report.run_id).ok().flatten());
+    if let Some(why) = run.as_ref().and_then(|r| r.degraded.as_deref()) {
+        eprintln!(
+            "gongkai: note: run {} is degraded (运行异常（降级）): {why}",
+            report.run_id
+        );
+    }
     if !args.quiet {
         if let Some(c) = &report.coverage {
             for line in coverage_lines(c, &report.not_judged) {
                 println!("{line}");
             }
         }
+        for line in run.iter().flat_map(crate::health::summary_lines) {
+            println!("{line}");
+        }
+        if report.rechecked > 0 {
+            println!(
+                "复查：{} 个失败的请求在运行结束时重试，其中 {} 个第二次成功（不计为问题）",
+                report.rechecked, report.recovered
+            );
+        }
         super::print_summary(&report.findings);
-        if let Ok(store) = Store::open_readonly(&args.db) {
-            for line in after_run_lines(&store, report.run_id) {
+        if let Some(store) = &store {
+            for line in after_run_lines(store, report.run_id) {
                 eprintln!("{line}");
             }
         }
@@ -191,6 +213,15 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         } else {
             RunStatus::Completed
         };
+        // Also before the rules: a degraded run judges no whole-site rule and resolves nothing.
+        let degraded = crate::health::degraded_reason(
+            &store,
+            run_id,
+            &start_urls,
+            cov.pages_fetched,
+            crate::health::min_pages_ratio(&site),
+        )?;
+        store.set_degraded(run_id, degraded.as_deref())?;
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, status)?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
@@ -202,7 +233,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
         store.finish_run(run_id, status)?;
-        if cov.partial() {
+        if cov.partial() || degraded.is_some() {
             not_judged = gongkai_rules::eval::rules_needing_complete_site(&pack)
                 .iter()
                 .map(|r| r.id.clone())
@@ -221,6 +252,8 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         checks,
         elapsed: started.elapsed(),
         findings,
+        rechecked: summary.rechecked,
+        recovered: summary.recovered,
     })
 }
 
@@ -298,7 +331,18 @@ pub fn crawl_config(args: &ScanArgs, site: &SiteConfig, start_urls: Vec<Url>) ->
     if let Some(m) = args.max_attachment_mib.or(site.crawl.max_attachment_mib) {
         cfg.attachment_cap = usize::try_from(m.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
     }
+    cfg.recheck_pause = Some(recheck_pause(site));
     cfg
+}
+
+/// The pause before failed requests are tried again: `GONGKAI_RECHECK_PAUSE_SECS`, else the
+/// config's `recheck_pause_secs`, else 60 s.
+fn recheck_pause(site: &SiteConfig) -> std::time::Duration {
+    let env = std::env::var("GONGKAI_RECHECK_PAUSE_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let secs = env.or(site.crawl.recheck_pause_secs).unwrap_or(60);
+    std::time::Duration::from_secs(secs.min(24 * 3600))
 }
 
 fn settings_json(cfg: &CrawlConfig) -> serde_json::Value {
@@ -317,6 +361,7 @@ fn settings_json(cfg: &CrawlConfig) -> serde_json::Value {
         "timeout_secs": cfg.timeout.as_secs(),
         "connect_timeout_secs": cfg.connect_timeout.as_secs(),
         "attachment_cap": cfg.attachment_cap,
+        "recheck_pause_secs": cfg.recheck_pause.map(|d| d.as_secs()),
     })
 }
 
