@@ -31,7 +31,7 @@
 //! | `/redirect/loop-a` | 302 → `/redirect/loop-b` → 302 → `/redirect/loop-a` … |
 //! | `/redirect/offsite` | 302 → second origin `/landing.html` (200), an out-of-scope host |
 //! | `/slow/*` | 200 after [`FixtureOptions::slow_ms`] |
-//! | `/flaky/500/*`, `/flaky/429/*` | first request per path 500 (or 429 + `Retry-After: 1`), then 200 |
+//! | `/flaky/500/*`, `/flaky/429/*`, `/flaky/404/*` | first request per path 500 (or 429 + `Retry-After: 1`, or 404), then 200 |
 //! | `/module/download/downfile.jsp?filename=…` | GET 200 `application/pdf`; HEAD 405 (exercises a GET fallback) |
 //! | `/module/web/jpage/dataproxy.jsp` | Hanweb list XML for `columnid` (query + POST form), honouring `startrecord` / `endrecord` / `perpage` |
 //! | `/gen/index.html`, `/gen/{i}.html` | the deterministic generated site ([`GenSite`], [`FixtureOptions::gen_pages`] pages, 20–40 links each, ~8 % to 404 `/gen/missing/…`) |

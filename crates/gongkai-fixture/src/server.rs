@@ -583,6 +583,11 @@ async fn main_route(
                 simple_page("500", "temporary failure"),
             );
         }
+        // A page that is missing once (a 404 is not retried within a request) and back after:
+        // the end-of-run recheck must not report it broken.
+        if first && rest.starts_with("404/") {
+            return html(StatusCode::NOT_FOUND, simple_page("404", "not here yet"));
+        }
         if first && rest.starts_with("429/") {
             let r = html(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -40,6 +40,29 @@ pub struct RunMeta {
     /// 覆盖情况: what was fetched and what not (None for runs recorded without it).
     #[serde(default)]
     pub coverage: Option<RunCoverage>,
+    /// Why the run is 运行异常（降级） (far fewer pages than the last complete run, start page
+    /// blocked or unreachable); None when healthy. A degraded run is also `partial`.
+    #[serde(default)]
+    pub degraded: Option<String>,
+    /// Broken links held back as 待确认 (not yet failed in `confirm_runs` consecutive runs).
+    #[serde(default)]
+    pub unconfirmed: u64,
+}
+
+impl RunMeta {
+    /// Requests answered by a wall (401/403/407/412/429/451, challenge pages): 未验证.
+    pub fn walls(&self) -> u64 {
+        self.outcome_counts.get("blocked").copied().unwrap_or(0)
+    }
+
+    /// The Chinese line saying why the run is degraded and what that means, if it is.
+    pub fn degraded_line(&self) -> Option<String> {
+        self.degraded.as_ref().map(|why| {
+            format!(
+                "运行异常（降级）：{why}。未再出现的问题不算已整改（仍为未核实），需要全站才能判断的规则未判断"
+            )
+        })
+    }
 }
 
 /// The coverage of a run as reports show it (labels already in Chinese).

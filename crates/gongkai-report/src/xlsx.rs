@@ -307,10 +307,22 @@ fn summary_sheet(
         ("工具版本", format!("gongkai {}", input.run.tool_version)),
         ("规则版本", input.run.rules_version.clone()),
     ];
-    if input.run.partial {
+    if let Some(line) = input.run.degraded_line() {
+        facts.push(("扫描状态", line));
+    } else if input.run.partial {
         facts.push((
             "扫描状态",
             "不完整：需要全站才能判断的规则未判断，未再出现的问题不算已整改".to_string(),
+        ));
+    }
+    facts.push((
+        "未验证（访问受限）",
+        format!("{} 个页面或链接（401/403/412/429 等，不计为问题）", input.run.walls()),
+    ));
+    if input.run.unconfirmed > 0 {
+        facts.push((
+            "待确认",
+            format!("{} 个失效链接尚未在连续多次运行中失效，本次不计为问题", input.run.unconfirmed),
         ));
     }
     if let Some(c) = &input.run.coverage {

@@ -408,6 +408,8 @@ fn report_input(
             // office's report.
             partial: !run.complete(),
             coverage: None,
+            degraded: run.degraded.clone(),
+            unconfirmed: run.unconfirmed.unwrap_or(0),
         },
         previous_run: None,
         findings: views

@@ -93,6 +93,16 @@ fn header(h: &mut String, input: &ReportInput) {
     }
     row("扫描状态", &run_state(r));
     row("抓取页面数", &r.pages_fetched.to_string());
+    row(
+        "未验证（访问受限）",
+        &format!("{} 个页面或链接（401/403/412/429 等，不计为问题）", r.walls()),
+    );
+    if r.unconfirmed > 0 {
+        row(
+            "待确认",
+            &format!("{} 个失效链接尚未在连续多次运行中失效，本次不计为问题", r.unconfirmed),
+        );
+    }
     if !r.outcome_counts.is_empty() {
         let parts: Vec<String> = r
             .outcome_counts
@@ -109,9 +119,11 @@ fn header(h: &mut String, input: &ReportInput) {
     h.push_str("</dl>\n</header>\n");
 }
 
-/// 完整 / 不完整 (with the limits) / 未完成.
+/// 运行异常（降级） / 完整 / 不完整 (with the limits) / 未完成.
 fn run_state(r: &RunMeta) -> String {
-    if r.partial {
+    if let Some(line) = r.degraded_line() {
+        line
+    } else if r.partial {
         let limits = r
             .coverage
             .as_ref()

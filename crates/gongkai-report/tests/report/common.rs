@@ -42,6 +42,8 @@ pub fn run(id: i64, as_of: &str) -> RunMeta {
             .collect(),
         partial: false,
         coverage: None,
+        degraded: None,
+        unconfirmed: 0,
     }
 }
 

@@ -72,6 +72,9 @@ pub fn run(args: FindingsArgs) -> Result<ExitCode> {
             } else if !run.complete() {
                 eprintln!("覆盖情况: 本次扫描未完成（{}）", run.status.as_str());
             }
+            for line in crate::health::summary_lines(&run) {
+                eprintln!("{line}");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

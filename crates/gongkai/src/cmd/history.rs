@@ -20,6 +20,8 @@ pub fn run_meta(r: &RunInfo) -> RunMeta {
         outcome_counts: r.outcome_counts.clone(),
         partial: !r.complete(),
         coverage: r.coverage.as_ref().map(run_coverage),
+        degraded: r.degraded.clone(),
+        unconfirmed: r.unconfirmed.unwrap_or(0),
     }
 }
 
@@ -46,8 +48,8 @@ fn run_coverage(c: &gongkai_crawl::Coverage) -> gongkai_report::RunCoverage {
 }
 
 /// Completed runs of the same site up to and including `run_id` (the run itself is included
-/// whatever its status), oldest first, each with its findings. Partial runs are never the
-/// baseline of a later run: only a complete crawl says what the site had.
+/// whatever its status), oldest first, each with its findings. Partial and degraded runs are
+/// never the baseline of a later run: only a complete, healthy crawl says what the site had.
 pub fn history(store: &Store, run_id: i64) -> Result<Vec<(RunInfo, Vec<Finding>)>> {
     let runs = store.runs()?;
     let current = runs
@@ -58,7 +60,8 @@ pub fn history(store: &Store, run_id: i64) -> Result<Vec<(RunInfo, Vec<Finding>)
     let mut out = Vec::new();
     for r in runs {
         let same_site = r.site == current.site;
-        if r.id < run_id && same_site && r.status == RunStatus::Completed || r.id == run_id {
+        let baseline = r.status == RunStatus::Completed && r.complete();
+        if r.id < run_id && same_site && baseline || r.id == run_id {
             let findings = store
                 .findings(r.id)?
                 .into_iter()
