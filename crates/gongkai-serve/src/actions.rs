@@ -2,15 +2,15 @@
 //! decision on a waiver. Each checks the session's CSRF token and the account's access, and is
 //! written to the audit table.
 
-use crate::auth::{audit, check_csrf, client_ip, require};
+use crate::auth::{audit, check_csrf, client_ip, require, Session};
 use crate::layout::{message, AppError};
-use crate::model::{one, Denied};
+use crate::model::{one, Denied, FindingView};
 use crate::recheck;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_store::{RecheckRow, WaiverRow};
+use gongkai_store::{RecheckRow, RunInfo, Store, WaiverRow};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -30,6 +30,39 @@ pub(crate) fn denied(d: Denied) -> Response {
     }
 }
 
+/// The session of a POST whose form carried the session's CSRF token, with the client's address
+/// for the audit; or the answer to give instead (the sign-in page, 403).
+async fn posted(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    csrf: &str,
+) -> Result<(Session, String), Response> {
+    let s = require(state, headers).await?;
+    check_csrf(&s, csrf).map_err(|r| *r)?;
+    let ip = client_ip(state, headers, peer);
+    Ok((s, ip))
+}
+
+/// Runs `then` on finding `id` as `account` may see it (its run and view), or says why not.
+fn with_finding<T>(
+    store: &Store,
+    st: &AppState,
+    account: &gongkai_store::Account,
+    id: i64,
+    then: impl FnOnce(RunInfo, FindingView) -> anyhow::Result<T>,
+) -> anyhow::Result<Result<T, Denied>> {
+    match one(store, st.pack(), account, id)? {
+        Ok((run, v)) => then(run, v).map(Ok),
+        Err(d) => Ok(Err(d)),
+    }
+}
+
+/// Now, as the rows and the audit record times (RFC 3339 UTC, milliseconds).
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// `POST /findings/{id}/recheck`.
 pub async fn recheck(
     State(state): State<AppState>,
@@ -38,13 +71,10 @@ pub async fn recheck(
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    let s = match require(&state, &headers).await {
-        Ok(s) => s,
+    let (s, ip) = match posted(&state, &headers, peer, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(*r);
-    }
     if state.inner.recheck_limit.check_key(&s.account.id).is_err() {
         return Ok(message(
             StatusCode::TOO_MANY_REQUESTS,
@@ -52,22 +82,19 @@ pub async fn recheck(
             "申请复核过于频繁，请一分钟后再试。",
         ));
     }
-    let ip = client_ip(&state, &headers, peer);
     let (account, st) = (s.account.clone(), state.clone());
     let found = state
         .db(move |store| {
-            let (run, v) = match one(store, st.pack(), &account, id)? {
-                Ok(x) => x,
-                Err(d) => return Ok(Err(d)),
-            };
-            if !recheck::page_local(st.pack(), &v.rule) {
-                return Ok(Ok((run, v, false)));
-            }
-            let control = recheck::stored_site(store, &run, &v.finding)?;
-            let ctx = recheck::context(&run, &st.opts().owners, &st.opts().aliases);
-            let page_local = control
-                .is_some_and(|site| recheck::reports(st.pack(), &site, &ctx, &v.fingerprint));
-            Ok(Ok((run, v, page_local)))
+            with_finding(store, &st, &account, id, |run, v| {
+                if !recheck::page_local(st.pack(), &v.rule) {
+                    return Ok((run, v, false));
+                }
+                let control = recheck::stored_site(store, &run, &v.finding)?;
+                let ctx = recheck::context(&run, &st.opts().owners, &st.opts().aliases);
+                let page_local = control
+                    .is_some_and(|site| recheck::reports(st.pack(), &site, &ctx, &v.fingerprint));
+                Ok((run, v, page_local))
+            })
         })
         .await?;
     let (run, v, page_local) = match found {
@@ -114,8 +141,7 @@ pub async fn recheck(
                 fingerprint: v.fingerprint.clone(),
                 finding_id: Some(v.id),
                 account_id: account.id,
-                requested_at: chrono::Utc::now()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                requested_at: now(),
                 result: outcome.result.to_string(),
                 message: outcome.message.clone(),
                 evidence: outcome.evidence,
@@ -149,13 +175,10 @@ pub async fn ask_waiver(
     headers: HeaderMap,
     Form(f): Form<WaiverForm>,
 ) -> Result<Response, AppError> {
-    let s = match require(&state, &headers).await {
-        Ok(s) => s,
+    let (s, ip) = match posted(&state, &headers, peer, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(*r);
-    }
     let reason = f.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > MAX_REASON {
         return Ok(message(
@@ -164,39 +187,34 @@ pub async fn ask_waiver(
             "申请豁免须填写理由（不超过 2000 字）。",
         ));
     }
-    let ip = client_ip(&state, &headers, peer);
     let (account, st) = (s.account.clone(), state.clone());
     let res = state
         .db(move |store| {
-            let (run, v) = match one(store, st.pack(), &account, id)? {
-                Ok(x) => x,
-                Err(d) => return Ok(Err(d)),
-            };
-            let body = store
-                .fetch_by_url(run.id, &v.url)?
-                .and_then(|p| p.body_sha256);
-            store.add_waiver(&WaiverRow {
-                id: 0,
-                fingerprint: v.fingerprint.clone(),
-                finding_id: Some(v.id),
-                reason: reason.clone(),
-                requested_by: account.id,
-                requested_at: chrono::Utc::now()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                body_sha256: body,
-                status: "pending".into(),
-                decided_by: None,
-                decided_at: None,
-            })?;
-            audit(
-                store,
-                Some(&account),
-                "申请豁免",
-                Some(&v.fingerprint),
-                &reason,
-                &ip,
-            )?;
-            Ok(Ok(()))
+            with_finding(store, &st, &account, id, |run, v| {
+                let body = store
+                    .fetch_by_url(run.id, &v.url)?
+                    .and_then(|p| p.body_sha256);
+                store.add_waiver(&WaiverRow {
+                    id: 0,
+                    fingerprint: v.fingerprint.clone(),
+                    finding_id: Some(v.id),
+                    reason: reason.clone(),
+                    requested_by: account.id,
+                    requested_at: now(),
+                    body_sha256: body,
+                    status: "pending".into(),
+                    decided_by: None,
+                    decided_at: None,
+                })?;
+                audit(
+                    store,
+                    Some(&account),
+                    "申请豁免",
+                    Some(&v.fingerprint),
+                    &reason,
+                    &ip,
+                )
+            })
         })
         .await?;
     Ok(match res {
@@ -221,13 +239,10 @@ pub async fn decide_waiver(
     headers: HeaderMap,
     Form(f): Form<DecideForm>,
 ) -> Result<Response, AppError> {
-    let s = match require(&state, &headers).await {
-        Ok(s) => s,
+    let (s, ip) = match posted(&state, &headers, peer, &f.csrf).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return Ok(*r);
-    }
     if !s.account.is_admin() {
         return Ok(message(
             StatusCode::FORBIDDEN,
@@ -246,7 +261,6 @@ pub async fn decide_waiver(
             ))
         }
     };
-    let ip = client_ip(&state, &headers, peer);
     let account = s.account.clone();
     let done = state
         .db(move |store| {
