@@ -6,10 +6,11 @@
 //! first is kept on the record as the header [`FIRST_ATTEMPT_HEADER`], so the evidence shows both.
 //!
 //! Walls (401/403/412/429, challenge pages: `blocked`) are not retried: they stay unverified
-//! whatever a retry says. robots.txt refusals and soft-404 probes are not failures.
+//! whatever a retry says. robots.txt refusals and soft-404 probes are not failures, and redirect
+//! loops and chains are the server's configuration.
 
 use crate::frontier::FrontierEntry;
-use crate::outcome::{FetchPurpose, FetchRecord};
+use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -21,9 +22,16 @@ pub const FIRST_ATTEMPT_HEADER: &str = "x-gongkai-first-attempt";
 /// Longest error text kept in the first attempt's note.
 const NOTE_ERROR_CAP: usize = 200;
 
-/// True when a record's failure is worth a second try at the end of the run.
+/// True when a record's failure is worth a second try at the end of the run. Redirect loops and
+/// chains (or a redirect to another scheme) are how the server is configured, not a bad moment:
+/// they are not tried again.
 pub fn needs_recheck(record: &FetchRecord) -> bool {
-    record.purpose != FetchPurpose::Soft404Probe && record.outcome.is_broken()
+    record.purpose != FetchPurpose::Soft404Probe
+        && record.outcome.is_broken()
+        && !matches!(
+            record.outcome,
+            FetchOutcome::RedirectLoop | FetchOutcome::TooManyRedirects
+        )
 }
 
 /// The note kept of a failed first attempt.
@@ -144,7 +152,7 @@ pub(crate) async fn pause(pause: Duration, cancel: &CancellationToken) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{FetchOutcome, Method};
+    use crate::outcome::Method;
 
     fn record(url: &str, outcome: FetchOutcome, status: Option<u16>) -> FetchRecord {
         let entry = FrontierEntry::crawl(url, 1);
@@ -190,6 +198,8 @@ mod tests {
             (FetchOutcome::Blocked, Some(403)),
             (FetchOutcome::Blocked, Some(429)),
             (FetchOutcome::RobotsDisallowed, None),
+            (FetchOutcome::RedirectLoop, Some(302)),
+            (FetchOutcome::TooManyRedirects, Some(302)),
             (FetchOutcome::Ok, Some(200)),
         ] {
             rc.started(&FrontierEntry::crawl("http://a.test/x", 1));
