@@ -152,3 +152,38 @@ fn summary_sheet_shows_coverage_and_partial_state() {
     );
     assert!(fact("扫描状态").is_some_and(|s| s.starts_with("不完整")));
 }
+
+#[test]
+fn summary_sheet_states_a_degraded_run_walls_and_held_back_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("departments.xlsx");
+    let mut input = sample();
+    input.run.partial = true;
+    input.run.degraded = Some("本次抓取页面 812 个，仅为上次完整运行（运行 7）20000 个的 4%".into());
+    input.run.unconfirmed = 3;
+    input.run.outcome_counts.insert("blocked".into(), 5);
+    xlsx::write(&input, &path).unwrap();
+    let summary = sheet(&path, "汇总");
+    let fact = |k: &str| {
+        summary
+            .iter()
+            .find(|r| r[0] == k)
+            .map(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("no {k} row: {summary:?}"))
+    };
+    let state = fact("扫描状态");
+    assert!(state.starts_with("运行异常（降级）：本次抓取页面 812 个"), "{state}");
+    assert!(state.contains("未核实"), "{state}");
+    assert!(fact("未验证（访问受限）").starts_with("5 个"));
+    assert!(fact("待确认").starts_with("3 个"));
+
+    // A healthy run says nothing of degradation or held-back links, and counts its walls.
+    let healthy = sample();
+    xlsx::write(&healthy, &path).unwrap();
+    let summary = sheet(&path, "汇总");
+    assert!(!summary.iter().any(|r| r[0] == "待确认"));
+    assert!(!summary
+        .iter()
+        .any(|r| r.get(1).is_some_and(|v| v.contains("运行异常"))));
+    assert!(summary.iter().any(|r| r[0] == "未验证（访问受限）"));
+}
