@@ -119,15 +119,25 @@ fn confirm_runs_reports_a_broken_link_only_on_its_second_failing_run() {
     let cfg = config(dir.path(), "recheck_pause_secs = 0\nconfirm_runs = 2");
 
     let first = stdout(&scan(&portal, &db, &cfg));
-    assert!(broken_targets(&db, 1).is_empty(), "{:?}", broken_targets(&db, 1));
+    assert!(
+        broken_targets(&db, 1).is_empty(),
+        "{:?}",
+        broken_targets(&db, 1)
+    );
     assert!(first.contains("待确认：1 个"), "{first}");
     let held: i64 = open_db(&db)
-        .query_row("SELECT unconfirmed FROM runs WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT unconfirmed FROM runs WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(held, 1);
     // `findings` says it too (on stderr, beside the table).
     let listed = run(&["findings", "--db", db.to_str().unwrap()]);
-    assert!(stderr(&listed).contains("待确认：1 个"), "{}", stderr(&listed));
+    assert!(
+        stderr(&listed).contains("待确认：1 个"),
+        "{}",
+        stderr(&listed)
+    );
 
     let second = stdout(&scan(&portal, &db, &cfg));
     let broken = broken_targets(&db, 2);
@@ -149,5 +159,8 @@ fn confirm_runs_reports_a_broken_link_only_on_its_second_failing_run() {
     assert!(rep.status.success(), "{}", stderr(&rep));
     let html = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(html.contains("未验证（访问受限）"), "walls row missing");
-    assert!(html.contains("<dt>待确认</dt><dd>1 个"), "held-back row missing");
+    assert!(
+        html.contains("<dt>待确认</dt><dd>1 个"),
+        "held-back row missing"
+    );
 }

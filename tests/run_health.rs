@@ -154,7 +154,10 @@ fn a_start_page_behind_a_wall_or_failing_makes_a_degraded_run() {
     let failing = scan_from(&portal, dir.path(), &db, "status/500");
     assert!(failing.status.success(), "{}", stderr(&failing));
     let why = degraded(&db, 3).expect("run 3 is degraded");
-    assert!(why.contains("服务器错误（server-error，HTTP 500）"), "{why}");
+    assert!(
+        why.contains("服务器错误（server-error，HTTP 500）"),
+        "{why}"
+    );
     assert!(why.contains("仅为上次完整运行（运行 1）"), "{why}");
     assert!(with_status(&db, 3, "resolved").is_empty());
 

@@ -22,9 +22,9 @@ pub const FIRST_ATTEMPT_HEADER: &str = "x-gongkai-first-attempt";
 /// Longest error text kept in the first attempt's note.
 const NOTE_ERROR_CAP: usize = 200;
 
-/// True when a record's failure is worth a second try at the end of the run. Redirect loops and
-/// chains (or a redirect to another scheme) are how the server is configured, not a bad moment:
-/// they are not tried again.
+/// True when a record's failure is worth a second try at the end of the run. Redirect loops,
+/// chains, redirects to another scheme and redirects without a target are how the server is
+/// configured, not a bad moment: they are not tried again.
 pub fn needs_recheck(record: &FetchRecord) -> bool {
     record.purpose != FetchPurpose::Soft404Probe
         && record.outcome.is_broken()
@@ -32,6 +32,7 @@ pub fn needs_recheck(record: &FetchRecord) -> bool {
             record.outcome,
             FetchOutcome::RedirectLoop | FetchOutcome::TooManyRedirects
         )
+        && !record.status.is_some_and(|s| (300..400).contains(&s))
 }
 
 /// The note kept of a failed first attempt.
@@ -142,7 +143,10 @@ pub(crate) async fn pause(pause: Duration, cancel: &CancellationToken) -> bool {
     if pause.is_zero() {
         return !cancel.is_cancelled();
     }
-    tracing::info!(secs = pause.as_secs_f64(), "pausing before rechecking failures");
+    tracing::info!(
+        secs = pause.as_secs_f64(),
+        "pausing before rechecking failures"
+    );
     tokio::select! {
         _ = cancel.cancelled() => false,
         _ = tokio::time::sleep(pause) => true,
@@ -200,6 +204,7 @@ mod tests {
             (FetchOutcome::RobotsDisallowed, None),
             (FetchOutcome::RedirectLoop, Some(302)),
             (FetchOutcome::TooManyRedirects, Some(302)),
+            (FetchOutcome::ClientError, Some(302)),
             (FetchOutcome::Ok, Some(200)),
         ] {
             rc.started(&FrontierEntry::crawl("http://a.test/x", 1));

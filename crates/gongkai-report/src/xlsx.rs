@@ -317,12 +317,18 @@ fn summary_sheet(
     }
     facts.push((
         "未验证（访问受限）",
-        format!("{} 个页面或链接（401/403/412/429 等，不计为问题）", input.run.walls()),
+        format!(
+            "{} 个页面或链接（401/403/412/429 等，不计为问题）",
+            input.run.walls()
+        ),
     ));
     if input.run.unconfirmed > 0 {
         facts.push((
             "待确认",
-            format!("{} 个失效链接尚未在连续多次运行中失效，本次不计为问题", input.run.unconfirmed),
+            format!(
+                "{} 个失效链接尚未在连续多次运行中失效，本次不计为问题",
+                input.run.unconfirmed
+            ),
         ));
     }
     if let Some(c) = &input.run.coverage {

@@ -95,12 +95,18 @@ fn header(h: &mut String, input: &ReportInput) {
     row("抓取页面数", &r.pages_fetched.to_string());
     row(
         "未验证（访问受限）",
-        &format!("{} 个页面或链接（401/403/412/429 等，不计为问题）", r.walls()),
+        &format!(
+            "{} 个页面或链接（401/403/412/429 等，不计为问题）",
+            r.walls()
+        ),
     );
     if r.unconfirmed > 0 {
         row(
             "待确认",
-            &format!("{} 个失效链接尚未在连续多次运行中失效，本次不计为问题", r.unconfirmed),
+            &format!(
+                "{} 个失效链接尚未在连续多次运行中失效，本次不计为问题",
+                r.unconfirmed
+            ),
         );
     }
     if !r.outcome_counts.is_empty() {

@@ -159,7 +159,8 @@ fn summary_sheet_states_a_degraded_run_walls_and_held_back_links() {
     let path = dir.path().join("departments.xlsx");
     let mut input = sample();
     input.run.partial = true;
-    input.run.degraded = Some("本次抓取页面 812 个，仅为上次完整运行（运行 7）20000 个的 4%".into());
+    input.run.degraded =
+        Some("本次抓取页面 812 个，仅为上次完整运行（运行 7）20000 个的 4%".into());
     input.run.unconfirmed = 3;
     input.run.outcome_counts.insert("blocked".into(), 5);
     xlsx::write(&input, &path).unwrap();
@@ -172,7 +173,10 @@ fn summary_sheet_states_a_degraded_run_walls_and_held_back_links() {
             .unwrap_or_else(|| panic!("no {k} row: {summary:?}"))
     };
     let state = fact("扫描状态");
-    assert!(state.starts_with("运行异常（降级）：本次抓取页面 812 个"), "{state}");
+    assert!(
+        state.starts_with("运行异常（降级）：本次抓取页面 812 个"),
+        "{state}"
+    );
     assert!(state.contains("未核实"), "{state}");
     assert!(fact("未验证（访问受限）").starts_with("5 个"));
     assert!(fact("待确认").starts_with("3 个"));

@@ -155,7 +155,10 @@ fn degraded_runs_are_not_complete_and_never_the_baseline() {
     store.set_unconfirmed(r3, 4).unwrap();
     let info = store.run(r3).unwrap().unwrap();
     assert!(!info.complete());
-    assert_eq!(info.degraded.as_deref().map(|d| d.contains("2%")), Some(true));
+    assert_eq!(
+        info.degraded.as_deref().map(|d| d.contains("2%")),
+        Some(true)
+    );
     assert_eq!(info.unconfirmed, Some(4));
     let r4 = store.begin_run(&new_run("滕州")).unwrap();
     // Neither the partial nor the degraded run: the last complete one.

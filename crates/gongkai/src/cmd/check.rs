@@ -87,8 +87,7 @@ pub fn evaluate_run(
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
     // Broken links are reported once they failed in `confirm_runs` consecutive runs.
     let confirm_runs = site.crawl.confirm_runs.unwrap_or(1);
-    let (findings, held) =
-        crate::health::hold_unconfirmed(store, run_id, confirm_runs, findings)?;
+    let (findings, held) = crate::health::hold_unconfirmed(store, run_id, confirm_runs, findings)?;
     store.set_unconfirmed(run_id, held)?;
     store.replace_findings(run_id, &findings)?;
     store.set_rules_version(run_id, pack.hash())?;
