@@ -52,6 +52,8 @@ pub struct ResumeState {
     /// In-scope pages found only beyond `max_depth` (cut for `max-depth`): checked at the end
     /// unless found at a crawlable depth first.
     pub deferred: Vec<FrontierEntry>,
+    /// Failures recorded before the interruption and not yet tried again.
+    pub failed: Vec<recheck::Failed>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -156,6 +158,7 @@ impl Dispatcher {
                 for entry in state.pending {
                     self.push(entry, 0, None);
                 }
+                self.recheck.resume(state.failed);
                 for entry in state.deferred {
                     if self.cut_reported.insert(entry.request_key()) {
                         self.deferred.push(entry);

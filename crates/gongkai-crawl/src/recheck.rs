@@ -60,6 +60,32 @@ struct First {
     attempts: u32,
 }
 
+/// A failed first attempt recorded before a crawl was interrupted: a resumed crawl tries it
+/// again at its end, as the interrupted one would have.
+#[derive(Debug, Clone)]
+pub struct Failed {
+    entry: FrontierEntry,
+    first: First,
+}
+
+impl Failed {
+    /// The entry as queued and the record of its failed attempt; None when the record is not a
+    /// failure worth retrying, or was itself the retry.
+    pub fn new(entry: FrontierEntry, record: &FetchRecord) -> Option<Failed> {
+        let retried = record
+            .headers
+            .iter()
+            .any(|(k, _)| k == FIRST_ATTEMPT_HEADER);
+        (needs_recheck(record) && !retried).then(|| Failed {
+            entry,
+            first: First {
+                note: first_attempt_note(record),
+                attempts: record.attempts,
+            },
+        })
+    }
+}
+
 /// The dispatcher's bookkeeping of failures and their second attempts.
 #[derive(Debug, Default)]
 pub(crate) struct Recheck {
@@ -82,6 +108,14 @@ impl Recheck {
         Recheck {
             enabled,
             ..Recheck::default()
+        }
+    }
+
+    /// Failures recorded before an interruption, to retry at the end of the resumed crawl.
+    pub(crate) fn resume(&mut self, failed: Vec<Failed>) {
+        if self.enabled {
+            self.failed
+                .extend(failed.into_iter().map(|f| (f.entry, f.first)));
         }
     }
 
@@ -214,6 +248,26 @@ mod tests {
         let mut probe = record("http://a.test/p", FetchOutcome::NotFound, Some(404));
         probe.purpose = FetchPurpose::Soft404Probe;
         assert!(!needs_recheck(&probe));
+        assert!(rc.take_round().is_empty());
+    }
+
+    #[test]
+    fn failures_from_before_a_resume_are_retried_once() {
+        let mut rc = Recheck::new(true);
+        let entry = FrontierEntry::crawl("http://a.test/down.html", 1);
+        let failed = record("http://a.test/down.html", FetchOutcome::Connect, None);
+        let mut retried = failed.clone();
+        retried
+            .headers
+            .push((FIRST_ATTEMPT_HEADER.into(), "connect - t".into()));
+        assert!(Failed::new(entry.clone(), &retried).is_none());
+        let ok = record("http://a.test/down.html", FetchOutcome::Ok, Some(200));
+        assert!(Failed::new(entry.clone(), &ok).is_none());
+        rc.resume(Failed::new(entry.clone(), &failed).into_iter().collect());
+        assert_eq!(rc.take_round(), vec![entry.clone()]);
+        rc.started(&entry);
+        let mut second = record("http://a.test/down.html", FetchOutcome::Connect, None);
+        assert!(rc.finished(&mut second));
         assert!(rc.take_round().is_empty());
     }
 

@@ -171,6 +171,7 @@ pub async fn refetch(run: &RunInfo, f: &Finding) -> anyhow::Result<Vec<FetchReco
         seen_keys: pending.iter().map(|e| e.request_key()).collect(),
         pending,
         deferred: Vec::new(),
+        failed: Vec::new(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let cancel = CancellationToken::new();

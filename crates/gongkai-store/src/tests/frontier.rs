@@ -173,3 +173,37 @@ fn frontier_column_is_read_back_by_request_key() {
     let unknown = FrontierEntry::get(format!("{HOST}/never"), FetchPurpose::Crawl, 1);
     assert_eq!(col(&unknown), None);
 }
+
+#[test]
+fn failed_entries_come_back_with_their_fetch_for_a_resume() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let mut gone = FrontierEntry::get(format!("{HOST}/gone.pdf"), FetchPurpose::Check, 1)
+        .with_parent(&format!("{HOST}/"));
+    gone.method = Method::Head;
+    gone.link_kind = Some(LinkKind::Attachment);
+    let fine = FrontierEntry::get(format!("{HOST}/ok.pdf"), FetchPurpose::Check, 1);
+    let later = FrontierEntry::get(format!("{HOST}/later"), FetchPurpose::Crawl, 1);
+    store
+        .enqueue(run, &[gone.clone(), fine.clone(), later])
+        .unwrap();
+    store
+        .record(
+            run,
+            &check(&gone.url, FetchOutcome::NotFound, Some(404)),
+            &[],
+        )
+        .unwrap();
+    store
+        .record(run, &check(&fine.url, FetchOutcome::Ok, Some(200)), &[])
+        .unwrap();
+    let failed = store
+        .frontier_failed(run, &["not-found", "server-error", "x'; DROP"])
+        .unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].0, gone);
+    let fetch = store.fetch(failed[0].1).unwrap().unwrap();
+    assert_eq!(fetch.record.outcome, FetchOutcome::NotFound);
+    assert!(store.frontier_failed(run, &[]).unwrap().is_empty());
+}

@@ -287,7 +287,25 @@ fn resume_state(store: &Store, run: &gongkai_store::RunInfo) -> Result<ResumeSta
         seen_keys,
         pending,
         deferred,
+        failed: failed_before(store, run.id)?,
     })
+}
+
+/// Failures an interrupted run recorded and had not tried again yet: the resumed crawl does, at
+/// its end.
+fn failed_before(store: &Store, run_id: i64) -> Result<Vec<gongkai_crawl::recheck::Failed>> {
+    let codes: Vec<&str> = FetchOutcome::ALL
+        .iter()
+        .filter(|o| o.is_broken())
+        .map(|o| o.code())
+        .collect();
+    let mut out = Vec::new();
+    for (entry, fetch_id) in store.frontier_failed(run_id, &codes)? {
+        if let Some(fetch) = store.fetch(fetch_id)? {
+            out.extend(gongkai_crawl::recheck::Failed::new(entry, &fetch.record));
+        }
+    }
+    Ok(out)
 }
 
 fn site_name(site: &SiteConfig, start_urls: &[Url]) -> String {
