@@ -20,12 +20,15 @@ pub const DEFAULT_MIN_PAGES_RATIO: f64 = 0.70;
 const CONFIRMED_RULES: &[&str] = &["link.broken"];
 
 /// Why the run is degraded, in Chinese, or None when it is healthy. Reasons: a start URL that
-/// did not answer with content, and a page count under `min_ratio` of the baseline run's.
+/// did not answer with content, and a page count under `min_ratio` of the baseline run's. A run
+/// cut by a crawl limit (`limited`) is already partial for a known reason: its page count is not
+/// held against the baseline.
 pub fn degraded_reason(
     store: &Store,
     run_id: i64,
     start_urls: &[url::Url],
     pages_fetched: u64,
+    limited: bool,
     min_ratio: f64,
 ) -> Result<Option<String>> {
     let mut reasons = Vec::new();
@@ -46,7 +49,7 @@ pub fn degraded_reason(
         }
     }
     let site = store.run(run_id)?.map(|r| r.site).unwrap_or_default();
-    if min_ratio > 0.0 {
+    if min_ratio > 0.0 && !limited {
         if let Some(base) = store.baseline_run(&site, run_id)? {
             let base_pages = base.pages_fetched.unwrap_or(0);
             if base_pages > 0 && (pages_fetched as f64) < min_ratio * base_pages as f64 {

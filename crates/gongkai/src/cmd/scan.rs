@@ -219,6 +219,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
             run_id,
             &start_urls,
             cov.pages_fetched,
+            cov.partial(),
             crate::health::min_pages_ratio(&site),
         )?;
         store.set_degraded(run_id, degraded.as_deref())?;
