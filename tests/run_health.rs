@@ -103,7 +103,12 @@ fn a_run_with_far_fewer_pages_is_degraded_and_the_next_compares_with_the_last_co
         unverified.len()
     );
 
-    // The report and the workbook say so.
+    // `diff` against the degraded run does not call the missing findings fixed.
+    let d = stdout(&run(&["diff", "--db", db.to_str().unwrap(), "--to", "2"]));
+    assert!(d.contains("run 2 运行异常（降级）"), "{d}");
+    assert!(d.contains("未再出现（运行异常，不算已整改）"), "{d}");
+
+    // The report says so.
     let out_dir = dir.path().join("report2");
     let rep = run(&[
         "report",
@@ -129,6 +134,9 @@ fn a_run_with_far_fewer_pages_is_degraded_and_the_next_compares_with_the_last_co
     assert!(new.is_empty(), "compared with the degraded run: {new:?}");
     let persisting = with_status(&db, 3, "persisting");
     assert_eq!(persisting.len() as i64, before);
+    let d = stdout(&run(&["diff", "--db", db.to_str().unwrap()]));
+    assert!(d.contains("对比 run 1"), "{d}");
+    assert!(d.contains("新发现 0 条, 已整改 0 条"), "{d}");
 }
 
 #[test]

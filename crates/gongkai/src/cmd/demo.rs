@@ -63,6 +63,9 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
             println!("{line}");
         }
     }
+    for line in crate::health::summary_lines(&run) {
+        println!("{line}");
+    }
     super::print_summary(&report.findings);
     for line in super::scan::after_run_lines(&store, report.run_id) {
         println!("{line}");

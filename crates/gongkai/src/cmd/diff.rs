@@ -18,7 +18,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         None => runs
             .iter()
             .rev()
-            .find(|r| r.status == RunStatus::Completed)
+            .find(|r| r.status == RunStatus::Completed && r.degraded.is_none())
             .context("no completed scan in this database")?,
     };
     let from = match args.from {
@@ -29,7 +29,12 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         None => match runs
             .iter()
             .rev()
-            .find(|r| r.id < to.id && r.site == to.site && r.status == RunStatus::Completed)
+            .find(|r| {
+                r.id < to.id
+                    && r.site == to.site
+                    && r.status == RunStatus::Completed
+                    && r.degraded.is_none()
+            })
         {
             Some(r) => r,
             None => bail!(
@@ -53,7 +58,14 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         d.persisting.len()
     );
     section("新发现 (new)", &d.new);
-    section("已整改 (resolved)", &d.resolved);
+    // A degraded run did not see the whole site: what it did not see is not fixed.
+    match &to.degraded {
+        Some(why) => {
+            println!("\n注意：run {} 运行异常（降级）：{why}", to.id);
+            section("未再出现（运行异常，不算已整改）", &d.resolved);
+        }
+        None => section("已整改 (resolved)", &d.resolved),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
