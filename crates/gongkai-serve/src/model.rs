@@ -67,13 +67,16 @@ pub struct FindingView {
     pub finding: Finding,
 }
 
-/// The run the application shows: the latest completed run with findings, else the latest run
-/// with findings (a first scan that was interrupted), else none.
+/// The run the application shows: the latest completed, healthy run with findings (a degraded
+/// run did not see the whole site: departments keep the list of the last one that did), else the
+/// latest completed run with findings, else the latest run with findings (a first scan that was
+/// interrupted), else none.
 pub fn current_run(store: &Store) -> anyhow::Result<Option<RunInfo>> {
     let runs = store.runs()?;
     let checked = || runs.iter().rev().filter(|r| r.checked_at.is_some());
     Ok(checked()
-        .find(|r| r.status == RunStatus::Completed)
+        .find(|r| r.status == RunStatus::Completed && r.degraded.is_none())
+        .or_else(|| checked().find(|r| r.status == RunStatus::Completed))
         .or_else(|| checked().next())
         .cloned())
 }
