@@ -123,7 +123,7 @@ struct Dispatcher {
 
 impl Dispatcher {
     fn new(ctx: Arc<Ctx>, events: mpsc::Sender<CrawlEvent>) -> Self {
-        let ctx_recheck = ctx.cfg.recheck_pause.is_some();
+        let recheck_on = ctx.cfg.recheck_pause.is_some();
         Dispatcher {
             ctx,
             events,
@@ -139,7 +139,7 @@ impl Dispatcher {
             inflight: 0,
             rr: 0,
             tasks: JoinSet::new(),
-            recheck: Recheck::new(ctx_recheck),
+            recheck: Recheck::new(recheck_on),
         }
     }
 
@@ -192,20 +192,10 @@ impl Dispatcher {
                     self.admit_deferred().await?;
                     continue;
                 }
-                let round = self.recheck.take_round();
-                if round.is_empty() {
-                    break;
+                if self.recheck_round(&cancel).await {
+                    continue;
                 }
-                let cfg = &self.ctx.cfg;
-                let wait = cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base);
-                // One request each: queued as a last attempt, so the task does not retry it.
-                let last = cfg.max_retries;
-                if recheck::pause(wait, &cancel).await {
-                    for entry in round {
-                        self.push(entry, last, None);
-                    }
-                }
-                continue;
+                break;
             }
             let sleep_until =
                 next_wake.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
@@ -227,6 +217,24 @@ impl Dispatcher {
             );
         }
         Ok(self.summary(false))
+    }
+
+    /// Queues the failures not yet tried twice, after the pause; false when there are none.
+    async fn recheck_round(&mut self, cancel: &CancellationToken) -> bool {
+        let round = self.recheck.take_round();
+        if round.is_empty() {
+            return false;
+        }
+        let cfg = &self.ctx.cfg;
+        let wait = cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base);
+        // One request each: queued as a last attempt, so the task does not retry it.
+        let last = cfg.max_retries;
+        if recheck::pause(wait, cancel).await {
+            for entry in round {
+                self.push(entry, last, None);
+            }
+        }
+        true
     }
 
     fn summary(&self, interrupted: bool) -> CrawlSummary {

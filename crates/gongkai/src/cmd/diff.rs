@@ -26,16 +26,12 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
             .iter()
             .find(|r| r.id == id)
             .with_context(|| format!("no run {id}"))?,
-        None => match runs
-            .iter()
-            .rev()
-            .find(|r| {
-                r.id < to.id
-                    && r.site == to.site
-                    && r.status == RunStatus::Completed
-                    && r.degraded.is_none()
-            })
-        {
+        None => match runs.iter().rev().find(|r| {
+            r.id < to.id
+                && r.site == to.site
+                && r.status == RunStatus::Completed
+                && r.degraded.is_none()
+        }) {
             Some(r) => r,
             None => bail!(
                 "run {} has no earlier completed scan of the same site to compare with",
