@@ -180,7 +180,7 @@ fn failed_entries_come_back_with_their_fetch_for_a_resume() {
     let store = Store::open(&path).unwrap();
     let run = store.begin_run(&new_run("s")).unwrap();
     let mut gone = FrontierEntry::get(format!("{HOST}/gone.pdf"), FetchPurpose::Check, 1)
-        .with_parent(&format!("{HOST}/"));
+        .with_parent(format!("{HOST}/"));
     gone.method = Method::Head;
     gone.link_kind = Some(LinkKind::Attachment);
     let fine = FrontierEntry::get(format!("{HOST}/ok.pdf"), FetchPurpose::Check, 1);
