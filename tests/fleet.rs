@@ -41,7 +41,9 @@ fn start_sites(n: usize) -> Sites {
 fn worker(pg: &str, dir: &Path, name: &str) -> Child {
     let data = dir.join(name);
     gongkai()
-        .args(["worker", "--pg", pg, "--once", "--name", name, "--rate", "0"])
+        .args([
+            "worker", "--pg", pg, "--once", "--name", name, "--rate", "0",
+        ])
         .args(["--lease-secs", "3", "--poll-secs", "0.2"])
         .args(["--as-of", gongkai_fixture::DEMO_AS_OF])
         .arg("--data")
@@ -76,7 +78,10 @@ fn csv(dir: &Path, rows: &[(&str, String, &str, &str)]) -> std::path::PathBuf {
     let cfg = fixture_config(dir);
     let mut text = String::from("\u{feff}名称,网址,主管单位,平台,配置\n");
     for (name, url, auth, platform) in rows {
-        text.push_str(&format!("{name},{url},{auth},{platform},{}\n", cfg.display()));
+        text.push_str(&format!(
+            "{name},{url},{auth},{platform},{}\n",
+            cfg.display()
+        ));
     }
     let path = dir.join(format!("sites-{}.csv", rows.len()));
     std::fs::write(&path, text).unwrap();
@@ -99,7 +104,13 @@ fn published(pg: &str, url: &str) -> BTreeSet<(String, String, String)> {
         ),
     )
     .into_iter()
-    .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap(), r[2].clone().unwrap()))
+    .map(|r| {
+        (
+            r[0].clone().unwrap(),
+            r[1].clone().unwrap(),
+            r[2].clone().unwrap(),
+        )
+    })
     .collect()
 }
 
@@ -123,7 +134,9 @@ fn scanned_alone(dir: &Path, url: &str, i: usize) -> BTreeSet<(String, String, S
     assert!(out.status.success(), "scan: {}", stderr(&out));
     let conn = support::open_db(&db);
     let mut stmt = conn
-        .prepare("SELECT rule, url, fingerprint FROM findings WHERE run_id = (SELECT max(id) FROM runs)")
+        .prepare(
+            "SELECT rule, url, fingerprint FROM findings WHERE run_id = (SELECT max(id) FROM runs)",
+        )
         .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
@@ -166,9 +179,23 @@ fn two_workers_one_killed_every_site_once() {
         ],
     );
     ok(&["fleet", "init", "--pg", &pg]);
-    let add = ok(&["fleet", "add", "--pg", &pg, "--sites", all.to_str().unwrap()]);
+    let add = ok(&[
+        "fleet",
+        "add",
+        "--pg",
+        &pg,
+        "--sites",
+        all.to_str().unwrap(),
+    ]);
     assert!(add.contains("新增 4，更新 0；新排队 4"), "{add}");
-    let again = ok(&["fleet", "add", "--pg", &pg, "--sites", all.to_str().unwrap()]);
+    let again = ok(&[
+        "fleet",
+        "add",
+        "--pg",
+        &pg,
+        "--sites",
+        all.to_str().unwrap(),
+    ]);
     assert!(again.contains("新增 0，更新 4；新排队 0"), "{again}");
     assert_eq!(scalar(&pg, "SELECT count(*) FROM sites"), "4");
 
@@ -177,7 +204,9 @@ fn two_workers_one_killed_every_site_once() {
     let w2 = worker(&pg, d, "w2");
     let deadline = Instant::now() + BUDGET;
     let killed = loop {
-        assert!(Instant::now() < deadline, "w1 never got far into a scan");
+        if Instant::now() > deadline {
+            break None;
+        }
         let held = scalar(
             &pg,
             "SELECT t.url FROM site_runs r JOIN sites t ON t.id = r.site_id
@@ -185,13 +214,14 @@ fn two_workers_one_killed_every_site_once() {
         );
         if let Some(i) = urls.iter().position(|u| *u == held) {
             if sites.servers[i].requests().len() >= 30 {
-                w1.kill().unwrap(); // SIGKILL: no chance to clean up
-                let _ = w1.wait();
-                break i;
+                break Some(i);
             }
         }
         std::thread::sleep(Duration::from_millis(20));
     };
+    w1.kill().unwrap(); // SIGKILL: no chance to clean up
+    let _ = w1.wait();
+    let killed = killed.expect("w1 never got far into a scan");
     let out2 = finish(w2, d, "w2");
 
     // Every site once: one site-run each, done, published once and by w2 for the killed one.
@@ -216,7 +246,10 @@ fn two_workers_one_killed_every_site_once() {
     assert_eq!(dead_row[1].as_deref(), Some("failed"), "{dead_row:?}");
     assert_eq!(dead_row[2].as_deref(), Some("3"), "{dead_row:?}");
     assert!(
-        dead_row[3].as_deref().unwrap().starts_with("第 3 次尝试失败：site unreachable"),
+        dead_row[3]
+            .as_deref()
+            .unwrap()
+            .starts_with("第 3 次尝试失败：site unreachable"),
         "{dead_row:?}"
     );
     assert_eq!(dead_row[4].as_deref(), Some("0"));
@@ -226,7 +259,10 @@ fn two_workers_one_killed_every_site_once() {
 
     // One polite crawler per platform: the two sites of 集约平台 were never crawled at once.
     let (a, b) = (window(&sites.servers[0]), window(&sites.servers[1]));
-    assert!(a.1 < b.0 || b.1 < a.0, "platform windows overlap: {a:?} {b:?}");
+    assert!(
+        a.1 < b.0 || b.1 < a.0,
+        "platform windows overlap: {a:?} {b:?}"
+    );
 
     // The findings are those of a single-machine scan of the same site.
     for (i, url) in urls.iter().enumerate() {
@@ -234,7 +270,10 @@ fn two_workers_one_killed_every_site_once() {
         assert!(!fleet.is_empty(), "{url}: nothing published");
         assert_eq!(fleet, scanned_alone(d, url, i), "{url}");
     }
-    eprintln!("round trips per site-run (w2, with the kill): {:?}", round_trips(&out2));
+    eprintln!(
+        "round trips per site-run (w2, with the kill): {:?}",
+        round_trips(&out2)
+    );
 
     second_round_and_report(&pg, d, &urls);
 }
@@ -249,13 +288,23 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
             ("丙县政府", urls[2].clone(), "丙县", "丙县自建"),
         ],
     );
-    let add = ok(&["fleet", "add", "--pg", pg, "--sites", three.to_str().unwrap()]);
+    let add = ok(&[
+        "fleet",
+        "add",
+        "--pg",
+        pg,
+        "--sites",
+        three.to_str().unwrap(),
+    ]);
     assert!(add.contains("新排队 3"), "{add}");
     let t = Instant::now();
     let (w3, w4) = (worker(pg, d, "w3"), worker(pg, d, "w4"));
     let (o3, o4) = (finish(w3, d, "w3"), finish(w4, d, "w4"));
     let secs = t.elapsed().as_secs_f64();
-    let trips: Vec<u64> = round_trips(&o3).into_iter().chain(round_trips(&o4)).collect();
+    let trips: Vec<u64> = round_trips(&o3)
+        .into_iter()
+        .chain(round_trips(&o4))
+        .collect();
     assert_eq!(trips.len(), 3, "{o3}\n{o4}");
     eprintln!(
         "MEASURE fleet: 3 fixture sites with 2 workers in {secs:.1}s = {:.0} sites/hour; \
@@ -265,7 +314,14 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
     assert_eq!(scalar(pg, "SELECT count(*) FROM runs"), "6");
 
     let out = d.join("province");
-    ok(&["fleet", "report", "--pg", pg, "--out", out.to_str().unwrap()]);
+    ok(&[
+        "fleet",
+        "report",
+        "--pg",
+        pg,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let xlsx = out.join("sites.xlsx");
     {
         use calamine::{open_workbook, Reader, Xlsx};
@@ -285,9 +341,18 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
     let s = browser::open_file(&mut b, &out.join("index.html"));
     let rows = b.eval(&s, "document.querySelectorAll('#league tbody tr').length");
     assert_eq!(rows, serde_json::json!(4));
-    let trend = b.eval(&s, "document.querySelector('#league tbody tr').cells[10].textContent");
-    assert!(trend.as_str().unwrap().contains('→'), "two runs in the trend: {trend}");
-    let link = b.eval(&s, "document.querySelector('#league a[href^=\"sites/\"]').getAttribute('href')");
+    let trend = b.eval(
+        &s,
+        "document.querySelector('#league tbody tr').cells[10].textContent",
+    );
+    assert!(
+        trend.as_str().unwrap().contains('→'),
+        "two runs in the trend: {trend}"
+    );
+    let link = b.eval(
+        &s,
+        "document.querySelector('#league a[href^=\"sites/\"]').getAttribute('href')",
+    );
     let site_report = out.join(link.as_str().unwrap());
     let s2 = browser::open_file(&mut b, &site_report);
     let title = b.eval(&s2, "document.title");
@@ -300,12 +365,29 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
 fn bad_inputs_fail_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "名称,网址,主管单位\n甲,http://a.example.cn/,甲市\n乙,ftp://b,乙市\n").unwrap();
+    std::fs::write(
+        &bad,
+        "名称,网址,主管单位\n甲,http://a.example.cn/,甲市\n乙,ftp://b,乙市\n",
+    )
+    .unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["fleet", "init", "--pg", "nonsense://"], "bad PostgreSQL URL"),
-        (vec!["fleet", "status", "--pg", "postgres://u@127.0.0.1:1/x"], "cannot connect"),
         (
-            vec!["fleet", "add", "--pg", "postgres://u@127.0.0.1:1/x", "--sites", bad.to_str().unwrap()],
+            vec!["fleet", "init", "--pg", "nonsense://"],
+            "bad PostgreSQL URL",
+        ),
+        (
+            vec!["fleet", "status", "--pg", "postgres://u@127.0.0.1:1/x"],
+            "cannot connect",
+        ),
+        (
+            vec![
+                "fleet",
+                "add",
+                "--pg",
+                "postgres://u@127.0.0.1:1/x",
+                "--sites",
+                bad.to_str().unwrap(),
+            ],
             "bad.csv:3: 网址",
         ),
     ];
@@ -318,6 +400,13 @@ fn bad_inputs_fail_in_one_line() {
     }
     let Some(server) = Pg::get() else { return };
     let pg = server.fresh_db();
-    let out = run(&["worker", "--pg", &pg, "--data", dir.path().to_str().unwrap(), "--once"]);
+    let out = run(&[
+        "worker",
+        "--pg",
+        &pg,
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--once",
+    ]);
     assert!(stderr(&out).contains("fleet init"), "{}", stderr(&out));
 }

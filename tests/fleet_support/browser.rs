@@ -12,7 +12,6 @@ use tungstenite::{Message, WebSocket};
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-
 pub struct Browser {
     child: Child,
     ws: WebSocket<TcpStream>,
@@ -186,7 +185,6 @@ pub fn tab(b: &mut Browser) -> String {
     b.call(s, "Log.enable", json!({}));
     session
 }
-
 
 /// Opens `path` in a new tab and waits for it to load; returns the tab's session.
 pub fn open_file(b: &mut Browser, path: &std::path::Path) -> String {

@@ -29,11 +29,16 @@ impl Pg {
             });
         }
         let found = std::process::Command::new("bash")
-            .args(["-c", "command -v initdb || ls /usr/lib/postgresql/*/bin/initdb"])
+            .args([
+                "-c",
+                "command -v initdb || ls /usr/lib/postgresql/*/bin/initdb",
+            ])
             .output()
             .is_ok_and(|o| o.status.success());
         if !found {
-            eprintln!("SKIPPED: no PostgreSQL (set GONGKAI_TEST_PG or install postgresql; .ci/run does)");
+            eprintln!(
+                "SKIPPED: no PostgreSQL (set GONGKAI_TEST_PG or install postgresql; .ci/run does)"
+            );
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -102,11 +107,9 @@ pub fn sql(url: &str, query: &str) -> Vec<Vec<Option<String>>> {
         let _ = task.await;
         msgs.into_iter()
             .filter_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                    (0..r.len())
-                        .map(|i| r.get(i).map(str::to_string))
-                        .collect(),
-                ),
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
                 _ => None,
             })
             .collect()

@@ -303,7 +303,11 @@ fn rollup_html(h: &mut String, sites: &[SiteView]) {
         by.entry(s.authority.as_str()).or_default().push(s);
     }
     for (auth, list) in &by {
-        let pages: i64 = list.iter().filter_map(|s| s.last.as_ref()).map(|l| l.pages).sum();
+        let pages: i64 = list
+            .iter()
+            .filter_map(|s| s.last.as_ref())
+            .map(|l| l.pages)
+            .sum();
         let findings: i64 = list
             .iter()
             .filter_map(|s| s.last.as_ref())
@@ -405,7 +409,11 @@ pub fn write_xlsx(sites: &[SiteView], path: &Path) -> Result<()> {
     let mut used = HashSet::new();
     let mut groups: Vec<(String, Vec<(usize, &SiteView)>)> = vec![(
         sheet_name("全省", &mut used),
-        ranked.iter().enumerate().map(|(i, s)| (i + 1, *s)).collect(),
+        ranked
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i + 1, *s))
+            .collect(),
     )];
     let mut by: BTreeMap<&str, Vec<(usize, &SiteView)>> = BTreeMap::new();
     for (i, s) in ranked.iter().enumerate() {
@@ -494,7 +502,10 @@ mod tests {
         let order: Vec<i64> = league(&sites).iter().map(|s| s.id).collect();
         assert_eq!(order, vec![3, 2, 1, 4]);
         let html = render_html(&sites, Utc::now());
-        assert!(html.contains("<td>A市</td><td class=\"n\">3</td>"), "{html}");
+        assert!(
+            html.contains("<td>A市</td><td class=\"n\">3</td>"),
+            "{html}"
+        );
         assert!(!html.contains("<script"));
     }
 

@@ -170,4 +170,3 @@ pub async fn check(db: &Db) -> Result<()> {
     }
     Ok(())
 }
-

@@ -38,7 +38,11 @@ pub fn read_csv(path: &Path) -> Result<Vec<SiteRow>> {
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.len() > MAX_CSV_BYTES {
-        return Err(csv_err(&file, 1, format!("file larger than {MAX_CSV_BYTES} bytes")));
+        return Err(csv_err(
+            &file,
+            1,
+            format!("file larger than {MAX_CSV_BYTES} bytes"),
+        ));
     }
     let bytes = std::fs::read(path).map_err(io)?;
     let base = path.parent().unwrap_or(Path::new("."));
@@ -57,7 +61,10 @@ fn csv_err(file: &str, line: u64, message: String) -> FleetError {
 pub fn parse_csv(bytes: &[u8], file: &str, base: &Path) -> Result<Vec<SiteRow>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64;
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
         return Err(csv_err(
             file,
             line,
@@ -135,7 +142,9 @@ pub fn parse_csv(bytes: &[u8], file: &str, base: &Path) -> Result<Vec<SiteRow>> 
 /// The 1-based line of a record from its byte offset (the csv crate's own line count skips
 /// blank lines, which would point users at the wrong line).
 fn line_of(bytes: &[u8], p: &csv::Position) -> u64 {
-    let mut end = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(bytes.len());
+    let mut end = usize::try_from(p.byte())
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
     // A record's position can be the blank lines before it.
     while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
         end += 1;
@@ -297,15 +306,27 @@ mod tests {
         let base = Path::new(".");
         let cases: &[(&[u8], u64, &str)] = &[
             (b"name,url\n", 1, "名称, 网址 and 主管单位"),
-            ("名称,网址,主管单位\n甲,ftp://x.cn,甲\n".as_bytes(), 2, "http(s)"),
-            ("名称,网址,主管单位\n甲,http://x.cn,\n".as_bytes(), 2, "主管单位 is empty"),
+            (
+                "名称,网址,主管单位\n甲,ftp://x.cn,甲\n".as_bytes(),
+                2,
+                "http(s)",
+            ),
+            (
+                "名称,网址,主管单位\n甲,http://x.cn,\n".as_bytes(),
+                2,
+                "主管单位 is empty",
+            ),
             (
                 "名称,网址,主管单位\n甲,http://x.cn,甲\n乙,http://x.cn/,乙\n".as_bytes(),
                 3,
                 "first at line 2",
             ),
             (b"\xe5\x90\x8d,x\n\xff\xfe,y\n", 2, "not UTF-8"),
-            ("名称,网址,主管单位,配置\n甲,http://x.cn,甲,missing.toml\n".as_bytes(), 2, "配置"),
+            (
+                "名称,网址,主管单位,配置\n甲,http://x.cn,甲,missing.toml\n".as_bytes(),
+                2,
+                "配置",
+            ),
         ];
         for (text, line, want) in cases {
             let e = parse_csv(text, "s.csv", base).unwrap_err().to_string();
@@ -322,7 +343,10 @@ mod tests {
             "ip:127.0.0.1"
         );
         assert_eq!(
-            platform_key(None, "http://localhost/").await.split(':').next(),
+            platform_key(None, "http://localhost/")
+                .await
+                .split(':')
+                .next(),
             Some("ip")
         );
     }

@@ -97,7 +97,10 @@ fn default_name() -> String {
 }
 
 enum Outcome {
-    Published { pages: u64, findings: usize },
+    Published {
+        pages: u64,
+        findings: usize,
+    },
     Failed(String, AfterFailure),
     LeaseLost,
     /// Ctrl-C: the site-run went back to the queue.
