@@ -312,6 +312,16 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
         3.0 * 3600.0 / secs
     );
     assert_eq!(scalar(pg, "SELECT count(*) FROM runs"), "6");
+    // Statuses are decided against the previous published run, by whichever worker: unchanged
+    // sites have only persisting findings in the second round.
+    let statuses = sql(
+        pg,
+        "SELECT f.status, count(*) FROM findings f
+         WHERE f.site_run_id IN (SELECT max(site_run_id) FROM runs GROUP BY site_id)
+         GROUP BY 1",
+    );
+    assert_eq!(statuses.len(), 1, "{statuses:?}");
+    assert_eq!(statuses[0][0].as_deref(), Some("persisting"));
 
     let out = d.join("province");
     ok(&[

@@ -1,5 +1,6 @@
 //! Publication of a finished site-run: the run record, its coverage and scorecard, and its
-//! findings with their statuses, written exactly once.
+//! findings with their statuses (new / persisting against the site's previous published run),
+//! written exactly once.
 //!
 //! One transaction marks the site-run done — only if this worker's lease token still holds it —
 //! and inserts the rows keyed by the site-run id (`ON CONFLICT DO NOTHING`). A worker that lost
@@ -53,8 +54,6 @@ pub struct PublishedFinding {
     pub department: String,
     /// Chinese message.
     pub message: String,
-    /// `new`, `persisting` or `unverified` (against the worker's previous run of the site).
-    pub status: String,
 }
 
 /// What publishing did.
@@ -140,18 +139,22 @@ async fn publish_in_tx(
         col(|f| &f.severity),
         col(|f| &f.url),
     );
-    let (dept, msg, status) = (
-        col(|f| &f.department),
-        col(|f| &f.message),
-        col(|f| &f.status),
-    );
+    let (dept, msg) = (col(|f| &f.department), col(|f| &f.message));
     let target: Vec<Option<&str>> = findings.iter().map(|f| f.target.as_deref()).collect();
-    // All findings in one statement: arrays unnested server-side.
+    // All findings in one statement, arrays unnested server-side. The status is decided here,
+    // against the site's previous published run, whichever worker made it.
     db.execute(
         "INSERT INTO findings (site_run_id, fingerprint, rule, severity, url, target, department,
                                message, status)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::text[])
+         SELECT $1, u.fp, u.rule, u.sev, u.url, u.target, u.dept, u.msg,
+                CASE WHEN EXISTS (
+                    SELECT 1 FROM findings p
+                    WHERE p.fingerprint = u.fp AND p.site_run_id = (
+                        SELECT site_run_id FROM runs WHERE site_id = $9 AND site_run_id <> $1
+                        ORDER BY finished_at DESC LIMIT 1))
+                THEN 'persisting' ELSE 'new' END
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[]) AS u(fp, rule, sev, url, target, dept, msg)
          ON CONFLICT DO NOTHING",
         &[
             (&claim.site_run_id, Type::INT8),
@@ -162,7 +165,7 @@ async fn publish_in_tx(
             (&target, Type::TEXT_ARRAY),
             (&dept, Type::TEXT_ARRAY),
             (&msg, Type::TEXT_ARRAY),
-            (&status, Type::TEXT_ARRAY),
+            (&claim.site_id, Type::INT8),
         ],
         "publishing the findings",
     )

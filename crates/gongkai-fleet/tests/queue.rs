@@ -117,7 +117,6 @@ fn finding(fp: &str) -> PublishedFinding {
         target: None,
         department: "办公室".into(),
         message: "链接失效".into(),
-        status: "new".into(),
     }
 }
 

@@ -213,8 +213,8 @@ fn scan_args(args: &WorkerArgs, claim: &Claim, db: PathBuf, config: Option<PathB
     }
 }
 
-/// The run record and findings to publish, from the local store: statuses against the
-/// worker's previous run of the site, the scorecard, and the site's own HTML report.
+/// The run record and findings to publish, from the local store: the scorecard and the site's
+/// own HTML report (statuses are decided in PostgreSQL, against the site's previous run).
 fn run_record(
     scan: &ScanArgs,
     site_db: &std::path::Path,
@@ -226,14 +226,6 @@ fn run_record(
         .with_context(|| format!("cannot open {}", site_db.display()))?;
     let pack = super::check::load_pack(scan.rules.as_deref())?;
     let input = super::history::report_input(&store, report.run_id, &pack)?;
-    let status_of = |fp: &str| {
-        input
-            .findings
-            .iter()
-            .find(|f| f.finding.fingerprint == fp)
-            .map_or("new", |f| f.status.as_str())
-            .to_string()
-    };
     let findings: Vec<PublishedFinding> = report
         .findings
         .iter()
@@ -245,7 +237,6 @@ fn run_record(
             target: f.target.clone(),
             department: f.department.clone(),
             message: f.message.clone(),
-            status: status_of(&f.fingerprint),
         })
         .collect();
     let refs: Vec<&gongkai_rules::Finding> = report.findings.iter().collect();
