@@ -420,3 +420,51 @@ fn bad_inputs_fail_in_one_line() {
     ]);
     assert!(stderr(&out).contains("fleet init"), "{}", stderr(&out));
 }
+
+/// A worker that stops answering (SIGSTOP: a machine off the network) loses its lease; another
+/// worker takes the site over and publishes; when the first comes back it finds the lease gone,
+/// stops its scan and publishes nothing.
+#[test]
+fn a_paused_worker_loses_its_lease_and_publishes_nothing() {
+    let Some(server) = Pg::get() else { return };
+    let pg = server.fresh_db();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sites = start_sites(1);
+    let url = sites.servers[0].base_url();
+    let list = csv(d, &[("甲区政府", url.clone(), "甲市", "")]);
+    ok(&["fleet", "init", "--pg", &pg]);
+    ok(&[
+        "fleet",
+        "add",
+        "--pg",
+        &pg,
+        "--sites",
+        list.to_str().unwrap(),
+    ]);
+    let w1 = worker(&pg, d, "w1");
+    let pid = w1.id().to_string();
+    let deadline = Instant::now() + BUDGET;
+    while sites.servers[0].requests().len() < 20 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let signal = |sig: &str| {
+        let st = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill {sig}");
+    };
+    signal("-STOP");
+    let w2 = worker(&pg, d, "w2");
+    let out2 = finish(w2, d, "w2");
+    assert!(out2.contains("已发布"), "{out2}");
+    signal("-CONT");
+    finish(w1, d, "w1");
+    let err1 = std::fs::read_to_string(d.join("w1.err")).unwrap();
+    assert!(err1.contains("lost the lease"), "{err1}");
+    let runs = sql(&pg, "SELECT worker FROM runs");
+    assert_eq!(runs, vec![vec![Some("w2".to_string())]]);
+    let state = sql(&pg, "SELECT state, attempts FROM site_runs");
+    assert_eq!(state[0], vec![Some("done".into()), Some("2".into())]);
+}
