@@ -45,18 +45,23 @@ pub struct Claim {
 /// for `lease`. Three round trips.
 pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<Claim>> {
     // BEGIN, the claim lock and the sweep in one round trip (no parameters).
-    db.batch(
-        &format!(
-            "BEGIN;
+    let begun = db
+        .batch(
+            &format!(
+                "BEGIN;
              SELECT pg_advisory_xact_lock({CLAIM_LOCK});
              UPDATE site_runs SET state = 'failed', finished_at = now(), lease_token = NULL,
                  reason = '第 ' || attempts || ' 次尝试中断：工作进程 ' || coalesce(worker, '?')
                           || ' 的租约过期（进程退出或断网）'
              WHERE state = 'running' AND lease_until < now() AND attempts >= {MAX_ATTEMPTS};"
-        ),
-        "sweeping expired leases",
-    )
-    .await?;
+            ),
+            "sweeping expired leases",
+        )
+        .await;
+    if let Err(e) = begun {
+        db.rollback().await;
+        return Err(e);
+    }
     let secs = lease.as_secs_f64();
     let rows = db
         .query(
