@@ -209,10 +209,13 @@ pub struct AddSummary {
 /// Registers the rows in one transaction: upsert by 网址, then queue a site-run for every site
 /// that has none due or running (re-adding a CSV starts a new round).
 pub async fn register(db: &Db, rows: &[SiteRow]) -> Result<AddSummary> {
-    let mut keys = Vec::with_capacity(rows.len());
-    for r in rows {
-        keys.push(platform_key(r.platform.as_deref(), &r.url).await);
-    }
+    use futures::StreamExt;
+    // Name lookups run 32 at a time: a province's list can hold a thousand hosts.
+    let keys: Vec<String> = futures::stream::iter(rows)
+        .map(|r| platform_key(r.platform.as_deref(), &r.url))
+        .buffered(32)
+        .collect()
+        .await;
     db.begin().await?;
     let res = register_in_tx(db, rows, &keys).await;
     match res {
