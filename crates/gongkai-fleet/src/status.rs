@@ -116,7 +116,15 @@ pub fn render(sites: &[SiteStatus]) -> String {
             Some(other) => other.to_string(),
         };
         let last = match &s.last_run {
-            Some((t, status, n)) => format!("上次运行 {}（{status}，发现 {n} 条）", beijing(*t)),
+            Some((t, status, n)) => format!(
+                "上次运行 {}（{}，发现 {n} 条）",
+                beijing(*t),
+                if status == "partial" {
+                    "不完整"
+                } else {
+                    "完整"
+                }
+            ),
             None => "尚无运行".to_string(),
         };
         out.push_str(&format!(
