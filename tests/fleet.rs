@@ -351,6 +351,11 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
     let s = browser::open_file(&mut b, &out.join("index.html"));
     let rows = b.eval(&s, "document.querySelectorAll('#league tbody tr').length");
     assert_eq!(rows, serde_json::json!(4));
+    let failed = b.eval(
+        &s,
+        "document.body.textContent.includes('尚无运行：第 3 次尝试失败')",
+    );
+    assert_eq!(failed, serde_json::json!(true), "the failed site says why");
     let trend = b.eval(
         &s,
         "document.querySelector('#league tbody tr').cells[10].textContent",

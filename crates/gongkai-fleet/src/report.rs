@@ -66,6 +66,8 @@ pub struct SiteView {
     pub platform_key: String,
     /// State of the latest site-run.
     pub state: Option<String>,
+    /// Why the latest site-run failed, when it did.
+    pub reason: Option<String>,
     /// Its latest published run.
     pub last: Option<LastRun>,
     /// Findings of each published run, oldest first: (finished, findings, pages).
@@ -78,6 +80,7 @@ pub async fn load(db: &Db) -> Result<Vec<SiteView>> {
         .query(
             "SELECT s.id, s.name, s.url, s.authority, s.platform_key,
                     (SELECT state FROM site_runs WHERE site_id = s.id ORDER BY id DESC LIMIT 1),
+                    (SELECT reason FROM site_runs WHERE site_id = s.id ORDER BY id DESC LIMIT 1),
                     lr.site_run_id, lr.finished_at, lr.status, lr.pages, lr.scorecard,
                     lr.report_html IS NOT NULL,
                     (SELECT count(*) FROM findings f WHERE f.site_run_id = lr.site_run_id AND f.severity = 'error'),
@@ -94,15 +97,15 @@ pub async fn load(db: &Db) -> Result<Vec<SiteView>> {
     let mut sites: Vec<SiteView> = rows
         .iter()
         .map(|r| {
-            let last = r.get::<_, Option<i64>>(6).map(|id| {
-                let (veto_failed, failed, judged) = score(&r.get::<_, serde_json::Value>(10));
+            let last = r.get::<_, Option<i64>>(7).map(|id| {
+                let (veto_failed, failed, judged) = score(&r.get::<_, serde_json::Value>(11));
                 LastRun {
                     site_run_id: id,
-                    finished_at: r.get(7),
-                    status: r.get(8),
-                    pages: r.get(9),
-                    has_report: r.get(11),
-                    by_severity: [r.get(12), r.get(13), r.get(14)],
+                    finished_at: r.get(8),
+                    status: r.get(9),
+                    pages: r.get(10),
+                    has_report: r.get(12),
+                    by_severity: [r.get(13), r.get(14), r.get(15)],
                     veto_failed,
                     failed,
                     judged,
@@ -115,6 +118,7 @@ pub async fn load(db: &Db) -> Result<Vec<SiteView>> {
                 authority: r.get(3),
                 platform_key: r.get(4),
                 state: r.get(5),
+                reason: r.get(6),
                 last,
                 history: Vec::new(),
             }
@@ -286,7 +290,13 @@ pub fn render_html(sites: &[SiteView], now: DateTime<Utc>) -> String {
                     }
                 );
             }
-            None => h.push_str("<td colspan=\"8\">尚无运行</td></tr>"),
+            None => {
+                let why = match (&s.state, &s.reason) {
+                    (Some(st), Some(r)) if st == "failed" => format!("尚无运行：{}", esc(r)),
+                    _ => "尚无运行".to_string(),
+                };
+                let _ = write!(h, "<td colspan=\"8\">{why}</td></tr>");
+            }
         }
     }
     h.push_str("</tbody></table>");
@@ -374,6 +384,7 @@ const COLUMNS: &[&str] = &[
     "单项否决未通过",
     "指标未通过",
     "指标已判断",
+    "失败原因",
 ];
 
 /// A worksheet name Excel accepts: no `[]:*?/\`, at most 31 characters, unique in the book.
@@ -440,6 +451,9 @@ pub fn write_xlsx(sites: &[SiteView], path: &Path) -> Result<()> {
             }
             ws.write(row, 5, state_zh(s.state.as_deref()))
                 .map_err(xerr)?;
+            if let (Some("failed"), Some(why)) = (s.state.as_deref(), &s.reason) {
+                ws.write(row, 16, why.as_str()).map_err(xerr)?;
+            }
             if let Some(l) = &s.last {
                 ws.write(row, 6, beijing(l.finished_at)).map_err(xerr)?;
                 let nums = [
@@ -476,6 +490,7 @@ mod tests {
             authority: auth.into(),
             platform_key: "p".into(),
             state: Some("done".into()),
+            reason: None,
             last: last.map(|(veto, findings, pages)| LastRun {
                 site_run_id: id,
                 finished_at: Utc::now(),
