@@ -61,6 +61,11 @@ pub enum Command {
     Account(AccountArgs),
     /// The national spot-check indicators (国办秘函〔2019〕19号) for a run: pass / fail per indicator.
     Scorecard(ScorecardArgs),
+    /// A province's sites scanned by workers coordinated through PostgreSQL: schema, sites,
+    /// status and the province report.
+    Fleet(FleetArgs),
+    /// Take due site-runs from the fleet's PostgreSQL queue, scan them and publish the results.
+    Worker(WorkerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -387,4 +392,80 @@ pub struct ScorecardArgs {
     /// Run id or "latest".
     #[arg(long, default_value = "latest")]
     pub run: String,
+}
+
+/// `gongkai fleet`.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    #[command(subcommand)]
+    pub action: FleetAction,
+}
+
+/// The `gongkai fleet` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FleetAction {
+    /// Create or migrate the fleet's PostgreSQL schema.
+    Init {
+        /// PostgreSQL URL, e.g. postgres://gongkai@db.example/gongkai.
+        #[arg(long)]
+        pg: String,
+    },
+    /// Register sites from a UTF-8 CSV (名称, 网址, 主管单位, optional 平台, 配置) and queue a
+    /// site-run for each site not already queued; re-adding updates, never duplicates.
+    Add {
+        #[arg(long)]
+        pg: String,
+        /// The CSV file.
+        #[arg(long)]
+        sites: PathBuf,
+    },
+    /// Sites and their site-runs: due, running (worker, since), done, failed; last run.
+    Status {
+        #[arg(long)]
+        pg: String,
+    },
+    /// The province view: index.html, sites.xlsx and each site's own report.
+    Report {
+        #[arg(long)]
+        pg: String,
+        /// Directory to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `gongkai worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// PostgreSQL URL of the fleet.
+    #[arg(long)]
+    pub pg: String,
+    /// Directory for the local SQLite store of each site (`site-<id>.db`).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Exit when no site-run is due or running, instead of waiting for more.
+    #[arg(long)]
+    pub once: bool,
+    /// Name shown in `fleet status` (default host:pid).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Lease length in seconds; the heartbeat renews it every third of it.
+    #[arg(long, default_value_t = 120)]
+    pub lease_secs: u64,
+    /// Seconds between looks at the queue when nothing can be claimed.
+    #[arg(long, default_value_t = 5.0)]
+    pub poll_secs: f64,
+    /// Requests per second per host (as `gongkai scan`); 0 = unlimited.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    #[arg(long)]
+    pub max_pages: Option<usize>,
+    #[arg(long)]
+    pub max_depth: Option<u32>,
+    /// Date that decides due dates and freshness (YYYY-MM-DD, default today in 北京时间).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Rule pack directory (default: the bundled pack).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
 }

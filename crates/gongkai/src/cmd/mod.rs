@@ -7,6 +7,7 @@ pub mod diff;
 pub mod evidence;
 pub mod export_warc;
 pub mod findings;
+pub mod fleet;
 pub mod history;
 pub mod init;
 pub mod inspect;
@@ -15,6 +16,7 @@ pub mod rules;
 pub mod scan;
 pub mod scorecard;
 pub mod serve;
+pub mod worker;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -41,6 +43,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => runtime()?.block_on(serve::run(args)),
         Command::Account(args) => account::run(args),
         Command::Scorecard(args) => scorecard::run(args),
+        Command::Fleet(args) => runtime()?.block_on(fleet::run(args)),
+        Command::Worker(args) => runtime()?.block_on(worker::run(args)),
     }
 }
 

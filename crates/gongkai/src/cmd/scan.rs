@@ -137,6 +137,12 @@ pub fn parse_start_url(s: &str) -> Result<Url> {
 }
 
 pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
+    run_until(args, CancellationToken::new()).await
+}
+
+/// [`run`], also stopping as on Ctrl-C when `cancel` fires (a fleet worker that lost its lease):
+/// the run is then stored as interrupted and the report says so.
+pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<ScanReport> {
     let site = match &args.config {
         Some(p) => SiteConfig::load(p)?,
         None => SiteConfig::default(),
@@ -199,7 +205,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
 
     let started = Instant::now();
     let (stats, summary) =
-        crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet).await?;
+        crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet, cancel).await?;
     let mut findings = Vec::new();
     let mut coverage = None;
     let mut not_judged = Vec::new();
@@ -392,6 +398,7 @@ async fn crawl_into_store(
     resume: Option<ResumeState>,
     store: &Store,
     quiet: bool,
+    cancel: CancellationToken,
 ) -> Result<(Arc<CrawlStats>, gongkai_crawl::CrawlSummary)> {
     let (writer, handle) = StoreWriter::spawn(db, run_id)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<CrawlEvent>(256);
@@ -418,7 +425,6 @@ async fn crawl_into_store(
         Ok::<(), gongkai_store::StoreError>(())
     });
 
-    let cancel = CancellationToken::new();
     let c = cancel.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
