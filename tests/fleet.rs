@@ -8,7 +8,8 @@
 mod fleet_support;
 mod support;
 
-use fleet_support::{browser, scalar, sql, Pg};
+use fleet_support::{scalar, sql, Pg};
+use gongkai_testkit::{chromium_available, problems, Browser, CHROMIUM};
 use gongkai_fixture::{FixtureOptions, FixtureServer};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -343,12 +344,12 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
         let city = book.worksheet_range("甲市").unwrap();
         assert_eq!(city.height(), 3);
     }
-    if !Path::new(browser::CHROMIUM).exists() {
-        eprintln!("SKIPPED browser part: no {}", browser::CHROMIUM);
+    if !chromium_available() {
+        eprintln!("SKIPPED browser part: no {CHROMIUM}");
         return;
     }
-    let mut b = browser::Browser::launch();
-    let s = browser::open_file(&mut b, &out.join("index.html"));
+    let mut b = Browser::launch();
+    let s = b.open(&format!("file://{}", out.join("index.html").display()));
     let rows = b.eval(&s, "document.querySelectorAll('#league tbody tr').length");
     assert_eq!(rows, serde_json::json!(4));
     let failed = b.eval(
@@ -369,10 +370,10 @@ fn second_round_and_report(pg: &str, d: &Path, urls: &[String]) {
         "document.querySelector('#league a[href^=\"sites/\"]').getAttribute('href')",
     );
     let site_report = out.join(link.as_str().unwrap());
-    let s2 = browser::open_file(&mut b, &site_report);
+    let s2 = b.open(&format!("file://{}", site_report.display()));
     let title = b.eval(&s2, "document.title");
     assert!(!title.as_str().unwrap().is_empty());
-    let problems = browser::problems(&b.events);
+    let problems = problems(&b.events);
     assert!(problems.is_empty(), "script errors: {problems:?}");
 }
 

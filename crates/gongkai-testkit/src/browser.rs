@@ -182,6 +182,22 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Opens `url` (e.g. `file:///…/index.html`) in a new tab and waits for its load event;
+    /// returns the tab's session id.
+    ///
+    /// # Panics
+    /// When the navigation fails or the page does not load within the timeout.
+    pub fn open(&mut self, url: &str) -> String {
+        let session = self.tab();
+        self.events.retain(|e| e["method"] != "Page.loadEventFired");
+        let nav = self.call(Some(&session), "Page.navigate", json!({ "url": url }));
+        assert!(nav.get("errorText").is_none(), "navigation failed: {nav}");
+        self.wait_event("Page.loadEventFired");
+        session
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         self.next_id += 1;
