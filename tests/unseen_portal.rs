@@ -22,19 +22,31 @@ const MIN: f64 = 0.95;
 /// URL prefix, as an office would configure its department subsite.
 fn config(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
     let mut exclude = Vec::new();
-    for host in gongkai_fixture::EXTERNAL_HOSTS {
+    for host in gongkai_fixture::EXTERNAL_HOSTS.iter().chain(OTHER_HOSTS) {
         exclude.push(format!("\"http://{host}/\""));
         exclude.push(format!("\"https://{host}/\""));
     }
     let text = format!(
         "[site]\nname = \"青岚县人民政府 (portal-jx)\"\ncontact = \"mailto:test@example.org\"\n\
-         exclude = [{}]\n\n[[owners]]\nurl_prefix = \"{base}bm/fgw/\"\ndepartment = \"青岚县发展和改革委员会\"\n",
+         exclude = [{}]\n\n[[owners]]\nurl_prefix = \"{base}bm/fgw/\"\ndepartment = \"青岚县发展和改革委员会\"\n\n\
+         [[owners]]\ncolumn = \"社会救助\"\ndepartment = \"青岚县民政局\"\n",
         exclude.join(", ")
     );
     let path = dir.join("site.toml");
     std::fs::write(&path, text).expect("write site.toml");
     path
 }
+
+/// Other sites the portal links (friendly links, planted dark links): excluded so the test stays
+/// offline; the links themselves are still on the pages and judged.
+const OTHER_HOSTS: &[&str] = &[
+    "www.gov.cn",
+    "www.jiangxi.gov.cn",
+    "www.12377.cn",
+    "www.hg8868-bet.com",
+    "www.qp-yl88.com",
+    "www.lhc-kj.net",
+];
 
 /// Rules of the default pack that arrived after this portal was planted (attachments, the
 /// national spot-check indicators, the topical columns): not scored here yet, and said so in the
@@ -84,17 +96,12 @@ fn must_fetch() -> Vec<String> {
     v
 }
 
-#[test]
-fn unseen_portal_recall_precision_departments() {
-    let portal = JxPortal::start();
-    let base = portal.server.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("jx.db");
-    let cfg = config(dir.path(), &base);
-    // Default limits (max pages, max depth, timeouts); only politeness is relaxed for loopback.
+/// Scans `start` into `db` with the default limits (only politeness relaxed for loopback) and
+/// returns its findings, URLs normalised.
+fn scan(portal: &JxPortal, start: &str, db: &std::path::Path, cfg: &std::path::Path) -> Vec<Got> {
     let out = run(&[
         "scan",
-        &base,
+        start,
         "--db",
         db.to_str().unwrap(),
         "--config",
@@ -109,7 +116,7 @@ fn unseen_portal_recall_precision_departments() {
     ]);
     assert!(
         out.status.success(),
-        "scan failed: {}\n{}",
+        "scan of {start} failed: {}\n{}",
         stderr(&out),
         stdout(&out)
     );
@@ -121,7 +128,7 @@ fn unseen_portal_recall_precision_departments() {
         "jsonl",
     ]);
     assert!(out.status.success(), "findings failed: {}", stderr(&out));
-    let got: Vec<Got> = stdout(&out)
+    stdout(&out)
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
@@ -137,7 +144,31 @@ fn unseen_portal_recall_precision_departments() {
                 department: v["department"].as_str().unwrap_or_default().to_string(),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The rules judged on a home page's own site: the portal's home complies, so they are also
+/// scored on a second, small department site (`/bm/lyj/`, linked from nowhere) that does not.
+const HOME_RULES: &[&str] = &["site.identity", "home.stale"];
+
+#[test]
+fn unseen_portal_recall_precision_departments() {
+    let portal = JxPortal::start();
+    let base = portal.server.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &base);
+    let mut got = scan(&portal, &base, &dir.path().join("jx.db"), &cfg);
+    // The department's own site, scanned on its own: only its home-page rules are scored there.
+    let lyj = scan(
+        &portal,
+        &format!("{base}bm/lyj/index.html"),
+        &dir.path().join("lyj.db"),
+        &cfg,
+    );
+    got.extend(
+        lyj.into_iter()
+            .filter(|g| HOME_RULES.contains(&g.key.0.as_str())),
+    );
 
     let scored = pack_rules();
     let (got, unscored): (Vec<Got>, Vec<Got>) =
@@ -147,6 +178,9 @@ fn unseen_portal_recall_precision_departments() {
         *by_rule.entry(g.key.0.as_str()).or_default() += 1;
     }
     println!("not scored on this portal (no planted cases yet): {by_rule:?}");
+    for g in &unscored {
+        println!("  unscored {:?} [{}]", g.key, g.department);
+    }
     let expected = parse_expected(EXPECTED);
     let s = score(&expected, &got, &scored);
 

@@ -13,7 +13,7 @@
 //! Example: 《滕州市养犬管理办法（征求意见稿）》, period ended 2022-03-31, as of 2022-07-01 and no
 //! 关于《滕州市养犬管理办法》征求意见采纳情况的说明 → fires.
 
-use super::consultation_period::find_period;
+use super::consultation_period::{find_period, DecisionScope};
 use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 
 use crate::text::{clip, compact, key};
@@ -36,6 +36,9 @@ pub struct Params {
     pub context_words: Vec<String>,
     /// Consultations that ended before this date are not judged.
     pub since: Option<DateParam>,
+    /// Only consultations on decisions (决策事项) are judged, as `consultation-period` scopes them.
+    pub decision_words: Vec<String>,
+    pub not_decision_words: Vec<String>,
 }
 
 impl Default for Params {
@@ -53,6 +56,8 @@ impl Default for Params {
             outcome_words: v(&["采纳", "反馈", "意见情况", "结果", "吸收"]),
             context_words: v(&["意见", "建议", "反馈", "征集", "征求"]),
             since: None,
+            decision_words: DecisionScope::default().decision_words,
+            not_decision_words: DecisionScope::default().not_decision_words,
         }
     }
 }
@@ -143,6 +148,7 @@ impl ConsultationNoFeedback {
             .iter()
             .any(|k| t.contains(compact(k).as_str()))
             && !self.is_outcome(&t)
+            && DecisionScope::is_decision(&self.p.decision_words, &self.p.not_decision_words, &t)
     }
 
     /// Pages that may report an outcome, found once per run: (page, title key, title says
@@ -177,9 +183,13 @@ impl ConsultationNoFeedback {
             .filter(|(j, _, _)| *j != i)
             .find(|(j, tk, in_title)| {
                 (*in_title && tk.contains(sk.as_str()))
-                    || sm
-                        .links_of(*j)
-                        .any(|l| l.target_url.as_deref() == Some(url.as_str()))
+                    // A list page links every consultation and prints other pages' titles: only
+                    // an article linking this one speaks of its outcome.
+                    || (sm.is_article(*j)
+                        && sm.model(*j).column.is_none()
+                        && sm
+                            .links_of(*j)
+                            .any(|l| l.target_url.as_deref() == Some(url.as_str())))
             })
             .map(|(j, _, _)| *j)
     }
