@@ -19,9 +19,9 @@ use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::compact;
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
-use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "截止日期后网站仍未发布上一年度政府信息公开工作年度报告";
 
@@ -65,9 +65,11 @@ impl Default for Params {
             ]
             .map(String::from)
             .to_vec(),
-            mention_words: ["通知", "报送", "做好", "编制", "填报", "督查", "考核", "培训", "解读"]
-                .map(String::from)
-                .to_vec(),
+            mention_words: [
+                "通知", "报送", "做好", "编制", "填报", "督查", "考核", "培训", "解读",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -309,7 +311,10 @@ impl Check for AnnualReport {
             government,
             url_prefix: None,
         };
-        if !cands.iter().any(|c| self.own_report(c, year, government, &depts)) {
+        if !cands
+            .iter()
+            .any(|c| self.own_report(c, year, government, &depts))
+        {
             self.emit_missing(cx, &site, col, home, (site_name.trim(), &earlier, searched));
         }
         for d in &depts {
@@ -413,9 +418,9 @@ impl AnnualReport {
             return;
         }
         let own_col = unit.url_prefix.as_deref().and_then(|pre| {
-            sm.columns.iter().find(|c| {
-                self.is_col(&c.name) && sm.page(c.pages[0]).url.starts_with(pre)
-            })
+            sm.columns
+                .iter()
+                .find(|c| self.is_col(&c.name) && sm.page(c.pages[0]).url.starts_with(pre))
         });
         let column = own_col.or_else(|| site_col.map(|k| &sm.columns[k]));
         let (url, fetch) = match column {
@@ -591,9 +596,15 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].evidence["level"], "government");
         // A place name alone, or no unit at all, is the government's own report.
-        for t in ["滕州市2022年政府信息公开工作年度报告", "2022年度政府信息公开工作报告"] {
+        for t in [
+            "滕州市2022年政府信息公开工作年度报告",
+            "2022年度政府信息公开工作报告",
+        ] {
             let st = s(&[t, "滕州市人民政府2021年政府信息公开工作年度报告"]);
-            assert!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).is_empty(), "{t}");
+            assert!(
+                run("annual-report.missing", &st, &ctx(2023, 4, 1)).is_empty(),
+                "{t}"
+            );
         }
     }
 
@@ -615,7 +626,10 @@ mod tests {
         let mut c = ctx(2023, 2, 1);
         owners(
             &mut c,
-            &[("滕州市司法局", Some("sfj/")), ("滕州市民政局", Some("mzj/"))],
+            &[
+                ("滕州市司法局", Some("sfj/")),
+                ("滕州市民政局", Some("mzj/")),
+            ],
         );
         let f = run("annual-report.missing", &st, &c);
         // 司法局's report (its short name 市司法局) is there; 民政局's is not; the government's
@@ -645,7 +659,10 @@ mod tests {
             ),
         ));
         let mut c = ctx(2023, 2, 1);
-        owners(&mut c, &[("滕州市民政局", Some("mzj/")), ("滕州市司法局", None)]);
+        owners(
+            &mut c,
+            &[("滕州市民政局", Some("mzj/")), ("滕州市司法局", None)],
+        );
         let f = run("annual-report.missing", &st, &c);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].department, "滕州市司法局");

@@ -1,6 +1,7 @@
 //! `consultation-period`: a public-comment period shorter than `min_days`.
 //!
-//! How: an article whose title says 征求意见 / 征集意见 (not a 结果 / 采纳 / 反馈 page) is read for
+//! How: an article whose title says 征求意见 / 征集意见 (not a 结果 / 采纳 / 反馈 page) and names a
+//! decision ([`DecisionScope`]: a draft, 办法, 规划, 方案, 政策 … and no 口号, 标识, 志愿者, 网站 …) is read for
 //! its period, in sentences that speak of 意见 / 建议 / 反馈 / 征集 / 征求:
 //! 1. a range "2022年6月1日至2022年6月30日", "自2022年6月1日起至6月30日止", "2022-06-01—2022-06-30"
 //!    (a time of day may follow a date; an end without a year takes the start's year);
@@ -61,14 +62,54 @@ impl Default for DecisionScope {
         let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect();
         DecisionScope {
             decision_words: v(&[
-                "《", "征求意见稿", "草案", "送审稿", "决策", "规范性文件", "办法", "规定",
-                "条例", "细则", "规划", "方案", "政策", "措施", "决定", "标准", "计划",
-                "实施意见", "指导意见", "规则", "目录", "清单",
+                "《",
+                "征求意见稿",
+                "草案",
+                "送审稿",
+                "决策",
+                "规范性文件",
+                "办法",
+                "规定",
+                "条例",
+                "细则",
+                "规划",
+                "方案",
+                "政策",
+                "措施",
+                "决定",
+                "标准",
+                "计划",
+                "实施意见",
+                "指导意见",
+                "规则",
+                "目录",
+                "清单",
             ]),
             not_decision_words: v(&[
-                "标识", "LOGO", "logo", "Logo", "口号", "宣传语", "吉祥物", "命名", "名称征集",
-                "志愿者", "作品", "征文", "摄影", "网站", "网页", "问卷", "满意度", "线索",
-                "选题", "题材", "文创", "歌曲", "故事", "案例",
+                "标识",
+                "LOGO",
+                "logo",
+                "Logo",
+                "口号",
+                "宣传语",
+                "吉祥物",
+                "命名",
+                "名称征集",
+                "志愿者",
+                "作品",
+                "征文",
+                "摄影",
+                "网站",
+                "网页",
+                "问卷",
+                "满意度",
+                "线索",
+                "选题",
+                "题材",
+                "文创",
+                "歌曲",
+                "故事",
+                "案例",
             ]),
         }
     }
@@ -342,7 +383,11 @@ impl Check for ConsultationPeriod {
                     .exclude_title
                     .iter()
                     .any(|k| !k.is_empty() && tk.contains(compact(k).as_str()))
-                || !DecisionScope::is_decision(&self.p.decision_words, &self.p.not_decision_words, &tk)
+                || !DecisionScope::is_decision(
+                    &self.p.decision_words,
+                    &self.p.not_decision_words,
+                    &tk,
+                )
             {
                 continue;
             }

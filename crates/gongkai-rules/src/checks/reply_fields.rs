@@ -244,4 +244,15 @@ mod tests {
         )
         .is_empty());
     }
+
+    #[test]
+    fn a_message_still_awaiting_its_reply_has_no_reply_fields_to_miss() {
+        let pending = "留言时间：2025-01-15 留言内容：课后服务收费多少？ 答复单位：县教体局 答复内容：您的留言已受理，正在办理中。";
+        assert!(run("interaction.reply-fields", &s(pending), &ctx(2025, 5, 20)).is_empty());
+        // A real reply without its 答复时间 still fires.
+        let replied = "留言时间：2025-03-30 留言内容：转学要什么材料？ 答复单位：县教体局 答复内容：请携带户口簿到学校办理。";
+        let f = run("interaction.reply-fields", &s(replied), &ctx(2025, 5, 20));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["missing"], serde_json::json!(["答复时间"]));
+    }
 }

@@ -1,6 +1,6 @@
 //! `text-serious-error`: a protected term (国名, 党和国家机构, 固定政治表述, place names) misspelt.
 //!
-//! What: for each protected term of at least 3 characters (the pack's national list plus the
+//! How: for each protected term of at least 3 characters (the pack's national list plus the
 //! site's `local_terms`), the misspellings considered are exactly: one character replaced by a
 //! character of its group in the shipped confusion table (same pinyin or similar shape:
 //! 中华人民共合国, 社会注义, 攻府), one interior character doubled (terms of ≥ 4 characters:
@@ -8,8 +8,9 @@
 //! Never a generic edit distance. A variant that contains a protected term itself, is on the
 //! `allow` list, or whose surroundings (±len of the term) contain the correct term is skipped:
 //! that keeps 山西省/陕西省, 中国共产党党员 and 社会主义义务 silent. Page titles and texts are scanned.
-//! Why: 国办秘函〔2019〕19号 政府网站抽查指标 — 严重表述错误 is a veto item; ledger item 50.
-//! Example: "坚持中国特色社会注义道路" → fires (主→注); "履行社会义务" → silent.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
