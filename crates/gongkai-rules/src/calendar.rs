@@ -246,7 +246,9 @@ mod tests {
     fn each_year_matches_its_notice() {
         use chrono::Datelike;
         // (year, days off, 调休 working weekend days)
-        let notices: &[(i32, &[(u32, u32)], &[(u32, u32)])] = &[
+        /// (month, day) pairs of one notice.
+        type Days = &'static [(u32, u32)];
+        let notices: &[(i32, Days, Days)] = &[
             (
                 2018,
                 &[

@@ -174,7 +174,9 @@ impl AnnualReport {
     /// True when `unit` is only a place or a people's government ("青岚县", "滕州市人民政府"): the
     /// government's own report.
     fn government_unit(&self, unit: &str) -> bool {
+        // 滕州市政府: the short form of 人民政府 in titles.
         PLACE.is_match(unit)
+            || unit.strip_suffix("政府").is_some_and(|p| PLACE.is_match(p))
             || self
                 .p
                 .government_names
