@@ -239,10 +239,10 @@ mod tests {
         assert!(c.is_working_day(d(2021, 3, 9)));
     }
 
-    /// Per year, days named in the State Council's notice (the tables were checked against the
-    /// published texts of 国办发明电〔2017〕12号, 〔2019〕3号, 〔2019〕16号, 〔2020〕27号, 〔2021〕11号
-    /// and 〔2025〕7号, and the rest against their reprints): days off of 春节, 国庆 and the other
-    /// holidays, and every 调休 working weekend day of the year.
+    /// Per year, days named in the State Council's notice: days off of 春节, 国庆 and the other
+    /// holidays, and every 调休 working weekend day of the year. The tables were checked against
+    /// the published texts of the notices for 2018–2026 and of the 2019 劳动节 adjustment
+    /// (国办发明电〔2019〕3号) and the 2020 春节 extension.
     #[test]
     fn each_year_matches_its_notice() {
         use chrono::Datelike;
