@@ -133,7 +133,8 @@ fn scan(portal: &JxPortal, start: &str, db: &std::path::Path, cfg: &std::path::P
 }
 
 /// The rules judged on a home page's own site: the portal's home complies, so they are also
-/// scored on a second, small department site (`/bm/lyj/`, linked from nowhere) that does not.
+/// scored on two small department sites linked from nowhere, scanned on their own: `/bm/lyj/`
+/// does not comply, `/bm/jtj/` (another footer layout, a future date on its home) does.
 const HOME_RULES: &[&str] = &["site.identity", "home.stale"];
 
 #[test]
@@ -144,16 +145,19 @@ fn unseen_portal_recall_precision_departments() {
     let cfg = config(dir.path(), &base);
     let mut got = scan(&portal, &base, &dir.path().join("jx.db"), &cfg);
     // The department's own site, scanned on its own: only its home-page rules are scored there.
-    let lyj = scan(
-        &portal,
-        &format!("{base}bm/lyj/index.html"),
-        &dir.path().join("lyj.db"),
-        &cfg,
-    );
-    got.extend(
-        lyj.into_iter()
-            .filter(|g| HOME_RULES.contains(&g.key.0.as_str())),
-    );
+    for site in ["lyj", "jtj"] {
+        let found = scan(
+            &portal,
+            &format!("{base}bm/{site}/index.html"),
+            &dir.path().join(format!("{site}.db")),
+            &cfg,
+        );
+        got.extend(
+            found
+                .into_iter()
+                .filter(|g| HOME_RULES.contains(&g.key.0.as_str())),
+        );
+    }
 
     let scored = pack_rules();
     let (got, unscored): (Vec<Got>, Vec<Got>) =
