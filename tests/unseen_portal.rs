@@ -46,6 +46,8 @@ const OTHER_HOSTS: &[&str] = &[
     "www.hg8868-bet.com",
     "www.qp-yl88.com",
     "www.lhc-kj.net",
+    "www.ag88-zr.com",
+    "www.dafa-k3.net",
 ];
 
 /// Rules of the default pack without planted cases on this portal: not scored here, and said so
