@@ -7,7 +7,9 @@
 //! 中华人民共和和国), and one interior character dropped (terms of ≥ 5 characters: 齐齐哈市).
 //! Never a generic edit distance. A variant that contains a protected term itself, is on the
 //! `allow` list, or whose surroundings (±len of the term) contain the correct term is skipped:
-//! that keeps 山西省/陕西省, 中国共产党党员 and 社会主义义务 silent. Page titles and texts are scanned.
+//! that keeps 山西省/陕西省, 中国共产党党员 and 社会主义义务 silent. A dropped-character variant whose
+//! last character begins an `ordinary_words` word that the text goes on with is an abbreviation
+//! (监察委 + 会同), skipped too. Page titles and texts are scanned.
 //!
 //! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
 //! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
@@ -31,6 +33,9 @@ pub struct Params {
     pub confusions: Vec<String>,
     /// Misspellings (or text around them) that are known to be right here.
     pub allow: Vec<String>,
+    /// Ordinary words that a dropped-character variant's last character may begin: "监察委会同"
+    /// is the abbreviation 监察委 and 会同 ("jointly with"), not 监察委员会 missing 员.
+    pub ordinary_words: Vec<String>,
 }
 
 impl Params {
@@ -198,6 +203,9 @@ impl Check for TextSeriousError {
                     }
                     let v = &self.variants[vi];
                     let term = &self.terms[v.term];
+                    if matches!(v.how, How::Dropped { .. }) && self.ends_in_word(text, &v.text, e) {
+                        continue;
+                    }
                     let near = &text[floor_boundary(text, s.saturating_sub(term.len()))
                         ..ceil_boundary(text, e + term.len())];
                     if near.contains(term.as_str()) {
@@ -223,6 +231,21 @@ impl Check for TextSeriousError {
 }
 
 impl TextSeriousError {
+    /// True when the variant's last character and the text after `end` form an ordinary word.
+    fn ends_in_word(&self, text: &str, variant: &str, end: usize) -> bool {
+        let Some(last) = variant.chars().next_back() else {
+            return false;
+        };
+        let after = &text[end..];
+        self.p.ordinary_words.iter().any(|w| {
+            let mut cs = w.chars();
+            cs.next() == Some(last) && {
+                let rest = cs.as_str();
+                !rest.is_empty() && after.starts_with(rest)
+            }
+        })
+    }
+
     fn emit(&self, cx: &mut RuleCx<'_>, i: usize, v: &Variant, term: &str, around: &str) {
         let tc: Vec<char> = term.chars().collect();
         let how = match v.how {

@@ -97,3 +97,20 @@ fn short_terms_are_refused() {
     t.insert("terms".into(), toml::Value::Array(vec!["山东".into()]));
     assert!(crate::checks::build("text-serious-error", t).is_err());
 }
+
+#[test]
+fn abbreviations_followed_by_ordinary_words_and_other_legit_text() {
+    for t in [
+        "市监察委会同市财政局开展专项检查。",
+        "国家监察委会同最高人民检察院联合发布典型案例。",
+        "省纪委监委会同有关部门督办。",
+        "县人大常委会同意任命。",
+        "市人民代表大会常务委员会。",
+        "中国共产党滕州市委员会。",
+        "改革开放四十多年来，实事求是。",
+    ] {
+        assert!(hits(t).is_empty(), "{t}: {:?}", hits(t));
+    }
+    // Without an ordinary word after it, the dropped 员 is an error.
+    assert_eq!(hits("市监察委会主任到会讲话"), vec!["监察委会"]);
+}
