@@ -198,25 +198,30 @@ impl AnnualReport {
         unit.contains(d.as_str()) || (short.chars().count() >= 3 && unit.contains(short.as_str()))
     }
 
-    /// True when `c` is the `year` report of department `dept`: its title names the department,
-    /// or its page's publisher is the department and its title names no other unit.
-    fn departments_report(&self, c: &Candidate<'_>, year: i32, dept: &str) -> bool {
+    /// True when `c` is the `year` report of the department called `names` (its canonical name
+    /// and its aliases): its title names the department, or its page's publisher is the
+    /// department and its title names no other unit.
+    fn departments_report(&self, c: &Candidate<'_>, year: i32, names: &[String]) -> bool {
         if !self.is_report(c.text, year) {
             return false;
         }
+        let named = |unit: &str| names.iter().any(|d| Self::names_department(unit, d));
         match self.named_unit(c.text, year) {
-            Some(u) if !self.government_unit(&u) => Self::names_department(&u, dept),
-            _ => c
-                .publisher
-                .as_deref()
-                .is_some_and(|p| Self::names_department(&compact(p), dept)),
+            Some(u) if !self.government_unit(&u) => named(&u),
+            _ => c.publisher.as_deref().is_some_and(|p| named(&compact(p))),
         }
     }
 
     /// True when `c` is the site's own `year` report: on a government's portal the government's
     /// (no unit, a place or a government named, and not published by a configured department);
     /// on a department's site any report not of another configured department.
-    fn own_report(&self, c: &Candidate<'_>, year: i32, government: bool, depts: &[String]) -> bool {
+    fn own_report(
+        &self,
+        c: &Candidate<'_>,
+        year: i32,
+        government: bool,
+        depts: &[Vec<String>],
+    ) -> bool {
         if !self.is_report(c.text, year) {
             return false;
         }
@@ -307,6 +312,21 @@ impl Check for AnnualReport {
             .collect();
         depts.sort();
         depts.dedup();
+        // Each department with the aliases the config maps to it (县发改委 → 青岚县发展和改革委员会).
+        let depts: Vec<Vec<String>> = depts
+            .into_iter()
+            .map(|d| {
+                let mut names = vec![d.clone()];
+                names.extend(
+                    cx.ctx
+                        .aliases
+                        .iter()
+                        .filter(|(_, c)| c.trim() == d)
+                        .map(|(a, _)| a.clone()),
+                );
+                names
+            })
+            .collect();
         let col = self.report_column(sm, &cx.ctx.owners);
         let site = Unit {
             name: None,
@@ -319,10 +339,14 @@ impl Check for AnnualReport {
         {
             self.emit_missing(cx, &site, col, home, (site_name.trim(), &earlier, searched));
         }
-        for d in &depts {
-            if cands.iter().any(|c| self.departments_report(c, year, d)) {
+        for names in &depts {
+            if cands
+                .iter()
+                .any(|c| self.departments_report(c, year, names))
+            {
                 continue;
             }
+            let d = &names[0];
             let url_prefix = cx
                 .ctx
                 .owners
@@ -646,6 +670,19 @@ mod tests {
         );
         let mut c = ctx(2023, 1, 31);
         owners(&mut c, &[("滕州市民政局", None)]);
+        assert!(run("annual-report.missing", &st, &c).is_empty());
+    }
+
+    #[test]
+    fn a_department_named_by_its_alias() {
+        let st = s(&[
+            "滕州市人民政府2022年政府信息公开工作年度报告",
+            "市发改局2022年政府信息公开工作年度报告",
+        ]);
+        let mut c = ctx(2023, 2, 1);
+        owners(&mut c, &[("滕州市发展和改革局", Some("fgj/"))]);
+        assert_eq!(run("annual-report.missing", &st, &c).len(), 1, "no alias");
+        c.aliases = vec![("市发改局".into(), "滕州市发展和改革局".into())];
         assert!(run("annual-report.missing", &st, &c).is_empty());
     }
 
