@@ -116,9 +116,14 @@ impl Default for DecisionScope {
 }
 
 impl DecisionScope {
-    /// True when `title` is a consultation on a decision (see the type's doc).
+    /// True when `title` is a consultation on a decision (see the type's doc). A title naming a
+    /// draft (征求意见稿 / 草案 / 送审稿) is one whatever its subject (《政府网站集约化建设方案（征求意见稿）》).
     pub(crate) fn is_decision(decision: &[String], not_decision: &[String], title: &str) -> bool {
+        const DRAFTS: [&str; 3] = ["征求意见稿", "草案", "送审稿"];
         let t = compact(title);
+        if DRAFTS.iter().any(|d| t.contains(d)) {
+            return true;
+        }
         let has = |ws: &[String]| {
             ws.iter()
                 .any(|w| !w.trim().is_empty() && t.contains(compact(w).as_str()))
@@ -525,6 +530,7 @@ mod tests {
             "滕州市国土空间总体规划公开征求意见",
             "关于滕州市促进消费若干政策措施征求意见的通知",
             "关于重大行政决策事项公开征求意见的公告",
+            "关于《滕州市政府网站集约化建设方案（征求意见稿）》公开征求意见的公告",
         ] {
             assert_eq!(
                 run("consultation.short-period", &s(t, body), &ctx(2022, 8, 1)).len(),
