@@ -50,7 +50,8 @@ pub struct Params {
 /// Which consultations are on decisions (决策事项: 重大行政决策, 规范性文件 and policy drafts), as
 /// the ledger's 30-day rule and its 采纳情况 duty mean: a title naming a draft or a decision
 /// (`decision_words`: 《》, 征求意见稿, 草案, 办法, 规划, 方案 …) and no subject that is no decision
-/// (`not_decision_words`: 标识, 口号, 吉祥物, 志愿者, 网站 …, which wins).
+/// (`not_decision_words`: 标识, 口号, 吉祥物, 志愿者, 网站 …, which wins unless the title names a
+/// draft: 征求意见稿, 草案, 送审稿).
 #[derive(Debug, Clone)]
 pub struct DecisionScope {
     pub decision_words: Vec<String>,
