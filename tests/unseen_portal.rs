@@ -2,9 +2,10 @@
 //! and TRS templates, problems planted per `fixtures/portal-jx/PLANTED.md`): `gongkai scan` with
 //! the default crawl limits and the default rule pack must find, for every rule, at least 95 % of
 //! the planted problems (`fixtures/portal-jx-expected.toml`) with at least 95 % precision and the
-//! right department for 95 %; and it must fetch every page of the column paged only by 下一页
-//! links (16 list pages, deeper than the default max depth of 12) and of the `var countPage`
-//! lists. On failure it prints the per-rule table and names every missed, unexpected and
+//! right department for 95 % (the home-page rules also on scans of two small department sites
+//! the fixture serves, one compliant, one not); and it must fetch every page of the column paged
+//! only by 下一页 links (16 list pages, deeper than the default max depth of 12) and of the
+//! `var countPage` lists. On failure it prints the per-rule table and names every missed, unexpected and
 //! wrongly attributed finding.
 
 mod support;
