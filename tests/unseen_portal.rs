@@ -20,7 +20,10 @@ const EXPECTED: &str = include_str!("../fixtures/portal-jx-expected.toml");
 const MIN: f64 = 0.95;
 
 /// site.toml: the footer's real external hosts are excluded (unreachable offline); one owner by
-/// URL prefix, as an office would configure its department subsite.
+/// URL prefix, as an office would configure its department subsite; the county's own protected
+/// terms for text.serious-error, a confusion group for them, and two known false hits (a deputy
+/// whose name differs from the county head's by one homophone; the county's old name, allowed
+/// only in the 乡镇动态 column).
 fn config(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
     let mut exclude = Vec::new();
     for host in gongkai_fixture::EXTERNAL_HOSTS.iter().chain(OTHER_HOSTS) {
@@ -30,7 +33,10 @@ fn config(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
     let text = format!(
         "[site]\nname = \"青岚县人民政府 (portal-jx)\"\ncontact = \"mailto:test@example.org\"\n\
          exclude = [{}]\n\n[[owners]]\nurl_prefix = \"{base}bm/fgw/\"\ndepartment = \"青岚县发展和改革委员会\"\n\n\
-         [[owners]]\ncolumn = \"社会救助\"\ndepartment = \"青岚县民政局\"\n",
+         [[owners]]\ncolumn = \"社会救助\"\ndepartment = \"青岚县民政局\"\n\n\
+         [text]\nprotected_terms = [\"青岚县人民政府\", \"县长李建明\", \"青岚县行政审批局\"]\n\
+         confusions = [\"明名\", \"局居\"]\n\
+         allow = [\"副县长李健明\", \"清岚县人民政府@{base}xwzx/xzdt/\"]\n",
         exclude.join(", ")
     );
     let path = dir.join("site.toml");
