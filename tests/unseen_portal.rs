@@ -351,3 +351,54 @@ fn expected_file_is_consistent_with_the_fixture() {
         );
     }
 }
+
+/// The attachments planted for attachment.unreadable read (or fail) as PLANTED.md says: the traps
+/// are silent because their text is read, not because they were skipped.
+#[test]
+fn planted_attachments_read_as_planted() {
+    let site =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/portal-jx/site");
+    let read = |rel: &str| {
+        let bytes = std::fs::read(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        gongkai_extract::extract(&bytes, rel, None, &gongkai_extract::Limits::default())
+    };
+    for (rel, want) in [
+        (
+            "xxgk/zdly/zdjsxm/202502/P020250210620500000001.xlsx",
+            "城东污水处理厂扩建工程",
+        ),
+        (
+            "xxgk/zdly/zdjsxm/202502/P020250210620500000002.docx",
+            "汛前完成主体工程",
+        ),
+        (
+            "xxgk/zdly/zdjsxm/202502/P020250210620500000003.pdf",
+            "同意实施",
+        ),
+    ] {
+        let e = read(rel);
+        assert_eq!(
+            e.status,
+            gongkai_extract::Status::Read,
+            "{rel}: {:?}",
+            e.detail
+        );
+        let text: String = e.chunks.iter().map(|c| c.text.as_str()).collect();
+        assert!(text.contains(want), "{rel}: {text}");
+    }
+    for (rel, reason) in [
+        (
+            "xxgk/zdly/xczx/202504/P020250418530100000001.pdf",
+            "no-text",
+        ),
+        (
+            "xxgk/zdly/xczx/202504/P020250418530100000002.docx",
+            "corrupt",
+        ),
+    ] {
+        match read(rel).status {
+            gongkai_extract::Status::Unreadable(r) => assert_eq!(r.code(), reason, "{rel}"),
+            s => panic!("{rel}: {s:?}"),
+        }
+    }
+}
