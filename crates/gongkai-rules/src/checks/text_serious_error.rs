@@ -284,6 +284,7 @@ impl Check for TextSeriousError {
                     local = built;
                     &local
                 }
+                // Only an automaton over its size limit fails: keep the pack's terms then.
                 Err(_) => &self.base,
             }
         };
