@@ -67,6 +67,30 @@ fn bad_config_names_file_and_line() {
         ],
         "site.toml:3:",
     );
+    // The [text] section of text.serious-error: a wrong type, a term too short to protect.
+    for (text, needle) in [
+        (
+            "[site]\nname = \"x\"\n\n[text]\nallow = \"副县长李健明\"\n",
+            "site.toml:5:",
+        ),
+        (
+            "[text]\nprotected_terms = [\n  \"青岚县人民政府\",\n  \"县长\",\n]\n",
+            "site.toml:4: text.protected_terms",
+        ),
+    ] {
+        std::fs::write(&cfg, text).unwrap();
+        fails_with(
+            &[
+                "scan",
+                "http://127.0.0.1:9/",
+                "--config",
+                cfg.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ],
+            needle,
+        );
+    }
 }
 
 #[test]

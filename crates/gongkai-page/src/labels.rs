@@ -159,6 +159,44 @@ pub const STOP_LABELS: &[&str] = &[
     "浏览",
 ];
 
+/// Labels of citizens' letter pages (书记市长信箱, 来信选登): no document field, but labels by their
+/// wording wherever they stand, also in a `td` beside a `td` without a colon.
+pub const LETTER_LABELS: &[&str] = &[
+    "来信人",
+    "来信日期",
+    "来信时间",
+    "来信内容",
+    "来信标题",
+    "留言人",
+    "留言标题",
+    "留言时间",
+    "留言日期",
+    "留言内容",
+    "提问时间",
+    "咨询时间",
+    "咨询内容",
+    "回复单位",
+    "回复部门",
+    "回复时间",
+    "回复日期",
+    "回复内容",
+    "答复单位",
+    "答复部门",
+    "答复时间",
+    "答复日期",
+    "答复内容",
+    "办理单位",
+    "办理结果",
+    "办理状态",
+    "处理结果",
+    "处理状态",
+];
+
+/// Whether a normalised label is a letter-page label (see [`LETTER_LABELS`]).
+pub fn is_letter_label(label: &str) -> bool {
+    LETTER_LABELS.contains(&label)
+}
+
 /// Labels whose field is too generic to mark a page as an information-disclosure article.
 const WEAK_LABELS: &[&str] = &["分类", "主题词", "信息类别", "来源", "文章来源", "信息来源"];
 

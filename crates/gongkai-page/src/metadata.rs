@@ -215,12 +215,13 @@ fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) 
     }
 }
 
-/// A cell is a label cell when its text is a known label, or short text ending in a colon.
+/// A cell is a label cell when its text is a known label (a field's or a letter page's), or short
+/// text ending in a colon.
 pub(crate) fn label_cell(text: &str, normalized: &str) -> bool {
     if normalized.is_empty() || normalized.chars().count() > 10 {
         return false;
     }
-    if field_of(normalized).is_some() {
+    if field_of(normalized).is_some() || crate::labels::is_letter_label(normalized) {
         return true;
     }
     let t = text.trim_end();

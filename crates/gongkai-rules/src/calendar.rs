@@ -239,6 +239,144 @@ mod tests {
         assert!(c.is_working_day(d(2021, 3, 9)));
     }
 
+    /// Per year, days named in the State Council's notice: days off of 春节, 国庆 and the other
+    /// holidays, and every 调休 working weekend day of the year. The tables were checked against
+    /// the published texts of the notices for 2018–2026 and of the 2019 劳动节 adjustment
+    /// (国办发明电〔2019〕3号) and the 2020 春节 extension.
+    #[test]
+    fn each_year_matches_its_notice() {
+        use chrono::Datelike;
+        // (year, days off, 调休 working weekend days)
+        /// (month, day) pairs of one notice.
+        type Days = &'static [(u32, u32)];
+        let notices: &[(i32, Days, Days)] = &[
+            (
+                2018,
+                &[
+                    (2, 15),
+                    (2, 21),
+                    (4, 5),
+                    (4, 30),
+                    (6, 18),
+                    (9, 24),
+                    (10, 1),
+                    (10, 5),
+                ],
+                &[
+                    (2, 11),
+                    (2, 24),
+                    (4, 8),
+                    (4, 28),
+                    (9, 29),
+                    (9, 30),
+                    (12, 29),
+                ],
+            ),
+            (
+                2019,
+                &[
+                    (2, 4),
+                    (2, 8),
+                    (4, 5),
+                    (5, 2),
+                    (5, 3),
+                    (6, 7),
+                    (9, 13),
+                    (10, 7),
+                ],
+                &[(2, 2), (2, 3), (4, 28), (5, 5), (9, 29), (10, 12)],
+            ),
+            (
+                2020,
+                &[(1, 24), (1, 31), (4, 6), (5, 4), (5, 5), (6, 26), (10, 8)],
+                &[(1, 19), (4, 26), (5, 9), (6, 28), (9, 27), (10, 10)],
+            ),
+            (
+                2021,
+                &[(2, 11), (2, 17), (4, 5), (5, 4), (6, 14), (9, 20), (10, 7)],
+                &[(2, 7), (2, 20), (4, 25), (5, 8), (9, 18), (9, 26), (10, 9)],
+            ),
+            (
+                2022,
+                &[
+                    (1, 3),
+                    (1, 31),
+                    (2, 4),
+                    (4, 4),
+                    (5, 4),
+                    (6, 3),
+                    (9, 12),
+                    (10, 7),
+                ],
+                &[(1, 29), (1, 30), (4, 2), (4, 24), (5, 7), (10, 8), (10, 9)],
+            ),
+            (
+                2023,
+                &[(1, 2), (1, 27), (4, 5), (5, 3), (6, 23), (9, 29), (10, 6)],
+                &[(1, 28), (1, 29), (4, 23), (5, 6), (6, 25), (10, 7), (10, 8)],
+            ),
+            (
+                2024,
+                &[
+                    (1, 1),
+                    (2, 12),
+                    (2, 16),
+                    (4, 5),
+                    (5, 3),
+                    (6, 10),
+                    (9, 16),
+                    (10, 7),
+                ],
+                &[
+                    (2, 4),
+                    (2, 18),
+                    (4, 7),
+                    (4, 28),
+                    (5, 11),
+                    (9, 14),
+                    (9, 29),
+                    (10, 12),
+                ],
+            ),
+            (
+                2025,
+                &[(1, 1), (1, 28), (2, 4), (4, 4), (5, 5), (6, 2), (10, 8)],
+                &[(1, 26), (2, 8), (4, 27), (9, 28), (10, 11)],
+            ),
+            (
+                2026,
+                &[
+                    (1, 2),
+                    (2, 16),
+                    (2, 23),
+                    (4, 6),
+                    (5, 5),
+                    (6, 19),
+                    (9, 25),
+                    (10, 7),
+                ],
+                &[(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)],
+            ),
+        ];
+        let c = official();
+        for (y, off, work) in notices {
+            for (m, dd) in *off {
+                assert!(
+                    !c.is_working_day(d(*y, *m, *dd)),
+                    "{y}-{m}-{dd} is a day off"
+                );
+            }
+            for (m, dd) in *work {
+                let day = d(*y, *m, *dd);
+                assert!(
+                    day.weekday().number_from_monday() >= 6,
+                    "{day} is a weekend day"
+                );
+                assert!(c.is_working_day(day), "{day} was worked (调休)");
+            }
+        }
+    }
+
     #[test]
     fn counts_over_whole_months() {
         // October 2022: 31 days, 10 weekend days + 5 holiday weekdays (10-3..10-7) off, 2 makeup

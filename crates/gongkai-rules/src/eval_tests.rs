@@ -126,6 +126,11 @@ fn departments_publisher_owner_default() {
 fn fingerprints_are_stable_and_distinct() {
     let a = evaluate(&crate::default_pack(), &broken_site(), &owners_ctx());
     let b = evaluate(&crate::default_pack(), &broken_site(), &ctx(2022, 7, 1));
+    // Configured departments owe their own annual reports: those findings exist only with owners.
+    let a: Vec<_> = a
+        .into_iter()
+        .filter(|f| !(f.rule == "annual-report.missing" && f.evidence["unit"].is_string()))
+        .collect();
     let fa: Vec<&str> = a.iter().map(|f| f.fingerprint.as_str()).collect();
     let fb: Vec<&str> = b.iter().map(|f| f.fingerprint.as_str()).collect();
     assert_eq!(fa, fb, "departments do not change fingerprints");

@@ -36,6 +36,7 @@ mod sitemodel;
 pub mod text;
 pub mod vocab;
 
+pub use context::{AllowEntry, SiteTerms};
 pub use coverage::{coverage, coverage_markdown, CoverageItem, CoverageStatus};
 pub use error::RulesError;
 pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};

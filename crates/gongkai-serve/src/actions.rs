@@ -90,7 +90,7 @@ pub async fn recheck(
                     return Ok((run, v, false));
                 }
                 let control = recheck::stored_site(store, &run, &v.finding)?;
-                let ctx = recheck::context(&run, &st.opts().owners, &st.opts().aliases);
+                let ctx = recheck::context(&run, st.opts());
                 let page_local = control
                     .is_some_and(|site| recheck::reports(st.pack(), &site, &ctx, &v.fingerprint));
                 Ok((run, v, page_local))
@@ -112,7 +112,7 @@ pub async fn recheck(
                     .db(move |store| {
                         let (site, evidence) =
                             recheck::fresh_site(store, &run2, &finding, &records)?;
-                        let ctx = recheck::context(&run2, &st.opts().owners, &st.opts().aliases);
+                        let ctx = recheck::context(&run2, st.opts());
                         let still = recheck::reports(st.pack(), &site, &ctx, &finding.fingerprint);
                         let (result, message) = recheck::verdict(&records, &finding, still);
                         Ok(recheck::Outcome {

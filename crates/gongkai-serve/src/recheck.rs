@@ -15,7 +15,7 @@ use gongkai_crawl::{
     CrawlConfig, CrawlEvent, CrawlStats, FetchOutcome, FetchPurpose, FetchRecord, FrontierEntry,
     Method, NoPrior, ResumeState,
 };
-use gongkai_rules::{EvalContext, Finding, OwnerRule, RulePack, Site, SiteBuilder, SitePage};
+use gongkai_rules::{EvalContext, Finding, RulePack, Site, SiteBuilder, SitePage};
 use gongkai_store::{RunInfo, Store};
 use serde_json::json;
 use std::sync::Arc;
@@ -53,14 +53,15 @@ pub struct Outcome {
     pub evidence: serde_json::Value,
 }
 
-/// Rules context of a run: its as-of date and the site's owners and aliases.
-pub fn context(run: &RunInfo, owners: &[OwnerRule], aliases: &[(String, String)]) -> EvalContext {
+/// Rules context of a run: its as-of date and the site's owners, aliases and `[text]` terms.
+pub fn context(run: &RunInfo, opts: &crate::ServeOptions) -> EvalContext {
     let as_of = chrono::NaiveDate::parse_from_str(&run.as_of, "%Y-%m-%d")
         .unwrap_or_else(|_| chrono::Utc::now().date_naive());
     EvalContext {
         as_of,
-        owners: owners.to_vec(),
-        aliases: aliases.to_vec(),
+        owners: opts.owners.clone(),
+        aliases: opts.aliases.clone(),
+        text: opts.text.clone(),
         // A recheck sees one page and its target, never the whole site: whole-site rules do not
         // judge (they are answered "需下次全站扫描复核" before evaluation).
         complete: false,

@@ -2,7 +2,7 @@
 //! that runs store work off the async runtime (rusqlite is blocking and not `Sync`).
 
 use crate::auth::SigninLimiter;
-use gongkai_rules::{OwnerRule, RulePack};
+use gongkai_rules::{OwnerRule, RulePack, SiteTerms};
 use gongkai_store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +21,8 @@ pub struct ServeOptions {
     /// so a recheck resolves departments as the scan did.
     pub owners: Vec<OwnerRule>,
     pub aliases: Vec<(String, String)>,
+    /// The site configuration's `[text]` terms and allow list, for rechecks of wording errors.
+    pub text: SiteTerms,
 }
 
 /// Cloned into every handler.

@@ -18,6 +18,8 @@ pub struct SiteConfig {
     pub owners: Vec<Owner>,
     #[serde(default)]
     pub departments: Departments,
+    #[serde(default)]
+    pub text: TextSection,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -112,6 +114,7 @@ impl SiteConfig {
         if cfg.crawl.confirm_runs == Some(0) {
             return Err(anyhow!("{name}: crawl.confirm_runs must be at least 1"));
         }
+        cfg.text.validate(text, name)?;
         for o in &cfg.owners {
             if o.url_prefix.is_none() && o.column.is_none() {
                 return Err(anyhow!(
@@ -121,6 +124,65 @@ impl SiteConfig {
             }
         }
         Ok(cfg)
+    }
+}
+
+/// `[text]`: the site's own wording for `text.serious-error` (严重表述错误).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSection {
+    /// Local protected terms (leaders' names with titles, local organs, towns), ≥ 3 characters.
+    #[serde(default)]
+    pub protected_terms: Vec<toml::Spanned<String>>,
+    /// Extra groups of confusable characters (same pinyin / similar shape), one string a group.
+    #[serde(default)]
+    pub confusions: Vec<String>,
+    /// Known false hits: the misspelt string (or text around it), optionally `text@URL-prefix`.
+    #[serde(default)]
+    pub allow: Vec<toml::Spanned<String>>,
+}
+
+impl TextSection {
+    /// Refuses terms too short to protect and empty allow entries, naming the file and line.
+    fn validate(&self, text: &str, name: &str) -> Result<()> {
+        let line = |s: &toml::Spanned<String>| {
+            text[..s.span().start.min(text.len())].matches('\n').count() + 1
+        };
+        for t in &self.protected_terms {
+            if t.get_ref().trim().chars().count() < 3 {
+                return Err(anyhow!(
+                    "{name}:{}: text.protected_terms: \"{}\" is shorter than 3 characters (too many false hits; write the name with its title)",
+                    line(t),
+                    t.get_ref()
+                ));
+            }
+        }
+        for a in &self.allow {
+            if gongkai_rules::AllowEntry::parse(a.get_ref())
+                .text
+                .is_empty()
+            {
+                return Err(anyhow!("{name}:{}: text.allow: empty entry", line(a)));
+            }
+        }
+        Ok(())
+    }
+
+    /// As the rules' evaluation context takes it.
+    pub fn site_terms(&self) -> gongkai_rules::SiteTerms {
+        gongkai_rules::SiteTerms {
+            protected_terms: self
+                .protected_terms
+                .iter()
+                .map(|t| t.get_ref().trim().to_string())
+                .collect(),
+            confusions: self.confusions.clone(),
+            allow: self
+                .allow
+                .iter()
+                .map(|a| gongkai_rules::AllowEntry::parse(a.get_ref()))
+                .collect(),
+        }
     }
 }
 
@@ -172,6 +234,17 @@ department = "滕州市人民政府办公室"
 [departments.aliases]
 "市住建局" = "滕州市住房和城乡建设局"
 "市政府办公室" = "滕州市人民政府办公室"
+
+# 严重表述错误 (text.serious-error): the pack protects national terms (国名, 机构, 固定政治表述,
+# province and city names); add the site's own, at least 3 characters each (a leader's name with
+# the title). A misspelling is one character replaced by a same-pinyin / similar-shape one of a
+# confusion group (the pack's, plus `confusions` here), doubled, or dropped.
+[text]
+protected_terms = ["滕州市人民政府", "滕州市行政审批服务局"]
+# Extra confusion groups for the characters of the local terms, one string a group.
+confusions = ["局居"]
+# Known false hits: the misspelt string or text around it; "text@URL-prefix" only under that prefix.
+allow = []
 "#;
 
 #[cfg(test)]
@@ -186,6 +259,7 @@ mod tests {
         assert_eq!(cfg.crawl.recheck_pause_secs, Some(60));
         assert_eq!(cfg.crawl.confirm_runs, Some(1));
         assert_eq!(cfg.crawl.min_pages_ratio, Some(0.70));
+        assert_eq!(cfg.text.site_terms().protected_terms.len(), 2);
     }
 
     #[test]
@@ -206,5 +280,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("s.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn text_section_types_and_short_terms_name_file_and_line() {
+        let cfg = SiteConfig::parse(
+            "[text]\nprotected_terms = [\"青岚县人民政府\"]\nallow = [\"清岚@http://x/a/\"]\n",
+            "site.toml",
+        )
+        .unwrap();
+        let t = cfg.text.site_terms();
+        assert_eq!(t.protected_terms, vec!["青岚县人民政府"]);
+        assert_eq!(t.allow[0].url_prefix.as_deref(), Some("http://x/a/"));
+        for (bad, line) in [
+            ("[text]\nprotected_terms = \"青岚县\"\n", 2),
+            ("[text]\n\nallow = [1]\n", 3),
+            ("[text]\nconfusions = [[\"a\"]]\n", 2),
+            ("[text]\nprotected = []\n", 2),
+            (
+                "[text]\nprotected_terms = [\n  \"青岚县人民政府\",\n  \"县长\",\n]\n",
+                4,
+            ),
+            ("[text]\nallow = [\"@http://x/\"]\n", 2),
+        ] {
+            let err = SiteConfig::parse(bad, "site.toml").unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("site.toml:{line}:")),
+                "{bad}: {err}"
+            );
+            assert!(!err.contains('\n'), "{err}");
+        }
     }
 }

@@ -290,3 +290,36 @@ fn bare_date_label_needs_a_date() {
     let e = md(r#"<div><p>文号：赣府发〔2024〕1号</p><p>日期：见附件</p></div>"#);
     assert!(!e.metadata.has_label(Field::PublishDate));
 }
+
+#[test]
+fn letter_table_of_td_cells_without_colons() {
+    // 来信选登 tables of another CMS: label cells are plain `td` without a colon.
+    let e = md(r#"<table class="xfxx" border="1">
+        <tr><td class="t">来信人</td><td>李**</td></tr>
+        <tr><td class="t">来信日期</td><td>2024年12月3日</td></tr>
+        <tr><td class="t">来信内容</td><td>桐木乡集镇自来水水压长期不足。</td></tr>
+        <tr><td class="t">回复时间</td><td>2025/01/06</td></tr>
+        <tr><td class="t">处理结果</td><td>正在办理中</td></tr>
+        </table>"#);
+    for (l, v) in [
+        ("来信日期", "2024年12月3日"),
+        ("回复时间", "2025/01/06"),
+        ("处理结果", "正在办理中"),
+    ] {
+        assert!(
+            e.metadata.raw.contains(&(l.into(), v.into())),
+            "{l}: {:?}",
+            e.metadata.raw
+        );
+    }
+    // A data table whose header row holds the same words is not read as pairs.
+    let e = md(
+        r#"<table><tr><td>留言标题</td><td>留言时间</td><td>处理状态</td></tr>
+        <tr><td>路灯不亮</td><td>2024-12-03</td><td>已办结</td></tr></table>"#,
+    );
+    assert!(
+        !e.metadata.raw.iter().any(|(l, _)| l == "留言标题"),
+        "{:?}",
+        e.metadata.raw
+    );
+}

@@ -18,8 +18,10 @@
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::compact;
 use chrono::{Datelike, NaiveDate};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "截止日期后网站仍未发布上一年度政府信息公开工作年度报告";
 
@@ -41,6 +43,8 @@ pub struct Params {
     pub report_words: Vec<String>,
     /// Names of the annual-report column (for the crawl-depth guard).
     pub column_names: Vec<String>,
+    /// Titles with these words speak about reports (a notice to compile them), they are none.
+    pub mention_words: Vec<String>,
 }
 
 impl Default for Params {
@@ -58,6 +62,11 @@ impl Default for Params {
                 "政府信息公开年度报告",
                 "年度报告",
                 "年报",
+            ]
+            .map(String::from)
+            .to_vec(),
+            mention_words: [
+                "通知", "报送", "做好", "编制", "填报", "督查", "考核", "培训", "解读",
             ]
             .map(String::from)
             .to_vec(),
@@ -97,7 +106,12 @@ crate::check_glue!(AnnualReport);
 impl AnnualReport {
     fn is_report(&self, text: &str, year: i32) -> bool {
         let t = compact(text);
-        t.contains(&format!("{year}年"))
+        !self
+            .p
+            .mention_words
+            .iter()
+            .any(|w| !w.trim().is_empty() && t.contains(compact(w).as_str()))
+            && t.contains(&format!("{year}年"))
             && t.contains(compact(&self.p.subject).as_str())
             && self
                 .p
@@ -137,6 +151,100 @@ impl AnnualReport {
     }
 }
 
+/// A text naming a report, with the publisher of the page it is the title of (None for list
+/// items and link anchors).
+struct Candidate<'a> {
+    text: &'a str,
+    publisher: Option<String>,
+}
+
+impl AnnualReport {
+    /// The unit a report title names before its year or subject ("青岚县民政局2024年…" →
+    /// 青岚县民政局); None when nothing precedes them ("2024年度政府信息公开工作报告").
+    fn named_unit(&self, text: &str, year: i32) -> Option<String> {
+        let t = compact(text);
+        let cut = [format!("{year}年"), compact(&self.p.subject)]
+            .iter()
+            .filter_map(|k| t.find(k.as_str()))
+            .min()?;
+        let unit = t[..cut].trim_start_matches("关于").to_string();
+        (!unit.is_empty()).then_some(unit)
+    }
+
+    /// True when `unit` is only a place or a people's government ("青岚县", "滕州市人民政府"): the
+    /// government's own report.
+    fn government_unit(&self, unit: &str) -> bool {
+        // 滕州市政府: the short form of 人民政府 in titles.
+        PLACE.is_match(unit)
+            || unit.strip_suffix("政府").is_some_and(|p| PLACE.is_match(p))
+            || self
+                .p
+                .government_names
+                .iter()
+                .any(|g| !g.trim().is_empty() && unit.ends_with(compact(g).as_str()))
+    }
+
+    /// True when `unit` names department `dept` (its full name, or its name without the leading
+    /// place: 司法局 for 滕州市司法局, so 市司法局 and 县司法局 count).
+    fn names_department(unit: &str, dept: &str) -> bool {
+        let d = compact(dept);
+        if d.is_empty() {
+            return false;
+        }
+        let short = PLACE_PREFIX
+            .captures(&d)
+            .map(|c| c[1].to_string())
+            .unwrap_or_default();
+        unit.contains(d.as_str()) || (short.chars().count() >= 3 && unit.contains(short.as_str()))
+    }
+
+    /// True when `c` is the `year` report of the department called `names` (its canonical name
+    /// and its aliases): its title names the department, or its page's publisher is the
+    /// department and its title names no other unit.
+    fn departments_report(&self, c: &Candidate<'_>, year: i32, names: &[String]) -> bool {
+        if !self.is_report(c.text, year) {
+            return false;
+        }
+        let named = |unit: &str| names.iter().any(|d| Self::names_department(unit, d));
+        match self.named_unit(c.text, year) {
+            Some(u) if !self.government_unit(&u) => named(&u),
+            _ => c.publisher.as_deref().is_some_and(|p| named(&compact(p))),
+        }
+    }
+
+    /// True when `c` is the site's own `year` report: on a government's portal the government's
+    /// (no unit, a place or a government named, and not published by a configured department);
+    /// on a department's site any report not of another configured department.
+    fn own_report(
+        &self,
+        c: &Candidate<'_>,
+        year: i32,
+        government: bool,
+        depts: &[Vec<String>],
+    ) -> bool {
+        if !self.is_report(c.text, year) {
+            return false;
+        }
+        let of_dept = depts.iter().any(|d| self.departments_report(c, year, d));
+        if !government {
+            return !of_dept;
+        }
+        let unit_ok = self
+            .named_unit(c.text, year)
+            .is_none_or(|u| self.government_unit(&u));
+        unit_ok && !of_dept
+    }
+}
+
+/// A place name alone (青岚县, 滕州市, 山东省).
+static PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{1,8}?(?:省|市|县|区|自治州|自治县|旗|盟)$").expect("place regex")
+});
+/// A department's name after its leading place (民政局 in 青岚县民政局).
+static PLACE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{1,6}?(?:省|市|县|区)(\p{Han}{3,})$").expect("place prefix regex")
+});
+
 impl Check for AnnualReport {
     fn run(&self, cx: &mut RuleCx<'_>) {
         // Absence is only known from a complete crawl (see `EvalContext::complete`).
@@ -156,36 +264,171 @@ impl Check for AnnualReport {
             .unwrap_or(&hm.title);
         let year = as_of.year() - 1;
         let titles: Vec<String> = sm.crawled.iter().map(|&i| sm.title(i)).collect();
-        let mut texts: Vec<&str> = Vec::new();
+        let mut cands: Vec<Candidate<'_>> = Vec::new();
         for (&i, t) in sm.crawled.iter().zip(&titles) {
             let m = sm.model(i);
-            texts.push(t);
-            texts.push(&m.title);
+            let publisher = sm
+                .field(i, gongkai_page::Field::Publisher)
+                .map(|p| cx.ctx.canonical_department(p));
+            for text in [t.as_str(), m.title.as_str()] {
+                cands.push(Candidate {
+                    text,
+                    publisher: publisher.clone(),
+                });
+            }
             if let Some(c) = &m.column {
-                texts.extend(c.items.iter().map(|it| it.title.as_str()));
+                cands.extend(c.items.iter().map(|it| Candidate {
+                    text: &it.title,
+                    publisher: None,
+                }));
             }
         }
         // Counted as ever: each crawled page's link anchors, then every link's anchor again.
-        let searched = texts.len()
+        let searched = cands.len()
             + sm.crawled
                 .iter()
                 .map(|&i| sm.links_of(i).count())
                 .sum::<usize>()
             + sm.site.links.len();
-        // Only `any` is asked of the texts: each distinct one is judged once.
-        texts.extend_from_slice(sm.distinct_anchors());
-        texts.sort_unstable();
-        texts.dedup();
+        cands.extend(sm.distinct_anchors().iter().map(|a| Candidate {
+            text: a,
+            publisher: None,
+        }));
         let earlier: Vec<i32> = (year - 5..year)
-            .filter(|y| texts.iter().any(|t| self.is_report(t, *y)))
+            .filter(|y| cands.iter().any(|c| self.is_report(c.text, *y)))
             .collect();
         let government = self.names_government(site_name)
-            || texts.iter().any(|t| {
+            || cands.iter().any(|c| {
                 earlier
                     .iter()
-                    .any(|y| self.is_report(t, *y) && self.governments_report(t, *y))
+                    .any(|y| self.is_report(c.text, *y) && self.governments_report(c.text, *y))
             });
-        let (month, day) = if government {
+        let mut depts: Vec<String> = cx
+            .ctx
+            .owners
+            .iter()
+            .map(|o| cx.ctx.canonical_department(&o.department))
+            .filter(|d| !d.is_empty() && !self.names_government(d))
+            .collect();
+        depts.sort();
+        depts.dedup();
+        // Each department with the aliases the config maps to it (县发改委 → 青岚县发展和改革委员会).
+        let depts: Vec<Vec<String>> = depts
+            .into_iter()
+            .map(|d| {
+                let mut names = vec![d.clone()];
+                names.extend(
+                    cx.ctx
+                        .aliases
+                        .iter()
+                        .filter(|(_, c)| c.trim() == d)
+                        .map(|(a, _)| a.clone()),
+                );
+                names
+            })
+            .collect();
+        let col = self.report_column(sm, &cx.ctx.owners);
+        let site = Unit {
+            name: None,
+            government,
+            url_prefix: None,
+        };
+        if !cands
+            .iter()
+            .any(|c| self.own_report(c, year, government, &depts))
+        {
+            self.emit_missing(cx, &site, col, home, (site_name.trim(), &earlier, searched));
+        }
+        for names in &depts {
+            if cands
+                .iter()
+                .any(|c| self.departments_report(c, year, names))
+            {
+                continue;
+            }
+            let d = &names[0];
+            let url_prefix = cx
+                .ctx
+                .owners
+                .iter()
+                .filter(|o| cx.ctx.canonical_department(&o.department) == *d)
+                .find_map(|o| o.url_prefix.clone());
+            let unit = Unit {
+                name: Some(d.clone()),
+                government: false,
+                url_prefix,
+            };
+            self.emit_missing(cx, &unit, col, home, (site_name.trim(), &earlier, searched));
+        }
+    }
+}
+
+/// Whose report is looked for: the site's own (`name` None) or a configured department's.
+struct Unit {
+    name: Option<String>,
+    government: bool,
+    url_prefix: Option<String>,
+}
+
+/// The crawled annual-report column, or `Err(())` when one is linked but was not crawled (the
+/// crawl could not look inside: nothing is judged).
+type ReportColumn = Result<Option<usize>, ()>;
+
+impl AnnualReport {
+    fn is_col(&self, s: &str) -> bool {
+        let s = compact(s);
+        !s.is_empty()
+            && s.chars().count() <= 20
+            && self
+                .p
+                .column_names
+                .iter()
+                .any(|c| s.contains(compact(c).as_str()))
+    }
+
+    /// The site's own report column: a crawled one outside every configured department's URL
+    /// prefix when there is one (a department subsite has its own).
+    fn report_column(
+        &self,
+        sm: &crate::sitemodel::SiteModel<'_>,
+        owners: &[crate::OwnerRule],
+    ) -> ReportColumn {
+        let cols: Vec<usize> = (0..sm.columns.len())
+            .filter(|&k| self.is_col(&sm.columns[k].name))
+            .collect();
+        let outside = |k: &usize| {
+            let url = &sm.page(sm.columns[*k].pages[0]).url;
+            !owners
+                .iter()
+                .filter_map(|o| o.url_prefix.as_deref())
+                .any(|pre| !pre.is_empty() && url.starts_with(pre))
+        };
+        let crawled = cols
+            .iter()
+            .copied()
+            .find(outside)
+            .or_else(|| cols.first().copied());
+        let linked = sm.distinct_anchors().iter().any(|a| self.is_col(a));
+        if crawled.is_none() && linked {
+            return Err(());
+        }
+        Ok(crawled)
+    }
+
+    /// Emits the missing report of `unit` once its deadline has passed: on the unit's own
+    /// report column (a department's under its URL prefix), else the site's, else the root.
+    fn emit_missing(
+        &self,
+        cx: &mut RuleCx<'_>,
+        unit: &Unit,
+        col: ReportColumn,
+        home: usize,
+        (site_name, earlier, searched): (&str, &[i32], usize),
+    ) {
+        let sm = cx.site;
+        let as_of = cx.as_of();
+        let year = as_of.year() - 1;
+        let (month, day) = if unit.government {
             (
                 self.p.government_deadline_month,
                 self.p.government_deadline_day,
@@ -196,169 +439,62 @@ impl Check for AnnualReport {
         let Some(deadline) = NaiveDate::from_ymd_opt(as_of.year(), month, day) else {
             return;
         };
-        if as_of <= deadline || texts.iter().any(|t| self.is_report(t, year)) {
+        let Ok(site_col) = col else { return };
+        if as_of <= deadline {
             return;
         }
-        let col_names: Vec<String> = self.p.column_names.iter().map(|c| compact(c)).collect();
-        let is_col = |s: &str| {
-            let s = compact(s);
-            !s.is_empty()
-                && s.chars().count() <= 20
-                && col_names.iter().any(|c| s.contains(c.as_str()))
-        };
-        let crawled_col = sm.columns.iter().find(|c| is_col(&c.name));
-        let linked_col = sm.distinct_anchors().iter().any(|a| is_col(a));
-        if crawled_col.is_none() && linked_col {
-            return;
-        }
-        let (url, fetch) = match crawled_col {
+        let own_col = unit.url_prefix.as_deref().and_then(|pre| {
+            sm.columns
+                .iter()
+                .find(|c| self.is_col(&c.name) && sm.page(c.pages[0]).url.starts_with(pre))
+        });
+        let column = own_col.or_else(|| site_col.map(|k| &sm.columns[k]));
+        let (url, fetch) = match column {
             Some(c) => (
                 sm.page(c.pages[0]).url.clone(),
                 sm.page(c.pages[0]).fetch_id,
             ),
             None => (sm.root.clone(), sm.page(home).fetch_id),
         };
+        let who = unit.name.clone().unwrap_or_default();
         let msg = format!(
-            "截至{as_of}，网站未发布{year}年度政府信息公开工作年度报告（应于{}前发布）",
-            deadline
+            "截至{as_of}，网站未发布{who}{year}年度政府信息公开工作年度报告（应于{deadline}前发布）"
         );
+        let level = match (&unit.name, unit.government) {
+            (Some(_), _) => "configured-department",
+            (None, true) => "government",
+            (None, false) => "department",
+        };
         let ev = json!({
             "year": year,
             "deadline": deadline.to_string(),
-            "site_name": site_name.trim(),
-            "level": if government { "government" } else { "department" },
+            "site_name": site_name,
+            "unit": unit.name,
+            "level": level,
             "as_of": as_of.to_string(),
-            "annual_report_column": crawled_col.map(|c| c.name.clone()),
+            "annual_report_column": column.map(|c| c.name.clone()),
             "earlier_years_found": earlier,
             "texts_searched": searched,
         });
-        let dept = cx.dept_for(
-            &url,
-            &crawled_col
-                .map(|c| vec![c.name.clone()])
-                .unwrap_or_default(),
-        );
+        let dept = match &unit.name {
+            Some(d) => d.clone(),
+            None => cx.dept_for(
+                &url,
+                &column.map(|c| vec![c.name.clone()]).unwrap_or_default(),
+            ),
+        };
         cx.emit(
             Emit::new(&url, dept, msg, ev)
-                .target(format!("{year}年度政府信息公开工作年度报告"))
-                .subject(vec![sm.root.clone(), year.to_string()])
+                .target(format!("{who}{year}年度政府信息公开工作年度报告"))
+                .subject(match &unit.name {
+                    None => vec![sm.root.clone(), year.to_string()],
+                    Some(d) => vec![sm.root.clone(), year.to_string(), d.clone()],
+                })
                 .fetch(fetch),
         );
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::checks::testkit::*;
-
-    fn s(titles: &[&str]) -> crate::Site {
-        let items: Vec<(&str, String, Option<&str>)> = titles
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (*t, u(&format!("nb/t{i}.html")), Some("2022-01-20")))
-            .collect();
-        let items: Vec<(&str, &str, Option<&str>)> =
-            items.iter().map(|(t, l, d)| (*t, l.as_str(), *d)).collect();
-        let mut st = site(vec![
-            page(ROOT, home("")),
-            page(&u("nb/index.html"), column("政府信息公开年报", &items)),
-        ]);
-        add_link(&mut st, ROOT, &u("nb/index.html"), "政府信息公开年报");
-        st
-    }
-
-    #[test]
-    fn missing_after_the_governments_deadline_on_a_government_portal() {
-        let st = s(&[
-            "滕州市人民政府2021年政府信息公开工作年度报告",
-            "滕州市人民政府2020年政府信息公开工作年度报告",
-        ]);
-        assert!(
-            run("annual-report.missing", &st, &ctx(2023, 3, 31)).is_empty(),
-            "a government's report is due 31 March (条例 Art. 50), not 31 January"
-        );
-        let f = run("annual-report.missing", &st, &ctx(2023, 4, 1));
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].evidence["year"], 2022);
-        assert_eq!(f[0].evidence["deadline"], "2023-03-31");
-        assert_eq!(f[0].evidence["level"], "government");
-        assert!(f[0].message.contains("2023-03-31"), "{}", f[0].message);
-        assert_eq!(
-            f[0].evidence["earlier_years_found"],
-            serde_json::json!([2020, 2021])
-        );
-        assert_eq!(f[0].url, u("nb/index.html"));
-    }
-
-    #[test]
-    fn a_department_site_owes_its_report_by_31_january() {
-        let mut st = s(&["市司法局2021年政府信息公开工作年度报告"]);
-        let m = st.pages[0].model.as_mut().unwrap();
-        m.title = "滕州市司法局".into();
-        m.guideline_meta
-            .insert("SiteName".into(), "滕州市司法局".into());
-        assert!(run("annual-report.missing", &st, &ctx(2023, 1, 31)).is_empty());
-        let f = run("annual-report.missing", &st, &ctx(2023, 2, 1));
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].evidence["deadline"], "2023-01-31");
-        assert_eq!(f[0].evidence["level"], "department");
-    }
-
-    #[test]
-    fn earlier_government_reports_make_a_government_portal() {
-        let mut st = s(&["滕州市人民政府2021年政府信息公开工作年度报告"]);
-        st.pages[0].model.as_mut().unwrap().title = "首页".into();
-        assert!(run("annual-report.missing", &st, &ctx(2023, 3, 31)).is_empty());
-        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).len(), 1);
-        // A department's earlier report does not make it one.
-        let mut st = s(&["滕州市人民政府办公室2021年政府信息公开工作年度报告"]);
-        st.pages[0].model.as_mut().unwrap().title = "首页".into();
-        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 2, 1)).len(), 1);
-    }
-
-    #[test]
-    fn government_portal_names() {
-        let c = super::AnnualReport {
-            p: super::Params::default(),
-        };
-        for n in [
-            "滕州市人民政府",
-            "滕州市人民政府门户网站",
-            "首页_滕州市人民政府",
-            "滕州市人民政府 - 首页",
-        ] {
-            assert!(c.names_government(n), "{n}");
-        }
-        for n in [
-            "滕州市人民政府办公室",
-            "滕州市发展和改革局",
-            "人民政府网站群",
-        ] {
-            assert!(!c.names_government(n), "{n}");
-        }
-    }
-
-    #[test]
-    fn title_forms_found() {
-        for t in [
-            "滕州市2022年政府信息公开工作年度报告",
-            "2022年度政府信息公开工作报告",
-            "市司法局政府信息公开工作年度报告（2022年）",
-            "2022年政府信息公开年报",
-        ] {
-            assert!(
-                run("annual-report.missing", &s(&[t]), &ctx(2023, 4, 1)).is_empty(),
-                "{t}"
-            );
-        }
-    }
-
-    #[test]
-    fn uncrawled_report_column_is_not_judged() {
-        let mut st = site(vec![page(ROOT, home(""))]);
-        add_link(&mut st, ROOT, &u("nb/index.html"), "政府信息公开年报");
-        assert!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).is_empty());
-        let st = site(vec![page(ROOT, home(""))]);
-        assert_eq!(run("annual-report.missing", &st, &ctx(2023, 4, 1)).len(), 1);
-    }
-}
+#[path = "annual_report_tests.rs"]
+mod tests;

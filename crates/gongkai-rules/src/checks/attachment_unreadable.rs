@@ -1,14 +1,14 @@
 //! `attachment-unreadable`: an attachment of the portal's own origins whose text could not be
 //! read, so personal data and classification marks in it went unchecked.
 //!
-//! What: every attachment read in full (`Site::attachments`) that came back unreadable — too
+//! How: every attachment read in full (`Site::attachments`) that came back unreadable — too
 //! large to download (over the crawl's attachment cap), encrypted, a pdf without a text layer
 //! (a scan), corrupt, over the safety bounds (zip bombs), an unsupported format — one finding
 //! each, with the reason, the format and the pages that link it; the department is the
 //! linking page's. Nothing passes silently.
-//! Why: ledger items 16 and 44 ask that published files be checked for personal data; a file the
-//! tool could not read has to be checked by a person.
-//! Example: a scanned 救助名单.pdf linked from a 公示 page.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{Check, Emit, ParamError, RuleCx};
 use serde::{Deserialize, Serialize};

@@ -1,15 +1,15 @@
 //! `classified-mark`: a published page or attachment bearing a state-secret classification mark.
 //!
-//! What: 绝密 / 机密 / 秘密 immediately followed by ★ (one space allowed, as pdf text extraction
+//! How: 绝密 / 机密 / 秘密 immediately followed by ★ (one space allowed, as pdf text extraction
 //! inserts them), optionally with the period after it (秘密★1年, 机密★5年, 绝密★长期), in the text
 //! of crawled pages and of attachments read in full. A mark quoted inside running text (标注
 //! “秘密★”) is a sentence about marks, not a mark; talk about secrets (保守国家秘密, 保密工作,
 //! 秘密文件管理) has no ★ and never matches. One finding per page or attachment; the evidence
 //! gives the marks and their locations (`第1页`, `页眉 段落1`), for attachments also the pages
 //! linking it; the department is the linking page's.
-//! Why: a leaked classified file is a veto item of the national spot checks (国办秘函〔2019〕19号,
-//! 严重泄露国家秘密); 《保密法》 forbids publishing classified information.
-//! Example: a notice whose attached pdf opens with "秘密★1年".
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{Check, Emit, ParamError, RuleCx};
 use regex::Regex;

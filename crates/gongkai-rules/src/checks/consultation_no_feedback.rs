@@ -1,19 +1,21 @@
 //! `consultation-no-feedback`: a consultation that ended long ago with no published outcome.
 //!
-//! What: a consultation is an article whose title says 征求意见 / 征集意见 (`title_keywords`) and
+//! How: a consultation is an article whose title says 征求意见 / 征集意见 (`title_keywords`) and
 //! does not itself report an outcome (`outcome_words`: 采纳 / 反馈 / 意见情况 / 结果). Its period
 //! is read as `consultation-period` reads it; its end (the end date, else start + length) must be
 //! more than `grace_days` (default 30) days before the as-of date. Its subject is the 《》 name
 //! without a trailing （征求意见稿）/（草案）/（送审稿）, or the title less 关于 / 公开征求 / 征集意见 /
 //! 公告 / 通知, the leading place name and the year; subjects under 4 characters are not judged.
-//! It fires unless some other crawled page reports the outcome: its title has an outcome word and
-//! names the subject, or it links to the consultation and its title or text has an outcome word.
-//! Why: ledger item 26 — 决策草案公开征求意见及意见采纳情况公开 (the seed: 公开征求意见的，应及时
-//! 反馈意见采纳情况).
-//! Example: 《滕州市养犬管理办法（征求意见稿）》, period ended 2022-03-31, as of 2022-07-01 and no
-//! 关于《滕州市养犬管理办法》征求意见采纳情况的说明 → fires.
+//! Only consultations on decisions are judged (`decision_words` / `not_decision_words`, as
+//! `consultation-period` scopes them). It fires unless some other crawled page reports the
+//! outcome: its title has an outcome word and names the subject, or it is an article (not a
+//! column list, which links every consultation) linking the consultation with an outcome word in
+//! its title or text.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::consultation_period::find_period;
+use super::consultation_period::{find_period, DecisionScope};
 use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 
 use crate::text::{clip, compact, key};
@@ -36,6 +38,9 @@ pub struct Params {
     pub context_words: Vec<String>,
     /// Consultations that ended before this date are not judged.
     pub since: Option<DateParam>,
+    /// Only consultations on decisions (决策事项) are judged, as `consultation-period` scopes them.
+    pub decision_words: Vec<String>,
+    pub not_decision_words: Vec<String>,
 }
 
 impl Default for Params {
@@ -53,6 +58,8 @@ impl Default for Params {
             outcome_words: v(&["采纳", "反馈", "意见情况", "结果", "吸收"]),
             context_words: v(&["意见", "建议", "反馈", "征集", "征求"]),
             since: None,
+            decision_words: DecisionScope::default().decision_words,
+            not_decision_words: DecisionScope::default().not_decision_words,
         }
     }
 }
@@ -143,6 +150,7 @@ impl ConsultationNoFeedback {
             .iter()
             .any(|k| t.contains(compact(k).as_str()))
             && !self.is_outcome(&t)
+            && DecisionScope::is_decision(&self.p.decision_words, &self.p.not_decision_words, &t)
     }
 
     /// Pages that may report an outcome, found once per run: (page, title key, title says
@@ -177,9 +185,13 @@ impl ConsultationNoFeedback {
             .filter(|(j, _, _)| *j != i)
             .find(|(j, tk, in_title)| {
                 (*in_title && tk.contains(sk.as_str()))
-                    || sm
-                        .links_of(*j)
-                        .any(|l| l.target_url.as_deref() == Some(url.as_str()))
+                    // A list page links every consultation and prints other pages' titles: only
+                    // an article linking this one speaks of its outcome.
+                    || (sm.is_article(*j)
+                        && sm.model(*j).column.is_none()
+                        && sm
+                            .links_of(*j)
+                            .any(|l| l.target_url.as_deref() == Some(url.as_str())))
             })
             .map(|(j, _, _)| *j)
     }
@@ -266,6 +278,37 @@ mod tests {
             Some("老旧小区改造计划")
         );
         assert_eq!(subject("征求意见").as_deref(), None);
+    }
+
+    #[test]
+    fn a_list_page_linking_it_is_no_outcome_page() {
+        let mut list = column(
+            "征求意见",
+            &[
+                (
+                    "关于公开征求《滕州市养犬管理办法（征求意见稿）》意见的公告",
+                    &u("zq/1.html"),
+                    Some("2022-03-01"),
+                ),
+                (
+                    "关于《滕州市供水管理办法》征求意见采纳情况的反馈",
+                    &u("zq/5.html"),
+                    Some("2022-02-01"),
+                ),
+            ],
+        );
+        // The list prints the other consultation's outcome title in its text.
+        list.text = "关于公开征求《滕州市养犬管理办法（征求意见稿）》意见的公告 关于《滕州市供水管理办法》征求意见采纳情况的反馈".into();
+        let mut s = site(vec![
+            page(ROOT, home("")),
+            page(&u("zq/1.html"), cons()),
+            page(&u("zq/index.html"), list),
+        ]);
+        add_link(&mut s, &u("zq/index.html"), &u("zq/1.html"), "养犬管理办法");
+        assert_eq!(
+            run("consultation.no-feedback", &s, &ctx(2022, 7, 1)).len(),
+            1
+        );
     }
 
     #[test]

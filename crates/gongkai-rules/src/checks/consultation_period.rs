@@ -1,6 +1,7 @@
 //! `consultation-period`: a public-comment period shorter than `min_days`.
 //!
-//! How: an article whose title says 征求意见 / 征集意见 (not a 结果 / 采纳 / 反馈 page) is read for
+//! How: an article whose title says 征求意见 / 征集意见 (not a 结果 / 采纳 / 反馈 page) and names a
+//! decision ([`DecisionScope`]: a draft, 办法, 规划, 方案, 政策 … and no 口号, 标识, 志愿者, 网站 …) is read for
 //! its period, in sentences that speak of 意见 / 建议 / 反馈 / 征集 / 征求:
 //! 1. a range "2022年6月1日至2022年6月30日", "自2022年6月1日起至6月30日止", "2022-06-01—2022-06-30"
 //!    (a time of day may follow a date; an end without a year takes the start's year);
@@ -41,6 +42,95 @@ pub struct Params {
     /// not judged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<DateParam>,
+    /// Only consultations on decisions (决策事项) are judged: see [`DecisionScope`].
+    pub decision_words: Vec<String>,
+    pub not_decision_words: Vec<String>,
+}
+
+/// Which consultations are on decisions (决策事项: 重大行政决策, 规范性文件 and policy drafts), as
+/// the ledger's 30-day rule and its 采纳情况 duty mean: a title naming a draft or a decision
+/// (`decision_words`: 《》, 征求意见稿, 草案, 办法, 规划, 方案 …) and no subject that is no decision
+/// (`not_decision_words`: 标识, 口号, 吉祥物, 志愿者, 网站 …, which wins unless the title names a
+/// draft: 征求意见稿, 草案, 送审稿).
+#[derive(Debug, Clone)]
+pub struct DecisionScope {
+    pub decision_words: Vec<String>,
+    pub not_decision_words: Vec<String>,
+}
+
+impl Default for DecisionScope {
+    fn default() -> Self {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect();
+        DecisionScope {
+            decision_words: v(&[
+                "《",
+                "征求意见稿",
+                "草案",
+                "送审稿",
+                "决策",
+                "规范性文件",
+                "办法",
+                "规定",
+                "条例",
+                "细则",
+                "规划",
+                "方案",
+                "政策",
+                "措施",
+                "决定",
+                "标准",
+                "计划",
+                "实施意见",
+                "指导意见",
+                "规则",
+                "目录",
+                "清单",
+            ]),
+            not_decision_words: v(&[
+                "标识",
+                "LOGO",
+                "logo",
+                "Logo",
+                "口号",
+                "宣传语",
+                "吉祥物",
+                "命名",
+                "名称征集",
+                "志愿者",
+                "作品",
+                "征文",
+                "摄影",
+                "网站",
+                "网页",
+                "问卷",
+                "满意度",
+                "线索",
+                "选题",
+                "题材",
+                "文创",
+                "歌曲",
+                "故事",
+                "案例",
+            ]),
+        }
+    }
+}
+
+impl DecisionScope {
+    /// True when `title` is a consultation on a decision (see the type's doc). A title naming a
+    /// draft (征求意见稿 / 草案 / 送审稿) is one whatever its subject (《政府网站集约化建设方案（征求意见稿）》).
+    pub(crate) fn is_decision(decision: &[String], not_decision: &[String], title: &str) -> bool {
+        const DRAFTS: [&str; 3] = ["征求意见稿", "草案", "送审稿"];
+        let t = compact(title);
+        if DRAFTS.iter().any(|d| t.contains(d)) {
+            return true;
+        }
+        let has = |ws: &[String]| {
+            ws.iter()
+                .any(|w| !w.trim().is_empty() && t.contains(compact(w).as_str()))
+        };
+        has(decision) && !has(not_decision)
+    }
 }
 
 impl Default for Params {
@@ -58,6 +148,8 @@ impl Default for Params {
             exclude_title: v(&["结果", "采纳", "反馈", "情况的说明", "情况说明", "吸收"]),
             context_words: v(&["意见", "建议", "反馈", "征集", "征求"]),
             since: None,
+            decision_words: DecisionScope::default().decision_words,
+            not_decision_words: DecisionScope::default().not_decision_words,
         }
     }
 }
@@ -268,6 +360,11 @@ impl Check for ConsultationPeriod {
                 "是征求意见结果或反馈，不是征求意见公告".into(),
             ));
         }
+        if !DecisionScope::is_decision(&self.p.decision_words, &self.p.not_decision_words, &tk) {
+            return Some(Applies::NotJudged(
+                "不是决策事项（规范性文件、规划、方案、政策等草案）的征求意见".into(),
+            ));
+        }
         Some(Applies::Judged(format!(
             "征求意见公告：检查征求意见期限是否不少于{}日",
             self.p.min_days
@@ -292,6 +389,11 @@ impl Check for ConsultationPeriod {
                     .exclude_title
                     .iter()
                     .any(|k| !k.is_empty() && tk.contains(compact(k).as_str()))
+                || !DecisionScope::is_decision(
+                    &self.p.decision_words,
+                    &self.p.not_decision_words,
+                    &tk,
+                )
             {
                 continue;
             }
@@ -422,6 +524,40 @@ mod tests {
     }
 
     #[test]
+    fn only_consultations_on_decisions() {
+        let body = "征求意见时间：2022年6月1日至2022年6月10日，欢迎提出意见建议。";
+        for t in [
+            "关于《滕州市养犬管理办法（征求意见稿）》公开征求意见的公告",
+            "滕州市国土空间总体规划公开征求意见",
+            "关于滕州市促进消费若干政策措施征求意见的通知",
+            "关于重大行政决策事项公开征求意见的公告",
+            "关于《滕州市政府网站集约化建设方案（征求意见稿）》公开征求意见的公告",
+        ] {
+            assert_eq!(
+                run("consultation.short-period", &s(t, body), &ctx(2022, 8, 1)).len(),
+                1,
+                "{t}"
+            );
+        }
+        for t in [
+            "滕州市城市形象标识（LOGO）意见征集公告",
+            "滕州市城市宣传口号意见征集",
+            "关于滕州市人民政府网站改版征求意见的公告",
+            "滕州马拉松志愿者招募意见征集",
+            "关于征求意见的公告",
+        ] {
+            assert!(
+                run("consultation.short-period", &s(t, body), &ctx(2022, 8, 1)).is_empty(),
+                "{t}"
+            );
+            assert!(
+                run("consultation.no-feedback", &s(t, body), &ctx(2022, 8, 1)).is_empty(),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
     fn titles_and_working_days() {
         let body = "征求意见时间：2022年6月1日至2022年6月10日。";
         assert!(run(
@@ -436,7 +572,7 @@ mod tests {
             &ctx(2022, 8, 1)
         )
         .is_empty());
-        let t = "关于公开征集意见的公告";
+        let t = "关于城市管理办法公开征集意见的公告";
         assert_eq!(
             run(
                 "consultation.short-period",

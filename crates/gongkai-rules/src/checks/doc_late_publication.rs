@@ -1,15 +1,14 @@
 //! `doc-late-publication`: a government-information document published more than N working days
 //! after it was formed.
 //!
-//! What: an information-disclosure page (a metadata block) printing both a 成文日期 and a
+//! How: an information-disclosure page (a metadata block) printing both a 成文日期 and a
 //! 发布日期 where the working days in (成文日期, 发布日期] — official calendar with 调休 days, see
 //! [`crate::calendar`] — exceed `max_working_days` (default 20). The starting day does not count.
 //! Gaps longer than `archive_days` calendar days are left alone: they are old files moved onto a
 //! new platform (a 2009 document "published" in 2021), not late publication.
-//! Why: 政府信息公开条例 Art. 26 — 属于主动公开范围的政府信息，应当自该政府信息形成或者变更之日起
-//! 20个工作日内及时公开.
-//! Example: 成文日期 2022-09-01, 发布日期 2022-10-20 → 31 working days → fires; 成文日期
-//! 2022-09-20, 发布日期 2022-10-21 → exactly 20 working days across 国庆 → silent.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::calendar;
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};

@@ -1,13 +1,13 @@
 //! `home-stale`: the home page's newest dated item is older than `max_days`.
 //!
-//! What: on each home page, the dates of its list items (`column.items[].date`) and the dates
+//! How: on each home page, the dates of its list items (`column.items[].date`) and the dates
 //! printed in its text are collected; dates after the as-of date are ignored (event notices,
 //! deadlines). When the newest is more than `max_days` (default 14) days before the as-of date it
 //! fires. A home page without any date is left alone (lists loaded by script are not seen; the
 //! scorecard reports it as not observed).
-//! Why: 国办秘函〔2019〕19号 政府网站抽查指标 单项否决：首页栏目信息超过2周未更新; ledger item 51.
-//! Example: newest home item dated 2022-06-10, as of 2022-07-01 (21 days) → fires; 2022-06-20 →
-//! silent.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::find_dates;

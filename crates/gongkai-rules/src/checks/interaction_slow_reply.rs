@@ -1,12 +1,11 @@
 //! `interaction-slow-reply`: a message answered more than N working days after it was written.
 //!
-//! What: every message of a message page (read as `interaction-unanswered` reads them) with a
+//! How: every message of a message page (read as `interaction-unanswered` reads them) with a
 //! dated, non-pending reply where the working days in (留言日期, 答复日期] on the official calendar
 //! exceed `max_working_days` (default 15; offices set their own promise).
-//! Why: 国办秘函〔2019〕19号 政府网站抽查指标 — 互动交流 replies must be timely; most 书记市长信箱
-//! rules promise 15 working days; ledger item 40.
-//! Example: 留言 2022-09-20, 答复 2022-10-17 → 16 working days (国庆 off, 10-08/10-09 worked)
-//! → fires; 答复 2022-10-14 → 15 → silent.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use super::interaction_unanswered::{messages, MessageLabels};
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};

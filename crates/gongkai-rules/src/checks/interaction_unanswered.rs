@@ -1,17 +1,16 @@
 //! `interaction-unanswered`: a citizen's message (留言 / 来信) with no reply after `max_days`.
 //! Also home of the message reader that `interaction-slow-reply` shares.
 //!
-//! What: a crawled page (not a column list) that prints a message-time label (留言时间 / 来信时间 /
+//! How: a crawled page (not a column list) that prints a message-time label (留言时间 / 来信时间 /
 //! 提问时间 …) with a date, and a message-content or reply label, is a message page; a page may
 //! hold several messages (each message-time label starts one). Labels are read from the metadata
 //! block (`metadata.raw`) and, when it has none, from "label：value" in the text. A message has a
 //! reply only when it shows a reply date (答复时间 / 回复时间 …) and its reply content, if printed,
 //! is not a "pending" phrase (正在办理中 / 办理中 / 待处理 / 已受理 …). A message with no reply whose
 //! date is more than `max_days` (default 90) days before the as-of date fires.
-//! Why: 国办秘函〔2019〕19号 政府网站抽查指标 — 互动交流栏目长期（3个月）未回应网民留言 is a veto
-//! item; ledger item 40 (留言答复公开).
-//! Example: 留言时间 2022-03-01, 答复内容 正在办理中, as of 2022-07-01 → fires; the same message
-//! dated 2022-05-01 → silent (61 days).
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::{clip, fold};

@@ -1,17 +1,16 @@
 //! `link-dark`: dark links (暗链) — links to another site hidden from readers, and outbound links
 //! whose text or target page title is on the deny list.
 //!
-//! What: every page link (`a` / `area`) of a crawled page whose target is on another site (not
+//! How: every page link (`a` / `area`) of a crawled page whose target is on another site (not
 //! the registrable domain of a start URL: www.x.gov.cn and zwgk.x.gov.cn are one site) fires
 //! when the page extractor marked it hidden (display:none, visibility:hidden, zero size,
 //! font-size:0, far off-screen, on it or an ancestor, inline or by a `<style>` rule; hover menus
 //! excepted — see `gongkai_page::hidden`), or when its anchor text or the title of its fetched
 //! target contains a `deny` word (博彩, 赌场, 娱乐城 …) and no `except` word (举报, 打击 … as in
 //! 网络色情举报). Hidden links inside the site (collapsed menus) are silent.
-//! Why: 国办秘函〔2019〕19号 政府网站抽查指标 — 网站被植入暗链、链接到赌博色情网站 is a security
-//! veto; ledger item 50 (网站安全平稳运行).
-//! Example: `<div style="position:absolute;left:-9999px"><a href="http://xx-bet.com">娱乐城</a>`
-//! on the home page → fires; a visible 友情链接 to www.shandong.gov.cn → silent.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::clip;

@@ -3,12 +3,15 @@
 //! How: a crawled page is a message reply when it carries (as a metadata label, or as a label
 //! followed by a colon in the text) one of `question_labels` (留言内容, 来信内容, 咨询内容 ...) and
 //! one of `answer_labels` (答复内容, 回复内容, 办理结果 ...). Each `required` group must then be
-//! present as a label the same way (synonyms per group). Column list pages are not judged.
+//! present as a label the same way (synonyms per group). Column list pages are not judged, nor
+//! pages whose every message still awaits its reply (a pending 答复内容 such as 正在办理中 and no
+//! reply date: `interaction-unanswered` judges those).
 //!
 //! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
 //! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
+use crate::checks::interaction_unanswered::{messages, MessageLabels};
 use crate::explain::Applies;
 use crate::text::compact;
 use serde::{Deserialize, Serialize};
@@ -139,6 +142,16 @@ fn has_label(raw_labels: &[String], text: &str, label: &str) -> bool {
     false
 }
 
+/// True when every message of the page still awaits its reply (答复内容 正在办理中 / 已受理, no
+/// reply date): there is no reply yet whose fields could be missing.
+fn awaiting(m: &gongkai_page::PageModel) -> bool {
+    let msgs = messages(m, &MessageLabels::default());
+    !msgs.is_empty()
+        && msgs
+            .iter()
+            .all(|x| x.pending.is_some() && x.reply_date.is_none())
+}
+
 impl Check for ReplyFields {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
@@ -154,6 +167,11 @@ impl Check for ReplyFields {
                 "不是留言答复页面（没有留言和答复两部分）".into(),
             ));
         }
+        if awaiting(m) {
+            return Some(Applies::NotJudged(
+                "留言尚未答复（正在办理中等），由 interaction.unanswered 判断".into(),
+            ));
+        }
         Some(Applies::Judged("留言答复：检查必须公开的项目".into()))
     }
 
@@ -167,7 +185,7 @@ impl Check for ReplyFields {
             let raw: Vec<String> = m.metadata.raw.iter().map(|(l, _)| compact(l)).collect();
             let text = compact(&m.text);
             let any = |ls: &[String]| ls.iter().any(|l| has_label(&raw, &text, l));
-            if !any(&self.p.question_labels) || !any(&self.p.answer_labels) {
+            if !any(&self.p.question_labels) || !any(&self.p.answer_labels) || awaiting(m) {
                 continue;
             }
             let missing: Vec<String> = self
@@ -225,5 +243,16 @@ mod tests {
             &ctx(2022, 7, 1)
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_message_still_awaiting_its_reply_has_no_reply_fields_to_miss() {
+        let pending = "留言时间：2025-01-15 留言内容：课后服务收费多少？ 答复单位：县教体局 答复内容：您的留言已受理，正在办理中。";
+        assert!(run("interaction.reply-fields", &s(pending), &ctx(2025, 5, 20)).is_empty());
+        // A real reply without its 答复时间 still fires.
+        let replied = "留言时间：2025-03-30 留言内容：转学要什么材料？ 答复单位：县教体局 答复内容：请携带户口簿到学校办理。";
+        let f = run("interaction.reply-fields", &s(replied), &ctx(2025, 5, 20));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["missing"], serde_json::json!(["答复时间"]));
     }
 }

@@ -1,16 +1,16 @@
 //! `site-identity`: the home page footer lacks 网站标识码, ICP 备案号 or 公安机关备案号, or the
 //! `SiteIDCode` meta disagrees with the footer's 网站标识码.
 //!
-//! What: on each home page (start URL or a page of kind Home), the identity marks are read from
+//! How: on each home page (start URL or a page of kind Home), the identity marks are read from
 //! the page model's footer (`footer.site_id_code / icp / police_beian`) and, where the footer was
 //! not recognised, from the page text (网站标识码：1234567890, 鲁ICP备05001234号-1, 鲁公网安备
 //! 37048102000123号). Each missing mark is named; a `SiteIDCode` meta whose letters and digits
 //! differ from the footer's 网站标识码 is reported too.
-//! Why: 国办秘函〔2019〕19号 政府网站抽查指标 and 政府网站发展指引: 网站标识码、ICP备案编号、公安机关
-//! 备案标识 are shown in the footer; ledger item 51 (网站集约化建设和内容管理).
 //! A home page whose footer was not seen at all (no footer field extracted and no mark in the
 //! text) is not judged.
-//! Example: footer with 网站标识码 and ICP but no 公网安备 → fires naming 公安机关备案号.
+//!
+//! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
+//! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{Check, Emit, ParamError, RuleCx};
 use regex::Regex;

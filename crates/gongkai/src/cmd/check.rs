@@ -83,6 +83,7 @@ pub fn evaluate_run(
             .map(|(a, c)| (a.clone(), c.clone()))
             .collect(),
         complete,
+        text: site.text.site_terms(),
     };
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
     // Broken links are reported once they failed in `confirm_runs` consecutive runs.

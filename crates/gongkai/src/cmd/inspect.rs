@@ -150,6 +150,7 @@ fn eval_context(config: &SiteConfig, as_of: chrono::NaiveDate, complete: bool) -
             .iter()
             .map(|(a, c)| (a.clone(), c.clone()))
             .collect(),
+        text: config.text.site_terms(),
     }
 }
 

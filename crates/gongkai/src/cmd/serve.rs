@@ -35,6 +35,7 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
             .iter()
             .map(|(a, c)| (a.clone(), c.clone()))
             .collect(),
+        text: site.text.site_terms(),
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
