@@ -50,6 +50,8 @@ pub struct CrawlConfig {
     pub soft404_probe: bool,
     /// Base delay of the exponential backoff.
     pub backoff_base: Duration,
+    /// Incremental nights: tonight's plan from the previous run (None: fetch everything).
+    pub night: Option<std::sync::Arc<crate::schedule::NightPlan>>,
 }
 
 impl CrawlConfig {
@@ -83,6 +85,7 @@ impl CrawlConfig {
             max_redirects: 10,
             soft404_probe: true,
             backoff_base: Duration::from_millis(500),
+            night: None,
         }
     }
 

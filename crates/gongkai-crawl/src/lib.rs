@@ -19,6 +19,7 @@ pub mod host;
 pub mod outcome {
     pub use gongkai_core::outcome::*;
 }
+pub mod schedule;
 pub mod scope;
 pub mod stats;
 mod task;
