@@ -50,6 +50,9 @@ pub struct CrawlSection {
     /// 20); larger ones are counted as not read. 0: attachments are only checked for
     /// reachability.
     pub max_attachment_mib: Option<u64>,
+    /// Incremental nights: every page and link target is verified at least once every this many
+    /// nights (default 7); lists, new and changed pages and pages with findings every night.
+    pub revisit_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +132,10 @@ max_pages = 50000
 max_depth = 12
 timeout_secs = 30
 connect_timeout_secs = 10
+# A rescan is an incremental night (`gongkai scan --full` fetches everything): home page, column
+# lists, new and changed pages and pages with findings every night, every other page and link
+# target at least once every revisit_days nights.
+revisit_days = 7
 
 # Responsible units (责任单位) for pages whose own 发布机构 is missing. The most specific match wins,
 # whatever the order: a column match beats a URL prefix, a longer prefix beats a shorter one;

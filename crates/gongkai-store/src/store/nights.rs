@@ -233,6 +233,18 @@ impl Store {
         Ok(carried)
     }
 
+    /// Marks the rows fetched in `run_id` (not carried) as verified on `night` (a full scan).
+    pub fn mark_verified(&self, run_id: i64, night: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE fetches SET verified_on = ?2
+                 WHERE run_id = ?1 AND verified_on IS NULL AND carried_from IS NULL",
+                params![run_id, night],
+            )
+            .map_err(sql(&self.path, "mark fetches verified"))?;
+        Ok(())
+    }
+
     /// Records the run's revisit record (`runs.nights`, JSON).
     pub fn set_run_nights(
         &self,

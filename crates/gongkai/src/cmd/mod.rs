@@ -10,6 +10,7 @@ pub mod findings;
 pub mod history;
 pub mod init;
 pub mod inspect;
+pub mod nights;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -41,6 +41,9 @@ pub struct ScanReport {
     pub checks: u64,
     pub elapsed: std::time::Duration,
     pub findings: Vec<gongkai_rules::Finding>,
+    /// How the run was scanned (`runs.nights`): full, or an incremental night and why each
+    /// request was made (None when interrupted).
+    pub nights: Option<serde_json::Value>,
 }
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
@@ -66,6 +69,11 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
     if !args.quiet {
         if let Some(c) = &report.coverage {
             for line in coverage_lines(c, &report.not_judged) {
+                println!("{line}");
+            }
+        }
+        if let Some(rec) = &report.nights {
+            for line in super::nights::lines(rec) {
                 println!("{line}");
             }
         }
@@ -126,7 +134,11 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
     let store = Store::open(&args.db)
         .with_context(|| format!("cannot open database {}", args.db.display()))?;
 
-    let (run_id, start_urls, resume) = if args.resume {
+    let revisit_days = site
+        .crawl
+        .revisit_days
+        .unwrap_or(super::nights::DEFAULT_REVISIT_DAYS);
+    let (run_id, start_urls, resume, night) = if args.resume {
         let Some(run) = store.latest_unfinished_run()? else {
             bail!(
                 "nothing to resume in {}: no unfinished scan",
@@ -139,12 +151,13 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
         let state = resume_state(&store, &run)?;
+        let night = super::nights::resume(&store, &run)?;
         if args.as_of.is_none() {
             as_of = super::parse_as_of(Some(&run.as_of))?;
         }
         store.resume_run(run.id)?;
         tracing::info!(run = run.id, "resuming");
-        (run.id, start_urls, Some(state))
+        (run.id, start_urls, Some(state), night)
     } else {
         let raw: Vec<String> = if args.urls.is_empty() {
             site.site.start_urls.clone()
@@ -159,6 +172,14 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
         let cfg = crawl_config(args, &site, start_urls.clone());
+        let night = super::nights::decide(
+            &store,
+            args.full,
+            super::nights::night_date(args.night.as_deref())?,
+            revisit_days,
+            &site_name(&site, &start_urls),
+            &start_urls,
+        )?;
         let run_id = store.begin_run(&NewRun {
             site: site_name(&site, &start_urls),
             start_urls: start_urls.iter().map(|u| u.to_string()).collect(),
@@ -171,9 +192,13 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
                 .and_then(crate::store_bridge::file_hash),
             as_of: as_of.to_string(),
         })?;
-        (run_id, start_urls, None)
+        store.set_run_nights(run_id, &super::nights::begin_record(&night))?;
+        (run_id, start_urls, None, Some(night))
     };
-    let cfg = crawl_config(args, &site, start_urls.clone());
+    let mut cfg = crawl_config(args, &site, start_urls.clone());
+    if let Some(super::nights::Mode::Incremental { plan, .. }) = night.as_ref().map(|n| &n.mode) {
+        cfg.night = Some(plan.clone());
+    }
 
     let started = Instant::now();
     let (stats, summary) =
@@ -181,9 +206,15 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
     let mut findings = Vec::new();
     let mut coverage = None;
     let mut not_judged = Vec::new();
+    let mut nights = None;
     if summary.interrupted {
         store.finish_run(run_id, RunStatus::Interrupted)?;
     } else {
+        // Before coverage and rules: the rows not fetched tonight are carried forward, so the
+        // rules see the whole site.
+        if let Some(n) = &night {
+            nights = Some(super::nights::finish(&store, run_id, n, &summary.revisits)?);
+        }
         // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
         let cov = store.record_coverage(run_id)?;
         let status = if cov.partial() {
@@ -221,6 +252,7 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         checks,
         elapsed: started.elapsed(),
         findings,
+        nights,
     })
 }
 
