@@ -195,7 +195,11 @@ impl Dispatcher {
                     self.admit_deferred().await?;
                     continue;
                 }
-                let gone = self.night.as_mut().map(|n| n.take_gone()).unwrap_or_default();
+                let gone = self
+                    .night
+                    .as_mut()
+                    .map(|n| n.take_gone())
+                    .unwrap_or_default();
                 if gone.is_empty() {
                     break;
                 }

@@ -356,7 +356,11 @@ mod tests {
             }
         }
         assert!(verified.values().all(|d| 106 - d < 7));
-        assert_eq!(seen.len(), urls.len(), "every page revisited within 7 nights");
+        assert_eq!(
+            seen.len(),
+            urls.len(),
+            "every page revisited within 7 nights"
+        );
         // Spread evenly: no night takes more than twice its share.
         assert!(per_night.iter().all(|n| *n < 2 * 500 / 7), "{per_night:?}");
     }
@@ -365,14 +369,22 @@ mod tests {
     fn overdue_lists_and_findings_are_due() {
         let mut list = known("http://a/list/", 100);
         list.is_list = true;
-        let rows = vec![known("http://a/old.html", 90), list, known("http://a/bad.html", 100)];
+        let rows = vec![
+            known("http://a/old.html", 90),
+            list,
+            known("http://a/bad.html", 100),
+        ];
         let findings = HashSet::from(["http://a/bad.html".to_string()]);
         let plan = NightPlan::build(101, 7, rows, vec![], &findings, &HashSet::new());
         let due = plan.due_counts();
         assert_eq!(due.get(&Reason::ColumnList), Some(&1));
         assert_eq!(due.get(&Reason::Findings), Some(&1));
         let old_due = bucket("GET http://a/old.html", 7) == 101 % 7;
-        let reason = if old_due { Reason::Rolling } else { Reason::Overdue };
+        let reason = if old_due {
+            Reason::Rolling
+        } else {
+            Reason::Overdue
+        };
         assert_eq!(due.get(&reason), Some(&1));
     }
 

@@ -101,16 +101,15 @@ impl Store {
         Ok(out)
     }
 
-    /// URLs `run_id`'s findings are about: the page, the link target, the evidence fetch.
+    /// URLs `run_id`'s findings are about: the page and the link target. (A site-wide rule's
+    /// evidence fetch is an example page, not a page to watch.)
     pub fn night_finding_urls(&self, run_id: i64) -> Result<Vec<String>, StoreError> {
         const OP: &str = "read finding URLs for the night schedule";
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT url FROM findings WHERE run_id = ?1
-                 UNION SELECT target FROM findings WHERE run_id = ?1 AND target IS NOT NULL
-                 UNION SELECT f.url FROM findings fi JOIN fetches f ON f.id = fi.fetch_id
-                       WHERE fi.run_id = ?1",
+                 UNION SELECT target FROM findings WHERE run_id = ?1 AND target IS NOT NULL",
             )
             .map_err(sql(&self.path, OP))?;
         let rows = stmt

@@ -19,10 +19,7 @@ pub enum Mode {
     /// Everything is fetched; the reason code (`first-scan`, `full-flag`, `no-base`).
     Full(&'static str),
     /// An incremental night over `base_run`.
-    Incremental {
-        base_run: i64,
-        plan: Arc<NightPlan>,
-    },
+    Incremental { base_run: i64, plan: Arc<NightPlan> },
 }
 
 /// Tonight's decision, with what the run record needs.
@@ -103,8 +100,10 @@ pub fn plan(
         .night_prior_rows(base_run)?
         .into_iter()
         .map(|r| KnownRequest {
-            is_list: matches!(r.kind.as_deref(), Some("home" | "column-list"))
-                || r.entry.method == gongkai_crawl::Method::Post,
+            // Crawled list pages only: a checked outside home page is a link target like others.
+            is_list: r.entry.purpose == gongkai_crawl::FetchPurpose::Crawl
+                && (matches!(r.kind.as_deref(), Some("home" | "column-list"))
+                    || r.entry.method == gongkai_crawl::Method::Post),
             verified_day: parse_day(&r.verified_on).unwrap_or(i64::MIN / 2),
             entry: r.entry,
         })
@@ -220,7 +219,9 @@ pub fn lines(rec: &Value) -> Vec<String> {
             Some("full-flag") => "按 --full 要求",
             _ => "没有可沿用的完整扫描",
         };
-        return vec![format!("全量扫描（{why}）：请求 {requests} 次，全部页面和链接目标均已核实")];
+        return vec![format!(
+            "全量扫描（{why}）：请求 {requests} 次，全部页面和链接目标均已核实"
+        )];
     }
     let by_reason: Vec<String> = Reason::ALL
         .iter()
