@@ -149,6 +149,29 @@ pub fn bucket(request_key: &str, revisit_days: u32) -> i64 {
     (stable_hash(&[request_key]) % u64::from(revisit_days.max(1))) as i64
 }
 
+/// Pages with findings revisited every night: at most 1% of the known requests (at least 50),
+/// the least recently verified first, so that a portal with thousands of findings still fits its
+/// night; the others are verified on the rolling schedule like every page (and a department that
+/// fixed one can ask for a recheck at once in `gongkai serve`).
+fn watched_findings(
+    known: &[KnownRequest],
+    finding_urls: &HashSet<String>,
+    start_keys: &HashSet<String>,
+) -> HashSet<String> {
+    let cap = (known.len() / 100).max(50);
+    let mut cands: Vec<(i64, u64, String)> = known
+        .iter()
+        .filter(|k| !k.is_list && finding_urls.contains(&k.entry.url))
+        .map(|k| {
+            let key = k.entry.request_key();
+            (k.verified_day, stable_hash(&[&key]), key)
+        })
+        .filter(|(_, _, key)| !start_keys.contains(key))
+        .collect();
+    cands.sort();
+    cands.into_iter().take(cap).map(|(_, _, k)| k).collect()
+}
+
 fn entry_hash(title: &str, date: Option<&str>) -> u64 {
     stable_hash(&[title.trim(), date.unwrap_or("")])
 }
@@ -174,13 +197,14 @@ impl NightPlan {
             listed: HashMap::with_capacity(listed.len()),
             seeds: Vec::new(),
         };
+        let watched = watched_findings(&known, finding_urls, start_keys);
         for k in known {
             let key = k.entry.request_key();
             let reason = if start_keys.contains(&key) {
                 Some(Reason::Home)
             } else if k.is_list {
                 Some(Reason::ColumnList)
-            } else if finding_urls.contains(&k.entry.url) {
+            } else if watched.contains(&key) {
                 Some(Reason::Findings)
             } else if bucket(&key, days) == tonight {
                 Some(Reason::Rolling)
@@ -386,6 +410,16 @@ mod tests {
             Reason::Overdue
         };
         assert_eq!(due.get(&reason), Some(&1));
+    }
+
+    #[test]
+    fn findings_revisited_nightly_are_capped_oldest_first() {
+        let rows: Vec<KnownRequest> = (0..200)
+            .map(|i| known(&format!("http://a/f/{i}.html"), 90 + i64::from(i % 10 == 0)))
+            .collect();
+        let findings: HashSet<String> = rows.iter().map(|k| k.entry.url.clone()).collect();
+        let plan = NightPlan::build(100, 7, rows, vec![], &findings, &HashSet::new());
+        assert_eq!(plan.due_counts().get(&Reason::Findings), Some(&50));
     }
 
     #[test]
