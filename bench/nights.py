@@ -192,7 +192,7 @@ def scan(args, nginx, cmd, label):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="gongkai benchmark, nights mode")
+    ap = argparse.ArgumentParser(description="gongkai benchmark, nights mode", allow_abbrev=False)
     ap.add_argument("--nights", type=int, default=3, help="nights after the full scan (0: skip)")
     ap.add_argument("--pages", type=int, default=20000)
     ap.add_argument("--quick", action="store_true", help="1,000 pages")
