@@ -27,8 +27,7 @@ const KEYS: &[&str] = &[
 
 /// Keys a line may have besides: the fetch that proves the finding, and the history that
 /// `gongkai_report::jsonl` documents (`status`, `first_seen`, `last_seen`, `last_verified` "when
-/// known"). Any other
-/// key fails the test.
+/// known"). Any other key fails the test.
 const OPTIONAL_KEYS: &[&str] = &[
     "fetch_id",
     "status",
