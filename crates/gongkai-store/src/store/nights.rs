@@ -199,7 +199,10 @@ impl Store {
              SELECT ?1, fr.request_key, fr.url, fr.method, fr.request_body, fr.purpose, fr.depth,
                     fr.parent, 'done', n.id, fr.link_kind, fr.column_name
              FROM fetches n JOIN frontier fr ON fr.run_id = ?2 AND fr.request_key = n.request_key
-             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL",
+             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL
+               -- A request a crawl limit cut tonight stays counted as not fetched (partial).
+               AND NOT EXISTS (SELECT 1 FROM cut_urls c
+                               WHERE c.run_id = ?1 AND c.request_key = n.request_key)",
             params![run_id, base_run],
             "carry forward: copy frontier rows",
         )?;
