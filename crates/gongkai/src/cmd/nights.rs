@@ -252,7 +252,9 @@ pub fn lines(rec: &Value) -> Vec<String> {
         };
         out.push(format!(
             "沿用最近核实结果：{pages} 个页面、{checks} 个链接目标，最后核实于 {oldest} 至 {newest}{}",
-            if within {
+            if rec["partial"] == true {
+                "；今晚的抓取被上限截断，本次扫描不完整".to_string()
+            } else if within {
                 format!("，均在 {days} 天内：本次扫描按轮检设计是完整的")
             } else {
                 format!("，其中有超过 {days} 天未核实的（下次扫描优先核实）")

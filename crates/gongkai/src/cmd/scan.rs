@@ -222,6 +222,11 @@ pub async fn run(args: &ScanArgs) -> Result<ScanReport> {
         } else {
             RunStatus::Completed
         };
+        // A night cut by a crawl limit is not complete by design: its record says so.
+        if let Some(rec) = nights.as_mut().filter(|_| cov.partial()) {
+            rec["partial"] = serde_json::json!(true);
+            store.set_run_nights(run_id, rec)?;
+        }
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, status)?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
