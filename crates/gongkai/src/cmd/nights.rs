@@ -74,10 +74,21 @@ pub fn decide(
         match base_run(store, site, &urls)? {
             None if store.runs()?.is_empty() => Mode::Full("first-scan"),
             None => Mode::Full("no-base"),
-            Some(base) => Mode::Incremental {
-                base_run: base.id,
-                plan: Arc::new(plan(store, base.id, night, revisit_days, &urls)?),
-            },
+            Some(base) => {
+                let t = std::time::Instant::now();
+                let plan = plan(store, base.id, night, revisit_days, &urls)?;
+                tracing::info!(
+                    base = base.id,
+                    due = ?plan.due_counts(),
+                    carried = plan.carried_count(),
+                    secs = t.elapsed().as_secs_f64(),
+                    "night plan"
+                );
+                Mode::Incremental {
+                    base_run: base.id,
+                    plan: Arc::new(plan),
+                }
+            }
         }
     };
     Ok(Night {
@@ -197,7 +208,16 @@ pub fn finish(
     match &n.mode {
         Mode::Full(_) => store.mark_verified(run_id, &night)?,
         Mode::Incremental { base_run, .. } => {
+            let t = std::time::Instant::now();
             let c = store.carry_forward(run_id, *base_run, &night)?;
+            tracing::info!(
+                run = run_id,
+                base = base_run,
+                pages = c.pages,
+                checks = c.checks,
+                secs = t.elapsed().as_secs_f64(),
+                "carried forward"
+            );
             rec["revisits"] = json!(revisits);
             rec["carried_pages"] = json!(c.pages);
             rec["carried_checks"] = json!(c.checks);
