@@ -3,6 +3,7 @@
 #
 #   bench/run.sh                 # 20,000-page portal, gongkai + peers, final table and targets
 #   bench/run.sh --quick         # 1,000 pages
+#   bench/run.sh --nights 5      # five incremental nights after the full scan (default 3, 0 skips)
 #   bench/run.sh --help          # options (--pages N, --concurrency N, --peers LIST, --perf, ...)
 #
 # Installs what it needs when missing (nginx and GNU time with apt-get; linkinator with npm and
@@ -40,4 +41,18 @@ if [ "${GONGKAI_BENCH_NO_BUILD:-0}" != 1 ]; then
   (cd "$repo" && cargo build --release -p gongkai --quiet)
 fi
 
-exec python3 "$here/bench.py" "$@"
+# Nights mode (bench/nights.py): after the side-by-side, a full scan and --nights K incremental
+# nights (default 3; --nights 0 skips them). Its own options are taken out of bench.py's.
+bench_args=() nights_args=() prev=""
+for a in "$@"; do
+  case "$prev" in --nights|--revisit-days) nights_args+=("$prev" "$a"); prev=""; continue ;; esac
+  case "$a" in
+    --nights|--revisit-days) prev="$a" ;;
+    --nights=*|--revisit-days=*) nights_args+=("$a") ;;
+    *) bench_args+=("$a") ;;
+  esac
+done
+status=0
+python3 "$here/bench.py" "${bench_args[@]}" || status=$?
+python3 "$here/nights.py" "${bench_args[@]}" "${nights_args[@]}" || status=$?
+exit "$status"

@@ -26,9 +26,15 @@ const KEYS: &[&str] = &[
 ];
 
 /// Keys a line may have besides: the fetch that proves the finding, and the history that
-/// `gongkai_report::jsonl` documents (`status`, `first_seen`, `last_seen` "when known"). Any other
-/// key fails the test.
-const OPTIONAL_KEYS: &[&str] = &["fetch_id", "status", "first_seen", "last_seen"];
+/// `gongkai_report::jsonl` documents (`status`, `first_seen`, `last_seen`, `last_verified` "when
+/// known"). Any other key fails the test.
+const OPTIONAL_KEYS: &[&str] = &[
+    "fetch_id",
+    "status",
+    "first_seen",
+    "last_seen",
+    "last_verified",
+];
 
 /// (rule, url, target) with the dynamic origins replaced by a path or a placeholder.
 type Key = (String, String, String);

@@ -53,6 +53,8 @@ pub struct CrawlConfig {
     /// Failed requests (not found, server error, no connection …; not walls) are tried once more
     /// when the crawl is otherwise done, after this pause; `None`: no end-of-run recheck.
     pub recheck_pause: Option<Duration>,
+    /// Incremental nights: tonight's plan from the previous run (None: fetch everything).
+    pub night: Option<std::sync::Arc<crate::schedule::NightPlan>>,
 }
 
 impl CrawlConfig {
@@ -87,6 +89,7 @@ impl CrawlConfig {
             soft404_probe: true,
             backoff_base: Duration::from_millis(500),
             recheck_pause: None,
+            night: None,
         }
     }
 

@@ -11,6 +11,7 @@ use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
 use crate::host::{Host, Queued, RobotsState};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::recheck::{self, Recheck};
+use crate::schedule::{Decision, NightState};
 use crate::scope::{origin_key, Scope};
 use crate::stats::CrawlStats;
 use crate::task;
@@ -64,6 +65,9 @@ pub struct CrawlSummary {
     /// Failed requests tried once more at the end of the run, and those that then succeeded.
     pub rechecked: u64,
     pub recovered: u64,
+    /// Incremental nights: requests made by reason code ([`crate::schedule::Reason`]); empty
+    /// for a full crawl.
+    pub revisits: std::collections::BTreeMap<String, u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,13 +123,14 @@ struct Dispatcher {
     tasks: JoinSet<TaskDone>,
     /// Failures to confirm by a second attempt at the end of the run.
     recheck: Recheck,
+    /// Incremental nights: what is fetched tonight (None: a full crawl).
+    night: Option<NightState>,
 }
 
 impl Dispatcher {
     fn new(ctx: Arc<Ctx>, events: mpsc::Sender<CrawlEvent>) -> Self {
         let recheck_on = ctx.cfg.recheck_pause.is_some();
         Dispatcher {
-            ctx,
             events,
             hosts: Vec::new(),
             host_index: HashMap::new(),
@@ -140,6 +145,8 @@ impl Dispatcher {
             rr: 0,
             tasks: JoinSet::new(),
             recheck: Recheck::new(recheck_on),
+            night: ctx.cfg.night.clone().map(NightState::new),
+            ctx,
         }
     }
 
@@ -173,7 +180,10 @@ impl Dispatcher {
                     .iter()
                     .map(|u| FrontierEntry::crawl(u.as_str(), 0))
                     .collect();
-                let (queued, _) = self.admit_all(starts.into_iter().map(Candidate::link).collect());
+                let mut candidates: Vec<Candidate> =
+                    starts.into_iter().map(Candidate::link).collect();
+                candidates.extend(self.night.as_ref().map(night_seeds).unwrap_or_default());
+                let (queued, _) = self.admit_all(candidates);
                 self.events
                     .send(CrawlEvent::Enqueued(queued))
                     .await
@@ -189,6 +199,16 @@ impl Dispatcher {
             let next_wake = self.dispatch();
             if self.inflight == 0 && self.hosts.iter().all(|h| h.queue.is_empty()) {
                 if !self.deferred.is_empty() {
+                    self.admit_deferred().await?;
+                    continue;
+                }
+                let gone = self
+                    .night
+                    .as_mut()
+                    .map(|n| n.take_gone())
+                    .unwrap_or_default();
+                if !gone.is_empty() {
+                    self.deferred = gone;
                     self.admit_deferred().await?;
                     continue;
                 }
@@ -243,6 +263,7 @@ impl Dispatcher {
             limit_hit: self.limit_hit,
             rechecked: self.recheck.rechecked,
             recovered: self.recheck.recovered,
+            revisits: self.night.as_ref().map(|n| n.counts()).unwrap_or_default(),
         }
     }
 
@@ -305,6 +326,12 @@ impl Dispatcher {
             if self.seen.contains(&key) {
                 continue;
             }
+            // Incremental nights: a request verified recently and unchanged is carried forward.
+            let reason = match self.night.as_ref().map(|n| n.decide(&key, &entry.url, via)) {
+                Some(Decision::Carry) => continue,
+                Some(Decision::Fetch(r)) => Some(r),
+                None => None,
+            };
             let is_crawl = entry.purpose == FetchPurpose::Crawl;
             if is_crawl && self.admitted_crawl >= cfg.max_pages
                 || !is_crawl && self.admitted_checks >= cfg.max_checks
@@ -363,6 +390,9 @@ impl Dispatcher {
                 self.admitted_crawl += 1;
             } else {
                 self.admitted_checks += 1;
+            }
+            if let (Some(n), Some(r)) = (self.night.as_mut(), reason) {
+                n.count(r);
             }
             if let Some(reason) = note {
                 cut.push(cut_url(key, &entry, reason));
@@ -554,6 +584,9 @@ impl Dispatcher {
                 if !second_attempt {
                     self.ctx.stats.record(&record);
                 }
+                if let Some(n) = self.night.as_mut() {
+                    n.observe(&record);
+                }
                 let (mut queued, cut) = self.admit_all(discovered);
                 queued.extend(self.probe_if_new_host(&origin, &record));
                 self.events
@@ -585,6 +618,20 @@ impl Dispatcher {
         }
         Ok(())
     }
+}
+
+/// Tonight's known requests that are due, as candidates (list items: no query-variant count).
+fn night_seeds(night: &NightState) -> Vec<Candidate> {
+    night
+        .plan()
+        .seeds()
+        .iter()
+        .map(|e| Candidate {
+            entry: e.clone(),
+            via: Via::ListItem,
+            note: None,
+        })
+        .collect()
 }
 
 fn cut_url(key: String, entry: &FrontierEntry, reason: CutReason) -> CutUrl {

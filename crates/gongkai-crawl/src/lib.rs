@@ -20,6 +20,7 @@ pub mod outcome {
     pub use gongkai_core::outcome::*;
 }
 pub mod recheck;
+pub mod schedule;
 pub mod scope;
 pub mod stats;
 mod task;

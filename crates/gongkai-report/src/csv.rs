@@ -13,7 +13,7 @@ use std::io::Write;
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Column headers.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "序号",
     "责任单位",
     "问题类型",
@@ -33,6 +33,7 @@ pub const COLUMNS: [&str; 19] = [
     "持续天数",
     "运行编号",
     "指纹",
+    "最后核实",
 ];
 
 /// Prefixes an apostrophe to text a spreadsheet would read as a formula.
@@ -65,6 +66,7 @@ fn record(input: &ReportInput, n: usize, f: &ReportFinding) -> Vec<String> {
         f.days_open.map(|d| d.to_string()).unwrap_or_default(),
         input.run.id.to_string(),
         fi.fingerprint.clone(),
+        f.last_verified.clone().unwrap_or_default(),
     ]
 }
 

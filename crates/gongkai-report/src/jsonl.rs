@@ -1,6 +1,6 @@
 //! JSON Lines: one finding per line with the keys `rule`, `severity`, `url`, `target`,
 //! `department`, `ledger`, `message`, `evidence`, `fingerprint`, `run`, plus `status`,
-//! `first_seen` and `last_seen` when known. Serialised by serde_json, so crawled text cannot
+//! `first_seen`, `last_seen` and `last_verified` (最后核实) when known. Serialised by serde_json, so crawled text cannot
 //! break a line (newlines inside strings are escaped).
 
 use crate::model::{ReportFinding, ReportInput};
@@ -27,6 +27,9 @@ struct Line<'a> {
     first_seen: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_seen: Option<&'a str>,
+    /// 最后核实: the night the page was last verified (incremental nights carry pages forward).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_verified: Option<&'a str>,
 }
 
 fn bare(f: &Finding, run: i64) -> Line<'_> {
@@ -44,6 +47,7 @@ fn bare(f: &Finding, run: i64) -> Line<'_> {
         status: None,
         first_seen: None,
         last_seen: None,
+        last_verified: None,
     }
 }
 
@@ -53,6 +57,7 @@ fn tracked(f: &ReportFinding, run: i64) -> Line<'_> {
         status: Some(f.status.as_str()),
         first_seen: Some(f.first_seen.as_str()).filter(|s| nonempty(s)),
         last_seen: Some(f.last_seen.as_str()).filter(|s| nonempty(s)),
+        last_verified: f.last_verified.as_deref(),
         ..bare(&f.finding, run)
     }
 }

@@ -82,6 +82,10 @@ pub struct RunCoverage {
     pub not_judged: Vec<String>,
     /// The one-line summary (`已抓取页面 N；未抓取 M：…`).
     pub summary: String,
+    /// How the run was scanned: full, or an incremental night (what was revisited and why, what
+    /// was carried forward and when it was last verified). Chinese lines; empty for older runs.
+    #[serde(default)]
+    pub nights: Vec<String>,
 }
 
 impl RunCoverage {
@@ -162,6 +166,10 @@ pub struct ReportFinding {
     /// Days between `first_seen` and the current run (for resolved ones: `last_seen`).
     pub days_open: Option<i64>,
     pub evidence_ref: Option<EvidenceRef>,
+    /// 最后核实: the night (`YYYY-MM-DD`) the finding's page was last fetched and verified. On an
+    /// incremental night a page not revisited is carried forward with the date it was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verified: Option<String>,
 }
 
 impl ReportFinding {
@@ -176,6 +184,7 @@ impl ReportFinding {
             last_seen: date.to_string(),
             days_open: Some(0),
             evidence_ref: None,
+            last_verified: None,
         }
     }
 

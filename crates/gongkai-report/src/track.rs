@@ -125,6 +125,7 @@ pub fn track(history: &[(RunMeta, Vec<Finding>)]) -> (Vec<ReportFinding>, Vec<Re
             last_seen: cur_date.clone(),
             days_open: days_between(first, &cur_date),
             evidence_ref: None,
+            last_verified: None,
         });
     }
 
@@ -160,6 +161,7 @@ pub fn track(history: &[(RunMeta, Vec<Finding>)]) -> (Vec<ReportFinding>, Vec<Re
                 last_seen: last.clone(),
                 days_open: days_between(first, until),
                 evidence_ref: None,
+                last_verified: None,
             });
         }
     }

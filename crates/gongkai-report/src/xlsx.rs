@@ -21,7 +21,7 @@ use std::path::Path;
 pub const SUMMARY_SHEET: &str = "汇总";
 
 /// Column headers of a department sheet.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "序号",
     "问题类型",
     "严重程度",
@@ -33,10 +33,11 @@ pub const COLUMNS: [&str; 11] = [
     "首次发现",
     "本次发现",
     "状态",
+    "最后核实",
 ];
 
-const WIDTHS: [f64; 11] = [
-    6.0, 22.0, 9.0, 30.0, 45.0, 50.0, 30.0, 10.0, 12.0, 12.0, 16.0,
+const WIDTHS: [f64; 12] = [
+    6.0, 22.0, 9.0, 30.0, 45.0, 50.0, 30.0, 10.0, 12.0, 12.0, 16.0, 12.0,
 ];
 
 /// Summary sheet headers.
@@ -238,6 +239,7 @@ fn department_sheet(
         write_text(ws, r, 8, &f.first_seen, None)?;
         write_text(ws, r, 9, &f.last_seen, None)?;
         write_text(ws, r, 10, &status_text(f), None)?;
+        write_text(ws, r, 11, f.last_verified.as_deref().unwrap_or(""), None)?;
     }
     ws.autofilter(0, 0, rows.len() as u32, (COLUMNS.len() - 1) as u16)?;
     Ok(())

@@ -26,7 +26,10 @@ pub use body::sha256_hex;
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use store::serve::{Account, AccountRole, AuditRow, CredentialKind, RecheckRow, WaiverRow};
-pub use store::{AttachmentText, ManifestRow, NewSeal, PendingAttachment, Store, Tree};
+pub use store::{
+    AttachmentText, Carried, ManifestRow, NewSeal, PendingAttachment, PriorListItem, PriorRow,
+    Store, Tree,
+};
 pub use types::{
     record_request_key, request_key, FrontierEntry, NewRun, RunInfo, RunStatus, StoredFetch,
     StoredFinding, Validators, WriterStats,

@@ -334,6 +334,19 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 "#;
 
+/// Version 9 (issue 11, incremental nights; numbered 9 because another branch adds 8): a
+/// rescan fetches what changes often every night and the rest on a rolling schedule; rows it
+/// did not fetch are copied from the previous run. `fetches.verified_on` is the night
+/// (YYYY-MM-DD) the row's answer was last verified (NULL for rows written before: their
+/// `fetched_at` date), `fetches.carried_from` the previous run's fetch row a carried row was
+/// copied from (NULL for rows fetched in the run), `runs.nights` the run's revisit record (JSON:
+/// mode, base run, night, revisit days, counts by reason, carried rows and their dates).
+const V9_NIGHTS: &str = r#"
+ALTER TABLE fetches ADD COLUMN verified_on TEXT;
+ALTER TABLE fetches ADD COLUMN carried_from INTEGER;
+ALTER TABLE runs ADD COLUMN nights TEXT;
+"#;
+
 const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
@@ -343,6 +356,7 @@ const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V6_ATTACHMENT_TEXTS),
     M::up(V7_SERVE),
     M::up(V8_RUN_HEALTH),
+    M::up(V9_NIGHTS),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -499,7 +513,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 8);
+        assert_eq!(SCHEMA_VERSION, 9);
     }
 
     #[test]

@@ -191,6 +191,15 @@ pub struct ScanArgs {
     /// Exit 1 when the scan found problems at this severity or worse.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Fetch everything. Without it, a rescan of a database with a completed run of the same
+    /// site is an incremental night: lists, new and changed pages and pages with findings every
+    /// night, the rest on a rolling schedule (`revisit_days` in the config, default 7).
+    #[arg(long)]
+    pub full: bool,
+    /// The night (YYYY-MM-DD) the rolling schedule counts; default today (UTC). For tests and
+    /// replays.
+    #[arg(long, hide = true)]
+    pub night: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,9 @@ pub struct CrawlSection {
     /// A run that fetched fewer pages than this share of the last complete run's is degraded
     /// (default 0.70; 0 turns the check off).
     pub min_pages_ratio: Option<f64>,
+    /// Incremental nights: every page and link target is verified at least once every this many
+    /// nights (default 7); lists, new and changed pages and pages with findings every night.
+    pub revisit_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -219,6 +222,10 @@ confirm_runs = 1
 # A run fetching fewer pages than this share of the last complete run is degraded (运行异常):
 # what it did not see is not taken as fixed.
 min_pages_ratio = 0.70
+# A rescan is an incremental night (`gongkai scan --full` fetches everything): home page, column
+# lists, new and changed pages and pages with findings every night, every other page and link
+# target at least once every revisit_days nights.
+revisit_days = 7
 
 # Responsible units (责任单位) for pages whose own 发布机构 is missing. The most specific match wins,
 # whatever the order: a column match beats a URL prefix, a longer prefix beats a shorter one;

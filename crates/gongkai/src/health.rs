@@ -11,6 +11,7 @@ use anyhow::Result;
 use gongkai_crawl::FetchOutcome;
 use gongkai_rules::Finding;
 use gongkai_store::{RunStatus, Store};
+use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
 /// Default share of the baseline's pages below which a run is degraded.
@@ -51,11 +52,14 @@ pub fn degraded_reason(
     let site = store.run(run_id)?.map(|r| r.site).unwrap_or_default();
     if min_ratio > 0.0 && !limited {
         if let Some(base) = store.baseline_run(&site, run_id)? {
-            let base_pages = base.pages_fetched.unwrap_or(0);
-            if base_pages > 0 && (pages_fetched as f64) < min_ratio * base_pages as f64 {
-                let pct = pages_fetched as f64 * 100.0 / base_pages as f64;
+            // An incremental night fetches a slice and carries the rest forward (verified within
+            // revisit_days): both sides count the pages the run covers, fetched or carried.
+            let pages = pages_fetched + carried_pages(store, run_id)?;
+            let base_pages = base.pages_fetched.unwrap_or(0) + carried_pages(store, base.id)?;
+            if base_pages > 0 && (pages as f64) < min_ratio * base_pages as f64 {
+                let pct = pages as f64 * 100.0 / base_pages as f64;
                 reasons.push(format!(
-                    "本次抓取页面 {pages_fetched} 个，仅为上次完整运行（运行 {}）{base_pages} 个的 {pct:.0}%（下限 {:.0}%）",
+                    "本次核实页面 {pages} 个，仅为上次完整运行（运行 {}）{base_pages} 个的 {pct:.0}%（下限 {:.0}%）",
                     base.id,
                     min_ratio * 100.0
                 ));
@@ -63,6 +67,14 @@ pub fn degraded_reason(
         }
     }
     Ok((!reasons.is_empty()).then(|| reasons.join("；")))
+}
+
+/// Pages an incremental night carried forward from its base run (0 for a full scan).
+fn carried_pages(store: &Store, run_id: i64) -> Result<u64> {
+    Ok(store
+        .run_nights(run_id)?
+        .and_then(|n| n["carried_pages"].as_u64())
+        .unwrap_or(0))
 }
 
 fn start_failure_label(o: FetchOutcome) -> &'static str {
@@ -101,12 +113,14 @@ pub fn hold_unconfirmed(
     let Some(site) = runs.iter().find(|r| r.id == run_id).map(|r| r.site.clone()) else {
         return Ok((findings, 0));
     };
-    let earlier: Vec<i64> = runs
+    // Newest first, this run included: the runs whose rows can confirm a failure.
+    let history: Vec<i64> = runs
         .iter()
         .rev()
-        .filter(|r| r.id < run_id && r.site == site)
-        .filter(|r| matches!(r.status, RunStatus::Completed | RunStatus::Partial))
-        .take(need)
+        .filter(|r| r.id <= run_id && r.site == site)
+        .filter(|r| {
+            r.id == run_id || matches!(r.status, RunStatus::Completed | RunStatus::Partial)
+        })
         .map(|r| r.id)
         .collect();
     let mut failed_before: HashMap<String, bool> = HashMap::new();
@@ -124,7 +138,7 @@ pub fn hold_unconfirmed(
         let confirmed = match failed_before.get(target) {
             Some(c) => *c,
             None => {
-                let c = earlier.len() == need && failed_in_all(store, &earlier, target)?;
+                let c = failed_in_a_row(store, &history, target, need + 1)?;
                 failed_before.insert(target.to_string(), c);
                 c
             }
@@ -138,14 +152,35 @@ pub fn hold_unconfirmed(
     Ok((kept, held))
 }
 
-fn failed_in_all(store: &Store, runs: &[i64], target: &str) -> Result<bool> {
+/// Whether `target` failed in `times` verifications in a row, newest first. A row an incremental
+/// night carried forward is the same verification as the run it came from, so it is skipped, not
+/// counted again: a failure seen once is never "confirmed" by copies of itself.
+fn failed_in_a_row(store: &Store, runs: &[i64], target: &str, times: usize) -> Result<bool> {
+    let mut seen = 0;
     for run in runs {
-        match store.start_outcome(*run, target)? {
-            Some((o, _)) if o.is_broken() => {}
+        let row: Option<(String, bool)> = store
+            .connection()
+            .query_row(
+                "SELECT outcome, carried_from IS NOT NULL FROM fetches
+                 WHERE run_id = ?1 AND url = ?2 ORDER BY id DESC LIMIT 1",
+                rusqlite::params![run, target],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((_, true)) => continue,
+            Some((code, false))
+                if FetchOutcome::from_code(&code).is_some_and(FetchOutcome::is_broken) =>
+            {
+                seen += 1;
+                if seen >= times {
+                    return Ok(true);
+                }
+            }
             _ => return Ok(false),
         }
     }
-    Ok(true)
+    Ok(false)
 }
 
 /// The summary's lines on run health: degraded, walls, held back, rechecked.

@@ -172,6 +172,9 @@ fn coverage_section(h: &mut String, r: &RunMeta) {
         row("站外链接（只检查不抓取）", c.out_of_scope);
     }
     h.push_str("</tbody>\n</table>\n");
+    for line in &c.nights {
+        let _ = writeln!(h, "<p class=\"nights\">{}</p>", esc(line));
+    }
     if !c.not_judged.is_empty() {
         let _ = writeln!(
             h,
@@ -532,11 +535,15 @@ fn row(h: &mut String, input: &ReportInput, n: usize, f: &ReportFinding) {
     // Status and dates.
     let _ = writeln!(
         h,
-        "<td><span class=\"st {}\">{}</span><div class=\"url\">首次 {}<br>最近 {}</div></td></tr>",
+        "<td><span class=\"st {}\">{}</span><div class=\"url\">首次 {}<br>最近 {}{}</div></td></tr>",
         f.status.as_str(),
         esc(&status_text(f)),
         esc(&f.first_seen),
-        esc(&f.last_seen)
+        esc(&f.last_seen),
+        f.last_verified
+            .as_deref()
+            .map(|d| format!("<br>最后核实 {}", esc(d)))
+            .unwrap_or_default()
     );
 }
 

@@ -57,6 +57,7 @@ fn tracked(f: Finding, status: FindingStatus, first: &str, days: i64) -> ReportF
         last_seen: "2026-01-26".to_string(),
         days_open: Some(days),
         evidence_ref: None,
+        last_verified: None,
     }
 }
 

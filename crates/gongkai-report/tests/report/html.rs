@@ -94,9 +94,16 @@ fn coverage_section_and_partial_state() {
         limits_hit: vec!["超出页数上限".into()],
         not_judged: vec!["column.missing".into()],
         summary: "已抓取页面 120；未抓取 32".into(),
+        nights: vec![
+            "沿用最近核实结果：5 个页面、0 个链接目标，最后核实于 2026-01-20 至 2026-01-25".into(),
+        ],
     });
     let page = html::render(&input);
     assert!(page.contains("<h2>覆盖情况</h2>"), "section");
+    assert!(
+        page.contains("最后核实于 2026-01-20 至 2026-01-25"),
+        "nights line"
+    );
     assert!(page.contains("<td>未抓取：超出页数上限</td><td>30</td>"));
     assert!(page.contains("<td>未抓取（合计）</td><td>32</td>"));
     assert!(page.contains("不完整（超出页数上限）"), "header state");

@@ -4,12 +4,14 @@ pub(crate) mod attachments;
 mod fetches;
 mod findings;
 mod frontier;
+pub(crate) mod nights;
 mod runs;
 mod seals;
 pub(crate) mod serve;
 mod site;
 pub use attachments::{AttachmentText, PendingAttachment};
 
+pub use nights::{Carried, PriorListItem, PriorRow};
 pub use seals::{ManifestRow, NewSeal, Tree};
 
 use crate::error::{sql, StoreError};

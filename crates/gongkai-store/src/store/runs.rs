@@ -360,7 +360,9 @@ fn coverage_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<Cov
     const OP: &str = "compute coverage";
     let pages_fetched = conn
         .query_row(
-            "SELECT count(*) FROM fetches WHERE run_id = ?1 AND purpose = 'crawl'",
+            // Rows carried from an earlier run (incremental nights) were not fetched tonight.
+            "SELECT count(*) FROM fetches
+             WHERE run_id = ?1 AND purpose = 'crawl' AND carried_from IS NULL",
             [run_id],
             |r| r.get::<_, i64>(0),
         )

@@ -5,6 +5,7 @@ mod crash;
 mod fetches;
 mod findings;
 mod frontier;
+mod nights;
 mod runs;
 mod schema;
 mod seals;

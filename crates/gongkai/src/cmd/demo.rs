@@ -37,6 +37,9 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         rules: None,
         quiet: false,
         fail_on: None,
+        // The demo shows a whole scan, even into a database given again.
+        full: true,
+        night: None,
     };
     let report = super::scan::run(&scan).await?;
     server.shutdown().await;

@@ -44,6 +44,7 @@ fn run_coverage(c: &gongkai_crawl::Coverage) -> gongkai_report::RunCoverage {
             .collect(),
         not_judged: Vec::new(),
         summary: c.summary_line(),
+        nights: Vec::new(),
     }
 }
 
@@ -109,6 +110,9 @@ pub fn report_input(store: &Store, run_id: i64, pack: &RulePack) -> Result<Repor
             .map(|r| r.id.clone())
             .collect();
     }
+    if let (Some(c), Some(rec)) = (run.coverage.as_mut(), store.run_nights(run_id)?) {
+        c.nights = super::nights::lines(&rec);
+    }
     Ok(ReportInput {
         site: current.site.clone(),
         run,
@@ -135,8 +139,14 @@ fn enrich(store: &Store, run_id: i64, pack: &RulePack, f: &mut ReportFinding) ->
     if let Some(rule) = pack.get(&f.finding.rule) {
         f.rule_title = rule.title.clone();
     }
+    let mut verified_fetch = f.finding.fetch_id;
     if let Some(page) = store.fetch_by_url(run_id, &f.finding.url)? {
         f.page_title = page.title.clone().filter(|t| !t.trim().is_empty());
+        verified_fetch = Some(page.id);
+    }
+    // 最后核实: when the page (else the evidence) was last fetched; carried rows keep their date.
+    if let Some(id) = verified_fetch {
+        f.last_verified = store.fetch_verified(id)?.map(|(day, _)| day);
     }
     if let Some(id) = f.finding.fetch_id {
         if let Some(fetch) = store.fetch(id)? {

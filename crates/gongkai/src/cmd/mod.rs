@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod history;
 pub mod init;
 pub mod inspect;
+pub mod nights;
 pub mod report;
 pub mod rules;
 pub mod scan;

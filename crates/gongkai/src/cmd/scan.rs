@@ -44,6 +44,9 @@ pub struct ScanReport {
     /// Failed requests tried again at the end of the crawl, and those that then succeeded.
     pub rechecked: u64,
     pub recovered: u64,
+    /// How the run was scanned (`runs.nights`): full, or an incremental night and why each
+    /// request was made (None when interrupted).
+    pub nights: Option<serde_json::Value>,
 }
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
@@ -90,6 +93,11 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
                 "复查：{} 个失败的请求在运行结束时重试，其中 {} 个第二次成功（不计为问题）",
                 report.rechecked, report.recovered
             );
+        }
+        if let Some(rec) = &report.nights {
+            for line in super::nights::lines(rec) {
+                println!("{line}");
+            }
         }
         super::print_summary(&report.findings);
         if let Some(store) = &store {
@@ -154,7 +162,11 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
     let store = Store::open(&args.db)
         .with_context(|| format!("cannot open database {}", args.db.display()))?;
 
-    let (run_id, start_urls, resume) = if args.resume {
+    let revisit_days = site
+        .crawl
+        .revisit_days
+        .unwrap_or(super::nights::DEFAULT_REVISIT_DAYS);
+    let (run_id, start_urls, resume, night) = if args.resume {
         let Some(run) = store.latest_unfinished_run()? else {
             bail!(
                 "nothing to resume in {}: no unfinished scan",
@@ -167,12 +179,13 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
         let state = resume_state(&store, &run)?;
+        let night = super::nights::resume(&store, &run)?;
         if args.as_of.is_none() {
             as_of = super::parse_as_of(Some(&run.as_of))?;
         }
         store.resume_run(run.id)?;
         tracing::info!(run = run.id, "resuming");
-        (run.id, start_urls, Some(state))
+        (run.id, start_urls, Some(state), night)
     } else {
         let raw: Vec<String> = if args.urls.is_empty() {
             site.site.start_urls.clone()
@@ -187,6 +200,14 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
             .map(|u| parse_start_url(u))
             .collect::<Result<Vec<_>>>()?;
         let cfg = crawl_config(args, &site, start_urls.clone());
+        let night = super::nights::decide(
+            &store,
+            args.full,
+            super::nights::night_date(args.night.as_deref())?,
+            revisit_days,
+            &site_name(&site, &start_urls),
+            &start_urls,
+        )?;
         let run_id = store.begin_run(&NewRun {
             site: site_name(&site, &start_urls),
             start_urls: start_urls.iter().map(|u| u.to_string()).collect(),
@@ -199,9 +220,13 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
                 .and_then(crate::store_bridge::file_hash),
             as_of: as_of.to_string(),
         })?;
-        (run_id, start_urls, None)
+        store.set_run_nights(run_id, &super::nights::begin_record(&night))?;
+        (run_id, start_urls, None, Some(night))
     };
-    let cfg = crawl_config(args, &site, start_urls.clone());
+    let mut cfg = crawl_config(args, &site, start_urls.clone());
+    if let Some(super::nights::Mode::Incremental { plan, .. }) = night.as_ref().map(|n| &n.mode) {
+        cfg.night = Some(plan.clone());
+    }
 
     let started = Instant::now();
     let (stats, summary) =
@@ -209,9 +234,15 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
     let mut findings = Vec::new();
     let mut coverage = None;
     let mut not_judged = Vec::new();
+    let mut nights = None;
     if summary.interrupted {
         store.finish_run(run_id, RunStatus::Interrupted)?;
     } else {
+        // Before coverage and rules: the rows not fetched tonight are carried forward, so the
+        // rules see the whole site.
+        if let Some(n) = &night {
+            nights = Some(super::nights::finish(&store, run_id, n, &summary.revisits)?);
+        }
         // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
         let cov = store.record_coverage(run_id)?;
         let status = if cov.partial() {
@@ -229,6 +260,11 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
             crate::health::min_pages_ratio(&site),
         )?;
         store.set_degraded(run_id, degraded.as_deref())?;
+        // A night cut by a crawl limit is not complete by design: its record says so.
+        if let Some(rec) = nights.as_mut().filter(|_| cov.partial()) {
+            rec["partial"] = serde_json::json!(true);
+            store.set_run_nights(run_id, rec)?;
+        }
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, status)?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
@@ -261,6 +297,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         findings,
         rechecked: summary.rechecked,
         recovered: summary.recovered,
+        nights,
     })
 }
 

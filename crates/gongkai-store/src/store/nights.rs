@@ -1,0 +1,293 @@
+//! Incremental nights (schema v9): what the previous run saw (for tonight's schedule), carrying
+//! its unvisited rows forward into tonight's run, and the run's revisit record (`runs.nights`).
+
+use super::{clamp_u32, Store};
+use crate::codes::{from_serde_code, method_from_code, purpose_from_code};
+use crate::error::{bad_value, json, sql, StoreError};
+use crate::types::FrontierEntry;
+use gongkai_core::LinkKind;
+use rusqlite::{params, OptionalExtension};
+
+/// One request of a previous run, as tonight's schedule needs it.
+#[derive(Debug, Clone)]
+pub struct PriorRow {
+    /// The request as it was queued (parent, link kind and column from its frontier row).
+    pub entry: FrontierEntry,
+    /// `fetches.request_key`.
+    pub request_key: String,
+    /// The page model's kind code (`home`, `column-list`, ...), when the row has a model.
+    pub kind: Option<String>,
+    /// The night (YYYY-MM-DD) the row's answer was last verified.
+    pub verified_on: String,
+}
+
+/// One item of a previous run's column lists.
+#[derive(Debug, Clone)]
+pub struct PriorListItem {
+    pub url: String,
+    pub title: String,
+    pub date: Option<String>,
+    /// Depth of the list page it was listed on.
+    pub depth: u32,
+}
+
+/// What carrying forward copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// Carried rows with purpose `crawl` (pages).
+    pub pages: u64,
+    /// Other carried rows (link targets, attachments).
+    pub checks: u64,
+    /// Oldest and newest last-verified night of the carried rows.
+    pub oldest: Option<String>,
+    pub newest: Option<String>,
+}
+
+const FETCH_COPY_COLS: &str = "request_key, url, method, request_body, purpose, depth, outcome, \
+    status, final_url, redirects, headers, content_type, charset, etag, last_modified, fetched_at, \
+    elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, model, \
+    extractor_version";
+
+impl Store {
+    /// Every request of `run_id` (soft-404 probes aside), with what tonight's schedule needs.
+    pub fn night_prior_rows(&self, run_id: i64) -> Result<Vec<PriorRow>, StoreError> {
+        const OP: &str = "read previous run for the night schedule";
+        let p = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT f.url, f.method, f.request_body, f.purpose, f.depth, fr.parent,
+                        fr.link_kind, fr.column_name, f.request_key,
+                        CASE WHEN f.model IS NULL THEN NULL ELSE json_extract(f.model, '$.kind') END,
+                        COALESCE(f.verified_on, substr(f.fetched_at, 1, 10))
+                 FROM fetches f
+                 LEFT JOIN frontier fr ON fr.run_id = f.run_id AND fr.request_key = f.request_key
+                 WHERE f.run_id = ?1 AND f.purpose != 'soft-404-probe'
+                 ORDER BY f.id",
+            )
+            .map_err(sql(p, OP))?;
+        let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(sql(p, OP))? {
+            let get_s = |i: usize| r.get::<_, String>(i).map_err(sql(p, OP));
+            let get_o = |i: usize| r.get::<_, Option<String>>(i).map_err(sql(p, OP));
+            let method = get_s(1)?;
+            let purpose = get_s(3)?;
+            let link_kind = get_o(6)?
+                .map(|code| {
+                    from_serde_code::<LinkKind>(&code)
+                        .ok_or_else(|| bad_value(p, OP, "frontier.link_kind", &code))
+                })
+                .transpose()?;
+            let entry = FrontierEntry {
+                url: get_s(0)?,
+                method: method_from_code(&method)
+                    .ok_or_else(|| bad_value(p, OP, "fetches.method", &method))?,
+                request_body: get_o(2)?,
+                purpose: purpose_from_code(&purpose)
+                    .ok_or_else(|| bad_value(p, OP, "fetches.purpose", &purpose))?,
+                depth: clamp_u32(r.get::<_, i64>(4).map_err(sql(p, OP))?),
+                parent: get_o(5)?,
+                link_kind,
+                column: get_o(7)?,
+            };
+            out.push(PriorRow {
+                entry,
+                request_key: get_s(8)?,
+                kind: get_o(9)?,
+                verified_on: get_s(10)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// URLs `run_id`'s findings are about: the page and the link target. (A site-wide rule's
+    /// evidence fetch is an example page, not a page to watch.)
+    pub fn night_finding_urls(&self, run_id: i64) -> Result<Vec<String>, StoreError> {
+        const OP: &str = "read finding URLs for the night schedule";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT url FROM findings WHERE run_id = ?1
+                 UNION SELECT target FROM findings WHERE run_id = ?1 AND target IS NOT NULL",
+            )
+            .map_err(sql(&self.path, OP))?;
+        let rows = stmt
+            .query_map([run_id], |r| r.get::<_, String>(0))
+            .map_err(sql(&self.path, OP))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, OP))
+    }
+
+    /// The items of `run_id`'s column list pages (page models of kind `column-list`).
+    pub fn night_list_items(&self, run_id: i64) -> Result<Vec<PriorListItem>, StoreError> {
+        const OP: &str = "read previous column lists";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT json_extract(j.value, '$.url'), json_extract(j.value, '$.title'),
+                        json_extract(j.value, '$.date'), f.depth
+                 FROM fetches f, json_each(f.model, '$.column.items') j
+                 WHERE f.run_id = ?1 AND f.model IS NOT NULL
+                   AND json_extract(f.model, '$.kind') = 'column-list'
+                   AND json_extract(j.value, '$.url') IS NOT NULL",
+            )
+            .map_err(sql(&self.path, OP))?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok(PriorListItem {
+                    url: r.get(0)?,
+                    title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    date: r.get(2)?,
+                    depth: clamp_u32(r.get::<_, i64>(3)?),
+                })
+            })
+            .map_err(sql(&self.path, OP))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, OP))
+    }
+
+    /// Completes tonight's run `run_id` from `base_run`: rows fetched tonight are marked verified
+    /// on `night`; every request of the base run not made tonight is copied (fetch row with its
+    /// links and frontier row, `carried_from` naming the original, `verified_on` kept), so the
+    /// rules and reports see the whole site. A carried GET that no link of the run points at any
+    /// more (a page removed from its list and from every page) is dropped. One transaction.
+    pub fn carry_forward(
+        &self,
+        run_id: i64,
+        base_run: i64,
+        night: &str,
+    ) -> Result<Carried, StoreError> {
+        let p = &self.path;
+        let tx = self.tx("carry forward: begin")?;
+        let step = |sql_text: &str, args: &[&dyn rusqlite::ToSql], op: &'static str| {
+            tx.execute(sql_text, args).map_err(sql(p, op))
+        };
+        step(
+            "UPDATE fetches SET verified_on = ?2
+             WHERE run_id = ?1 AND verified_on IS NULL AND carried_from IS NULL",
+            params![run_id, night],
+            "carry forward: mark tonight's rows",
+        )?;
+        step(
+            &format!(
+                "INSERT INTO fetches (run_id, {FETCH_COPY_COLS}, verified_on, carried_from)
+                 SELECT ?1, {FETCH_COPY_COLS},
+                        COALESCE(b.verified_on, substr(b.fetched_at, 1, 10)), b.id
+                 FROM fetches b
+                 WHERE b.run_id = ?2 AND b.purpose != 'soft-404-probe'
+                   AND NOT EXISTS (SELECT 1 FROM fetches n
+                                   WHERE n.run_id = ?1 AND n.request_key = b.request_key)"
+            ),
+            params![run_id, base_run],
+            "carry forward: copy fetch rows",
+        )?;
+        step(
+            "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element,
+                                anchor, skip, region)
+             SELECT ?1, n.id, l.seq, l.target_url, l.raw, l.kind, l.element, l.anchor, l.skip,
+                    l.region
+             FROM fetches n JOIN links l ON l.source_fetch_id = n.carried_from
+             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL
+             ORDER BY n.id, l.seq",
+            params![run_id],
+            "carry forward: copy links",
+        )?;
+        step(
+            "INSERT OR IGNORE INTO frontier (run_id, request_key, url, method, request_body,
+                                   purpose, depth, parent, state, fetch_id, link_kind, column_name)
+             SELECT ?1, fr.request_key, fr.url, fr.method, fr.request_body, fr.purpose, fr.depth,
+                    fr.parent, 'done', n.id, fr.link_kind, fr.column_name
+             FROM fetches n JOIN frontier fr ON fr.run_id = ?2 AND fr.request_key = n.request_key
+             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL
+               -- A request a crawl limit cut tonight stays counted as not fetched (partial).
+               AND NOT EXISTS (SELECT 1 FROM cut_urls c
+                               WHERE c.run_id = ?1 AND c.request_key = n.request_key)",
+            params![run_id, base_run],
+            "carry forward: copy frontier rows",
+        )?;
+        step(
+            "DELETE FROM fetches
+             WHERE run_id = ?1 AND carried_from IS NOT NULL AND method = 'GET'
+               AND url NOT IN (SELECT target_url FROM links
+                               WHERE run_id = ?1 AND target_url IS NOT NULL)",
+            params![run_id],
+            "carry forward: drop rows nothing links to",
+        )?;
+        let carried = tx
+            .query_row(
+                "SELECT count(*) FILTER (WHERE purpose = 'crawl'),
+                        count(*) FILTER (WHERE purpose != 'crawl'),
+                        min(verified_on), max(verified_on)
+                 FROM fetches WHERE run_id = ?1 AND carried_from IS NOT NULL",
+                [run_id],
+                |r| {
+                    Ok(Carried {
+                        pages: r.get::<_, i64>(0)?.max(0) as u64,
+                        checks: r.get::<_, i64>(1)?.max(0) as u64,
+                        oldest: r.get(2)?,
+                        newest: r.get(3)?,
+                    })
+                },
+            )
+            .map_err(sql(p, "carry forward: count"))?;
+        self.commit(tx, "carry forward: commit")?;
+        Ok(carried)
+    }
+
+    /// Marks the rows fetched in `run_id` (not carried) as verified on `night` (a full scan).
+    pub fn mark_verified(&self, run_id: i64, night: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE fetches SET verified_on = ?2
+                 WHERE run_id = ?1 AND verified_on IS NULL AND carried_from IS NULL",
+                params![run_id, night],
+            )
+            .map_err(sql(&self.path, "mark fetches verified"))?;
+        Ok(())
+    }
+
+    /// Records the run's revisit record (`runs.nights`, JSON).
+    pub fn set_run_nights(
+        &self,
+        run_id: i64,
+        record: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(record).map_err(json(&self.path, "encode runs.nights"))?;
+        self.conn
+            .execute(
+                "UPDATE runs SET nights = ?2 WHERE id = ?1",
+                params![run_id, text],
+            )
+            .map_err(sql(&self.path, "record runs.nights"))?;
+        Ok(())
+    }
+
+    /// The run's revisit record, when it has one (incremental and full scans since v9).
+    pub fn run_nights(&self, run_id: i64) -> Result<Option<serde_json::Value>, StoreError> {
+        let text: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT nights FROM runs WHERE id = ?1", [run_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql(&self.path, "read runs.nights"))?;
+        text.flatten()
+            .map(|t| serde_json::from_str(&t).map_err(json(&self.path, "read runs.nights")))
+            .transpose()
+    }
+
+    /// When the page or target a fetch row answered for was last verified, and whether the row
+    /// was carried from an earlier run (not fetched in its own run).
+    pub fn fetch_verified(&self, fetch_id: i64) -> Result<Option<(String, bool)>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT COALESCE(verified_on, substr(fetched_at, 1, 10)), carried_from IS NOT NULL
+                 FROM fetches WHERE id = ?1",
+            )
+            .map_err(sql(&self.path, "prepare last verified"))?
+            .query_row([fetch_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(sql(&self.path, "read last verified"))
+    }
+}

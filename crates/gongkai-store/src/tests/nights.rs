@@ -1,0 +1,87 @@
+//! Incremental nights: carrying a previous run's unvisited rows forward.
+
+use super::{check, count, new_run, page, temp_db, HOST};
+use crate::*;
+use gongkai_core::FetchOutcome;
+
+#[test]
+fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let r1 = store.begin_run(&new_run("滕州")).unwrap();
+    // The home page links /art/0..2 (and /art/9, an attachment); /art/1 and /orphan are pages.
+    store
+        .record(r1, &page(&format!("{HOST}/"), 3), &[])
+        .unwrap();
+    store
+        .record(r1, &page(&format!("{HOST}/art/1.html"), 2), &[])
+        .unwrap();
+    store
+        .record(r1, &page(&format!("{HOST}/orphan.html"), 0), &[])
+        .unwrap();
+    store
+        .record(
+            r1,
+            &check(
+                &format!("{HOST}/art/2.html"),
+                FetchOutcome::NotFound,
+                Some(404),
+            ),
+            &[],
+        )
+        .unwrap();
+    store.mark_verified(r1, "2025-06-30").unwrap();
+    store.finish_run(r1, RunStatus::Completed).unwrap();
+
+    // Tonight only the home page is fetched.
+    let r2 = store.begin_run(&new_run("滕州")).unwrap();
+    store
+        .record(r2, &page(&format!("{HOST}/"), 3), &[])
+        .unwrap();
+    let c = store.carry_forward(r2, r1, "2025-07-01").unwrap();
+    // /art/1.html is carried (linked from the home page); /orphan.html is linked by nothing.
+    assert_eq!((c.pages, c.checks), (1, 1), "{c:?}");
+    assert_eq!(c.oldest.as_deref(), Some("2025-06-30"));
+    let rows = |sql: &str| count(&store, &sql.replace("R2", &r2.to_string()));
+    assert_eq!(rows("SELECT count(*) FROM fetches WHERE run_id = R2"), 3);
+    assert_eq!(
+        rows("SELECT count(*) FROM fetches WHERE run_id = R2 AND url LIKE '%orphan%'"),
+        0
+    );
+    assert_eq!(
+        rows("SELECT count(*) FROM fetches WHERE run_id = R2 AND carried_from IS NULL AND verified_on = '2025-07-01'"),
+        1
+    );
+    // The carried page keeps its links (2 + a mailto) and its frontier row.
+    let art1 = store
+        .fetch_by_url(r2, &format!("{HOST}/art/1.html"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.fetch_verified(art1.id).unwrap(),
+        Some(("2025-06-30".into(), true))
+    );
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM links WHERE source_fetch_id = {}",
+            art1.id
+        )),
+        3
+    );
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM frontier WHERE fetch_id = {}",
+            art1.id
+        )),
+        1
+    );
+    // The night's record round-trips.
+    let rec = serde_json::json!({"mode": "incremental", "base_run": r1});
+    store.set_run_nights(r2, &rec).unwrap();
+    assert_eq!(store.run_nights(r2).unwrap(), Some(rec));
+    assert_eq!(store.run_nights(r1).unwrap(), None);
+    // What the schedule reads from a run.
+    let prior = store.night_prior_rows(r1).unwrap();
+    assert_eq!(prior.len(), 4);
+    assert!(prior.iter().all(|p| p.verified_on == "2025-06-30"));
+}
