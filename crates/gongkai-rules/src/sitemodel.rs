@@ -65,6 +65,9 @@ pub(crate) struct SiteModel<'a> {
     /// Link targets (fragment stripped) linked from at least [`TEMPLATE_SHARE`] of the site's
     /// article pages (built on first use).
     template_targets: std::sync::OnceLock<std::collections::HashSet<&'a str>>,
+    /// Attachment URL → indices in `site.links` of the links to it, in link order (built on
+    /// first use; only the run's read attachments are indexed, so it stays small).
+    links_to_attachments: std::sync::OnceLock<HashMap<&'a str, Vec<u32>>>,
 }
 
 pub(crate) fn strip_fragment(u: &str) -> &str {
@@ -161,6 +164,7 @@ impl<'a> SiteModel<'a> {
             root,
             sponsor: None,
             template_targets: std::sync::OnceLock::new(),
+            links_to_attachments: std::sync::OnceLock::new(),
         };
         sm.group_columns();
         sm.classify();
@@ -319,6 +323,35 @@ impl<'a> SiteModel<'a> {
         self.link_ids[a..b]
             .iter()
             .map(|&l| &self.site.links[l as usize])
+    }
+
+    /// The links whose target is exactly `url` (one of the run's read attachments), in link
+    /// order. One pass over the links indexes every attachment, instead of one pass each.
+    pub fn links_to_attachment(&self, url: &str) -> Vec<&'a SiteLink> {
+        let index = self.links_to_attachments.get_or_init(|| {
+            let mut m: HashMap<&'a str, Vec<u32>> = self
+                .site
+                .attachments
+                .iter()
+                .map(|a| (a.url.as_str(), Vec::new()))
+                .collect();
+            for (n, l) in self.site.links.iter().enumerate() {
+                if let Some(v) = l.target_url.as_deref().and_then(|t| m.get_mut(t)) {
+                    v.push(n as u32);
+                }
+            }
+            m
+        });
+        match index.get(url) {
+            Some(ids) => ids.iter().map(|&n| &self.site.links[n as usize]).collect(),
+            // Not one of the run's attachments: look through every link.
+            None => self
+                .site
+                .links
+                .iter()
+                .filter(|l| l.target_url.as_deref() == Some(url))
+                .collect(),
+        }
     }
 
     /// The distinct anchor texts of all the site's links, sorted.
