@@ -894,6 +894,35 @@ mod tests {
     }
 
     #[test]
+    fn links_to_an_attachment_come_in_link_order_from_one_index() {
+        use crate::checks::testkit::*;
+        let vocab = crate::Vocabulary::default();
+        let mut s = site(vec![
+            page(ROOT, home("")),
+            page(&u("a/t1.html"), article("通知", "正文")),
+        ]);
+        let (pdf, doc) = (u("f/1.pdf"), u("f/2.doc"));
+        add_link(&mut s, &u("a/t1.html"), &pdf, "附件一");
+        add_link(&mut s, ROOT, &doc, "附件二");
+        add_link(&mut s, ROOT, &pdf, "附件一（首页）");
+        s.attachments.push(crate::SiteAttachment {
+            url: pdf.clone(),
+            ..Default::default()
+        });
+        let sm = super::SiteModel::build(&s, &vocab);
+        let anchors = |url: &str| -> Vec<String> {
+            sm.links_to_attachment(url)
+                .iter()
+                .map(|l| l.anchor.to_string())
+                .collect()
+        };
+        assert_eq!(anchors(&pdf), ["附件一", "附件一（首页）"]);
+        // Not one of the run's attachments: found by a pass over the links all the same.
+        assert_eq!(anchors(&doc), ["附件二"]);
+        assert!(anchors(&u("f/none.pdf")).is_empty());
+    }
+
+    #[test]
     fn pagination_keys() {
         assert_eq!(
             page_key("http://x.gov.cn/zwgk/tzgg/index_2.html"),
