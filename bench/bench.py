@@ -5,12 +5,14 @@ Generates (or reuses) a synthetic portal, serves it with a private nginx on 127.
 measures, in one run and against the same two origins:
 
   gongkai   full scan (crawl + link checks + rules + SQLite), unlimited rate
-  gongkai   unchanged rescan into the same database (conditional requests, 304s)
+  gongkai   unchanged full rescan (--full) into the same database (conditional requests, 304s)
   gongkai   `check` on the stored crawl alone
   peers     linkinator, LinkChecker, spider_cli (crawl only), lychee (page list), with the same
             concurrency and no delays, where they install
+  gongkai   full scan of a second, larger portal (--scale, 100,000 pages by default): memory at scale
 
-and prints one table plus the targets of issue 5, each marked met / not met. Figures come from
+and prints one table plus the targets of issues 5 and 11, each marked met / not met. gongkai's runs
+print an RSS timeline (sparkline, samples every 0.5 s, peak per phase: crawl, then rules + store). Figures come from
 the wall clock around each command, `/usr/bin/time -v` (peak RSS, CPU) and nginx's access log
 ($body_bytes_sent, summed per run). Python 3 standard library only.
 """
@@ -236,12 +238,17 @@ class Nginx:
 
 
 class RssSampler(threading.Thread):
-    """Samples the resident set of the measured command (child of /usr/bin/time) every 0.25 s."""
+    """Samples the resident set of the measured command (child of /usr/bin/time) every 0.5 s,
+    and the size of nginx's access log with it: the crawl phase ends when the log stops growing
+    (no request after that), so the timeline splits into crawl and rules + store phases."""
 
-    def __init__(self, pid):
+    INTERVAL = 0.5
+
+    def __init__(self, pid, access_log=None):
         super().__init__(daemon=True)
         self.pid = pid
-        self.samples = []  # (elapsed s, rss MB)
+        self.access_log = access_log
+        self.samples = []  # (elapsed s, rss MB, access log bytes)
         self.done = threading.Event()
         self.start()
 
@@ -262,32 +269,66 @@ class RssSampler(threading.Thread):
                 pass
         return total / 1024.0
 
+    def log_size(self):
+        try:
+            return os.path.getsize(self.access_log) if self.access_log else 0
+        except OSError:
+            return 0
+
     def run(self):
         t0 = time.monotonic()
-        while not self.done.wait(0.25):
+        while not self.done.wait(self.INTERVAL):
             r = self.rss()
             if r:
-                self.samples.append((time.monotonic() - t0, r))
+                self.samples.append((time.monotonic() - t0, r, self.log_size()))
 
     def stop(self):
         self.done.set()
         self.join()
 
-    def timeline(self, points=12):
+    def phases(self):
+        """[(name, start s, end s, peak MB)]: crawl (requests still arriving), then rules + store."""
+        if not self.samples:
+            return []
+        end = self.samples[-1][0]
+        last = self.samples[-1][2]
+        if not self.access_log or last == self.samples[0][2]:
+            return [("whole run", 0.0, end, max(r for _, r, _ in self.samples))]
+        cut = next((t for t, _, n in self.samples if n >= last), end)
+        crawl = [r for t, r, _ in self.samples if t <= cut]
+        rest = [r for t, r, _ in self.samples if t > cut]
+        out = [("crawl", 0.0, cut, max(crawl) if crawl else 0.0)]
+        if rest:
+            out.append(("rules + store", cut, end, max(rest)))
+        return out
+
+    def timeline(self, width=60):
+        """Sparkline of the RSS (one character per 1/width of the run), the peak per phase, and
+        the samples every ~10% of the run as `seconds:MB`."""
         if not self.samples:
             return ""
         end = self.samples[-1][0]
-        step = max(end / points, 0.25)
-        out, nxt = [], 0.0
-        for t, r in self.samples:
-            if t >= nxt:
-                out.append("%.0fs:%.0f" % (t, r))
-                nxt += step
         peak = max(self.samples, key=lambda x: x[1])
-        return "RSS MB over time %s (peak %.0f MB at %.0f s of %.0f s)" % (" ".join(out), peak[1], peak[0], end)
+        bars = "▁▂▃▄▅▆▇█"
+        cells = []
+        for c in range(width):
+            lo, hi = end * c / width, end * (c + 1) / width
+            vals = [r for t, r, _ in self.samples if lo <= t < hi or (c == width - 1 and t >= lo)]
+            if vals:
+                cells.append(bars[min(len(bars) - 1, int(max(vals) / peak[1] * (len(bars) - 1) + 0.5))])
+            elif cells:
+                cells.append(cells[-1])
+        pts, nxt = [], 0.0
+        for t, r, _ in self.samples:
+            if t >= nxt:
+                pts.append("%.0fs:%.0f" % (t, r))
+                nxt += max(end / 10, self.INTERVAL)
+        ph = ", ".join("%s %.0f-%.0f s peak %.0f MB" % p for p in self.phases())
+        return "RSS MB over %.0f s, sampled every %.1f s (█ = %.0f MB): %s\n   phases: %s\n   samples: %s" % (
+            end, self.INTERVAL, peak[1], "".join(cells), ph, " ".join(pts))
 
 
-def timed(cmd, label, logdir, timeout, env=None, cwd=None, stdin_file=None, sample=False):
+def timed(cmd, label, logdir, timeout, env=None, cwd=None, stdin_file=None, sample=False, access_log=None):
     """Runs cmd under /usr/bin/time -v; returns wall, rss_mb, cpu, rc, timed_out, stderr tail."""
     tv = os.path.join(logdir, label + ".time")
     out = os.path.join(logdir, label + ".out")
@@ -298,7 +339,7 @@ def timed(cmd, label, logdir, timeout, env=None, cwd=None, stdin_file=None, samp
         p = subprocess.Popen(full, stdout=o, stderr=subprocess.STDOUT, stdin=stdin, env=env, cwd=cwd,
                              start_new_session=True)
         timed_out = False
-        sampler = RssSampler(p.pid) if sample else None
+        sampler = RssSampler(p.pid, access_log) if sample else None
         try:
             rc = p.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -328,7 +369,8 @@ def timed(cmd, label, logdir, timeout, env=None, cwd=None, stdin_file=None, samp
     with open(out, "rb") as f:
         tail = f.read()[-4000:].decode("utf-8", "replace")
     return {"wall": wall, "rss": rss, "cpu": cpu, "rc": rc, "timed_out": timed_out, "tail": tail, "out": out,
-            "timeline": sampler.timeline() if sampler else ""}
+            "timeline": sampler.timeline() if sampler else "",
+            "phases": sampler.phases() if sampler else []}
 
 
 def measure(nginx, label, cmd, args, timeout, ok_codes=(0,), **kw):
@@ -336,6 +378,8 @@ def measure(nginx, label, cmd, args, timeout, ok_codes=(0,), **kw):
     off = nginx.offset()
     log("\n== %s  (load average %s)" % (label, load))
     log("   $ " + " ".join(cmd))
+    if kw.get("sample"):
+        kw["access_log"] = nginx.log
     r = timed(cmd, label, args.logdir, timeout, **kw)
     time.sleep(0.2)
     r["traffic"] = nginx.traffic(off)
@@ -469,12 +513,19 @@ def main():
     ap.add_argument("--perf", action="store_true", help="also profile one extra gongkai scan with perf record -g")
     ap.add_argument("--max-attachment-mib", type=int, default=None,
                     help="passed to gongkai scan (0: attachments only checked, as before issue 9)")
+    ap.add_argument("--scan-only", action="store_true",
+                    help="gongkai's full scan alone (no rescan, no check): for iterating on one figure")
+    ap.add_argument("--scale", type=int, default=None,
+                    help="also scan a portal of this many pages (gongkai alone, RSS timeline) for the "
+                         "memory target at scale; default 100000 (0 with --quick; 0 skips it)")
     ap.add_argument("--spider-attempts", type=int, default=10,
                     help="spider_cli often stops early on a fast local server; run it up to this many times "
                          "until one run fetches at least 95%% of the pages (default 10)")
     args = ap.parse_args()
     if args.quick:
         args.pages = 1000
+    if args.scale is None:
+        args.scale = 0 if args.quick else 100000
     if not args.peer_timeout:
         args.peer_timeout = int(60 + 0.04 * args.pages)
     os.makedirs(args.work, exist_ok=True)
@@ -517,7 +568,16 @@ def main():
     gk_timeout = max(1800, args.peer_timeout * 2)
     results = {}
     results["gongkai scan"] = measure(nginx, "gongkai-scan", scan, args, gk_timeout, sample=True)
-    results["gongkai rescan"] = measure(nginx, "gongkai-rescan", scan, args, gk_timeout, sample=True)
+    if args.scan_only:
+        nginx.stop()
+        if args.scale:
+            results["gongkai scan %dk" % (args.scale // 1000)] = scale_run(args, cfg, gk_timeout)
+        for label, r in results.items():
+            log("%s: wall %.2f s, peak RSS %.1f MB, CPU %.1f s, %d pages" % (
+                label, r["wall"], r["rss"] or 0, r["cpu"] or 0, r["traffic"]["pages"]))
+        return
+    # --full: this row is the full revalidation of every page; nights.py measures incremental nights.
+    results["gongkai rescan"] = measure(nginx, "gongkai-rescan", scan + ["--full"], args, gk_timeout, sample=True)
     results["gongkai check"] = measure(nginx, "gongkai-check", gk + ["check", "--db", db, "--config", cfg, "--as-of", AS_OF],
                                        args, gk_timeout, sample=True)
     db_size = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))
@@ -603,12 +663,36 @@ def main():
         results[label] = best
 
     nginx.stop()
+    if args.scale:
+        results["gongkai scan %dk" % (args.scale // 1000)] = scale_run(args, cfg, gk_timeout)
     report(results, args, pages)
     if not args.keep_db:
         for name in os.listdir(args.logdir):
-            if name.startswith(("gongkai.db", "perf.db", "perf.data")):
+            if name.startswith(("gongkai.db", "gongkai-scale.db", "perf.db", "perf.data")):
                 os.remove(os.path.join(args.logdir, name))
         log("(databases removed; --keep-db keeps them)")
+
+
+def scale_run(args, cfg, timeout):
+    """One complete `gongkai scan` of an `args.scale`-page portal (its own site and nginx, on
+    ports port+2 and port+3), sampled for the RSS timeline: memory must not grow with the site."""
+    import copy
+    sargs = copy.copy(args)
+    sargs.pages, sargs.port = args.scale, args.port + 2
+    log("\n== scale: %d pages" % args.scale)
+    site, manifest = ensure_site(sargs)
+    nginx = Nginx(site, sargs.port)
+    nginx.start()
+    start = "http://127.0.0.1:%d/" % sargs.port
+    db = os.path.join(args.logdir, "gongkai-scale.db")
+    cmd = [args.gongkai, "scan", start, "--db", db, "--config", cfg, "--rate", "0", "--concurrency",
+           str(args.concurrency), "--as-of", AS_OF, "--quiet"]
+    if args.max_attachment_mib is not None:
+        cmd += ["--max-attachment-mib", str(args.max_attachment_mib)]
+    r = measure(nginx, "gongkai-scan-%d" % args.scale, cmd, args, max(timeout, int(0.05 * args.scale)), sample=True)
+    nginx.stop()
+    r["site_pages"] = manifest["html_pages"]
+    return r
 
 
 def report(results, args, pages):
@@ -629,14 +713,15 @@ def report(results, args, pages):
             note += "; TIMED OUT (wall is a lower bound)"
         elif not r["ok"]:
             note += "; FAILED exit %s" % r["rc"]
-        if not label.startswith("gongkai check") and r["traffic"]["pages"] < 0.95 * pages:
-            note += "; INCOMPLETE (%d of %d pages)" % (r["traffic"]["pages"], pages)
+        site_pages = r.get("site_pages", pages)
+        if not label.startswith("gongkai check") and r["traffic"]["pages"] < 0.95 * site_pages:
+            note += "; INCOMPLETE (%d of %d pages)" % (r["traffic"]["pages"], site_pages)
         if r.get("note"):
             note += "; " + r["note"]
         ratio = "-" if label.startswith("gongkai") else "%.2f" % (gk["wall"] / r["wall"])
         wall = (">" if r["timed_out"] else "") + "%.2f" % r["wall"]
         log("%-22s %9s %8.0f %9s %8s %7d %9d %11s %7s  %s" % (
-            label, wall, pages / r["wall"], "%.1f" % r["rss"] if r["rss"] else "?",
+            label, wall, site_pages / r["wall"], "%.1f" % r["rss"] if r["rss"] else "?",
             "%.1f" % r["cpu"] if r["cpu"] else "?", r["traffic"]["pages"], r["traffic"]["requests"],
             fmt_bytes(r["traffic"]["bytes"]), ratio, note))
 
@@ -669,7 +754,23 @@ def report(results, args, pages):
     else:
         log("  %-60s n/a (linkinator did not run)" % "full scan ≤ 1/3 of linkinator's time")
     scale = "" if pages >= 20000 else "  [target is for 20,000 pages; this run has %d]" % pages
-    log("  %-60s %s  (%.1f MB)%s" % ("peak RSS < 150 MB at 20,000 pages", mark(gk["rss"] is not None and gk["rss"] < 150), gk["rss"] or 0, scale))
+    log("  %-60s %s  (%.1f MB; %s)%s" % ("peak RSS ≤ 150 MB at 20,000 pages", mark(gk["rss"] is not None and gk["rss"] <= 150), gk["rss"] or 0,
+                                        "; ".join("%s %.0f MB" % (p[0], p[3]) for p in gk.get("phases", [])), scale))
+    big = results.get("gongkai scan %dk" % (args.scale // 1000)) if args.scale else None
+    if big:
+        bscale = "" if args.scale >= 100000 else "  [target is for 100,000 pages; this run has %d]" % args.scale
+        log("  %-60s %s  (%.1f MB; %s)%s" % (
+            "peak RSS ≤ 200 MB at 100,000 pages", mark(big["ok"] and big["rss"] is not None and big["rss"] <= 200),
+            big["rss"] or 0, "; ".join("%s %.0f MB" % (p[0], p[3]) for p in big.get("phases", [])), bscale))
+    else:
+        log("  %-60s n/a (no scale run: --scale 0)" % "peak RSS ≤ 200 MB at 100,000 pages")
+    ly = peer("lychee")
+    if ly and (ly["ok"] or ly["timed_out"]):
+        log("  %-60s %s  (%.2f s vs %s%.2f s: ratio %.2f)" % (
+            "complete scan no slower than lychee on the page list", mark(gk["ok"] and gk["wall"] <= ly["wall"]),
+            gk["wall"], ">" if ly["timed_out"] else "", ly["wall"], gk["wall"] / ly["wall"]))
+    else:
+        log("  %-60s n/a (lychee did not run)" % "complete scan no slower than lychee on the page list")
     b1, b2 = gk["traffic"]["bytes"], results["gongkai rescan"]["traffic"]["bytes"]
     share = 100.0 * b2 / b1 if b1 else 0.0
     log("  %-60s %s  (%s of %s = %.2f%%; %d answers were 304)" % (

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # gongkai benchmark: one command.
 #
-#   bench/run.sh                 # 20,000-page portal, gongkai + peers, final table and targets
-#   bench/run.sh --quick         # 1,000 pages
+#   bench/run.sh                 # 20,000-page portal, gongkai + peers, then a 100,000-page scan
+#                                # (memory at scale), final table and targets
+#   bench/run.sh --quick         # 1,000 pages, no scale run
+#   bench/run.sh --peers lychee  # the issue-11 comparison alone (--scale 0 skips the 100k scan)
 #   bench/run.sh --nights 5      # five incremental nights after the full scan (default 3, 0 skips)
 #   bench/run.sh --help          # options (--pages N, --concurrency N, --peers LIST, --perf, ...)
 #

@@ -10,10 +10,7 @@ pub(crate) fn linking(cx: &RuleCx<'_>, a: &SiteAttachment, max: usize) -> (Vec<S
     let sm = cx.site;
     let mut pages: Vec<String> = Vec::new();
     let mut dept = None;
-    for l in &sm.site.links {
-        if l.target_url.as_deref() != Some(a.url.as_str()) {
-            continue;
-        }
+    for l in sm.links_to_attachment(&a.url) {
         if pages.iter().any(|p| p.as_str() == &*l.source_url) {
             continue;
         }

@@ -65,6 +65,9 @@ pub(crate) struct SiteModel<'a> {
     /// Link targets (fragment stripped) linked from at least [`TEMPLATE_SHARE`] of the site's
     /// article pages (built on first use).
     template_targets: std::sync::OnceLock<std::collections::HashSet<&'a str>>,
+    /// Attachment URL → indices in `site.links` of the links to it, in link order (built on
+    /// first use; only the run's read attachments are indexed, so it stays small).
+    links_to_attachments: std::sync::OnceLock<HashMap<&'a str, Vec<u32>>>,
 }
 
 pub(crate) fn strip_fragment(u: &str) -> &str {
@@ -161,6 +164,7 @@ impl<'a> SiteModel<'a> {
             root,
             sponsor: None,
             template_targets: std::sync::OnceLock::new(),
+            links_to_attachments: std::sync::OnceLock::new(),
         };
         sm.group_columns();
         sm.classify();
@@ -319,6 +323,35 @@ impl<'a> SiteModel<'a> {
         self.link_ids[a..b]
             .iter()
             .map(|&l| &self.site.links[l as usize])
+    }
+
+    /// The links whose target is exactly `url` (one of the run's read attachments), in link
+    /// order. One pass over the links indexes every attachment, instead of one pass each.
+    pub fn links_to_attachment(&self, url: &str) -> Vec<&'a SiteLink> {
+        let index = self.links_to_attachments.get_or_init(|| {
+            let mut m: HashMap<&'a str, Vec<u32>> = self
+                .site
+                .attachments
+                .iter()
+                .map(|a| (a.url.as_str(), Vec::new()))
+                .collect();
+            for (n, l) in self.site.links.iter().enumerate() {
+                if let Some(v) = l.target_url.as_deref().and_then(|t| m.get_mut(t)) {
+                    v.push(n as u32);
+                }
+            }
+            m
+        });
+        match index.get(url) {
+            Some(ids) => ids.iter().map(|&n| &self.site.links[n as usize]).collect(),
+            // Not one of the run's attachments: look through every link.
+            None => self
+                .site
+                .links
+                .iter()
+                .filter(|l| l.target_url.as_deref() == Some(url))
+                .collect(),
+        }
     }
 
     /// The distinct anchor texts of all the site's links, sorted.
@@ -858,6 +891,35 @@ mod tests {
             sm.title(1),
             "滕州市人民政府关于印发滕州市城市管理办法的通知"
         );
+    }
+
+    #[test]
+    fn links_to_an_attachment_come_in_link_order_from_one_index() {
+        use crate::checks::testkit::*;
+        let vocab = crate::Vocabulary::default();
+        let mut s = site(vec![
+            page(ROOT, home("")),
+            page(&u("a/t1.html"), article("通知", "正文")),
+        ]);
+        let (pdf, doc) = (u("f/1.pdf"), u("f/2.doc"));
+        add_link(&mut s, &u("a/t1.html"), &pdf, "附件一");
+        add_link(&mut s, ROOT, &doc, "附件二");
+        add_link(&mut s, ROOT, &pdf, "附件一（首页）");
+        s.attachments.push(crate::SiteAttachment {
+            url: pdf.clone(),
+            ..Default::default()
+        });
+        let sm = super::SiteModel::build(&s, &vocab);
+        let anchors = |url: &str| -> Vec<String> {
+            sm.links_to_attachment(url)
+                .iter()
+                .map(|l| l.anchor.to_string())
+                .collect()
+        };
+        assert_eq!(anchors(&pdf), ["附件一", "附件一（首页）"]);
+        // Not one of the run's attachments: found by a pass over the links all the same.
+        assert_eq!(anchors(&doc), ["附件二"]);
+        assert!(anchors(&u("f/none.pdf")).is_empty());
     }
 
     #[test]

@@ -14,7 +14,18 @@ mod store_bridge;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// jemalloc instead of glibc's malloc: glibc keeps a heap per worker thread and rarely hands
+/// freed memory back, so the crawl's buffers stayed resident while the rules ran (issue 11);
+/// jemalloc's background threads return unused pages to the system within seconds.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
+    #[cfg(not(target_env = "msvc"))]
+    if let Err(e) = tikv_jemalloc_ctl::background_thread::write(true) {
+        tracing::debug!("jemalloc background threads: {e}");
+    }
     let args = cli::Cli::parse();
     init_tracing(args.verbose);
     match cmd::run(args) {

@@ -189,6 +189,15 @@ pub fn read_item(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(Col
 
 /// Reads an element known to be one item (a Hanweb record), whatever its shape.
 pub fn read_record(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(ColumnItem, bool)> {
+    // Most candidates (an article's paragraphs) hold no link at all: tell that before
+    // collecting their text (the same answer as `title_link` below, at a fraction of the cost).
+    if !item
+        .descendants()
+        .take(400)
+        .any(|d| dom::tag(d) == Some("a") && dom::attr(d, "href").is_some())
+    {
+        return None;
+    }
     let text = dom::text(item, MAX_ITEM_TEXT + 1);
     if text.len() > MAX_ITEM_TEXT {
         return None;

@@ -50,8 +50,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
+    // Page analysis runs on the blocking pool: more threads than cores parse no faster, but
+    // each holds a parsed document, so an unbounded pool (tokio's default allows 512; a scan
+    // reached 120) grew the crawl's memory with its concurrency (issue 11).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads((2 * cores).max(4))
         .build()?)
 }
 
