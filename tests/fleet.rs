@@ -9,8 +9,8 @@ mod fleet_support;
 mod support;
 
 use fleet_support::{scalar, sql, Pg};
-use gongkai_testkit::{chromium_available, problems, Browser, CHROMIUM};
 use gongkai_fixture::{FixtureOptions, FixtureServer};
+use gongkai_testkit::{chromium_available, problems, Browser, CHROMIUM};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Stdio};

@@ -3,7 +3,6 @@
 //! none and the tests say they are skipped. Each test gets a database of its own.
 #![allow(dead_code)]
 
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -11,7 +11,6 @@ use anyhow::Result;
 use gongkai_crawl::FetchOutcome;
 use gongkai_rules::Finding;
 use gongkai_store::{RunStatus, Store};
-use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
 /// Default share of the baseline's pages below which a run is degraded.
@@ -118,9 +117,7 @@ pub fn hold_unconfirmed(
         .iter()
         .rev()
         .filter(|r| r.id <= run_id && r.site == site)
-        .filter(|r| {
-            r.id == run_id || matches!(r.status, RunStatus::Completed | RunStatus::Partial)
-        })
+        .filter(|r| r.id == run_id || matches!(r.status, RunStatus::Completed | RunStatus::Partial))
         .map(|r| r.id)
         .collect();
     let mut failed_before: HashMap<String, bool> = HashMap::new();
@@ -158,20 +155,9 @@ pub fn hold_unconfirmed(
 fn failed_in_a_row(store: &Store, runs: &[i64], target: &str, times: usize) -> Result<bool> {
     let mut seen = 0;
     for run in runs {
-        let row: Option<(String, bool)> = store
-            .connection()
-            .query_row(
-                "SELECT outcome, carried_from IS NOT NULL FROM fetches
-                 WHERE run_id = ?1 AND url = ?2 ORDER BY id DESC LIMIT 1",
-                rusqlite::params![run, target],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        match row {
-            Some((_, true)) => continue,
-            Some((code, false))
-                if FetchOutcome::from_code(&code).is_some_and(FetchOutcome::is_broken) =>
-            {
+        match store.verified_outcome(*run, target)? {
+            Some((_, true)) => {}
+            Some((o, false)) if o.is_broken() => {
                 seen += 1;
                 if seen >= times {
                     return Ok(true);

@@ -247,6 +247,32 @@ impl Store {
         Ok(())
     }
 
+    /// The outcome of `url`'s latest row in `run_id`, and whether that row was carried forward
+    /// from an earlier run (then it is that run's verification, not a new one).
+    pub fn verified_outcome(
+        &self,
+        run_id: i64,
+        url: &str,
+    ) -> Result<Option<(gongkai_core::outcome::FetchOutcome, bool)>, StoreError> {
+        const OP: &str = "read outcome and carried mark of url";
+        let row: Option<(String, bool)> = self
+            .conn
+            .prepare_cached(
+                "SELECT outcome, carried_from IS NOT NULL FROM fetches
+                 WHERE run_id = ?1 AND url = ?2 ORDER BY id DESC LIMIT 1",
+            )
+            .map_err(sql(&self.path, OP))?
+            .query_row(params![run_id, url], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(sql(&self.path, OP))?;
+        row.map(|(code, carried)| {
+            gongkai_core::outcome::FetchOutcome::from_code(&code)
+                .map(|o| (o, carried))
+                .ok_or_else(|| bad_value(&self.path, OP, "fetches.outcome", code))
+        })
+        .transpose()
+    }
+
     /// Records the run's revisit record (`runs.nights`, JSON).
     pub fn set_run_nights(
         &self,

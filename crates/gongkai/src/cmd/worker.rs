@@ -210,6 +210,10 @@ fn scan_args(args: &WorkerArgs, claim: &Claim, db: PathBuf, config: Option<PathB
         rules: args.rules.clone(),
         quiet: true,
         fail_on: None,
+        // Like `gongkai scan`: a site's later runs on this worker's local store are incremental
+        // nights; a worker that has no store of the site yet scans it in full.
+        full: false,
+        night: None,
     }
 }
 
