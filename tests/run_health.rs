@@ -173,6 +173,7 @@ fn a_start_page_behind_a_wall_or_failing_makes_a_degraded_run() {
     let back = scan_from(&portal, dir.path(), &db, "");
     assert!(back.status.success(), "{}", stderr(&back));
     assert_eq!(degraded(&db, 4), None);
-    assert!(with_status(&db, 4, "new").is_empty());
+    let new = with_status(&db, 4, "new");
+    assert!(new.is_empty(), "compared with run 1: {new:?}");
     assert!(with_status(&db, 4, "resolved").is_empty());
 }

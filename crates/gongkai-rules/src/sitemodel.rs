@@ -108,37 +108,56 @@ impl<'a> SiteModel<'a> {
                 }
             }
         }
-        let mut crawled = Vec::new();
+        // Pages that stand for themselves: usable, one per final URL, except that one URL
+        // answering different bytes without a redirect is several pages (a form endpoint POSTed
+        // different bodies: each batch of a Hanweb dataproxy list comes from one dataproxy.jsp).
         let mut seen_final = std::collections::HashSet::new();
+        let candidates: Vec<usize> = site
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                let usable = p.crawled
+                    && p.model.is_some()
+                    && ok_outcome(p)
+                    && !p.model.as_ref().is_some_and(|m| m.challenge);
+                let final_url = strip_fragment(&p.final_url);
+                let distinct = if strip_fragment(&p.url) == final_url {
+                    p.body_sha256.as_deref().unwrap_or("")
+                } else {
+                    ""
+                };
+                usable && seen_final.insert((final_url.to_string(), distinct.to_string()))
+            })
+            .map(|(i, _)| i)
+            .collect();
         // The same bytes under two URLs (`/` and `/index.html`, a column reached with and
-        // without `index.html`) are one page: the first fetched stands for both, so a department
-        // is not told the same thing twice.
+        // without `index.html`) are one page, so a department is not told the same thing twice.
+        // The shallowest, then shortest URL stands for both: not the first fetched, which differs
+        // between a full scan and an incremental night (carried rows come after tonight's).
+        let preference = |i: usize| {
+            let p = &site.pages[i];
+            (p.depth, p.url.len(), p.url.as_str(), i)
+        };
         let mut by_body: HashMap<&str, usize> = HashMap::new();
-        for (i, p) in site.pages.iter().enumerate() {
-            let usable = p.crawled
-                && p.model.is_some()
-                && ok_outcome(p)
-                && !p.model.as_ref().is_some_and(|m| m.challenge);
-            // One page per final URL, except that one URL answering different bytes without a
-            // redirect is several pages: a form endpoint POSTed different bodies (each batch of a
-            // Hanweb dataproxy list comes from the same dataproxy.jsp).
-            let final_url = strip_fragment(&p.final_url);
-            let distinct = if strip_fragment(&p.url) == final_url {
-                p.body_sha256.as_deref().unwrap_or("")
-            } else {
-                ""
-            };
-            if !usable || !seen_final.insert((final_url.to_string(), distinct.to_string())) {
-                continue;
+        for &i in &candidates {
+            if let Some(sha) = site.pages[i].body_sha256.as_deref() {
+                let best = by_body.entry(sha).or_insert(i);
+                if preference(i) < preference(*best) {
+                    *best = i;
+                }
             }
-            if let Some(sha) = p.body_sha256.as_deref() {
-                if let Some(&canonical) = by_body.get(sha) {
+        }
+        let mut crawled = Vec::new();
+        for i in candidates {
+            let p = &site.pages[i];
+            if let Some(&canonical) = p.body_sha256.as_deref().and_then(|sha| by_body.get(sha)) {
+                if canonical != i {
                     for u in [&p.url, &p.final_url] {
                         by_url.insert(strip_fragment(u), canonical);
                     }
                     continue;
                 }
-                by_body.insert(sha, i);
             }
             crawled.push(i);
         }

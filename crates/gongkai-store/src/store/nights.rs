@@ -150,8 +150,9 @@ impl Store {
     /// Completes tonight's run `run_id` from `base_run`: rows fetched tonight are marked verified
     /// on `night`; every request of the base run not made tonight is copied (fetch row with its
     /// links and frontier row, `carried_from` naming the original, `verified_on` kept), so the
-    /// rules and reports see the whole site. A carried GET that no link of the run points at any
-    /// more (a page removed from its list and from every page) is dropped. One transaction.
+    /// rules and reports see the whole site. A carried GET that tonight's start pages no longer
+    /// reach through the run's links (a page removed from its list and from every page) is
+    /// dropped. One transaction.
     pub fn carry_forward(
         &self,
         run_id: i64,
@@ -206,13 +207,24 @@ impl Store {
             params![run_id, base_run],
             "carry forward: copy frontier rows",
         )?;
+        // Reachable from tonight's start pages through the links of tonight's and carried pages:
+        // a carried page no longer reached (removed from every list and page, or the whole site
+        // behind a bare home page) is not part of the site any more, and is not counted as seen.
         step(
-            "DELETE FROM fetches
+            "WITH RECURSIVE reach(url) AS (
+                 SELECT url FROM fetches
+                 WHERE run_id = ?1 AND carried_from IS NULL AND depth = 0 AND purpose = 'crawl'
+                 UNION
+                 SELECT l.target_url FROM reach r
+                 JOIN fetches f ON f.run_id = ?1 AND f.url = r.url
+                 JOIN links l ON l.source_fetch_id = f.id
+                 WHERE l.target_url IS NOT NULL
+             )
+             DELETE FROM fetches
              WHERE run_id = ?1 AND carried_from IS NOT NULL AND method = 'GET'
-               AND url NOT IN (SELECT target_url FROM links
-                               WHERE run_id = ?1 AND target_url IS NOT NULL)",
+               AND url NOT IN (SELECT url FROM reach)",
             params![run_id],
-            "carry forward: drop rows nothing links to",
+            "carry forward: drop rows no longer reached",
         )?;
         let carried = tx
             .query_row(

@@ -33,11 +33,11 @@ fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
     store.mark_verified(r1, "2025-06-30").unwrap();
     store.finish_run(r1, RunStatus::Completed).unwrap();
 
-    // Tonight only the home page is fetched.
+    // Tonight only the home page (the start page, depth 0) is fetched.
     let r2 = store.begin_run(&new_run("滕州")).unwrap();
-    store
-        .record(r2, &page(&format!("{HOST}/"), 3), &[])
-        .unwrap();
+    let mut home = page(&format!("{HOST}/"), 3);
+    home.depth = 0;
+    store.record(r2, &home, &[]).unwrap();
     let c = store.carry_forward(r2, r1, "2025-07-01").unwrap();
     // /art/1.html is carried (linked from the home page); /orphan.html is linked by nothing.
     assert_eq!((c.pages, c.checks), (1, 1), "{c:?}");
@@ -51,6 +51,22 @@ fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
     assert_eq!(
         rows("SELECT count(*) FROM fetches WHERE run_id = R2 AND carried_from IS NULL AND verified_on = '2025-07-01'"),
         1
+    );
+    // A carried failure is the base run's verification, not a second one (confirm_runs).
+    let art2 = format!("{HOST}/art/2.html");
+    assert_eq!(
+        store.verified_outcome(r2, &art2).unwrap(),
+        Some((FetchOutcome::NotFound, true))
+    );
+    assert_eq!(
+        store.verified_outcome(r1, &art2).unwrap(),
+        Some((FetchOutcome::NotFound, false))
+    );
+    assert_eq!(
+        store
+            .verified_outcome(r2, "http://elsewhere.invalid/")
+            .unwrap(),
+        None
     );
     // The carried page keeps its links (2 + a mailto) and its frontier row.
     let art1 = store
