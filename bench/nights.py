@@ -235,6 +235,7 @@ def main(argv=None):
     rows = []
     try:
         full = scan(args, nginx, base + ["--night", str(NIGHT0)], "full")
+        full["db"] = db_bytes(db)
         log("   full scan: %d requests, %s, %.1f s" % (full["requests"], bench.fmt_bytes(full["bytes"]), full["secs"]))
         portal = Portal(site, args.seed + 1)
         for k in range(1, args.nights + 1):
@@ -242,6 +243,7 @@ def main(argv=None):
             changes = portal.night(k, day)
             r = scan(args, nginx, base + ["--night", str(day)], "night-%d" % k)
             r["caught"], r["record"] = caught(db, origin, changes)
+            r["db"] = db_bytes(db)
             rows.append(r)
             log("   night %d: %d requests, %.1f s, caught %s" % (
                 k, r["requests"], r["secs"],
@@ -252,14 +254,22 @@ def main(argv=None):
     return 0
 
 
+def db_bytes(db):
+    """Size of the database with its write-ahead log: what a night adds to the disk."""
+    return sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))
+
+
 def report(args, full, rows):
     log = bench.log
     scale = 200000.0 / args.pages
     log("")
-    log("nights (%d pages, revisit_days %d; full scan: %d requests, %s, %.1f s)"
-        % (args.pages, args.revisit_days, full["requests"], bench.fmt_bytes(full["bytes"]), full["secs"]))
-    log("  %-7s %9s %8s %10s %8s %9s %9s %9s %12s" % (
-        "night", "requests", "of full", "bytes", "time s", "new", "changed", "removed", "200k budget"))
+    log("nights (%d pages, revisit_days %d; full scan: %d requests, %s, %.1f s, database %s)"
+        % (args.pages, args.revisit_days, full["requests"], bench.fmt_bytes(full["bytes"]), full["secs"],
+           bench.fmt_bytes(full["db"])))
+    log("  %-7s %9s %8s %10s %8s %9s %9s %9s %12s %12s" % (
+        "night", "requests", "of full", "bytes", "time s", "new", "changed", "removed", "200k budget",
+        "db growth"))
+    prev_db = full["db"]
     worst_share, worst_hours, all_caught = 0.0, 0.0, True
     for k, r in enumerate(rows, 1):
         share = r["requests"] / max(1, full["requests"])
@@ -270,8 +280,10 @@ def report(args, full, rows):
             ok, n = r["caught"][kd]
             all_caught &= ok == n
             cells.append("%d/%d" % (ok, n))
-        log("  %-7s %9d %7.1f%% %10s %8.1f %9s %9s %9s %10.1f h" % (
-            k, r["requests"], share * 100, bench.fmt_bytes(r["bytes"]), r["secs"], *cells, hours))
+        log("  %-7s %9d %7.1f%% %10s %8.1f %9s %9s %9s %10.1f h %12s" % (
+            k, r["requests"], share * 100, bench.fmt_bytes(r["bytes"]), r["secs"], *cells, hours,
+            bench.fmt_bytes(max(0, r["db"] - prev_db))))
+        prev_db = r["db"]
     for k, r in enumerate(rows, 1):
         log("  night %d run record: %s" % (k, r["record"]))
     met = lambda ok: "met" if ok else "NOT MET"  # noqa: E731

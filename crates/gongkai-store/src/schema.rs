@@ -334,17 +334,42 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 "#;
 
-/// Version 9 (issue 11, incremental nights; numbered 9 because another branch adds 8): a
-/// rescan fetches what changes often every night and the rest on a rolling schedule; rows it
-/// did not fetch are copied from the previous run. `fetches.verified_on` is the night
-/// (YYYY-MM-DD) the row's answer was last verified (NULL for rows written before: their
-/// `fetched_at` date), `fetches.carried_from` the previous run's fetch row a carried row was
-/// copied from (NULL for rows fetched in the run), `runs.nights` the run's revisit record (JSON:
-/// mode, base run, night, revisit days, counts by reason, carried rows and their dates).
+/// Version 9 (issue 11, incremental nights): a rescan fetches what changes often every night
+/// and the rest on a rolling schedule; rows it did not fetch are carried from the previous run.
+/// `fetches.verified_on` is the night (YYYY-MM-DD) the row's answer was last verified (NULL for
+/// rows written before: their `fetched_at` date), `fetches.carried_from` the original fetch row
+/// a carried row stands for (NULL for rows fetched in the run): a carried row has no model
+/// (NULL) and no `links` rows of its own, it shares its original's. `link_targets` follows
+/// `carried_from`, so it lists every run's links. `runs.nights` is the run's revisit record
+/// (JSON: mode, base run, night, revisit days, counts by reason, carried rows and their dates).
 const V9_NIGHTS: &str = r#"
 ALTER TABLE fetches ADD COLUMN verified_on TEXT;
 ALTER TABLE fetches ADD COLUMN carried_from INTEGER;
 ALTER TABLE runs ADD COLUMN nights TEXT;
+
+DROP VIEW link_targets;
+CREATE VIEW link_targets AS
+SELECT s.run_id          AS run_id,
+       l.id              AS link_id,
+       s.id              AS source_fetch_id,
+       s.url             AS source_url,
+       s.title           AS source_title,
+       l.seq             AS seq,
+       l.target_url      AS target_url,
+       l.raw             AS raw,
+       l.kind            AS kind,
+       l.element         AS element,
+       l.anchor          AS anchor,
+       l.skip            AS skip,
+       t.id              AS target_fetch_id,
+       t.outcome         AS target_outcome,
+       t.status          AS target_status,
+       t.final_url       AS target_final_url
+FROM fetches s
+JOIN links l ON l.source_fetch_id = COALESCE(s.carried_from, s.id)
+LEFT JOIN fetches t ON t.id = (
+    SELECT max(f.id) FROM fetches f WHERE f.run_id = s.run_id AND f.url = l.target_url
+);
 "#;
 
 const MIGRATIONS_SLICE: &[M<'static>] = &[

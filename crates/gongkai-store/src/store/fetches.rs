@@ -10,10 +10,12 @@ use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
 use rusqlite::{params, OptionalExtension, Row};
 use std::path::Path;
 
+/// A carried row (incremental nights) shares its original's page model instead of a copy.
 const FETCH_COLS: &str = "id, run_id, request_key, url, method, request_body, purpose, depth, \
      outcome, status, final_url, redirects, headers, content_type, charset, etag, last_modified, \
      fetched_at, elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, \
-     model, extractor_version";
+     COALESCE(fetches.model, (SELECT o.model FROM fetches o WHERE o.id = fetches.carried_from)), \
+     extractor_version";
 
 /// A `fetches` row with JSON and codes still as text.
 struct RawFetch {
@@ -150,7 +152,11 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT etag, last_modified, body_sha256, final_url, model, extractor_version FROM fetches
+                "SELECT etag, last_modified, body_sha256, final_url,
+                        COALESCE(fetches.model,
+                                 (SELECT o.model FROM fetches o WHERE o.id = fetches.carried_from)),
+                        extractor_version
+                 FROM fetches
                  WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL
                    AND body_truncated = 0 AND (status = 200 OR not_modified = 1)
                  ORDER BY id DESC LIMIT 1",

@@ -45,8 +45,12 @@ pub struct Carried {
 
 const FETCH_COPY_COLS: &str = "request_key, url, method, request_body, purpose, depth, outcome, \
     status, final_url, redirects, headers, content_type, charset, etag, last_modified, fetched_at, \
-    elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, model, \
+    elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, \
     extractor_version";
+
+/// The page model of fetch row `f`: its own, or for a carried row its original's.
+const MODEL_OF_F: &str =
+    "COALESCE(f.model, (SELECT o.model FROM fetches o WHERE o.id = f.carried_from))";
 
 impl Store {
     /// Every request of `run_id` (soft-404 probes aside), with what tonight's schedule needs.
@@ -55,16 +59,16 @@ impl Store {
         let p = &self.path;
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT f.url, f.method, f.request_body, f.purpose, f.depth, fr.parent,
                         fr.link_kind, fr.column_name, f.request_key,
-                        CASE WHEN f.model IS NULL THEN NULL ELSE json_extract(f.model, '$.kind') END,
+                        json_extract({MODEL_OF_F}, '$.kind'),
                         COALESCE(f.verified_on, substr(f.fetched_at, 1, 10))
                  FROM fetches f
                  LEFT JOIN frontier fr ON fr.run_id = f.run_id AND fr.request_key = f.request_key
                  WHERE f.run_id = ?1 AND f.purpose != 'soft-404-probe'
-                 ORDER BY f.id",
-            )
+                 ORDER BY f.id"
+            ))
             .map_err(sql(p, OP))?;
         let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
         let mut out = Vec::new();
@@ -124,14 +128,15 @@ impl Store {
         const OP: &str = "read previous column lists";
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT json_extract(j.value, '$.url'), json_extract(j.value, '$.title'),
-                        json_extract(j.value, '$.date'), f.depth
-                 FROM fetches f, json_each(f.model, '$.column.items') j
-                 WHERE f.run_id = ?1 AND f.model IS NOT NULL
-                   AND json_extract(f.model, '$.kind') = 'column-list'
-                   AND json_extract(j.value, '$.url') IS NOT NULL",
-            )
+                        json_extract(j.value, '$.date'), p.depth
+                 FROM (SELECT f.depth, {MODEL_OF_F} AS m FROM fetches f WHERE f.run_id = ?1) p,
+                      json_each(p.m, '$.column.items') j
+                 WHERE p.m IS NOT NULL
+                   AND json_extract(p.m, '$.kind') = 'column-list'
+                   AND json_extract(j.value, '$.url') IS NOT NULL"
+            ))
             .map_err(sql(&self.path, OP))?;
         let rows = stmt
             .query_map([run_id], |r| {
@@ -148,9 +153,11 @@ impl Store {
     }
 
     /// Completes tonight's run `run_id` from `base_run`: rows fetched tonight are marked verified
-    /// on `night`; every request of the base run not made tonight is copied (fetch row with its
-    /// links and frontier row, `carried_from` naming the original, `verified_on` kept), so the
-    /// rules and reports see the whole site. A carried GET that tonight's start pages no longer
+    /// on `night`; every request of the base run not made tonight is carried (a fetch row and a
+    /// frontier row, `carried_from` naming the original fetch row, `verified_on` kept), so the
+    /// rules and reports see the whole site. A carried row shares its original's page model and
+    /// links instead of copying them (readers resolve `carried_from`), so a night adds rows, not
+    /// the site's pages again. A carried GET that tonight's start pages no longer
     /// reach through the run's links (a page removed from its list and from every page) is
     /// dropped. One transaction.
     pub fn carry_forward(
@@ -172,9 +179,12 @@ impl Store {
         )?;
         step(
             &format!(
-                "INSERT INTO fetches (run_id, {FETCH_COPY_COLS}, verified_on, carried_from)
+                "INSERT INTO fetches (run_id, {FETCH_COPY_COLS}, verified_on, carried_from, model)
                  SELECT ?1, {FETCH_COPY_COLS},
-                        COALESCE(b.verified_on, substr(b.fetched_at, 1, 10)), b.id
+                        COALESCE(b.verified_on, substr(b.fetched_at, 1, 10)),
+                        COALESCE(b.carried_from, b.id),
+                        -- only a model re-extracted on a carried row is its own
+                        CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.model END
                  FROM fetches b
                  WHERE b.run_id = ?2 AND b.purpose != 'soft-404-probe'
                    AND NOT EXISTS (SELECT 1 FROM fetches n
@@ -182,17 +192,6 @@ impl Store {
             ),
             params![run_id, base_run],
             "carry forward: copy fetch rows",
-        )?;
-        step(
-            "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element,
-                                anchor, skip, region)
-             SELECT ?1, n.id, l.seq, l.target_url, l.raw, l.kind, l.element, l.anchor, l.skip,
-                    l.region
-             FROM fetches n JOIN links l ON l.source_fetch_id = n.carried_from
-             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL
-             ORDER BY n.id, l.seq",
-            params![run_id],
-            "carry forward: copy links",
         )?;
         step(
             "INSERT OR IGNORE INTO frontier (run_id, request_key, url, method, request_body,
@@ -207,22 +206,34 @@ impl Store {
             params![run_id, base_run],
             "carry forward: copy frontier rows",
         )?;
-        // Reachable from tonight's start pages through the links of tonight's and carried pages:
-        // a carried page no longer reached (removed from every list and page, or the whole site
-        // behind a bare home page) is not part of the site any more, and is not counted as seen.
+        // Reachable from tonight's start pages through what each page says, tonight's content for
+        // pages fetched tonight and the original's for carried ones: its links, and the requests
+        // its model asks for beyond links (script pagers, Hanweb dataproxy POSTs, whose batches
+        // share the endpoint URL). A carried page no longer reached (removed from every list and
+        // page, or the whole site behind a bare home page) is not part of the site any more.
         step(
-            "WITH RECURSIVE reach(url) AS (
-                 SELECT url FROM fetches
-                 WHERE run_id = ?1 AND carried_from IS NULL AND depth = 0 AND purpose = 'crawl'
-                 UNION
-                 SELECT l.target_url FROM reach r
-                 JOIN fetches f ON f.run_id = ?1 AND f.url = r.url
-                 JOIN links l ON l.source_fetch_id = f.id
-                 WHERE l.target_url IS NOT NULL
-             )
-             DELETE FROM fetches
-             WHERE run_id = ?1 AND carried_from IS NOT NULL AND method = 'GET'
-               AND url NOT IN (SELECT url FROM reach)",
+            &format!(
+                "WITH RECURSIVE reach(url) AS (
+                     SELECT url FROM fetches
+                     WHERE run_id = ?1 AND carried_from IS NULL AND depth = 0
+                       AND purpose = 'crawl'
+                     UNION
+                     SELECT l.target_url FROM reach r
+                     JOIN fetches f ON f.run_id = ?1 AND f.url = r.url
+                     JOIN links l ON l.source_fetch_id = COALESCE(f.carried_from, f.id)
+                     WHERE l.target_url IS NOT NULL
+                     UNION
+                     SELECT COALESCE(json_extract(j.value, '$.url'),
+                                     json_extract(j.value, '$.endpoint'))
+                     FROM reach r
+                     JOIN fetches f ON f.run_id = ?1 AND f.url = r.url,
+                          json_each({MODEL_OF_F}, '$.follow') j
+                     WHERE {MODEL_OF_F} IS NOT NULL
+                 )
+                 DELETE FROM fetches
+                 WHERE run_id = ?1 AND carried_from IS NOT NULL AND method = 'GET'
+                   AND url NOT IN (SELECT url FROM reach WHERE url IS NOT NULL)"
+            ),
             params![run_id],
             "carry forward: drop rows no longer reached",
         )?;

@@ -34,7 +34,10 @@ impl Store {
                 .conn
                 .prepare(
                     "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
-                            purpose, model, body_sha256
+                            purpose,
+                            COALESCE(fetches.model, (SELECT o.model FROM fetches o
+                                                     WHERE o.id = fetches.carried_from)),
+                            body_sha256
                      FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
                      ORDER BY id",
                 )
@@ -82,8 +85,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, model FROM fetches
-                 WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1) AND model IS NOT NULL
+                "SELECT id, m FROM (
+                     SELECT id, COALESCE(fetches.model, (SELECT o.model FROM fetches o
+                                                         WHERE o.id = fetches.carried_from)) AS m
+                     FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1))
+                 WHERE m IS NOT NULL
                  ORDER BY id",
             )
             .map_err(sql(&self.path, OP))?;

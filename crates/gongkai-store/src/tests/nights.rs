@@ -79,7 +79,7 @@ fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
     );
     assert_eq!(
         rows(&format!(
-            "SELECT count(*) FROM links WHERE source_fetch_id = {}",
+            "SELECT count(*) FROM link_targets WHERE run_id = {r2} AND source_fetch_id = {}",
             art1.id
         )),
         3
@@ -88,6 +88,45 @@ fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
         rows(&format!(
             "SELECT count(*) FROM frontier WHERE fetch_id = {}",
             art1.id
+        )),
+        1
+    );
+    // It shares the original's model and links instead of copying them ...
+    assert!(
+        art1.record.model.is_some(),
+        "the model comes from the original row"
+    );
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM fetches WHERE id = {} AND model IS NULL",
+            art1.id
+        )),
+        1
+    );
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM links WHERE source_fetch_id = {}",
+            art1.id
+        )),
+        0
+    );
+    // ... and a second night carries it from the original, not from the copy.
+    let original = store
+        .fetch_by_url(r1, &format!("{HOST}/art/1.html"))
+        .unwrap()
+        .unwrap();
+    let r3 = store.begin_run(&new_run("滕州")).unwrap();
+    store.record(r3, &home, &[]).unwrap();
+    store.carry_forward(r3, r2, "2025-07-02").unwrap();
+    let again = store
+        .fetch_by_url(r3, &format!("{HOST}/art/1.html"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.record.model, original.record.model);
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM fetches WHERE id = {} AND carried_from = {}",
+            again.id, original.id
         )),
         1
     );
