@@ -226,6 +226,7 @@ def main(argv=None):
     cfg = os.path.join(args.logdir, "site.toml")
     with open(cfg, "w") as f:
         f.write("[site]\nname = \"nights bench\"\n\n[crawl]\nrevisit_days = %d\nper_host_concurrency = %d\n"
+                "recheck_pause_secs = 0\n"
                 % (args.revisit_days, args.concurrency))
     nginx = bench.Nginx(site, args.port)
     nginx.start()
