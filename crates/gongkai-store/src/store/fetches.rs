@@ -10,12 +10,13 @@ use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
 use rusqlite::{params, OptionalExtension, Row};
 use std::path::Path;
 
-/// A carried row (incremental nights) shares its original's page model instead of a copy.
-const FETCH_COLS: &str = "id, run_id, request_key, url, method, request_body, purpose, depth, \
-     outcome, status, final_url, redirects, headers, content_type, charset, etag, last_modified, \
-     fetched_at, elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, \
-     COALESCE(fetches.model, (SELECT o.model FROM fetches o WHERE o.id = fetches.carried_from)), \
-     extractor_version";
+const FETCH_COLS: &str = concat!(
+    "id, run_id, request_key, url, method, request_body, purpose, depth, outcome, status, \
+     final_url, redirects, headers, content_type, charset, etag, last_modified, fetched_at, \
+     elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, ",
+    model_of!("fetches"),
+    ", extractor_version"
+);
 
 /// A `fetches` row with JSON and codes still as text.
 struct RawFetch {
@@ -151,16 +152,14 @@ impl Store {
     pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
         let row = self
             .conn
-            .prepare_cached(
-                "SELECT etag, last_modified, body_sha256, final_url,
-                        COALESCE(fetches.model,
-                                 (SELECT o.model FROM fetches o WHERE o.id = fetches.carried_from)),
-                        extractor_version
-                 FROM fetches
+            .prepare_cached(concat!(
+                "SELECT etag, last_modified, body_sha256, final_url, ",
+                model_of!("fetches"),
+                ", extractor_version FROM fetches
                  WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL
                    AND body_truncated = 0 AND (status = 200 OR not_modified = 1)
-                 ORDER BY id DESC LIMIT 1",
-            )
+                 ORDER BY id DESC LIMIT 1"
+            ))
             .map_err(sql(&self.path, "prepare validators"))?
             .query_row([url], |r| {
                 Ok(Validators {

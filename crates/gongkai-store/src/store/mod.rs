@@ -1,6 +1,21 @@
 //! [`Store`]: the connection handle, opening, and the helpers the area modules below share.
 
 pub(crate) mod attachments;
+/// The page model of a `fetches` row named `$t` in SQL: its own, or for a row an incremental
+/// night carried forward (`carried_from`), its original's, which carried rows share instead of
+/// copying. A literal, so it can be `concat!`ed into constant column lists.
+macro_rules! model_of {
+    ($t:literal) => {
+        concat!(
+            "COALESCE(",
+            $t,
+            ".model, (SELECT o.model FROM fetches o WHERE o.id = ",
+            $t,
+            ".carried_from))"
+        )
+    };
+}
+
 mod fetches;
 mod findings;
 mod frontier;

@@ -49,8 +49,7 @@ const FETCH_COPY_COLS: &str = "request_key, url, method, request_body, purpose, 
     extractor_version";
 
 /// The page model of fetch row `f`: its own, or for a carried row its original's.
-const MODEL_OF_F: &str =
-    "COALESCE(f.model, (SELECT o.model FROM fetches o WHERE o.id = f.carried_from))";
+const MODEL_OF_F: &str = model_of!("f");
 
 impl Store {
     /// Every request of `run_id` (soft-404 probes aside), with what tonight's schedule needs.

@@ -10,6 +10,9 @@ use gongkai_core::{FetchOutcome, FetchPurpose};
 use gongkai_core::{Site, SiteBuilder, SitePage};
 use rusqlite::{params, OptionalExtension};
 
+/// A row's page model, its original's for a carried row.
+const MODEL: &str = model_of!("fetches");
+
 // The run's rows are read as `id IN (SELECT id ... WHERE run_id = ?1) ORDER BY id`: SQLite then
 // walks the rowids in order, where `WHERE run_id = ?1 ORDER BY id` would sort every row, models
 // included, in a temporary B-tree held in memory (hundreds of MB on a 20,000-page crawl).
@@ -32,15 +35,12 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare(
+                .prepare(&format!(
                     "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
-                            purpose,
-                            COALESCE(fetches.model, (SELECT o.model FROM fetches o
-                                                     WHERE o.id = fetches.carried_from)),
-                            body_sha256
+                            purpose, {MODEL}, body_sha256
                      FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
-                     ORDER BY id",
-                )
+                     ORDER BY id"
+                ))
                 .map_err(sql(p, OP))?;
             let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
             while let Some(r) = rows.next().map_err(sql(p, OP))? {
@@ -84,14 +84,13 @@ impl Store {
         const OP: &str = "find stale models";
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT id, m FROM (
-                     SELECT id, COALESCE(fetches.model, (SELECT o.model FROM fetches o
-                                                         WHERE o.id = fetches.carried_from)) AS m
+                     SELECT id, {MODEL} AS m
                      FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1))
                  WHERE m IS NOT NULL
-                 ORDER BY id",
-            )
+                 ORDER BY id"
+            ))
             .map_err(sql(&self.path, OP))?;
         let rows = stmt
             .query_map([run_id], |r| {
