@@ -162,10 +162,6 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
     let store = Store::open(&args.db)
         .with_context(|| format!("cannot open database {}", args.db.display()))?;
 
-    let revisit_days = site
-        .crawl
-        .revisit_days
-        .unwrap_or(super::nights::DEFAULT_REVISIT_DAYS);
     let (run_id, start_urls, resume, night) = if args.resume {
         let Some(run) = store.latest_unfinished_run()? else {
             bail!(
@@ -187,40 +183,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         tracing::info!(run = run.id, "resuming");
         (run.id, start_urls, Some(state), night)
     } else {
-        let raw: Vec<String> = if args.urls.is_empty() {
-            site.site.start_urls.clone()
-        } else {
-            args.urls.clone()
-        };
-        if raw.is_empty() {
-            bail!("no start URL: give one on the command line or in the config's start_urls");
-        }
-        let start_urls = raw
-            .iter()
-            .map(|u| parse_start_url(u))
-            .collect::<Result<Vec<_>>>()?;
-        let cfg = crawl_config(args, &site, start_urls.clone());
-        let night = super::nights::decide(
-            &store,
-            args.full,
-            super::nights::night_date(args.night.as_deref())?,
-            revisit_days,
-            &site_name(&site, &start_urls),
-            &start_urls,
-        )?;
-        let run_id = store.begin_run(&NewRun {
-            site: site_name(&site, &start_urls),
-            start_urls: start_urls.iter().map(|u| u.to_string()).collect(),
-            settings: settings_json(&cfg),
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            rules_version: Some(pack.hash().to_string()),
-            config_hash: args
-                .config
-                .as_deref()
-                .and_then(crate::store_bridge::file_hash),
-            as_of: as_of.to_string(),
-        })?;
-        store.set_run_nights(run_id, &super::nights::begin_record(&night))?;
+        let (run_id, start_urls, night) = begin_new_run(args, &site, &pack, &store, as_of)?;
         (run_id, start_urls, None, Some(night))
     };
     let mut cfg = crawl_config(args, &site, start_urls.clone());
@@ -251,20 +214,8 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
             RunStatus::Completed
         };
         // Also before the rules: a degraded run judges no whole-site rule and resolves nothing.
-        let degraded = crate::health::degraded_reason(
-            &store,
-            run_id,
-            &start_urls,
-            cov.pages_fetched,
-            cov.partial(),
-            crate::health::min_pages_ratio(&site),
-        )?;
-        store.set_degraded(run_id, degraded.as_deref())?;
-        // A night cut by a crawl limit is not complete by design: its record says so.
-        if let Some(rec) = nights.as_mut().filter(|_| cov.partial()) {
-            rec["partial"] = serde_json::json!(true);
-            store.set_run_nights(run_id, rec)?;
-        }
+        let degraded =
+            record_run_health(&store, run_id, &start_urls, &site, &cov, nights.as_mut())?;
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, status)?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
@@ -299,6 +250,83 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         recovered: summary.recovered,
         nights,
     })
+}
+
+/// A new run: its start URLs (command line, else the config), whether it is a full scan or an
+/// incremental night over an earlier run, and its run record.
+fn begin_new_run(
+    args: &ScanArgs,
+    site: &SiteConfig,
+    pack: &gongkai_rules::RulePack,
+    store: &Store,
+    as_of: chrono::NaiveDate,
+) -> Result<(i64, Vec<Url>, super::nights::Night)> {
+    let revisit_days = site
+        .crawl
+        .revisit_days
+        .unwrap_or(super::nights::DEFAULT_REVISIT_DAYS);
+    let raw: Vec<String> = if args.urls.is_empty() {
+        site.site.start_urls.clone()
+    } else {
+        args.urls.clone()
+    };
+    if raw.is_empty() {
+        bail!("no start URL: give one on the command line or in the config's start_urls");
+    }
+    let start_urls = raw
+        .iter()
+        .map(|u| parse_start_url(u))
+        .collect::<Result<Vec<_>>>()?;
+    let cfg = crawl_config(args, site, start_urls.clone());
+    let night = super::nights::decide(
+        store,
+        args.full,
+        super::nights::night_date(args.night.as_deref())?,
+        revisit_days,
+        &site_name(site, &start_urls),
+        &start_urls,
+    )?;
+    let run_id = store.begin_run(&NewRun {
+        site: site_name(site, &start_urls),
+        start_urls: start_urls.iter().map(|u| u.to_string()).collect(),
+        settings: settings_json(&cfg),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        rules_version: Some(pack.hash().to_string()),
+        config_hash: args
+            .config
+            .as_deref()
+            .and_then(crate::store_bridge::file_hash),
+        as_of: as_of.to_string(),
+    })?;
+    store.set_run_nights(run_id, &super::nights::begin_record(&night))?;
+    Ok((run_id, start_urls, night))
+}
+
+/// Marks the run degraded when it saw far less than the last complete run or its start page
+/// failed (returns why), and notes a night cut by a crawl limit in its record. Both are recorded
+/// before the rules run, which judge no whole-site rule on such a run.
+fn record_run_health(
+    store: &Store,
+    run_id: i64,
+    start_urls: &[Url],
+    site: &SiteConfig,
+    cov: &Coverage,
+    nights: Option<&mut serde_json::Value>,
+) -> Result<Option<String>> {
+    let degraded = crate::health::degraded_reason(
+        store,
+        run_id,
+        start_urls,
+        cov.pages_fetched,
+        cov.partial(),
+        crate::health::min_pages_ratio(site),
+    )?;
+    store.set_degraded(run_id, degraded.as_deref())?;
+    if let Some(rec) = nights.filter(|_| cov.partial()) {
+        rec["partial"] = serde_json::json!(true);
+        store.set_run_nights(run_id, rec)?;
+    }
+    Ok(degraded)
 }
 
 /// What a resumed crawl starts from: the run's seen set, its pending entries, and the pages cut
