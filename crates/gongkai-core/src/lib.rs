@@ -12,6 +12,7 @@
 pub mod coverage;
 pub mod finding;
 pub mod frontier;
+pub mod linktable;
 pub mod model;
 pub mod outcome;
 pub mod placeholder;
@@ -20,6 +21,7 @@ pub mod site;
 pub use coverage::{Coverage, CutReason, CutUrl, Unreadable};
 pub use finding::{Finding, Severity};
 pub use frontier::{request_key, FrontierEntry};
+pub use linktable::{LinkRef, LinkTable, LinkTableBuilder};
 pub use model::*;
 pub use outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
 pub use placeholder::{is_placeholder, PLACEHOLDER_VALUES};

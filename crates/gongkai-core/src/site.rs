@@ -1,9 +1,12 @@
 //! The site model the rules read: every page of one run with its outcome and page model, and every
 //! link. Built by the store from SQLite (`gongkai_store::Store::load_site`), or directly in tests.
 //!
-//! Every link is held once, in [`Site::links`]: models loaded from the store carry no links (see
-//! [`Site::take_model_links`]); the rules reach a page's links through the site model's index.
+//! Every link is held once: a site loaded from the store keeps them in its compact
+//! [`Site::link_table`] (see [`SiteBuilder`]), a site made by hand in [`Site::links`] (see
+//! [`Site::take_model_links`]); models carry none. The rules reach a page's links through the site
+//! model, which reads both.
 
+use crate::linktable::{LinkRef, LinkTable, LinkTableBuilder};
 use crate::model::{LinkKind, LinkRegion, PageModel, SkipReason};
 use crate::outcome::FetchOutcome;
 use serde::{Deserialize, Serialize};
@@ -86,8 +89,12 @@ pub struct Site {
     pub start_urls: Vec<String>,
     /// Every fetched URL of the run, in fetch order.
     pub pages: Vec<SitePage>,
-    /// Links of crawled pages, in page order.
+    /// Links of crawled pages, in page order, as made by hand (tests, in-memory sites).
     pub links: Vec<SiteLink>,
+    /// Links of crawled pages, compact and grouped by page: what [`SiteBuilder`] (and so the
+    /// store) fills. The rules read both this and [`Site::links`].
+    #[serde(default)]
+    pub link_table: LinkTable,
     /// Soft-404 probe answers per origin ("http://host:port" → page of the random path).
     pub soft404_probes: Vec<SitePage>,
     /// Attachments of the portal's own origins that were read in full: their text with
@@ -133,15 +140,61 @@ impl Site {
             move_links(p, i, &mut self.links, &mut strings);
         }
     }
+
+    /// All links of the site in one table: [`Site::link_table`] when [`Site::links`] is empty
+    /// (borrowed), else both merged, page by page (built).
+    pub fn all_links(&self) -> std::borrow::Cow<'_, LinkTable> {
+        if self.links.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.link_table);
+        }
+        let urls: Vec<&str> = self.pages.iter().map(|p| p.url.as_str()).collect();
+        let hand = LinkTable::from_site_links(&urls, &self.links);
+        let mut b = LinkTableBuilder::default();
+        for i in 0..self.pages.len() {
+            b.start_page(i);
+            for l in self.link_table.links_of(i).chain(hand.links_of(i)) {
+                b.push(&l);
+            }
+        }
+        std::borrow::Cow::Owned(b.finish(self.pages.len()))
+    }
+
+    /// The links on page `i`, from both [`Site::link_table`] and [`Site::links`].
+    pub fn links_on(&self, i: usize) -> Vec<SiteLink> {
+        let url = self.pages.get(i).map_or("", |p| p.url.as_str());
+        let own = |l: LinkRef<'_>| SiteLink {
+            source_url: Arc::from(url),
+            target_url: l.target_url.map(Arc::from),
+            kind: l.kind,
+            element: Arc::from(l.element),
+            anchor: Arc::from(l.anchor),
+            skip: l.skip,
+            source_page: Some(i),
+            region: l.region,
+            hidden: l.hidden.map(String::from),
+        };
+        let mut v: Vec<SiteLink> = self.link_table.links_of(i).map(own).collect();
+        v.extend(self.links.iter().cloned().filter(|l| {
+            l.source_page.map_or(
+                &*l.source_url == url && self.first_page_of(url) == Some(i),
+                |s| s == i,
+            )
+        }));
+        v
+    }
+
+    fn first_page_of(&self, url: &str) -> Option<usize> {
+        self.pages.iter().position(|p| p.url == url)
+    }
 }
 
 /// Builds a [`Site`] page by page (what `gongkai_store::Store::load_site` uses): each page's
-/// model links are moved to [`Site::links`] as the page is added, their strings shared, so a
-/// large crawl never holds its links twice.
+/// model links go to the compact [`Site::link_table`] as the page is added, so a large crawl
+/// never holds its links twice, nor as [`SiteLink`]s.
 #[derive(Debug, Default)]
 pub struct SiteBuilder {
     site: Site,
-    strings: Strings,
+    links: LinkTableBuilder,
 }
 
 impl SiteBuilder {
@@ -153,16 +206,41 @@ impl SiteBuilder {
                 start_urls,
                 ..Site::default()
             },
-            strings: Strings::default(),
+            links: LinkTableBuilder::default(),
         }
     }
 
-    /// Adds a fetched page; the links of its model move to [`Site::links`] when it was crawled
-    /// and are dropped otherwise.
+    /// Adds a fetched page; the links of its model move to [`Site::link_table`] when it was
+    /// crawled and are dropped otherwise.
     pub fn page(&mut self, mut page: SitePage) {
         let i = self.site.pages.len();
-        move_links(&mut page, i, &mut self.site.links, &mut self.strings);
+        let links = page
+            .model
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.links))
+            .unwrap_or_default();
+        if page.crawled {
+            self.page_links(i, links.iter());
+        }
         self.site.pages.push(page);
+    }
+
+    /// Adds links of page `i` (the page most recently added, or the next one to be added).
+    fn page_links<'l>(&mut self, i: usize, links: impl Iterator<Item = &'l crate::model::Link>) {
+        self.links.start_page(i);
+        for l in links {
+            let tel = l.raw.trim_start().starts_with("tel:");
+            self.links.push(&LinkRef {
+                source_page: i,
+                target_url: l.url.as_deref(),
+                kind: l.kind,
+                element: &l.element,
+                anchor: &l.anchor,
+                skip: l.skip.or(tel.then_some(SkipReason::Tel)),
+                region: l.region,
+                hidden: l.hidden.as_deref(),
+            });
+        }
     }
 
     /// Adds a soft-404 probe answer (its model's links are dropped).
@@ -173,9 +251,9 @@ impl SiteBuilder {
         self.site.soft404_probes.push(page);
     }
 
-    /// The site, with every link moved to [`Site::links`].
+    /// The site, with every link in [`Site::link_table`].
     pub fn finish(mut self) -> Site {
-        self.site.links.shrink_to_fit();
+        self.site.link_table = self.links.finish(self.site.pages.len());
         self.site
     }
 }

@@ -11,17 +11,15 @@ pub(crate) fn linking(cx: &RuleCx<'_>, a: &SiteAttachment, max: usize) -> (Vec<S
     let mut pages: Vec<String> = Vec::new();
     let mut dept = None;
     for l in sm.links_to_attachment(&a.url) {
-        if pages.iter().any(|p| p.as_str() == &*l.source_url) {
+        let source_url = sm.source_url(&l);
+        if pages.iter().any(|p| p.as_str() == source_url) {
             continue;
         }
         if dept.is_none() {
-            dept = l
-                .source_page
-                .or_else(|| sm.lookup(&l.source_url))
-                .map(|i| cx.dept_page(i));
+            dept = Some(cx.dept_page(l.source_page));
         }
         if pages.len() < max {
-            pages.push(l.source_url.to_string());
+            pages.push(source_url.to_string());
         }
     }
     let dept = dept.unwrap_or_else(|| cx.dept_for(&a.url, &[]));

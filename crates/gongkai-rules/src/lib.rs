@@ -42,6 +42,7 @@ pub use error::RulesError;
 pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};
 pub use explain::{explain_page, Applies, PageExplanation, RuleVerdict};
 pub use finding::{Finding, Severity};
+pub use gongkai_core::{LinkRef, LinkTable};
 pub use pack::{default_pack, load_pack, pack_from_files, RawRule, Rule, RulePack};
 pub use site::{Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk};
 pub use vocab::Vocabulary;

@@ -16,7 +16,7 @@
 
 use crate::sitemodel::SiteModel;
 use crate::text::key;
-use crate::SiteLink;
+use crate::LinkRef;
 use gongkai_page::docnum::{find_doc_numbers, parse_doc_number, DocNumber};
 use gongkai_page::{Field, LinkRegion};
 use regex::Regex;
@@ -38,11 +38,11 @@ pub(crate) fn docnum_key(d: &DocNumber) -> Option<String> {
 
 /// True when a link of a page is the page's own (see the module doc): not chrome, not a target
 /// most article pages share, not a column index.
-pub(crate) fn own_link(sm: &SiteModel<'_>, l: &SiteLink) -> bool {
+pub(crate) fn own_link(sm: &SiteModel<'_>, l: &LinkRef<'_>) -> bool {
     if l.region == LinkRegion::Chrome {
         return false;
     }
-    match l.target_url.as_deref() {
+    match l.target_url {
         Some(t) => !sm.is_template_target(t) && !sm.is_column_target(t),
         None => false,
     }
@@ -108,7 +108,7 @@ pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
         targets: sm
             .links_of(i)
             .filter(|l| own_link(sm, l))
-            .filter_map(|l| l.target_url.as_deref().and_then(|u| sm.lookup(u)))
+            .filter_map(|l| l.target_url.and_then(|u| sm.lookup(u)))
             .collect(),
         quotes: quoted(&title),
         core: interp_core(&title, &sm.vocab.interpretation.title_words),
@@ -119,7 +119,7 @@ pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
     }
 }
 
-pub(crate) fn doc_info<'a>(sm: &SiteModel<'a>, i: usize) -> Doc<'a> {
+pub(crate) fn doc_info<'s>(sm: &'s SiteModel<'_>, i: usize) -> Doc<'s> {
     let title = sm.title(i);
     let number = sm
         .field(i, Field::DocNumber)
@@ -134,9 +134,9 @@ pub(crate) fn doc_info<'a>(sm: &SiteModel<'a>, i: usize) -> Doc<'a> {
             .links_of(i)
             .filter(|l| own_link(sm, l))
             .map(|l| {
-                let t = l.target_url.as_deref().and_then(|u| sm.lookup(u));
-                let by_anchor = sm.vocab.interpretation.in_title(&l.anchor);
-                (t, by_anchor, l.target_url.as_deref().unwrap_or_default())
+                let t = l.target_url.and_then(|u| sm.lookup(u));
+                let by_anchor = sm.vocab.interpretation.in_title(l.anchor);
+                (t, by_anchor, l.target_url.unwrap_or_default())
             })
             .collect(),
     }

@@ -14,10 +14,11 @@
 use crate::context::EvalContext;
 use crate::text::{compact, key};
 use crate::vocab::Vocabulary;
-use crate::{Site, SiteLink, SitePage};
+use crate::{LinkRef, LinkTable, Site, SitePage};
 use chrono::NaiveDate;
 use gongkai_core::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel, PageModelExt};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 static ORGAN_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -45,11 +46,11 @@ pub(crate) struct SiteModel<'a> {
     /// The pack's shared vocabulary.
     pub vocab: &'a Vocabulary,
     by_url: HashMap<&'a str, usize>,
-    /// Links by source page: `link_ids[link_start[i]..link_start[i + 1]]` index `site.links`.
-    link_start: Vec<u32>,
-    link_ids: Vec<u32>,
+    /// Every link, grouped by source page: the site's table, or one built from its hand-made
+    /// links ([`Site::all_links`]).
+    links: Cow<'a, LinkTable>,
     /// The distinct anchor texts of all links, sorted (built on first use).
-    anchors: std::sync::OnceLock<Vec<&'a str>>,
+    anchors: std::sync::OnceLock<Vec<String>>,
     /// Crawled pages with a model and a 2xx outcome, one per final URL.
     pub crawled: Vec<usize>,
     pub columns: Vec<ColumnGroup>,
@@ -64,8 +65,8 @@ pub(crate) struct SiteModel<'a> {
     pub sponsor: Option<String>,
     /// Link targets (fragment stripped) linked from at least [`TEMPLATE_SHARE`] of the site's
     /// article pages (built on first use).
-    template_targets: std::sync::OnceLock<std::collections::HashSet<&'a str>>,
-    /// Attachment URL → indices in `site.links` of the links to it, in link order (built on
+    template_targets: std::sync::OnceLock<std::collections::HashSet<String>>,
+    /// Attachment URL → indices in `links` of the links to it, in link order (built on
     /// first use; only the run's read attachments are indexed, so it stays small).
     links_to_attachments: std::sync::OnceLock<HashMap<&'a str, Vec<u32>>>,
 }
@@ -167,13 +168,11 @@ impl<'a> SiteModel<'a> {
             .cloned()
             .or_else(|| site.pages.first().map(|p| p.url.clone()))
             .unwrap_or_default();
-        let (link_start, link_ids) = index_links(site);
         let mut sm = SiteModel {
             site,
             vocab,
             by_url,
-            link_start,
-            link_ids,
+            links: site.all_links(),
             anchors: std::sync::OnceLock::new(),
             crawled,
             columns: Vec::new(),
@@ -217,11 +216,11 @@ impl<'a> SiteModel<'a> {
                     .copied()
                     .filter(|&i| self.is_article(i))
                     .collect();
-                let mut count: HashMap<&'a str, usize> = HashMap::new();
+                let mut count: HashMap<&str, usize> = HashMap::new();
                 for &i in &articles {
                     let mut seen = std::collections::HashSet::new();
                     for l in self.links_of(i) {
-                        if let Some(t) = l.target_url.as_deref() {
+                        if let Some(t) = l.target_url {
                             let t = strip_fragment(t);
                             if seen.insert(t) {
                                 *count.entry(t).or_default() += 1;
@@ -234,7 +233,7 @@ impl<'a> SiteModel<'a> {
                 count
                     .into_iter()
                     .filter(|&(_, n)| n >= need)
-                    .map(|(t, _)| t)
+                    .map(|(t, _)| t.to_string())
                     .collect()
             })
             .contains(strip_fragment(target))
@@ -317,17 +316,18 @@ impl<'a> SiteModel<'a> {
     }
 
     /// Links of the given kinds on crawled pages whose target was fetched in the run:
-    /// `(link, source page, target page, target URL)`. The link checks start from this.
+    /// `(link, source page, target page, target URL)`. The link checks start from this. The
+    /// source page is the one standing for the link's page URL ([`Self::lookup`]).
     pub fn fetched_links<'s>(
         &'s self,
         kinds: &'s [gongkai_page::LinkKind],
-    ) -> impl Iterator<Item = (&'a crate::SiteLink, usize, usize, &'a str)> + 's {
-        self.site.links.iter().filter_map(move |l| {
-            let target = l.target_url.as_deref()?;
+    ) -> impl Iterator<Item = (LinkRef<'s>, usize, usize, &'s str)> + use<'a, 's> {
+        self.links.iter().filter_map(move |l| {
+            let target = l.target_url?;
             if !kinds.contains(&l.kind) {
                 return None;
             }
-            let src = self.lookup(&l.source_url)?;
+            let src = self.lookup(self.source_url(&l))?;
             if !self.page(src).crawled {
                 return None;
             }
@@ -336,17 +336,29 @@ impl<'a> SiteModel<'a> {
         })
     }
 
+    /// The URL of the page a link is on.
+    pub fn source_url(&self, l: &LinkRef<'_>) -> &'a str {
+        &self.page(l.source_page).url
+    }
+
+    /// The number of links of the site.
+    pub fn link_count(&self) -> usize {
+        self.links.len()
+    }
+
     /// The links on page `i`, in page order.
-    pub fn links_of(&self, i: usize) -> impl Iterator<Item = &'a SiteLink> + '_ {
-        let (a, b) = (self.link_start[i] as usize, self.link_start[i + 1] as usize);
-        self.link_ids[a..b]
-            .iter()
-            .map(|&l| &self.site.links[l as usize])
+    pub fn links_of(&self, i: usize) -> impl Iterator<Item = LinkRef<'_>> + '_ {
+        self.links.links_of(i)
+    }
+
+    /// Every link of the site, page by page.
+    pub fn all_links(&self) -> impl Iterator<Item = LinkRef<'_>> + '_ {
+        self.links.iter()
     }
 
     /// The links whose target is exactly `url` (one of the run's read attachments), in link
     /// order. One pass over the links indexes every attachment, instead of one pass each.
-    pub fn links_to_attachment(&self, url: &str) -> Vec<&'a SiteLink> {
+    pub fn links_to_attachment(&self, url: &str) -> Vec<LinkRef<'_>> {
         let index = self.links_to_attachments.get_or_init(|| {
             let mut m: HashMap<&'a str, Vec<u32>> = self
                 .site
@@ -354,32 +366,36 @@ impl<'a> SiteModel<'a> {
                 .iter()
                 .map(|a| (a.url.as_str(), Vec::new()))
                 .collect();
-            for (n, l) in self.site.links.iter().enumerate() {
-                if let Some(v) = l.target_url.as_deref().and_then(|t| m.get_mut(t)) {
+            // The table iterates in index order.
+            for (n, l) in self.links.iter().enumerate() {
+                if let Some(v) = l.target_url.and_then(|t| m.get_mut(t)) {
                     v.push(n as u32);
                 }
             }
             m
         });
         match index.get(url) {
-            Some(ids) => ids.iter().map(|&n| &self.site.links[n as usize]).collect(),
+            Some(ids) => ids
+                .iter()
+                .filter_map(|&n| self.links.get(n as usize))
+                .collect(),
             // Not one of the run's attachments: look through every link.
             None => self
-                .site
                 .links
                 .iter()
-                .filter(|l| l.target_url.as_deref() == Some(url))
+                .filter(|l| l.target_url == Some(url))
                 .collect(),
         }
     }
 
     /// The distinct anchor texts of all the site's links, sorted.
-    pub fn distinct_anchors(&self) -> &[&'a str] {
+    pub fn distinct_anchors(&self) -> &[String] {
         self.anchors.get_or_init(|| {
-            let mut v: Vec<&'a str> = self.site.links.iter().map(|l| &*l.anchor).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
+            self.links
+                .distinct_anchors()
+                .into_iter()
+                .map(String::from)
+                .collect()
         })
     }
 
@@ -763,43 +779,6 @@ const SELF_REFERENCES: &[&str] = &[
     "本平台",
 ];
 
-/// Buckets the links by source page (counting sort, link order kept): `(start, ids)` with the
-/// links of page `i` at `ids[start[i]..start[i + 1]]`. A link without `source_page` belongs to
-/// the first page with its `source_url`; one whose page is unknown to none.
-fn index_links(site: &Site) -> (Vec<u32>, Vec<u32>) {
-    let n = site.pages.len();
-    let mut first: HashMap<&str, usize> = HashMap::new();
-    if site.links.iter().any(|l| l.source_page.is_none()) {
-        for (i, p) in site.pages.iter().enumerate() {
-            first.entry(p.url.as_str()).or_insert(i);
-        }
-    }
-    let src: Vec<Option<usize>> = site
-        .links
-        .iter()
-        .map(|l| match l.source_page {
-            Some(i) => (i < n).then_some(i),
-            None => first.get(&*l.source_url).copied(),
-        })
-        .collect();
-    let mut start = vec![0u32; n + 1];
-    for &i in src.iter().flatten() {
-        start[i + 1] += 1;
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut next = start.clone();
-    let mut ids = vec![0u32; start[n] as usize];
-    for (l, i) in src.iter().enumerate() {
-        if let Some(i) = *i {
-            ids[next[i] as usize] = l as u32;
-            next[i] += 1;
-        }
-    }
-    (start, ids)
-}
-
 pub(crate) fn column_name(m: &PageModel) -> String {
     let c = m.column.as_ref().map(|c| c.name.trim()).unwrap_or("");
     if !c.is_empty() {
@@ -913,7 +892,7 @@ mod tests {
     }
 
     #[test]
-    fn links_to_an_attachment_come_in_link_order_from_one_index() {
+    fn links_to_an_attachment_come_in_page_order_from_one_index() {
         use crate::checks::testkit::*;
         let vocab = crate::Vocabulary::default();
         let mut s = site(vec![
@@ -935,7 +914,8 @@ mod tests {
                 .map(|l| l.anchor.to_string())
                 .collect()
         };
-        assert_eq!(anchors(&pdf), ["附件一", "附件一（首页）"]);
+        // Page order (the home page is page 0), then link order on the page.
+        assert_eq!(anchors(&pdf), ["附件一（首页）", "附件一"]);
         // Not one of the run's attachments: found by a pass over the links all the same.
         assert_eq!(anchors(&doc), ["附件二"]);
         assert!(anchors(&u("f/none.pdf")).is_empty());

@@ -289,7 +289,7 @@ impl Check for AnnualReport {
                 .iter()
                 .map(|&i| sm.links_of(i).count())
                 .sum::<usize>()
-            + sm.site.links.len();
+            + sm.link_count();
         cands.extend(sm.distinct_anchors().iter().map(|a| Candidate {
             text: a,
             publisher: None,

@@ -69,7 +69,7 @@ fn shared_links(sm: &SiteModel<'_>) -> HashSet<String> {
     for &i in &sm.crawled {
         let targets: HashSet<&str> = sm
             .links_of(i)
-            .filter_map(|l| l.target_url.as_deref().map(strip_fragment))
+            .filter_map(|l| l.target_url.map(strip_fragment))
             .collect();
         for t in targets {
             *count.entry(t).or_default() += 1;
@@ -142,7 +142,7 @@ impl Check for ColumnEmpty {
             let own: HashSet<&str> = sm
                 .links_of(first)
                 .filter(|l| l.skip.is_none() && !crumbs.contains(&compact(&l.anchor)))
-                .filter_map(|l| l.target_url.as_deref().map(strip_fragment))
+                .filter_map(|l| l.target_url.map(strip_fragment))
                 .filter(|u| {
                     !shared.contains(*u) && !col.pages.iter().any(|&c| sm.lookup(u) == Some(c))
                 })

@@ -80,7 +80,6 @@ impl Check for ColumnRequired {
         for &i in &sm.crawled {
             hay.extend(sm.names_of(i).iter().map(|s| compact(s)));
         }
-        // Every crawled page's links are in `site.links`.
         hay.extend(sm.distinct_anchors().iter().map(|a| compact(a)));
         hay.retain(|s| !s.is_empty());
         hay.sort();
@@ -112,7 +111,7 @@ impl Check for ColumnRequired {
                 "names_searched": std::iter::once(&c.name).chain(&c.synonyms).collect::<Vec<_>>(),
                 "due": due,
                 "pages_searched": sm.crawled.len(),
-                "links_searched": sm.site.links.len(),
+                "links_searched": sm.link_count(),
             });
             // Owner from the context first, then the column's own department, then the rule's.
             let dept = sm

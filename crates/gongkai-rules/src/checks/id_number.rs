@@ -222,11 +222,9 @@ impl IdNumber {
         let ev = json!({"count": count, "masked": ids, "attachment": attachment, "content_type": p.content_type});
         let dept = if attachment {
             // An attachment belongs to the page that links it.
-            sm.site
-                .links
-                .iter()
-                .find(|l| l.target_url.as_deref().and_then(|u| sm.lookup(u)) == Some(i))
-                .and_then(|l| sm.lookup(&l.source_url))
+            sm.all_links()
+                .find(|l| l.target_url.and_then(|u| sm.lookup(u)) == Some(i))
+                .and_then(|l| sm.lookup(sm.source_url(&l)))
                 .map(|s| cx.dept_page(s))
                 .unwrap_or_else(|| cx.dept_for(&p.url, &[]))
         } else {

@@ -104,19 +104,17 @@ impl Check for LinkDark {
             .collect();
         // One page per body: `/` and `/index.html` answering the same bytes report once.
         let pages: HashSet<usize> = sm.crawled.iter().copied().collect();
-        for l in &sm.site.links {
+        for l in sm.all_links() {
             if !matches!(l.kind, LinkKind::Page) || !l.element.starts_with('a') {
                 continue;
             }
-            let Some(target) = l.target_url.as_deref() else {
+            let Some(target) = l.target_url else {
                 continue;
             };
             if site_key(target).is_none_or(|k| own.contains(&k)) {
                 continue;
             }
-            let Some(src) = l.source_page.or_else(|| sm.lookup(&l.source_url)) else {
-                continue;
-            };
+            let src = l.source_page;
             if !pages.contains(&src) {
                 continue;
             }
@@ -134,12 +132,12 @@ impl Check for LinkDark {
                 .then(|| self.p.deny.iter().find(|w| s.contains(w.as_str())).cloned())
                 .flatten()
             };
-            let word = denied(&l.anchor).or_else(|| denied(&target_title));
+            let word = denied(l.anchor).or_else(|| denied(&target_title));
             if l.hidden.is_none() && word.is_none() {
                 continue;
             }
             let mut why = Vec::new();
-            if let Some(h) = &l.hidden {
+            if let Some(h) = l.hidden {
                 why.push(format!("对读者隐藏（{h}）"));
             }
             if let Some(w) = &word {
@@ -148,12 +146,12 @@ impl Check for LinkDark {
             let msg = format!(
                 "页面中指向外站 {} 的链接“{}”{}，疑为暗链或违规链接，应立即删除并排查网站安全",
                 clip(target, 80),
-                clip(&l.anchor, 30),
+                clip(l.anchor, 30),
                 why.join("，")
             );
             let ev = json!({
                 "target": target,
-                "anchor": &*l.anchor,
+                "anchor": l.anchor,
                 "hidden": l.hidden,
                 "deny_word": word,
                 "target_title": (!target_title.is_empty()).then_some(target_title),

@@ -139,7 +139,8 @@ pub fn add_link(site: &mut Site, source: &str, target: &str, anchor: &str) {
 
 pub const ROOT: &str = "http://www.tengzhou.gov.cn/";
 
-/// A site of these pages; links in their models are moved to `Site::links`, as the store does.
+/// A site of these pages; links in their models are moved to `Site::links` (the store's go to
+/// `Site::link_table`; the rules read both alike).
 pub fn site(pages: Vec<SitePage>) -> Site {
     let mut s = Site {
         run_id: 1,
@@ -148,6 +149,7 @@ pub fn site(pages: Vec<SitePage>) -> Site {
         links: Vec::new(),
         soft404_probes: Vec::new(),
         attachments: Vec::new(),
+        link_table: Default::default(),
     };
     s.take_model_links();
     s

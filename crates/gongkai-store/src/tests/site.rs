@@ -47,23 +47,22 @@ fn load_site_builds_the_rules_input() {
     assert_eq!(p0.fetch_id, home_id);
     assert!(p0.crawled);
     assert_eq!(p0.outcome, FetchOutcome::Ok);
-    // The links are held once, in `site.links`: the loaded models carry none.
+    // The links are held once, in `site.link_table`: the loaded models carry none.
     assert!(p0.model.as_ref().unwrap().links.is_empty());
     assert_eq!(p0.body_sha256, Some(sha256_hex(&body_for(&home))));
     assert_eq!(site.pages[1].outcome, FetchOutcome::NotFound);
     assert!(!site.pages[1].crawled);
     assert!(site.pages[2].model.is_some());
-    assert_eq!(site.links.len(), 4, "links of crawled pages only");
-    assert!(site
-        .links
-        .iter()
-        .all(|l| *l.source_url == *home && l.source_page == Some(0)));
+    assert!(site.links.is_empty(), "loaded links are in the table only");
+    let links: Vec<_> = site.link_table.iter().collect();
+    assert_eq!(links.len(), 4, "links of crawled pages only");
+    assert!(links.iter().all(|l| l.source_page == 0));
     assert_eq!(
-        site.links[0].target_url.as_deref(),
+        links[0].target_url,
         Some(format!("{HOST}/art/0.html").as_str())
     );
-    assert_eq!(&*site.links[0].anchor, "第0条 政策解读");
-    assert_eq!(site.links[3].target_url, None);
+    assert_eq!(links[0].anchor, "第0条 政策解读");
+    assert_eq!(links[3].target_url, None);
 
     // The link_targets view joins the target's outcome.
     let broken: i64 = store
@@ -176,7 +175,7 @@ fn link_regions_round_trip() {
     let id = store.record(run, &rec, &[]).unwrap();
     // The rules' input keeps each link's region.
     let site = store.load_site(run).unwrap();
-    let got: Vec<LinkRegion> = site.links.iter().take(4).map(|l| l.region).collect();
+    let got: Vec<LinkRegion> = site.link_table.iter().take(4).map(|l| l.region).collect();
     assert_eq!(got, regions);
     // And the links table holds it as its serde code.
     let stored: Vec<String> = {

@@ -247,5 +247,5 @@ fn writer_throughput() {
         cpu_secs() - cpu
     );
     assert_eq!(site.pages.len(), pages);
-    assert_eq!(site.links.len(), pages * per_page);
+    assert_eq!(site.link_table.len(), pages * per_page);
 }

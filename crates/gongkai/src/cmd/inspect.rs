@@ -216,13 +216,8 @@ async fn fetch_one(url: &str, config: &SiteConfig) -> Result<Site> {
 
 /// The links of page `i` as the site holds them.
 fn links_of(site: &Site, i: usize) -> Vec<LinkView> {
-    let url = &site.pages[i].url;
-    site.links
+    site.links_on(i)
         .iter()
-        .filter(|l| {
-            l.source_page
-                .map_or(&*l.source_url == url.as_str(), |s| s == i)
-        })
         .map(|l| LinkView {
             anchor: l.anchor.to_string(),
             url: l.target_url.as_deref().map(String::from),
