@@ -25,4 +25,6 @@ pub use linktable::{LinkRef, LinkTable, LinkTableBuilder};
 pub use model::*;
 pub use outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method, RedirectHop};
 pub use placeholder::{is_placeholder, PLACEHOLDER_VALUES};
-pub use site::{Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk};
+pub use site::{
+    PageTexts, Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk, TextSource,
+};

@@ -101,6 +101,43 @@ pub struct Site {
     /// locations, or why it could not be read.
     #[serde(default)]
     pub attachments: Vec<SiteAttachment>,
+    /// Where the texts of crawled pages are read when the site does not hold them: set (by the
+    /// store), the models of crawled pages carry no `text`; use [`Site::page_text`].
+    #[serde(skip)]
+    pub texts: TextSource,
+}
+
+/// Reads the text (`PageModel::text`) of a stored page on demand, so that a large site's texts
+/// are never all in memory. Implemented by the store.
+pub trait PageTexts: Send + Sync {
+    /// The text of the page of fetch `fetch_id`; None when it cannot be read (logged).
+    fn text(&self, fetch_id: i64) -> Option<String>;
+}
+
+/// A site's [`PageTexts`], if its crawled pages' texts are not held in their models.
+#[derive(Clone, Default)]
+pub struct TextSource(Option<Arc<dyn PageTexts>>);
+
+impl TextSource {
+    /// Texts of crawled pages come from `texts`.
+    pub fn new(texts: Arc<dyn PageTexts>) -> Self {
+        TextSource(Some(texts))
+    }
+
+    /// True when texts are read on demand.
+    pub fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl std::fmt::Debug for TextSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_set() {
+            "TextSource(on demand)"
+        } else {
+            "TextSource(in models)"
+        })
+    }
 }
 
 /// One attachment read in full during the run (the store fills these from its extracted texts).
@@ -141,6 +178,22 @@ impl Site {
         }
     }
 
+    /// The text of page `i`'s model: read from [`Site::texts`] for a crawled page when the
+    /// site was loaded without texts, else the model's own; empty without a model. Each call
+    /// of a site without texts reads the store again: callers keep what they need.
+    pub fn page_text(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        let Some(p) = self.pages.get(i) else {
+            return std::borrow::Cow::Borrowed("");
+        };
+        let Some(m) = p.model.as_ref() else {
+            return std::borrow::Cow::Borrowed("");
+        };
+        match &self.texts.0 {
+            Some(t) if p.crawled => std::borrow::Cow::Owned(t.text(p.fetch_id).unwrap_or_default()),
+            _ => std::borrow::Cow::Borrowed(&m.text),
+        }
+    }
+
     /// All links of the site in one table: [`Site::link_table`] when [`Site::links`] is empty
     /// (borrowed), else both merged, page by page (built).
     pub fn all_links(&self) -> std::borrow::Cow<'_, LinkTable> {
@@ -174,12 +227,17 @@ impl Site {
             hidden: l.hidden.map(String::from),
         };
         let mut v: Vec<SiteLink> = self.link_table.links_of(i).map(own).collect();
-        v.extend(self.links.iter().cloned().filter(|l| {
-            l.source_page.map_or(
-                &*l.source_url == url && self.first_page_of(url) == Some(i),
-                |s| s == i,
-            )
-        }));
+        v.extend(
+            self.links
+                .iter()
+                .filter(|l| {
+                    l.source_page.map_or(
+                        &*l.source_url == url && self.first_page_of(url) == Some(i),
+                        |s| s == i,
+                    )
+                })
+                .cloned(),
+        );
         v
     }
 
@@ -221,6 +279,11 @@ impl SiteBuilder {
             .unwrap_or_default();
         if page.crawled {
             self.page_links(i, links.iter());
+            if self.site.texts.is_set() {
+                if let Some(m) = page.model.as_mut() {
+                    m.text = String::new();
+                }
+            }
         }
         self.site.pages.push(page);
     }
@@ -249,6 +312,12 @@ impl SiteBuilder {
             m.links = Vec::new();
         }
         self.site.soft404_probes.push(page);
+    }
+
+    /// From now on crawled pages' texts are dropped as they are added: `texts` reads them
+    /// ([`Site::page_text`]).
+    pub fn texts_on_demand(&mut self, texts: Arc<dyn PageTexts>) {
+        self.site.texts = TextSource::new(texts);
     }
 
     /// The site, with every link in [`Site::link_table`].

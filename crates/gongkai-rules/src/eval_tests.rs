@@ -239,3 +239,56 @@ fn whole_site_checks_are_named_by_the_default_pack() {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
 }
+
+/// Texts kept aside, as the store keeps them, counting the reads.
+struct AsideTexts {
+    texts: std::collections::HashMap<i64, String>,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::site::PageTexts for AsideTexts {
+    fn text(&self, fetch_id: i64) -> Option<String> {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.texts.get(&fetch_id).cloned()
+    }
+}
+
+#[test]
+fn texts_read_on_demand_conclude_what_texts_in_memory_do() {
+    let mut s = site(vec![
+        page(ROOT, home("滕州市人民攻府办公室 2022年06月30日")),
+        page(
+            &u("xw/1.html"),
+            article("我市召开专题会议", "坚持中国特色社会注义道路不动摇 绝密★"),
+        ),
+        page(
+            &u("zc/jd/1.html"),
+            article(
+                "《滕州市养犬管理办法》政策解读",
+                "解读正文 咨询电话：0632-5512345",
+            ),
+        ),
+    ]);
+    for (i, p) in s.pages.iter_mut().enumerate() {
+        p.fetch_id = i as i64 + 1;
+    }
+    let cx = ctx(2022, 7, 1);
+    let pack = crate::default_pack();
+    let in_memory = evaluate(&pack, &s, &cx);
+    assert!(in_memory.iter().any(|f| f.rule == "text.serious-error"));
+    let aside = std::sync::Arc::new(AsideTexts {
+        texts: s
+            .pages
+            .iter_mut()
+            .filter(|p| p.crawled)
+            .filter_map(|p| Some((p.fetch_id, std::mem::take(&mut p.model.as_mut()?.text))))
+            .collect(),
+        reads: Default::default(),
+    });
+    s.texts = crate::site::TextSource::new(aside.clone());
+    assert_eq!(s.page_text(1), "坚持中国特色社会注义道路不动摇 绝密★");
+    let on_demand = evaluate(&pack, &s, &cx);
+    assert_eq!(in_memory, on_demand);
+    assert!(aside.reads.load(std::sync::atomic::Ordering::Relaxed) > 1);
+}

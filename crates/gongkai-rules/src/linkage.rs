@@ -101,7 +101,6 @@ pub(crate) struct Doc<'a> {
 }
 
 pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
-    let m = sm.model(i);
     let title = sm.title(i);
     Interp {
         page: i,
@@ -112,7 +111,7 @@ pub(crate) fn interp_info(sm: &SiteModel<'_>, i: usize) -> Interp {
             .collect(),
         quotes: quoted(&title),
         core: interp_core(&title, &sm.vocab.interpretation.title_words),
-        numbers: find_doc_numbers(&format!("{title} {}", m.text))
+        numbers: find_doc_numbers(&format!("{title} {}", sm.text(i)))
             .iter()
             .filter_map(docnum_key)
             .collect(),

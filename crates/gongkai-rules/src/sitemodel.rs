@@ -403,6 +403,13 @@ impl<'a> SiteModel<'a> {
         &self.site.pages[i]
     }
 
+    /// The text of page `i`'s model (empty without one). A site loaded from the store holds no
+    /// texts of crawled pages: each call reads the store, so a check reads a page's text once
+    /// and keeps it no longer than it needs it. Never read `model(i).text` directly.
+    pub fn text(&self, i: usize) -> std::borrow::Cow<'a, str> {
+        self.site.page_text(i)
+    }
+
     /// The model of a page known to have one (crawled pages, column pages).
     pub fn model(&self, i: usize) -> &'a PageModel {
         self.site.pages[i]

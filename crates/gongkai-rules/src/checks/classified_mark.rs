@@ -72,7 +72,7 @@ impl Check for ClassifiedMark {
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.crawled {
-            let mut marks = find_marks(&sm.model(i).text);
+            let mut marks = find_marks(&sm.text(i));
             if marks.is_empty() {
                 continue;
             }

@@ -132,7 +132,7 @@ impl Check for ColumnEmpty {
             let first = col.pages[0];
             let p = sm.page(first);
             let m = sm.model(first);
-            let text = compact(&m.text);
+            let text = compact(&sm.text(first));
             let marker = self
                 .p
                 .empty_markers
@@ -141,7 +141,7 @@ impl Check for ColumnEmpty {
             let crumbs: Vec<String> = m.breadcrumb.iter().map(|c| compact(c)).collect();
             let own: HashSet<&str> = sm
                 .links_of(first)
-                .filter(|l| l.skip.is_none() && !crumbs.contains(&compact(&l.anchor)))
+                .filter(|l| l.skip.is_none() && !crumbs.contains(&compact(l.anchor)))
                 .filter_map(|l| l.target_url.map(strip_fragment))
                 .filter(|u| {
                     !shared.contains(*u) && !col.pages.iter().any(|&c| sm.lookup(u) == Some(c))

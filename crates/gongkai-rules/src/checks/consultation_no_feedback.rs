@@ -165,7 +165,7 @@ impl ConsultationNoFeedback {
             .filter_map(|j| {
                 let title = sm.title(j);
                 let in_title = self.is_outcome(&title);
-                (in_title || self.is_outcome(&sm.model(j).text)).then(|| (j, key(&title), in_title))
+                (in_title || self.is_outcome(&sm.text(j))).then(|| (j, key(&title), in_title))
             })
             .collect()
     }
@@ -191,7 +191,7 @@ impl ConsultationNoFeedback {
                         && sm.model(*j).column.is_none()
                         && sm
                             .links_of(*j)
-                            .any(|l| l.target_url.as_deref() == Some(url.as_str())))
+                            .any(|l| l.target_url == Some(url.as_str())))
             })
             .map(|(j, _, _)| *j)
     }
@@ -218,7 +218,7 @@ impl Check for ConsultationNoFeedback {
                 .field(i, Field::PublishDate)
                 .and_then(parse_date)
                 .or_else(|| m.guideline_meta.get("PubDate").and_then(|d| parse_date(d)));
-            let Some(period) = find_period(&m.text, published, &self.p.context_words) else {
+            let Some(period) = find_period(&sm.text(i), published, &self.p.context_words) else {
                 continue;
             };
             let end: Option<NaiveDate> = period.end.or_else(|| {

@@ -397,10 +397,9 @@ impl Check for ConsultationPeriod {
             {
                 continue;
             }
-            let m = sm.model(i);
             // 发布日期, else 成文日期, the PubDate meta, the date its list gives.
             let published = sm.reference_date(i).map(|(d, _)| d);
-            let Some(period) = find_period(&m.text, published, &self.p.context_words) else {
+            let Some(period) = find_period(&sm.text(i), published, &self.p.context_words) else {
                 continue;
             };
             if !self.too_short(&period) {

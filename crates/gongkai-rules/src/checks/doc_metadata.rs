@@ -148,7 +148,8 @@ fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Optio
     }) {
         return Some("label");
     }
-    let text = fold(&m.text)
+    let page_text = sm.text(i);
+    let text = fold(&page_text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -167,7 +168,7 @@ fn shown(sm: &SiteModel<'_>, i: usize, r: &Required, head_chars: usize) -> Optio
         }
     }
     if r.field == Field::DocNumber {
-        let head: String = m.text.chars().take(head_chars).collect();
+        let head: String = page_text.chars().take(head_chars).collect();
         if gongkai_page::docnum::find_doc_numbers(&head)
             .iter()
             .any(|d| !d.agency.is_empty() && d.year.is_some() && d.number.is_some())

@@ -57,7 +57,7 @@ impl Check for HomeStale {
                 .iter()
                 .flat_map(|c| &c.items)
                 .filter_map(|it| it.date.as_deref().and_then(parse_date));
-            let text = find_dates(&m.text).into_iter().map(|(_, d)| d);
+            let text = find_dates(&sm.text(i)).into_iter().map(|(_, d)| d);
             let Some(newest) = items.chain(text).filter(|d| *d <= as_of).max() else {
                 continue;
             };

@@ -203,8 +203,7 @@ impl Check for IdNumber {
 impl IdNumber {
     fn page(&self, cx: &mut RuleCx<'_>, i: usize) {
         let sm = cx.site;
-        let m = sm.model(i);
-        let mut ids = find_ids(&m.text, cx.as_of());
+        let mut ids = find_ids(&sm.text(i), cx.as_of());
         if ids.is_empty() {
             return;
         }

@@ -55,7 +55,7 @@ impl Check for InteractionSlowReply {
             if sm.is_home(i) {
                 continue;
             }
-            for msg in messages(sm.model(i), &self.p.labels) {
+            for msg in messages(sm.model(i), || sm.text(i), &self.p.labels) {
                 let (Some(date), Some(reply)) = (msg.date, msg.reply_date) else {
                     continue;
                 };

@@ -66,7 +66,12 @@ fn several_messages_on_one_page() {
     let text = "留言时间：2022-01-05 留言内容：甲 答复内容：待处理 \
                 留言时间：2022-01-06 留言内容：乙 答复时间：2022-01-10 答复内容：已解决 \
                 留言时间：2022-06-20 留言内容：丙 答复内容：办理中";
-    let ms = messages(&msg_page(text), &MessageLabels::default());
+    let page = msg_page(text);
+    let ms = messages(
+        &page,
+        || page.text.as_str().into(),
+        &MessageLabels::default(),
+    );
     assert_eq!(ms.len(), 3);
     assert!(!ms[0].replied() && ms[1].replied() && !ms[2].replied());
     let f = run("interaction.unanswered", &one(text), &ctx(2022, 7, 1));

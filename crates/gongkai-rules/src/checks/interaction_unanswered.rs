@@ -19,6 +19,7 @@ use gongkai_page::parse_date;
 use gongkai_page::PageModel;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::borrow::Cow;
 
 pub const SUMMARY: &str = "超过3个月未答复的网民留言";
 
@@ -147,7 +148,11 @@ impl Message {
 
 /// The (slot, value) pairs of a page, in order: the metadata block when it prints a message
 /// time, else "label：value" of the text (value up to the next known label, ≤ 300 chars).
-fn pairs(m: &PageModel, l: &MessageLabels) -> Vec<(Slot, String)> {
+fn pairs<'t>(
+    m: &PageModel,
+    text: impl FnOnce() -> Cow<'t, str>,
+    l: &MessageLabels,
+) -> Vec<(Slot, String)> {
     let slots: Vec<(Slot, &Vec<String>)> = vec![
         (Slot::MsgTime, &l.message_time),
         (Slot::MsgContent, &l.message_content),
@@ -171,7 +176,7 @@ fn pairs(m: &PageModel, l: &MessageLabels) -> Vec<(Slot, String)> {
     if raw.iter().any(|(s, _)| *s == Slot::MsgTime) {
         return raw;
     }
-    let text = fold(&m.text);
+    let text = fold(&text());
     // Every label occurrence followed by a colon: (start, value start, slot).
     let mut hits: Vec<(usize, usize, Slot)> = Vec::new();
     for (slot, ls) in &slots {
@@ -205,13 +210,18 @@ fn pairs(m: &PageModel, l: &MessageLabels) -> Vec<(Slot, String)> {
 
 /// The messages of a page: each message-time label starts one. Empty when the page is not a
 /// message page (no dated message time, or neither message content nor any reply label).
-pub(crate) fn messages(m: &PageModel, l: &MessageLabels) -> Vec<Message> {
+/// `text` gives the page's text (read only when the metadata block prints no message time).
+pub(crate) fn messages<'t>(
+    m: &PageModel,
+    text: impl FnOnce() -> Cow<'t, str>,
+    l: &MessageLabels,
+) -> Vec<Message> {
     if m.column.is_some() {
         return Vec::new();
     }
     let mut out: Vec<Message> = Vec::new();
     let mut seen_other = false;
-    for (slot, val) in pairs(m, l) {
+    for (slot, val) in pairs(m, text, l) {
         if slot == Slot::MsgTime {
             out.push(Message {
                 date: parse_date(&val),
@@ -290,7 +300,7 @@ impl Check for InteractionUnanswered {
             if sm.is_home(i) {
                 continue;
             }
-            for msg in messages(sm.model(i), &self.p.labels) {
+            for msg in messages(sm.model(i), || sm.text(i), &self.p.labels) {
                 let Some(date) = msg.date else { continue };
                 let age = (as_of - date).num_days();
                 if msg.replied() || age <= self.p.max_days {

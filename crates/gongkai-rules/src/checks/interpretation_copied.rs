@@ -69,7 +69,7 @@ impl Check for InterpretationCopied {
         if !sm.interpretations.contains(&i) {
             return Some(Applies::NotJudged("不是政策解读".into()));
         }
-        let chars = key(&sm.model(i).text).chars().count();
+        let chars = key(&sm.text(i)).chars().count();
         if chars < self.p.min_chars {
             return Some(Applies::NotJudged(format!(
                 "解读正文只有{chars}字，少于{}字不判断",
@@ -100,7 +100,7 @@ impl Check for InterpretationCopied {
         type Ties = Vec<(usize, &'static str)>;
         let mut judged: Vec<(usize, String, Ties)> = Vec::new();
         for &i in &sm.interpretations {
-            let k = key(&sm.model(i).text);
+            let k = key(&sm.text(i));
             if k.chars().count() < self.p.min_chars {
                 continue;
             }
@@ -125,7 +125,7 @@ impl Check for InterpretationCopied {
             }
         }
         for &i in &sm.crawled {
-            let k = key(&sm.model(i).text);
+            let k = key(&sm.text(i));
             for g in key_ngrams(&k, n) {
                 if let Some((count, last)) = df.get_mut(g) {
                     if *last != i {
@@ -141,9 +141,7 @@ impl Check for InterpretationCopied {
         for (_, _, ties) in &judged {
             for &(d, _) in ties {
                 let page = docs[d].page;
-                doc_keys
-                    .entry(page)
-                    .or_insert_with(|| key(&sm.model(page).text));
+                doc_keys.entry(page).or_insert_with(|| key(&sm.text(page)));
             }
         }
         let doc_grams: HashMap<usize, HashSet<&str>> = doc_keys

@@ -127,7 +127,7 @@ impl Check for InterpretationHotline {
         if !sm.interpretations.contains(&i) {
             return Some(Applies::NotJudged("不是政策解读".into()));
         }
-        let chars = key(&sm.model(i).text).chars().count();
+        let chars = key(&sm.text(i)).chars().count();
         if chars < self.p.min_text_chars {
             return Some(Applies::NotJudged(format!(
                 "解读正文只有{chars}字（可能是图片解读），少于{}字不判断",
@@ -146,7 +146,7 @@ impl Check for InterpretationHotline {
         let mut on_pages: HashMap<String, (usize, usize)> = HashMap::new();
         for &i in &sm.crawled {
             let interp = sm.interpretations.contains(&i);
-            for n in find_phones(&sm.model(i).text, &self.p.keywords) {
+            for n in find_phones(&sm.text(i), &self.p.keywords) {
                 let e = on_pages.entry(n).or_default();
                 e.0 += 1;
                 e.1 += usize::from(!interp);
@@ -159,13 +159,13 @@ impl Check for InterpretationHotline {
                 .is_some_and(|&(all, others)| total >= 5 && all * 10 >= total * 6 && others >= 3)
         };
         for &i in &sm.interpretations {
-            let m = sm.model(i);
-            let chars = key(&m.text).chars().count();
+            let text = sm.text(i);
+            let chars = key(&text).chars().count();
             if chars < self.p.min_text_chars {
                 continue;
             }
             let tel = sm.links_of(i).any(|l| l.skip == Some(SkipReason::Tel));
-            let phones = find_phones(&m.text, &self.p.keywords);
+            let phones = find_phones(&text, &self.p.keywords);
             if tel || phones.iter().any(|n| !chrome(n)) {
                 continue;
             }

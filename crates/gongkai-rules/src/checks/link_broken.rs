@@ -144,7 +144,7 @@ pub(crate) fn links_applies(cx: &RuleCx<'_>, i: usize, kinds: &[LinkKind], what:
     let fetched = sm
         .links_of(i)
         .filter(|l| kinds.contains(&l.kind))
-        .filter(|l| l.target_url.as_deref().and_then(|t| sm.lookup(t)).is_some())
+        .filter(|l| l.target_url.and_then(|t| sm.lookup(t)).is_some())
         .count();
     Applies::Judged(format!(
         "检查本页{n}个链接{what}（本次已访问其中{fetched}个，其余未访问的不判断）"
@@ -209,7 +209,7 @@ impl Check for LinkBroken {
                 "status": tp.status,
                 "outcome": tp.outcome.code(),
                 "link_kind": l.kind,
-                "element": &*l.element,
+                "element": l.element,
                 "anchor": anchor,
                 "fetched_at": tp.fetched_at,
             });

@@ -147,8 +147,7 @@ const COMPARED_CHARS: usize = 20_000;
 
 /// Trigrams of a page's main content, non-ASCII only (URLs echoed in error pages differ per
 /// request), from its first [`COMPARED_CHARS`] such characters.
-fn grams(t: &SitePage) -> HashSet<String> {
-    let text = t.model.as_ref().map(|m| m.text.as_str()).unwrap_or("");
+fn grams(text: &str) -> HashSet<String> {
     let kept: String = text
         .chars()
         .filter(|c| !c.is_ascii())
@@ -188,7 +187,7 @@ impl<'a> HostPages<'a> {
             return s.clone();
         }
         let mut members: HashMap<&'a str, HashSet<String>> = HashMap::new();
-        for p in &self.site.pages {
+        for (i, p) in self.site.pages.iter().enumerate() {
             if members.len() >= TEMPLATE_SAMPLE {
                 break;
             }
@@ -197,7 +196,7 @@ impl<'a> HostPages<'a> {
                 && !members.contains_key(p.final_url.as_str())
                 && self::origin(&p.final_url).as_deref() == Some(origin)
             {
-                members.insert(p.final_url.as_str(), grams(p));
+                members.insert(p.final_url.as_str(), grams(&self.site.page_text(i)));
             }
         }
         let mut counts: HashMap<String, usize> = HashMap::new();
@@ -232,14 +231,16 @@ impl<'a> HostPages<'a> {
 }
 
 impl LinkSoft404 {
-    /// Why `t` is a soft-404, if it is.
+    /// Why `t` (page `ti` of the site) is a soft-404, if it is.
     fn verdict(
         &self,
-        t: &SitePage,
+        site: &crate::Site,
+        ti: usize,
         probes: &HashMap<String, &SitePage>,
         starts: &[&str],
         hosts: &HostPages<'_>,
     ) -> Option<serde_json::Value> {
+        let t = &site.pages[ti];
         if !ok2xx(t) {
             return None;
         }
@@ -254,7 +255,8 @@ impl LinkSoft404 {
         }
         if t.model.as_ref().is_some_and(|m| {
             m.looks_like_error
-                && m.text
+                && site
+                    .page_text(ti)
                     .chars()
                     .filter(|c| !c.is_ascii())
                     .take(self.p.error_page_max_chars + 1)
@@ -289,7 +291,8 @@ impl LinkSoft404 {
         if t.model.is_none() || probe.model.is_none() {
             return None;
         }
-        let (a, b) = (grams(t), grams(probe));
+        let probe_text = probe.model.as_ref().map_or("", |m| m.text.as_str());
+        let (a, b) = (grams(&site.page_text(ti)), grams(probe_text));
         // Take the host's template out, so that only main contents are compared; when nothing
         // is left on either side the two are template alone, and the whole texts decide.
         let is_template = hosts.template(&origin(&t.final_url)?, &t.final_url);
@@ -334,7 +337,7 @@ impl Check for LinkSoft404 {
         let mut done = HashSet::new();
         for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
-            let Some(mut ev) = self.verdict(tp, &probes, &starts, &hosts) else {
+            let Some(mut ev) = self.verdict(site.site, t, &probes, &starts, &hosts) else {
                 continue;
             };
             let source = site.page(src).url.clone();

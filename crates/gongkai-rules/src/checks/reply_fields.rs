@@ -144,8 +144,8 @@ fn has_label(raw_labels: &[String], text: &str, label: &str) -> bool {
 
 /// True when every message of the page still awaits its reply (答复内容 正在办理中 / 已受理, no
 /// reply date): there is no reply yet whose fields could be missing.
-fn awaiting(m: &gongkai_page::PageModel) -> bool {
-    let msgs = messages(m, &MessageLabels::default());
+fn awaiting(m: &gongkai_page::PageModel, text: &str) -> bool {
+    let msgs = messages(m, || text.into(), &MessageLabels::default());
     !msgs.is_empty()
         && msgs
             .iter()
@@ -160,14 +160,15 @@ impl Check for ReplyFields {
             return Some(Applies::NotJudged("不是文章页".into()));
         }
         let raw: Vec<String> = m.metadata.raw.iter().map(|(l, _)| compact(l)).collect();
-        let text = compact(&m.text);
+        let page_text = sm.text(i);
+        let text = compact(&page_text);
         let any = |ls: &[String]| ls.iter().any(|l| has_label(&raw, &text, l));
         if !any(&self.p.question_labels) || !any(&self.p.answer_labels) {
             return Some(Applies::NotJudged(
                 "不是留言答复页面（没有留言和答复两部分）".into(),
             ));
         }
-        if awaiting(m) {
+        if awaiting(m, &page_text) {
             return Some(Applies::NotJudged(
                 "留言尚未答复（正在办理中等），由 interaction.unanswered 判断".into(),
             ));
@@ -183,9 +184,13 @@ impl Check for ReplyFields {
                 continue;
             }
             let raw: Vec<String> = m.metadata.raw.iter().map(|(l, _)| compact(l)).collect();
-            let text = compact(&m.text);
+            let page_text = sm.text(i);
+            let text = compact(&page_text);
             let any = |ls: &[String]| ls.iter().any(|l| has_label(&raw, &text, l));
-            if !any(&self.p.question_labels) || !any(&self.p.answer_labels) || awaiting(m) {
+            if !any(&self.p.question_labels)
+                || !any(&self.p.answer_labels)
+                || awaiting(m, &page_text)
+            {
                 continue;
             }
             let missing: Vec<String> = self

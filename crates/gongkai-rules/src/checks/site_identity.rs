@@ -61,7 +61,7 @@ impl Check for SiteIdentity {
                 continue;
             }
             let m = sm.model(i);
-            let text = crate::text::fold(&m.text);
+            let text = crate::text::fold(&sm.text(i));
             let nonblank = |o: &Option<String>| {
                 o.as_ref()
                     .map(|s| s.trim().to_string())

@@ -150,6 +150,7 @@ pub fn site(pages: Vec<SitePage>) -> Site {
         soft404_probes: Vec::new(),
         attachments: Vec::new(),
         link_table: Default::default(),
+        texts: Default::default(),
     };
     s.take_model_links();
     s

@@ -298,7 +298,8 @@ impl Check for TextSeriousError {
                 .map(|a| a.text.as_str())
                 .collect();
             let mut reported = BTreeSet::new();
-            for text in [page.title.as_str(), page.text.as_str()] {
+            let page_text = sm.text(i);
+            for text in [page.title.as_str(), &page_text] {
                 for (vi, around) in self.hits(m, text) {
                     let v = &m.variants[vi];
                     if allowed.iter().any(|a| *a == v.text || around.contains(a))

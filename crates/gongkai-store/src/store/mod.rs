@@ -24,6 +24,7 @@ mod runs;
 mod seals;
 pub(crate) mod serve;
 mod site;
+mod texts;
 pub use attachments::{AttachmentText, PendingAttachment};
 
 pub use nights::{Carried, PriorListItem, PriorRow};

@@ -1,5 +1,6 @@
 //! The rules' input (`load_site`) and stored page models (stale-model lookup, re-extraction).
 
+use super::texts::StoreTexts;
 use super::{clamp_u32, parse_model, Store};
 use crate::codes::purpose_from_code;
 use crate::error::{bad_value, json, sql, StoreError};
@@ -9,6 +10,7 @@ use gongkai_core::PageModel;
 use gongkai_core::{FetchOutcome, FetchPurpose};
 use gongkai_core::{Site, SiteBuilder, SitePage};
 use rusqlite::{params, OptionalExtension};
+use std::sync::Arc;
 
 /// A row's page model, its original's for a carried row.
 const MODEL: &str = model_of!("fetches");
@@ -19,7 +21,9 @@ const MODEL: &str = model_of!("fetches");
 
 impl Store {
     /// Builds the rules' view of a run: pages (purposes `crawl` and `check`), links of crawled
-    /// pages, and soft-404 probe answers (purpose `soft-404-probe`).
+    /// pages (in the compact `Site::link_table`), and soft-404 probe answers (purpose
+    /// `soft-404-probe`). The models of crawled pages come without their text, which
+    /// `Site::page_text` reads from the database when asked.
     pub fn load_site(&self, run_id: i64) -> Result<Site, StoreError> {
         const OP: &str = "load site";
         let p = &self.path;
@@ -32,6 +36,12 @@ impl Store {
         // by `update_models`), so they are taken from the models as they are read. They are
         // moved, not copied: the models of the returned site carry no links (use `Site::links`).
         let mut site = SiteBuilder::new(run_id, run.start_urls);
+        // Crawled pages' texts stay in the store, read when a check asks (`Site::page_text`);
+        // a database that cannot be opened a second time keeps them in memory instead.
+        match StoreTexts::open(p) {
+            Ok(t) => site.texts_on_demand(Arc::new(t)),
+            Err(e) => tracing::debug!(error = %e, "page texts kept in memory"),
+        }
         {
             let mut stmt = self
                 .conn

@@ -188,3 +188,60 @@ fn link_regions_round_trip() {
     };
     assert_eq!(stored, ["content", "related", "chrome", "other"]);
 }
+
+#[test]
+fn crawled_page_texts_are_read_from_the_store_on_demand() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let r1 = store.begin_run(&new_run("s")).unwrap();
+    let with_text = |url: &str, purpose: FetchPurpose, text: &str| {
+        let mut rec = page(url, 1);
+        rec.purpose = purpose;
+        rec.model.as_mut().unwrap().text = text.into();
+        rec
+    };
+    // The home page links /art/0.html (`page`'s first link), so a night carries it forward.
+    let home = format!("{HOST}/");
+    let art = format!("{HOST}/art/0.html");
+    store
+        .record(r1, &with_text(&home, FetchPurpose::Crawl, "首页正文"), &[])
+        .unwrap();
+    store
+        .record(r1, &with_text(&art, FetchPurpose::Crawl, "文章正文"), &[])
+        .unwrap();
+    let target = format!("{HOST}/other");
+    store
+        .record(
+            r1,
+            &with_text(&target, FetchPurpose::Check, "目标正文"),
+            &[],
+        )
+        .unwrap();
+    store.finish_run(r1, RunStatus::Completed).unwrap();
+
+    let site = store.load_site(r1).unwrap();
+    assert!(site.texts.is_set());
+    // Crawled pages hold no text; it is read when asked.
+    assert_eq!(site.pages[0].model.as_ref().unwrap().text, "");
+    assert_eq!(site.page_text(0), "首页正文");
+    assert_eq!(site.page_text(1), "文章正文");
+    // A checked target keeps its (small) text in memory.
+    assert_eq!(site.pages[2].model.as_ref().unwrap().text, "目标正文");
+    assert_eq!(site.page_text(2), "目标正文");
+    assert_eq!(site.page_text(9), "");
+
+    // A night that carries the article forward reads the original row's text.
+    let r2 = store.begin_run(&new_run("s")).unwrap();
+    let mut tonight = with_text(&home, FetchPurpose::Crawl, "首页正文");
+    tonight.depth = 0;
+    store.record(r2, &tonight, &[]).unwrap();
+    store.carry_forward(r2, r1, "2025-07-01").unwrap();
+    let site = store.load_site(r2).unwrap();
+    let i = site.pages.iter().position(|p| p.url == art).unwrap();
+    let carried = format!(
+        "SELECT count(*) FROM fetches WHERE id = {} AND carried_from IS NOT NULL AND model IS NULL",
+        site.pages[i].fetch_id
+    );
+    assert_eq!(count(&store, &carried), 1);
+    assert_eq!(site.page_text(i), "文章正文");
+}

@@ -112,7 +112,11 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         status: p.status,
         outcome: p.outcome.code().into(),
         content_type: p.content_type.clone(),
-        model: p.model.clone(),
+        // A stored site's models come without their text: read it back for the page shown.
+        model: p.model.clone().map(|mut m| {
+            m.text = site.page_text(page).into_owned();
+            m
+        }),
         links: links_of(&site, page),
         explanation: explain_page(&pack, &site, &ctx, &p.url),
     };
