@@ -314,6 +314,11 @@ impl SiteBuilder {
         self.site.soft404_probes.push(page);
     }
 
+    /// Room for `pages` more pages and probes, so a large site's page list is allocated once.
+    pub fn reserve(&mut self, pages: usize) {
+        self.site.pages.reserve_exact(pages);
+    }
+
     /// From now on crawled pages' texts are dropped as they are added: `texts` reads them
     /// ([`Site::page_text`]).
     pub fn texts_on_demand(&mut self, texts: Arc<dyn PageTexts>) {
@@ -323,6 +328,7 @@ impl SiteBuilder {
     /// The site, with every link in [`Site::link_table`].
     pub fn finish(mut self) -> Site {
         self.site.link_table = self.links.finish(self.site.pages.len());
+        self.site.pages.shrink_to_fit();
         self.site
     }
 }

@@ -34,8 +34,44 @@ impl Store {
         })?;
         // Links of crawled pages: the `links` rows are written from `model.links` (and rewritten
         // by `update_models`), so they are taken from the models as they are read. They are
-        // moved, not copied: the models of the returned site carry no links (use `Site::links`).
+        // moved, not copied: the models of the returned site carry no links (use
+        // `Site::link_table`).
         let mut site = SiteBuilder::new(run_id, run.start_urls);
+        let rows: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM fetches WHERE run_id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(sql(p, OP))?;
+        site.reserve(usize::try_from(rows).unwrap_or(0));
+        // Every model is read once, in rowid order: a page cache would only fill with pages
+        // never read again, so it is kept small while loading (restored below).
+        let cache: i64 = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .map_err(sql(p, OP))?;
+        self.conn
+            .pragma_update(None, "cache_size", -1024)
+            .map_err(sql(p, OP))?;
+        let loaded = self.load_site_rows(run_id, site);
+        self.conn
+            .pragma_update(None, "cache_size", cache)
+            .map_err(sql(p, OP))?;
+        let mut site = loaded?;
+        site.attachments = self.site_attachments(run_id)?;
+        // Hand the page cache back while the rules run.
+        self.conn
+            .execute_batch("PRAGMA shrink_memory")
+            .map_err(sql(p, OP))?;
+        Ok(site)
+    }
+
+    /// The pages and probes of run `run_id`, added to `site`.
+    fn load_site_rows(&self, run_id: i64, mut site: SiteBuilder) -> Result<Site, StoreError> {
+        const OP: &str = "load site";
+        let p = &self.path;
         // Crawled pages' texts stay in the store, read when a check asks (`Site::page_text`);
         // a database that cannot be opened a second time keeps them in memory instead.
         match StoreTexts::open(p) {
@@ -82,9 +118,7 @@ impl Store {
                 }
             }
         }
-        let mut site = site.finish();
-        site.attachments = self.site_attachments(run_id)?;
-        Ok(site)
+        Ok(site.finish())
     }
 
     /// Fetch ids of the run whose stored model was made by another extractor version than

@@ -22,8 +22,13 @@ pub(crate) struct StoreTexts {
 impl StoreTexts {
     /// Opens the database at `path` again, read-only.
     pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = open_ro(path)?;
+        // Each text is read once per check, page after page: a page cache would only hold
+        // pages never asked for again, so it is kept at 1 MiB instead of the usual 16.
+        conn.pragma_update(None, "cache_size", -1024)
+            .map_err(sql(path, "text reader cache_size"))?;
         Ok(StoreTexts {
-            conn: Mutex::new(open_ro(path)?),
+            conn: Mutex::new(conn),
             path: path.to_path_buf(),
         })
     }

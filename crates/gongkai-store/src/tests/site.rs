@@ -219,7 +219,19 @@ fn crawled_page_texts_are_read_from_the_store_on_demand() {
         .unwrap();
     store.finish_run(r1, RunStatus::Completed).unwrap();
 
+    let cache_size = || -> i64 {
+        store
+            .connection()
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = cache_size();
     let site = store.load_site(r1).unwrap();
+    assert_eq!(
+        cache_size(),
+        before,
+        "the page cache is small only while loading"
+    );
     assert!(site.texts.is_set());
     // Crawled pages hold no text; it is read when asked.
     assert_eq!(site.pages[0].model.as_ref().unwrap().text, "");

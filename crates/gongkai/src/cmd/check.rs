@@ -86,6 +86,8 @@ pub fn evaluate_run(
         text: site.text.site_terms(),
     };
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
+    // The site is the rules' input only: free it before the findings are written.
+    drop(snapshot);
     // Broken links are reported once they failed in `confirm_runs` consecutive runs.
     let confirm_runs = site.crawl.confirm_runs.unwrap_or(1);
     let (findings, held) = crate::health::hold_unconfirmed(store, run_id, confirm_runs, findings)?;
