@@ -1,0 +1,59 @@
+//! Runs the extractor over a corpus and prints one sha256 of the serialized model per page, so a
+//! speed change can be checked to leave every model byte-identical:
+//! `cargo run --release -p gongkai-page --example extract_corpus -- LIST [ROUNDS]`.
+//!
+//! LIST has one page a line, `URL<TAB>FILE`. Hashes go to stdout (`HASH FILE`), the total
+//! extraction time (reading files excluded) and ms/page to stderr. ROUNDS > 1 repeats the
+//! extraction (for profiling) and prints the hashes of the first round only.
+
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(list) = args.get(1) else {
+        eprintln!("usage: extract_corpus LIST [ROUNDS]");
+        std::process::exit(2);
+    };
+    let rounds: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
+    let text = std::fs::read_to_string(list).unwrap_or_else(|e| {
+        eprintln!("cannot read {list}: {e}");
+        std::process::exit(2);
+    });
+    let mut pages = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some((url, file)) = line.split_once('\t') else {
+            continue;
+        };
+        let url = url::Url::parse(url).unwrap_or_else(|e| {
+            eprintln!("{list}:{}: bad url {url}: {e}", n + 1);
+            std::process::exit(2);
+        });
+        let body = std::fs::read(file).unwrap_or_else(|e| {
+            eprintln!("{list}:{}: cannot read {file}: {e}", n + 1);
+            std::process::exit(2);
+        });
+        pages.push((url, file.to_string(), body));
+    }
+    let mut total = Duration::ZERO;
+    for round in 0..rounds {
+        for (url, file, body) in &pages {
+            let start = Instant::now();
+            let model = gongkai_page::analyze(url, body, Some("text/html"));
+            total += start.elapsed();
+            if round == 0 {
+                let json = serde_json::to_vec(&model).unwrap_or_default();
+                let hash = Sha256::digest(&json);
+                let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+                println!("{hex} {file}");
+            }
+        }
+    }
+    let n = pages.len() * rounds;
+    eprintln!(
+        "{} pages x {rounds}: {:.3} s, {:.3} ms/page",
+        pages.len(),
+        total.as_secs_f64(),
+        total.as_secs_f64() * 1000.0 / n.max(1) as f64
+    );
+}
