@@ -149,9 +149,9 @@ pub fn heading(
         };
         let name = e.name();
         let title_like = name == "h1"
-            || dom::class_id_tokens(e).iter().any(|t| {
+            || dom::any_class_id_token(e, |t| {
                 matches!(
-                    t.as_str(),
+                    t,
                     "title"
                         | "arttitle"
                         | "articletitle"
@@ -323,14 +323,14 @@ fn crumb_container(text: Nd<'_>) -> Option<Nd<'_>> {
 
 fn is_crumb_classed(n: Nd<'_>) -> bool {
     n.value().as_element().is_some_and(|e| {
-        dom::class_id_tokens(e).iter().any(|t| {
+        dom::any_class_id_token(e, |t| {
             t.contains("crumb")
                 || t.starts_with("position")
                 || t.starts_with("location")
                 || t.starts_with("dqwz")
                 || t.starts_with("curpos")
                 || matches!(
-                    t.as_str(),
+                    t,
                     "weizhi" | "lujing" | "bread" | "currentpath" | "curposition" | "dangqian"
                 )
         })

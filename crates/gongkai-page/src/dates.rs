@@ -11,6 +11,7 @@
 
 use chrono::NaiveDate;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Upper bound on dates returned by [`find_dates`].
@@ -57,6 +58,9 @@ pub fn find_dates(text: &str) -> Vec<NaiveDate> {
 /// not part of a longer number). Returns (month, day) when they are in range.
 pub fn parse_month_day(s: &str) -> Option<(u32, u32)> {
     let norm = normalize_digits(s);
+    if !has_digit(&norm) {
+        return None;
+    }
     for c in MONTH_DAY.captures_iter(&norm) {
         let whole = c.get(0)?;
         if digit_glued(&norm, whole.start(), whole.end()) {
@@ -107,6 +111,10 @@ pub fn date_from_url(url: &str) -> Option<NaiveDate> {
 fn scan(text: &str, limit: usize) -> Vec<NaiveDate> {
     let norm = normalize_digits(text);
     let mut out = Vec::new();
+    // Every shape has four digits or 年: most texts (titles, labels) have neither.
+    if !has_digit(&norm) && !norm.contains('年') {
+        return out;
+    }
     for c in FULL_DATE.captures_iter(&norm) {
         if out.len() >= limit {
             break;
@@ -199,16 +207,24 @@ fn digit_glued(s: &str, start: usize, end: usize) -> bool {
 }
 
 /// Maps full-width digits and date punctuation to ASCII so one set of patterns covers both.
-pub(crate) fn normalize_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '－' | '—' | '–' => '-',
-            '／' => '/',
-            '．' => '.',
-            _ => c,
-        })
-        .collect()
+pub(crate) fn normalize_digits(s: &str) -> Cow<'_, str> {
+    let mapped = |c: char| match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '－' | '—' | '–' => '-',
+        '／' => '/',
+        '．' => '.',
+        _ => c,
+    };
+    // Most text has none of these: borrow it as is.
+    if !s.chars().any(|c| mapped(c) != c) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(mapped).collect())
+}
+
+/// Whether `s` may hold a `\d` (any Unicode decimal digit; `is_numeric` is a superset).
+fn has_digit(s: &str) -> bool {
+    s.chars().any(char::is_numeric)
 }
 
 #[cfg(test)]

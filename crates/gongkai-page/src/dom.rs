@@ -86,20 +86,10 @@ pub fn is_space(c: char) -> bool {
 
 /// Collapses runs of whitespace into one ASCII space and trims.
 pub fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending = false;
-    for c in s.chars() {
-        if is_space(c) {
-            pending = !out.is_empty();
-        } else {
-            if pending {
-                out.push(' ');
-                pending = false;
-            }
-            out.push(c);
-        }
-    }
-    out
+    let mut c = Collapser::new(false, usize::MAX);
+    c.out.reserve(s.len());
+    c.push_str(s);
+    c.out
 }
 
 /// Truncates to at most `max` bytes on a char boundary.
@@ -131,7 +121,13 @@ pub fn marked_text(node: Nd<'_>, max: usize) -> String {
 }
 
 fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
-    let mut raw = String::new();
+    // Collapses as it goes (no raw copy of the text) and stops as soon as `max` bytes are out:
+    // collapsing only ever appends, so nothing after that point could change the kept prefix.
+    let mut out = Collapser::new(mark, max);
+    // Bytes the uncollapsed text would have had: the walk stops after about twice `max` of them
+    // however little of it survives collapsing.
+    let mut raw = 0usize;
+    let raw_cap = max.saturating_mul(2).saturating_add(1024);
     let mut skipping: Option<ego_tree::NodeId> = None;
     for edge in node.traverse() {
         match edge {
@@ -140,19 +136,19 @@ fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) ->
                     continue;
                 }
                 match n.value() {
-                    Node::Text(t) => raw.push_str(t),
+                    Node::Text(t) => {
+                        out.push_str(t);
+                        raw += t.len();
+                    }
                     Node::Element(e) => {
                         let name = e.name();
-                        let el = ElementRef::wrap(n);
-                        if n.id() != node.id() && (is_invisible_tag(name) || el.is_some_and(skip)) {
+                        if n.id() != node.id()
+                            && (is_invisible_tag(name) || ElementRef::wrap(n).is_some_and(skip))
+                        {
                             skipping = Some(n.id());
                             continue;
                         }
-                        if mark {
-                            raw.push(BOUNDARY);
-                        } else if is_block_tag(name) {
-                            raw.push(' ');
-                        }
+                        raw += out.boundary(is_block_tag(name));
                     }
                     _ => {}
                 }
@@ -166,73 +162,137 @@ fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) ->
                     continue;
                 }
                 if let Node::Element(e) = n.value() {
-                    if mark {
-                        raw.push(BOUNDARY);
-                    } else if is_block_tag(e.name()) {
-                        raw.push(' ');
-                    }
+                    raw += out.boundary(is_block_tag(e.name()));
                 }
             }
         }
-        if raw.len() > max.saturating_mul(2).saturating_add(1024) {
+        if raw > raw_cap || out.out.len() >= max {
             break;
         }
     }
-    let mut out = if mark {
-        collapse_marked(&raw)
-    } else {
-        collapse(&raw)
-    };
+    let mut out = out.out;
     truncate(&mut out, max);
     out
 }
 
-/// Collapses whitespace while keeping boundary markers; runs of markers become one marker and
-/// spaces next to a marker are dropped.
-fn collapse_marked(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    let mut marker = false;
-    for c in s.chars() {
-        if c == BOUNDARY {
-            marker = true;
-        } else if is_space(c) {
-            space = true;
-        } else {
-            if marker {
-                out.push(BOUNDARY);
-            } else if space && !out.is_empty() {
-                out.push(' ');
-            }
-            marker = false;
-            space = false;
-            out.push(c);
-        }
-    }
-    out
+/// Incremental whitespace collapsing of everything pushed: [`collapse`], or with `mark` the same
+/// keeping [`BOUNDARY`] markers (runs of markers become one, spaces next to a marker are dropped).
+struct Collapser {
+    out: String,
+    /// Output bytes after which more input cannot change the kept prefix.
+    limit: usize,
+    mark: bool,
+    space: bool,
+    marker: bool,
 }
 
-/// Class and id tokens of an element, lower-cased, split on `-`, `_` and whitespace.
-pub fn class_id_tokens(el: &scraper::node::Element) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut push = |s: &str| {
-        for t in s.split(|c: char| c == '-' || c == '_' || c.is_whitespace()) {
-            if !t.is_empty() && out.len() < 32 {
-                out.push(t.to_ascii_lowercase());
+impl Collapser {
+    fn new(mark: bool, limit: usize) -> Self {
+        Collapser {
+            out: String::with_capacity(limit.min(256)),
+            limit,
+            mark,
+            space: false,
+            marker: false,
+        }
+    }
+
+    /// An element boundary: a marker when marking, a space for block tags otherwise. Returns the
+    /// bytes the uncollapsed text would have gained.
+    fn boundary(&mut self, block: bool) -> usize {
+        if self.mark {
+            self.marker = true;
+            BOUNDARY.len_utf8()
+        } else if block {
+            self.space = true;
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Appends `s` collapsed; stops early once `limit` bytes are out (nothing after that could
+    /// change the kept prefix). Runs of visible text are copied whole, not char by char.
+    fn push_str(&mut self, s: &str) {
+        let mut run: Option<usize> = None;
+        for (i, c) in s.char_indices() {
+            let marker = self.mark && c == BOUNDARY;
+            if marker || is_space(c) {
+                if let Some(start) = run.take() {
+                    self.out.push_str(&s[start..i]);
+                    if self.out.len() >= self.limit {
+                        return;
+                    }
+                }
+                if marker {
+                    self.marker = true;
+                } else {
+                    self.space = true;
+                }
+            } else if run.is_none() {
+                if self.marker {
+                    self.out.push(BOUNDARY);
+                } else if self.space && !self.out.is_empty() {
+                    self.out.push(' ');
+                }
+                self.marker = false;
+                self.space = false;
+                run = Some(i);
             }
         }
-    };
-    if let Some(id) = e_attr(el, "id") {
-        push(id);
+        if let Some(start) = run {
+            self.out.push_str(&s[start..]);
+        }
     }
-    if let Some(class) = e_attr(el, "class") {
-        push(class);
+}
+
+/// Whether `pred` holds for one of the element's class and id tokens: lower-cased, split on `-`,
+/// `_` and whitespace, the first 32. Nothing is allocated for lower-case tokens (this runs for
+/// every ancestor of every link).
+pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str) -> bool) -> bool {
+    let mut seen = 0usize;
+    let mut lower = String::new();
+    for value in [e_attr(el, "id"), e_attr(el, "class")]
+        .into_iter()
+        .flatten()
+    {
+        for t in value.split(|c: char| c == '-' || c == '_' || c.is_whitespace()) {
+            if t.is_empty() {
+                continue;
+            }
+            if seen >= 32 {
+                return false;
+            }
+            seen += 1;
+            let t = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower.clear();
+                lower.push_str(t);
+                lower.make_ascii_lowercase();
+                lower.as_str()
+            } else {
+                t
+            };
+            if pred(t) {
+                return true;
+            }
+        }
     }
-    out
+    false
 }
 
 fn e_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    el.attr(name).filter(|v| v.len() <= 512)
+    el_attr(el, name).filter(|v| v.len() <= 512)
+}
+
+/// `Element::attr` without interning `name` first (scraper makes an atom of it on every call):
+/// a scan of the element's few attributes, matching only un-namespaced ones as `attr` does.
+pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    for (q, v) in el.attrs.iter() {
+        if q.prefix.is_none() && q.ns.is_empty() && &*q.local == name {
+            return Some(&**v);
+        }
+    }
+    None
 }
 
 /// True when the element itself is page chrome: `nav` / `header` / `footer` tags or a class/id
@@ -241,9 +301,9 @@ pub fn is_chrome_element(el: &scraper::node::Element) -> bool {
     if matches!(el.name(), "nav" | "header" | "footer") {
         return true;
     }
-    class_id_tokens(el).iter().any(|t| {
+    any_class_id_token(el, |t| {
         matches!(
-            t.as_str(),
+            t,
             "header"
                 | "footer"
                 | "foot"
@@ -296,7 +356,7 @@ pub fn tag<'a>(n: Nd<'a>) -> Option<&'a str> {
 
 /// Attribute value of an element node.
 pub fn attr<'a>(n: Nd<'a>, name: &str) -> Option<&'a str> {
-    n.value().as_element().and_then(|e| e.attr(name))
+    n.value().as_element().and_then(|e| el_attr(e, name))
 }
 
 /// Element children of a node.

@@ -166,7 +166,7 @@ pub(crate) fn scripts(root: dom::Nd<'_>) -> (Vec<String>, Vec<String>) {
         if e.name() != "script" {
             continue;
         }
-        if let Some(src) = e.attr("src") {
+        if let Some(src) = dom::el_attr(e, "src") {
             if srcs.len() < 200 {
                 srcs.push(src.chars().take(1000).collect());
             }

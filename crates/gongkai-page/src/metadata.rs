@@ -480,10 +480,9 @@ pub(crate) fn in_footer(n: Nd<'_>) -> bool {
             if e.name() == "footer" {
                 return true;
             }
-            if dom::class_id_tokens(e)
-                .iter()
-                .any(|t| matches!(t.as_str(), "footer" | "foot" | "copyright" | "bottom"))
-            {
+            if dom::any_class_id_token(e, |t| {
+                matches!(t, "footer" | "foot" | "copyright" | "bottom")
+            }) {
                 return true;
             }
         }

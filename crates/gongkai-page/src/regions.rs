@@ -126,7 +126,7 @@ fn is_chrome(n: Nd<'_>) -> bool {
     if dom::is_chrome_element(e) || e.name() == "aside" {
         return true;
     }
-    if e.attr("role").is_some_and(|r| {
+    if dom::el_attr(e, "role").is_some_and(|r| {
         matches!(
             r.to_ascii_lowercase().as_str(),
             "navigation" | "banner" | "contentinfo" | "menubar" | "menu"
@@ -134,7 +134,7 @@ fn is_chrome(n: Nd<'_>) -> bool {
     }) {
         return true;
     }
-    dom::class_id_tokens(e).iter().any(|t| {
+    dom::any_class_id_token(e, |t| {
         t.contains("nav")
             || t.contains("menu")
             || t.contains("crumb")
@@ -144,7 +144,7 @@ fn is_chrome(n: Nd<'_>) -> bool {
             || t.starts_with("left")
             || t.starts_with("foot")
             || matches!(
-                t.as_str(),
+                t,
                 "position" | "location" | "dqwz" | "curpos" | "weizhi" | "lujing" | "currchnlcls"
             )
     })
@@ -155,10 +155,7 @@ fn is_related_block(n: Nd<'_>) -> bool {
     let Node::Element(e) = n.value() else {
         return false;
     };
-    if dom::class_id_tokens(e)
-        .iter()
-        .any(|t| RELATED_TOKENS.contains(&t.as_str()))
-    {
+    if dom::any_class_id_token(e, |t| RELATED_TOKENS.contains(&t)) {
         return true;
     }
     // Leading text of its own ("<p>相关解读：<a>…</a></p>").

@@ -113,7 +113,7 @@ fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
         total_items += group.items.len();
         let key = (
             p.parent().map(|x| x.id()),
-            format!("{}.{}", pe.name(), pe.attr("class").unwrap_or("")),
+            format!("{}.{}", pe.name(), dom::el_attr(pe, "class").unwrap_or("")),
         );
         if let Some(&i) = merge_key_index.get(&key) {
             let g = &mut out[i];
@@ -132,13 +132,20 @@ fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
 
 /// The item group directly under `p`, if its children form one.
 fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
-    let mut by_tag: HashMap<&str, usize> = HashMap::new();
+    // Counts per item tag (a fixed table: this runs for every element of the page).
+    let mut by_tag = [0usize; ITEM_TAGS.len()];
     for c in dom::child_elements(p).take(MAX_ITEMS) {
-        if let Some(t) = dom::tag(c).filter(|t| is_item_tag(t)) {
-            *by_tag.entry(t).or_default() += 1;
+        if let Some(i) = dom::tag(c).and_then(|t| ITEM_TAGS.iter().position(|x| *x == t)) {
+            by_tag[i] += 1;
         }
     }
-    let (&tag, _) = by_tag.iter().max_by_key(|(t, n)| (**n, **t))?;
+    // The most frequent tag, ties to the greatest name (as a max over (count, tag) does).
+    let tag = ITEM_TAGS
+        .iter()
+        .zip(by_tag)
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(t, n)| (*n, **t))
+        .map(|(t, _)| *t)?;
     let mut year_ctx = None;
     let mut year_looked = false;
     let mut items = Vec::new();
@@ -174,9 +181,8 @@ fn needs_year(item: Nd<'_>) -> bool {
     find_dates(&t).is_empty() && parse_month_day(&t).is_some()
 }
 
-fn is_item_tag(t: &str) -> bool {
-    matches!(t, "li" | "tr" | "dd" | "p" | "div" | "dl")
-}
+/// Tags of list items.
+const ITEM_TAGS: [&str; 6] = ["li", "tr", "dd", "p", "div", "dl"];
 
 /// Reads one list item: its title link, URL and date. None when it has no usable link or is too
 /// big to be an item.
@@ -354,9 +360,9 @@ fn list_hint(p: Nd<'_>) -> bool {
     for _ in 0..4 {
         let Some(n) = cur else { break };
         if let Some(e) = n.value().as_element() {
-            if dom::class_id_tokens(e).iter().any(|t| {
+            if dom::any_class_id_token(e, |t| {
                 matches!(
-                    t.as_str(),
+                    t,
                     "list"
                         | "lists"
                         | "lb"

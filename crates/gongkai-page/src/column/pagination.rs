@@ -339,7 +339,7 @@ fn current_from_url(page: &Url) -> Option<u32> {
 fn in_pager(a: Nd<'_>) -> bool {
     a.ancestors().take(4).any(|n| match n.value() {
         Node::Element(e) => {
-            dom::class_id_tokens(e).iter().any(|t| {
+            dom::any_class_id_token(e, |t| {
                 t.starts_with("pag") || t.contains("fenye") || t == "fy" || t == "turnpage"
             }) && dom::text(n, 1400).chars().count() <= 300
         }
