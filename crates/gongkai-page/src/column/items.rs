@@ -146,21 +146,32 @@ fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
         .filter(|(_, n)| *n > 0)
         .max_by_key(|(t, n)| (*n, **t))
         .map(|(t, _)| *t)?;
-    let mut year_ctx = None;
-    let mut year_looked = false;
-    let mut items = Vec::new();
-    let mut dated = 0;
-    for c in dom::child_elements(p)
+    let candidates: Vec<Nd<'_>> = dom::child_elements(p)
         .filter(|c| dom::tag(*c) == Some(tag))
         .take(MAX_ITEMS)
-    {
-        if !year_looked && needs_year(c) {
-            year_ctx = year_context(p);
-            year_looked = true;
-        }
-        if let Some((item, has_date)) = read_item(c, base, year_ctx) {
-            dated += usize::from(has_date);
-            items.push(item);
+        .collect();
+    // The year context applies from the first item that needs one (only a month-day, no full
+    // date) on. Deciding that takes a date scan per item, so it is done lazily: only when an item
+    // actually falls back to a month-day, for the items up to that one not yet checked.
+    let mut checked = 0usize;
+    let mut year_ctx: Option<Option<i32>> = None;
+    let mut items = Vec::new();
+    let mut dated = 0;
+    for (i, c) in candidates.iter().enumerate() {
+        let mut year_for_item = || {
+            while year_ctx.is_none() && checked <= i {
+                if needs_year(candidates[checked]) {
+                    year_ctx = Some(year_context(p));
+                }
+                checked += 1;
+            }
+            year_ctx.flatten()
+        };
+        if item_shaped(*c) {
+            if let Some((item, has_date)) = read_record_with(*c, base, &mut year_for_item) {
+                dated += usize::from(has_date);
+                items.push(item);
+            }
         }
     }
     if items.is_empty() {
@@ -195,6 +206,15 @@ pub fn read_item(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(Col
 
 /// Reads an element known to be one item (a Hanweb record), whatever its shape.
 pub fn read_record(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(ColumnItem, bool)> {
+    read_record_with(item, base, &mut || year_ctx)
+}
+
+/// [`read_record`] with the year context asked for only when a month-day needs it.
+fn read_record_with(
+    item: Nd<'_>,
+    base: &Url,
+    year_ctx: &mut dyn FnMut() -> Option<i32>,
+) -> Option<(ColumnItem, bool)> {
     // Most candidates (an article's paragraphs) hold no link at all: tell that before
     // collecting their text (the same answer as `title_link` below, at a fraction of the cost).
     if !item
@@ -292,7 +312,7 @@ fn date_only(t: &str) -> Option<NaiveDate> {
 fn item_date(
     item: Nd<'_>,
     link: Nd<'_>,
-    year_ctx: Option<i32>,
+    year_ctx: &mut dyn FnMut() -> Option<i32>,
     url: Option<&Url>,
 ) -> Option<NaiveDate> {
     // 1. A small element whose whole text is a date.
@@ -321,7 +341,7 @@ fn item_date(
     }
     // 3. A month-day under a year from context.
     let md = month_day.or_else(|| parse_month_day(&outside))?;
-    let year = year_ctx.or_else(|| {
+    let year = year_ctx().or_else(|| {
         url.and_then(|u| dates::date_from_url(u.as_str()))
             .map(|d| chrono::Datelike::year(&d))
     })?;
