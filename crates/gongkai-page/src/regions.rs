@@ -10,6 +10,8 @@ use crate::labels::normalize_label;
 use crate::model::LinkRegion;
 use ego_tree::NodeId;
 use scraper::Node;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Ancestors looked at above a link.
 const MAX_DEPTH: usize = 40;
@@ -59,6 +61,9 @@ pub struct Regions<'a> {
     /// The part of the page that holds the article: the container's grandparent (or parent,
     /// when that is the body already). Related blocks must be inside it.
     article: Option<Nd<'a>>,
+    /// [`is_chrome`] and [`is_related_block`] per element: links share most of their ancestors.
+    chrome_memo: RefCell<HashMap<NodeId, bool>>,
+    related_memo: RefCell<HashMap<NodeId, bool>>,
 }
 
 impl<'a> Regions<'a> {
@@ -79,7 +84,25 @@ impl<'a> Regions<'a> {
                 .map(|c| c.ancestors().take(MAX_DEPTH).map(|a| a.id()).collect())
                 .unwrap_or_default(),
             article,
+            chrome_memo: RefCell::default(),
+            related_memo: RefCell::default(),
         }
+    }
+
+    fn chrome(&self, n: Nd<'_>) -> bool {
+        *self
+            .chrome_memo
+            .borrow_mut()
+            .entry(n.id())
+            .or_insert_with(|| is_chrome(n))
+    }
+
+    fn related(&self, n: Nd<'_>) -> bool {
+        *self
+            .related_memo
+            .borrow_mut()
+            .entry(n.id())
+            .or_insert_with(|| is_related_block(n))
     }
 
     /// The region of the link element `n`.
@@ -96,14 +119,14 @@ impl<'a> Regions<'a> {
         }
         if ancestors
             .iter()
-            .any(|a| !self.around.contains(&a.id()) && is_chrome(*a))
+            .any(|a| !self.around.contains(&a.id()) && self.chrome(*a))
         {
             return LinkRegion::Chrome;
         }
         let related = ancestors
             .iter()
             .take(RELATED_DEPTH)
-            .any(|a| is_related_block(*a));
+            .any(|a| self.related(*a));
         if related {
             let belongs = match self.article {
                 Some(art) => ancestors.iter().any(|a| a.id() == art.id()),
