@@ -224,7 +224,12 @@ pub(crate) fn normalize_digits(s: &str) -> Cow<'_, str> {
 
 /// Whether `s` may hold a `\d` (any Unicode decimal digit; `is_numeric` is a superset).
 fn has_digit(s: &str) -> bool {
-    s.chars().any(char::is_numeric)
+    s.chars().any(|c| match c {
+        '0'..='9' => true,
+        // ASCII and CJK ideographs hold no other digits: skip the Unicode table lookup.
+        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+        _ => c.is_numeric(),
+    })
 }
 
 #[cfg(test)]

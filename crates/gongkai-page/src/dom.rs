@@ -81,7 +81,12 @@ pub fn is_block_tag(name: &str) -> bool {
 
 /// Whitespace as pages use it: Unicode whitespace (incl. U+3000 and NBSP) plus zero-width chars.
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
+    match c {
+        ' ' | '\t'..='\r' => true,
+        // ASCII and CJK ideographs (most page text) answer without a Unicode table lookup.
+        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+        _ => c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}'),
+    }
 }
 
 /// Collapses runs of whitespace into one ASCII space and trims.
