@@ -294,9 +294,9 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
     } else {
         el.parent().unwrap_or(el)
     };
-    if in_footer(el) {
-        return;
-    }
+    // Footer lines are never metadata; whether the block is in the footer (an ancestor walk) is
+    // asked only once a line actually reads as labelled pairs, which few do.
+    let mut footer: Option<bool> = None;
     for run in runs {
         if run.len() > budget {
             continue;
@@ -305,7 +305,14 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
         if line.is_empty() || line.chars().count() > MAX_LINE_CHARS {
             continue;
         }
-        for (label, value) in parse_line(&line) {
+        let parsed = parse_line(&line);
+        if parsed.is_empty() {
+            continue;
+        }
+        if *footer.get_or_insert_with(|| in_footer(el)) {
+            return;
+        }
+        for (label, value) in parsed {
             pairs.push(Pair {
                 label,
                 value,
