@@ -112,9 +112,8 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
         let lower = text.to_lowercase();
         let in_pager = in_pager(a);
         let numbered = same_dir_numbered(&u, page);
-        let is_next = NEXT_WORDS
-            .iter()
-            .any(|w| lower == *w || lower.trim_matches(|c: char| !c.is_alphanumeric()) == *w);
+        let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+        let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
         let is_number =
             !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
         let is_first = text == "首页" || text == "第一页";
