@@ -14,7 +14,7 @@
 //! date), else a month-day (`06-01`) put under the nearest year heading or the year in the
 //! item's TRS / Hanweb URL.
 
-use crate::dates::{self, find_dates, parse_month_day, resolve_month_day, year_heading};
+use crate::dates::{self, parse_date, parse_month_day, resolve_month_day, year_heading};
 use crate::dom::{self, Nd};
 use crate::model::ColumnItem;
 use crate::url::resolve;
@@ -189,7 +189,7 @@ fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
 /// Whether an item might carry only a month-day (so the year context is worth looking up).
 fn needs_year(item: Nd<'_>) -> bool {
     let t = dom::text(item, 512);
-    find_dates(&t).is_empty() && parse_month_day(&t).is_some()
+    parse_date(&t).is_none() && parse_month_day(&t).is_some()
 }
 
 /// Tags of list items.
@@ -297,7 +297,7 @@ fn date_only(t: &str) -> Option<NaiveDate> {
     if t.is_empty() || t.chars().count() > 30 {
         return None;
     }
-    let date = find_dates(t).into_iter().next()?;
+    let date = parse_date(t)?;
     let rest = t
         .chars()
         .filter(|c| {
@@ -336,7 +336,7 @@ fn item_date(
     }
     // 2. Dates in the item text outside the title link.
     let outside = dom::text_skipping(item, MAX_ITEM_TEXT, &|el| el.id() == link.id());
-    if let Some(date) = find_dates(&outside).into_iter().next() {
+    if let Some(date) = parse_date(&outside) {
         return Some(date);
     }
     // 3. A month-day under a year from context.
