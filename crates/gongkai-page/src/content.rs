@@ -123,13 +123,16 @@ pub fn main_text(root: Nd<'_>, container: Option<Nd<'_>>) -> String {
     dom::text_skipping(body, MAX_TEXT, &|el| dom::is_chrome_element(el.value()))
 }
 
-/// All visible body text (chrome included), at most `max` bytes.
-pub fn body_text(root: Nd<'_>, max: usize) -> String {
-    let body = root
-        .descendants()
+/// At least the first `prefix` bytes of all visible body text (chrome included) within a budget
+/// of `max` bytes (all of it when shorter).
+pub fn body_text_prefix(root: Nd<'_>, max: usize, prefix: usize) -> String {
+    dom::text_prefix(body_of(root), max, prefix)
+}
+
+fn body_of(root: Nd<'_>) -> Nd<'_> {
+    root.descendants()
         .find(|n| dom::tag(*n) == Some("body"))
-        .unwrap_or(root);
-    dom::text(body, max)
+        .unwrap_or(root)
 }
 
 /// The article heading: a lone non-chrome `h1`; else the ArticleTitle meta; else a title-like
@@ -377,11 +380,18 @@ const CHALLENGE_MARKERS: [&str; 11] = [
     "r=\"m\"",
 ];
 
+/// More visible characters than this and a page is no challenge.
+const CHALLENGE_TEXT_CHARS: usize = 300;
+/// Bytes of visible text that surely hold more than [`CHALLENGE_TEXT_CHARS`] characters.
+pub const CHALLENGE_TEXT_BYTES: usize = (CHALLENGE_TEXT_CHARS + 1) * 4;
+
 /// True when the page looks like an anti-bot challenge: little visible text and scripts that set
 /// cookies / eval, or a known wall's marker.
 pub fn is_challenge(html: &str, visible_text: &str) -> bool {
+    // Only whether the visible text exceeds CHALLENGE_TEXT_CHARS matters: callers may pass a
+    // prefix of CHALLENGE_TEXT_BYTES or more.
     let visible = visible_text.chars().count();
-    if visible > 300 {
+    if visible > CHALLENGE_TEXT_CHARS {
         return false;
     }
     let head = &html[..floor_boundary(html, 256 * 1024)];

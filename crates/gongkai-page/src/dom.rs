@@ -125,10 +125,29 @@ pub fn marked_text(node: Nd<'_>, max: usize) -> String {
     gather(node, max, true, &|_| false)
 }
 
+/// At least the first `prefix` bytes of [`text`]`(node, max)` (all of it when shorter): for
+/// callers that only compare its length with a small bound.
+pub fn text_prefix(node: Nd<'_>, max: usize, prefix: usize) -> String {
+    gather_until(node, max, prefix, false, &|_| false)
+}
+
 fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
+    gather_until(node, max, max, mark, skip)
+}
+
+/// Gathers text as [`text`] / [`marked_text`] do with budget `max`, stopping once `stop` bytes
+/// are out (`stop <= max` gives a prefix of the full answer).
+fn gather_until(
+    node: Nd<'_>,
+    max: usize,
+    stop: usize,
+    mark: bool,
+    skip: &dyn Fn(ElementRef<'_>) -> bool,
+) -> String {
+    let stop = stop.min(max);
     // Collapses as it goes (no raw copy of the text) and stops as soon as `max` bytes are out:
     // collapsing only ever appends, so nothing after that point could change the kept prefix.
-    let mut out = Collapser::new(mark, max);
+    let mut out = Collapser::new(mark, stop);
     // Bytes the uncollapsed text would have had: the walk stops after about twice `max` of them
     // however little of it survives collapsing.
     let mut raw = 0usize;
@@ -171,7 +190,7 @@ fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) ->
                 }
             }
         }
-        if raw > raw_cap || out.out.len() >= max {
+        if raw > raw_cap || out.out.len() >= stop {
             break;
         }
     }
