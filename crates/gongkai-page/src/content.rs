@@ -468,9 +468,9 @@ const MAX_ERROR_PAGE_CHARS: usize = 1000;
 pub fn looks_like_error(title: &str, main_text: &str) -> bool {
     let t = title.to_lowercase();
     let short = t.chars().count() <= 30;
-    let main_chars = main_text.chars().filter(|c| !c.is_whitespace()).count();
+    let main_chars = || main_text.chars().filter(|c| !c.is_whitespace()).count();
     if short
-        && main_chars < MAX_ERROR_PAGE_CHARS
+        && main_chars() < MAX_ERROR_PAGE_CHARS
         && (t.trim_start().starts_with("404") || ERROR_TITLE_PHRASES.iter().any(|p| t.contains(p)))
     {
         return true;
