@@ -236,38 +236,77 @@ impl Collapser {
     }
 
     /// Appends `s` collapsed; stops early once `limit` bytes are out (nothing after that could
-    /// change the kept prefix). Runs of visible text are copied whole, not char by char.
+    /// change the kept prefix). Runs of visible text are copied whole, not char by char, and
+    /// only characters whose first UTF-8 byte may start a whitespace character are decoded.
     fn push_str(&mut self, s: &str) {
+        let b = s.as_bytes();
         let mut run: Option<usize> = None;
-        for (i, c) in s.char_indices() {
-            let marker = self.mark && c == BOUNDARY;
-            if marker || is_space(c) {
+        let mut i = 0;
+        while i < b.len() {
+            let lead = b[i];
+            let (width, sep) = if lead < 0x80 {
+                let sep = if self.mark && lead == 0x01 {
+                    Sep::Marker
+                } else if lead == b' ' || (b'\t'..=b'\r').contains(&lead) {
+                    Sep::Space
+                } else {
+                    Sep::No
+                };
+                (1, sep)
+            } else {
+                let width = match lead {
+                    0xC0..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    _ => 4,
+                };
+                // Non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000, U+FEFF)
+                // start with one of these bytes; everything else is visible.
+                let maybe_space = matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF);
+                let sep = if maybe_space && s[i..].chars().next().is_some_and(is_space) {
+                    Sep::Space
+                } else {
+                    Sep::No
+                };
+                (width, sep)
+            };
+            if sep == Sep::No {
+                if run.is_none() {
+                    if self.marker {
+                        self.out.push(BOUNDARY);
+                    } else if self.space && !self.out.is_empty() {
+                        self.out.push(' ');
+                    }
+                    self.marker = false;
+                    self.space = false;
+                    run = Some(i);
+                }
+            } else {
                 if let Some(start) = run.take() {
                     self.out.push_str(&s[start..i]);
                     if self.out.len() >= self.limit {
                         return;
                     }
                 }
-                if marker {
+                if sep == Sep::Marker {
                     self.marker = true;
                 } else {
                     self.space = true;
                 }
-            } else if run.is_none() {
-                if self.marker {
-                    self.out.push(BOUNDARY);
-                } else if self.space && !self.out.is_empty() {
-                    self.out.push(' ');
-                }
-                self.marker = false;
-                self.space = false;
-                run = Some(i);
             }
+            i += width;
         }
         if let Some(start) = run {
             self.out.push_str(&s[start..]);
         }
     }
+}
+
+/// What a character is to [`Collapser`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    No,
+    Space,
+    Marker,
 }
 
 /// Whether `pred` holds for one of the element's class and id tokens: lower-cased, split on `-`,
@@ -408,6 +447,47 @@ mod tests {
         let h = Html::parse_fragment("<li><span>发布</span><span>日期</span>： 2022-06-01</li>");
         let t = marked_text(*h.root_element(), 1000);
         assert_eq!(t, "\u{1}发布\u{1}日期\u{1}： 2022-06-01");
+    }
+
+    /// The char-by-char collapse the byte-level one must equal.
+    fn collapse_reference(s: &str, mark: bool) -> String {
+        let mut out = String::new();
+        let (mut space, mut marker) = (false, false);
+        for c in s.chars() {
+            if mark && c == BOUNDARY {
+                marker = true;
+            } else if c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}') {
+                space = true;
+            } else {
+                if marker {
+                    out.push(BOUNDARY);
+                } else if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                (space, marker) = (false, false);
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapse_matches_the_char_by_char_reference() {
+        let samples = [
+            "  滕州市\u{3000}人民\u{a0}政府 ",
+            "a\u{85}b\u{1680}c\u{2000}d\u{200a}e\u{2028}f\u{202f}g\u{205f}h",
+            "\u{200b}零宽\u{200c}\u{200d}字符\u{feff}",
+            "\u{1}发布\u{1} \u{1}日期\u{1}：\t2022-06-01\r\n",
+            "é ü Ω \u{e000} \u{1f600}😀 \u{ff10}１ \u{2060}\u{2061} \u{3001}、",
+            "\x0b\x0c\x1c\x1f x",
+        ];
+        for s in samples {
+            for mark in [false, true] {
+                let mut c = Collapser::new(mark, usize::MAX);
+                c.push_str(s);
+                assert_eq!(c.out, collapse_reference(s, mark), "{s:?} mark={mark}");
+            }
+        }
     }
 
     #[test]
