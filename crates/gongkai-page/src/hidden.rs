@@ -11,6 +11,7 @@
 
 use crate::dom::{self, Nd};
 use ego_tree::NodeId;
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -37,7 +38,7 @@ struct Rule {
 pub struct Sheet {
     rules: Vec<Rule>,
     by_key: HashMap<String, Vec<usize>>,
-    memo: RefCell<HashMap<NodeId, Option<String>>>,
+    memo: RefCell<FxHashMap<NodeId, Option<String>>>,
 }
 
 impl Sheet {

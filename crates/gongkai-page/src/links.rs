@@ -111,7 +111,7 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
             raw: raw_s,
             url: url.map(String::from),
             kind,
-            element: format!("{name}[{attr}]"),
+            element: [name, "[", attr, "]"].concat(),
             anchor: anchor_text(n, name),
             skip,
             region: if in_body(n) {

@@ -19,8 +19,9 @@ use crate::labels::{self, field_of, normalize_label, HEADER_WORDS};
 use crate::model::Metadata;
 use ego_tree::NodeId;
 use regex::Regex;
+use rustc_hash::FxHashSet;
 use scraper::Node;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Lines longer than this (chars) are body text, not metadata.
@@ -99,7 +100,7 @@ pub fn extract(root: Nd<'_>) -> Extracted {
 /// printed inside the body), so "有效期：5年" in the text never becomes the page's 有效性.
 pub fn extract_with_body(root: Nd<'_>, body: Option<Nd<'_>>) -> Extracted {
     let mut pairs: Vec<Pair> = Vec::new();
-    let mut consumed: HashSet<NodeId> = HashSet::new();
+    let mut consumed: FxHashSet<NodeId> = FxHashSet::default();
     for n in root.descendants() {
         if pairs.len() >= MAX_PAIRS {
             break;
@@ -163,7 +164,7 @@ pub fn guideline_meta(root: Nd<'_>) -> BTreeMap<String, String> {
     out
 }
 
-fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) {
+fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>) {
     let cells: Vec<Nd<'_>> = dom::child_elements(tr)
         .filter(|c| matches!(dom::tag(*c), Some("td" | "th")))
         .take(16)
@@ -228,7 +229,7 @@ pub(crate) fn label_cell(text: &str, normalized: &str) -> bool {
     (t.ends_with('：') || t.ends_with(':')) && !normalized.chars().any(|c| c.is_ascii_digit())
 }
 
-fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) {
+fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>) {
     let kids: Vec<Nd<'_>> = dom::child_elements(dl).take(200).collect();
     for (i, dt) in kids.iter().enumerate() {
         if dom::tag(*dt) != Some("dt") {

@@ -9,9 +9,9 @@ use crate::dom::{self, Nd};
 use crate::labels::normalize_label;
 use crate::model::LinkRegion;
 use ego_tree::NodeId;
+use rustc_hash::FxHashMap;
 use scraper::Node;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Ancestors looked at above a link.
 const MAX_DEPTH: usize = 40;
@@ -62,8 +62,8 @@ pub struct Regions<'a> {
     /// when that is the body already). Related blocks must be inside it.
     article: Option<Nd<'a>>,
     /// [`is_chrome`] and [`is_related_block`] per element: links share most of their ancestors.
-    chrome_memo: RefCell<HashMap<NodeId, bool>>,
-    related_memo: RefCell<HashMap<NodeId, bool>>,
+    chrome_memo: RefCell<FxHashMap<NodeId, bool>>,
+    related_memo: RefCell<FxHashMap<NodeId, bool>>,
 }
 
 impl<'a> Regions<'a> {
