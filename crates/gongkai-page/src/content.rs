@@ -73,6 +73,10 @@ pub fn body_container(root: Nd<'_>) -> Option<Nd<'_>> {
         let Node::Element(e) = n.value() else {
             continue;
         };
+        // Most elements carry neither: skip scraper's id / class parsing for them.
+        if dom::el_attr(e, "id").is_none() && dom::el_attr(e, "class").is_none() {
+            continue;
+        }
         let id = e.id();
         let rank = BODY_CONTAINERS.iter().position(|(is_id, name)| {
             if *is_id {
