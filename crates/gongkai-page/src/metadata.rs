@@ -131,9 +131,12 @@ fn read_block(n: Nd<'_>, body: Option<Nd<'_>>, pairs: &mut Vec<Pair>) {
     if labelled::element(n, pairs) {
         return;
     }
-    let prose = body.is_some_and(|b| b.id() == n.id() || n.ancestors().any(|a| a.id() == b.id()));
     let from = pairs.len();
     block_lines(n, pairs);
+    if pairs.len() == from {
+        return;
+    }
+    let prose = body.is_some_and(|b| b.id() == n.id() || n.ancestors().any(|a| a.id() == b.id()));
     for p in &mut pairs[from..] {
         p.prose = prose;
     }
