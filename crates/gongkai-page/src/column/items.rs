@@ -228,10 +228,9 @@ fn read_record_with(
     if text.len() > MAX_ITEM_TEXT {
         return None;
     }
-    let link = title_link(item)?;
+    let (link, title) = title_link(item)?;
     let href = dom::attr(link, "href").unwrap_or("");
     let url = resolve(base, href).ok();
-    let title = link_title(link);
     if title.is_empty() {
         return None;
     }
@@ -265,15 +264,15 @@ fn item_shaped(item: Nd<'_>) -> bool {
     true
 }
 
-/// The item's title link: the `a[href]` with the longest title, ignoring "更多" / "详细" links.
-fn title_link(item: Nd<'_>) -> Option<Nd<'_>> {
+/// The item's title link and its title: the `a[href]` with the longest title, ignoring "更多" /
+/// "详细" links.
+fn title_link(item: Nd<'_>) -> Option<(Nd<'_>, String)> {
     item.descendants()
         .take(400)
         .filter(|d| dom::tag(*d) == Some("a") && dom::attr(*d, "href").is_some())
         .map(|a| (a, link_title(a)))
         .filter(|(_, t)| !t.is_empty() && !NON_TITLE.iter().any(|w| t.eq_ignore_ascii_case(w)))
         .max_by_key(|(_, t)| t.chars().count())
-        .map(|(a, _)| a)
 }
 
 /// A link's title: its text without date-only parts (`<i>2020-08-14</i>` inside the link), or its
