@@ -479,23 +479,12 @@ pub fn looks_like_error(title: &str, main_text: &str) -> bool {
     {
         return true;
     }
-    let lower = lowercase(main_text);
+    let lower = dom::lowercase(main_text);
     let Some(p) = ERROR_PHRASES.iter().find(|p| contains_phrase(&lower, p)) else {
         return false;
     };
     let other = lower.replacen(p, "", 1);
     other.chars().filter(|c| !c.is_whitespace()).count() < MAX_ERROR_OTHER_CHARS
-}
-
-/// `str::to_lowercase`, by ASCII rules when every character is ASCII or uncased CJK (ideographs,
-/// CJK and general punctuation), where both give the same answer much faster.
-fn lowercase(s: &str) -> String {
-    let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
-    if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
-        s.to_ascii_lowercase()
-    } else {
-        s.to_lowercase()
-    }
 }
 
 /// Substring test where a numeric phrase ("404") must not be glued to other digits.

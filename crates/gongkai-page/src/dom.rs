@@ -97,6 +97,17 @@ pub fn collapse(s: &str) -> String {
     c.out
 }
 
+/// `str::to_lowercase`, by ASCII rules when every character is ASCII or uncased CJK (ideographs,
+/// CJK and general punctuation), where both give the same answer much faster.
+pub fn lowercase(s: &str) -> String {
+    let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
+    if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
 /// Truncates to at most `max` bytes on a char boundary.
 pub fn truncate(s: &mut String, max: usize) {
     if s.len() > max {
