@@ -79,7 +79,7 @@ pub fn bound_markup(html: &str) -> Cow<'_, str> {
     let mut stack: Vec<Cow<'_, str>> = Vec::new();
     let mut i = 0;
     while i < len {
-        let Some(off) = b[i..].iter().position(|&c| c == b'<') else {
+        let Some(off) = memchr::memchr(b'<', &b[i..]) else {
             break;
         };
         let lt = i + off;
@@ -238,17 +238,14 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&b[from..], needle).map(|p| p + from)
 }
 
 /// Position of `</name` (ASCII case-insensitive) at or after `from`.
 fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut i = from;
     while i + 2 + name.len() <= b.len() {
-        let off = b[i..].iter().position(|&c| c == b'<')?;
+        let off = memchr::memchr(b'<', &b[i..])?;
         let p = i + off;
         if b.get(p + 1) == Some(&b'/')
             && b.len() >= p + 2 + name.len()
