@@ -215,12 +215,28 @@ pub(crate) fn normalize_digits(s: &str) -> Cow<'_, str> {
         '．' => '.',
         _ => c,
     };
-    // Most text has none of these: borrow it as is. All of them are encoded with a lead byte
-    // 0xEF (full-width forms) or 0xE2 (dashes), which a byte scan rules out fastest.
-    if !s.bytes().any(|b| b == 0xEF || b == 0xE2) || !s.chars().any(|c| mapped(c) != c) {
+    // Most text has none of these: borrow it as is.
+    if !has_mapped(s.as_bytes()) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(s.chars().map(mapped).collect())
+}
+
+/// Whether UTF-8 `b` holds a character [`normalize_digits`] maps: U+FF0D..=U+FF19 (full-width
+/// －．／ and ０-９, `EF BC 8D..=99`) or U+2013 / U+2014 (`E2 80 93` / `E2 80 94`).
+fn has_mapped(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr2(0xEF, 0xE2, &b[i..]) {
+        let p = i + off;
+        if matches!(
+            (b[p], b.get(p + 1), b.get(p + 2)),
+            (0xEF, Some(0xBC), Some(0x8D..=0x99)) | (0xE2, Some(0x80), Some(0x93 | 0x94))
+        ) {
+            return true;
+        }
+        i = p + 1;
+    }
+    false
 }
 
 /// Whether `s` may hold a `\d` (any Unicode decimal digit; `is_numeric` is a superset).
@@ -239,6 +255,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn mapped_bytes_match_the_mapping() {
+        for c in ['０', '５', '９', '－', '．', '／', '—', '–'] {
+            assert!(has_mapped(c.to_string().as_bytes()), "{c}");
+        }
+        for s in ["，：（）。、", "2022-06-01", "Ｆ＋～—x"] {
+            assert_eq!(has_mapped(s.as_bytes()), s.contains(['—']), "{s}");
+        }
     }
 
     #[test]
