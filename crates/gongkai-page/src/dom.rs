@@ -129,6 +129,24 @@ pub fn text_skipping(node: Nd<'_>, max: usize, skip: &dyn Fn(ElementRef<'_>) -> 
     gather(node, max, false, skip)
 }
 
+/// True when [`text`] of `node` is certainly at most `max` bytes: all its text bytes plus two
+/// per element (a boundary space each side) fit. Collapsing never lengthens text, so this is a
+/// cheap upper bound; false means "maybe longer", not "longer".
+pub fn text_surely_within(node: Nd<'_>, max: usize) -> bool {
+    let mut total = 0usize;
+    for n in node.descendants() {
+        total += match n.value() {
+            Node::Text(t) => t.len(),
+            Node::Element(_) => 2,
+            _ => 0,
+        };
+        if total > max {
+            return false;
+        }
+    }
+    true
+}
+
 /// Visible text with [`BOUNDARY`] at every element boundary (inline ones too), whitespace
 /// collapsed. Lets label parsers see `<span>发布</span><span>日期</span>` as one label while still
 /// knowing where elements met.

@@ -224,8 +224,11 @@ fn read_record_with(
     {
         return None;
     }
-    let text = dom::text(item, MAX_ITEM_TEXT + 1);
-    if text.len() > MAX_ITEM_TEXT {
+    // Too much text for an item? Most items are far below the bound, which their raw size
+    // shows without collapsing anything.
+    if !dom::text_surely_within(item, MAX_ITEM_TEXT)
+        && dom::text(item, MAX_ITEM_TEXT + 1).len() > MAX_ITEM_TEXT
+    {
         return None;
     }
     let (link, title) = title_link(item)?;
