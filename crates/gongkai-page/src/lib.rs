@@ -136,6 +136,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     } else {
         std::mem::take(&mut col.follow)
     };
+    url::forget_resolved();
     PageModel {
         extractor_version: EXTRACTOR_VERSION,
         title,

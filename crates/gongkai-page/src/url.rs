@@ -44,10 +44,11 @@ pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
     })
 }
 
-/// References remembered per base (the cache is cleared when full or when the base changes).
-const MAX_CACHED: usize = 4096;
+/// References remembered per base (the cache is cleared when full or when the base changes):
+/// with [`MAX_CACHED_RAW`], a few MB per thread at worst.
+const MAX_CACHED: usize = 2048;
 /// Longer references are not remembered.
-const MAX_CACHED_RAW: usize = 1024;
+const MAX_CACHED_RAW: usize = 512;
 
 /// Answers of [`resolve`] for one base.
 #[derive(Default)]
@@ -58,6 +59,12 @@ struct Resolved {
 
 thread_local! {
     static RESOLVED: RefCell<Resolved> = RefCell::default();
+}
+
+/// Drops the remembered answers ([`crate::analyze`] calls this when a page is done, so a
+/// thread does not keep them while it waits for the next page).
+pub(crate) fn forget_resolved() {
+    RESOLVED.with(|cache| *cache.borrow_mut() = Resolved::default());
 }
 
 fn resolve_uncached(base: &Url, raw: &str) -> Result<Url, SkipReason> {
