@@ -4,12 +4,12 @@
 //!
 //! LIST has one page a line, `URL<TAB>FILE`. Hashes go to stdout (`HASH FILE`), the total
 //! extraction time (reading files and hashing excluded) and ms/page to stderr, wall clock and, on
-//! Linux, the thread's CPU time (steadier on a busy machine).
+//! Linux, the thread's CPU time (steadier on a busy machine). ROUNDS > 1 repeats the extraction
+//! (for profiling) and prints the hashes of the first round only.
 //!
 //! A list for a generated bench site (`bench/gen_site.py`; its origin is in `manifest.json`):
 //! `awk -v d=DIR '{print "http://127.0.0.1:PORT" $0 "\t" d "/main" $0}' DIR/pages.txt`.
-//! Keep the output of the unchanged code and `cmp` against it after every change. ROUNDS > 1 repeats the
-//! extraction (for profiling) and prints the hashes of the first round only.
+//! Keep the output of the unchanged code and `cmp` against it after every change.
 
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
