@@ -73,6 +73,10 @@ pub fn body_container(root: Nd<'_>) -> Option<Nd<'_>> {
         let Node::Element(e) = n.value() else {
             continue;
         };
+        // Most elements carry neither: skip scraper's id / class parsing for them.
+        if dom::el_attr(e, "id").is_none() && dom::el_attr(e, "class").is_none() {
+            continue;
+        }
         let id = e.id();
         let rank = BODY_CONTAINERS.iter().position(|(is_id, name)| {
             if *is_id {
@@ -123,13 +127,16 @@ pub fn main_text(root: Nd<'_>, container: Option<Nd<'_>>) -> String {
     dom::text_skipping(body, MAX_TEXT, &|el| dom::is_chrome_element(el.value()))
 }
 
-/// All visible body text (chrome included), at most `max` bytes.
-pub fn body_text(root: Nd<'_>, max: usize) -> String {
-    let body = root
-        .descendants()
+/// At least the first `prefix` bytes of all visible body text (chrome included) within a budget
+/// of `max` bytes (all of it when shorter).
+pub fn body_text_prefix(root: Nd<'_>, max: usize, prefix: usize) -> String {
+    dom::text_prefix(body_of(root), max, prefix)
+}
+
+fn body_of(root: Nd<'_>) -> Nd<'_> {
+    root.descendants()
         .find(|n| dom::tag(*n) == Some("body"))
-        .unwrap_or(root);
-    dom::text(body, max)
+        .unwrap_or(root)
 }
 
 /// The article heading: a lone non-chrome `h1`; else the ArticleTitle meta; else a title-like
@@ -149,9 +156,9 @@ pub fn heading(
         };
         let name = e.name();
         let title_like = name == "h1"
-            || dom::class_id_tokens(e).iter().any(|t| {
+            || dom::any_class_id_token(e, |t| {
                 matches!(
-                    t.as_str(),
+                    t,
                     "title"
                         | "arttitle"
                         | "articletitle"
@@ -323,14 +330,14 @@ fn crumb_container(text: Nd<'_>) -> Option<Nd<'_>> {
 
 fn is_crumb_classed(n: Nd<'_>) -> bool {
     n.value().as_element().is_some_and(|e| {
-        dom::class_id_tokens(e).iter().any(|t| {
+        dom::any_class_id_token(e, |t| {
             t.contains("crumb")
                 || t.starts_with("position")
                 || t.starts_with("location")
                 || t.starts_with("dqwz")
                 || t.starts_with("curpos")
                 || matches!(
-                    t.as_str(),
+                    t,
                     "weizhi" | "lujing" | "bread" | "currentpath" | "curposition" | "dangqian"
                 )
         })
@@ -377,11 +384,18 @@ const CHALLENGE_MARKERS: [&str; 11] = [
     "r=\"m\"",
 ];
 
+/// More visible characters than this and a page is no challenge.
+const CHALLENGE_TEXT_CHARS: usize = 300;
+/// Bytes of visible text that surely hold more than [`CHALLENGE_TEXT_CHARS`] characters.
+pub const CHALLENGE_TEXT_BYTES: usize = (CHALLENGE_TEXT_CHARS + 1) * 4;
+
 /// True when the page looks like an anti-bot challenge: little visible text and scripts that set
 /// cookies / eval, or a known wall's marker.
 pub fn is_challenge(html: &str, visible_text: &str) -> bool {
+    // Only whether the visible text exceeds CHALLENGE_TEXT_CHARS matters: callers may pass a
+    // prefix of CHALLENGE_TEXT_BYTES or more.
     let visible = visible_text.chars().count();
-    if visible > 300 {
+    if visible > CHALLENGE_TEXT_CHARS {
         return false;
     }
     let head = &html[..floor_boundary(html, 256 * 1024)];
@@ -458,14 +472,14 @@ const MAX_ERROR_PAGE_CHARS: usize = 1000;
 pub fn looks_like_error(title: &str, main_text: &str) -> bool {
     let t = title.to_lowercase();
     let short = t.chars().count() <= 30;
-    let main_chars = main_text.chars().filter(|c| !c.is_whitespace()).count();
+    let main_chars = || main_text.chars().filter(|c| !c.is_whitespace()).count();
     if short
-        && main_chars < MAX_ERROR_PAGE_CHARS
+        && main_chars() < MAX_ERROR_PAGE_CHARS
         && (t.trim_start().starts_with("404") || ERROR_TITLE_PHRASES.iter().any(|p| t.contains(p)))
     {
         return true;
     }
-    let lower = main_text.to_lowercase();
+    let lower = dom::lowercase(main_text);
     let Some(p) = ERROR_PHRASES.iter().find(|p| contains_phrase(&lower, p)) else {
         return false;
     };

@@ -11,6 +11,7 @@
 
 use chrono::NaiveDate;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Upper bound on dates returned by [`find_dates`].
@@ -57,6 +58,9 @@ pub fn find_dates(text: &str) -> Vec<NaiveDate> {
 /// not part of a longer number). Returns (month, day) when they are in range.
 pub fn parse_month_day(s: &str) -> Option<(u32, u32)> {
     let norm = normalize_digits(s);
+    if !has_digit(&norm) {
+        return None;
+    }
     for c in MONTH_DAY.captures_iter(&norm) {
         let whole = c.get(0)?;
         if digit_glued(&norm, whole.start(), whole.end()) {
@@ -107,6 +111,10 @@ pub fn date_from_url(url: &str) -> Option<NaiveDate> {
 fn scan(text: &str, limit: usize) -> Vec<NaiveDate> {
     let norm = normalize_digits(text);
     let mut out = Vec::new();
+    // Every shape has four digits or 年: most texts (titles, labels) have neither.
+    if !has_digit(&norm) && !norm.contains('年') {
+        return out;
+    }
     for c in FULL_DATE.captures_iter(&norm) {
         if out.len() >= limit {
             break;
@@ -199,16 +207,46 @@ fn digit_glued(s: &str, start: usize, end: usize) -> bool {
 }
 
 /// Maps full-width digits and date punctuation to ASCII so one set of patterns covers both.
-pub(crate) fn normalize_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '－' | '—' | '–' => '-',
-            '／' => '/',
-            '．' => '.',
-            _ => c,
-        })
-        .collect()
+pub(crate) fn normalize_digits(s: &str) -> Cow<'_, str> {
+    let mapped = |c: char| match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '－' | '—' | '–' => '-',
+        '／' => '/',
+        '．' => '.',
+        _ => c,
+    };
+    // Most text has none of these: borrow it as is.
+    if !has_mapped(s.as_bytes()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(mapped).collect())
+}
+
+/// Whether UTF-8 `b` holds a character [`normalize_digits`] maps: U+FF0D..=U+FF19 (full-width
+/// －．／ and ０-９, `EF BC 8D..=99`) or U+2013 / U+2014 (`E2 80 93` / `E2 80 94`).
+fn has_mapped(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr2(0xEF, 0xE2, &b[i..]) {
+        let p = i + off;
+        if matches!(
+            (b[p], b.get(p + 1), b.get(p + 2)),
+            (0xEF, Some(0xBC), Some(0x8D..=0x99)) | (0xE2, Some(0x80), Some(0x93 | 0x94))
+        ) {
+            return true;
+        }
+        i = p + 1;
+    }
+    false
+}
+
+/// Whether `s` may hold a `\d` (any Unicode decimal digit; `is_numeric` is a superset).
+fn has_digit(s: &str) -> bool {
+    s.chars().any(|c| match c {
+        '0'..='9' => true,
+        // ASCII and CJK ideographs hold no other digits: skip the Unicode table lookup.
+        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+        _ => c.is_numeric(),
+    })
 }
 
 #[cfg(test)]
@@ -217,6 +255,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn mapped_bytes_match_the_mapping() {
+        for c in ['０', '５', '９', '－', '．', '／', '—', '–'] {
+            assert!(has_mapped(c.to_string().as_bytes()), "{c}");
+        }
+        for s in ["，：（）。、", "2022-06-01", "Ｆ＋～—x"] {
+            assert_eq!(has_mapped(s.as_bytes()), s.contains(['—']), "{s}");
+        }
     }
 
     #[test]

@@ -81,25 +81,31 @@ pub fn is_block_tag(name: &str) -> bool {
 
 /// Whitespace as pages use it: Unicode whitespace (incl. U+3000 and NBSP) plus zero-width chars.
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
+    match c {
+        ' ' | '\t'..='\r' => true,
+        // ASCII and CJK ideographs (most page text) answer without a Unicode table lookup.
+        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+        _ => c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}'),
+    }
 }
 
 /// Collapses runs of whitespace into one ASCII space and trims.
 pub fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending = false;
-    for c in s.chars() {
-        if is_space(c) {
-            pending = !out.is_empty();
-        } else {
-            if pending {
-                out.push(' ');
-                pending = false;
-            }
-            out.push(c);
-        }
+    let mut c = Collapser::new(false, usize::MAX);
+    c.out.reserve(s.len());
+    c.push_str(s);
+    c.out
+}
+
+/// `str::to_lowercase`, by ASCII rules when every character is ASCII or uncased CJK (ideographs,
+/// CJK and general punctuation), where both give the same answer much faster.
+pub fn lowercase(s: &str) -> String {
+    let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
+    if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
     }
-    out
 }
 
 /// Truncates to at most `max` bytes on a char boundary.
@@ -123,6 +129,24 @@ pub fn text_skipping(node: Nd<'_>, max: usize, skip: &dyn Fn(ElementRef<'_>) -> 
     gather(node, max, false, skip)
 }
 
+/// True when [`text`] of `node` is certainly at most `max` bytes: all its text bytes plus two
+/// per element (a boundary space each side) fit. Collapsing never lengthens text, so this is a
+/// cheap upper bound; false means "maybe longer", not "longer".
+pub fn text_surely_within(node: Nd<'_>, max: usize) -> bool {
+    let mut total = 0usize;
+    for n in node.descendants() {
+        total += match n.value() {
+            Node::Text(t) => t.len(),
+            Node::Element(_) => 2,
+            _ => 0,
+        };
+        if total > max {
+            return false;
+        }
+    }
+    true
+}
+
 /// Visible text with [`BOUNDARY`] at every element boundary (inline ones too), whitespace
 /// collapsed. Lets label parsers see `<span>发布</span><span>日期</span>` as one label while still
 /// knowing where elements met.
@@ -130,8 +154,33 @@ pub fn marked_text(node: Nd<'_>, max: usize) -> String {
     gather(node, max, true, &|_| false)
 }
 
+/// At least the first `prefix` bytes of [`text`]`(node, max)` (all of it when shorter): for
+/// callers that only compare its length with a small bound.
+pub fn text_prefix(node: Nd<'_>, max: usize, prefix: usize) -> String {
+    gather_until(node, max, prefix, false, &|_| false)
+}
+
 fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
-    let mut raw = String::new();
+    gather_until(node, max, max, mark, skip)
+}
+
+/// Gathers text as [`text`] / [`marked_text`] do with budget `max`, stopping once `stop` bytes
+/// are out (`stop <= max` gives a prefix of the full answer).
+fn gather_until(
+    node: Nd<'_>,
+    max: usize,
+    stop: usize,
+    mark: bool,
+    skip: &dyn Fn(ElementRef<'_>) -> bool,
+) -> String {
+    let stop = stop.min(max);
+    // Collapses as it goes (no raw copy of the text) and stops as soon as `max` bytes are out:
+    // collapsing only ever appends, so nothing after that point could change the kept prefix.
+    let mut out = Collapser::new(mark, stop);
+    // Bytes the uncollapsed text would have had: the walk stops after about twice `max` of them
+    // however little of it survives collapsing.
+    let mut raw = 0usize;
+    let raw_cap = max.saturating_mul(2).saturating_add(1024);
     let mut skipping: Option<ego_tree::NodeId> = None;
     for edge in node.traverse() {
         match edge {
@@ -140,19 +189,19 @@ fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) ->
                     continue;
                 }
                 match n.value() {
-                    Node::Text(t) => raw.push_str(t),
+                    Node::Text(t) => {
+                        out.push_str(t);
+                        raw += t.len();
+                    }
                     Node::Element(e) => {
                         let name = e.name();
-                        let el = ElementRef::wrap(n);
-                        if n.id() != node.id() && (is_invisible_tag(name) || el.is_some_and(skip)) {
+                        if n.id() != node.id()
+                            && (is_invisible_tag(name) || ElementRef::wrap(n).is_some_and(skip))
+                        {
                             skipping = Some(n.id());
                             continue;
                         }
-                        if mark {
-                            raw.push(BOUNDARY);
-                        } else if is_block_tag(name) {
-                            raw.push(' ');
-                        }
+                        raw += out.boundary(is_block_tag(name));
                     }
                     _ => {}
                 }
@@ -166,73 +215,176 @@ fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) ->
                     continue;
                 }
                 if let Node::Element(e) = n.value() {
-                    if mark {
-                        raw.push(BOUNDARY);
-                    } else if is_block_tag(e.name()) {
-                        raw.push(' ');
-                    }
+                    raw += out.boundary(is_block_tag(e.name()));
                 }
             }
         }
-        if raw.len() > max.saturating_mul(2).saturating_add(1024) {
+        if raw > raw_cap || out.out.len() >= stop {
             break;
         }
     }
-    let mut out = if mark {
-        collapse_marked(&raw)
-    } else {
-        collapse(&raw)
-    };
+    let mut out = out.out;
     truncate(&mut out, max);
     out
 }
 
-/// Collapses whitespace while keeping boundary markers; runs of markers become one marker and
-/// spaces next to a marker are dropped.
-fn collapse_marked(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    let mut marker = false;
-    for c in s.chars() {
-        if c == BOUNDARY {
-            marker = true;
-        } else if is_space(c) {
-            space = true;
-        } else {
-            if marker {
-                out.push(BOUNDARY);
-            } else if space && !out.is_empty() {
-                out.push(' ');
-            }
-            marker = false;
-            space = false;
-            out.push(c);
-        }
-    }
-    out
+/// Incremental whitespace collapsing of everything pushed: [`collapse`], or with `mark` the same
+/// keeping [`BOUNDARY`] markers (runs of markers become one, spaces next to a marker are dropped).
+struct Collapser {
+    out: String,
+    /// Output bytes after which more input cannot change the kept prefix.
+    limit: usize,
+    mark: bool,
+    space: bool,
+    marker: bool,
 }
 
-/// Class and id tokens of an element, lower-cased, split on `-`, `_` and whitespace.
-pub fn class_id_tokens(el: &scraper::node::Element) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut push = |s: &str| {
-        for t in s.split(|c: char| c == '-' || c == '_' || c.is_whitespace()) {
-            if !t.is_empty() && out.len() < 32 {
-                out.push(t.to_ascii_lowercase());
+impl Collapser {
+    fn new(mark: bool, limit: usize) -> Self {
+        Collapser {
+            out: String::with_capacity(limit.min(256)),
+            limit,
+            mark,
+            space: false,
+            marker: false,
+        }
+    }
+
+    /// An element boundary: a marker when marking, a space for block tags otherwise. Returns the
+    /// bytes the uncollapsed text would have gained.
+    fn boundary(&mut self, block: bool) -> usize {
+        if self.mark {
+            self.marker = true;
+            BOUNDARY.len_utf8()
+        } else if block {
+            self.space = true;
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Appends `s` collapsed; stops early once `limit` bytes are out (nothing after that could
+    /// change the kept prefix). Runs of visible text are copied whole, not char by char, and
+    /// only characters whose first UTF-8 byte may start a whitespace character are decoded.
+    fn push_str(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut run: Option<usize> = None;
+        let mut i = 0;
+        while i < b.len() {
+            let lead = b[i];
+            let (width, sep) = if lead < 0x80 {
+                let sep = if self.mark && lead == 0x01 {
+                    Sep::Marker
+                } else if lead == b' ' || (b'\t'..=b'\r').contains(&lead) {
+                    Sep::Space
+                } else {
+                    Sep::No
+                };
+                (1, sep)
+            } else {
+                let width = match lead {
+                    0xC0..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    _ => 4,
+                };
+                // Non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000, U+FEFF)
+                // start with one of these bytes; everything else is visible.
+                let maybe_space = matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF);
+                let sep = if maybe_space && s[i..].chars().next().is_some_and(is_space) {
+                    Sep::Space
+                } else {
+                    Sep::No
+                };
+                (width, sep)
+            };
+            if sep == Sep::No {
+                if run.is_none() {
+                    if self.marker {
+                        self.out.push(BOUNDARY);
+                    } else if self.space && !self.out.is_empty() {
+                        self.out.push(' ');
+                    }
+                    self.marker = false;
+                    self.space = false;
+                    run = Some(i);
+                }
+            } else {
+                if let Some(start) = run.take() {
+                    self.out.push_str(&s[start..i]);
+                    if self.out.len() >= self.limit {
+                        return;
+                    }
+                }
+                if sep == Sep::Marker {
+                    self.marker = true;
+                } else {
+                    self.space = true;
+                }
+            }
+            i += width;
+        }
+        if let Some(start) = run {
+            self.out.push_str(&s[start..]);
+        }
+    }
+}
+
+/// What a character is to [`Collapser`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    No,
+    Space,
+    Marker,
+}
+
+/// Whether `pred` holds for one of the element's class and id tokens: lower-cased, split on `-`,
+/// `_` and whitespace, the first 32. Nothing is allocated for lower-case tokens (this runs for
+/// every ancestor of every link).
+pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str) -> bool) -> bool {
+    let mut seen = 0usize;
+    let mut lower = String::new();
+    for value in [e_attr(el, "id"), e_attr(el, "class")]
+        .into_iter()
+        .flatten()
+    {
+        for t in value.split(|c: char| c == '-' || c == '_' || c.is_whitespace()) {
+            if t.is_empty() {
+                continue;
+            }
+            if seen >= 32 {
+                return false;
+            }
+            seen += 1;
+            let t = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower.clear();
+                lower.push_str(t);
+                lower.make_ascii_lowercase();
+                lower.as_str()
+            } else {
+                t
+            };
+            if pred(t) {
+                return true;
             }
         }
-    };
-    if let Some(id) = e_attr(el, "id") {
-        push(id);
     }
-    if let Some(class) = e_attr(el, "class") {
-        push(class);
-    }
-    out
+    false
 }
 
 fn e_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    el.attr(name).filter(|v| v.len() <= 512)
+    el_attr(el, name).filter(|v| v.len() <= 512)
+}
+
+/// `Element::attr` without interning `name` first (scraper makes an atom of it on every call):
+/// a scan of the element's few attributes, matching only un-namespaced ones as `attr` does.
+pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    for (q, v) in el.attrs.iter() {
+        if q.prefix.is_none() && q.ns.is_empty() && &*q.local == name {
+            return Some(&**v);
+        }
+    }
+    None
 }
 
 /// True when the element itself is page chrome: `nav` / `header` / `footer` tags or a class/id
@@ -241,9 +393,9 @@ pub fn is_chrome_element(el: &scraper::node::Element) -> bool {
     if matches!(el.name(), "nav" | "header" | "footer") {
         return true;
     }
-    class_id_tokens(el).iter().any(|t| {
+    any_class_id_token(el, |t| {
         matches!(
-            t.as_str(),
+            t,
             "header"
                 | "footer"
                 | "foot"
@@ -296,7 +448,7 @@ pub fn tag<'a>(n: Nd<'a>) -> Option<&'a str> {
 
 /// Attribute value of an element node.
 pub fn attr<'a>(n: Nd<'a>, name: &str) -> Option<&'a str> {
-    n.value().as_element().and_then(|e| e.attr(name))
+    n.value().as_element().and_then(|e| el_attr(e, name))
 }
 
 /// Element children of a node.
@@ -324,6 +476,47 @@ mod tests {
         let h = Html::parse_fragment("<li><span>发布</span><span>日期</span>： 2022-06-01</li>");
         let t = marked_text(*h.root_element(), 1000);
         assert_eq!(t, "\u{1}发布\u{1}日期\u{1}： 2022-06-01");
+    }
+
+    /// The char-by-char collapse the byte-level one must equal.
+    fn collapse_reference(s: &str, mark: bool) -> String {
+        let mut out = String::new();
+        let (mut space, mut marker) = (false, false);
+        for c in s.chars() {
+            if mark && c == BOUNDARY {
+                marker = true;
+            } else if c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}') {
+                space = true;
+            } else {
+                if marker {
+                    out.push(BOUNDARY);
+                } else if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                (space, marker) = (false, false);
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapse_matches_the_char_by_char_reference() {
+        let samples = [
+            "  滕州市\u{3000}人民\u{a0}政府 ",
+            "a\u{85}b\u{1680}c\u{2000}d\u{200a}e\u{2028}f\u{202f}g\u{205f}h",
+            "\u{200b}零宽\u{200c}\u{200d}字符\u{feff}",
+            "\u{1}发布\u{1} \u{1}日期\u{1}：\t2022-06-01\r\n",
+            "é ü Ω \u{e000} \u{1f600}😀 \u{ff10}１ \u{2060}\u{2061} \u{3001}、",
+            "\x0b\x0c\x1c\x1f x",
+        ];
+        for s in samples {
+            for mark in [false, true] {
+                let mut c = Collapser::new(mark, usize::MAX);
+                c.push_str(s);
+                assert_eq!(c.out, collapse_reference(s, mark), "{s:?} mark={mark}");
+            }
+        }
     }
 
     #[test]

@@ -158,8 +158,8 @@ fn footer_text(root: Nd<'_>) -> String {
                     continue;
                 };
                 let footerish = e.name() == "footer"
-                    || dom::class_id_tokens(e).iter().any(|t| {
-                        matches!(t.as_str(), "bottom" | "copyright" | "banquan" | "dibu")
+                    || dom::any_class_id_token(e, |t| {
+                        matches!(t, "bottom" | "copyright" | "banquan" | "dibu")
                             || t.starts_with("foot")
                     });
                 if footerish {

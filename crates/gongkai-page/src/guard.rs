@@ -75,10 +75,11 @@ pub fn bound_markup(html: &str) -> Cow<'_, str> {
     let b = html.as_bytes();
     let len = b.len();
     let mut edits: Vec<(usize, usize)> = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
+    // Tag names as written when already lower-case (most are): no allocation per tag.
+    let mut stack: Vec<Cow<'_, str>> = Vec::new();
     let mut i = 0;
     while i < len {
-        let Some(off) = b[i..].iter().position(|&c| c == b'<') else {
+        let Some(off) = memchr::memchr(b'<', &b[i..]) else {
             break;
         };
         let lt = i + off;
@@ -103,7 +104,12 @@ pub fn bound_markup(html: &str) -> Cow<'_, str> {
         {
             name_end += 1;
         }
-        let name = html[name_start..name_end].to_ascii_lowercase();
+        let raw_name = &html[name_start..name_end];
+        let name: Cow<'_, str> = if raw_name.bytes().any(|c| c.is_ascii_uppercase()) {
+            Cow::Owned(raw_name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(raw_name)
+        };
         let (tag_end, attr_cut) = scan_tag(b, name_end);
         if is_end {
             if !untracked(&name) {
@@ -128,7 +134,7 @@ pub fn bound_markup(html: &str) -> Cow<'_, str> {
         if name == "plaintext" {
             break;
         }
-        if RAW_TEXT.contains(&name.as_str()) {
+        if RAW_TEXT.contains(&&*name) {
             i = find_end_tag(b, tag_end, name.as_bytes()).unwrap_or(len);
             continue;
         }
@@ -232,17 +238,14 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= b.len() {
         return None;
     }
-    b[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&b[from..], needle).map(|p| p + from)
 }
 
 /// Position of `</name` (ASCII case-insensitive) at or after `from`.
 fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut i = from;
     while i + 2 + name.len() <= b.len() {
-        let off = b[i..].iter().position(|&c| c == b'<')?;
+        let off = memchr::memchr(b'<', &b[i..])?;
         let p = i + off;
         if b.get(p + 1) == Some(&b'/')
             && b.len() >= p + 2 + name.len()

@@ -11,6 +11,7 @@
 
 use crate::dom::{self, Nd};
 use ego_tree::NodeId;
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -37,7 +38,7 @@ struct Rule {
 pub struct Sheet {
     rules: Vec<Rule>,
     by_key: HashMap<String, Vec<usize>>,
-    memo: RefCell<HashMap<NodeId, Option<String>>>,
+    memo: RefCell<FxHashMap<NodeId, Option<String>>>,
 }
 
 impl Sheet {
@@ -112,11 +113,11 @@ impl Sheet {
             return Vec::new();
         };
         let mut keys: Vec<String> = vec![el.name().to_string()];
-        if let Some(id) = el.attr("id") {
+        if let Some(id) = dom::el_attr(el, "id") {
             keys.push(format!("#{id}"));
         }
         keys.extend(
-            el.attr("class")
+            dom::el_attr(el, "class")
                 .unwrap_or("")
                 .split_whitespace()
                 .take(32)
@@ -277,10 +278,16 @@ fn matches(r: &Rule, e: Nd<'_>) -> bool {
     if r.tag.as_deref().is_some_and(|t| t != el.name()) {
         return false;
     }
-    if r.id.as_deref().is_some_and(|id| el.attr("id") != Some(id)) {
+    if r.id
+        .as_deref()
+        .is_some_and(|id| dom::el_attr(el, "id") != Some(id))
+    {
         return false;
     }
-    let classes: Vec<&str> = el.attr("class").unwrap_or("").split_whitespace().collect();
+    let classes: Vec<&str> = dom::el_attr(el, "class")
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     r.classes.iter().all(|c| classes.contains(&c.as_str()))
 }
 

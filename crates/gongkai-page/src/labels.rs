@@ -220,26 +220,28 @@ pub const HEADER_WORDS: &[&str] = &[
 /// Normalises a printed label: removes spaces (incl. U+3000, NBSP), boundary markers, trailing
 /// colons and decorative brackets / bullets.
 pub fn normalize_label(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .filter(|c| !is_space(*c) && *c != BOUNDARY)
-        .collect();
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().filter(|c| !is_space(*c) && *c != BOUNDARY));
+    // Strip by moving the ends, then cut the string once (labels are read for every line).
+    let (mut start, mut end) = (0, out.len());
     loop {
-        let before = out.len();
+        let before = end - start;
         for p in ['：', ':', '】', ']', '）', ')', '〕', '>'] {
-            if let Some(stripped) = out.strip_suffix(p) {
-                out = stripped.to_string();
+            if out[start..end].ends_with(p) {
+                end -= p.len_utf8();
             }
         }
         for p in ['【', '[', '（', '(', '〔', '*', '·', '•', '<', '★'] {
-            if let Some(stripped) = out.strip_prefix(p) {
-                out = stripped.to_string();
+            if out[start..end].starts_with(p) {
+                start += p.len_utf8();
             }
         }
-        if out.len() == before {
+        if end - start == before {
             break;
         }
     }
+    out.truncate(end);
+    out.replace_range(..start, "");
     out
 }
 

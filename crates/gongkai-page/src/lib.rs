@@ -103,10 +103,12 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         }
     }
 
-    let body_text = content::body_text(root, 64 * 1024);
+    // The challenge test only compares the visible text's length with a small bound.
+    let body_text = content::body_text_prefix(root, 64 * 1024, content::CHALLENGE_TEXT_BYTES);
     let challenge = content::is_challenge(&html, &body_text);
     let looks_like_error = content::looks_like_error(&title, &text);
-    let container_chars = container.map(|c| dom::text(c, content::MAX_TEXT).chars().count());
+    // With a container, the main text is the container's text (same budget): count it.
+    let container_chars = container.map(|_| text.chars().count());
     let mut kind = kind::decide(&kind::KindInputs {
         url: &page,
         guideline_meta: &guideline_meta,
@@ -134,6 +136,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     } else {
         std::mem::take(&mut col.follow)
     };
+    url::forget_resolved();
     PageModel {
         extractor_version: EXTRACTOR_VERSION,
         title,
@@ -166,7 +169,7 @@ pub(crate) fn scripts(root: dom::Nd<'_>) -> (Vec<String>, Vec<String>) {
         if e.name() != "script" {
             continue;
         }
-        if let Some(src) = e.attr("src") {
+        if let Some(src) = dom::el_attr(e, "src") {
             if srcs.len() < 200 {
                 srcs.push(src.chars().take(1000).collect());
             }

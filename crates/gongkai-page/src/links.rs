@@ -82,11 +82,13 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
             "link" => ("href", LinkKind::Page),
             _ => continue,
         };
-        let Some(raw) = e.attr(attr) else { continue };
+        let Some(raw) = dom::el_attr(e, attr) else {
+            continue;
+        };
         let name = e.name();
         let mut kind = default_kind;
         if name == "link" {
-            let rel = e.attr("rel").unwrap_or("").to_ascii_lowercase();
+            let rel = dom::el_attr(e, "rel").unwrap_or("").to_ascii_lowercase();
             if rel.contains("dns-prefetch") || rel.contains("preconnect") {
                 continue;
             }
@@ -109,7 +111,7 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
             raw: raw_s,
             url: url.map(String::from),
             kind,
-            element: format!("{name}[{attr}]"),
+            element: [name, "[", attr, "]"].concat(),
             anchor: anchor_text(n, name),
             skip,
             region: if in_body(n) {

@@ -19,8 +19,9 @@ use crate::labels::{self, field_of, normalize_label, HEADER_WORDS};
 use crate::model::Metadata;
 use ego_tree::NodeId;
 use regex::Regex;
+use rustc_hash::FxHashSet;
 use scraper::Node;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Lines longer than this (chars) are body text, not metadata.
@@ -99,7 +100,7 @@ pub fn extract(root: Nd<'_>) -> Extracted {
 /// printed inside the body), so "有效期：5年" in the text never becomes the page's 有效性.
 pub fn extract_with_body(root: Nd<'_>, body: Option<Nd<'_>>) -> Extracted {
     let mut pairs: Vec<Pair> = Vec::new();
-    let mut consumed: HashSet<NodeId> = HashSet::new();
+    let mut consumed: FxHashSet<NodeId> = FxHashSet::default();
     for n in root.descendants() {
         if pairs.len() >= MAX_PAIRS {
             break;
@@ -130,9 +131,12 @@ fn read_block(n: Nd<'_>, body: Option<Nd<'_>>, pairs: &mut Vec<Pair>) {
     if labelled::element(n, pairs) {
         return;
     }
-    let prose = body.is_some_and(|b| b.id() == n.id() || n.ancestors().any(|a| a.id() == b.id()));
     let from = pairs.len();
     block_lines(n, pairs);
+    if pairs.len() == from {
+        return;
+    }
+    let prose = body.is_some_and(|b| b.id() == n.id() || n.ancestors().any(|a| a.id() == b.id()));
     for p in &mut pairs[from..] {
         p.prose = prose;
     }
@@ -163,7 +167,7 @@ pub fn guideline_meta(root: Nd<'_>) -> BTreeMap<String, String> {
     out
 }
 
-fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) {
+fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>) {
     let cells: Vec<Nd<'_>> = dom::child_elements(tr)
         .filter(|c| matches!(dom::tag(*c), Some("td" | "th")))
         .take(16)
@@ -228,7 +232,7 @@ pub(crate) fn label_cell(text: &str, normalized: &str) -> bool {
     (t.ends_with('：') || t.ends_with(':')) && !normalized.chars().any(|c| c.is_ascii_digit())
 }
 
-fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut HashSet<NodeId>) {
+fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>) {
     let kids: Vec<Nd<'_>> = dom::child_elements(dl).take(200).collect();
     for (i, dt) in kids.iter().enumerate() {
         if dom::tag(*dt) != Some("dt") {
@@ -294,9 +298,9 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
     } else {
         el.parent().unwrap_or(el)
     };
-    if in_footer(el) {
-        return;
-    }
+    // Footer lines are never metadata; whether the block is in the footer (an ancestor walk) is
+    // asked only once a line actually reads as labelled pairs, which few do.
+    let mut footer: Option<bool> = None;
     for run in runs {
         if run.len() > budget {
             continue;
@@ -305,7 +309,14 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
         if line.is_empty() || line.chars().count() > MAX_LINE_CHARS {
             continue;
         }
-        for (label, value) in parse_line(&line) {
+        let parsed = parse_line(&line);
+        if parsed.is_empty() {
+            continue;
+        }
+        if *footer.get_or_insert_with(|| in_footer(el)) {
+            return;
+        }
+        for (label, value) in parsed {
             pairs.push(Pair {
                 label,
                 value,
@@ -480,10 +491,9 @@ pub(crate) fn in_footer(n: Nd<'_>) -> bool {
             if e.name() == "footer" {
                 return true;
             }
-            if dom::class_id_tokens(e)
-                .iter()
-                .any(|t| matches!(t.as_str(), "footer" | "foot" | "copyright" | "bottom"))
-            {
+            if dom::any_class_id_token(e, |t| {
+                matches!(t, "footer" | "foot" | "copyright" | "bottom")
+            }) {
                 return true;
             }
         }

@@ -9,7 +9,9 @@ use crate::dom::{self, Nd};
 use crate::labels::normalize_label;
 use crate::model::LinkRegion;
 use ego_tree::NodeId;
+use rustc_hash::FxHashMap;
 use scraper::Node;
+use std::cell::RefCell;
 
 /// Ancestors looked at above a link.
 const MAX_DEPTH: usize = 40;
@@ -59,6 +61,9 @@ pub struct Regions<'a> {
     /// The part of the page that holds the article: the container's grandparent (or parent,
     /// when that is the body already). Related blocks must be inside it.
     article: Option<Nd<'a>>,
+    /// [`is_chrome`] and [`is_related_block`] per element: links share most of their ancestors.
+    chrome_memo: RefCell<FxHashMap<NodeId, bool>>,
+    related_memo: RefCell<FxHashMap<NodeId, bool>>,
 }
 
 impl<'a> Regions<'a> {
@@ -79,7 +84,25 @@ impl<'a> Regions<'a> {
                 .map(|c| c.ancestors().take(MAX_DEPTH).map(|a| a.id()).collect())
                 .unwrap_or_default(),
             article,
+            chrome_memo: RefCell::default(),
+            related_memo: RefCell::default(),
         }
+    }
+
+    fn chrome(&self, n: Nd<'_>) -> bool {
+        *self
+            .chrome_memo
+            .borrow_mut()
+            .entry(n.id())
+            .or_insert_with(|| is_chrome(n))
+    }
+
+    fn related(&self, n: Nd<'_>) -> bool {
+        *self
+            .related_memo
+            .borrow_mut()
+            .entry(n.id())
+            .or_insert_with(|| is_related_block(n))
     }
 
     /// The region of the link element `n`.
@@ -96,14 +119,14 @@ impl<'a> Regions<'a> {
         }
         if ancestors
             .iter()
-            .any(|a| !self.around.contains(&a.id()) && is_chrome(*a))
+            .any(|a| !self.around.contains(&a.id()) && self.chrome(*a))
         {
             return LinkRegion::Chrome;
         }
         let related = ancestors
             .iter()
             .take(RELATED_DEPTH)
-            .any(|a| is_related_block(*a));
+            .any(|a| self.related(*a));
         if related {
             let belongs = match self.article {
                 Some(art) => ancestors.iter().any(|a| a.id() == art.id()),
@@ -126,7 +149,7 @@ fn is_chrome(n: Nd<'_>) -> bool {
     if dom::is_chrome_element(e) || e.name() == "aside" {
         return true;
     }
-    if e.attr("role").is_some_and(|r| {
+    if dom::el_attr(e, "role").is_some_and(|r| {
         matches!(
             r.to_ascii_lowercase().as_str(),
             "navigation" | "banner" | "contentinfo" | "menubar" | "menu"
@@ -134,7 +157,7 @@ fn is_chrome(n: Nd<'_>) -> bool {
     }) {
         return true;
     }
-    dom::class_id_tokens(e).iter().any(|t| {
+    dom::any_class_id_token(e, |t| {
         t.contains("nav")
             || t.contains("menu")
             || t.contains("crumb")
@@ -144,7 +167,7 @@ fn is_chrome(n: Nd<'_>) -> bool {
             || t.starts_with("left")
             || t.starts_with("foot")
             || matches!(
-                t.as_str(),
+                t,
                 "position" | "location" | "dqwz" | "curpos" | "weizhi" | "lujing" | "currchnlcls"
             )
     })
@@ -155,10 +178,7 @@ fn is_related_block(n: Nd<'_>) -> bool {
     let Node::Element(e) = n.value() else {
         return false;
     };
-    if dom::class_id_tokens(e)
-        .iter()
-        .any(|t| RELATED_TOKENS.contains(&t.as_str()))
-    {
+    if dom::any_class_id_token(e, |t| RELATED_TOKENS.contains(&t)) {
         return true;
     }
     // Leading text of its own ("<p>相关解读：<a>…</a></p>").

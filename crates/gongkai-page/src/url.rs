@@ -12,6 +12,9 @@
 
 use crate::model::SkipReason;
 use ::url::Url;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Longest reference we try to resolve; longer ones are treated as malformed.
 const MAX_RAW_LEN: usize = 8 * 1024;
@@ -21,6 +24,50 @@ const MAX_RAW_LEN: usize = 8 * 1024;
 /// Skips (with the reason) `mailto:`, `tel:`, `javascript:`, `data:`, fragment-only and empty
 /// references (they point at the page itself), other schemes, and unparsable references.
 pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
+    // A page resolves the same references several times (links, list items, pagination):
+    // the answers for the last base are remembered, a bounded number of them.
+    RESOLVED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.base != base.as_str() || cache.answers.len() >= MAX_CACHED {
+            cache.base.clear();
+            cache.base.push_str(base.as_str());
+            cache.answers.clear();
+        }
+        if let Some(answer) = cache.answers.get(raw) {
+            return answer.clone();
+        }
+        let answer = resolve_uncached(base, raw);
+        if raw.len() <= MAX_CACHED_RAW {
+            cache.answers.insert(raw.to_string(), answer.clone());
+        }
+        answer
+    })
+}
+
+/// References remembered per base (the cache is cleared when full or when the base changes):
+/// with [`MAX_CACHED_RAW`], a few MB per thread at worst.
+const MAX_CACHED: usize = 2048;
+/// Longer references are not remembered.
+const MAX_CACHED_RAW: usize = 512;
+
+/// Answers of [`resolve`] for one base.
+#[derive(Default)]
+struct Resolved {
+    base: String,
+    answers: HashMap<String, Result<Url, SkipReason>>,
+}
+
+thread_local! {
+    static RESOLVED: RefCell<Resolved> = RefCell::default();
+}
+
+/// Drops the remembered answers ([`crate::analyze`] calls this when a page is done, so a
+/// thread does not keep them while it waits for the next page).
+pub(crate) fn forget_resolved() {
+    RESOLVED.with(|cache| *cache.borrow_mut() = Resolved::default());
+}
+
+fn resolve_uncached(base: &Url, raw: &str) -> Result<Url, SkipReason> {
     let cleaned = clean(raw);
     if cleaned.len() > MAX_RAW_LEN {
         return Err(SkipReason::Malformed);
@@ -29,7 +76,7 @@ pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
         return Err(SkipReason::BareFragment);
     }
     if let Some(scheme) = scheme_of(&cleaned) {
-        match scheme.as_str() {
+        match scheme.to_ascii_lowercase().as_str() {
             "http" | "https" => {}
             "mailto" => return Err(SkipReason::Mailto),
             "tel" | "callto" | "sms" => return Err(SkipReason::Tel),
@@ -116,16 +163,21 @@ pub fn origin_key(url: &Url) -> String {
 /// both ends (tab, LF, CR, FF, space ...), tabs and newlines are removed anywhere. Nothing else:
 /// a full-width space (U+3000), NBSP or zero-width character stays and is percent-encoded, so
 /// `/a/b.pdf　` is fetched as `/a/b.pdf%E3%80%80`, exactly as a visitor's browser requests it.
-fn clean(raw: &str) -> String {
+fn clean(raw: &str) -> Cow<'_, str> {
     let trimmed = raw.trim_matches(|c: char| c <= '\u{20}');
-    trimmed
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect()
+    if !trimmed.contains(['\t', '\n', '\r']) {
+        return Cow::Borrowed(trimmed);
+    }
+    Cow::Owned(
+        trimmed
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect(),
+    )
 }
 
-/// The lower-cased scheme when `s` starts with one (`[A-Za-z][A-Za-z0-9+.-]*:`).
-fn scheme_of(s: &str) -> Option<String> {
+/// The scheme when `s` starts with one (`[A-Za-z][A-Za-z0-9+.-]*:`), as written.
+fn scheme_of(s: &str) -> Option<&str> {
     let colon = s.find(':')?;
     let candidate = &s[..colon];
     let mut chars = candidate.chars();
@@ -136,7 +188,7 @@ fn scheme_of(s: &str) -> Option<String> {
     if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
         return None;
     }
-    Some(candidate.to_ascii_lowercase())
+    Some(candidate)
 }
 
 #[cfg(test)]

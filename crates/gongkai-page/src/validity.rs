@@ -151,10 +151,12 @@ static YEARS: LazyLock<Regex> = LazyLock::new(|| {
 /// first sentence that states them (and the next one, when the term follows in its own
 /// sentence: "本办法自2022年9月19日起施行。有效期5年。").
 pub fn term_clause(text: &str) -> Option<TermClause> {
-    let text: String = normalize_digits(text)
-        .chars()
-        .take(MAX_SCAN_CHARS)
-        .collect();
+    // Digit normalisation maps char to char: cut first, then normalise only what is scanned.
+    let cut = text
+        .char_indices()
+        .nth(MAX_SCAN_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let text: String = normalize_digits(&text[..cut]).into_owned();
     let sentences = split_sentences(&text);
     let mut term = TermClause::default();
     let mut quote: Vec<&str> = Vec::new();

@@ -14,7 +14,7 @@
 //! date), else a month-day (`06-01`) put under the nearest year heading or the year in the
 //! item's TRS / Hanweb URL.
 
-use crate::dates::{self, find_dates, parse_month_day, resolve_month_day, year_heading};
+use crate::dates::{self, parse_date, parse_month_day, resolve_month_day, year_heading};
 use crate::dom::{self, Nd};
 use crate::model::ColumnItem;
 use crate::url::resolve;
@@ -113,7 +113,7 @@ fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
         total_items += group.items.len();
         let key = (
             p.parent().map(|x| x.id()),
-            format!("{}.{}", pe.name(), pe.attr("class").unwrap_or("")),
+            format!("{}.{}", pe.name(), dom::el_attr(pe, "class").unwrap_or("")),
         );
         if let Some(&i) = merge_key_index.get(&key) {
             let g = &mut out[i];
@@ -132,28 +132,46 @@ fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
 
 /// The item group directly under `p`, if its children form one.
 fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
-    let mut by_tag: HashMap<&str, usize> = HashMap::new();
+    // Counts per item tag (a fixed table: this runs for every element of the page).
+    let mut by_tag = [0usize; ITEM_TAGS.len()];
     for c in dom::child_elements(p).take(MAX_ITEMS) {
-        if let Some(t) = dom::tag(c).filter(|t| is_item_tag(t)) {
-            *by_tag.entry(t).or_default() += 1;
+        if let Some(i) = dom::tag(c).and_then(|t| ITEM_TAGS.iter().position(|x| *x == t)) {
+            by_tag[i] += 1;
         }
     }
-    let (&tag, _) = by_tag.iter().max_by_key(|(t, n)| (**n, **t))?;
-    let mut year_ctx = None;
-    let mut year_looked = false;
-    let mut items = Vec::new();
-    let mut dated = 0;
-    for c in dom::child_elements(p)
+    // The most frequent tag, ties to the greatest name (as a max over (count, tag) does).
+    let tag = ITEM_TAGS
+        .iter()
+        .zip(by_tag)
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(t, n)| (*n, **t))
+        .map(|(t, _)| *t)?;
+    let candidates: Vec<Nd<'_>> = dom::child_elements(p)
         .filter(|c| dom::tag(*c) == Some(tag))
         .take(MAX_ITEMS)
-    {
-        if !year_looked && needs_year(c) {
-            year_ctx = year_context(p);
-            year_looked = true;
-        }
-        if let Some((item, has_date)) = read_item(c, base, year_ctx) {
-            dated += usize::from(has_date);
-            items.push(item);
+        .collect();
+    // The year context applies from the first item that needs one (only a month-day, no full
+    // date) on. Deciding that takes a date scan per item, so it is done lazily: only when an item
+    // actually falls back to a month-day, for the items up to that one not yet checked.
+    let mut checked = 0usize;
+    let mut year_ctx: Option<Option<i32>> = None;
+    let mut items = Vec::new();
+    let mut dated = 0;
+    for (i, c) in candidates.iter().enumerate() {
+        let mut year_for_item = || {
+            while year_ctx.is_none() && checked <= i {
+                if needs_year(candidates[checked]) {
+                    year_ctx = Some(year_context(p));
+                }
+                checked += 1;
+            }
+            year_ctx.flatten()
+        };
+        if item_shaped(*c) {
+            if let Some((item, has_date)) = read_record_with(*c, base, &mut year_for_item) {
+                dated += usize::from(has_date);
+                items.push(item);
+            }
         }
     }
     if items.is_empty() {
@@ -171,12 +189,11 @@ fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
 /// Whether an item might carry only a month-day (so the year context is worth looking up).
 fn needs_year(item: Nd<'_>) -> bool {
     let t = dom::text(item, 512);
-    find_dates(&t).is_empty() && parse_month_day(&t).is_some()
+    parse_date(&t).is_none() && parse_month_day(&t).is_some()
 }
 
-fn is_item_tag(t: &str) -> bool {
-    matches!(t, "li" | "tr" | "dd" | "p" | "div" | "dl")
-}
+/// Tags of list items.
+const ITEM_TAGS: [&str; 6] = ["li", "tr", "dd", "p", "div", "dl"];
 
 /// Reads one list item: its title link, URL and date. None when it has no usable link or is too
 /// big to be an item.
@@ -189,6 +206,15 @@ pub fn read_item(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(Col
 
 /// Reads an element known to be one item (a Hanweb record), whatever its shape.
 pub fn read_record(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(ColumnItem, bool)> {
+    read_record_with(item, base, &mut || year_ctx)
+}
+
+/// [`read_record`] with the year context asked for only when a month-day needs it.
+fn read_record_with(
+    item: Nd<'_>,
+    base: &Url,
+    year_ctx: &mut dyn FnMut() -> Option<i32>,
+) -> Option<(ColumnItem, bool)> {
     // Most candidates (an article's paragraphs) hold no link at all: tell that before
     // collecting their text (the same answer as `title_link` below, at a fraction of the cost).
     if !item
@@ -198,14 +224,16 @@ pub fn read_record(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(C
     {
         return None;
     }
-    let text = dom::text(item, MAX_ITEM_TEXT + 1);
-    if text.len() > MAX_ITEM_TEXT {
+    // Too much text for an item? Most items are far below the bound, which their raw size
+    // shows without collapsing anything.
+    if !dom::text_surely_within(item, MAX_ITEM_TEXT)
+        && dom::text(item, MAX_ITEM_TEXT + 1).len() > MAX_ITEM_TEXT
+    {
         return None;
     }
-    let link = title_link(item)?;
+    let (link, title) = title_link(item)?;
     let href = dom::attr(link, "href").unwrap_or("");
     let url = resolve(base, href).ok();
-    let title = link_title(link);
     if title.is_empty() {
         return None;
     }
@@ -239,15 +267,15 @@ fn item_shaped(item: Nd<'_>) -> bool {
     true
 }
 
-/// The item's title link: the `a[href]` with the longest title, ignoring "更多" / "详细" links.
-fn title_link(item: Nd<'_>) -> Option<Nd<'_>> {
+/// The item's title link and its title: the `a[href]` with the longest title, ignoring "更多" /
+/// "详细" links.
+fn title_link(item: Nd<'_>) -> Option<(Nd<'_>, String)> {
     item.descendants()
         .take(400)
         .filter(|d| dom::tag(*d) == Some("a") && dom::attr(*d, "href").is_some())
         .map(|a| (a, link_title(a)))
         .filter(|(_, t)| !t.is_empty() && !NON_TITLE.iter().any(|w| t.eq_ignore_ascii_case(w)))
         .max_by_key(|(_, t)| t.chars().count())
-        .map(|(a, _)| a)
 }
 
 /// A link's title: its text without date-only parts (`<i>2020-08-14</i>` inside the link), or its
@@ -271,7 +299,7 @@ fn date_only(t: &str) -> Option<NaiveDate> {
     if t.is_empty() || t.chars().count() > 30 {
         return None;
     }
-    let date = find_dates(t).into_iter().next()?;
+    let date = parse_date(t)?;
     let rest = t
         .chars()
         .filter(|c| {
@@ -286,7 +314,7 @@ fn date_only(t: &str) -> Option<NaiveDate> {
 fn item_date(
     item: Nd<'_>,
     link: Nd<'_>,
-    year_ctx: Option<i32>,
+    year_ctx: &mut dyn FnMut() -> Option<i32>,
     url: Option<&Url>,
 ) -> Option<NaiveDate> {
     // 1. A small element whose whole text is a date.
@@ -310,12 +338,12 @@ fn item_date(
     }
     // 2. Dates in the item text outside the title link.
     let outside = dom::text_skipping(item, MAX_ITEM_TEXT, &|el| el.id() == link.id());
-    if let Some(date) = find_dates(&outside).into_iter().next() {
+    if let Some(date) = parse_date(&outside) {
         return Some(date);
     }
     // 3. A month-day under a year from context.
     let md = month_day.or_else(|| parse_month_day(&outside))?;
-    let year = year_ctx.or_else(|| {
+    let year = year_ctx().or_else(|| {
         url.and_then(|u| dates::date_from_url(u.as_str()))
             .map(|d| chrono::Datelike::year(&d))
     })?;
@@ -354,9 +382,9 @@ fn list_hint(p: Nd<'_>) -> bool {
     for _ in 0..4 {
         let Some(n) = cur else { break };
         if let Some(e) = n.value().as_element() {
-            if dom::class_id_tokens(e).iter().any(|t| {
+            if dom::any_class_id_token(e, |t| {
                 matches!(
-                    t.as_str(),
+                    t,
                     "list"
                         | "lists"
                         | "lb"

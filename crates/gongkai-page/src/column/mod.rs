@@ -150,7 +150,7 @@ fn heading_above(list: Nd<'_>) -> Option<String> {
             if let Some(e) = s.value().as_element() {
                 seen += 1;
                 let heading_like = matches!(e.name(), "h1" | "h2" | "h3" | "h4")
-                    || dom::class_id_tokens(e).iter().any(|t| {
+                    || dom::any_class_id_token(e, |t| {
                         t.contains("title")
                             || t.starts_with("tit")
                             || t == "lmmc"

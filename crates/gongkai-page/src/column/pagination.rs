@@ -109,20 +109,21 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
             continue;
         }
         let text = dom::text(a, 64);
-        let lower = text.to_lowercase();
-        let in_pager = in_pager(a);
+        let lower = dom::lowercase(&text);
+        // Whether the link sits in a pager (an ancestor walk) is asked only when it matters.
+        let mut pager = None;
+        let mut pager_link = || *pager.get_or_insert_with(|| in_pager(a));
         let numbered = same_dir_numbered(&u, page);
-        let is_next = NEXT_WORDS
-            .iter()
-            .any(|w| lower == *w || lower.trim_matches(|c: char| !c.is_alphanumeric()) == *w);
+        let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+        let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
         let is_number =
             !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
         let is_first = text == "首页" || text == "第一页";
-        if is_next || numbered.is_some() || (in_pager && (is_number || is_first)) {
+        if is_next || numbered.is_some() || ((is_number || is_first) && pager_link()) {
             if let Some(pat) = numbered {
                 pattern.get_or_insert(pat);
             }
-            if in_pager && pager_text.is_empty() {
+            if pager_text.is_empty() && pager_link() {
                 if let Some(parent) = a.parent() {
                     pager_text = dom::text(parent, 400);
                 }
@@ -339,7 +340,7 @@ fn current_from_url(page: &Url) -> Option<u32> {
 fn in_pager(a: Nd<'_>) -> bool {
     a.ancestors().take(4).any(|n| match n.value() {
         Node::Element(e) => {
-            dom::class_id_tokens(e).iter().any(|t| {
+            dom::any_class_id_token(e, |t| {
                 t.starts_with("pag") || t.contains("fenye") || t == "fy" || t == "turnpage"
             }) && dom::text(n, 1400).chars().count() <= 300
         }
