@@ -8,7 +8,7 @@ use crate::ctx::{Ctx, Limiters, TaskDone};
 pub use crate::ctx::{NoPrior, PriorFetch, PriorLookup};
 use crate::fetch;
 use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
-use crate::host::{Host, Queued, RobotsState};
+use crate::host::{Host, Interner, Queued, RobotsState, Waiting};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::recheck::{self, Recheck};
 use crate::schedule::{Decision, NightState};
@@ -127,6 +127,8 @@ struct Dispatcher {
     night: Option<NightState>,
     /// Most requests queued or in flight at once (memory diagnostics, logged at the end).
     peak_queued: usize,
+    /// Parent and column strings shared by consecutive queued entries.
+    interner: Interner,
 }
 
 impl Dispatcher {
@@ -149,6 +151,7 @@ impl Dispatcher {
             recheck: Recheck::new(recheck_on),
             night: ctx.cfg.night.clone().map(NightState::new),
             peak_queued: 0,
+            interner: Interner::default(),
             ctx,
         }
     }
@@ -296,11 +299,14 @@ impl Dispatcher {
         let origin = Url::parse(&entry.url)
             .map(|u| origin_key(&u))
             .unwrap_or_default();
-        let q = Queued {
-            entry,
-            attempt,
-            not_before,
-        };
+        let q = Waiting::pack(
+            Queued {
+                entry,
+                attempt,
+                not_before,
+            },
+            &mut self.interner,
+        );
         let host = self.host_mut(&origin);
         if attempt > 0 {
             host.queue.push_front(q);
@@ -525,14 +531,14 @@ impl Dispatcher {
                     _ => {}
                 }
                 let front = host.queue.front().expect("queue checked non-empty");
-                if let Some(t) = front.not_before {
+                if let Some(t) = front.not_before() {
                     if t > now {
                         wake(t);
                         break;
                     }
                 }
-                if !robots_allows(&host.robots, &front.entry.url) {
-                    let q = host.queue.pop_front().expect("front exists");
+                if !robots_allows(&host.robots, front.url()) {
+                    let q = host.queue.pop_front().expect("front exists").unpack();
                     let record = task::skipped_record(
                         &q.entry,
                         FetchOutcome::RobotsDisallowed,
@@ -554,7 +560,7 @@ impl Dispatcher {
                     wake(now + wait);
                     break;
                 }
-                let q = host.queue.pop_front().expect("front exists");
+                let q = host.queue.pop_front().expect("front exists").unpack();
                 host.inflight += 1;
                 self.inflight += 1;
                 self.recheck.started(&q.entry);
