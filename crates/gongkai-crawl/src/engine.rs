@@ -8,7 +8,7 @@ use crate::ctx::{Ctx, Limiters, TaskDone};
 pub use crate::ctx::{NoPrior, PriorFetch, PriorLookup};
 use crate::fetch;
 use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
-use crate::host::{Host, Queued, RobotsState};
+use crate::host::{Host, Interner, Queued, RobotsState, Waiting};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::recheck::{self, Recheck};
 use crate::schedule::{Decision, NightState};
@@ -112,9 +112,9 @@ struct Dispatcher {
     limit_hit: bool,
     /// Pager hops from the first list page, per pagination URL (not kept across a resume).
     page_hops: HashMap<String, u32>,
-    /// Keys already reported as cut by a guard that may still admit them later (query variants,
-    /// depth).
-    cut_reported: HashSet<String>,
+    /// Keys (hashed like `seen`'s) already reported as cut by a guard that may still admit them
+    /// later (query variants, depth).
+    cut_reported: HashSet<u128>,
     /// Pages found only beyond `max_depth`: checked once the crawl is done, so that a shorter
     /// path found later still crawls them (marking them seen as checks would forbid that).
     deferred: Vec<FrontierEntry>,
@@ -125,6 +125,10 @@ struct Dispatcher {
     recheck: Recheck,
     /// Incremental nights: what is fetched tonight (None: a full crawl).
     night: Option<NightState>,
+    /// Most requests queued or in flight at once (memory diagnostics, logged at the end).
+    peak_queued: usize,
+    /// Parent and column strings shared by consecutive queued entries.
+    interner: Interner,
 }
 
 impl Dispatcher {
@@ -146,6 +150,8 @@ impl Dispatcher {
             tasks: JoinSet::new(),
             recheck: Recheck::new(recheck_on),
             night: ctx.cfg.night.clone().map(NightState::new),
+            peak_queued: 0,
+            interner: Interner::default(),
             ctx,
         }
     }
@@ -159,15 +165,16 @@ impl Dispatcher {
             Some(state) => {
                 // Everything seen counts against the limits: conservative on resume.
                 self.admitted_crawl = state.seen_keys.len();
-                for key in state.seen_keys {
+                for key in &state.seen_keys {
                     self.seen.insert_key(key);
                 }
                 for entry in state.pending {
                     self.push(entry, 0, None);
                 }
                 self.recheck.resume(state.failed);
+                let hasher = self.seen.hasher();
                 for entry in state.deferred {
-                    if self.cut_reported.insert(entry.request_key()) {
+                    if self.cut_reported.insert(hasher.entry(&entry)) {
                         self.deferred.push(entry);
                     }
                 }
@@ -232,9 +239,9 @@ impl Dispatcher {
                 }
                 _ = tokio::time::sleep_until(sleep_until) => {}
             }
-            self.ctx.stats.set_queued(
-                self.hosts.iter().map(|h| h.queue.len()).sum::<usize>() + self.inflight,
-            );
+            let queued = self.hosts.iter().map(|h| h.queue.len()).sum::<usize>() + self.inflight;
+            self.peak_queued = self.peak_queued.max(queued);
+            self.ctx.stats.set_queued(queued);
         }
         Ok(self.summary(false))
     }
@@ -258,6 +265,12 @@ impl Dispatcher {
     }
 
     fn summary(&self, interrupted: bool) -> CrawlSummary {
+        tracing::debug!(
+            seen = self.seen.len(),
+            peak_queued = self.peak_queued,
+            cut_reported = self.cut_reported.len(),
+            "crawl done: frontier sizes"
+        );
         CrawlSummary {
             interrupted,
             limit_hit: self.limit_hit,
@@ -286,11 +299,14 @@ impl Dispatcher {
         let origin = Url::parse(&entry.url)
             .map(|u| origin_key(&u))
             .unwrap_or_default();
-        let q = Queued {
-            entry,
-            attempt,
-            not_before,
-        };
+        let q = Waiting::pack(
+            Queued {
+                entry,
+                attempt,
+                not_before,
+            },
+            &mut self.interner,
+        );
         let host = self.host_mut(&origin);
         if attempt > 0 {
             host.queue.push_front(q);
@@ -304,28 +320,31 @@ impl Dispatcher {
     fn admit_all(&mut self, candidates: Vec<Candidate>) -> (Vec<FrontierEntry>, Vec<CutUrl>) {
         let ctx = self.ctx.clone();
         let cfg = &ctx.cfg;
+        let hasher = self.seen.hasher();
         let mut admitted = Vec::new();
         let mut cut = Vec::new();
         for Candidate { entry, via, note } in candidates {
+            // Most links point to a request already seen: decided on the hash alone, without
+            // building the key string.
+            let hash = hasher.entry(&entry);
             if note == Some(CutReason::MaxDepth) {
-                let key = entry.request_key();
-                if !self.seen.contains(&key) && self.cut_reported.insert(key.clone()) {
-                    cut.push(cut_url(key, &entry, CutReason::MaxDepth));
+                if !self.seen.contains_entry(&entry) && self.cut_reported.insert(hash) {
+                    cut.push(cut_url(entry.request_key(), &entry, CutReason::MaxDepth));
                     self.deferred.push(entry);
                 }
                 continue;
             }
             if note == Some(CutReason::Scheme) {
                 let key = format!("SKIP {}", entry.url);
-                if self.cut_reported.insert(key.clone()) {
+                if self.cut_reported.insert(hasher.key(&key)) {
                     cut.push(cut_url(key, &entry, CutReason::Scheme));
                 }
                 continue;
             }
-            let key = entry.request_key();
-            if self.seen.contains(&key) {
+            if self.seen.contains_entry(&entry) {
                 continue;
             }
+            let key = entry.request_key();
             // Incremental nights: a request verified recently and unchanged is carried forward.
             let reason = match self.night.as_ref().map(|n| n.decide(&key, &entry.url, via)) {
                 Some(Decision::Carry) => continue,
@@ -343,7 +362,7 @@ impl Dispatcher {
                     CutReason::MaxChecks
                 };
                 // Limits only tighten: the URL is never admitted later in this run.
-                self.seen.insert_key(key.clone());
+                self.seen.insert_entry(&entry);
                 cut.push(cut_url(key, &entry, reason));
                 continue;
             }
@@ -352,7 +371,7 @@ impl Dispatcher {
                     let parent = entry.parent.as_deref().unwrap_or("");
                     let h = self.page_hops.get(parent).copied().unwrap_or(0) + 1;
                     if h > cfg.max_pagination_chain {
-                        self.seen.insert_key(key.clone());
+                        self.seen.insert_entry(&entry);
                         cut.push(cut_url(key, &entry, CutReason::PaginationChain));
                         continue;
                     }
@@ -377,7 +396,7 @@ impl Dispatcher {
                         _ => CutReason::QueryVariants,
                     };
                     // A list may still admit a URL the query-variant cap turned away.
-                    if self.cut_reported.insert(key.clone()) {
+                    if self.cut_reported.insert(hash) {
                         cut.push(cut_url(key, &entry, reason));
                     }
                     continue;
@@ -410,7 +429,7 @@ impl Dispatcher {
         let deferred = std::mem::take(&mut self.deferred);
         let candidates = deferred
             .into_iter()
-            .filter(|e| !self.seen.contains(&e.request_key()))
+            .filter(|e| !self.seen.contains_entry(e))
             .map(Candidate::link)
             .collect();
         let (queued, cut) = self.admit_all(candidates);
@@ -512,14 +531,14 @@ impl Dispatcher {
                     _ => {}
                 }
                 let front = host.queue.front().expect("queue checked non-empty");
-                if let Some(t) = front.not_before {
+                if let Some(t) = front.not_before() {
                     if t > now {
                         wake(t);
                         break;
                     }
                 }
-                if !robots_allows(&host.robots, &front.entry.url) {
-                    let q = host.queue.pop_front().expect("front exists");
+                if !robots_allows(&host.robots, front.url()) {
+                    let q = host.queue.pop_front().expect("front exists").unpack();
                     let record = task::skipped_record(
                         &q.entry,
                         FetchOutcome::RobotsDisallowed,
@@ -541,7 +560,7 @@ impl Dispatcher {
                     wake(now + wait);
                     break;
                 }
-                let q = host.queue.pop_front().expect("front exists");
+                let q = host.queue.pop_front().expect("front exists").unpack();
                 host.inflight += 1;
                 self.inflight += 1;
                 self.recheck.started(&q.entry);

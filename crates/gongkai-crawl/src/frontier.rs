@@ -49,21 +49,89 @@ pub enum Rejection {
     Excluded,
 }
 
+/// A request key reduced to 128 bits of SipHash-1-3 under keys drawn at random per process.
+///
+/// The seen sets hold one entry per URL ever queued (about 1.5 per page, plus every link target),
+/// so at 100,000 pages full key strings cost tens of megabytes; 16 bytes each do not grow the
+/// crawl much. The keys are secret, so a hostile page cannot craft a URL that collides with
+/// another (a collision would only skip one request).
+#[derive(Debug, Clone, Copy)]
+pub struct KeyHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        let state = std::collections::hash_map::RandomState::new();
+        KeyHasher {
+            k0: state.hash_one(0x5eed_u64),
+            k1: state.hash_one(0xfeed_u64),
+        }
+    }
+}
+
+impl KeyHasher {
+    /// Hash of a request key string (as made by [`request_key`]).
+    pub fn key(&self, key: &str) -> u128 {
+        self.parts(&[key.as_bytes()])
+    }
+
+    /// Hash of `entry`'s request key, without building the string: the same value as
+    /// `self.key(&entry.request_key())`.
+    pub fn entry(&self, entry: &FrontierEntry) -> u128 {
+        let method = entry.method.as_str().as_bytes();
+        match entry.request_body.as_deref() {
+            None => self.parts(&[method, b" ", entry.url.as_bytes()]),
+            Some(body) => self.parts(&[method, b" ", entry.url.as_bytes(), b"\n", body.as_bytes()]),
+        }
+    }
+
+    fn parts(&self, parts: &[&[u8]]) -> u128 {
+        use std::hash::Hasher;
+        let mut h = siphasher::sip128::SipHasher13::new_with_keys(self.k0, self.k1);
+        for p in parts {
+            // `write` feeds a byte stream: consecutive parts hash like their concatenation.
+            h.write(p);
+        }
+        siphasher::sip128::Hasher128::finish128(&h).as_u128()
+    }
+}
+
 /// The seen set and trap guards.
 #[derive(Debug, Default)]
 pub struct Seen {
-    keys: HashSet<String>,
-    /// scheme://host:port/path → distinct queries seen.
-    query_variants: HashMap<String, usize>,
+    hasher: KeyHasher,
+    keys: HashSet<u128>,
+    /// scheme://host:port/path (hashed) → distinct queries seen.
+    query_variants: HashMap<u128, u32>,
 }
 
 impl Seen {
-    pub fn insert_key(&mut self, key: String) {
-        self.keys.insert(key);
+    /// The hasher of this set (for other sets of request keys kept beside it).
+    pub fn hasher(&self) -> KeyHasher {
+        self.hasher
     }
 
+    /// Marks a request key seen.
+    pub fn insert_key(&mut self, key: &str) {
+        self.keys.insert(self.hasher.key(key));
+    }
+
+    /// Marks an entry seen.
+    pub fn insert_entry(&mut self, entry: &FrontierEntry) {
+        self.keys.insert(self.hasher.entry(entry));
+    }
+
+    /// Whether a request key was seen.
     pub fn contains(&self, key: &str) -> bool {
-        self.keys.contains(key)
+        self.keys.contains(&self.hasher.key(key))
+    }
+
+    /// Whether an entry's request was seen.
+    pub fn contains_entry(&self, entry: &FrontierEntry) -> bool {
+        self.keys.contains(&self.hasher.entry(entry))
     }
 
     pub fn len(&self) -> usize {
@@ -84,7 +152,7 @@ impl Seen {
         excludes: &[String],
         count_variants: bool,
     ) -> Result<(), Rejection> {
-        let key = entry.request_key();
+        let key = self.hasher.entry(entry);
         if self.keys.contains(&key) {
             return Err(Rejection::Seen);
         }
@@ -99,11 +167,14 @@ impl Seen {
         }
         if entry.method == Method::Get && count_variants {
             if let Some((path, _query)) = entry.url.split_once('?') {
-                let n = self.query_variants.entry(path.to_string()).or_insert(0);
-                if *n >= max_query_variants {
+                let n = self
+                    .query_variants
+                    .entry(self.hasher.key(path))
+                    .or_insert(0);
+                if *n as usize >= max_query_variants {
                     return Err(Rejection::TooManyQueryVariants);
                 }
-                *n += 1;
+                *n = n.saturating_add(1);
             }
         }
         self.keys.insert(key);
@@ -142,5 +213,28 @@ mod tests {
             seen.admit(&ex, 100, 2, &["http://a/private/".into()], true),
             Err(Rejection::Excluded)
         );
+    }
+
+    #[test]
+    fn entry_hash_is_the_hash_of_its_request_key() {
+        let h = KeyHasher::default();
+        let mut post = FrontierEntry::crawl("http://a/module/web/jpage/dataproxy.jsp", 1);
+        post.method = Method::Post;
+        post.request_body = Some("startrecord=1&endrecord=45".into());
+        let get = FrontierEntry::crawl("http://a/x?y=1", 0);
+        for e in [&post, &get] {
+            assert_eq!(h.entry(e), h.key(&e.request_key()));
+        }
+        assert_ne!(h.entry(&post), h.entry(&get));
+        // Another process (other keys) hashes differently: hashes never leave the process.
+        assert_ne!(
+            KeyHasher::default().key("GET http://a/"),
+            h.key("GET http://a/")
+        );
+        let mut seen = Seen::default();
+        seen.insert_key(&get.request_key());
+        assert!(seen.contains_entry(&get) && !seen.contains_entry(&post));
+        seen.insert_entry(&post);
+        assert!(seen.contains(&post.request_key()));
     }
 }

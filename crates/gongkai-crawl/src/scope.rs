@@ -32,6 +32,34 @@ impl Scope {
         let host = url.host_str().unwrap_or("").to_ascii_lowercase();
         self.extra_hosts.contains(&host)
     }
+
+    /// [`Scope::contains`] for a URL string as the `url` crate serialises it (the page model's
+    /// link targets), without parsing it again: a page has dozens of links, and parsing each
+    /// (IDNA, percent-encoding) was a visible share of the crawl. `None` when the string is not
+    /// in the plain `http(s)://host[:port]/…` form this reads; the caller then parses.
+    pub fn contains_str(&self, url: &str) -> Option<bool> {
+        let (scheme, rest) = url.split_once("://")?;
+        let default_port = match scheme {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        // Userinfo, IPv6 literals and anything not already lower-case ASCII: parse instead.
+        if authority.is_empty()
+            || !authority
+                .bytes()
+                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b':'))
+        {
+            return None;
+        }
+        let (host, port) = match authority.split_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().ok()?),
+            None => (authority, default_port),
+        };
+        let origin = format!("{scheme}://{host}:{port}");
+        Some(self.origins.contains(&origin) || self.extra_hosts.iter().any(|h| h == host))
+    }
 }
 
 /// "scheme://host:port" with the port always explicit: the key of per-host limits.
@@ -58,5 +86,41 @@ mod tests {
         assert!(!s.contains(&Url::parse("https://www.tengzhou.gov.cn/a").unwrap()));
         assert!(s.contains(&Url::parse("https://zwgk.tengzhou.gov.cn/a").unwrap()));
         assert!(!s.contains(&Url::parse("http://www.gov.cn/").unwrap()));
+    }
+
+    #[test]
+    fn contains_str_agrees_with_contains() {
+        let s = Scope::new(
+            &[
+                Url::parse("http://www.tengzhou.gov.cn/").unwrap(),
+                Url::parse("http://127.0.0.1:8080/").unwrap(),
+            ],
+            &["zwgk.tengzhou.gov.cn".to_string()],
+        );
+        for raw in [
+            "http://www.tengzhou.gov.cn/a?b=1",
+            "http://www.tengzhou.gov.cn:80/a",
+            "HTTP://WWW.Tengzhou.gov.cn/a",
+            "https://www.tengzhou.gov.cn/a",
+            "https://zwgk.tengzhou.gov.cn:8443/x#f",
+            "http://www.tengzhou.gov.cn.evil.cn/",
+            "http://user@www.tengzhou.gov.cn/",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8081/",
+            "http://[::1]:8080/",
+            "http://政府.cn/",
+            "ftp://www.tengzhou.gov.cn/",
+            "mailto:a@b.cn",
+        ] {
+            let Ok(u) = Url::parse(raw) else { continue };
+            let want = s.contains(&u);
+            // The serialised form is what the page model holds: read without parsing.
+            let fast = s.contains_str(u.as_str());
+            assert!(fast.is_none_or(|f| f == want), "{raw}: {fast:?} vs {want}");
+            // A string the url crate would rewrite is either read the same or left to it.
+            assert!(s.contains_str(raw).is_none_or(|f| f == want), "{raw}");
+        }
+        assert_eq!(s.contains_str("http://www.tengzhou.gov.cn/a"), Some(true));
+        assert_eq!(s.contains_str("http://www.gov.cn/a"), Some(false));
     }
 }

@@ -660,8 +660,13 @@ fn discover(
         if matches!(link.kind, LinkKind::Script | LinkKind::Style) {
             continue;
         }
-        let Ok(u) = Url::parse(target) else { continue };
-        let in_scope = ctx.scope.contains(&u);
+        let in_scope = match ctx.scope.contains_str(target) {
+            Some(inside) => inside,
+            None => {
+                let Ok(u) = Url::parse(target) else { continue };
+                ctx.scope.contains(&u)
+            }
+        };
         if in_scope && pager.contains(target) {
             // Queued below with the list's depth.
             continue;

@@ -3,9 +3,12 @@
 //! `send(..).await` without blocking the runtime and sync code can `blocking_send`.
 //!
 //! Batching is group commit: the thread blocks for the first command, then takes whatever else
-//! is already waiting (up to [`WriterConfig::max_batch_items`]) and commits it all in one
-//! `BEGIN IMMEDIATE` transaction. Under load batches fill up; when idle each command commits at
-//! once, so nothing waits on a timer and a crash loses at most the commands not yet committed.
+//! is waiting (up to [`WriterConfig::max_batch_items`]) and commits it all in one
+//! `BEGIN IMMEDIATE` transaction. While commands keep arriving it waits a little for the next
+//! one ([`WriterConfig::linger`]): a crawl sends a record every millisecond or so, and committing
+//! each on its own rewrote the same index pages into the WAL hundreds of times a second. When
+//! idle (nothing within a millisecond or two) the batch commits at once; a flush or shutdown
+//! commits without waiting. A crash loses at most the commands not yet committed.
 //!
 //! Crash consistency: a `Record` writes the fetch row, its body, its links, its discovered
 //! frontier entries and flips its frontier row to `done` in the same transaction, and batches
@@ -77,6 +80,13 @@ pub struct WriterConfig {
     /// Upper bound of frontier entries committed in one transaction (a batch closes when either
     /// bound is reached).
     pub max_batch_entries: usize,
+    /// Longest time a batch stays open waiting for more commands while they keep arriving
+    /// (zero: commit whatever is waiting at once).
+    pub linger: std::time::Duration,
+    /// WAL size in pages that triggers a checkpoint on this connection (SQLite's default is
+    /// 1,000). Larger means fewer checkpoints, each copying a page once however often it
+    /// changed in between; the writer checkpoints what is left when it finishes.
+    pub wal_autocheckpoint: u32,
 }
 
 impl Default for WriterConfig {
@@ -85,6 +95,8 @@ impl Default for WriterConfig {
             channel_capacity: 256,
             max_batch_items: 200,
             max_batch_entries: 20_000,
+            linger: std::time::Duration::from_millis(50),
+            wal_autocheckpoint: 8_000,
         }
     }
 }
@@ -213,6 +225,8 @@ impl StoreWriter {
         config: WriterConfig,
     ) -> Result<(StoreWriter, WriterHandle), StoreError> {
         let conn = open_rw(path)?;
+        conn.pragma_update(None, "wal_autocheckpoint", config.wal_autocheckpoint.max(1))
+            .map_err(crate::error::sql(path, "writer: wal_autocheckpoint"))?;
         let exists: bool = conn
             .query_row("SELECT count(*) FROM runs WHERE id = ?1", [run_id], |r| {
                 r.get::<_, i64>(0).map(|n| n > 0)
@@ -235,10 +249,11 @@ impl StoreWriter {
         let (done_tx, done) = oneshot::channel();
         let thread_path = path.to_path_buf();
         let failure = handle.failure.clone();
-        let limits = (
-            config.max_batch_items.max(1),
-            config.max_batch_entries.max(1),
-        );
+        let limits = BatchLimits {
+            items: config.max_batch_items.max(1),
+            entries: config.max_batch_entries.max(1),
+            linger: config.linger,
+        };
         let join = std::thread::Builder::new()
             .name("gongkai-store-writer".into())
             .spawn(move || {
@@ -337,28 +352,62 @@ impl StoreWriter {
     }
 }
 
+/// When a batch closes (see [`WriterConfig`]).
+#[derive(Debug, Clone, Copy)]
+struct BatchLimits {
+    items: usize,
+    entries: usize,
+    linger: std::time::Duration,
+}
+
+/// Polls between commands while a batch lingers, and how many empty polls in a row end it.
+const LINGER_POLL: std::time::Duration = std::time::Duration::from_millis(1);
+const LINGER_IDLE_POLLS: u32 = 2;
+
+/// The commands of one transaction: `first`, then whatever arrives until a bound is reached,
+/// the sender goes quiet, the linger time is up, or a flush / shutdown asks for a commit now.
+fn collect_batch(
+    first: StoreCommand,
+    rx: &mut mpsc::Receiver<StoreCommand>,
+    limits: BatchLimits,
+) -> Vec<StoreCommand> {
+    let started = std::time::Instant::now();
+    let mut entries = first.entries();
+    let mut urgent = matches!(first, StoreCommand::Flush(_) | StoreCommand::Shutdown);
+    let mut batch = vec![first];
+    let mut idle = 0;
+    while batch.len() < limits.items && entries < limits.entries {
+        match rx.try_recv() {
+            Ok(cmd) => {
+                idle = 0;
+                entries += cmd.entries();
+                urgent |= matches!(cmd, StoreCommand::Flush(_) | StoreCommand::Shutdown);
+                batch.push(cmd);
+            }
+            Err(mpsc::error::TryRecvError::Empty)
+                if !urgent && idle < LINGER_IDLE_POLLS && started.elapsed() < limits.linger =>
+            {
+                idle += 1;
+                std::thread::sleep(LINGER_POLL);
+            }
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
 fn writer_loop(
     conn: Connection,
     path: &Path,
     run_id: i64,
     mut seen: SeenKeys,
     mut rx: mpsc::Receiver<StoreCommand>,
-    (max_items, max_entries): (usize, usize),
+    limits: BatchLimits,
     failure: &Mutex<Option<String>>,
 ) -> Result<WriterStats, StoreError> {
     let mut stats = WriterStats::default();
     while let Some(first) = rx.blocking_recv() {
-        let mut entries = first.entries();
-        let mut batch = vec![first];
-        while batch.len() < max_items && entries < max_entries {
-            match rx.try_recv() {
-                Ok(cmd) => {
-                    entries += cmd.entries();
-                    batch.push(cmd);
-                }
-                Err(_) => break,
-            }
-        }
+        let batch = collect_batch(first, &mut rx, limits);
         let result = apply_batch(&conn, path, run_id, &batch, &mut seen);
         let message = result.as_ref().err().map(|e| e.to_string());
         if let Some(m) = &message {
@@ -394,6 +443,12 @@ fn writer_loop(
             }
         }
     }
+    // The larger autocheckpoint leaves more in the WAL: copy it now, while nothing reads, so the
+    // rules that follow do not look every page up in a long WAL. Best effort (a reader may hold
+    // part of it; SQLite checkpoints again later).
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        tracing::debug!(error = %e, "writer: final checkpoint");
+    }
     Ok(stats)
 }
 
@@ -403,12 +458,16 @@ fn load_seen(conn: &Connection, path: &Path, run_id: i64) -> Result<SeenKeys, St
     let mut stmt = conn
         .prepare("SELECT request_key FROM frontier WHERE run_id = ?1")
         .map_err(crate::error::sql(path, op))?;
-    let keys = stmt
-        .query_map([run_id], |r| r.get(0))
-        .map_err(crate::error::sql(path, op))?
-        .collect::<rusqlite::Result<SeenKeys>>()
-        .map_err(crate::error::sql(path, op));
-    keys
+    let mut seen = SeenKeys::default();
+    let mut rows = stmt.query([run_id]).map_err(crate::error::sql(path, op))?;
+    while let Some(row) = rows.next().map_err(crate::error::sql(path, op))? {
+        let key = row
+            .get_ref(0)
+            .and_then(|v| v.as_str().map_err(Into::into))
+            .map_err(crate::error::sql(path, op))?;
+        seen.insert(key);
+    }
+    Ok(seen)
 }
 
 /// Applies the data commands of a batch in one transaction.

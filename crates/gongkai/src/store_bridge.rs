@@ -20,8 +20,15 @@ pub struct StorePrior {
 
 impl StorePrior {
     pub fn open(db: &Path) -> anyhow::Result<Self> {
+        let store = Store::open_readonly(db)?;
+        // One index seek and one body per crawled page: a small page cache does (the default
+        // 16 MiB filled up with index pages as the site grew, issue 11).
+        store
+            .connection()
+            .pragma_update(None, "cache_size", -2048)
+            .map_err(|e| anyhow::anyhow!("{}: cache_size: {e}", db.display()))?;
         Ok(StorePrior {
-            store: Mutex::new(Store::open_readonly(db)?),
+            store: Mutex::new(store),
         })
     }
 }
