@@ -15,7 +15,9 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Strings {
     buf: String,
-    ends: Vec<u32>,
+    /// Byte offsets: 64-bit, so that a hostile site's long URLs cannot wrap them (the ids
+    /// stay 32-bit: a run has at most a few million links).
+    ends: Vec<u64>,
 }
 
 impl Strings {
@@ -261,7 +263,7 @@ impl LinkTableBuilder {
         let t = &mut self.table.strings;
         let id = t.ends.len() as u32;
         t.buf.push_str(s);
-        t.ends.push(t.buf.len() as u32);
+        t.ends.push(t.buf.len() as u64);
         self.ids.insert(s.into(), id);
         id
     }

@@ -28,25 +28,16 @@ pub fn rules_needing_complete_site(pack: &RulePack) -> Vec<&Rule> {
 /// Findings are deduplicated by fingerprint and sorted (severity, rule, url, target).
 pub fn evaluate(pack: &RulePack, site: &Site, ctx: &EvalContext) -> Vec<Finding> {
     let model = SiteModel::build(site, pack.vocabulary());
-    let mut all = Vec::new();
-    for rule in pack.rules() {
-        if !rule.enabled || rule.due.is_some_and(|d| ctx.as_of <= d) {
-            continue;
-        }
-        let mut cx = RuleCx {
-            rule: RuleRef {
-                id: &rule.id,
-                severity: rule.severity,
-                ledger: &rule.ledger,
-                department: &rule.department,
-            },
-            site: &model,
-            ctx,
-            out: Vec::new(),
-        };
-        rule.imp.run(&mut cx);
-        all.extend(cx.out);
-    }
+    let due: Vec<&Rule> = pack
+        .rules()
+        .iter()
+        .filter(|r| r.enabled && !r.due.is_some_and(|d| ctx.as_of <= d))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut all: Vec<Finding> = run_rules(&due, &model, ctx, threads)
+        .into_iter()
+        .flatten()
+        .collect();
     let mut seen = HashSet::new();
     all.retain(|f| seen.insert(f.fingerprint.clone()));
     all.sort_by(|a, b| {
@@ -57,6 +48,63 @@ pub fn evaluate(pack: &RulePack, site: &Site, ctx: &EvalContext) -> Vec<Finding>
             .then_with(|| a.target.cmp(&b.target))
     });
     all
+}
+
+/// Runs `rules` over the site model on up to `threads` threads (the machine's cores: the checks
+/// only read the model, and a rule's findings do not depend on another's), and returns each
+/// rule's findings in the order of `rules`: the result is the same whichever thread ran which.
+pub(crate) fn run_rules<'a>(
+    rules: &[&'a Rule],
+    model: &'a SiteModel<'a>,
+    ctx: &'a EvalContext,
+    threads: usize,
+) -> Vec<Vec<Finding>> {
+    let run = |rule: &'a Rule| {
+        let mut cx = RuleCx {
+            rule: RuleRef {
+                id: &rule.id,
+                severity: rule.severity,
+                ledger: &rule.ledger,
+                department: &rule.department,
+            },
+            site: model,
+            ctx,
+            out: Vec::new(),
+        };
+        rule.imp.run(&mut cx);
+        cx.out
+    };
+    let threads = threads.min(rules.len());
+    if threads <= 1 {
+        return rules.iter().map(|r| run(r)).collect();
+    }
+    // Rules are handed out one at a time: their costs differ by orders of magnitude.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<Vec<Finding>> = rules.iter().map(|_| Vec::new()).collect();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(rule) = rules.get(i) else {
+                            return done;
+                        };
+                        done.push((i, run(rule)));
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            // A check that panics fails the evaluation as it did on one thread.
+            let done = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (i, findings) in done {
+                out[i] = findings;
+            }
+        }
+    });
+    out
 }
 
 #[cfg(test)]

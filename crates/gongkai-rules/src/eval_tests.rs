@@ -292,3 +292,21 @@ fn texts_read_on_demand_conclude_what_texts_in_memory_do() {
     assert_eq!(in_memory, on_demand);
     assert!(aside.reads.load(std::sync::atomic::Ordering::Relaxed) > 1);
 }
+
+#[test]
+fn rules_run_on_several_threads_conclude_what_one_thread_does() {
+    let pack = crate::default_pack();
+    let s = broken_site();
+    let cx = owners_ctx();
+    let model = crate::sitemodel::SiteModel::build(&s, pack.vocabulary());
+    let rules: Vec<&crate::pack::Rule> = pack.rules().iter().filter(|r| r.enabled).collect();
+    let one = crate::eval::run_rules(&rules, &model, &cx, 1);
+    assert!(one.iter().any(|f| !f.is_empty()), "the site has findings");
+    for threads in [2, 3, 8] {
+        assert_eq!(
+            crate::eval::run_rules(&rules, &model, &cx, threads),
+            one,
+            "{threads} threads"
+        );
+    }
+}
