@@ -31,7 +31,7 @@ pub fn evaluate(pack: &RulePack, site: &Site, ctx: &EvalContext) -> Vec<Finding>
     let due: Vec<&Rule> = pack
         .rules()
         .iter()
-        .filter(|r| r.enabled && !r.due.is_some_and(|d| ctx.as_of <= d))
+        .filter(|r| r.enabled && r.due.is_none_or(|d| ctx.as_of > d))
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let mut all: Vec<Finding> = run_rules(&due, &model, ctx, threads)
