@@ -71,7 +71,9 @@ pub(crate) fn run_rules<'a>(
             ctx,
             out: Vec::new(),
         };
+        let t = std::time::Instant::now();
         rule.imp.run(&mut cx);
+        tracing::debug!(rule = %rule.id, secs = t.elapsed().as_secs_f64(), findings = cx.out.len(), "rule evaluated");
         cx.out
     };
     let threads = threads.min(rules.len());

@@ -310,3 +310,74 @@ fn rules_run_on_several_threads_conclude_what_one_thread_does() {
         );
     }
 }
+
+#[test]
+fn message_pages_are_found_by_one_shared_pass_over_the_texts() {
+    let pending = "留言时间：2022-03-01 留言内容：我小区至今未供暖。 答复内容：正在办理中";
+    let slow = "来信时间：2022年3月1日 来信内容：路灯不亮 回复时间：2022年5月30日 回复内容：已修复";
+    let mut in_block = article("关于路灯的来信", "");
+    for (l, v) in [
+        ("来信时间", "2022-02-10"),
+        ("来信内容", "路灯不亮"),
+        ("回复内容", "已受理"),
+    ] {
+        in_block.metadata.raw.push((l.into(), v.into()));
+    }
+    let mut s = site(vec![
+        page(ROOT, home("首页")),
+        page(&u("hd/1.html"), article("关于供暖的咨询", pending)),
+        page(&u("hd/2.html"), article("关于路灯的来信", slow)),
+        page(&u("hd/3.html"), in_block),
+        page(
+            &u("xw/1.html"),
+            article("我市召开专题会议", "会议时间：2022年3月1日"),
+        ),
+    ]);
+    for (i, p) in s.pages.iter_mut().enumerate() {
+        p.fetch_id = i as i64 + 1;
+    }
+    let cx = ctx(2022, 7, 1);
+    let pack = crate::default_pack();
+    let interaction = |fs: Vec<crate::Finding>| -> Vec<crate::Finding> {
+        fs.into_iter()
+            .filter(|f| f.rule.starts_with("interaction."))
+            .collect()
+    };
+    let in_memory = interaction(evaluate(&pack, &s, &cx));
+    let rules: Vec<&str> = in_memory.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"interaction.unanswered"), "{rules:?}");
+    assert!(rules.contains(&"interaction.slow-reply"), "{rules:?}");
+    let urls: Vec<&str> = in_memory.iter().map(|f| f.url.as_str()).collect();
+    assert!(
+        urls.contains(&u("hd/3.html").as_str()),
+        "the metadata-block letter: {urls:?}"
+    );
+
+    let aside = std::sync::Arc::new(AsideTexts {
+        texts: s
+            .pages
+            .iter_mut()
+            .filter(|p| p.crawled)
+            .filter_map(|p| Some((p.fetch_id, std::mem::take(&mut p.model.as_mut()?.text))))
+            .collect(),
+        reads: Default::default(),
+    });
+    s.texts = crate::site::TextSource::new(aside.clone());
+    assert_eq!(interaction(evaluate(&pack, &s, &cx)), in_memory);
+
+    // The question "which texts name a message time" reads every crawled page once, and is
+    // answered from the cache the second time.
+    let model = crate::sitemodel::SiteModel::build(&s, pack.vocabulary());
+    let labels = crate::checks::interaction_unanswered::MessageLabels::default().message_time;
+    let before = aside.reads.load(std::sync::atomic::Ordering::Relaxed);
+    let first = model.pages_with_text(&labels);
+    let read = aside.reads.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert_eq!(read, model.crawled.len());
+    assert_eq!(model.pages_with_text(&labels), first);
+    assert_eq!(
+        aside.reads.load(std::sync::atomic::Ordering::Relaxed) - before,
+        read
+    );
+    let found: Vec<&str> = first.iter().map(|&i| s.pages[i].url.as_str()).collect();
+    assert_eq!(found, [u("hd/1.html"), u("hd/2.html")]);
+}

@@ -69,6 +69,8 @@ pub(crate) struct SiteModel<'a> {
     /// Attachment URL → indices in `links` of the links to it, in link order (built on
     /// first use; only the run's read attachments are indexed, so it stays small).
     links_to_attachments: std::sync::OnceLock<HashMap<&'a str, Vec<u32>>>,
+    /// [`Self::pages_with_text`]'s answers by needle set.
+    text_hits: std::sync::Mutex<HashMap<Vec<String>, std::sync::Arc<Vec<usize>>>>,
 }
 
 pub(crate) fn strip_fragment(u: &str) -> &str {
@@ -183,6 +185,7 @@ impl<'a> SiteModel<'a> {
             sponsor: None,
             template_targets: std::sync::OnceLock::new(),
             links_to_attachments: std::sync::OnceLock::new(),
+            text_hits: std::sync::Mutex::new(HashMap::new()),
         };
         sm.group_columns();
         sm.classify();
@@ -408,6 +411,38 @@ impl<'a> SiteModel<'a> {
     /// and keeps it no longer than it needs it. Never read `model(i).text` directly.
     pub fn text(&self, i: usize) -> std::borrow::Cow<'a, str> {
         self.site.page_text(i)
+    }
+
+    /// The crawled pages (ascending) whose folded text ([`crate::text::fold`]) contains one of
+    /// `needles` (empty needles ignored). Several checks put the same question to every page (the
+    /// message checks look for the same message-time labels), and reading a page's text is the
+    /// costly part of that: each needle set is answered once per evaluation and shared.
+    pub fn pages_with_text(&self, needles: &[String]) -> std::sync::Arc<Vec<usize>> {
+        let key: Vec<String> = needles.iter().filter(|n| !n.is_empty()).cloned().collect();
+        // Held while computing: a second check asking the same waits instead of reading again.
+        let mut cache = self
+            .text_hits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(hits) = cache.get(&key) {
+            return hits.clone();
+        }
+        let mut hits: Vec<usize> = if key.is_empty() {
+            Vec::new()
+        } else {
+            self.crawled
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let text = crate::text::fold(&self.text(i));
+                    key.iter().any(|n| text.contains(n.as_str()))
+                })
+                .collect()
+        };
+        hits.sort_unstable();
+        let hits = std::sync::Arc::new(hits);
+        cache.insert(key, hits.clone());
+        hits
     }
 
     /// The model of a page known to have one (crawled pages, column pages).

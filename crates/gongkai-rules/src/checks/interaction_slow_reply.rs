@@ -7,7 +7,7 @@
 //! What the rule means and why it matters, with an example, is the rule's Chinese `doc` in
 //! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
-use super::interaction_unanswered::{messages, MessageLabels};
+use super::interaction_unanswered::{messages_of, MessageLabels};
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 
 use crate::calendar;
@@ -55,7 +55,7 @@ impl Check for InteractionSlowReply {
             if sm.is_home(i) {
                 continue;
             }
-            for msg in messages(sm.model(i), || sm.text(i), &self.p.labels) {
+            for msg in messages_of(sm, i, &self.p.labels) {
                 let (Some(date), Some(reply)) = (msg.date, msg.reply_date) else {
                     continue;
                 };

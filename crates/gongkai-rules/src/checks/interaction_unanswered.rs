@@ -13,6 +13,7 @@
 //! `rules/*.toml` (`gongkai rules explain ID`); this says only how the check works.
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
+use crate::sitemodel::SiteModel;
 use crate::text::{clip, fold};
 use chrono::NaiveDate;
 use gongkai_page::parse_date;
@@ -148,6 +149,46 @@ impl Message {
 
 /// The (slot, value) pairs of a page, in order: the metadata block when it prints a message
 /// time, else "label：value" of the text (value up to the next known label, ≤ 300 chars).
+/// The slot a metadata label fills (folded, without whitespace; the first list naming it).
+fn slot_of(label: &str, l: &MessageLabels) -> Option<Slot> {
+    let lab: String = fold(label).chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        (Slot::MsgTime, &l.message_time),
+        (Slot::MsgContent, &l.message_content),
+        (Slot::ReplyTime, &l.reply_time),
+        (Slot::ReplyContent, &l.reply_content),
+        (Slot::ReplyUnit, &l.reply_unit),
+    ]
+    .into_iter()
+    .find(|(_, ls)| ls.iter().any(|x| !x.is_empty() && lab == *x))
+    .map(|(s, _)| s)
+}
+
+/// The messages of crawled page `i`: [`messages`], except that a page that cannot hold one
+/// (no message-time label in its metadata block, none in its text) is passed over without
+/// reading its text again (the site model answers "which texts name a message time" once for
+/// every check that asks).
+pub(crate) fn messages_of(sm: &SiteModel<'_>, i: usize, l: &MessageLabels) -> Vec<Message> {
+    let m = sm.model(i);
+    if m.column.is_some() {
+        return Vec::new();
+    }
+    let time_in_block = m
+        .metadata
+        .raw
+        .iter()
+        .any(|(lab, _)| slot_of(lab, l) == Some(Slot::MsgTime));
+    if !time_in_block
+        && sm
+            .pages_with_text(&l.message_time)
+            .binary_search(&i)
+            .is_err()
+    {
+        return Vec::new();
+    }
+    messages(m, || sm.text(i), l)
+}
+
 fn pairs<'t>(
     m: &PageModel,
     text: impl FnOnce() -> Cow<'t, str>,
@@ -160,18 +201,11 @@ fn pairs<'t>(
         (Slot::ReplyContent, &l.reply_content),
         (Slot::ReplyUnit, &l.reply_unit),
     ];
-    let slot_of = |label: &str| {
-        let lab: String = fold(label).chars().filter(|c| !c.is_whitespace()).collect();
-        slots
-            .iter()
-            .find(|(_, ls)| ls.iter().any(|x| !x.is_empty() && lab == *x))
-            .map(|(s, _)| *s)
-    };
     let raw: Vec<(Slot, String)> = m
         .metadata
         .raw
         .iter()
-        .filter_map(|(lab, val)| slot_of(lab).map(|s| (s, val.trim().to_string())))
+        .filter_map(|(lab, val)| slot_of(lab, l).map(|s| (s, val.trim().to_string())))
         .collect();
     if raw.iter().any(|(s, _)| *s == Slot::MsgTime) {
         return raw;
@@ -300,7 +334,7 @@ impl Check for InteractionUnanswered {
             if sm.is_home(i) {
                 continue;
             }
-            for msg in messages(sm.model(i), || sm.text(i), &self.p.labels) {
+            for msg in messages_of(sm, i, &self.p.labels) {
                 let Some(date) = msg.date else { continue };
                 let age = (as_of - date).num_days();
                 if msg.replied() || age <= self.p.max_days {

@@ -60,9 +60,16 @@ pub fn evaluate_run(
     pack: &RulePack,
     site: &SiteConfig,
 ) -> Result<Vec<Finding>> {
+    let t = std::time::Instant::now();
     refresh_models(store, run_id)?;
     crate::attachments::extract_pending(store, run_id)?;
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        "models and attachments up to date"
+    );
+    let t = std::time::Instant::now();
     let snapshot = store.load_site(run_id)?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "site loaded");
     // A run cut by a crawl limit does not judge what needs the whole site.
     let complete = store.run(run_id)?.is_none_or(|r| r.complete());
     let ctx = EvalContext {
@@ -85,15 +92,19 @@ pub fn evaluate_run(
         complete,
         text: site.text.site_terms(),
     };
+    let t = std::time::Instant::now();
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "rules evaluated");
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
+    let t = std::time::Instant::now();
     // Broken links are reported once they failed in `confirm_runs` consecutive runs.
     let confirm_runs = site.crawl.confirm_runs.unwrap_or(1);
     let (findings, held) = crate::health::hold_unconfirmed(store, run_id, confirm_runs, findings)?;
     store.set_unconfirmed(run_id, held)?;
     store.replace_findings(run_id, &findings)?;
     store.set_rules_version(run_id, pack.hash())?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "findings stored");
     Ok(findings)
 }
 
