@@ -106,6 +106,56 @@ impl FetchRecord {
     }
 }
 
+/// A request key reduced to 128 bits of SipHash-1-3 under keys drawn at random per process.
+///
+/// The seen sets hold one entry per URL ever queued (about 1.5 per page, plus every link target),
+/// so at 100,000 pages full key strings cost tens of megabytes; 16 bytes each do not grow the
+/// crawl much. The keys are secret, so a hostile page cannot craft a URL that collides with
+/// another (a collision would only skip one request).
+#[derive(Debug, Clone, Copy)]
+pub struct KeyHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        let state = std::collections::hash_map::RandomState::new();
+        KeyHasher {
+            k0: state.hash_one(0x5eed_u64),
+            k1: state.hash_one(0xfeed_u64),
+        }
+    }
+}
+
+impl KeyHasher {
+    /// Hash of a request key string (as made by [`request_key`]).
+    pub fn key(&self, key: &str) -> u128 {
+        self.parts(&[key.as_bytes()])
+    }
+
+    /// Hash of `entry`'s request key, without building the string: the same value as
+    /// `self.key(&entry.request_key())`.
+    pub fn entry(&self, entry: &FrontierEntry) -> u128 {
+        let method = entry.method.as_str().as_bytes();
+        match entry.request_body.as_deref() {
+            None => self.parts(&[method, b" ", entry.url.as_bytes()]),
+            Some(body) => self.parts(&[method, b" ", entry.url.as_bytes(), b"\n", body.as_bytes()]),
+        }
+    }
+
+    fn parts(&self, parts: &[&[u8]]) -> u128 {
+        use std::hash::Hasher;
+        let mut h = siphasher::sip128::SipHasher13::new_with_keys(self.k0, self.k1);
+        for p in parts {
+            // `write` feeds a byte stream: consecutive parts hash like their concatenation.
+            h.write(p);
+        }
+        siphasher::sip128::Hasher128::finish128(&h).as_u128()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -246,6 +246,22 @@ struct AsideTexts {
     reads: std::sync::atomic::AtomicUsize,
 }
 
+/// Moves the crawled pages' texts out of their models into an [`AsideTexts`] that `s` reads them
+/// from, as a site loaded from the store does.
+fn texts_aside(s: &mut crate::Site) -> std::sync::Arc<AsideTexts> {
+    let aside = std::sync::Arc::new(AsideTexts {
+        texts: s
+            .pages
+            .iter_mut()
+            .filter(|p| p.crawled)
+            .filter_map(|p| Some((p.fetch_id, std::mem::take(&mut p.model.as_mut()?.text))))
+            .collect(),
+        reads: Default::default(),
+    });
+    s.texts = crate::site::TextSource::new(aside.clone());
+    aside
+}
+
 impl crate::site::PageTexts for AsideTexts {
     fn text(&self, fetch_id: i64) -> Option<String> {
         self.reads
@@ -277,16 +293,7 @@ fn texts_read_on_demand_conclude_what_texts_in_memory_do() {
     let pack = crate::default_pack();
     let in_memory = evaluate(&pack, &s, &cx);
     assert!(in_memory.iter().any(|f| f.rule == "text.serious-error"));
-    let aside = std::sync::Arc::new(AsideTexts {
-        texts: s
-            .pages
-            .iter_mut()
-            .filter(|p| p.crawled)
-            .filter_map(|p| Some((p.fetch_id, std::mem::take(&mut p.model.as_mut()?.text))))
-            .collect(),
-        reads: Default::default(),
-    });
-    s.texts = crate::site::TextSource::new(aside.clone());
+    let aside = texts_aside(&mut s);
     assert_eq!(s.page_text(1), "坚持中国特色社会注义道路不动摇 绝密★");
     let on_demand = evaluate(&pack, &s, &cx);
     assert_eq!(in_memory, on_demand);
@@ -353,16 +360,7 @@ fn message_pages_are_found_by_one_shared_pass_over_the_texts() {
         "the metadata-block letter: {urls:?}"
     );
 
-    let aside = std::sync::Arc::new(AsideTexts {
-        texts: s
-            .pages
-            .iter_mut()
-            .filter(|p| p.crawled)
-            .filter_map(|p| Some((p.fetch_id, std::mem::take(&mut p.model.as_mut()?.text))))
-            .collect(),
-        reads: Default::default(),
-    });
-    s.texts = crate::site::TextSource::new(aside.clone());
+    let aside = texts_aside(&mut s);
     assert_eq!(interaction(evaluate(&pack, &s, &cx)), in_memory);
 
     // The question "which texts name a message time" reads every crawled page once, and is

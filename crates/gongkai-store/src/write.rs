@@ -21,32 +21,15 @@ pub(crate) fn now_rfc3339() -> String {
 /// every request of the run, so strings made it grow by tens of megabytes at 100,000 pages. The
 /// hash keys are random per process, so hostile URLs cannot be made to collide; a collision
 /// would only skip an INSERT that `ON CONFLICT DO NOTHING` guards anyway.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct SeenKeys {
-    k0: u64,
-    k1: u64,
+    hasher: gongkai_core::frontier::KeyHasher,
     set: std::collections::HashSet<u128>,
-}
-
-impl Default for SeenKeys {
-    fn default() -> Self {
-        use std::hash::BuildHasher;
-        let state = std::collections::hash_map::RandomState::new();
-        SeenKeys {
-            k0: state.hash_one(0x5eed_u64),
-            k1: state.hash_one(0xfeed_u64),
-            set: std::collections::HashSet::new(),
-        }
-    }
 }
 
 impl SeenKeys {
     fn hash(&self, key: &str) -> u128 {
-        use siphasher::sip128::Hasher128;
-        use std::hash::Hasher;
-        let mut h = siphasher::sip128::SipHasher13::new_with_keys(self.k0, self.k1);
-        h.write(key.as_bytes());
-        h.finish128().as_u128()
+        self.hasher.key(key)
     }
 
     pub(crate) fn contains(&self, key: &str) -> bool {
