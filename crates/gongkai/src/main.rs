@@ -21,6 +21,56 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// The allocator's figures in MB (allocated by the program, resident), for debug logs of where
+/// memory goes; None when the allocator cannot tell.
+pub(crate) fn heap_mb() -> Option<(f64, f64)> {
+    #[cfg(not(target_env = "msvc"))]
+    {
+        use tikv_jemalloc_ctl::{epoch, stats};
+        epoch::advance().ok()?;
+        let mb = |b: usize| b as f64 / 1e6;
+        Some((
+            mb(stats::allocated::read().ok()?),
+            mb(stats::resident::read().ok()?),
+        ))
+    }
+    #[cfg(target_env = "msvc")]
+    None
+}
+
+/// The peak of [`heap_mb`] over a step, sampled every 20 ms by a thread that runs only when
+/// debug logging is on (`RUST_LOG=gongkai=debug`): where the memory of a step goes.
+pub(crate) struct HeapPeak {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sampler: Option<std::thread::JoinHandle<(f64, f64)>>,
+}
+
+impl HeapPeak {
+    pub(crate) fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sampler = tracing::enabled!(tracing::Level::DEBUG).then(|| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut peak = (0.0f64, 0.0f64);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Some((a, r)) = heap_mb() {
+                        peak = (peak.0.max(a), peak.1.max(r));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                peak
+            })
+        });
+        HeapPeak { stop, sampler }
+    }
+
+    /// (allocated, resident) peaks in MB; None when not sampled.
+    pub(crate) fn finish(self) -> Option<(f64, f64)> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.sampler?.join().ok()
+    }
+}
+
 fn main() -> ExitCode {
     #[cfg(not(target_env = "msvc"))]
     if let Err(e) = tikv_jemalloc_ctl::background_thread::write(true) {

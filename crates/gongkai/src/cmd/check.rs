@@ -69,7 +69,7 @@ pub fn evaluate_run(
     );
     let t = std::time::Instant::now();
     let snapshot = store.load_site(run_id)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "site loaded");
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "site loaded");
     // A run cut by a crawl limit does not judge what needs the whole site.
     let complete = store.run(run_id)?.is_none_or(|r| r.complete());
     let ctx = EvalContext {
@@ -93,8 +93,14 @@ pub fn evaluate_run(
         text: site.text.site_terms(),
     };
     let t = std::time::Instant::now();
+    let peak = crate::HeapPeak::start();
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "rules evaluated");
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        heap_mb = ?crate::heap_mb(),
+        heap_peak_mb = ?peak.finish(),
+        "rules evaluated"
+    );
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
     let t = std::time::Instant::now();
