@@ -17,6 +17,7 @@ pub mod model;
 pub mod outcome;
 pub mod placeholder;
 pub mod site;
+pub mod strpool;
 
 pub use coverage::{Coverage, CutReason, CutUrl, Unreadable};
 pub use finding::{Finding, Severity};
@@ -28,3 +29,4 @@ pub use placeholder::{is_placeholder, PLACEHOLDER_VALUES};
 pub use site::{
     PageTexts, Site, SiteAttachment, SiteBuilder, SiteLink, SitePage, TextChunk, TextSource,
 };
+pub use strpool::StringPool;

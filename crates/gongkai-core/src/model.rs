@@ -3,6 +3,7 @@
 //! This is the contract between the page extractor, the crawler (links, follow-ups), the store
 //! (stored as JSON with [`EXTRACTOR_VERSION`]) and the rules. Add fields freely; rename none.
 
+pub use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -19,19 +20,19 @@ pub struct PageModel {
     /// [`EXTRACTOR_VERSION`] of the extractor that built the model.
     pub extractor_version: u32,
     /// `<title>` text, whitespace-collapsed.
-    pub title: String,
+    pub title: ArcStr,
     /// The article heading when the page has one (`h1`, `.title`, ArticleTitle meta ...).
-    pub heading: Option<String>,
+    pub heading: Option<ArcStr>,
     /// What the page looks like locally (cross-page kinds such as "normative document" are decided
     /// by the rules over the whole site).
     pub kind: PageKind,
     /// 政府网站发展指引 meta tags by name (SiteName, SiteIDCode, ColumnName, ArticleTitle, PubDate,
     /// ContentSource ...), as found.
-    pub guideline_meta: BTreeMap<String, String>,
+    pub guideline_meta: BTreeMap<ArcStr, ArcStr>,
     /// The metadata block (索引号 / 文号 / 成文日期 ...), normalised.
     pub metadata: Metadata,
     /// Breadcrumb trail texts, home first (当前位置：首页 > 政府信息公开 > 规范性文件).
-    pub breadcrumb: Vec<String>,
+    pub breadcrumb: Vec<ArcStr>,
     /// Present when the page is a column list page.
     pub column: Option<ColumnList>,
     /// Main text of the page (article body when found, else the body text), whitespace-collapsed.
@@ -86,13 +87,13 @@ pub struct TermClause {
 #[serde(default)]
 pub struct Footer {
     /// 主办单位 (or 主办：), the organ that runs the site: the owner of last resort for findings.
-    pub sponsor: Option<String>,
+    pub sponsor: Option<ArcStr>,
     /// 网站标识码 as printed.
-    pub site_id_code: Option<String>,
+    pub site_id_code: Option<ArcStr>,
     /// ICP备案号 as printed (e.g. 鲁ICP备05001234号-1).
-    pub icp: Option<String>,
+    pub icp: Option<ArcStr>,
     /// 公安机关备案号 as printed (e.g. 鲁公网安备 37048102000123号).
-    pub police_beian: Option<String>,
+    pub police_beian: Option<ArcStr>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -141,9 +142,9 @@ pub enum Field {
 pub struct Metadata {
     /// Known fields, value text normalised (full-width spaces collapsed, trimmed). Empty values are
     /// kept as empty strings: "label present, value blank" is a finding too.
-    pub fields: BTreeMap<Field, String>,
+    pub fields: BTreeMap<Field, ArcStr>,
     /// Every (label, value) pair seen, label normalised (colons and spaces removed), in order.
-    pub raw: Vec<(String, String)>,
+    pub raw: Vec<(ArcStr, ArcStr)>,
 }
 
 impl Metadata {
@@ -271,7 +272,7 @@ pub enum FollowRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ColumnList {
     /// Column name from breadcrumb tail, ColumnName meta, heading or title, in that order.
-    pub name: String,
+    pub name: ArcStr,
     /// The items, in page order.
     pub items: Vec<ColumnItem>,
     /// Total pages when the pagination says so (createPageHTML's total, "共N页").
@@ -284,9 +285,9 @@ pub struct ColumnList {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ColumnItem {
     /// The item's title as listed.
-    pub title: String,
+    pub title: ArcStr,
     /// The item's absolute URL, when it links one.
-    pub url: Option<String>,
+    pub url: Option<ArcStr>,
     /// ISO date (YYYY-MM-DD) when the item carries one.
-    pub date: Option<String>,
+    pub date: Option<ArcStr>,
 }

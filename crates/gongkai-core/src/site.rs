@@ -37,7 +37,7 @@ pub struct SitePage {
     /// Page model for parsed HTML pages (also for checked targets whose first bytes were HTML,
     /// so soft-404s can be told); None otherwise. Models loaded from the store carry no links
     /// (`model.links` is empty): use [`Site::links`].
-    pub model: Option<PageModel>,
+    pub model: Option<Box<PageModel>>,
     /// sha256 of the stored body, hex.
     pub body_sha256: Option<String>,
 }
@@ -253,6 +253,8 @@ impl Site {
 pub struct SiteBuilder {
     site: Site,
     links: LinkTableBuilder,
+    /// Shares the strings the pages' models repeat (dropped with the builder).
+    strings: crate::strpool::StringPool,
 }
 
 impl SiteBuilder {
@@ -265,6 +267,7 @@ impl SiteBuilder {
                 ..Site::default()
             },
             links: LinkTableBuilder::default(),
+            strings: crate::strpool::StringPool::default(),
         }
     }
 
@@ -284,6 +287,9 @@ impl SiteBuilder {
                     m.text = String::new();
                 }
             }
+        }
+        if let Some(m) = page.model.as_mut() {
+            m.share_strings(&mut self.strings);
         }
         self.site.pages.push(page);
     }
@@ -310,6 +316,7 @@ impl SiteBuilder {
     pub fn probe(&mut self, mut page: SitePage) {
         if let Some(m) = page.model.as_mut() {
             m.links = Vec::new();
+            m.share_strings(&mut self.strings);
         }
         self.site.soft404_probes.push(page);
     }

@@ -458,7 +458,7 @@ mod tests {
             name: "通知公告".into(),
             items: vec![gongkai_page::ColumnItem {
                 title: "通知".into(),
-                url: Some(a.clone()),
+                url: Some(a.clone().into()),
                 date: Some("2026-02-01".into()),
             }],
             total_pages: None,

@@ -715,7 +715,7 @@ fn follow_candidates(
     let column_name = model
         .column
         .as_ref()
-        .map(|c| c.name.clone())
+        .map(|c| c.name.to_string())
         .filter(|n| !n.is_empty());
     for follow in &model.follow {
         match follow {

@@ -53,11 +53,11 @@ pub fn hanweb_model(url: &Url, body: &[u8], column: Option<String>) -> (PageMode
     let name = column.unwrap_or_default();
     let model = PageModel {
         extractor_version: EXTRACTOR_VERSION,
-        title: name.clone(),
+        title: name.clone().into(),
         kind: PageKind::ColumnList,
         links,
         column: Some(ColumnList {
-            name,
+            name: name.into(),
             items,
             total_pages: batch.total_pages,
             current_page: None,

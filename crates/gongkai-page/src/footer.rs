@@ -81,10 +81,10 @@ pub fn parse(text: &str) -> Footer {
             .map(|m| m.as_str().split_whitespace().collect::<String>())
     };
     Footer {
-        sponsor,
-        site_id_code: one(&SITE_ID),
-        icp: one(&ICP),
-        police_beian: one(&POLICE).map(|p| space_after_beian(&p)),
+        sponsor: sponsor.map(Into::into),
+        site_id_code: one(&SITE_ID).map(Into::into),
+        icp: one(&ICP).map(Into::into),
+        police_beian: one(&POLICE).map(|p| space_after_beian(&p).into()),
     }
 }
 

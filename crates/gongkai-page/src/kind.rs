@@ -181,7 +181,7 @@ mod tests {
         let mut small = ColumnAnalysis::default();
         small.list.items = (0..3)
             .map(|i| ColumnItem {
-                title: format!("信息标题{i}"),
+                title: format!("信息标题{i}").into(),
                 url: None,
                 date: Some("2022-06-01".into()),
             })

@@ -78,7 +78,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     let text = content::main_text(root, container);
     if md.metadata.value(Field::Validity).is_none() {
         if let Some(mark) = validity::badge(root, heading.as_deref(), container) {
-            md.metadata.fields.insert(Field::Validity, mark);
+            md.metadata.fields.insert(Field::Validity, mark.into());
         }
     }
     let term = validity::term_clause(&text);
@@ -139,12 +139,15 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     url::forget_resolved();
     PageModel {
         extractor_version: EXTRACTOR_VERSION,
-        title,
-        heading,
+        title: title.into(),
+        heading: heading.map(Into::into),
         kind,
-        guideline_meta,
+        guideline_meta: guideline_meta
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
         metadata: md.metadata,
-        breadcrumb,
+        breadcrumb: breadcrumb.into_iter().map(Into::into).collect(),
         column: (kind == PageKind::ColumnList).then_some(col.list),
         text,
         links,

@@ -17,7 +17,7 @@ impl PageModelExt for PageModel {
         [Field::PublishDate, Field::WrittenDate]
             .into_iter()
             .filter_map(|f| self.metadata.value(f))
-            .chain(self.guideline_meta.get("PubDate").map(String::as_str))
+            .chain(self.guideline_meta.get("PubDate").map(|v| v.as_str()))
             .find_map(|v| crate::dates::parse_date(v).map(|d| d.to_string()))
     }
 }

@@ -56,7 +56,7 @@ fn compare(page: &Table, m: &PageModel) -> Vec<(String, String, String)> {
         (
             "footer.sponsor",
             s(page, "footer_sponsor"),
-            m.footer.sponsor.clone().unwrap_or_default(),
+            m.footer.sponsor.clone().unwrap_or_default().to_string(),
         ),
     ];
     let term_expected = page.get("term").and_then(Value::as_table);
@@ -83,7 +83,7 @@ fn compare(page: &Table, m: &PageModel) -> Vec<(String, String, String)> {
     }
     if page.contains_key("breadcrumb_last") {
         let got = m.breadcrumb.last().cloned().unwrap_or_default();
-        rows.push(("breadcrumb", s(page, "breadcrumb_last"), got));
+        rows.push(("breadcrumb", s(page, "breadcrumb_last"), got.to_string()));
     }
     if let Some(n) = page.get("total_pages").and_then(Value::as_integer) {
         let got = m.column.as_ref().and_then(|c| c.total_pages);

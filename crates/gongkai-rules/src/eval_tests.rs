@@ -90,8 +90,8 @@ fn departments_publisher_owner_default() {
     // A news source is not a department; an organ under 来源 is.
     let mut s = broken_site();
     let m = s.pages[2].model.as_mut().unwrap();
-    *m = with_fields(
-        m.clone(),
+    **m = with_fields(
+        (**m).clone(),
         &[
             (Field::Publisher, "滕州日报"),
             (Field::PublishDate, "2022-06-01"),

@@ -464,8 +464,9 @@ impl<'a> SiteModel<'a> {
         let Some(m) = self.page(i).model.as_ref() else {
             return String::new();
         };
-        let nonempty =
-            |s: Option<&String>| s.map(|h| h.trim().to_string()).filter(|h| !h.is_empty());
+        let nonempty = |s: Option<&gongkai_page::ArcStr>| {
+            s.map(|h| h.trim().to_string()).filter(|h| !h.is_empty())
+        };
         let heading = nonempty(m.heading.as_ref());
         let generic = heading.as_ref().is_none_or(|h| {
             let k = key(h);
@@ -801,11 +802,11 @@ impl<'a> SiteModel<'a> {
     /// The page's visible texts to search for names: title, heading, breadcrumb, column name.
     pub fn names_of(&self, i: usize) -> Vec<String> {
         let m = self.model(i);
-        let mut v = vec![m.title.clone()];
-        v.extend(m.heading.clone());
-        v.extend(m.breadcrumb.iter().cloned());
-        v.extend(m.column.as_ref().map(|c| c.name.clone()));
-        v.extend(m.guideline_meta.get("ColumnName").cloned());
+        let mut v = vec![m.title.to_string()];
+        v.extend(m.heading.as_ref().map(|h| h.to_string()));
+        v.extend(m.breadcrumb.iter().map(|b| b.to_string()));
+        v.extend(m.column.as_ref().map(|c| c.name.to_string()));
+        v.extend(m.guideline_meta.get("ColumnName").map(|c| c.to_string()));
         v
     }
 }

@@ -91,7 +91,7 @@ fn page_of(
         fetched_at: r.fetched_at.clone(),
         depth: r.depth,
         crawled,
-        model,
+        model: model.map(Box::new),
         body_sha256: sha,
     }
 }

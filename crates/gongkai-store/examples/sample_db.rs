@@ -147,7 +147,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     model
         .metadata
         .fields
-        .insert(Field::DocNumber, String::new());
+        .insert(Field::DocNumber, gongkai_core::ArcStr::new());
     art.model = Some(model);
     handle.blocking_record(
         art,

@@ -241,9 +241,9 @@ fn read_record_with(
     let has_date = date.is_some();
     Some((
         ColumnItem {
-            title,
-            url: url.map(String::from),
-            date: date.map(|d| d.format("%Y-%m-%d").to_string()),
+            title: title.into(),
+            url: url.map(|u| u.as_str().into()),
+            date: date.map(|d| d.format("%Y-%m-%d").to_string().into()),
         },
         has_date,
     ))

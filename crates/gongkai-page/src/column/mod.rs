@@ -107,7 +107,7 @@ pub fn analyze_column(ctx: &ColumnContext<'_, '_>) -> ColumnAnalysis {
     let near_heading = list_parent
         .and_then(|id| ctx.root.tree().get(id))
         .and_then(heading_above);
-    out.list.name = column_name(ctx, near_heading);
+    out.list.name = column_name(ctx, near_heading).into();
     out
 }
 

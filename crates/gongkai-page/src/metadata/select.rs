@@ -73,7 +73,7 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
                     if md.raw.len() < MAX_PAIRS
                         && seen_raw.insert((p.label.clone(), p.value.clone()))
                     {
-                        md.raw.push((p.label, p.value));
+                        md.raw.push((p.label.into(), p.value.into()));
                     }
                 }
             }
@@ -94,11 +94,11 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
                 let r = rank(&p.label, &p.value);
                 if ranks.get(&f).is_none_or(|old| r < *old) {
                     ranks.insert(f, r);
-                    md.fields.insert(f, p.value.clone());
+                    md.fields.insert(f, p.value.as_str().into());
                 }
             }
             if md.raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone())) {
-                md.raw.push((p.label, p.value));
+                md.raw.push((p.label.into(), p.value.into()));
             }
         }
     }

@@ -8,7 +8,7 @@ fn md(html: &str) -> Extracted {
 }
 
 fn field(e: &Extracted, f: Field) -> Option<&str> {
-    e.metadata.fields.get(&f).map(String::as_str)
+    e.metadata.fields.get(&f).map(|v| v.as_str())
 }
 
 #[test]

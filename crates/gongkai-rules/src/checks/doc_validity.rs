@@ -87,7 +87,7 @@ pub(crate) fn validity(sm: &SiteModel<'_>, i: usize) -> Validity {
                     mark,
                 }
             }
-            None => blank = blank.or(Some((l.clone(), v.trim().to_string()))),
+            None => blank = blank.or(Some((l.to_string(), v.trim().to_string()))),
         }
     }
     match blank {

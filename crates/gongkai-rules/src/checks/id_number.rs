@@ -377,10 +377,10 @@ mod tests {
         // A text attachment that was only checked.
         let mut att = target(&u("gs/list.txt"), gongkai_core::FetchOutcome::Ok, Some(200));
         att.content_type = Some("text/plain".into());
-        att.model = Some(gongkai_page::PageModel {
+        att.model = Some(Box::new(gongkai_page::PageModel {
             text: "王五 11010519491231002X".into(),
             ..Default::default()
-        });
+        }));
         let mut s = site(vec![page(ROOT, home("")), att]);
         s.links.push(link(
             ROOT,

@@ -18,7 +18,9 @@ fn one(text: &str) -> crate::Site {
 fn raw_page(pairs: &[(&str, &str)]) -> crate::Site {
     let mut m = msg_page("");
     for (l, v) in pairs {
-        m.metadata.raw.push((l.to_string(), v.to_string()));
+        m.metadata
+            .raw
+            .push((l.to_string().into(), v.to_string().into()));
     }
     site(vec![page(ROOT, home("")), page(&u("hd/xx/2.html"), m)])
 }

@@ -388,11 +388,11 @@ mod tests {
 
     fn soft(url: &str, text: &str, sha: &str) -> SitePage {
         let mut p = target(url, FetchOutcome::Ok, Some(200));
-        p.model = Some(gongkai_page::PageModel {
+        p.model = Some(Box::new(gongkai_page::PageModel {
             title: "提示".into(),
             text: text.into(),
             ..Default::default()
-        });
+        }));
         p.body_sha256 = Some(sha.into());
         p
     }

@@ -62,7 +62,7 @@ impl Check for SiteIdentity {
             }
             let m = sm.model(i);
             let text = crate::text::fold(&sm.text(i));
-            let nonblank = |o: &Option<String>| {
+            let nonblank = |o: &Option<gongkai_page::ArcStr>| {
                 o.as_ref()
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())

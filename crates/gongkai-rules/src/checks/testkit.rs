@@ -25,7 +25,7 @@ pub fn page(url: &str, model: PageModel) -> SitePage {
         fetched_at: "2022-07-01T00:00:00Z".into(),
         depth: 1,
         crawled: true,
-        model: Some(model),
+        model: Some(Box::new(model)),
         body_sha256: None,
     }
 }
@@ -59,7 +59,7 @@ pub fn home(text: &str) -> PageModel {
 pub fn article(title: &str, text: &str) -> PageModel {
     PageModel {
         kind: PageKind::Article,
-        title: format!("{title}_滕州市人民政府"),
+        title: format!("{title}_滕州市人民政府").into(),
         heading: Some(title.into()),
         text: text.into(),
         ..Default::default()
@@ -68,8 +68,10 @@ pub fn article(title: &str, text: &str) -> PageModel {
 
 pub fn with_fields(mut m: PageModel, fields: &[(Field, &str)]) -> PageModel {
     for (f, v) in fields {
-        m.metadata.fields.insert(*f, v.to_string());
-        m.metadata.raw.push((label(*f).to_string(), v.to_string()));
+        m.metadata.fields.insert(*f, v.to_string().into());
+        m.metadata
+            .raw
+            .push((label(*f).to_string().into(), v.to_string().into()));
     }
     if m.metadata.fields.len() >= 2 {
         m.kind = PageKind::InfoDisclosureArticle;
@@ -95,15 +97,15 @@ fn label(f: Field) -> &'static str {
 pub fn column(name: &str, items: &[(&str, &str, Option<&str>)]) -> PageModel {
     PageModel {
         kind: PageKind::ColumnList,
-        title: format!("{name}_滕州市人民政府"),
+        title: format!("{name}_滕州市人民政府").into(),
         column: Some(ColumnList {
             name: name.into(),
             items: items
                 .iter()
                 .map(|(t, u, d)| ColumnItem {
-                    title: t.to_string(),
-                    url: Some(u.to_string()),
-                    date: d.map(String::from),
+                    title: t.to_string().into(),
+                    url: Some(u.to_string().into()),
+                    date: d.map(Into::into),
                 })
                 .collect(),
             total_pages: None,

@@ -109,7 +109,7 @@ impl Store {
                     fetched_at: r.get(6).map_err(sql(p, OP))?,
                     depth: clamp_u32(depth),
                     crawled: purpose == FetchPurpose::Crawl,
-                    model: parse_model(id, model.as_deref()),
+                    model: parse_model(id, model.as_deref()).map(Box::new),
                     body_sha256: r.get(10).map_err(sql(p, OP))?,
                 };
                 match purpose {
@@ -170,7 +170,7 @@ impl Store {
                     params![
                         fetch_id,
                         text,
-                        model.title,
+                        model.title.as_str(),
                         i64::from(model.extractor_version)
                     ],
                     |r| Ok((r.get(0)?, r.get(1)?)),

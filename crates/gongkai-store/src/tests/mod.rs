@@ -105,7 +105,7 @@ fn page(url: &str, n_links: usize) -> FetchRecord {
         error: None,
         model: Some(PageModel {
             extractor_version: EXTRACTOR_VERSION,
-            title: format!("标题 {url}"),
+            title: format!("标题 {url}").into(),
             links: links(n_links),
             ..PageModel::default()
         }),

@@ -113,7 +113,7 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         outcome: p.outcome.code().into(),
         content_type: p.content_type.clone(),
         // A stored site's models come without their text: read it back for the page shown.
-        model: p.model.clone().map(|mut m| {
+        model: p.model.as_deref().cloned().map(|mut m| {
             m.text = site.page_text(page).into_owned();
             m
         }),
@@ -203,7 +203,7 @@ async fn fetch_one(url: &str, config: &SiteConfig) -> Result<Site> {
                 fetched_at: record.fetched_at.clone(),
                 depth: record.depth,
                 crawled: true,
-                model: record.model.clone(),
+                model: record.model.clone().map(Box::new),
                 body_sha256: None,
             });
         }
@@ -339,11 +339,11 @@ fn render_model(s: &mut String, m: &PageModel) {
         let shown = if m.metadata.value(*f).is_none() {
             format!("“{v}”（视为未填写）")
         } else {
-            v.clone()
+            v.to_string()
         };
         let _ = writeln!(s, "  {}（页面标签“{printed}”）：{shown}", field_zh(*f));
     }
-    let known: Vec<&(String, String)> = m
+    let known: Vec<&(gongkai_page::ArcStr, gongkai_page::ArcStr)> = m
         .metadata
         .raw
         .iter()
