@@ -76,6 +76,18 @@ const MANIFEST_COLS: &str = "seq, run_id, manifest, hash, signature, sealed_at";
 impl Store {
     /// The fetch rows of a run as sealed leaves, by fetch id.
     pub fn fetch_leaves(&self, run_id: i64) -> Result<Vec<FetchLeaf>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_fetch_leaf(run_id, |f| out.push(f))?;
+        Ok(out)
+    }
+
+    /// Hands the fetch records of a run to `each` as sealed leaves, in id order, one at a time:
+    /// a large run's records (headers included) are never all in memory.
+    pub fn for_each_fetch_leaf(
+        &self,
+        run_id: i64,
+        mut each: impl FnMut(FetchLeaf),
+    ) -> Result<(), StoreError> {
         const OP: &str = "read fetch leaves";
         let p = &self.path;
         let mut stmt = self
@@ -85,7 +97,8 @@ impl Store {
                         outcome, status, final_url, redirects, headers, content_type, charset,
                         etag, last_modified, fetched_at, elapsed_ms, body_sha256,
                         body_truncated, not_modified, error, attempts
-                 FROM fetches WHERE run_id = ?1 ORDER BY id",
+                 FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
+                 ORDER BY id",
             )
             .map_err(sql(p, OP))?;
         let rows = stmt
@@ -119,8 +132,10 @@ impl Store {
                 })
             })
             .map_err(sql(p, OP))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(sql(p, OP))
+        for row in rows {
+            each(row.map_err(sql(p, OP))?);
+        }
+        Ok(())
     }
 
     /// The findings of a run as sealed leaves, each with its row id, in row order.

@@ -2,7 +2,7 @@
 //! with the run's metadata and the previous manifest's hash, are signed into the next manifest.
 
 use anyhow::{bail, Context, Result};
-use gongkai_evidence::leaf::{fetch_leaves, finding_leaves};
+use gongkai_evidence::leaf::finding_leaves;
 use gongkai_evidence::manifest::MANIFEST_FORMAT;
 use gongkai_evidence::{FindingLeaf, Leaf, Manifest, OfficeKey, RunMeta, TreeHead, GENESIS};
 use gongkai_store::{NewSeal, RunInfo, RunStatus, Store};
@@ -32,7 +32,22 @@ pub struct RunTrees {
 
 impl RunTrees {
     pub fn load(store: &Store, run_id: i64) -> Result<RunTrees> {
-        let fetches = fetch_leaves(&store.fetch_leaves(run_id)?);
+        Self::load_leaves(store, run_id, true)
+    }
+
+    /// [`RunTrees::load`] with `keep_bytes` false: the fetch leaves keep their key and hash only
+    /// (all that sealing needs), so sealing a large run does not hold every record's canonical
+    /// bytes (issue 11: sealing was the peak of a 20,000-page `check`).
+    pub fn load_leaves(store: &Store, run_id: i64, keep_bytes: bool) -> Result<RunTrees> {
+        let mut fetches = Vec::new();
+        // Rows come in id order, the fetch tree's canonical order.
+        store.for_each_fetch_leaf(run_id, |f| {
+            let mut leaf = f.to_leaf();
+            if !keep_bytes {
+                leaf.bytes = Vec::new();
+            }
+            fetches.push(leaf);
+        })?;
         let finding_rows = store.finding_leaves(run_id)?;
         let rows: Vec<FindingLeaf> = finding_rows.iter().map(|(_, f)| f.clone()).collect();
         Ok(RunTrees {
@@ -92,7 +107,7 @@ pub fn seal_run(store: &Store, run_id: i64, key_file: &Path) -> Result<Sealed> {
             key.public().to_hex()
         );
     }
-    let trees = RunTrees::load(store, run_id)?;
+    let trees = RunTrees::load_leaves(store, run_id, false)?;
     let meta = run_meta(&run);
     let sealed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut out = None;
