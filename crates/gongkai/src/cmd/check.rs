@@ -68,8 +68,14 @@ pub fn evaluate_run(
         "models and attachments up to date"
     );
     let t = std::time::Instant::now();
+    let peak = crate::HeapPeak::start();
     let snapshot = store.load_site(run_id)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "site loaded");
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        heap_mb = ?crate::heap_mb(),
+        heap_peak_mb = ?peak.finish(),
+        "site loaded"
+    );
     // A run cut by a crawl limit does not judge what needs the whole site.
     let complete = store.run(run_id)?.is_none_or(|r| r.complete());
     let ctx = EvalContext {
