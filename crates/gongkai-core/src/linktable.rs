@@ -1,7 +1,8 @@
 //! A compact table of a site's links: grouped by source page, every string (target, anchor,
-//! element, hidden reason) held once in one buffer and named by a `u32` id, kind / skip / region
-//! packed in a byte each — 16 bytes a link, where a [`crate::SiteLink`] takes about 110 plus its
-//! shared strings' reference counts. A 20,000-page portal has close to a million links.
+//! hidden reason) held once in one buffer and named by a `u32` id, the element (`a[href]` ...)
+//! an index into a short list of its own, packed with kind / skip / region into one word — 12
+//! bytes a link, where a [`crate::SiteLink`] takes about 110 plus its shared strings' reference
+//! counts. A 20,000-page portal has close to a million links, a 100,000-page one 4.6 million.
 
 use crate::model::{LinkKind, LinkRegion, SkipReason};
 use crate::site::SiteLink;
@@ -32,15 +33,33 @@ impl Strings {
     }
 }
 
-/// One link, its strings by id.
+/// One link, its strings by id; `bits` is the element's index in [`LinkTable::elements`] (high
+/// 24 bits), then the kind (3 bits), skip reason + 1 or 0 (3 bits) and region (2 bits).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Packed {
     target: u32,
     anchor: u32,
-    element: u32,
-    kind: u8,
-    skip: u8,
-    region: u8,
+    bits: u32,
+}
+
+/// Distinct elements a table holds: the extractor writes a few (`a[href]`, `img[src]` ...); a
+/// stored table edited by hand could name more, and those past the limit share the last index.
+const MAX_ELEMENTS: u32 = 1 << 24;
+
+impl Packed {
+    fn element(self) -> usize {
+        (self.bits >> 8) as usize
+    }
+    fn kind(self) -> LinkKind {
+        KINDS[((self.bits >> 5) & 0b111) as usize % KINDS.len()]
+    }
+    fn skip(self) -> Option<SkipReason> {
+        let s = ((self.bits >> 2) & 0b111) as usize;
+        s.checked_sub(1).map(|s| SKIPS[s.min(SKIPS.len() - 1)])
+    }
+    fn region(self) -> LinkRegion {
+        REGIONS[(self.bits & 0b11) as usize]
+    }
 }
 
 /// The links of a site's pages, grouped by page (see the module doc). Build it with
@@ -48,6 +67,8 @@ struct Packed {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LinkTable {
     strings: Strings,
+    /// The distinct elements (`a[href]`, `img[src]` ...), by first use.
+    elements: Vec<Box<str>>,
     links: Vec<Packed>,
     /// Links of page `i` are `links[page_start[i]..page_start[i + 1]]`; pages past the end have
     /// none.
@@ -118,13 +139,11 @@ impl LinkTable {
         LinkRef {
             source_page: page,
             target_url: opt(l.target),
-            kind: KINDS[usize::from(l.kind)],
-            element: self.strings.get(l.element),
+            kind: l.kind(),
+            element: self.elements.get(l.element()).map_or("", |e| e),
             anchor: self.strings.get(l.anchor),
-            skip: usize::from(l.skip)
-                .checked_sub(1)
-                .map(|s| SKIPS[s.min(SKIPS.len() - 1)]),
-            region: REGIONS[usize::from(l.region)],
+            skip: l.skip(),
+            region: l.region(),
             hidden,
         }
     }
@@ -225,6 +244,7 @@ fn code_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
 pub struct LinkTableBuilder {
     table: LinkTable,
     ids: HashMap<Box<str>, u32>,
+    element_ids: HashMap<Box<str>, u32>,
 }
 
 impl LinkTableBuilder {
@@ -237,23 +257,44 @@ impl LinkTableBuilder {
         }
     }
 
+    /// Room for `links` more links, so that a large site's table is allocated once instead of
+    /// doubling (a doubling copy of 4.6 million links was the peak of loading 100,000 pages).
+    pub fn reserve(&mut self, links: usize) {
+        self.table.links.reserve_exact(links);
+    }
+
     /// Appends a link to the page last started (its `source_page` is not read).
     pub fn push(&mut self, l: &LinkRef<'_>) {
         let n = self.table.links.len() as u32;
         let target = l.target_url.map_or(NONE, |t| self.intern(t));
+        let element = self.element(l.element);
         let packed = Packed {
             target,
             anchor: self.intern(l.anchor),
-            element: self.intern(l.element),
-            kind: code_of(&KINDS, &l.kind),
-            skip: l.skip.map_or(0, |s| code_of(&SKIPS, &s) + 1),
-            region: code_of(&REGIONS, &l.region),
+            bits: element << 8
+                | u32::from(code_of(&KINDS, &l.kind)) << 5
+                | u32::from(l.skip.map_or(0, |s| code_of(&SKIPS, &s) + 1)) << 2
+                | u32::from(code_of(&REGIONS, &l.region)),
         };
         if let Some(h) = l.hidden {
             let h = self.intern(h);
             self.table.hidden.push((n, h));
         }
         self.table.links.push(packed);
+    }
+
+    fn element(&mut self, e: &str) -> u32 {
+        if let Some(&id) = self.element_ids.get(e) {
+            return id;
+        }
+        let elements = &mut self.table.elements;
+        if elements.len() as u32 >= MAX_ELEMENTS {
+            return MAX_ELEMENTS - 1;
+        }
+        let id = elements.len() as u32;
+        elements.push(e.into());
+        self.element_ids.insert(e.into(), id);
+        id
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -273,6 +314,7 @@ impl LinkTableBuilder {
         self.start_page(pages);
         let t = &mut self.table;
         t.links.shrink_to_fit();
+        t.elements.shrink_to_fit();
         t.page_start.shrink_to_fit();
         t.hidden.shrink_to_fit();
         t.strings.buf.shrink_to_fit();
@@ -331,5 +373,36 @@ mod tests {
         assert_eq!(t.get(3).map(|l| l.source_page), Some(2));
         assert_eq!(t.iter().count(), 4);
         assert_eq!(t.distinct_anchors(), ["一", "二", "暗", "电话"]);
+    }
+
+    #[test]
+    fn every_kind_skip_and_region_survives_packing() {
+        assert_eq!(std::mem::size_of::<Packed>(), 12);
+        let mut b = LinkTableBuilder::default();
+        b.reserve(KINDS.len() * (SKIPS.len() + 1) * REGIONS.len());
+        b.start_page(0);
+        let mut want = Vec::new();
+        for (k, kind) in KINDS.iter().enumerate() {
+            for skip in std::iter::once(None).chain(SKIPS.iter().copied().map(Some)) {
+                for region in REGIONS {
+                    let element = ["a[href]", "img[src]", "iframe[src]"][k % 3];
+                    let l = LinkRef {
+                        source_page: 0,
+                        target_url: Some("http://x/"),
+                        kind: *kind,
+                        element,
+                        anchor: "a",
+                        skip,
+                        region,
+                        hidden: None,
+                    };
+                    b.push(&l);
+                    want.push(l);
+                }
+            }
+        }
+        let t = b.finish(1);
+        assert_eq!(t.links_of(0).collect::<Vec<_>>(), want);
+        assert_eq!(t.elements.len(), 3);
     }
 }

@@ -326,6 +326,11 @@ impl SiteBuilder {
         self.site.pages.reserve_exact(pages);
     }
 
+    /// Room for `links` more links of crawled pages (see [`LinkTableBuilder::reserve`]).
+    pub fn reserve_links(&mut self, links: usize) {
+        self.links.reserve(links);
+    }
+
     /// From now on crawled pages' texts are dropped as they are added: `texts` reads them
     /// ([`Site::page_text`]).
     pub fn texts_on_demand(&mut self, texts: Arc<dyn PageTexts>) {

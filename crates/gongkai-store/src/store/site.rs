@@ -46,6 +46,17 @@ impl Store {
             )
             .map_err(sql(p, OP))?;
         site.reserve(usize::try_from(rows).unwrap_or(0));
+        // The `links` rows are the crawled pages' links (carried rows of a night may have
+        // none of their own, so this is a hint, not a bound).
+        let links: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM links WHERE run_id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(sql(p, OP))?;
+        site.reserve_links(usize::try_from(links).unwrap_or(0));
         // Every model is read once, in rowid order: a page cache would only fill with pages
         // never read again, so it is kept small while loading (restored below).
         let cache: i64 = self
