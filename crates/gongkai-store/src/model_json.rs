@@ -13,7 +13,6 @@ use crate::codes::from_serde_code;
 use crate::error::{bad_value, sql, StoreError};
 use gongkai_core::{Link, PageModel};
 use rusqlite::Connection;
-use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// A model as stored: its JSON, and the text kept out of it (None when the JSON still holds
@@ -100,54 +99,51 @@ pub(crate) fn read_links(
     let mut rows = stmt.query([source]).map_err(sql(path, OP))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(sql(path, OP))? {
-        let code = |i: usize| -> Result<Option<&str>, StoreError> {
-            r.get_ref(i)
-                .and_then(|v| v.as_str_or_null().map_err(Into::into))
-                .map_err(sql(path, OP))
-        };
-        let kind = code(2)?.unwrap_or_default();
-        let skip = code(5)?;
-        out.push(Link {
-            url: r.get(0).map_err(sql(path, OP))?,
-            raw: r.get(1).map_err(sql(path, OP))?,
-            kind: parse_code(kind).ok_or_else(|| bad_value(path, OP, "links.kind", kind))?,
-            element: r.get(3).map_err(sql(path, OP))?,
-            anchor: r.get(4).map_err(sql(path, OP))?,
-            skip: match skip {
-                Some(s) => Some(parse_code(s).ok_or_else(|| bad_value(path, OP, "links.skip", s))?),
-                None => None,
-            },
-            // NULL for rows written before schema version 4.
-            region: code(6)?.and_then(parse_code).unwrap_or_default(),
-            hidden: r.get(7).map_err(sql(path, OP))?,
-        });
+        out.push(link_from_row(r, path).map_err(|e| match e {
+            RowError::Sql(e) => sql(path, OP)(e),
+            RowError::Bad(e) => e,
+        })?);
     }
     Ok(out)
 }
 
-/// A unit enum variant from its serde name, remembered per thread: a site has a million links
-/// of a handful of kinds, and serde's way (through a `serde_json::Value`) allocates for each.
-fn parse_code<T: DeserializeOwned + Copy + 'static>(code: &str) -> Option<T> {
-    use std::any::{Any, TypeId};
-    use std::cell::RefCell;
-    type Known = Vec<(TypeId, Box<str>, Box<dyn Any>)>;
-    thread_local! {
-        static KNOWN: RefCell<Known> = const { RefCell::new(Vec::new()) };
+enum RowError {
+    Sql(rusqlite::Error),
+    Bad(StoreError),
+}
+
+impl From<rusqlite::Error> for RowError {
+    fn from(e: rusqlite::Error) -> Self {
+        RowError::Sql(e)
     }
-    let ty = TypeId::of::<T>();
-    let hit = KNOWN.with(|k| {
-        k.borrow()
-            .iter()
-            .find(|(t, c, _)| *t == ty && &**c == code)
-            .and_then(|(_, _, v)| v.downcast_ref::<T>().copied())
-    });
-    if hit.is_some() {
-        return hit;
-    }
-    let v: T = from_serde_code(code)?;
-    // Bounded: only codes that parse are kept, and each type has a handful.
-    KNOWN.with(|k| k.borrow_mut().push((ty, code.into(), Box::new(v))));
-    Some(v)
+}
+
+fn link_from_row(r: &rusqlite::Row<'_>, path: &Path) -> Result<Link, RowError> {
+    const OP: &str = "read links";
+    let kind: String = r.get(2)?;
+    let skip: Option<String> = r.get(5)?;
+    // NULL for rows written before schema version 4.
+    let region: Option<String> = r.get(6)?;
+    Ok(Link {
+        url: r.get(0)?,
+        raw: r.get(1)?,
+        kind: from_serde_code(&kind)
+            .ok_or_else(|| RowError::Bad(bad_value(path, OP, "links.kind", &kind)))?,
+        element: r.get(3)?,
+        anchor: r.get(4)?,
+        skip: match skip {
+            Some(s) => Some(
+                from_serde_code(&s)
+                    .ok_or_else(|| RowError::Bad(bad_value(path, OP, "links.skip", &s)))?,
+            ),
+            None => None,
+        },
+        region: region
+            .as_deref()
+            .and_then(from_serde_code)
+            .unwrap_or_default(),
+        hidden: r.get(7)?,
+    })
 }
 
 /// The byte range to remove for top-level member `key` of the compact JSON object `b` (the
