@@ -1,149 +1,50 @@
 //! The stored form of a page model (schema version 10): its JSON without the page's `text`,
-//! which is stored once in its own column (`fetches.text`) and read directly, and for a crawled
-//! page without its `links`, which are stored once, as `links` rows; and the way back.
+//! which is stored once in its own column (`fetches.text`) and read directly; and the way back.
 //!
-//! Both are taken out of serde_json's own output (top-level members, found by a small scan
+//! The text is taken out of serde_json's own output (a top-level member, found by a small scan
 //! that skips nested values and strings) rather than from a copy of the model: the writer only
 //! borrows the records it stores, and a copy of every model would cost more than the scan.
-//!
-//! A row is in this form when its `text` column is not NULL; its links are then in `links`
-//! when the row is a crawled page (`purpose = 'crawl'`, the only rows that have link rows).
 
-use crate::codes::from_serde_code;
-use crate::error::{bad_value, sql, StoreError};
-use gongkai_core::{Link, PageModel};
-use rusqlite::Connection;
-use std::path::Path;
+use gongkai_core::PageModel;
 
-/// A model as stored: its JSON, and the text kept out of it (None when the JSON still holds
-/// it, which only happens if the scan below cannot find the member; its links then stay too).
-/// `links_apart`: the links are stored as `links` rows, so they leave the JSON.
-pub(crate) fn encode(
-    model: &PageModel,
-    links_apart: bool,
-) -> serde_json::Result<(String, Option<&str>)> {
+/// A model as stored: its JSON, and the text kept out of it (None when the JSON still holds it,
+/// which only happens if the scan below cannot find the member).
+pub(crate) fn encode(model: &PageModel) -> serde_json::Result<(String, Option<&str>)> {
     let mut json = serde_json::to_string(model)?;
-    let Some((start, end)) = member_span(json.as_bytes(), b"text") else {
-        return Ok((json, None));
-    };
-    json.replace_range(start..end, "");
-    if links_apart {
-        // Readers take a crawled page's links from its rows whether or not the JSON kept them.
-        if let Some((start, end)) = member_span(json.as_bytes(), b"links") {
+    Ok(match member_span(json.as_bytes(), b"text") {
+        Some((start, end)) => {
             json.replace_range(start..end, "");
+            (json, Some(model.text.as_str()))
         }
-    }
-    Ok((json, Some(model.text.as_str())))
+        None => (json, None),
+    })
 }
 
-/// Puts a member (`key` and its JSON `value`) back into a model's JSON.
-fn with_member(json: String, key: &str, value: &str) -> String {
+/// Puts a separately stored `text` back into a model's JSON (a no-op without one).
+pub(crate) fn with_text(json: String, text: Option<&str>) -> String {
+    let Some(text) = text else {
+        return json;
+    };
     let Some(rest) = json.strip_prefix('{') else {
         return json;
     };
+    // A String serialises infallibly.
+    let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
     let sep = if rest.trim_start().starts_with('}') {
         ""
     } else {
         ","
     };
-    format!("{{\"{key}\":{value}{sep}{rest}")
+    format!("{{\"text\":{quoted}{sep}{rest}")
 }
 
-/// Puts a separately stored `text` back into a model's JSON (a no-op without one).
-pub(crate) fn with_text(json: String, text: Option<&str>) -> String {
-    match text {
-        // A String serialises infallibly.
-        Some(t) => with_member(json, "text", &serde_json::to_string(t).unwrap_or_default()),
-        None => json,
-    }
-}
-
-/// Puts links stored as rows back into a model's JSON (replacing any it still holds).
-pub(crate) fn with_links(json: String, links: &[Link]) -> serde_json::Result<String> {
-    let mut json = json;
-    if let Some((start, end)) = member_span(json.as_bytes(), b"links") {
-        json.replace_range(start..end, "");
-    }
-    Ok(with_member(json, "links", &serde_json::to_string(links)?))
-}
-
-/// Parses a stored model and puts its separately stored text and links back.
-pub(crate) fn decode(
-    json: &str,
-    text: Option<String>,
-    links: Option<Vec<Link>>,
-) -> serde_json::Result<PageModel> {
+/// Parses a stored model and puts its separately stored text back.
+pub(crate) fn decode(json: &str, text: Option<String>) -> serde_json::Result<PageModel> {
     let mut m: PageModel = serde_json::from_str(json)?;
     if let Some(t) = text {
         m.text = t;
     }
-    if let Some(l) = links {
-        m.links = l;
-    }
     Ok(m)
-}
-
-/// The links of source fetch row `source` as stored in `links`, in page order.
-pub(crate) fn read_links(
-    conn: &Connection,
-    path: &Path,
-    source: i64,
-) -> Result<Vec<Link>, StoreError> {
-    const OP: &str = "read links";
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT target_url, raw, kind, element, anchor, skip, region, hidden
-             FROM links WHERE source_fetch_id = ?1 ORDER BY seq",
-        )
-        .map_err(sql(path, OP))?;
-    let mut rows = stmt.query([source]).map_err(sql(path, OP))?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(sql(path, OP))? {
-        out.push(link_from_row(r, path).map_err(|e| match e {
-            RowError::Sql(e) => sql(path, OP)(e),
-            RowError::Bad(e) => e,
-        })?);
-    }
-    Ok(out)
-}
-
-enum RowError {
-    Sql(rusqlite::Error),
-    Bad(StoreError),
-}
-
-impl From<rusqlite::Error> for RowError {
-    fn from(e: rusqlite::Error) -> Self {
-        RowError::Sql(e)
-    }
-}
-
-fn link_from_row(r: &rusqlite::Row<'_>, path: &Path) -> Result<Link, RowError> {
-    const OP: &str = "read links";
-    let kind: String = r.get(2)?;
-    let skip: Option<String> = r.get(5)?;
-    // NULL for rows written before schema version 4.
-    let region: Option<String> = r.get(6)?;
-    Ok(Link {
-        url: r.get(0)?,
-        raw: r.get(1)?,
-        kind: from_serde_code(&kind)
-            .ok_or_else(|| RowError::Bad(bad_value(path, OP, "links.kind", &kind)))?,
-        element: r.get(3)?,
-        anchor: r.get(4)?,
-        skip: match skip {
-            Some(s) => Some(
-                from_serde_code(&s)
-                    .ok_or_else(|| RowError::Bad(bad_value(path, OP, "links.skip", &s)))?,
-            ),
-            None => None,
-        },
-        region: region
-            .as_deref()
-            .and_then(from_serde_code)
-            .unwrap_or_default(),
-        hidden: r.get(7)?,
-    })
 }
 
 /// The byte range to remove for top-level member `key` of the compact JSON object `b` (the
@@ -257,10 +158,10 @@ mod tests {
             ..PageModel::default()
         };
         m.guideline_meta.insert("text".into(), "元数据".into());
-        let (json, text) = encode(&m, false).unwrap();
+        let (json, text) = encode(&m).unwrap();
         assert_eq!(text, Some(m.text.as_str()));
         assert!(!json.contains("正文"));
-        assert_eq!(decode(&json, text.map(String::from), None).unwrap(), m);
+        assert_eq!(decode(&json, text.map(String::from)).unwrap(), m);
         let whole: PageModel = serde_json::from_str(&with_text(json.clone(), text)).unwrap();
         assert_eq!(whole, m);
         assert_eq!(with_text(json.clone(), None), json);

@@ -372,15 +372,12 @@ LEFT JOIN fetches t ON t.id = (
 );
 "#;
 
-/// Version 10 (issue 11): a page's text and links are stored once. The text goes in
-/// `fetches.text`, read directly by the rules instead of through `json_extract` over the whole
-/// model; a crawled page's links only in `links` (which gains `hidden`, the CSS that hides a
-/// link). Rows written since (`text` not NULL) hold their model JSON without `text`, and for
-/// crawled pages without `links`; readers put them back. Rows whose `text` is NULL (written
-/// before, or without a model) keep both inside the model JSON, so old rows read as they did.
+/// Version 10 (issue 11): a page's text is stored once, in `fetches.text`, read directly by the
+/// rules instead of through `json_extract` over the whole model. Rows written since hold their
+/// model JSON without `text` (readers put it back); rows whose `text` is NULL (written before,
+/// or without a model) keep it inside the model JSON, so old rows read as they did.
 const V10_PAGE_TEXT: &str = r#"
 ALTER TABLE fetches ADD COLUMN text TEXT;
-ALTER TABLE links ADD COLUMN hidden TEXT;
 "#;
 
 const MIGRATIONS_SLICE: &[M<'static>] = &[

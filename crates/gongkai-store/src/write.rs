@@ -192,13 +192,10 @@ pub(crate) fn record(
     let redirects =
         serde_json::to_string(&rec.redirects).map_err(json(path, "encode redirects"))?;
     let headers = serde_json::to_string(&rec.headers).map_err(json(path, "encode headers"))?;
-    // The page's text goes in its own column and a crawled page's links only in `links`, out
-    // of the model JSON (schema version 10).
-    let crawled = rec.purpose == FetchPurpose::Crawl;
+    // The page's text goes in its own column, out of the model JSON (schema version 10).
     let (model, text) = match &rec.model {
         Some(m) => {
-            let (j, t) =
-                crate::model_json::encode(m, crawled).map_err(json(path, "encode page model"))?;
+            let (j, t) = crate::model_json::encode(m).map_err(json(path, "encode page model"))?;
             (Some(j), t)
         }
         None => (None, None),
@@ -299,9 +296,9 @@ pub(crate) fn record(
     Ok(fetch_id)
 }
 
-/// Rows per multi-row link INSERT (11 parameters each).
+/// Rows per multi-row link INSERT (10 parameters each).
 const LINK_CHUNK: usize = 32;
-const LINK_COLS: usize = 11;
+const LINK_COLS: usize = 10;
 
 /// The multi-row link INSERT for `rows` rows (1..=LINK_CHUNK), built once.
 fn links_insert_sql(rows: usize) -> &'static str {
@@ -312,7 +309,7 @@ fn links_insert_sql(rows: usize) -> &'static str {
 fn build_links_insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element, anchor, \
-         skip, region, hidden) VALUES ",
+         skip, region) VALUES ",
     );
     for r in 0..rows {
         if r > 0 {
@@ -350,7 +347,6 @@ fn bind_links(
         stmt.raw_bind_parameter(base + 8, &l.anchor)?;
         stmt.raw_bind_parameter(base + 9, l.skip.as_ref().map(serde_code))?;
         stmt.raw_bind_parameter(base + 10, serde_code(&l.region))?;
-        stmt.raw_bind_parameter(base + 11, l.hidden.as_deref())?;
     }
     Ok(())
 }

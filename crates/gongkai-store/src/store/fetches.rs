@@ -1,14 +1,14 @@
 //! Fetch rows (record, read), stored bodies and conditional-request validators.
 
-use super::{clamp_u32, links_apart, parse_model, Store};
+use super::{clamp_u32, parse_model, Store};
 use crate::body::{decode, sha256_hex, Compression};
 use crate::codes::{method_from_code, purpose_from_code};
-use crate::error::{bad_value, json, json as json_err, sql, StoreError};
-use crate::model_json::{read_links, with_links, with_text};
+use crate::error::{bad_value, json, sql, StoreError};
+use crate::model_json::with_text;
 use crate::types::{FrontierEntry, StoredFetch, Validators, WriterStats};
 use crate::write;
-use gongkai_core::{FetchOutcome, FetchPurpose, FetchRecord, RedirectHop};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
+use rusqlite::{params, OptionalExtension, Row};
 use std::path::Path;
 
 const FETCH_COLS: &str = concat!(
@@ -17,9 +17,7 @@ const FETCH_COLS: &str = concat!(
      elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, ",
     model_of!("fetches"),
     ", extractor_version, ",
-    text_of!("fetches"),
-    ", ",
-    links_source_of!("fetches")
+    text_of!("fetches")
 );
 
 /// A `fetches` row with JSON and codes still as text.
@@ -53,8 +51,6 @@ struct RawFetch {
     extractor_version: Option<i64>,
     /// The model's text when stored apart from its JSON.
     text: Option<String>,
-    /// The row whose `links` rows are the model's links.
-    links_source: Option<i64>,
 }
 
 impl RawFetch {
@@ -88,11 +84,10 @@ impl RawFetch {
             model: r.get(25)?,
             extractor_version: r.get(26)?,
             text: r.get(27)?,
-            links_source: r.get(28)?,
         })
     }
 
-    fn into_stored(self, conn: &Connection, path: &Path) -> Result<StoredFetch, StoreError> {
+    fn into_stored(self, path: &Path) -> Result<StoredFetch, StoreError> {
         const OP: &str = "read fetch";
         let method = method_from_code(&self.method)
             .ok_or_else(|| bad_value(path, OP, "fetches.method", &self.method))?;
@@ -104,13 +99,7 @@ impl RawFetch {
             serde_json::from_str(&self.redirects).map_err(json(path, "read fetches.redirects"))?;
         let headers: Vec<(String, String)> =
             serde_json::from_str(&self.headers).map_err(json(path, "read fetches.headers"))?;
-        let links = match self.links_source {
-            Some(source) if self.model.is_some() && links_apart(self.text.as_deref(), purpose) => {
-                Some(read_links(conn, path, source)?)
-            }
-            _ => None,
-        };
-        let model = parse_model(self.id, self.model.as_deref(), self.text, links);
+        let model = parse_model(self.id, self.model.as_deref(), self.text);
         Ok(StoredFetch {
             id: self.id,
             run_id: self.run_id,
@@ -173,8 +162,6 @@ impl Store {
                 model_of!("fetches"),
                 ", extractor_version, ",
                 text_of!("fetches"),
-                ", purpose, ",
-                links_source_of!("fetches"),
                 " FROM fetches
                  WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL
                    AND body_truncated = 0 AND (status = 200 OR not_modified = 1)
@@ -182,39 +169,21 @@ impl Store {
             ))
             .map_err(sql(&self.path, "prepare validators"))?
             .query_row([url], |r| {
-                let v = Validators {
+                let text: Option<String> = r.get(6)?;
+                Ok(Validators {
                     etag: r.get(0)?,
                     last_modified: r.get(1)?,
                     body_sha256: r.get(2)?,
                     final_url: r.get(3)?,
-                    model_json: r.get(4)?,
+                    model_json: r
+                        .get::<_, Option<String>>(4)?
+                        .map(|j| with_text(j, text.as_deref())),
                     extractor_version: r.get(5)?,
-                };
-                let text: Option<String> = r.get(6)?;
-                let purpose: String = r.get(7)?;
-                let source: Option<i64> = r.get(8)?;
-                Ok((v, text, purpose, source))
+                })
             })
             .optional()
             .map_err(sql(&self.path, "read validators"))?;
-        let Some((mut v, text, purpose, source)) = row else {
-            return Ok(None);
-        };
-        if v.etag.is_none() && v.last_modified.is_none() {
-            return Ok(None);
-        }
-        // Stored apart (schema version 10): the text, and a crawled page's links, go back in.
-        let crawled = purpose_from_code(&purpose) == Some(FetchPurpose::Crawl);
-        if let (Some(json), Some(source)) = (v.model_json.take(), source) {
-            let mut json = with_text(json, text.as_deref());
-            if crawled && text.is_some() {
-                let links = read_links(&self.conn, &self.path, source)?;
-                json =
-                    with_links(json, &links).map_err(json_err(&self.path, "encode page model"))?;
-            }
-            v.model_json = Some(json);
-        }
-        Ok(Some(v))
+        Ok(row.filter(|v| v.etag.is_some() || v.last_modified.is_some()))
     }
 
     /// The exact bytes stored under `sha256` (hex), if present.
@@ -288,8 +257,7 @@ impl Store {
             .query_row([fetch_id], RawFetch::from_row)
             .optional()
             .map_err(sql(&self.path, "read fetch"))?;
-        raw.map(|r| r.into_stored(&self.conn, &self.path))
-            .transpose()
+        raw.map(|r| r.into_stored(&self.path)).transpose()
     }
 
     /// The latest fetch of `url` (any method) in a run.
@@ -304,8 +272,7 @@ impl Store {
             .query_row(params![run_id, url], RawFetch::from_row)
             .optional()
             .map_err(sql(&self.path, "read fetch by url"))?;
-        raw.map(|r| r.into_stored(&self.conn, &self.path))
-            .transpose()
+        raw.map(|r| r.into_stored(&self.path)).transpose()
     }
 
     /// Outcome and error detail of the latest fetch of `url` in a run (e.g. a start URL).
@@ -348,7 +315,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sql(&self.path, OP))?;
         raws.into_iter()
-            .map(|r| r.into_stored(&self.conn, &self.path))
+            .map(|r| r.into_stored(&self.path))
             .collect()
     }
 }

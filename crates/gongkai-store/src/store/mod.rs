@@ -33,22 +33,6 @@ macro_rules! text_of {
     };
 }
 
-/// The fetch row whose `links` rows are those of the row named `$t`: its own, or for a carried
-/// row without a model of its own, its original (the row [`model_of!`] takes the model from).
-macro_rules! links_source_of {
-    ($t:literal) => {
-        concat!(
-            "CASE WHEN ",
-            $t,
-            ".model IS NOT NULL THEN ",
-            $t,
-            ".id ELSE ",
-            $t,
-            ".carried_from END"
-        )
-    };
-}
-
 mod fetches;
 mod findings;
 mod frontier;
@@ -80,30 +64,18 @@ fn clamp_u32(n: i64) -> u32 {
     n.clamp(0, i64::from(u32::MAX)) as u32
 }
 
-/// Parses a stored page model, with its separately stored text (see [`text_of!`]) and links
-/// (see [`links_apart`]). A model
+/// Parses a stored page model, with its separately stored text (see [`text_of!`]). A model
 /// written by an older extractor that no longer parses is treated as missing (and logged):
 /// `check` re-extracts it from the stored body.
-fn parse_model(
-    fetch_id: i64,
-    json: Option<&str>,
-    text: Option<String>,
-    links: Option<Vec<gongkai_core::Link>>,
-) -> Option<PageModel> {
+fn parse_model(fetch_id: i64, json: Option<&str>, text: Option<String>) -> Option<PageModel> {
     let json = json?;
-    match crate::model_json::decode(json, text, links) {
+    match crate::model_json::decode(json, text) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::warn!(fetch_id, error = %e, "stored page model does not parse; ignoring it");
             None
         }
     }
-}
-
-/// Whether a row's links are stored only as `links` rows (schema version 10): a crawled page
-/// whose text is stored apart (see [`crate::model_json`]).
-fn links_apart(text: Option<&str>, purpose: gongkai_core::FetchPurpose) -> bool {
-    text.is_some() && purpose == gongkai_core::FetchPurpose::Crawl
 }
 
 impl Store {

@@ -197,22 +197,6 @@ impl Store {
             params![run_id, base_run],
             "carry forward: copy fetch rows",
         )?;
-        // A model re-extracted on a carried row is its own, and since schema version 10 a
-        // crawled page's links are stored only as rows: a copy of such a row takes its rows
-        // along (rare: only `check` re-extracting a carried row makes one).
-        step(
-            "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element,
-                                anchor, skip, region, hidden)
-             SELECT ?1, n.id, l.seq, l.target_url, l.raw, l.kind, l.element, l.anchor, l.skip,
-                    l.region, l.hidden
-             FROM fetches n
-             JOIN fetches b ON b.run_id = ?2 AND b.request_key = n.request_key
-             JOIN links l ON l.source_fetch_id = b.id
-             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL AND n.model IS NOT NULL
-               AND n.purpose = 'crawl'",
-            params![run_id, base_run],
-            "carry forward: copy links of own models",
-        )?;
         step(
             "INSERT OR IGNORE INTO frontier (run_id, request_key, url, method, request_body,
                                    purpose, depth, parent, state, fetch_id, link_kind, column_name)

@@ -4,7 +4,6 @@ use super::texts::StoreTexts;
 use super::{clamp_u32, parse_model, Store};
 use crate::codes::purpose_from_code;
 use crate::error::{bad_value, json, sql, StoreError};
-use crate::model_json::read_links;
 use crate::types::WriterStats;
 use crate::write;
 use gongkai_core::PageModel;
@@ -17,8 +16,6 @@ use std::sync::Arc;
 const MODEL: &str = model_of!("fetches");
 /// Its text when stored apart from the model JSON (schema version 10).
 const TEXT: &str = text_of!("fetches");
-/// The row whose `links` rows are its model's links.
-const LINKS_SOURCE: &str = links_source_of!("fetches");
 
 // The run's rows are read as `id IN (SELECT id ... WHERE run_id = ?1) ORDER BY id`: SQLite then
 // walks the rowids in order, where `WHERE run_id = ?1 ORDER BY id` would sort every row, models
@@ -97,8 +94,7 @@ impl Store {
                 .prepare(&format!(
                     "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
                             purpose, {MODEL}, body_sha256,
-                            CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END,
-                            {TEXT} IS NOT NULL, {LINKS_SOURCE}
+                            CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END
                      FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
                      ORDER BY id"
                 ))
@@ -111,15 +107,6 @@ impl Store {
                 let purpose = purpose_from_code(&purpose)
                     .ok_or_else(|| bad_value(p, OP, "fetches.purpose", &purpose))?;
                 let model: Option<String> = r.get(9).map_err(sql(p, OP))?;
-                // A crawled page's links stored apart (schema version 10) come from its rows.
-                let apart: bool = r.get(12).map_err(sql(p, OP))?;
-                let source: Option<i64> = r.get(13).map_err(sql(p, OP))?;
-                let links = match source {
-                    Some(s) if apart && model.is_some() && purpose == FetchPurpose::Crawl => {
-                        Some(read_links(&self.conn, p, s)?)
-                    }
-                    _ => None,
-                };
                 let status: Option<i64> = r.get(3).map_err(sql(p, OP))?;
                 let depth: i64 = r.get(7).map_err(sql(p, OP))?;
                 let page = SitePage {
@@ -133,7 +120,7 @@ impl Store {
                     fetched_at: r.get(6).map_err(sql(p, OP))?,
                     depth: clamp_u32(depth),
                     crawled: purpose == FetchPurpose::Crawl,
-                    model: parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?, links),
+                    model: parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?),
                     body_sha256: r.get(10).map_err(sql(p, OP))?,
                 };
                 match purpose {
@@ -184,16 +171,8 @@ impl Store {
         let mut stats = WriterStats::default();
         let tx = self.tx("update models: begin")?;
         for (fetch_id, model) in updates {
-            let purpose: Option<String> = tx
-                .prepare_cached("SELECT purpose FROM fetches WHERE id = ?1")
-                .map_err(sql(p, "prepare model update"))?
-                .query_row([fetch_id], |r| r.get(0))
-                .optional()
-                .map_err(sql(p, "update model"))?;
-            let crawled =
-                purpose.as_deref().and_then(purpose_from_code) == Some(FetchPurpose::Crawl);
             let (json_text, page_text) =
-                crate::model_json::encode(model, crawled).map_err(json(p, "encode page model"))?;
+                crate::model_json::encode(model).map_err(json(p, "encode page model"))?;
             let row: Option<(i64, String)> = tx
                 .prepare_cached(
                     "UPDATE fetches SET model = ?2, title = ?3, extractor_version = ?4, text = ?5
