@@ -16,6 +16,7 @@
 mod body;
 mod codes;
 mod error;
+mod model_json;
 mod schema;
 mod store;
 mod types;

@@ -372,6 +372,14 @@ LEFT JOIN fetches t ON t.id = (
 );
 "#;
 
+/// Version 10 (issue 11): a page's text is stored once, in `fetches.text`, read directly by the
+/// rules instead of through `json_extract` over the whole model. Rows written since hold their
+/// model JSON without `text` (readers put it back); rows whose `text` is NULL (written before,
+/// or without a model) keep it inside the model JSON, so old rows read as they did.
+const V10_PAGE_TEXT: &str = r#"
+ALTER TABLE fetches ADD COLUMN text TEXT;
+"#;
+
 const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
@@ -382,6 +390,7 @@ const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V7_SERVE),
     M::up(V8_RUN_HEALTH),
     M::up(V9_NIGHTS),
+    M::up(V10_PAGE_TEXT),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -538,7 +547,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 9);
+        assert_eq!(SCHEMA_VERSION, 10);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::{clamp_u32, parse_model, Store};
 use crate::body::{decode, sha256_hex, Compression};
 use crate::codes::{method_from_code, purpose_from_code};
 use crate::error::{bad_value, json, sql, StoreError};
+use crate::model_json::with_text;
 use crate::types::{FrontierEntry, StoredFetch, Validators, WriterStats};
 use crate::write;
 use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
@@ -15,7 +16,8 @@ const FETCH_COLS: &str = concat!(
      final_url, redirects, headers, content_type, charset, etag, last_modified, fetched_at, \
      elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, ",
     model_of!("fetches"),
-    ", extractor_version"
+    ", extractor_version, ",
+    text_of!("fetches")
 );
 
 /// A `fetches` row with JSON and codes still as text.
@@ -47,6 +49,8 @@ struct RawFetch {
     attempts: i64,
     model: Option<String>,
     extractor_version: Option<i64>,
+    /// The model's text when stored apart from its JSON.
+    text: Option<String>,
 }
 
 impl RawFetch {
@@ -79,6 +83,7 @@ impl RawFetch {
             attempts: r.get(24)?,
             model: r.get(25)?,
             extractor_version: r.get(26)?,
+            text: r.get(27)?,
         })
     }
 
@@ -94,7 +99,7 @@ impl RawFetch {
             serde_json::from_str(&self.redirects).map_err(json(path, "read fetches.redirects"))?;
         let headers: Vec<(String, String)> =
             serde_json::from_str(&self.headers).map_err(json(path, "read fetches.headers"))?;
-        let model = parse_model(self.id, self.model.as_deref());
+        let model = parse_model(self.id, self.model.as_deref(), self.text);
         Ok(StoredFetch {
             id: self.id,
             run_id: self.run_id,
@@ -155,19 +160,24 @@ impl Store {
             .prepare_cached(concat!(
                 "SELECT etag, last_modified, body_sha256, final_url, ",
                 model_of!("fetches"),
-                ", extractor_version FROM fetches
+                ", extractor_version, ",
+                text_of!("fetches"),
+                " FROM fetches
                  WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL
                    AND body_truncated = 0 AND (status = 200 OR not_modified = 1)
                  ORDER BY id DESC LIMIT 1"
             ))
             .map_err(sql(&self.path, "prepare validators"))?
             .query_row([url], |r| {
+                let text: Option<String> = r.get(6)?;
                 Ok(Validators {
                     etag: r.get(0)?,
                     last_modified: r.get(1)?,
                     body_sha256: r.get(2)?,
                     final_url: r.get(3)?,
-                    model_json: r.get(4)?,
+                    model_json: r
+                        .get::<_, Option<String>>(4)?
+                        .map(|j| with_text(j, text.as_deref())),
                     extractor_version: r.get(5)?,
                 })
             })

@@ -16,6 +16,23 @@ macro_rules! model_of {
     };
 }
 
+/// The separately stored page text (schema version 10) of a `fetches` row named `$t` in SQL,
+/// taken from the same row as [`model_of!`]'s model: NULL when that model's JSON holds its text
+/// itself (rows written before version 10) or there is no model.
+macro_rules! text_of {
+    ($t:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $t,
+            ".model IS NOT NULL THEN ",
+            $t,
+            ".text ELSE (SELECT o.text FROM fetches o WHERE o.id = ",
+            $t,
+            ".carried_from) END"
+        )
+    };
+}
+
 mod fetches;
 mod findings;
 mod frontier;
@@ -47,11 +64,12 @@ fn clamp_u32(n: i64) -> u32 {
     n.clamp(0, i64::from(u32::MAX)) as u32
 }
 
-/// Parses a stored page model. A model written by an older extractor that no longer parses is
-/// treated as missing (and logged): `check` re-extracts it from the stored body.
-fn parse_model(fetch_id: i64, text: Option<&str>) -> Option<PageModel> {
-    let text = text?;
-    match serde_json::from_str(text) {
+/// Parses a stored page model, with its separately stored text (see [`text_of!`]). A model
+/// written by an older extractor that no longer parses is treated as missing (and logged):
+/// `check` re-extracts it from the stored body.
+fn parse_model(fetch_id: i64, json: Option<&str>, text: Option<String>) -> Option<PageModel> {
+    let json = json?;
+    match crate::model_json::decode(json, text) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::warn!(fetch_id, error = %e, "stored page model does not parse; ignoring it");

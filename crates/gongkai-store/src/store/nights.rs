@@ -181,12 +181,14 @@ impl Store {
         )?;
         step(
             &format!(
-                "INSERT INTO fetches (run_id, {FETCH_COPY_COLS}, verified_on, carried_from, model)
+                "INSERT INTO fetches (run_id, {FETCH_COPY_COLS}, verified_on, carried_from, model,
+                                      text)
                  SELECT ?1, {FETCH_COPY_COLS},
                         COALESCE(b.verified_on, substr(b.fetched_at, 1, 10)),
                         COALESCE(b.carried_from, b.id),
                         -- only a model re-extracted on a carried row is its own
-                        CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.model END
+                        CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.model END,
+                        CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.text END
                  FROM fetches b
                  WHERE b.run_id = ?2 AND b.purpose != 'soft-404-probe'
                    AND NOT EXISTS (SELECT 1 FROM fetches n

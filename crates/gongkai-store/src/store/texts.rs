@@ -9,8 +9,16 @@ use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// A row's page model text, its original's for a carried row.
-const TEXT: &str = concat!("json_extract(", model_of!("fetches"), ", '$.text')");
+/// A row's page text, its original's for a carried row: its own column, or inside the model
+/// JSON for rows written before schema version 10 (`COALESCE` evaluates `json_extract`, which
+/// parses the whole model, only for those).
+const TEXT: &str = concat!(
+    "COALESCE(",
+    text_of!("fetches"),
+    ", json_extract(",
+    model_of!("fetches"),
+    ", '$.text'))"
+);
 
 /// [`PageTexts`] of one database: a read-only connection behind a mutex (the checks are
 /// `Send + Sync`; they read one text at a time).

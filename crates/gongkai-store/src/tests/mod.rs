@@ -11,6 +11,7 @@ mod schema;
 mod seals;
 mod serve;
 mod site;
+mod texts;
 mod writer;
 
 use crate::*;

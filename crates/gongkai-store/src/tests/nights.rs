@@ -140,3 +140,47 @@ fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
     assert_eq!(prior.len(), 4);
     assert!(prior.iter().all(|p| p.verified_on == "2025-06-30"));
 }
+
+#[test]
+fn rows_are_verified_on_the_run_night_as_they_are_written() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("滕州")).unwrap();
+    // Written before the run has a night record: marked when the run is finished.
+    let early = store
+        .record(run, &page(&format!("{HOST}/early.html"), 1), &[])
+        .unwrap();
+    store
+        .set_run_nights(
+            run,
+            &serde_json::json!({"mode": "full", "night": "2025-07-02"}),
+        )
+        .unwrap();
+    let home = store
+        .record(run, &page(&format!("{HOST}/"), 3), &[])
+        .unwrap();
+    // The batched writer marks its rows too.
+    let (writer, _h) = StoreWriter::spawn(&path, run).unwrap();
+    writer
+        .record(check(&format!("{HOST}/x.pdf"), FetchOutcome::Ok, Some(200)))
+        .unwrap();
+    writer.finish().unwrap();
+    let x = store
+        .fetch_by_url(run, &format!("{HOST}/x.pdf"))
+        .unwrap()
+        .unwrap()
+        .id;
+    let verified = |id: i64| -> Option<String> {
+        store
+            .connection()
+            .query_row("SELECT verified_on FROM fetches WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(verified(early), None);
+    assert_eq!(verified(home).as_deref(), Some("2025-07-02"));
+    assert_eq!(verified(x).as_deref(), Some("2025-07-02"));
+    store.mark_verified(run, "2025-07-02").unwrap();
+    assert_eq!(verified(early).as_deref(), Some("2025-07-02"));
+}

@@ -111,15 +111,16 @@ fn unparsable_model_is_ignored_and_reextracted() {
     store
         .connection()
         .execute(
-            "UPDATE fetches SET model = '{\"old\": true}' WHERE id = ?1",
+            "UPDATE fetches SET model = '{\"old\": true}', extractor_version = 0 WHERE id = ?1",
             [id2],
         )
         .unwrap();
-    // A model that no longer parses (a field of another type) is ignored, and stale too.
+    // A model that no longer parses (a field of another type) and whose version is not known
+    // is ignored, and stale too.
     store
         .connection()
         .execute(
-            "UPDATE fetches SET model = '{\"title\": 5}' WHERE id = ?1",
+            "UPDATE fetches SET model = '{\"title\": 5}', extractor_version = NULL WHERE id = ?1",
             [id],
         )
         .unwrap();
@@ -256,4 +257,69 @@ fn crawled_page_texts_are_read_from_the_store_on_demand() {
     );
     assert_eq!(count(&store, &carried), 1);
     assert_eq!(site.page_text(i), "文章正文");
+}
+
+#[test]
+fn stale_models_of_carried_rows_answer_with_their_original() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let r1 = store.begin_run(&new_run("s")).unwrap();
+    let home = format!("{HOST}/");
+    let art = format!("{HOST}/art/0.html");
+    store.record(r1, &page(&home, 3), &[]).unwrap();
+    let art1 = store.record(r1, &page(&art, 1), &[]).unwrap();
+    store.finish_run(r1, RunStatus::Completed).unwrap();
+    let r2 = store.begin_run(&new_run("s")).unwrap();
+    let mut tonight = page(&home, 3);
+    tonight.depth = 0;
+    store.record(r2, &tonight, &[]).unwrap();
+    store.carry_forward(r2, r1, "2025-07-01").unwrap();
+    let carried: i64 = store
+        .connection()
+        .query_row(
+            "SELECT id FROM fetches WHERE run_id = ?1 AND carried_from = ?2",
+            [r2, art1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(store
+        .stale_models(r2, EXTRACTOR_VERSION)
+        .unwrap()
+        .is_empty());
+    // The original was made by an older extractor: the carried row shares its model, so it is
+    // stale too, whatever version was copied onto it.
+    store
+        .connection()
+        .execute(
+            "UPDATE fetches SET extractor_version = 0 WHERE id = ?1",
+            [art1],
+        )
+        .unwrap();
+    assert_eq!(
+        store.stale_models(r2, EXTRACTOR_VERSION).unwrap(),
+        vec![carried]
+    );
+    assert_eq!(
+        store.stale_models(r1, EXTRACTOR_VERSION).unwrap(),
+        vec![art1]
+    );
+    // Re-extracted on the carried row, the model is its own and current.
+    let m = page(&art, 1).model.unwrap();
+    store.update_models(&[(carried, m)]).unwrap();
+    assert!(store
+        .stale_models(r2, EXTRACTOR_VERSION)
+        .unwrap()
+        .is_empty());
+    // Rows without a model (a check's answer) are never stale.
+    let id = store
+        .record(
+            r2,
+            &check(&format!("{HOST}/x"), FetchOutcome::Ok, Some(200)),
+            &[],
+        )
+        .unwrap();
+    assert!(!store
+        .stale_models(r2, EXTRACTOR_VERSION + 1)
+        .unwrap()
+        .contains(&id));
 }

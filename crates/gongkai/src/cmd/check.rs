@@ -62,11 +62,10 @@ pub fn evaluate_run(
 ) -> Result<Vec<Finding>> {
     let t = std::time::Instant::now();
     refresh_models(store, run_id)?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "models up to date");
+    let t = std::time::Instant::now();
     crate::attachments::extract_pending(store, run_id)?;
-    tracing::debug!(
-        secs = t.elapsed().as_secs_f64(),
-        "models and attachments up to date"
-    );
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "attachments up to date");
     let t = std::time::Instant::now();
     let peak = crate::HeapPeak::start();
     let snapshot = store.load_site(run_id)?;
@@ -77,6 +76,7 @@ pub fn evaluate_run(
         "site loaded"
     );
     // A run cut by a crawl limit does not judge what needs the whole site.
+    let t = std::time::Instant::now();
     let complete = store.run(run_id)?.is_none_or(|r| r.complete());
     let ctx = EvalContext {
         as_of,
@@ -98,6 +98,7 @@ pub fn evaluate_run(
         complete,
         text: site.text.site_terms(),
     };
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "rule context built");
     let t = std::time::Instant::now();
     let peak = crate::HeapPeak::start();
     let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
@@ -107,12 +108,16 @@ pub fn evaluate_run(
         heap_peak_mb = ?peak.finish(),
         "rules evaluated"
     );
+    let t = std::time::Instant::now();
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "site freed");
     let t = std::time::Instant::now();
     // Broken links are reported once they failed in `confirm_runs` consecutive runs.
     let confirm_runs = site.crawl.confirm_runs.unwrap_or(1);
     let (findings, held) = crate::health::hold_unconfirmed(store, run_id, confirm_runs, findings)?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "unconfirmed held back");
+    let t = std::time::Instant::now();
     store.set_unconfirmed(run_id, held)?;
     store.replace_findings(run_id, &findings)?;
     store.set_rules_version(run_id, pack.hash())?;

@@ -51,6 +51,7 @@ pub struct ScanReport {
 
 pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
     let report = run(&args).await?;
+    let t = Instant::now();
     let failing = args
         .fail_on
         .is_some_and(|at| report.findings.iter().any(|f| f.severity >= at.severity()));
@@ -106,6 +107,7 @@ pub async fn run_cli(args: ScanArgs) -> Result<ExitCode> {
             }
         }
     }
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "summary printed");
     if failing {
         return Ok(ExitCode::from(1));
     }
@@ -203,11 +205,16 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
     } else {
         // Before coverage and rules: the rows not fetched tonight are carried forward, so the
         // rules see the whole site.
+        let t = Instant::now();
         if let Some(n) = &night {
             nights = Some(super::nights::finish(&store, run_id, n, &summary.revisits)?);
+            tracing::debug!(secs = t.elapsed().as_secs_f64(), "night recorded");
         }
+        let t = Instant::now();
         // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
         let cov = store.record_coverage(run_id)?;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "coverage recorded");
+        let t = Instant::now();
         let status = if cov.partial() {
             RunStatus::Partial
         } else {
@@ -216,6 +223,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         // Also before the rules: a degraded run judges no whole-site rule and resolves nothing.
         let degraded =
             record_run_health(&store, run_id, &start_urls, &site, &cov, nights.as_mut())?;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "run health recorded");
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
             store.finish_run(run_id, status)?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
@@ -226,7 +234,9 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         // Findings are stored before the run is marked finished: a crash in between leaves an
         // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
+        let t = Instant::now();
         store.finish_run(run_id, status)?;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "run finished");
         if cov.partial() || degraded.is_some() {
             not_judged = gongkai_rules::eval::rules_needing_complete_site(&pack)
                 .iter()
@@ -234,7 +244,9 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
                 .collect();
         }
         coverage = Some(cov);
+        let t = Instant::now();
         super::evidence::seal_completed(&store, &args.db, run_id)?;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), "run sealed");
     }
     let (pages, checks, _, _, _) = stats.snapshot();
     Ok(ScanReport {
@@ -503,13 +515,17 @@ async fn crawl_into_store(
     let prior: Arc<dyn gongkai_crawl::PriorLookup> =
         Arc::new(crate::store_bridge::StorePrior::open(db)?);
     let _ = store;
+    let t = Instant::now();
     let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel, stats.clone()).await;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "crawl done");
+    let t = Instant::now();
     progress_done.cancel();
     let _ = progress.await;
     let forwarded = forward
         .await
         .map_err(|e| anyhow::anyhow!("store forwarding task: {e}"))?;
     let finished = writer.finish_async().await;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "store writer finished");
     forwarded.context("storing the crawl")?;
     finished.context("storing the crawl")?;
     let summary = result?;

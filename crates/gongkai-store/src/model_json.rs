@@ -1,0 +1,170 @@
+//! The stored form of a page model (schema version 10): its JSON without the page's `text`,
+//! which is stored once in its own column (`fetches.text`) and read directly; and the way back.
+//!
+//! The text is taken out of serde_json's own output (a top-level member, found by a small scan
+//! that skips nested values and strings) rather than from a copy of the model: the writer only
+//! borrows the records it stores, and a copy of every model would cost more than the scan.
+
+use gongkai_core::PageModel;
+
+/// A model as stored: its JSON, and the text kept out of it (None when the JSON still holds it,
+/// which only happens if the scan below cannot find the member).
+pub(crate) fn encode(model: &PageModel) -> serde_json::Result<(String, Option<&str>)> {
+    let mut json = serde_json::to_string(model)?;
+    Ok(match member_span(json.as_bytes(), b"text") {
+        Some((start, end)) => {
+            json.replace_range(start..end, "");
+            (json, Some(model.text.as_str()))
+        }
+        None => (json, None),
+    })
+}
+
+/// Puts a separately stored `text` back into a model's JSON (a no-op without one).
+pub(crate) fn with_text(json: String, text: Option<&str>) -> String {
+    let Some(text) = text else {
+        return json;
+    };
+    let Some(rest) = json.strip_prefix('{') else {
+        return json;
+    };
+    // A String serialises infallibly.
+    let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
+    let sep = if rest.trim_start().starts_with('}') {
+        ""
+    } else {
+        ","
+    };
+    format!("{{\"text\":{quoted}{sep}{rest}")
+}
+
+/// Parses a stored model and puts its separately stored text back.
+pub(crate) fn decode(json: &str, text: Option<String>) -> serde_json::Result<PageModel> {
+    let mut m: PageModel = serde_json::from_str(json)?;
+    if let Some(t) = text {
+        m.text = t;
+    }
+    Ok(m)
+}
+
+/// The byte range to remove for top-level member `key` of the compact JSON object `b` (the
+/// member with one adjacent comma), or None when it is absent or the input is not an object.
+fn member_span(b: &[u8], key: &[u8]) -> Option<(usize, usize)> {
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let mut i = 1;
+    let mut first = true;
+    loop {
+        if *b.get(i)? == b'}' {
+            return None;
+        }
+        let start = i;
+        let key_end = skip_string(b, i)?;
+        if *b.get(key_end)? != b':' {
+            return None;
+        }
+        let end = skip_value(b, key_end + 1)?;
+        let found = &b[start + 1..key_end - 1] == key;
+        match *b.get(end)? {
+            b',' if found => return Some((start, end + 1)),
+            b'}' if found => return Some((if first { start } else { start - 1 }, end)),
+            b',' => i = end + 1,
+            _ => return None,
+        }
+        first = false;
+    }
+}
+
+/// The index after the string starting at `b[i]` (a quote).
+fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+    if *b.get(i)? != b'"' {
+        return None;
+    }
+    i += 1;
+    loop {
+        match *b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// The index after the JSON value starting at `b[i]`.
+fn skip_value(b: &[u8], mut i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match *b.get(i)? {
+                    b'"' => i = skip_string(b, i)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        i += 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+        }
+        _ => {
+            while !matches!(*b.get(i)?, b',' | b'}' | b']') {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_top_level_member_is_taken_out() {
+        let cases = [
+            (r#"{"text":"a"}"#, "{}"),
+            (r#"{"text":"a","b":1}"#, r#"{"b":1}"#),
+            (r#"{"b":1,"text":"a"}"#, r#"{"b":1}"#),
+            (
+                r#"{"m":{"text":"x"},"s":"\"text\":","text":"a\"b\\","l":[{"text":1}]}"#,
+                r#"{"m":{"text":"x"},"s":"\"text\":","l":[{"text":1}]}"#,
+            ),
+        ];
+        for (json, want) in cases {
+            let (s, e) = member_span(json.as_bytes(), b"text").unwrap();
+            let mut out = json.to_string();
+            out.replace_range(s..e, "");
+            assert_eq!(out, want, "{json}");
+        }
+        for json in [r#"{"m":{"text":"x"}}"#, "{}", "[]", "", r#"{"text":"#, "5"] {
+            assert_eq!(member_span(json.as_bytes(), b"text"), None, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_model_round_trips_through_its_stored_form() {
+        let mut m = PageModel {
+            title: "标题 \"text\":".into(),
+            text: "正文 {\"text\": 1} \\ \n".into(),
+            ..PageModel::default()
+        };
+        m.guideline_meta.insert("text".into(), "元数据".into());
+        let (json, text) = encode(&m).unwrap();
+        assert_eq!(text, Some(m.text.as_str()));
+        assert!(!json.contains("正文"));
+        assert_eq!(decode(&json, text.map(String::from)).unwrap(), m);
+        let whole: PageModel = serde_json::from_str(&with_text(json.clone(), text)).unwrap();
+        assert_eq!(whole, m);
+        assert_eq!(with_text(json.clone(), None), json);
+        assert_eq!(with_text("{}".into(), Some("t")), r#"{"text":"t"}"#);
+    }
+}
