@@ -56,6 +56,9 @@ pub(crate) struct SiteModel<'a> {
     pub columns: Vec<ColumnGroup>,
     /// Page index → column group indices that list it.
     listed_in: HashMap<usize, Vec<usize>>,
+    /// Every column item that names a page: (listed page, column page, item index), by listed
+    /// page, then in column order (groups, their pages, their items).
+    listings: Vec<(u32, u32, u32)>,
     pub normative: Vec<usize>,
     pub interpretations: Vec<usize>,
     /// The first start URL (the site root), or the first page's URL.
@@ -179,6 +182,7 @@ impl<'a> SiteModel<'a> {
             crawled,
             columns: Vec::new(),
             listed_in: HashMap::new(),
+            listings: Vec::new(),
             normative: Vec::new(),
             interpretations: Vec::new(),
             root,
@@ -294,28 +298,27 @@ impl<'a> SiteModel<'a> {
         self.listed_date(i).map(|d| (d, "列表日期"))
     }
 
+    /// The column items that link page `i`, in column order.
+    fn listed_items(&self, i: usize) -> impl Iterator<Item = &'a gongkai_page::ColumnItem> + '_ {
+        let from = self.listings.partition_point(|e| (e.0 as usize) < i);
+        self.listings[from..]
+            .iter()
+            .take_while(move |e| e.0 as usize == i)
+            .filter_map(|&(_, p, k)| {
+                self.model(p as usize)
+                    .column
+                    .as_ref()
+                    .and_then(|c| c.items.get(k as usize))
+            })
+    }
+
     /// The date of the first column item that links page `i`.
     fn listed_date(&self, i: usize) -> Option<NaiveDate> {
-        let groups = self.listed_in.get(&i)?;
-        for &g in groups {
-            for &p in &self.columns[g].pages {
-                let Some(c) = self.model(p).column.as_ref() else {
-                    continue;
-                };
-                for item in &c.items {
-                    if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i) {
-                        if let Some(d) = item
-                            .date
-                            .as_deref()
-                            .and_then(gongkai_page::dates::parse_date)
-                        {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-        }
-        None
+        self.listed_items(i).find_map(|item| {
+            item.date
+                .as_deref()
+                .and_then(gongkai_page::dates::parse_date)
+        })
     }
 
     /// Links of the given kinds on crawled pages whose target was fetched in the run:
@@ -508,19 +511,10 @@ impl<'a> SiteModel<'a> {
 
     /// The title of the first column item that links page `i`.
     fn listed_title(&self, i: usize) -> Option<String> {
-        let groups = self.listed_in.get(&i)?;
-        for &g in groups {
-            for &p in &self.columns[g].pages {
-                for item in &self.model(p).column.as_ref()?.items {
-                    if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i)
-                        && !item.title.trim().is_empty()
-                    {
-                        return Some(item.title.trim().to_string());
-                    }
-                }
-            }
-        }
-        None
+        self.listed_items(i)
+            .map(|item| item.title.trim())
+            .find(|t| !t.is_empty())
+            .map(String::from)
     }
 
     /// The field's value when the page shows a real one (blank and placeholder values such as
@@ -624,6 +618,14 @@ impl<'a> SiteModel<'a> {
                 by_key.insert(k, i);
             }
         }
+        // Column pages by URL (fragment stripped), in page order: the answers of an endpoint.
+        let mut by_page_url: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &j in &col_pages {
+            by_page_url
+                .entry(strip_fragment(&self.page(j).url))
+                .or_default()
+                .push(j);
+        }
         for &i in &col_pages {
             for f in &self.model(i).follow {
                 match f {
@@ -638,12 +640,9 @@ impl<'a> SiteModel<'a> {
                     // The batches a Hanweb column page loads from its dataproxy are that column:
                     // every answer of the endpoint carrying the column's name joins it.
                     FollowRequest::HanwebDataProxy { endpoint, .. } => {
-                        let endpoint = strip_fragment(endpoint);
-                        for &j in &col_pages {
-                            if j != i
-                                && strip_fragment(&self.page(j).url) == endpoint
-                                && name_of(self, j) == name_of(self, i)
-                            {
+                        let answers = by_page_url.get(strip_fragment(endpoint));
+                        for &j in answers.into_iter().flatten() {
+                            if j != i && name_of(self, j) == name_of(self, i) {
                                 let (a, b) = (find(&mut parent, i), find(&mut parent, j));
                                 parent.insert(a, b);
                             }
@@ -676,18 +675,25 @@ impl<'a> SiteModel<'a> {
             })
             .collect();
         cols.sort_by(|a, b| self.page(a.pages[0]).url.cmp(&self.page(b.pages[0]).url));
+        let mut listings = Vec::new();
         for (g, col) in cols.iter().enumerate() {
             for &p in &col.pages {
-                for item in &self.model(p).column.as_ref().expect("column").items {
+                let items = &self.model(p).column.as_ref().expect("column").items;
+                for (k, item) in items.iter().enumerate() {
                     if let Some(j) = item.url.as_deref().and_then(|u| self.lookup(u)) {
                         let v = self.listed_in.entry(j).or_default();
                         if !v.contains(&g) {
                             v.push(g);
                         }
+                        listings.push((j as u32, p as u32, k as u32));
                     }
                 }
             }
         }
+        // Stable: each page's items stay in column order.
+        listings.sort_by_key(|e| e.0);
+        listings.shrink_to_fit();
+        self.listings = listings;
         self.columns = cols;
     }
 

@@ -12,7 +12,7 @@
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
-use crate::linkage::{doc_info, interp_info, tie};
+use crate::linkage::{doc_info, interp_info, tie, DocIndex};
 use crate::text::{key, key_ngrams};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -96,6 +96,7 @@ impl Check for InterpretationCopied {
         }
         let n = self.p.ngram;
         let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
+        let index = DocIndex::new(&docs);
         // The interpretations to judge: long enough and tied to a document (by index in `docs`).
         type Ties = Vec<(usize, &'static str)>;
         let mut judged: Vec<(usize, String, Ties)> = Vec::new();
@@ -105,10 +106,10 @@ impl Check for InterpretationCopied {
                 continue;
             }
             let it = interp_info(sm, i);
-            let ties: Ties = docs
-                .iter()
-                .enumerate()
-                .filter_map(|(d, doc)| tie(doc, &it).map(|(way, _)| (d, way)))
+            let ties: Ties = index
+                .tied(&docs, &it)
+                .into_iter()
+                .map(|(d, (way, _))| (d, way))
                 .collect();
             if !ties.is_empty() {
                 judged.push((i, k, ties));
