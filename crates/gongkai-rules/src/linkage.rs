@@ -257,11 +257,7 @@ impl DocIndex {
 
     /// The documents (positions in `docs`, ascending) `interp` is tied to, with [`tie`]'s
     /// answer for each: the same as calling [`tie`] on every document, in order.
-    pub fn tied(
-        &self,
-        docs: &[Doc<'_>],
-        interp: &Interp,
-    ) -> Vec<(usize, (&'static str, String))> {
+    pub fn tied(&self, docs: &[Doc<'_>], interp: &Interp) -> Vec<(usize, (&'static str, String))> {
         let mut cands: Vec<u32> = Vec::new();
         let mut add = |v: Option<&Vec<u32>>| cands.extend(v.into_iter().flatten());
         add(self.by_link_target.get(&interp.page));
@@ -318,13 +314,34 @@ mod tests {
         };
         let mut s = site(vec![
             page(ROOT, home("")),
-            page(&u("d/1.html"), doc("滕州市城市管理办法", "滕政办发〔2022〕11号")),
-            page(&u("d/2.html"), doc("滕州市养犬管理规定", "滕政发〔2021〕3号")),
-            page(&u("d/3.html"), doc("关于《滕州市养犬管理规定》的补充通知", "滕政发〔2021〕4号")),
-            page(&u("d/4.html"), doc("滕州市物业管理条例实施细则", "滕政办发〔2020〕9号")),
-            page(&u("j/1.html"), article("《滕州市城市管理办法》政策解读", "解读正文")),
-            page(&u("j/2.html"), article("一图读懂滕州市养犬管理规定", "解读正文")),
-            page(&u("j/3.html"), article("解读：关于某事的问答", "依据滕政办发[2020]9号文件")),
+            page(
+                &u("d/1.html"),
+                doc("滕州市城市管理办法", "滕政办发〔2022〕11号"),
+            ),
+            page(
+                &u("d/2.html"),
+                doc("滕州市养犬管理规定", "滕政发〔2021〕3号"),
+            ),
+            page(
+                &u("d/3.html"),
+                doc("关于《滕州市养犬管理规定》的补充通知", "滕政发〔2021〕4号"),
+            ),
+            page(
+                &u("d/4.html"),
+                doc("滕州市物业管理条例实施细则", "滕政办发〔2020〕9号"),
+            ),
+            page(
+                &u("j/1.html"),
+                article("《滕州市城市管理办法》政策解读", "解读正文"),
+            ),
+            page(
+                &u("j/2.html"),
+                article("一图读懂滕州市养犬管理规定", "解读正文"),
+            ),
+            page(
+                &u("j/3.html"),
+                article("解读：关于某事的问答", "依据滕政办发[2020]9号文件"),
+            ),
             page(&u("j/4.html"), article("图解物业", "正文")),
             page(&u("j/5.html"), article("《养犬管理》解读", "正文")),
             page(&u("j/6.html"), article("答记者问", "正文")),

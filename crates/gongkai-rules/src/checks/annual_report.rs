@@ -19,9 +19,9 @@ use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::text::compact;
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
-use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "截止日期后网站仍未发布上一年度政府信息公开工作年度报告";
@@ -306,10 +306,15 @@ impl Check for AnnualReport {
             }
             if let Some(c) = &m.column {
                 searched += c.items.len();
-                cands.extend(c.items.iter().filter(|it| may(&it.title)).map(|it| Candidate {
-                    text: Cow::Borrowed(it.title.as_str()),
-                    publisher: None,
-                }));
+                cands.extend(
+                    c.items
+                        .iter()
+                        .filter(|it| may(&it.title))
+                        .map(|it| Candidate {
+                            text: Cow::Borrowed(it.title.as_str()),
+                            publisher: None,
+                        }),
+                );
             }
         }
         // Counted as ever: each crawled page's link anchors, then every link's anchor again.
@@ -321,10 +326,10 @@ impl Check for AnnualReport {
             + sm.link_count();
         cands.extend(
             sm.distinct_anchors()
-                .iter()
+                .into_iter()
                 .filter(|a| may(a))
                 .map(|a| Candidate {
-                    text: Cow::Borrowed(a.as_str()),
+                    text: Cow::Borrowed(a),
                     publisher: None,
                 }),
         );

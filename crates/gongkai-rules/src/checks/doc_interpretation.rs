@@ -72,7 +72,7 @@ pub(crate) const WAYS: [&str; 4] = [
 impl Check for DocInterpretation {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.normative.contains(&i) {
+        if !sm.is_normative(i) {
             return Some(not_normative(sm, i));
         }
         let dated = sm.reference_date(i);

@@ -66,7 +66,7 @@ crate::check_glue!(InterpretationCopied);
 impl Check for InterpretationCopied {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.interpretations.contains(&i) {
+        if !sm.is_interpretation(i) {
             return Some(Applies::NotJudged("不是政策解读".into()));
         }
         let chars = key(&sm.text(i)).chars().count();
@@ -119,7 +119,9 @@ impl Check for InterpretationCopied {
             return;
         }
         // Document frequency over the crawled pages, of the judged interpretations' n-grams only.
-        let mut df: HashMap<&str, (usize, usize)> = HashMap::new();
+        // Every n-gram of every crawled page is looked up here: a fast hasher (still seeded
+        // per map, so a hostile page cannot plan collisions).
+        let mut df: HashMap<&str, (usize, usize), foldhash::fast::RandomState> = HashMap::default();
         for (_, k, _) in &judged {
             for g in key_ngrams(k, n) {
                 df.insert(g, (0, usize::MAX));
