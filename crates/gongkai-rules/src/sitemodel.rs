@@ -45,7 +45,9 @@ pub(crate) struct SiteModel<'a> {
     pub site: &'a Site,
     /// The pack's shared vocabulary.
     pub vocab: &'a Vocabulary,
-    by_url: HashMap<&'a str, usize>,
+    /// URL (fragment stripped) → the page standing for it. Looked up for every link of the
+    /// site by several checks: a fast hasher, seeded per map.
+    by_url: HashMap<&'a str, usize, foldhash::fast::RandomState>,
     /// Every link, grouped by source page: the site's table, or one built from its hand-made
     /// links ([`Site::all_links`]).
     links: Cow<'a, LinkTable>,
@@ -100,7 +102,7 @@ fn rank(p: &SitePage) -> u8 {
 
 impl<'a> SiteModel<'a> {
     pub fn build(site: &'a Site, vocab: &'a Vocabulary) -> Self {
-        let mut by_url: HashMap<&'a str, usize> = HashMap::new();
+        let mut by_url: HashMap<&'a str, usize, foldhash::fast::RandomState> = HashMap::default();
         for (i, p) in site.pages.iter().enumerate() {
             for u in [&p.url, &p.final_url] {
                 let k = strip_fragment(u);

@@ -13,7 +13,7 @@
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::linkage::{doc_info, interp_info, tie, DocIndex};
-use crate::text::{key, key_ngrams};
+use crate::text::{for_each_key_ngram, key, key_ngrams};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -128,15 +128,14 @@ impl Check for InterpretationCopied {
             }
         }
         for &i in &sm.crawled {
-            let k = key(&sm.text(i));
-            for g in key_ngrams(&k, n) {
+            for_each_key_ngram(&sm.text(i), n, |g| {
                 if let Some((count, last)) = df.get_mut(g) {
                     if *last != i {
                         *count += 1;
                         *last = i;
                     }
                 }
-            }
+            });
         }
         let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
         let boiler = |s: &str| df.get(s).map_or(0, |&(c, _)| c) >= min_df;
