@@ -219,34 +219,62 @@ impl<'a> SiteModel<'a> {
     /// [`TEMPLATE_SHARE`] of them) that the link is the template's, not one page's own.
     pub fn is_template_target(&self, target: &str) -> bool {
         self.template_targets
-            .get_or_init(|| {
-                let articles: Vec<usize> = self
-                    .crawled
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.is_article(i))
-                    .collect();
-                let mut count: HashMap<&str, usize> = HashMap::new();
-                for &i in &articles {
-                    let mut seen = std::collections::HashSet::new();
-                    for l in self.links_of(i) {
-                        if let Some(t) = l.target_url {
-                            let t = strip_fragment(t);
-                            if seen.insert(t) {
-                                *count.entry(t).or_default() += 1;
-                            }
-                        }
-                    }
-                }
-                let need = ((articles.len() as f64) * TEMPLATE_SHARE).ceil() as usize;
-                let need = need.max(TEMPLATE_MIN_PAGES);
-                count
-                    .into_iter()
-                    .filter(|&(_, n)| n >= need)
-                    .map(|(t, _)| t.to_string())
-                    .collect()
-            })
+            .get_or_init(|| self.find_template_targets())
             .contains(strip_fragment(target))
+    }
+
+    /// The distinct targets (fragment stripped) of article page `i`'s links.
+    fn distinct_targets(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        let mut seen = std::collections::HashSet::new();
+        self.links_of(i)
+            .filter_map(|l| l.target_url.map(strip_fragment))
+            .filter(move |t| seen.insert(*t))
+    }
+
+    /// The targets linked from at least [`TEMPLATE_SHARE`] (and [`TEMPLATE_MIN_PAGES`]) of the
+    /// article pages, without a count of every target: a first pass keeps `k` counters
+    /// (Misra–Gries), which keeps every target counted more than (pairs / (k + 1)) times, so
+    /// with `k` of at least (links / needed pages) no template target is lost; a second pass
+    /// counts those candidates exactly.
+    fn find_template_targets(&self) -> std::collections::HashSet<String> {
+        let articles: Vec<usize> = self
+            .crawled
+            .iter()
+            .copied()
+            .filter(|&i| self.is_article(i))
+            .collect();
+        let need = ((articles.len() as f64) * TEMPLATE_SHARE).ceil() as usize;
+        let need = need.max(TEMPLATE_MIN_PAGES);
+        let links: usize = articles.iter().map(|&i| self.links_of(i).count()).sum();
+        let k = links.div_ceil(need).max(1);
+        let mut counters: HashMap<&str, usize> = HashMap::with_capacity(k + 1);
+        for &i in &articles {
+            for t in self.distinct_targets(i) {
+                if let Some(n) = counters.get_mut(t) {
+                    *n += 1;
+                } else if counters.len() < k {
+                    counters.insert(t, 1);
+                } else {
+                    counters.retain(|_, n| {
+                        *n -= 1;
+                        *n > 0
+                    });
+                }
+            }
+        }
+        let mut count: HashMap<&str, usize> = counters.into_keys().map(|t| (t, 0)).collect();
+        for &i in &articles {
+            for t in self.distinct_targets(i) {
+                if let Some(n) = count.get_mut(t) {
+                    *n += 1;
+                }
+            }
+        }
+        count
+            .into_iter()
+            .filter(|&(_, n)| n >= need)
+            .map(|(t, _)| t.to_string())
+            .collect()
     }
 
     /// True when `target` is a column index or list page rather than a document: a crawled
@@ -929,6 +957,7 @@ fn strip_page_suffix(stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::page_key;
+    use std::collections::HashMap;
 
     #[test]
     fn the_metadata_title_replaces_a_generic_heading() {
@@ -1057,6 +1086,52 @@ mod tests {
         let mut want = vec!["政务公开", "首页", "附件"];
         want.sort_unstable();
         assert_eq!(sm.distinct_anchors(), want);
+    }
+
+    /// The two-pass template count finds exactly the targets a full count finds.
+    #[test]
+    fn template_targets_are_those_a_full_count_finds() {
+        use crate::checks::testkit::*;
+        let vocab = crate::Vocabulary::default();
+        let mut pages = vec![page(ROOT, home(""))];
+        for n in 0..20 {
+            pages.push(page(&u(&format!("a/{n}.html")), article("通知", "正文")));
+        }
+        let mut s = site(pages);
+        for n in 0..20 {
+            let src = u(&format!("a/{n}.html"));
+            // On every page, twice (counted once a page); on 6 pages (30%); on 5; its own.
+            add_link(&mut s, &src, &u("nav.html"), "导航");
+            add_link(&mut s, &src, &u("nav.html#top"), "导航");
+            if n % 10 < 3 {
+                add_link(&mut s, &src, &u("six.html"), "六");
+            }
+            if n % 4 == 0 {
+                add_link(&mut s, &src, &u("five.html"), "五");
+            }
+            for m in 0..8 {
+                add_link(&mut s, &src, &u(&format!("own/{n}-{m}.html")), "正文链接");
+            }
+        }
+        let sm = super::SiteModel::build(&s, &vocab);
+        let mut full: HashMap<&str, usize> = HashMap::new();
+        for &i in sm.crawled.iter().filter(|&&i| sm.is_article(i)) {
+            for t in sm.distinct_targets(i) {
+                *full.entry(t).or_default() += 1;
+            }
+        }
+        let mut want: Vec<&str> = full
+            .into_iter()
+            .filter(|&(_, n)| n >= 6)
+            .map(|(t, _)| t)
+            .collect();
+        want.sort_unstable();
+        let found = sm.find_template_targets();
+        let mut got: Vec<&str> = found.iter().map(String::as_str).collect();
+        got.sort_unstable();
+        assert_eq!(got, want);
+        assert_eq!(got, [u("nav.html"), u("six.html")]);
+        assert!(sm.is_template_target(&u("nav.html#x")) && !sm.is_template_target(&u("five.html")));
     }
 
     #[test]
