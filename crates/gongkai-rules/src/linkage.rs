@@ -20,7 +20,7 @@ use crate::LinkRef;
 use gongkai_page::docnum::{find_doc_numbers, parse_doc_number, DocNumber};
 use gongkai_page::{Field, LinkRegion};
 use regex::Regex;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 static QUOTE_RE: LazyLock<Regex> =
@@ -176,4 +176,193 @@ pub(crate) fn anchor_link(doc: &Doc<'_>) -> Option<String> {
         .iter()
         .find(|(_, a, _)| *a)
         .map(|(_, _, u)| u.to_string())
+}
+
+/// The normative documents indexed by everything [`tie`] compares, so that the documents an
+/// interpretation may be tied to are found by lookups instead of a [`tie`] against every
+/// document (that pairing grows with the square of the site).
+pub(crate) struct DocIndex {
+    /// Linked page → documents with an own link to it (way 1).
+    by_link_target: HashMap<usize, Vec<u32>>,
+    /// Document page → documents standing for it (way 2).
+    by_page: HashMap<usize, Vec<u32>>,
+    /// Title key → documents (way 3, equal titles).
+    by_title: HashMap<String, Vec<u32>>,
+    /// Quoted title of a document's own title → documents (way 3).
+    by_own_quote: HashMap<String, Vec<u32>>,
+    /// Character trigram of a title key → documents whose title holds it, ascending (way 3,
+    /// a quote or core inside the title: every trigram of it is in the title).
+    by_trigram: HashMap<[char; 3], Vec<u32>>,
+    /// 文号 key → documents (way 4).
+    by_number: HashMap<String, Vec<u32>>,
+}
+
+fn push_doc<K: std::hash::Hash + Eq>(m: &mut HashMap<K, Vec<u32>>, k: K, d: usize) {
+    let v = m.entry(k).or_default();
+    if v.last() != Some(&(d as u32)) {
+        v.push(d as u32);
+    }
+}
+
+fn trigrams(s: &str) -> impl Iterator<Item = [char; 3]> + '_ {
+    let chars: Vec<char> = s.chars().collect();
+    (0..chars.len().saturating_sub(2)).map(move |i| [chars[i], chars[i + 1], chars[i + 2]])
+}
+
+impl DocIndex {
+    /// Indexes `docs` (positions in the slice are what [`Self::tied`] answers).
+    pub fn new(docs: &[Doc<'_>]) -> Self {
+        let mut ix = DocIndex {
+            by_link_target: HashMap::new(),
+            by_page: HashMap::new(),
+            by_title: HashMap::new(),
+            by_own_quote: HashMap::new(),
+            by_trigram: HashMap::new(),
+            by_number: HashMap::new(),
+        };
+        for (d, doc) in docs.iter().enumerate() {
+            for t in doc.links.iter().filter_map(|(t, _, _)| *t) {
+                push_doc(&mut ix.by_link_target, t, d);
+            }
+            push_doc(&mut ix.by_page, doc.page, d);
+            push_doc(&mut ix.by_title, doc.title_key.clone(), d);
+            for q in &doc.own_quotes {
+                push_doc(&mut ix.by_own_quote, q.clone(), d);
+            }
+            for g in trigrams(&doc.title_key) {
+                push_doc(&mut ix.by_trigram, g, d);
+            }
+            if let Some(n) = &doc.number {
+                push_doc(&mut ix.by_number, n.clone(), d);
+            }
+        }
+        ix
+    }
+
+    /// Documents whose title key may contain `s`: those holding its rarest trigram (none when
+    /// some trigram is in no title).
+    fn may_contain(&self, s: &str) -> &[u32] {
+        let mut best: Option<&[u32]> = None;
+        for g in trigrams(s) {
+            let docs = self.by_trigram.get(&g).map_or(&[][..], Vec::as_slice);
+            if best.is_none_or(|b| docs.len() < b.len()) {
+                best = Some(docs);
+            }
+            if docs.is_empty() {
+                break;
+            }
+        }
+        best.unwrap_or(&[])
+    }
+
+    /// The documents (positions in `docs`, ascending) `interp` is tied to, with [`tie`]'s
+    /// answer for each: the same as calling [`tie`] on every document, in order.
+    pub fn tied(&self, docs: &[Doc<'_>], interp: &Interp) -> Vec<(usize, (&'static str, String))> {
+        let mut cands: Vec<u32> = Vec::new();
+        let mut add = |v: Option<&Vec<u32>>| cands.extend(v.into_iter().flatten());
+        add(self.by_link_target.get(&interp.page));
+        for &t in &interp.targets {
+            add(self.by_page.get(&t));
+        }
+        for q in &interp.quotes {
+            add(self.by_title.get(q));
+            add(self.by_own_quote.get(q));
+        }
+        for n in &interp.numbers {
+            add(self.by_number.get(n));
+        }
+        for q in &interp.quotes {
+            if q.chars().count() >= 6 {
+                cands.extend_from_slice(self.may_contain(q));
+            }
+        }
+        if interp.core.chars().count() >= 8 {
+            cands.extend_from_slice(self.may_contain(&interp.core));
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        cands
+            .into_iter()
+            .filter_map(|d| {
+                let d = d as usize;
+                tie(&docs[d], interp).map(|t| (d, t))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use gongkai_page::Field;
+
+    /// Every way of tying, and near misses, on one site: the index answers what a [`tie`]
+    /// against every document answers.
+    #[test]
+    fn the_index_ties_what_a_tie_against_every_document_ties() {
+        let vocab = crate::Vocabulary::default();
+        let doc = |title: &str, number: &str| {
+            with_fields(
+                article(title, "各镇人民政府……"),
+                &[
+                    (Field::DocType, "规范性文件"),
+                    (Field::DocNumber, number),
+                    (Field::PublishDate, "2022-06-01"),
+                ],
+            )
+        };
+        let mut s = site(vec![
+            page(ROOT, home("")),
+            page(
+                &u("d/1.html"),
+                doc("滕州市城市管理办法", "滕政办发〔2022〕11号"),
+            ),
+            page(
+                &u("d/2.html"),
+                doc("滕州市养犬管理规定", "滕政发〔2021〕3号"),
+            ),
+            page(
+                &u("d/3.html"),
+                doc("关于《滕州市养犬管理规定》的补充通知", "滕政发〔2021〕4号"),
+            ),
+            page(
+                &u("d/4.html"),
+                doc("滕州市物业管理条例实施细则", "滕政办发〔2020〕9号"),
+            ),
+            page(
+                &u("j/1.html"),
+                article("《滕州市城市管理办法》政策解读", "解读正文"),
+            ),
+            page(
+                &u("j/2.html"),
+                article("一图读懂滕州市养犬管理规定", "解读正文"),
+            ),
+            page(
+                &u("j/3.html"),
+                article("解读：关于某事的问答", "依据滕政办发[2020]9号文件"),
+            ),
+            page(&u("j/4.html"), article("图解物业", "正文")),
+            page(&u("j/5.html"), article("《养犬管理》解读", "正文")),
+            page(&u("j/6.html"), article("答记者问", "正文")),
+        ]);
+        add_link(&mut s, &u("d/2.html"), &u("j/4.html"), "相关链接");
+        add_link(&mut s, &u("j/6.html"), &u("d/1.html"), "原文");
+        let sm = crate::sitemodel::SiteModel::build(&s, &vocab);
+        let docs: Vec<_> = (1..=4).map(|d| doc_info(&sm, d)).collect();
+        let ix = DocIndex::new(&docs);
+        let mut tied_pairs = 0;
+        for i in 5..=10 {
+            let it = interp_info(&sm, i);
+            let brute: Vec<_> = docs
+                .iter()
+                .enumerate()
+                .filter_map(|(d, doc)| tie(doc, &it).map(|t| (d, t)))
+                .collect();
+            assert_eq!(ix.tied(&docs, &it), brute, "interpretation page {i}");
+            tied_pairs += brute.len();
+        }
+        // Each way is exercised: title quote, title core, 文号, both link directions.
+        assert!(tied_pairs >= 5, "{tied_pairs}");
+    }
 }

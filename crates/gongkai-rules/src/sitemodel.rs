@@ -45,17 +45,20 @@ pub(crate) struct SiteModel<'a> {
     pub site: &'a Site,
     /// The pack's shared vocabulary.
     pub vocab: &'a Vocabulary,
-    by_url: HashMap<&'a str, usize>,
+    /// URL (fragment stripped) → the page standing for it. Looked up for every link of the
+    /// site by several checks: a fast hasher, seeded per map.
+    by_url: HashMap<&'a str, usize, foldhash::fast::RandomState>,
     /// Every link, grouped by source page: the site's table, or one built from its hand-made
     /// links ([`Site::all_links`]).
     links: Cow<'a, LinkTable>,
-    /// The distinct anchor texts of all links, sorted (built on first use).
-    anchors: std::sync::OnceLock<Vec<String>>,
     /// Crawled pages with a model and a 2xx outcome, one per final URL.
     pub crawled: Vec<usize>,
     pub columns: Vec<ColumnGroup>,
     /// Page index → column group indices that list it.
     listed_in: HashMap<usize, Vec<usize>>,
+    /// Every column item that names a page: (listed page, column page, item index), by listed
+    /// page, then in column order (groups, their pages, their items).
+    listings: Vec<(u32, u32, u32)>,
     pub normative: Vec<usize>,
     pub interpretations: Vec<usize>,
     /// The first start URL (the site root), or the first page's URL.
@@ -99,7 +102,7 @@ fn rank(p: &SitePage) -> u8 {
 
 impl<'a> SiteModel<'a> {
     pub fn build(site: &'a Site, vocab: &'a Vocabulary) -> Self {
-        let mut by_url: HashMap<&'a str, usize> = HashMap::new();
+        let mut by_url: HashMap<&'a str, usize, foldhash::fast::RandomState> = HashMap::default();
         for (i, p) in site.pages.iter().enumerate() {
             for u in [&p.url, &p.final_url] {
                 let k = strip_fragment(u);
@@ -175,10 +178,10 @@ impl<'a> SiteModel<'a> {
             vocab,
             by_url,
             links: site.all_links(),
-            anchors: std::sync::OnceLock::new(),
             crawled,
             columns: Vec::new(),
             listed_in: HashMap::new(),
+            listings: Vec::new(),
             normative: Vec::new(),
             interpretations: Vec::new(),
             root,
@@ -189,6 +192,10 @@ impl<'a> SiteModel<'a> {
         };
         sm.group_columns();
         sm.classify();
+        // Both follow `crawled`, which follows the pages: ascending, so membership is a search.
+        debug_assert!(
+            sm.crawled.is_sorted() && sm.normative.is_sorted() && sm.interpretations.is_sorted()
+        );
         sm.sponsor = sm.find_sponsor();
         sm
     }
@@ -212,34 +219,62 @@ impl<'a> SiteModel<'a> {
     /// [`TEMPLATE_SHARE`] of them) that the link is the template's, not one page's own.
     pub fn is_template_target(&self, target: &str) -> bool {
         self.template_targets
-            .get_or_init(|| {
-                let articles: Vec<usize> = self
-                    .crawled
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.is_article(i))
-                    .collect();
-                let mut count: HashMap<&str, usize> = HashMap::new();
-                for &i in &articles {
-                    let mut seen = std::collections::HashSet::new();
-                    for l in self.links_of(i) {
-                        if let Some(t) = l.target_url {
-                            let t = strip_fragment(t);
-                            if seen.insert(t) {
-                                *count.entry(t).or_default() += 1;
-                            }
-                        }
-                    }
-                }
-                let need = ((articles.len() as f64) * TEMPLATE_SHARE).ceil() as usize;
-                let need = need.max(TEMPLATE_MIN_PAGES);
-                count
-                    .into_iter()
-                    .filter(|&(_, n)| n >= need)
-                    .map(|(t, _)| t.to_string())
-                    .collect()
-            })
+            .get_or_init(|| self.find_template_targets())
             .contains(strip_fragment(target))
+    }
+
+    /// The distinct targets (fragment stripped) of article page `i`'s links.
+    fn distinct_targets(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        let mut seen = std::collections::HashSet::new();
+        self.links_of(i)
+            .filter_map(|l| l.target_url.map(strip_fragment))
+            .filter(move |t| seen.insert(*t))
+    }
+
+    /// The targets linked from at least [`TEMPLATE_SHARE`] (and [`TEMPLATE_MIN_PAGES`]) of the
+    /// article pages, without a count of every target: a first pass keeps `k` counters
+    /// (Misra–Gries), which keeps every target counted more than (pairs / (k + 1)) times, so
+    /// with `k` of at least (links / needed pages) no template target is lost; a second pass
+    /// counts those candidates exactly.
+    fn find_template_targets(&self) -> std::collections::HashSet<String> {
+        let articles: Vec<usize> = self
+            .crawled
+            .iter()
+            .copied()
+            .filter(|&i| self.is_article(i))
+            .collect();
+        let need = ((articles.len() as f64) * TEMPLATE_SHARE).ceil() as usize;
+        let need = need.max(TEMPLATE_MIN_PAGES);
+        let links: usize = articles.iter().map(|&i| self.links_of(i).count()).sum();
+        let k = links.div_ceil(need).max(1);
+        let mut counters: HashMap<&str, usize> = HashMap::with_capacity(k + 1);
+        for &i in &articles {
+            for t in self.distinct_targets(i) {
+                if let Some(n) = counters.get_mut(t) {
+                    *n += 1;
+                } else if counters.len() < k {
+                    counters.insert(t, 1);
+                } else {
+                    counters.retain(|_, n| {
+                        *n -= 1;
+                        *n > 0
+                    });
+                }
+            }
+        }
+        let mut count: HashMap<&str, usize> = counters.into_keys().map(|t| (t, 0)).collect();
+        for &i in &articles {
+            for t in self.distinct_targets(i) {
+                if let Some(n) = count.get_mut(t) {
+                    *n += 1;
+                }
+            }
+        }
+        count
+            .into_iter()
+            .filter(|&(_, n)| n >= need)
+            .map(|(t, _)| t.to_string())
+            .collect()
     }
 
     /// True when `target` is a column index or list page rather than a document: a crawled
@@ -294,28 +329,27 @@ impl<'a> SiteModel<'a> {
         self.listed_date(i).map(|d| (d, "列表日期"))
     }
 
+    /// The column items that link page `i`, in column order.
+    fn listed_items(&self, i: usize) -> impl Iterator<Item = &'a gongkai_page::ColumnItem> + '_ {
+        let from = self.listings.partition_point(|e| (e.0 as usize) < i);
+        self.listings[from..]
+            .iter()
+            .take_while(move |e| e.0 as usize == i)
+            .filter_map(|&(_, p, k)| {
+                self.model(p as usize)
+                    .column
+                    .as_ref()
+                    .and_then(|c| c.items.get(k as usize))
+            })
+    }
+
     /// The date of the first column item that links page `i`.
     fn listed_date(&self, i: usize) -> Option<NaiveDate> {
-        let groups = self.listed_in.get(&i)?;
-        for &g in groups {
-            for &p in &self.columns[g].pages {
-                let Some(c) = self.model(p).column.as_ref() else {
-                    continue;
-                };
-                for item in &c.items {
-                    if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i) {
-                        if let Some(d) = item
-                            .date
-                            .as_deref()
-                            .and_then(gongkai_page::dates::parse_date)
-                        {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-        }
-        None
+        self.listed_items(i).find_map(|item| {
+            item.date
+                .as_deref()
+                .and_then(gongkai_page::dates::parse_date)
+        })
     }
 
     /// Links of the given kinds on crawled pages whose target was fetched in the run:
@@ -391,15 +425,18 @@ impl<'a> SiteModel<'a> {
         }
     }
 
-    /// The distinct anchor texts of all the site's links, sorted.
-    pub fn distinct_anchors(&self) -> &[String] {
-        self.anchors.get_or_init(|| {
-            self.links
-                .distinct_anchors()
-                .into_iter()
-                .map(String::from)
-                .collect()
-        })
+    /// The distinct anchor texts of all the site's links, sorted. Built on each call, by one
+    /// pass over the links keeping only the distinct texts: neither a list of every link's
+    /// anchor (18 MB at 100,000 pages) nor a copy of the texts stays behind.
+    pub fn distinct_anchors(&self) -> Vec<&str> {
+        let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+            std::collections::HashSet::default();
+        for l in self.links.iter() {
+            seen.insert(l.anchor);
+        }
+        let mut v: Vec<&str> = seen.into_iter().collect();
+        v.sort_unstable();
+        v
     }
 
     pub fn page(&self, i: usize) -> &'a SitePage {
@@ -443,6 +480,17 @@ impl<'a> SiteModel<'a> {
         let hits = std::sync::Arc::new(hits);
         cache.insert(key, hits.clone());
         hits
+    }
+
+    /// True when page `i` is a normative document ([`Self::normative`], ascending: a search,
+    /// not a scan).
+    pub fn is_normative(&self, i: usize) -> bool {
+        self.normative.binary_search(&i).is_ok()
+    }
+
+    /// True when page `i` is an interpretation ([`Self::interpretations`], ascending).
+    pub fn is_interpretation(&self, i: usize) -> bool {
+        self.interpretations.binary_search(&i).is_ok()
     }
 
     /// The model of a page known to have one (crawled pages, column pages).
@@ -509,19 +557,10 @@ impl<'a> SiteModel<'a> {
 
     /// The title of the first column item that links page `i`.
     fn listed_title(&self, i: usize) -> Option<String> {
-        let groups = self.listed_in.get(&i)?;
-        for &g in groups {
-            for &p in &self.columns[g].pages {
-                for item in &self.model(p).column.as_ref()?.items {
-                    if item.url.as_deref().and_then(|u| self.lookup(u)) == Some(i)
-                        && !item.title.trim().is_empty()
-                    {
-                        return Some(item.title.trim().to_string());
-                    }
-                }
-            }
-        }
-        None
+        self.listed_items(i)
+            .map(|item| item.title.trim())
+            .find(|t| !t.is_empty())
+            .map(String::from)
     }
 
     /// The field's value when the page shows a real one (blank and placeholder values such as
@@ -625,6 +664,14 @@ impl<'a> SiteModel<'a> {
                 by_key.insert(k, i);
             }
         }
+        // Column pages by URL (fragment stripped), in page order: the answers of an endpoint.
+        let mut by_page_url: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &j in &col_pages {
+            by_page_url
+                .entry(strip_fragment(&self.page(j).url))
+                .or_default()
+                .push(j);
+        }
         for &i in &col_pages {
             for f in &self.model(i).follow {
                 match f {
@@ -639,12 +686,9 @@ impl<'a> SiteModel<'a> {
                     // The batches a Hanweb column page loads from its dataproxy are that column:
                     // every answer of the endpoint carrying the column's name joins it.
                     FollowRequest::HanwebDataProxy { endpoint, .. } => {
-                        let endpoint = strip_fragment(endpoint);
-                        for &j in &col_pages {
-                            if j != i
-                                && strip_fragment(&self.page(j).url) == endpoint
-                                && name_of(self, j) == name_of(self, i)
-                            {
+                        let answers = by_page_url.get(strip_fragment(endpoint));
+                        for &j in answers.into_iter().flatten() {
+                            if j != i && name_of(self, j) == name_of(self, i) {
                                 let (a, b) = (find(&mut parent, i), find(&mut parent, j));
                                 parent.insert(a, b);
                             }
@@ -677,18 +721,25 @@ impl<'a> SiteModel<'a> {
             })
             .collect();
         cols.sort_by(|a, b| self.page(a.pages[0]).url.cmp(&self.page(b.pages[0]).url));
+        let mut listings = Vec::new();
         for (g, col) in cols.iter().enumerate() {
             for &p in &col.pages {
-                for item in &self.model(p).column.as_ref().expect("column").items {
+                let items = &self.model(p).column.as_ref().expect("column").items;
+                for (k, item) in items.iter().enumerate() {
                     if let Some(j) = item.url.as_deref().and_then(|u| self.lookup(u)) {
                         let v = self.listed_in.entry(j).or_default();
                         if !v.contains(&g) {
                             v.push(g);
                         }
+                        listings.push((j as u32, p as u32, k as u32));
                     }
                 }
             }
         }
+        // Stable: each page's items stay in column order.
+        listings.sort_by_key(|e| e.0);
+        listings.shrink_to_fit();
+        self.listings = listings;
         self.columns = cols;
     }
 
@@ -907,6 +958,7 @@ fn strip_page_suffix(stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::page_key;
+    use std::collections::HashMap;
 
     #[test]
     fn the_metadata_title_replaces_a_generic_heading() {
@@ -962,6 +1014,125 @@ mod tests {
         // Not one of the run's attachments: found by a pass over the links all the same.
         assert_eq!(anchors(&doc), ["附件二"]);
         assert!(anchors(&u("f/none.pdf")).is_empty());
+    }
+
+    /// A page's listed date and title come from the first column item naming it that has
+    /// one, in column order (groups, their pages, their items), whichever columns list it.
+    #[test]
+    fn listed_dates_and_titles_come_from_the_first_item_that_has_one() {
+        use crate::checks::testkit::*;
+        let vocab = crate::Vocabulary::default();
+        let (a, b) = (u("a/t1.html"), u("a/t2.html"));
+        let mut undated = article("", "正文");
+        undated.heading = None;
+        undated.title = String::new();
+        let s = site(vec![
+            page(ROOT, home("")),
+            page(
+                &u("a/index.html"),
+                column(
+                    "通知公告",
+                    &[("", &a, None), ("通知二", &b, Some("2022-03-04"))],
+                ),
+            ),
+            page(
+                &u("a/index_1.html"),
+                column("通知公告", &[("关于某事的通知", &a, Some("2022-01-02"))]),
+            ),
+            page(
+                &u("b/index.html"),
+                column("工作动态", &[("动态", &a, Some("2021-12-31"))]),
+            ),
+            page(&a, undated.clone()),
+            page(&b, undated),
+        ]);
+        let sm = super::SiteModel::build(&s, &vocab);
+        let (ia, ib) = (sm.lookup(&a).unwrap(), sm.lookup(&b).unwrap());
+        // Column a/ sorts before b/: its second page's item is the first with a date and title.
+        assert_eq!(
+            sm.reference_date(ia).map(|(d, from)| (d.to_string(), from)),
+            Some(("2022-01-02".into(), "列表日期"))
+        );
+        assert_eq!(sm.title(ia), "关于某事的通知");
+        assert_eq!(
+            sm.reference_date(ib).map(|(d, _)| d.to_string()),
+            Some("2022-03-04".into())
+        );
+        assert_eq!(sm.title(ib), "通知二");
+        assert_eq!(sm.reference_date(0), None);
+        // Membership by search answers what a scan of the lists answers.
+        for i in 0..s.pages.len() {
+            assert_eq!(sm.is_normative(i), sm.normative.contains(&i));
+            assert_eq!(sm.is_interpretation(i), sm.interpretations.contains(&i));
+        }
+    }
+
+    #[test]
+    fn distinct_anchors_are_each_anchor_once_sorted() {
+        use crate::checks::testkit::*;
+        let vocab = crate::Vocabulary::default();
+        let mut s = site(vec![
+            page(ROOT, home("")),
+            page(&u("a.html"), article("通知", "正文")),
+        ]);
+        for (src, anchor) in [
+            (ROOT, "政务公开"),
+            (ROOT, "首页"),
+            (&*u("a.html"), "政务公开"),
+            (&*u("a.html"), "附件"),
+        ] {
+            add_link(&mut s, src, &u("x.html"), anchor);
+        }
+        let sm = super::SiteModel::build(&s, &vocab);
+        let mut want = vec!["政务公开", "首页", "附件"];
+        want.sort_unstable();
+        assert_eq!(sm.distinct_anchors(), want);
+    }
+
+    /// The two-pass template count finds exactly the targets a full count finds.
+    #[test]
+    fn template_targets_are_those_a_full_count_finds() {
+        use crate::checks::testkit::*;
+        let vocab = crate::Vocabulary::default();
+        let mut pages = vec![page(ROOT, home(""))];
+        for n in 0..20 {
+            pages.push(page(&u(&format!("a/{n}.html")), article("通知", "正文")));
+        }
+        let mut s = site(pages);
+        for n in 0..20 {
+            let src = u(&format!("a/{n}.html"));
+            // On every page, twice (counted once a page); on 6 pages (30%); on 5; its own.
+            add_link(&mut s, &src, &u("nav.html"), "导航");
+            add_link(&mut s, &src, &u("nav.html#top"), "导航");
+            if n % 10 < 3 {
+                add_link(&mut s, &src, &u("six.html"), "六");
+            }
+            if n % 4 == 0 {
+                add_link(&mut s, &src, &u("five.html"), "五");
+            }
+            for m in 0..8 {
+                add_link(&mut s, &src, &u(&format!("own/{n}-{m}.html")), "正文链接");
+            }
+        }
+        let sm = super::SiteModel::build(&s, &vocab);
+        let mut full: HashMap<&str, usize> = HashMap::new();
+        for &i in sm.crawled.iter().filter(|&&i| sm.is_article(i)) {
+            for t in sm.distinct_targets(i) {
+                *full.entry(t).or_default() += 1;
+            }
+        }
+        let mut want: Vec<&str> = full
+            .into_iter()
+            .filter(|&(_, n)| n >= 6)
+            .map(|(t, _)| t)
+            .collect();
+        want.sort_unstable();
+        let found = sm.find_template_targets();
+        let mut got: Vec<&str> = found.iter().map(String::as_str).collect();
+        got.sort_unstable();
+        assert_eq!(got, want);
+        assert_eq!(got, [u("nav.html"), u("six.html")]);
+        assert!(sm.is_template_target(&u("nav.html#x")) && !sm.is_template_target(&u("five.html")));
     }
 
     #[test]

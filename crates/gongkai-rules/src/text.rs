@@ -121,6 +121,28 @@ pub fn key_ngrams(k: &str, n: usize) -> impl Iterator<Item = &str> {
     (0..count).map(move |j| &k[bounds[j]..bounds[j + n]])
 }
 
+/// Calls `f` with each character n-gram of `key(text)` in order, with repeats (what
+/// [`key_ngrams`] gives for the key), without building the key: a pass over every page's text
+/// keeps no copy of it.
+pub fn for_each_key_ngram(text: &str, n: usize, mut f: impl FnMut(&str)) {
+    if n == 0 {
+        return;
+    }
+    let mut window: std::collections::VecDeque<char> = std::collections::VecDeque::with_capacity(n);
+    let mut gram = String::with_capacity(n * 4);
+    for c in text.chars().map(fold_char).filter(|c| c.is_alphanumeric()) {
+        if window.len() == n {
+            window.pop_front();
+        }
+        window.push_back(c);
+        if window.len() == n {
+            gram.clear();
+            gram.extend(window.iter());
+            f(&gram);
+        }
+    }
+}
+
 /// Whole years between `from` and `to` are at least `years`: `from + years` is on or before `to`.
 pub fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(d.year() + years, d.month(), d.day())
@@ -139,6 +161,25 @@ pub fn clip(s: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn streamed_key_ngrams_are_the_key_ngrams() {
+        for (s, n) in [
+            ("滕州市 人民政府，２０２２年（通知）", 3),
+            ("滕州市人民政府关于印发城市管理办法的通知", 5),
+            ("ab", 2),
+            ("a", 2),
+            ("", 1),
+            ("文号abc", 1),
+            ("文号abc", 0),
+        ] {
+            let k = super::key(s);
+            let want: Vec<&str> = super::key_ngrams(&k, n).collect();
+            let mut got: Vec<String> = Vec::new();
+            super::for_each_key_ngram(s, n, |g| got.push(g.to_string()));
+            assert_eq!(got, want, "{s} {n}");
+        }
+    }
+
     #[test]
     fn key_ngrams_are_ngrams() {
         for (s, n) in [

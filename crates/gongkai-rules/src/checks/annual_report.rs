@@ -21,6 +21,7 @@ use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 pub const SUMMARY: &str = "截止日期后网站仍未发布上一年度政府信息公开工作年度报告";
@@ -120,6 +121,26 @@ impl AnnualReport {
                 .any(|w| t.contains(compact(w).as_str()))
     }
 
+    /// The part of [`Self::is_report`] that does not depend on the year, with the words
+    /// compacted once: a text it rejects is no report of any year.
+    fn report_filter(&self) -> impl Fn(&str) -> bool + '_ {
+        let mention: Vec<String> = self
+            .p
+            .mention_words
+            .iter()
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| compact(w))
+            .collect();
+        let subject = compact(&self.p.subject);
+        let report: Vec<String> = self.p.report_words.iter().map(|w| compact(w)).collect();
+        move |text: &str| {
+            let t = compact(text);
+            !mention.iter().any(|w| t.contains(w.as_str()))
+                && t.contains(subject.as_str())
+                && report.iter().any(|w| t.contains(w.as_str()))
+        }
+    }
+
     /// True when a report title of `year` is a government's own: the government's name is followed
     /// by the year or by 政府信息公开 ("滕州市人民政府2021年政府信息公开工作年度报告"; not
     /// "滕州市人民政府办公室2021年…").
@@ -154,7 +175,7 @@ impl AnnualReport {
 /// A text naming a report, with the publisher of the page it is the title of (None for list
 /// items and link anchors).
 struct Candidate<'a> {
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
     publisher: Option<String>,
 }
 
@@ -202,11 +223,11 @@ impl AnnualReport {
     /// and its aliases): its title names the department, or its page's publisher is the
     /// department and its title names no other unit.
     fn departments_report(&self, c: &Candidate<'_>, year: i32, names: &[String]) -> bool {
-        if !self.is_report(c.text, year) {
+        if !self.is_report(&c.text, year) {
             return false;
         }
         let named = |unit: &str| names.iter().any(|d| Self::names_department(unit, d));
-        match self.named_unit(c.text, year) {
+        match self.named_unit(&c.text, year) {
             Some(u) if !self.government_unit(&u) => named(&u),
             _ => c.publisher.as_deref().is_some_and(|p| named(&compact(p))),
         }
@@ -222,7 +243,7 @@ impl AnnualReport {
         government: bool,
         depts: &[Vec<String>],
     ) -> bool {
-        if !self.is_report(c.text, year) {
+        if !self.is_report(&c.text, year) {
             return false;
         }
         let of_dept = depts.iter().any(|d| self.departments_report(c, year, d));
@@ -230,7 +251,7 @@ impl AnnualReport {
             return !of_dept;
         }
         let unit_ok = self
-            .named_unit(c.text, year)
+            .named_unit(&c.text, year)
             .is_none_or(|u| self.government_unit(&u));
         unit_ok && !of_dept
     }
@@ -263,45 +284,63 @@ impl Check for AnnualReport {
             .filter(|n| !n.trim().is_empty())
             .unwrap_or(&hm.title);
         let year = as_of.year() - 1;
-        let titles: Vec<String> = sm.crawled.iter().map(|&i| sm.title(i)).collect();
+        // Only texts that may name a report are kept (every use below asks `is_report` first):
+        // a site's titles, list items and anchors are not held all at once.
+        let may = self.report_filter();
+        let mut searched = 0;
         let mut cands: Vec<Candidate<'_>> = Vec::new();
-        for (&i, t) in sm.crawled.iter().zip(&titles) {
+        for &i in &sm.crawled {
             let m = sm.model(i);
-            let publisher = sm
-                .field(i, gongkai_page::Field::Publisher)
-                .map(|p| cx.ctx.canonical_department(p));
-            for text in [t.as_str(), m.title.as_str()] {
-                cands.push(Candidate {
-                    text,
-                    publisher: publisher.clone(),
-                });
+            let publisher = || {
+                sm.field(i, gongkai_page::Field::Publisher)
+                    .map(|p| cx.ctx.canonical_department(p))
+            };
+            for text in [Cow::Owned(sm.title(i)), Cow::Borrowed(m.title.as_str())] {
+                searched += 1;
+                if may(&text) {
+                    cands.push(Candidate {
+                        text,
+                        publisher: publisher(),
+                    });
+                }
             }
             if let Some(c) = &m.column {
-                cands.extend(c.items.iter().map(|it| Candidate {
-                    text: &it.title,
-                    publisher: None,
-                }));
+                searched += c.items.len();
+                cands.extend(
+                    c.items
+                        .iter()
+                        .filter(|it| may(&it.title))
+                        .map(|it| Candidate {
+                            text: Cow::Borrowed(it.title.as_str()),
+                            publisher: None,
+                        }),
+                );
             }
         }
         // Counted as ever: each crawled page's link anchors, then every link's anchor again.
-        let searched = cands.len()
-            + sm.crawled
-                .iter()
-                .map(|&i| sm.links_of(i).count())
-                .sum::<usize>()
+        searched += sm
+            .crawled
+            .iter()
+            .map(|&i| sm.links_of(i).count())
+            .sum::<usize>()
             + sm.link_count();
-        cands.extend(sm.distinct_anchors().iter().map(|a| Candidate {
-            text: a,
-            publisher: None,
-        }));
+        cands.extend(
+            sm.distinct_anchors()
+                .into_iter()
+                .filter(|a| may(a))
+                .map(|a| Candidate {
+                    text: Cow::Borrowed(a),
+                    publisher: None,
+                }),
+        );
         let earlier: Vec<i32> = (year - 5..year)
-            .filter(|y| cands.iter().any(|c| self.is_report(c.text, *y)))
+            .filter(|y| cands.iter().any(|c| self.is_report(&c.text, *y)))
             .collect();
         let government = self.names_government(site_name)
             || cands.iter().any(|c| {
                 earlier
                     .iter()
-                    .any(|y| self.is_report(c.text, *y) && self.governments_report(c.text, *y))
+                    .any(|y| self.is_report(&c.text, *y) && self.governments_report(&c.text, *y))
             });
         let mut depts: Vec<String> = cx
             .ctx

@@ -76,26 +76,51 @@ impl Check for ColumnRequired {
         if !sm.crawled.iter().any(|&i| sm.is_home(i)) {
             return;
         }
-        let mut hay: Vec<String> = Vec::new();
-        for &i in &sm.crawled {
-            hay.extend(sm.names_of(i).iter().map(|s| compact(s)));
-        }
-        hay.extend(sm.distinct_anchors().iter().map(|a| compact(a)));
-        hay.retain(|s| !s.is_empty());
-        hay.sort();
-        hay.dedup();
-        for c in &self.p.columns {
-            if c.due.is_some_and(|d| cx.as_of() <= d.0) {
-                continue;
+        // The required columns due, each with its names, and whether some page name or link
+        // anchor of the site contains one of them: one pass over the names, none held.
+        let due: Vec<(&Column, Vec<String>)> = self
+            .p
+            .columns
+            .iter()
+            .filter(|c| c.due.is_none_or(|d| cx.as_of() > d.0))
+            .map(|c| {
+                let names = std::iter::once(&c.name)
+                    .chain(&c.synonyms)
+                    .map(|s| compact(s))
+                    .collect();
+                (c, names)
+            })
+            .collect();
+        let mut found = vec![false; due.len()];
+        let mut left = due.len();
+        let mut look = |h: &str, left: &mut usize| {
+            let h = compact(h);
+            if h.is_empty() {
+                return;
             }
-            let names: Vec<String> = std::iter::once(&c.name)
-                .chain(&c.synonyms)
-                .map(|s| compact(s))
-                .collect();
-            if hay
-                .iter()
-                .any(|h| names.iter().any(|n| h.contains(n.as_str())))
-            {
+            for (k, (_, names)) in due.iter().enumerate() {
+                if !found[k] && names.iter().any(|n| h.contains(n.as_str())) {
+                    found[k] = true;
+                    *left -= 1;
+                }
+            }
+        };
+        for &i in &sm.crawled {
+            if left == 0 {
+                break;
+            }
+            for s in sm.names_of(i) {
+                look(&s, &mut left);
+            }
+        }
+        for a in sm.distinct_anchors() {
+            if left == 0 {
+                break;
+            }
+            look(a, &mut left);
+        }
+        for (k, (c, _)) in due.iter().enumerate() {
+            if found[k] {
                 continue;
             }
             let due = c.due.map(|d| d.0.to_string());

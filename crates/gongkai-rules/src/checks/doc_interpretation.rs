@@ -19,7 +19,7 @@
 use super::doc_validity::{validity, Validity};
 use crate::check::{bad, Check, DateParam, Emit, ParamError, RuleCx};
 use crate::explain::{not_normative, Applies};
-use crate::linkage::{anchor_link, doc_info, interp_info, tie};
+use crate::linkage::{anchor_link, doc_info, interp_info, DocIndex};
 use gongkai_page::Field;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -72,7 +72,7 @@ pub(crate) const WAYS: [&str; 4] = [
 impl Check for DocInterpretation {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.normative.contains(&i) {
+        if !sm.is_normative(i) {
             return Some(not_normative(sm, i));
         }
         let dated = sm.reference_date(i);
@@ -117,12 +117,18 @@ impl Check for DocInterpretation {
 
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
-        let interps: Vec<_> = sm
-            .interpretations
-            .iter()
-            .map(|&i| interp_info(sm, i))
-            .collect();
-        for &d in &sm.normative {
+        let interps = sm.interpretations.len();
+        // Which documents some interpretation is tied to: one indexed look per interpretation
+        // instead of a tie of every document with every interpretation.
+        let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
+        let index = DocIndex::new(&docs);
+        let mut tied = vec![false; docs.len()];
+        for &i in &sm.interpretations {
+            for (d, _) in index.tied(&docs, &interp_info(sm, i)) {
+                tied[d] = true;
+            }
+        }
+        for (k, &d) in sm.normative.iter().enumerate() {
             let dated = sm.reference_date(d);
             let published = dated.map(|(d, _)| d);
             if let Some(p) = published {
@@ -142,8 +148,7 @@ impl Check for DocInterpretation {
                     }
                 }
             }
-            let doc = doc_info(sm, d);
-            if anchor_link(&doc).is_some() || interps.iter().any(|it| tie(&doc, it).is_some()) {
+            if anchor_link(&docs[k]).is_some() || tied[k] {
                 continue;
             }
             let p = sm.page(d);
@@ -160,7 +165,7 @@ impl Check for DocInterpretation {
                 "published": published.map(|d| d.to_string()),
                 "date_from": dated.map(|(_, from)| from),
                 "ways_checked": WAYS,
-                "interpretations_on_site": interps.len(),
+                "interpretations_on_site": interps,
             });
             let dept = cx.dept_page(d);
             cx.emit(Emit::new(&p.url, dept, msg, ev).fetch(p.fetch_id));

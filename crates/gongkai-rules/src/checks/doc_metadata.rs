@@ -187,7 +187,7 @@ crate::check_glue!(DocMetadata);
 impl Check for DocMetadata {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.normative.contains(&i) {
+        if !sm.is_normative(i) {
             return Some(not_normative(sm, i));
         }
         let names: Vec<&str> = self.p.required.iter().map(|r| r.name.as_str()).collect();

@@ -80,7 +80,7 @@ impl Check for DocNumberFormat {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         let in_scope = if self.p.scope == "normative" {
-            sm.normative.contains(&i)
+            sm.is_normative(i)
         } else {
             sm.is_info_disclosure(i) && sm.is_article(i)
         };

@@ -106,7 +106,7 @@ crate::check_glue!(DocValidity);
 impl Check for DocValidity {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.normative.contains(&i) {
+        if !sm.is_normative(i) {
             return Some(not_normative(sm, i));
         }
         Some(Applies::Judged(match validity(sm, i) {

@@ -139,7 +139,7 @@ impl DocValidityExpired {
 impl Check for DocValidityExpired {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.normative.contains(&i) {
+        if !sm.is_normative(i) {
             return Some(not_normative(sm, i));
         }
         let Validity::Found { value, .. } = validity(sm, i) else {

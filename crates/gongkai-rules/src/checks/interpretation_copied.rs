@@ -12,8 +12,8 @@
 
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
-use crate::linkage::{doc_info, interp_info, tie};
-use crate::text::{key, key_ngrams};
+use crate::linkage::{doc_info, interp_info, tie, DocIndex};
+use crate::text::{for_each_key_ngram, key, key_ngrams};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -66,7 +66,7 @@ crate::check_glue!(InterpretationCopied);
 impl Check for InterpretationCopied {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.interpretations.contains(&i) {
+        if !sm.is_interpretation(i) {
             return Some(Applies::NotJudged("不是政策解读".into()));
         }
         let chars = key(&sm.text(i)).chars().count();
@@ -96,6 +96,7 @@ impl Check for InterpretationCopied {
         }
         let n = self.p.ngram;
         let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
+        let index = DocIndex::new(&docs);
         // The interpretations to judge: long enough and tied to a document (by index in `docs`).
         type Ties = Vec<(usize, &'static str)>;
         let mut judged: Vec<(usize, String, Ties)> = Vec::new();
@@ -105,10 +106,10 @@ impl Check for InterpretationCopied {
                 continue;
             }
             let it = interp_info(sm, i);
-            let ties: Ties = docs
-                .iter()
-                .enumerate()
-                .filter_map(|(d, doc)| tie(doc, &it).map(|(way, _)| (d, way)))
+            let ties: Ties = index
+                .tied(&docs, &it)
+                .into_iter()
+                .map(|(d, (way, _))| (d, way))
                 .collect();
             if !ties.is_empty() {
                 judged.push((i, k, ties));
@@ -118,22 +119,23 @@ impl Check for InterpretationCopied {
             return;
         }
         // Document frequency over the crawled pages, of the judged interpretations' n-grams only.
-        let mut df: HashMap<&str, (usize, usize)> = HashMap::new();
+        // Every n-gram of every crawled page is looked up here: a fast hasher (still seeded
+        // per map, so a hostile page cannot plan collisions).
+        let mut df: HashMap<&str, (usize, usize), foldhash::fast::RandomState> = HashMap::default();
         for (_, k, _) in &judged {
             for g in key_ngrams(k, n) {
                 df.insert(g, (0, usize::MAX));
             }
         }
         for &i in &sm.crawled {
-            let k = key(&sm.text(i));
-            for g in key_ngrams(&k, n) {
+            for_each_key_ngram(&sm.text(i), n, |g| {
                 if let Some((count, last)) = df.get_mut(g) {
                     if *last != i {
                         *count += 1;
                         *last = i;
                     }
                 }
-            }
+            });
         }
         let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
         let boiler = |s: &str| df.get(s).map_or(0, |&(c, _)| c) >= min_df;

@@ -124,7 +124,7 @@ crate::check_glue!(InterpretationHotline);
 impl Check for InterpretationHotline {
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
-        if !sm.interpretations.contains(&i) {
+        if !sm.is_interpretation(i) {
             return Some(Applies::NotJudged("不是政策解读".into()));
         }
         let chars = key(&sm.text(i)).chars().count();
@@ -145,7 +145,7 @@ impl Check for InterpretationHotline {
         // Numbers on most pages (footers) do not count.
         let mut on_pages: HashMap<String, (usize, usize)> = HashMap::new();
         for &i in &sm.crawled {
-            let interp = sm.interpretations.contains(&i);
+            let interp = sm.is_interpretation(i);
             for n in find_phones(&sm.text(i), &self.p.keywords) {
                 let e = on_pages.entry(n).or_default();
                 e.0 += 1;

@@ -102,8 +102,17 @@ impl Check for LinkDark {
             .chain(std::iter::once(&sm.root))
             .filter_map(|u| site_key(u))
             .collect();
-        // One page per body: `/` and `/index.html` answering the same bytes report once.
-        let pages: HashSet<usize> = sm.crawled.iter().copied().collect();
+        // `scheme://host[:port]/` of the site's own URLs: a target starting with one has that
+        // host, so it is the site's own without parsing it (most links are).
+        let own_prefixes: Vec<String> = sm
+            .site
+            .start_urls
+            .iter()
+            .chain(std::iter::once(&sm.root))
+            .filter_map(|u| url::Url::parse(u).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| format!("{}/", u.origin().ascii_serialization()))
+            .collect();
         for l in sm.all_links() {
             if !matches!(l.kind, LinkKind::Page) || !l.element.starts_with('a') {
                 continue;
@@ -111,11 +120,16 @@ impl Check for LinkDark {
             let Some(target) = l.target_url else {
                 continue;
             };
+            if own_prefixes.iter().any(|p| target.starts_with(p.as_str())) {
+                continue;
+            }
             if site_key(target).is_none_or(|k| own.contains(&k)) {
                 continue;
             }
             let src = l.source_page;
-            if !pages.contains(&src) {
+            // One page per body: `/` and `/index.html` answering the same bytes report once
+            // (`crawled` is ascending).
+            if sm.crawled.binary_search(&src).is_err() {
                 continue;
             }
             let target_title = sm

@@ -335,11 +335,26 @@ impl Check for LinkSoft404 {
         let starts: Vec<&str> = site.site.start_urls.iter().map(|s| s.as_str()).collect();
         let hosts = HostPages::new(site.site);
         let mut done = HashSet::new();
+        // A verdict depends on the target page alone, and a target is linked from many pages
+        // (a column from every article of it): judged once per target page. 0 = not yet
+        // judged, 1 = not a soft-404, 2 = one (its evidence in `found`).
+        let mut judged = vec![0u8; site.site.pages.len()];
+        let mut found: HashMap<usize, serde_json::Value> = HashMap::new();
         for (l, src, t, target) in site.fetched_links(&self.p.kinds) {
             let tp = site.page(t);
-            let Some(mut ev) = self.verdict(site.site, t, &probes, &starts, &hosts) else {
+            if judged[t] == 0 {
+                judged[t] = match self.verdict(site.site, t, &probes, &starts, &hosts) {
+                    Some(ev) => {
+                        found.insert(t, ev);
+                        2
+                    }
+                    None => 1,
+                };
+            }
+            if judged[t] != 2 {
                 continue;
-            };
+            }
+            let mut ev = found[&t].clone();
             let source = site.page(src).url.clone();
             let tgt = strip_fragment(target).to_string();
             if !done.insert((source.clone(), tgt.clone())) {
