@@ -1025,7 +1025,7 @@ mod tests {
         let (a, b) = (u("a/t1.html"), u("a/t2.html"));
         let mut undated = article("", "正文");
         undated.heading = None;
-        undated.title = String::new();
+        undated.title = gongkai_page::ArcStr::new();
         let s = site(vec![
             page(ROOT, home("")),
             page(
