@@ -39,26 +39,21 @@ impl Store {
         // moved, not copied: the models of the returned site carry no links (use
         // `Site::link_table`).
         let mut site = SiteBuilder::new(run_id, run.start_urls);
-        let rows: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM fetches WHERE run_id = ?1",
-                [run_id],
-                |r| r.get(0),
-            )
-            .map_err(sql(p, OP))?;
-        site.reserve(usize::try_from(rows).unwrap_or(0));
+        let rows_of = |table: &str| -> Result<usize, StoreError> {
+            let n: i64 = self
+                .conn
+                .query_row(
+                    &format!("SELECT count(*) FROM {table} WHERE run_id = ?1"),
+                    [run_id],
+                    |r| r.get(0),
+                )
+                .map_err(sql(p, OP))?;
+            Ok(usize::try_from(n).unwrap_or(0))
+        };
+        site.reserve(rows_of("fetches")?);
         // The `links` rows are the crawled pages' links (carried rows of a night may have
         // none of their own, so this is a hint, not a bound).
-        let links: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM links WHERE run_id = ?1",
-                [run_id],
-                |r| r.get(0),
-            )
-            .map_err(sql(p, OP))?;
-        site.reserve_links(usize::try_from(links).unwrap_or(0));
+        site.reserve_links(rows_of("links")?);
         // Every model is read once, in rowid order: a page cache would only fill with pages
         // never read again, so it is kept small while loading (restored below).
         let cache: i64 = self

@@ -1,7 +1,7 @@
 //! Page texts stored apart from the model JSON (schema version 10), and rows written before,
 //! with the text inside the JSON, reading the same.
 
-use super::{count, new_run, page, temp_db, HOST};
+use super::{new_run, page, temp_db, HOST};
 use crate::*;
 use gongkai_core::{FetchPurpose, PageModel, EXTRACTOR_VERSION};
 
@@ -9,6 +9,20 @@ fn with_text(url: &str, text: &str) -> gongkai_core::FetchRecord {
     let mut rec = page(url, 2);
     rec.model.as_mut().unwrap().text = text.into();
     rec
+}
+
+/// True when row `id` holds `text` in its `text` column and not in its model JSON.
+fn text_only_in_its_column(store: &Store, id: i64, text: &str) -> bool {
+    store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE id = ?1
+             AND json_extract(model, '$.text') IS NULL AND text = ?2",
+            rusqlite::params![id, text],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        == 1
 }
 
 /// Turns row `id` into the form a version-9 build wrote: the whole model in the JSON.
@@ -38,16 +52,11 @@ fn old_and_new_rows_read_the_same_model() {
     let old_id = store.record(r1, &old_rec, &[]).unwrap();
     as_written_before(&store, old_id, old_rec.model.as_ref().unwrap());
     // The new row keeps its text once, in its own column.
-    assert_eq!(
-        count(
-            &store,
-            &format!(
-                "SELECT count(*) FROM fetches WHERE id = {new_id}
-                 AND json_extract(model, '$.text') IS NULL AND text = '新格式的正文 \"text\": {{}}'"
-            )
-        ),
-        1
-    );
+    assert!(text_only_in_its_column(
+        &store,
+        new_id,
+        "新格式的正文 \"text\": {}"
+    ));
     for (id, url, rec) in [(new_id, &new_url, &new_rec), (old_id, &old_url, &old_rec)] {
         // Whole-model readers: the fetch, and the validators a 304 reuses the model from.
         let f = store.fetch(id).unwrap().unwrap();
@@ -97,16 +106,7 @@ fn old_and_new_rows_read_the_same_model() {
             store.fetch(id).unwrap().unwrap().record.model,
             Some(m.clone())
         );
-        assert_eq!(
-            count(
-                &store,
-                &format!(
-                    "SELECT count(*) FROM fetches WHERE id = {id}
-                     AND json_extract(model, '$.text') IS NULL AND text = '重新抽取的正文'"
-                )
-            ),
-            1
-        );
+        assert!(text_only_in_its_column(&store, id, "重新抽取的正文"));
     }
     assert_eq!(
         text_of(&store.load_site(r2).unwrap(), &old_url),
