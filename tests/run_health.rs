@@ -177,3 +177,47 @@ fn a_start_page_behind_a_wall_or_failing_makes_a_degraded_run() {
     assert!(new.is_empty(), "compared with run 1: {new:?}");
     assert!(with_status(&db, 4, "resolved").is_empty());
 }
+
+#[test]
+fn a_page_text_that_cannot_be_read_fails_check_and_keeps_the_findings() {
+    let portal = Portal::start(gongkai_fixture::FixtureOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let first = scan_from(&portal, dir.path(), &db, "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = finding_count(&db, 1);
+    assert!(before > 0);
+    // A damaged row: the stored text of one crawled page is not UTF-8.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE fetches SET text = X'FFFE' WHERE id = (SELECT min(id) FROM fetches
+             WHERE run_id = 1 AND purpose = 'crawl' AND model IS NOT NULL)",
+            [],
+        )
+        .unwrap();
+    let cfg = fixture_config(dir.path());
+    let check = run(&[
+        "check",
+        "--db",
+        db.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--as-of",
+        gongkai_fixture::DEMO_AS_OF,
+    ]);
+    // The rules would have judged that page as empty: no findings are stored from them.
+    assert_eq!(check.status.code(), Some(2), "{}", stderr(&check));
+    let err = stderr(&check);
+    assert!(
+        err.contains("page texts of run 1 could not be read"),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("gongkai: error"))
+            .count(),
+        1
+    );
+    assert_eq!(finding_count(&db, 1), before, "the scan's findings stay");
+}

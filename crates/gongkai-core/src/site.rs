@@ -110,8 +110,15 @@ pub struct Site {
 /// Reads the text (`PageModel::text`) of a stored page on demand, so that a large site's texts
 /// are never all in memory. Implemented by the store.
 pub trait PageTexts: Send + Sync {
-    /// The text of the page of fetch `fetch_id`; None when it cannot be read (logged).
+    /// The text of the page of fetch `fetch_id`; None when it cannot be read (logged, and
+    /// counted in [`PageTexts::failures`]).
     fn text(&self, fetch_id: i64) -> Option<String>;
+
+    /// How many reads failed so far, with the first failure's message: the checks read those
+    /// pages as empty, so an evaluation with failures must not be taken as complete.
+    fn failures(&self) -> Option<(usize, String)> {
+        None
+    }
 }
 
 /// A site's [`PageTexts`], if its crawled pages' texts are not held in their models.
@@ -127,6 +134,11 @@ impl TextSource {
     /// True when texts are read on demand.
     pub fn is_set(&self) -> bool {
         self.0.is_some()
+    }
+
+    /// The reads that failed so far ([`PageTexts::failures`]).
+    pub fn failures(&self) -> Option<(usize, String)> {
+        self.0.as_ref().and_then(|t| t.failures())
     }
 }
 

@@ -25,6 +25,8 @@ const TEXT: &str = concat!(
 pub(crate) struct StoreTexts {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Failed reads: how many, and the first one's error.
+    failed: Mutex<Option<(usize, String)>>,
 }
 
 impl StoreTexts {
@@ -44,6 +46,7 @@ impl StoreTexts {
         Ok(StoreTexts {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            failed: Mutex::new(None),
         })
     }
 
@@ -54,7 +57,7 @@ impl StoreTexts {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut stmt = conn
-            .prepare_cached(&format!("SELECT {TEXT} FROM fetches WHERE id = ?1"))
+            .prepare_cached(&format!("SELECT {TEXT} AS text FROM fetches WHERE id = ?1"))
             .map_err(sql(&self.path, OP))?;
         let text: Option<Option<String>> = stmt
             .query_row([fetch_id], |r| r.get(0))
@@ -69,9 +72,30 @@ impl PageTexts for StoreTexts {
         match self.read(fetch_id) {
             Ok(t) => t,
             Err(e) => {
-                tracing::warn!(fetch_id, error = %e, "page text could not be read");
+                let mut failed = self
+                    .failed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match failed.as_mut() {
+                    Some((n, _)) => {
+                        *n += 1;
+                        tracing::debug!(fetch_id, error = %e, "page text could not be read");
+                    }
+                    None => {
+                        // Once: a damaged database fails every read of the same rows again.
+                        tracing::warn!(fetch_id, error = %e, "page text could not be read");
+                        *failed = Some((1, format!("fetch {fetch_id}: {e}")));
+                    }
+                }
                 None
             }
         }
+    }
+
+    fn failures(&self) -> Option<(usize, String)> {
+        self.failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }

@@ -131,3 +131,29 @@ fn texts_of_checked_pages_are_loaded_with_their_model() {
     let site = store.load_site(run).unwrap();
     assert_eq!(site.pages[0].model.as_ref().unwrap().text, "目标正文");
 }
+
+#[test]
+fn a_text_that_cannot_be_read_is_counted_not_passed_over() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    store
+        .record(run, &with_text(&format!("{HOST}/"), "首页"), &[])
+        .unwrap();
+    let bad = store
+        .record(run, &with_text(&format!("{HOST}/art/0.html"), "正文"), &[])
+        .unwrap();
+    // A damaged row: its text column holds bytes that are not UTF-8.
+    store
+        .connection()
+        .execute("UPDATE fetches SET text = X'FFFE' WHERE id = ?1", [bad])
+        .unwrap();
+    let site = store.load_site(run).unwrap();
+    assert!(site.texts.failures().is_none(), "nothing read yet");
+    assert_eq!(site.page_text(0), "首页");
+    assert_eq!(site.page_text(1), "", "read as empty ...");
+    assert_eq!(site.page_text(1), "");
+    let (n, first) = site.texts.failures().expect("... and counted");
+    assert_eq!(n, 2);
+    assert!(first.starts_with(&format!("fetch {bad}:")), "{first}");
+}

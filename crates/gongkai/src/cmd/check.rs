@@ -109,6 +109,14 @@ pub fn evaluate_run(
         "rules evaluated"
     );
     let t = std::time::Instant::now();
+    // A check that could not read a page's text judged it as empty: such an evaluation is not
+    // complete, so its findings are not stored (the previous ones stay; the next run retries).
+    if let Some((n, first)) = snapshot.texts.failures() {
+        anyhow::bail!(
+            "page texts of run {run_id} could not be read from the database ({n} reads failed), \
+             so the rules did not see those pages and no findings were stored (first: {first})"
+        );
+    }
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
     tracing::debug!(secs = t.elapsed().as_secs_f64(), "site freed");
