@@ -60,6 +60,18 @@ fn degraded(db: &std::path::Path, run_id: i64) -> Option<String> {
         .unwrap()
 }
 
+/// The fixture portal scanned once into a new database (run 1): the portal, the database's
+/// folder and path, and run 1's finding count.
+fn first_scan() -> (Portal, tempfile::TempDir, std::path::PathBuf, i64) {
+    let portal = Portal::start(gongkai_fixture::FixtureOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let first = scan_from(&portal, dir.path(), &db, "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = finding_count(&db, 1);
+    (portal, dir, db, before)
+}
+
 fn finding_count(db: &std::path::Path, run_id: i64) -> i64 {
     open_db(db)
         .query_row(
@@ -141,12 +153,7 @@ fn a_run_with_far_fewer_pages_is_degraded_and_the_next_compares_with_the_last_co
 
 #[test]
 fn a_start_page_behind_a_wall_or_failing_makes_a_degraded_run() {
-    let portal = Portal::start(gongkai_fixture::FixtureOptions::default());
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    let first = scan_from(&portal, dir.path(), &db, "");
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = finding_count(&db, 1);
+    let (portal, dir, db, before) = first_scan();
 
     // 403 at the start page: nothing could be checked (an operational error, exit 2), and the
     // run is marked degraded so it resolves nothing.
@@ -180,12 +187,7 @@ fn a_start_page_behind_a_wall_or_failing_makes_a_degraded_run() {
 
 #[test]
 fn a_page_text_that_cannot_be_read_fails_check_and_keeps_the_findings() {
-    let portal = Portal::start(gongkai_fixture::FixtureOptions::default());
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    let first = scan_from(&portal, dir.path(), &db, "");
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = finding_count(&db, 1);
+    let (_portal, dir, db, before) = first_scan();
     assert!(before > 0);
     // A damaged row: the stored text of one crawled page is not UTF-8.
     rusqlite::Connection::open(&db)

@@ -94,7 +94,6 @@ impl PageModel {
             pool.share_opt(s);
         }
         self.follow.shrink_to_fit();
-        self.links.shrink_to_fit();
     }
 }
 
