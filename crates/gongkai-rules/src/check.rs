@@ -5,6 +5,7 @@
 //! sit on top of it.
 
 use crate::context::EvalContext;
+use crate::encoded::EncodedFindings;
 use crate::sitemodel::SiteModel;
 use crate::{Finding, Severity};
 use chrono::NaiveDate;
@@ -116,7 +117,8 @@ pub(crate) struct RuleCx<'a> {
     pub rule: RuleRef<'a>,
     pub site: &'a SiteModel<'a>,
     pub ctx: &'a EvalContext,
-    pub out: Vec<Finding>,
+    /// Findings so far, held compact ([`EncodedFindings`]).
+    pub out: EncodedFindings,
 }
 
 impl RuleCx<'_> {
@@ -142,7 +144,7 @@ impl RuleCx<'_> {
             e.subject
         };
         let parts: Vec<&str> = subject.iter().map(|s| s.as_str()).collect();
-        self.out.push(Finding {
+        self.out.push(&Finding {
             rule: self.rule.id.to_string(),
             severity: self.rule.severity,
             url: e.url,

@@ -4,8 +4,7 @@ use crate::check::{RuleCx, RuleRef};
 use crate::pack::Rule;
 use crate::pack::RulePack;
 use crate::sitemodel::SiteModel;
-use crate::{Finding, Site};
-use std::collections::HashSet;
+use crate::{EncodedFindings, Finding, Site};
 
 pub use crate::check::fingerprint;
 /// Old paths of the check contract (new code: `crate::check`).
@@ -27,6 +26,12 @@ pub fn rules_needing_complete_site(pack: &RulePack) -> Vec<&Rule> {
 /// Evaluates every enabled rule whose `due` date has passed (`as_of` after `due`) over `site`.
 /// Findings are deduplicated by fingerprint and sorted (severity, rule, url, target).
 pub fn evaluate(pack: &RulePack, site: &Site, ctx: &EvalContext) -> Vec<Finding> {
+    evaluate_encoded(pack, site, ctx).into_findings()
+}
+
+/// [`evaluate`], its findings still encoded: a caller that frees the site before decoding them
+/// ([`EncodedFindings::into_findings`]) never holds both.
+pub fn evaluate_encoded(pack: &RulePack, site: &Site, ctx: &EvalContext) -> EncodedFindings {
     let model = SiteModel::build(site, pack.vocabulary());
     let due: Vec<&Rule> = pack
         .rules()
@@ -34,20 +39,7 @@ pub fn evaluate(pack: &RulePack, site: &Site, ctx: &EvalContext) -> Vec<Finding>
         .filter(|r| r.enabled && r.due.is_none_or(|d| ctx.as_of > d))
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let mut all: Vec<Finding> = run_rules(&due, &model, ctx, threads)
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut seen = HashSet::new();
-    all.retain(|f| seen.insert(f.fingerprint.clone()));
-    all.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.rule.cmp(&b.rule))
-            .then_with(|| a.url.cmp(&b.url))
-            .then_with(|| a.target.cmp(&b.target))
-    });
-    all
+    EncodedFindings::concat(run_rules(&due, &model, ctx, threads))
 }
 
 /// Runs `rules` over the site model on up to `threads` threads (the machine's cores: the checks
@@ -58,7 +50,7 @@ pub(crate) fn run_rules<'a>(
     model: &'a SiteModel<'a>,
     ctx: &'a EvalContext,
     threads: usize,
-) -> Vec<Vec<Finding>> {
+) -> Vec<EncodedFindings> {
     let run = |rule: &'a Rule| {
         let mut cx = RuleCx {
             rule: RuleRef {
@@ -69,7 +61,7 @@ pub(crate) fn run_rules<'a>(
             },
             site: model,
             ctx,
-            out: Vec::new(),
+            out: EncodedFindings::default(),
         };
         let t = std::time::Instant::now();
         rule.imp.run(&mut cx);
@@ -82,7 +74,7 @@ pub(crate) fn run_rules<'a>(
     }
     // Rules are handed out one at a time: their costs differ by orders of magnitude.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out: Vec<Vec<Finding>> = rules.iter().map(|_| Vec::new()).collect();
+    let mut out: Vec<EncodedFindings> = rules.iter().map(|_| EncodedFindings::default()).collect();
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {

@@ -90,7 +90,7 @@ pub fn explain_page(
             },
             site: &sm,
             ctx,
-            out: Vec::new(),
+            out: Default::default(),
         };
         let applies = if !rule.enabled {
             Applies::NotJudged("规则未启用（enabled = false）".into())

@@ -19,6 +19,7 @@ pub mod checks;
 mod context;
 pub mod coverage;
 mod coverage_data;
+mod encoded;
 pub mod error;
 pub mod eval;
 pub mod explain;
@@ -38,8 +39,9 @@ pub mod vocab;
 
 pub use context::{AllowEntry, SiteTerms};
 pub use coverage::{coverage, coverage_markdown, CoverageItem, CoverageStatus};
+pub use encoded::EncodedFindings;
 pub use error::RulesError;
-pub use eval::{evaluate, fingerprint, EvalContext, OwnerRule};
+pub use eval::{evaluate, evaluate_encoded, fingerprint, EvalContext, OwnerRule};
 pub use explain::{explain_page, Applies, PageExplanation, RuleVerdict};
 pub use finding::{Finding, Severity};
 pub use gongkai_core::{LinkRef, LinkTable};

@@ -101,7 +101,7 @@ pub fn evaluate_run(
     tracing::debug!(secs = t.elapsed().as_secs_f64(), "rule context built");
     let t = std::time::Instant::now();
     let peak = crate::HeapPeak::start();
-    let findings = gongkai_rules::evaluate(pack, &snapshot, &ctx);
+    let encoded = gongkai_rules::evaluate_encoded(pack, &snapshot, &ctx);
     tracing::debug!(
         secs = t.elapsed().as_secs_f64(),
         heap_mb = ?crate::heap_mb(),
@@ -119,7 +119,11 @@ pub fn evaluate_run(
     }
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "site freed");
+    let findings = encoded.into_findings();
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        "site freed, findings decoded"
+    );
     let t = std::time::Instant::now();
     // Broken links are reported once they failed in `confirm_runs` consecutive runs.
     let confirm_runs = site.crawl.confirm_runs.unwrap_or(1);
