@@ -7,7 +7,7 @@
 //! model, which reads both.
 
 use crate::linktable::{LinkRef, LinkTable, LinkTableBuilder};
-use crate::model::{LinkKind, LinkRegion, PageModel, SkipReason};
+use crate::model::{ArcStr, LinkKind, LinkRegion, PageModel, SkipReason};
 use crate::outcome::FetchOutcome;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -19,17 +19,17 @@ pub struct SitePage {
     /// Store id of the fetch record (evidence reference); 0 in tests.
     pub fetch_id: i64,
     /// Requested (normalised) URL.
-    pub url: String,
-    /// URL after redirects.
-    pub final_url: String,
+    pub url: ArcStr,
+    /// URL after redirects (the same allocation as `url` when there were none, in a loaded site).
+    pub final_url: ArcStr,
     /// Last HTTP status (None when no response arrived).
     pub status: Option<u16>,
     /// The classified result of the fetch.
     pub outcome: FetchOutcome,
     /// `Content-Type` of the answer.
-    pub content_type: Option<String>,
+    pub content_type: Option<ArcStr>,
     /// RFC 3339 UTC.
-    pub fetched_at: String,
+    pub fetched_at: ArcStr,
     /// Link depth from the start URLs.
     pub depth: u32,
     /// True for pages crawled in scope (parsed), false for link targets only checked.
@@ -39,7 +39,7 @@ pub struct SitePage {
     /// (`model.links` is empty): use [`Site::links`].
     pub model: Option<Box<PageModel>>,
     /// sha256 of the stored body, hex.
-    pub body_sha256: Option<String>,
+    pub body_sha256: Option<ArcStr>,
 }
 
 /// One link from a crawled page. Its strings are shared: a site's links name few distinct URLs,
@@ -303,6 +303,13 @@ impl SiteBuilder {
         if let Some(m) = page.model.as_mut() {
             m.share_strings(&mut self.strings);
         }
+        // A site's pages repeat their content types and fetch seconds, and most were not
+        // redirected: held once.
+        if page.final_url == page.url {
+            page.final_url = page.url.clone();
+        }
+        self.strings.share(&mut page.fetched_at);
+        self.strings.share_opt(&mut page.content_type);
         self.site.pages.push(page);
     }
 
@@ -381,7 +388,7 @@ fn move_links(p: &mut SitePage, i: usize, links: &mut Vec<SiteLink>, strings: &m
     if !p.crawled || model_links.is_empty() {
         return;
     }
-    let source = strings.get(p.url.clone());
+    let source = strings.get(p.url.to_string());
     links.extend(model_links.into_iter().map(|l| {
         let tel = l.raw.trim_start().starts_with("tel:");
         SiteLink {
@@ -423,5 +430,49 @@ mod shared_opt_str {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
         Option::<String>::deserialize(d).map(|v| v.map(Arc::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(url: &str, final_url: &str, fetched_at: &str) -> SitePage {
+        SitePage {
+            fetch_id: 0,
+            url: url.into(),
+            final_url: final_url.into(),
+            status: Some(200),
+            outcome: FetchOutcome::Ok,
+            content_type: Some("text/html; charset=utf-8".into()),
+            fetched_at: fetched_at.into(),
+            depth: 1,
+            crawled: false,
+            model: None,
+            body_sha256: None,
+        }
+    }
+
+    #[test]
+    fn a_loaded_page_shares_its_repeated_strings_and_says_the_same() {
+        let mut b = SiteBuilder::new(1, vec!["http://x/".into()]);
+        b.page(page("http://x/a", "http://x/a", "2025-01-15T00:00:01Z"));
+        b.page(page("http://x/b", "http://x/c", "2025-01-15T00:00:01Z"));
+        let site = b.finish();
+        let [a, r] = &site.pages[..] else {
+            panic!("two pages")
+        };
+        let same = |x: &ArcStr, y: &ArcStr| std::ptr::eq(x.as_ptr(), y.as_ptr());
+        assert!(same(&a.url, &a.final_url), "not redirected: one URL");
+        assert_eq!(
+            (r.url.as_str(), r.final_url.as_str()),
+            ("http://x/b", "http://x/c")
+        );
+        assert!(same(&a.fetched_at, &r.fetched_at));
+        assert!(same(
+            a.content_type.as_ref().unwrap(),
+            r.content_type.as_ref().unwrap()
+        ));
+        assert_eq!(a.fetched_at, "2025-01-15T00:00:01Z");
     }
 }

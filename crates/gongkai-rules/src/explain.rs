@@ -78,7 +78,7 @@ pub fn explain_page(
         != crate::sitemodel::strip_fragment(url)
         && crate::sitemodel::strip_fragment(&page.final_url)
             != crate::sitemodel::strip_fragment(url))
-    .then(|| page.url.clone());
+    .then(|| page.url.to_string());
     let mut rules = Vec::new();
     for rule in pack.rules() {
         let cx = RuleCx {
@@ -122,7 +122,7 @@ pub fn explain_page(
         String::new()
     };
     Some(PageExplanation {
-        url: page.url.clone(),
+        url: page.url.to_string(),
         evaluated,
         same_as,
         title: sm.title(i),

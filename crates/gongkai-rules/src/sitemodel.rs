@@ -171,7 +171,7 @@ impl<'a> SiteModel<'a> {
             .start_urls
             .first()
             .cloned()
-            .or_else(|| site.pages.first().map(|p| p.url.clone()))
+            .or_else(|| site.pages.first().map(|p| p.url.to_string()))
             .unwrap_or_default();
         let mut sm = SiteModel {
             site,

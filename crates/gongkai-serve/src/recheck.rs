@@ -83,16 +83,16 @@ fn page_of(
 ) -> SitePage {
     SitePage {
         fetch_id: 0,
-        url: r.url.clone(),
-        final_url: r.final_url.clone(),
+        url: r.url.as_str().into(),
+        final_url: r.final_url.as_str().into(),
         status: r.status,
         outcome: r.outcome,
-        content_type: r.content_type.clone(),
-        fetched_at: r.fetched_at.clone(),
+        content_type: r.content_type.as_deref().map(Into::into),
+        fetched_at: r.fetched_at.as_str().into(),
         depth: r.depth,
         crawled,
         model: model.map(Box::new),
-        body_sha256: sha,
+        body_sha256: sha.map(Into::into),
     }
 }
 

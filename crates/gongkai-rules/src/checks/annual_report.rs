@@ -490,7 +490,7 @@ impl AnnualReport {
         let column = own_col.or_else(|| site_col.map(|k| &sm.columns[k]));
         let (url, fetch) = match column {
             Some(c) => (
-                sm.page(c.pages[0]).url.clone(),
+                sm.page(c.pages[0]).url.to_string(),
                 sm.page(c.pages[0]).fetch_id,
             ),
             None => (sm.root.clone(), sm.page(home).fetch_id),

@@ -87,7 +87,7 @@ impl Check for ClassifiedMark {
                     msg,
                     json!({"marks": marks, "attachment": false}),
                 )
-                .subject(vec![p.url.clone()])
+                .subject(vec![p.url.to_string()])
                 .fetch(p.fetch_id),
             );
         }

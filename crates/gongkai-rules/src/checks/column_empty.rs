@@ -163,7 +163,7 @@ impl Check for ColumnEmpty {
             cx.emit(
                 Emit::new(&p.url, dept, msg, ev)
                     .target(col.name.clone())
-                    .subject(vec![p.url.clone()])
+                    .subject(vec![p.url.to_string()])
                     .fetch(p.fetch_id),
             );
         }

@@ -173,7 +173,7 @@ impl Check for ColumnStale {
             cx.emit(
                 Emit::new(&p.url, dept, msg, ev)
                     .target(col.name.clone())
-                    .subject(vec![p.url.clone()])
+                    .subject(vec![p.url.to_string()])
                     .fetch(p.fetch_id),
             );
         }

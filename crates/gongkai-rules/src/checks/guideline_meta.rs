@@ -136,7 +136,7 @@ impl Check for GuidelineMeta {
             let mut subject = vec![sm.root.clone(), class.to_string()];
             subject.extend(missing.iter().cloned());
             let url = if class == "home" {
-                first.url.clone()
+                first.url.to_string()
             } else {
                 sm.root.clone()
             };

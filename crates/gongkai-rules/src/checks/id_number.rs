@@ -231,7 +231,7 @@ impl IdNumber {
         };
         cx.emit(
             Emit::new(&p.url, dept, msg, ev)
-                .subject(vec![p.url.clone()])
+                .subject(vec![p.url.to_string()])
                 .fetch(p.fetch_id),
         );
     }

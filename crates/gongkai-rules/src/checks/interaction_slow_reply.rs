@@ -94,7 +94,7 @@ impl Check for InteractionSlowReply {
                 cx.emit(
                     Emit::new(&p.url, dept, text, ev)
                         .fetch(p.fetch_id)
-                        .subject(vec![p.url.clone(), date.to_string()]),
+                        .subject(vec![p.url.to_string(), date.to_string()]),
                 );
             }
         }

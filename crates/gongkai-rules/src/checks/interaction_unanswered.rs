@@ -368,7 +368,7 @@ impl Check for InteractionUnanswered {
                 cx.emit(
                     Emit::new(&p.url, dept, msg_zh, ev)
                         .fetch(p.fetch_id)
-                        .subject(vec![p.url.clone(), date.to_string()]),
+                        .subject(vec![p.url.to_string(), date.to_string()]),
                 );
             }
         }

@@ -190,7 +190,7 @@ impl Check for InterpretationCopied {
             let dept = cx.dept_page(i);
             cx.emit(
                 Emit::new(&p.url, dept, msg, ev)
-                    .target(sm.page(d).url.clone())
+                    .target(sm.page(d).url.as_str())
                     .fetch(p.fetch_id),
             );
         }

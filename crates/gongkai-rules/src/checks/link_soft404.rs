@@ -559,8 +559,8 @@ mod tests {
         let probe = pg("gk-probe-1.html", "页面不存在");
         let missing = pg("tzgg/old.html", "页面不存在");
         let mut s = site(vec![page(ROOT, home("首页"))]);
-        let mut targets: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
-        targets.push(missing.url.clone());
+        let mut targets: Vec<String> = pages.iter().map(|p| p.url.to_string()).collect();
+        targets.push(missing.url.to_string());
         s.pages.extend(pages);
         s.pages.push(missing);
         for t in &targets {

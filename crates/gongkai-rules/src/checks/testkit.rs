@@ -17,8 +17,8 @@ pub fn ctx(y: i32, m: u32, d: u32) -> EvalContext {
 pub fn page(url: &str, model: PageModel) -> SitePage {
     SitePage {
         fetch_id: 0,
-        url: url.to_string(),
-        final_url: url.to_string(),
+        url: url.into(),
+        final_url: url.into(),
         status: Some(200),
         outcome: FetchOutcome::Ok,
         content_type: Some("text/html".into()),
@@ -34,8 +34,8 @@ pub fn page(url: &str, model: PageModel) -> SitePage {
 pub fn target(url: &str, outcome: FetchOutcome, status: Option<u16>) -> SitePage {
     SitePage {
         fetch_id: 7,
-        url: url.to_string(),
-        final_url: url.to_string(),
+        url: url.into(),
+        final_url: url.into(),
         status,
         outcome,
         content_type: None,

@@ -385,7 +385,7 @@ impl TextSeriousError {
         cx.emit(
             Emit::new(&p.url, dept, msg, ev)
                 .fetch(p.fetch_id)
-                .subject(vec![p.url.clone(), v.text.clone()]),
+                .subject(vec![p.url.to_string(), v.text.clone()]),
         );
     }
 }

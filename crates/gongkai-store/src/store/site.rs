@@ -117,18 +117,18 @@ impl Store {
                 let depth: i64 = r.get(7).map_err(sql(p, OP))?;
                 let page = SitePage {
                     fetch_id: id,
-                    url: r.get(1).map_err(sql(p, OP))?,
-                    final_url: r.get(2).map_err(sql(p, OP))?,
+                    url: arc_text(r, 1).map_err(sql(p, OP))?,
+                    final_url: arc_text(r, 2).map_err(sql(p, OP))?,
                     status: status.map(|s| s.clamp(0, i64::from(u16::MAX)) as u16),
                     outcome: FetchOutcome::from_code(&outcome)
                         .ok_or_else(|| bad_value(p, OP, "fetches.outcome", &outcome))?,
-                    content_type: r.get(5).map_err(sql(p, OP))?,
-                    fetched_at: r.get(6).map_err(sql(p, OP))?,
+                    content_type: arc_opt_text(r, 5).map_err(sql(p, OP))?,
+                    fetched_at: arc_text(r, 6).map_err(sql(p, OP))?,
                     depth: clamp_u32(depth),
                     crawled: purpose == FetchPurpose::Crawl,
                     model: parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?)
                         .map(Box::new),
-                    body_sha256: r.get(10).map_err(sql(p, OP))?,
+                    body_sha256: arc_opt_text(r, 10).map_err(sql(p, OP))?,
                 };
                 match purpose {
                     FetchPurpose::Soft404Probe => site.probe(page),
@@ -209,5 +209,21 @@ impl Store {
         self.commit(tx, "update models: commit")?;
         stats.transactions = 1;
         Ok(stats)
+    }
+}
+
+/// Column `i` of `r`, a text, without a `String` in between.
+fn arc_text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<gongkai_core::ArcStr> {
+    let v = r.get_ref(i)?;
+    v.as_str()
+        .map(gongkai_core::ArcStr::from)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), e.into()))
+}
+
+/// Column `i` of `r`, a text or NULL.
+fn arc_opt_text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<gongkai_core::ArcStr>> {
+    match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => arc_text(r, i).map(Some),
     }
 }

@@ -49,7 +49,10 @@ fn load_site_builds_the_rules_input() {
     assert_eq!(p0.outcome, FetchOutcome::Ok);
     // The links are held once, in `site.link_table`: the loaded models carry none.
     assert!(p0.model.as_ref().unwrap().links.is_empty());
-    assert_eq!(p0.body_sha256, Some(sha256_hex(&body_for(&home))));
+    assert_eq!(
+        p0.body_sha256.as_deref(),
+        Some(sha256_hex(&body_for(&home)).as_str())
+    );
     assert_eq!(site.pages[1].outcome, FetchOutcome::NotFound);
     assert!(!site.pages[1].crawled);
     assert!(site.pages[2].model.is_some());

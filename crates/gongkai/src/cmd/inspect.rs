@@ -107,11 +107,11 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         source: source.into(),
         run_id,
         as_of: as_of.to_string(),
-        url: p.url.clone(),
-        final_url: p.final_url.clone(),
+        url: p.url.to_string(),
+        final_url: p.final_url.to_string(),
         status: p.status,
         outcome: p.outcome.code().into(),
-        content_type: p.content_type.clone(),
+        content_type: p.content_type.as_deref().map(String::from),
         // A stored site's models come without their text: read it back for the page shown.
         model: p.model.as_deref().cloned().map(|mut m| {
             m.text = site.page_text(page).into_owned();
@@ -195,12 +195,12 @@ async fn fetch_one(url: &str, config: &SiteConfig) -> Result<Site> {
             got = true;
             site.page(SitePage {
                 fetch_id: 0,
-                url: record.url.clone(),
-                final_url: record.final_url.clone(),
+                url: record.url.as_str().into(),
+                final_url: record.final_url.as_str().into(),
                 status: record.status,
                 outcome: record.outcome,
-                content_type: record.content_type.clone(),
-                fetched_at: record.fetched_at.clone(),
+                content_type: record.content_type.as_deref().map(Into::into),
+                fetched_at: record.fetched_at.as_str().into(),
                 depth: record.depth,
                 crawled: true,
                 model: record.model.clone().map(Box::new),
