@@ -189,6 +189,10 @@ fn shared_runs_give_back_exactly_what_was_pushed() {
     }
     let all: Vec<LinkRef<'_>> = want.iter().flatten().copied().collect();
     assert_eq!(t.len(), all.len());
+    assert!(
+        t.stored_links() * 3 < t.len(),
+        "header and footer are held once"
+    );
     let mut next = 0;
     for (p, w) in want.iter().enumerate() {
         assert_eq!(t.links_of(p).collect::<Vec<_>>(), *w, "page {p}");
@@ -285,7 +289,10 @@ fn a_page_of_runs_longer_than_the_cap_comes_back_whole() {
         (l.target, l.anchor) = (Some("http://g.cn/same".into()), "同".into());
     }
     let t = build(2, &[(1, ls.clone())], 0);
-    assert!(!t.words[0].ends_run(), "the test needs a link that does not cut");
+    assert!(
+        !t.words[0].ends_run(),
+        "the test needs a link that does not cut"
+    );
     assert_eq!(t.links_of(1).count(), ls.len());
     assert_eq!(
         t.stored_links(),
