@@ -326,7 +326,7 @@ fn code_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
 
 /// Builds a [`LinkTable`] page by page: call [`Self::start_page`] with increasing page indices,
 /// push that page's links, then [`Self::finish`]. The maps that share strings and runs live only
-/// while building.
+/// while building, and hold ids, not copies.
 #[derive(Debug, Default)]
 pub struct LinkTableBuilder {
     table: LinkTable,
@@ -337,9 +337,10 @@ pub struct LinkTableBuilder {
     /// The stored runs' ids, by a hash of their links: the links themselves are only in the
     /// table, so the map adds a few bytes a run, not a copy of every link.
     runs: hashbrown::HashTable<u32>,
-    /// Random keys, so that a hostile site cannot make runs collide on purpose.
+    /// Random keys, so that a hostile site cannot make runs or strings collide on purpose.
     hasher: std::collections::hash_map::RandomState,
-    ids: HashMap<Box<str>, u32>,
+    /// The stored strings' ids, by a hash of the string (held only in the table's buffer).
+    ids: hashbrown::HashTable<u32>,
     element_ids: HashMap<Box<str>, u32>,
 }
 
@@ -435,14 +436,17 @@ impl LinkTableBuilder {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+        let hash = self.hasher.hash_one(s);
+        let t = &mut self.table.strings;
+        if let Some(&id) = self.ids.find(hash, |&id| t.get(id) == s) {
             return id;
         }
-        let t = &mut self.table.strings;
         let id = t.ends.len() as u32;
         t.buf.push_str(s);
         t.ends.push(t.buf.len() as u64);
-        self.ids.insert(s.into(), id);
+        let (t, hasher) = (&*t, &self.hasher);
+        self.ids
+            .insert_unique(hash, id, |&id| hasher.hash_one(t.get(id)));
         id
     }
 
