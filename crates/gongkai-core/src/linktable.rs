@@ -224,7 +224,7 @@ impl LinkTable {
             .page_start
             .partition_point(|&s| s as usize <= n)
             .checked_sub(1)?;
-        let mut off = n - self.range_of(page).start;
+        let mut off = n.checked_sub(self.range_of(page).start)?;
         let mut link = None;
         for &r in self.runs_of(page) {
             let run = self.run(r);
