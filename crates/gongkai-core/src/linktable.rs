@@ -3,11 +3,17 @@
 //! an index into a short list of its own, packed with kind / skip / region into one word — 12
 //! bytes a link, where a [`crate::SiteLink`] takes about 110 plus its shared strings' reference
 //! counts. A 20,000-page portal has close to a million links, a 100,000-page one 4.6 million.
+//!
+//! Most of them are the template's navigation, repeated identically on every page; so a page's
+//! links are cut into short runs and each distinct run is stored once: a page keeps the ids of
+//! its runs (4 bytes a run), and the header and footer of 100,000 pages cost one copy each.
+//! Links keep one virtual numbering (page order, then link order), as if stored one by one.
 
 use crate::model::{LinkKind, LinkRegion, SkipReason};
 use crate::site::SiteLink;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 /// "No string" (a skipped link's target, a visible link's hidden reason).
 const NONE: u32 = u32::MAX;
@@ -35,7 +41,7 @@ impl Strings {
 
 /// One link, its strings by id; `bits` is the element's index in [`LinkTable::elements`] (high
 /// 24 bits), then the kind (3 bits), skip reason + 1 or 0 (3 bits) and region (2 bits).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Packed {
     target: u32,
     anchor: u32,
@@ -45,6 +51,10 @@ struct Packed {
 /// Distinct elements a table holds: the extractor writes a few (`a[href]`, `img[src]` ...); a
 /// stored table edited by hand could name more, and those past the limit share the last index.
 const MAX_ELEMENTS: u32 = 1 << 24;
+
+/// Longest run: a long list of links without a cut still gets cut, so that one changed link
+/// costs a short run, not the whole list.
+const MAX_RUN: usize = 64;
 
 impl Packed {
     fn element(self) -> usize {
@@ -60,6 +70,15 @@ impl Packed {
     fn region(self) -> LinkRegion {
         REGIONS[(self.bits & 0b11) as usize]
     }
+    /// True when a run ends after this link. The cut depends on the link alone (about one link
+    /// in eight), not on its position, so the same navigation after a header of a different
+    /// length is cut at the same places and its runs are shared.
+    fn ends_run(self) -> bool {
+        let h = self.target.wrapping_mul(0x9E37_79B1)
+            ^ self.anchor.wrapping_mul(0x85EB_CA77)
+            ^ self.bits.wrapping_mul(0xC2B2_AE3D);
+        h >> 29 == 0
+    }
 }
 
 /// The links of a site's pages, grouped by page (see the module doc). Build it with
@@ -69,11 +88,19 @@ pub struct LinkTable {
     strings: Strings,
     /// The distinct elements (`a[href]`, `img[src]` ...), by first use.
     elements: Vec<Box<str>>,
-    links: Vec<Packed>,
-    /// Links of page `i` are `links[page_start[i]..page_start[i + 1]]`; pages past the end have
-    /// none.
+    /// The links of every distinct run, run after run.
+    words: Vec<Packed>,
+    /// Run `r` is `words[run_start[r]..run_start[r + 1]]` (the last run ends at the end).
+    run_start: Vec<u32>,
+    /// The run ids of every page, page after page.
+    page_runs: Vec<u32>,
+    /// Runs of page `i` are `page_runs[page_run_start[i]..page_run_start[i + 1]]`.
+    page_run_start: Vec<u32>,
+    /// Links of page `i` have the indices `page_start[i]..page_start[i + 1]`; pages past the end
+    /// have none.
     page_start: Vec<u32>,
-    /// (link index, hidden reason), in link order: few links are hidden, so they are kept aside.
+    /// (link index, hidden reason), in link order: few links are hidden, so they are kept aside
+    /// (and a hidden link's run can still be shared).
     hidden: Vec<(u32, u32)>,
 }
 
@@ -101,25 +128,70 @@ pub struct LinkRef<'a> {
 impl LinkTable {
     /// Number of links.
     pub fn len(&self) -> usize {
-        self.links.len()
+        self.page_start.last().map_or(0, |&n| n as usize)
     }
 
     /// True when there are no links.
     pub fn is_empty(&self) -> bool {
-        self.links.is_empty()
+        self.len() == 0
+    }
+
+    /// Links held after sharing: the links of the distinct runs (at most [`Self::len`]).
+    pub fn stored_links(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Number of distinct runs held.
+    pub fn stored_runs(&self) -> usize {
+        self.run_start.len()
     }
 
     /// The range of link indices of page `page` (empty for a page without links).
     pub fn range_of(&self, page: usize) -> std::ops::Range<usize> {
         match (self.page_start.get(page), self.page_start.get(page + 1)) {
-            (Some(&a), Some(&b)) => a as usize..b as usize,
+            (Some(&a), Some(&b)) if a <= b => a as usize..b as usize,
             _ => 0..0,
         }
     }
 
+    /// The links of run `r`.
+    fn run(&self, r: u32) -> &[Packed] {
+        let r = r as usize;
+        let end = self
+            .run_start
+            .get(r + 1)
+            .map_or(self.words.len(), |&e| e as usize);
+        let start = self.run_start.get(r).map_or(end, |&s| s as usize);
+        self.words.get(start..end).unwrap_or_default()
+    }
+
+    /// The run ids of page `page`.
+    fn runs_of(&self, page: usize) -> &[u32] {
+        let s = &self.page_run_start;
+        match (s.get(page), s.get(page + 1)) {
+            (Some(&a), Some(&b)) => self.page_runs.get(a as usize..b as usize),
+            _ => None,
+        }
+        .unwrap_or_default()
+    }
+
     /// The links on page `page`, in page order.
     pub fn links_of(&self, page: usize) -> impl Iterator<Item = LinkRef<'_>> + '_ {
-        self.range_of(page).map(move |n| self.link_at(n, page))
+        let range = self.range_of(page);
+        // The hidden links of the page, walked alongside its links (no search per link).
+        let first = self
+            .hidden
+            .partition_point(|&(k, _)| (k as usize) < range.start);
+        let mut hidden = self.hidden[first..].iter().peekable();
+        self.runs_of(page)
+            .iter()
+            .flat_map(move |&r| self.run(r))
+            .zip(range)
+            .map(move |(l, n)| {
+                while hidden.next_if(|&&(k, _)| (k as usize) < n).is_some() {}
+                let h = hidden.next_if(|&&(k, _)| k as usize == n);
+                self.link_ref(*l, page, h.map(|&(_, h)| self.strings.get(h)))
+            })
     }
 
     /// Every link, grouped by page in page order.
@@ -127,15 +199,9 @@ impl LinkTable {
         (0..self.page_start.len().saturating_sub(1)).flat_map(move |p| self.links_of(p))
     }
 
-    /// Link `n` (an index from [`Self::range_of`]), on page `page`.
-    fn link_at(&self, n: usize, page: usize) -> LinkRef<'_> {
-        let l = &self.links[n];
+    /// Link `l`, on page `page`, hidden for the reason `hidden` if any.
+    fn link_ref<'a>(&'a self, l: Packed, page: usize, hidden: Option<&'a str>) -> LinkRef<'a> {
         let opt = |id: u32| (id != NONE).then(|| self.strings.get(id));
-        let hidden = self
-            .hidden
-            .binary_search_by_key(&(n as u32), |&(k, _)| k)
-            .ok()
-            .map(|h| self.strings.get(self.hidden[h].1));
         LinkRef {
             source_page: page,
             target_url: opt(l.target),
@@ -148,19 +214,40 @@ impl LinkTable {
         }
     }
 
-    /// The link with index `n` (as [`Self::range_of`] and [`Self::index`] count), with its page.
+    /// The link with index `n` (as [`Self::range_of`] counts), with its page.
     pub fn get(&self, n: usize) -> Option<LinkRef<'_>> {
-        if n >= self.links.len() {
+        if n >= self.len() {
             return None;
         }
         // The page is the last whose start is at or before `n` among pages with links.
-        let page = self.page_start.partition_point(|&s| s as usize <= n) - 1;
-        Some(self.link_at(n, page))
+        let page = self
+            .page_start
+            .partition_point(|&s| s as usize <= n)
+            .checked_sub(1)?;
+        let mut off = n.checked_sub(self.range_of(page).start)?;
+        let mut link = None;
+        for &r in self.runs_of(page) {
+            let run = self.run(r);
+            match run.get(off) {
+                Some(&l) => {
+                    link = Some(l);
+                    break;
+                }
+                None => off -= run.len(),
+            }
+        }
+        let hidden = self
+            .hidden
+            .binary_search_by_key(&(n as u32), |&(k, _)| k)
+            .ok()
+            .map(|h| self.strings.get(self.hidden[h].1));
+        Some(self.link_ref(link?, page, hidden))
     }
 
     /// Every distinct anchor text, sorted.
     pub fn distinct_anchors(&self) -> Vec<&str> {
-        let mut ids: Vec<u32> = self.links.iter().map(|l| l.anchor).collect();
+        // Every stored run is some page's: its words hold every anchor.
+        let mut ids: Vec<u32> = self.words.iter().map(|l| l.anchor).collect();
         ids.sort_unstable();
         ids.dedup();
         let mut v: Vec<&str> = ids.into_iter().map(|id| self.strings.get(id)).collect();
@@ -238,12 +325,22 @@ fn code_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
 }
 
 /// Builds a [`LinkTable`] page by page: call [`Self::start_page`] with increasing page indices,
-/// push that page's links, then [`Self::finish`]. The map that shares strings lives only while
-/// building.
+/// push that page's links, then [`Self::finish`]. The maps that share strings and runs live only
+/// while building, and hold ids, not copies.
 #[derive(Debug, Default)]
 pub struct LinkTableBuilder {
     table: LinkTable,
-    ids: HashMap<Box<str>, u32>,
+    /// Links pushed so far (the next link's index).
+    count: u32,
+    /// The links of the run being pushed (not yet in the table).
+    open: Vec<Packed>,
+    /// The stored runs' ids, by a hash of their links: the links themselves are only in the
+    /// table, so the map adds a few bytes a run, not a copy of every link.
+    runs: hashbrown::HashTable<u32>,
+    /// Random keys, so that a hostile site cannot make runs or strings collide on purpose.
+    hasher: std::collections::hash_map::RandomState,
+    /// The stored strings' ids, by a hash of the string (held only in the table's buffer).
+    ids: hashbrown::HashTable<u32>,
     element_ids: HashMap<Box<str>, u32>,
 }
 
@@ -251,21 +348,25 @@ impl LinkTableBuilder {
     /// Starts the links of page `page` (pages skipped in between get none). Pages must come in
     /// increasing order; a page already started is continued.
     pub fn start_page(&mut self, page: usize) {
-        let n = self.table.links.len() as u32;
-        while self.table.page_start.len() <= page {
-            self.table.page_start.push(n);
+        self.close_run();
+        let t = &mut self.table;
+        while t.page_start.len() <= page {
+            t.page_start.push(self.count);
+            t.page_run_start.push(t.page_runs.len() as u32);
         }
     }
 
-    /// Room for `links` more links, so that a large site's table is allocated once instead of
-    /// doubling (a doubling copy of 4.6 million links was the peak of loading 100,000 pages).
+    /// Room for about `links` more links. Shared runs make the table far smaller than its
+    /// links (4.6 million links of 100,000 pages are 1.3 million held), so this reserves only
+    /// the pages' run ids, at a guess of four links a run (three on the benchmark portal: its
+    /// regions change often); the distinct links grow as they come, and [`Self::finish`] trims
+    /// every list.
     pub fn reserve(&mut self, links: usize) {
-        self.table.links.reserve_exact(links);
+        self.table.page_runs.reserve_exact(links / 4);
     }
 
     /// Appends a link to the page last started (its `source_page` is not read).
     pub fn push(&mut self, l: &LinkRef<'_>) {
-        let n = self.table.links.len() as u32;
         let target = l.target_url.map_or(NONE, |t| self.intern(t));
         let element = self.element(l.element);
         let packed = Packed {
@@ -278,9 +379,46 @@ impl LinkTableBuilder {
         };
         if let Some(h) = l.hidden {
             let h = self.intern(h);
-            self.table.hidden.push((n, h));
+            self.table.hidden.push((self.count, h));
         }
-        self.table.links.push(packed);
+        self.count = self.count.wrapping_add(1);
+        // Runs are cut where the region changes (header, content, footer differ in how often
+        // they repeat), where the link says so, and at the longest run.
+        if self
+            .open
+            .last()
+            .is_some_and(|o| o.region() != packed.region())
+        {
+            self.close_run();
+        }
+        self.open.push(packed);
+        if packed.ends_run() || self.open.len() >= MAX_RUN {
+            self.close_run();
+        }
+    }
+
+    /// Ends the open run: the page gets the id of an equal stored run, or of the run now stored.
+    fn close_run(&mut self) {
+        if self.open.is_empty() {
+            return;
+        }
+        let t = &mut self.table;
+        let hash = self.hasher.hash_one(&self.open[..]);
+        let found = self.runs.find(hash, |&r| t.run(r) == &self.open[..]);
+        let id = match found {
+            Some(&id) => id,
+            None => {
+                let id = t.run_start.len() as u32;
+                t.run_start.push(t.words.len() as u32);
+                t.words.extend_from_slice(&self.open);
+                let (t, hasher) = (&*t, &self.hasher);
+                self.runs
+                    .insert_unique(hash, id, |&r| hasher.hash_one(t.run(r)));
+                id
+            }
+        };
+        self.table.page_runs.push(id);
+        self.open.clear();
     }
 
     fn element(&mut self, e: &str) -> u32 {
@@ -298,14 +436,17 @@ impl LinkTableBuilder {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+        let hash = self.hasher.hash_one(s);
+        let t = &mut self.table.strings;
+        if let Some(&id) = self.ids.find(hash, |&id| t.get(id) == s) {
             return id;
         }
-        let t = &mut self.table.strings;
         let id = t.ends.len() as u32;
         t.buf.push_str(s);
         t.ends.push(t.buf.len() as u64);
-        self.ids.insert(s.into(), id);
+        let (t, hasher) = (&*t, &self.hasher);
+        self.ids
+            .insert_unique(hash, id, |&id| hasher.hash_one(t.get(id)));
         id
     }
 
@@ -313,7 +454,15 @@ impl LinkTableBuilder {
     pub fn finish(mut self, pages: usize) -> LinkTable {
         self.start_page(pages);
         let t = &mut self.table;
-        t.links.shrink_to_fit();
+        // A page started at or past `pages` still ends where its links do.
+        if t.page_start.last() != Some(&self.count) {
+            t.page_start.push(self.count);
+            t.page_run_start.push(t.page_runs.len() as u32);
+        }
+        t.words.shrink_to_fit();
+        t.run_start.shrink_to_fit();
+        t.page_runs.shrink_to_fit();
+        t.page_run_start.shrink_to_fit();
         t.elements.shrink_to_fit();
         t.page_start.shrink_to_fit();
         t.hidden.shrink_to_fit();
@@ -324,85 +473,4 @@ impl LinkTableBuilder {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Arc;
-
-    fn link(src: &str, target: Option<&str>, anchor: &str) -> SiteLink {
-        SiteLink {
-            source_url: Arc::from(src),
-            target_url: target.map(Arc::from),
-            kind: LinkKind::Attachment,
-            element: Arc::from("a[href]"),
-            anchor: Arc::from(anchor),
-            skip: target.is_none().then_some(SkipReason::Tel),
-            source_page: None,
-            region: LinkRegion::Related,
-            hidden: None,
-        }
-    }
-
-    #[test]
-    fn links_come_back_by_page_with_their_fields() {
-        let mut hidden = link("b", Some("x"), "暗");
-        hidden.hidden = Some("display:none".into());
-        hidden.source_page = Some(2);
-        let links = [
-            link("b", Some("x"), "一"),
-            link("a", None, "电话"),
-            hidden,
-            link("nowhere", Some("y"), "丢"),
-            link("a", Some("x"), "二"),
-        ];
-        let t = LinkTable::from_site_links(&["a", "b", "b"], &links);
-        assert_eq!(t.len(), 4, "the link of no known page is dropped");
-        let a: Vec<_> = t.links_of(0).collect();
-        assert_eq!(a.len(), 2);
-        assert_eq!((a[0].anchor, a[0].target_url), ("电话", None));
-        assert_eq!(a[0].skip, Some(SkipReason::Tel));
-        assert_eq!((a[1].anchor, a[1].target_url), ("二", Some("x")));
-        assert_eq!(a[1].kind, LinkKind::Attachment);
-        assert_eq!(a[1].region, LinkRegion::Related);
-        assert_eq!(a[1].element, "a[href]");
-        let b: Vec<_> = t.links_of(1).collect();
-        assert_eq!((b.len(), b[0].anchor, b[0].hidden), (1, "一", None));
-        let c: Vec<_> = t.links_of(2).collect();
-        assert_eq!((c[0].hidden, c[0].source_page), (Some("display:none"), 2));
-        assert_eq!(t.links_of(9).count(), 0);
-        assert_eq!(t.get(2).map(|l| l.anchor), Some("一"));
-        assert_eq!(t.get(3).map(|l| l.source_page), Some(2));
-        assert_eq!(t.iter().count(), 4);
-        assert_eq!(t.distinct_anchors(), ["一", "二", "暗", "电话"]);
-    }
-
-    #[test]
-    fn every_kind_skip_and_region_survives_packing() {
-        assert_eq!(std::mem::size_of::<Packed>(), 12);
-        let mut b = LinkTableBuilder::default();
-        b.reserve(KINDS.len() * (SKIPS.len() + 1) * REGIONS.len());
-        b.start_page(0);
-        let mut want = Vec::new();
-        for (k, kind) in KINDS.iter().enumerate() {
-            for skip in std::iter::once(None).chain(SKIPS.iter().copied().map(Some)) {
-                for region in REGIONS {
-                    let element = ["a[href]", "img[src]", "iframe[src]"][k % 3];
-                    let l = LinkRef {
-                        source_page: 0,
-                        target_url: Some("http://x/"),
-                        kind: *kind,
-                        element,
-                        anchor: "a",
-                        skip,
-                        region,
-                        hidden: None,
-                    };
-                    b.push(&l);
-                    want.push(l);
-                }
-            }
-        }
-        let t = b.finish(1);
-        assert_eq!(t.links_of(0).collect::<Vec<_>>(), want);
-        assert_eq!(t.elements.len(), 3);
-    }
-}
+mod tests;
