@@ -117,7 +117,8 @@ impl<'a> SiteModel<'a> {
         // Pages that stand for themselves: usable, one per final URL, except that one URL
         // answering different bytes without a redirect is several pages (a form endpoint POSTed
         // different bodies: each batch of a Hanweb dataproxy list comes from one dataproxy.jsp).
-        let mut seen_final = std::collections::HashSet::new();
+        let mut seen_final: std::collections::HashSet<(&str, &str)> =
+            std::collections::HashSet::new();
         let candidates: Vec<usize> = site
             .pages
             .iter()
@@ -133,7 +134,7 @@ impl<'a> SiteModel<'a> {
                 } else {
                     ""
                 };
-                usable && seen_final.insert((final_url.to_string(), distinct.to_string()))
+                usable && seen_final.insert((final_url, distinct))
             })
             .map(|(i, _)| i)
             .collect();
