@@ -33,8 +33,9 @@ pub struct PageModel {
     pub metadata: Metadata,
     /// Breadcrumb trail texts, home first (当前位置：首页 > 政府信息公开 > 规范性文件).
     pub breadcrumb: Vec<ArcStr>,
-    /// Present when the page is a column list page.
-    pub column: Option<ColumnList>,
+    /// Present when the page is a column list page (boxed: few pages are, and every model of a
+    /// loaded site would otherwise carry its room).
+    pub column: Option<Box<ColumnList>>,
     /// Main text of the page (article body when found, else the body text), whitespace-collapsed.
     pub text: String,
     /// Every link-like reference on the page, in document order.
@@ -73,11 +74,11 @@ impl PageModel {
 #[serde(default)]
 pub struct TermClause {
     /// The sentence as printed (bounded), for evidence.
-    pub quote: String,
+    pub quote: ArcStr,
     /// 施行日期 / 起施行 date, ISO.
-    pub effective: Option<String>,
+    pub effective: Option<ArcStr>,
     /// 有效期至 / 有效期截至 date, ISO.
-    pub expires: Option<String>,
+    pub expires: Option<ArcStr>,
     /// 有效期N年 (N years from `effective`).
     pub years: Option<u32>,
 }

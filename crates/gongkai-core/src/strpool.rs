@@ -93,6 +93,11 @@ impl PageModel {
         ] {
             pool.share_opt(s);
         }
+        if let Some(t) = &mut self.term {
+            pool.share(&mut t.quote);
+            pool.share_opt(&mut t.effective);
+            pool.share_opt(&mut t.expires);
+        }
         self.follow.shrink_to_fit();
     }
 }
@@ -157,7 +162,7 @@ mod tests {
         let mut a = article("关于甲的通知", "2024-05-01");
         a.share_strings(&mut pool);
         let mut list = PageModel {
-            column: Some(ColumnList {
+            column: Some(Box::new(ColumnList {
                 name: "通知公告".into(),
                 items: vec![ColumnItem {
                     title: "关于甲的通知".into(),
@@ -165,7 +170,7 @@ mod tests {
                     date: Some("2024-05-01".into()),
                 }],
                 ..Default::default()
-            }),
+            })),
             ..Default::default()
         };
         list.share_strings(&mut pool);

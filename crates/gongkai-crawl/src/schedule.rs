@@ -454,7 +454,7 @@ mod tests {
             kind: PageKind::ColumnList,
             ..Default::default()
         };
-        model.column = Some(gongkai_page::ColumnList {
+        model.column = Some(Box::new(gongkai_page::ColumnList {
             name: "通知公告".into(),
             items: vec![gongkai_page::ColumnItem {
                 title: "通知".into(),
@@ -463,7 +463,7 @@ mod tests {
             }],
             total_pages: None,
             current_page: None,
-        });
+        }));
         let mut record = crate::task::skipped_record(
             &FrontierEntry::crawl("http://a/list/", 1),
             crate::outcome::FetchOutcome::Ok,

@@ -56,12 +56,12 @@ pub fn hanweb_model(url: &Url, body: &[u8], column: Option<String>) -> (PageMode
         title: name.clone().into(),
         kind: PageKind::ColumnList,
         links,
-        column: Some(ColumnList {
+        column: Some(Box::new(ColumnList {
             name: name.into(),
             items,
             total_pages: batch.total_pages,
             current_page: None,
-        }),
+        })),
         ..PageModel::default()
     };
     (model, batch.total_records)

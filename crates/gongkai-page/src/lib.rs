@@ -148,7 +148,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
             .collect(),
         metadata: md.metadata,
         breadcrumb: breadcrumb.into_iter().map(Into::into).collect(),
-        column: (kind == PageKind::ColumnList).then_some(col.list),
+        column: (kind == PageKind::ColumnList).then(|| Box::new(col.list)),
         text,
         links,
         follow,

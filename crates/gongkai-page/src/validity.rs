@@ -192,10 +192,10 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
         last_hit = Some(i);
         quote.push(s);
         if term.effective.is_none() {
-            term.effective = effective.map(|d| d.to_string());
+            term.effective = effective.map(|d| d.to_string().into());
         }
         if term.expires.is_none() {
-            term.expires = expires.map(|d| d.to_string());
+            term.expires = expires.map(|d| d.to_string().into());
         }
         if term.years.is_none() {
             term.years = years;
@@ -209,7 +209,7 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
     }
     let mut q: String = quote.join("").chars().take(MAX_QUOTE_CHARS).collect();
     q = q.trim().to_string();
-    term.quote = q;
+    term.quote = q.into();
     Some(term)
 }
 

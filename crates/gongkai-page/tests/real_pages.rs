@@ -70,8 +70,8 @@ fn compare(page: &Table, m: &PageModel) -> Vec<(String, String, String)> {
             })
             .unwrap_or_default();
         let got = match key {
-            "effective" => term_got.and_then(|t| t.effective.clone()),
-            "expires" => term_got.and_then(|t| t.expires.clone()),
+            "effective" => term_got.and_then(|t| t.effective.as_deref().map(String::from)),
+            "expires" => term_got.and_then(|t| t.expires.as_deref().map(String::from)),
             _ => term_got.and_then(|t| t.years.map(|y| y.to_string())),
         }
         .unwrap_or_default();

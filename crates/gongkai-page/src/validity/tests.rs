@@ -1,8 +1,8 @@
 use super::*;
 use scraper::Html;
 
-fn iso(s: &str) -> Option<String> {
-    Some(s.to_string())
+fn iso(s: &str) -> Option<crate::model::ArcStr> {
+    Some(s.into())
 }
 
 #[test]
@@ -62,15 +62,15 @@ fn badges() {
             r#"<h1>滕州市城市管理办法<span class="yxx">现行有效</span></h1>"#,
             None
         ),
-        iso("现行有效")
+        Some("现行有效".to_string())
     );
     assert_eq!(
         badge_of("<p>x</p>", Some("【已废止】关于印发某某办法的通知")),
-        iso("已废止")
+        Some("已废止".to_string())
     );
     assert_eq!(
         badge_of(r#"<div class="badge">【已失效】</div><p>正文</p>"#, None),
-        iso("已失效")
+        Some("已失效".to_string())
     );
     // A list of documents with badges is not one mark; a nav item is chrome; prose is no badge.
     assert_eq!(

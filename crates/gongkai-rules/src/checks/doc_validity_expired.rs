@@ -312,7 +312,7 @@ mod term_tests {
 
     fn until(expires: &str) -> TermClause {
         TermClause {
-            quote: format!("本办法自2020年9月19日起施行，有效期至{expires}"),
+            quote: format!("本办法自2020年9月19日起施行，有效期至{expires}").into(),
             effective: Some("2020-09-19".into()),
             expires: Some(expires.into()),
             years: None,
@@ -321,7 +321,7 @@ mod term_tests {
 
     fn years(n: u32) -> TermClause {
         TermClause {
-            quote: format!("本办法自2020年9月19日起施行，有效期{n}年"),
+            quote: format!("本办法自2020年9月19日起施行，有效期{n}年").into(),
             effective: Some("2020-09-19".into()),
             expires: None,
             years: Some(n),

@@ -98,7 +98,7 @@ pub fn column(name: &str, items: &[(&str, &str, Option<&str>)]) -> PageModel {
     PageModel {
         kind: PageKind::ColumnList,
         title: format!("{name}_滕州市人民政府").into(),
-        column: Some(ColumnList {
+        column: Some(Box::new(ColumnList {
             name: name.into(),
             items: items
                 .iter()
@@ -110,7 +110,7 @@ pub fn column(name: &str, items: &[(&str, &str, Option<&str>)]) -> PageModel {
                 .collect(),
             total_pages: None,
             current_page: None,
-        }),
+        })),
         ..Default::default()
     }
 }
