@@ -17,6 +17,7 @@ use crate::text::{for_each_key_ngram, key, key_ngrams};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 pub const SUMMARY: &str = "政策解读内容大部分照搬所解读文件（字符 n-gram 包含度）";
 
@@ -98,11 +99,13 @@ impl Check for InterpretationCopied {
         let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
         let index = DocIndex::new(&docs);
         // The interpretations to judge: long enough and tied to a document (by index in `docs`).
+        // Only indices are kept: a text is read again when it is compared, so the judged
+        // interpretations' texts are never all in memory at once (at 100,000 pages they were
+        // the largest part of what the rules held beyond the site).
         type Ties = Vec<(usize, &'static str)>;
-        let mut judged: Vec<(usize, String, Ties)> = Vec::new();
+        let mut judged: Vec<(usize, Ties)> = Vec::new();
         for &i in &sm.interpretations {
-            let k = key(&sm.text(i));
-            if k.chars().count() < self.p.min_chars {
+            if key(&sm.text(i)).chars().count() < self.p.min_chars {
                 continue;
             }
             let it = interp_info(sm, i);
@@ -112,54 +115,50 @@ impl Check for InterpretationCopied {
                 .map(|(d, (way, _))| (d, way))
                 .collect();
             if !ties.is_empty() {
-                judged.push((i, k, ties));
+                judged.push((i, ties));
             }
         }
         if judged.is_empty() {
             return;
         }
-        // Document frequency over the crawled pages, of the judged interpretations' n-grams only.
-        // Every n-gram of every crawled page is looked up here: a fast hasher (still seeded
-        // per map, so a hostile page cannot plan collisions).
-        let mut df: HashMap<&str, (usize, usize), foldhash::fast::RandomState> = HashMap::default();
-        for (_, k, _) in &judged {
-            for g in key_ngrams(k, n) {
-                df.insert(g, (0, usize::MAX));
+        // Document frequency over the crawled pages, of the judged interpretations' n-grams only,
+        // each n-gram named by its 64-bit hash (a fast hasher, seeded per run, so a hostile page
+        // cannot plan collisions; two of a million n-grams collide once in about 10^7 runs).
+        // Every n-gram of every crawled page is looked up here.
+        let hasher = foldhash::fast::RandomState::default();
+        let gram = |g: &str| hasher.hash_one(g);
+        let mut df: HashMap<u64, (u32, u32), foldhash::fast::RandomState> = HashMap::default();
+        for &(i, _) in &judged {
+            for g in key_ngrams(&key(&sm.text(i)), n) {
+                df.insert(gram(g), (0, u32::MAX));
             }
         }
         for &i in &sm.crawled {
+            let page = i as u32;
             for_each_key_ngram(&sm.text(i), n, |g| {
-                if let Some((count, last)) = df.get_mut(g) {
-                    if *last != i {
+                if let Some((count, last)) = df.get_mut(&gram(g)) {
+                    if *last != page {
                         *count += 1;
-                        *last = i;
+                        *last = page;
                     }
                 }
             });
         }
         let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
-        let boiler = |s: &str| df.get(s).map_or(0, |&(c, _)| c) >= min_df;
-        let mut doc_keys: HashMap<usize, String> = HashMap::new();
-        for (_, _, ties) in &judged {
-            for &(d, _) in ties {
-                let page = docs[d].page;
-                doc_keys.entry(page).or_insert_with(|| key(&sm.text(page)));
-            }
-        }
-        let doc_grams: HashMap<usize, HashSet<&str>> = doc_keys
-            .iter()
-            .map(|(&page, k)| (page, key_ngrams(k, n).collect()))
-            .collect();
-        for (i, k, ties) in &judged {
+        let boiler = |g: u64| df.get(&g).map_or(0, |&(c, _)| c as usize) >= min_df;
+        let grams_of = |page: usize| -> HashSet<u64> {
+            key_ngrams(&key(&sm.text(page)), n).map(gram).collect()
+        };
+        for (i, ties) in &judged {
             let i = *i;
-            let mine: HashSet<&str> = key_ngrams(k, n).filter(|g| !boiler(g)).collect();
+            let mine: HashSet<u64> = grams_of(i).into_iter().filter(|&g| !boiler(g)).collect();
             if mine.is_empty() {
                 continue;
             }
             let mut best: Option<(f64, usize, &'static str)> = None;
             for &(d, way) in ties {
                 let doc = &docs[d];
-                let theirs = &doc_grams[&doc.page];
+                let theirs = grams_of(doc.page);
                 let shared = mine.iter().filter(|g| theirs.contains(*g)).count();
                 let c = shared as f64 / mine.len() as f64;
                 if best.is_none_or(|(b, _, _)| c > b) {
