@@ -20,10 +20,14 @@ const TEXT: &str = concat!(
     ", '$.text'))"
 );
 
-/// [`PageTexts`] of one database: a read-only connection behind a mutex (the checks are
-/// `Send + Sync`; they read one text at a time).
+/// Text readers at most: the rules run on one thread per core.
+const MAX_READERS: usize = 8;
+
+/// [`PageTexts`] of one database: read-only connections, one per core, each behind a mutex
+/// (the checks are `Send + Sync` and run on every core; with one connection they queued on its
+/// mutex, and two rule threads were slower than one).
 pub(crate) struct StoreTexts {
-    conn: Mutex<Connection>,
+    conns: Vec<Mutex<Connection>>,
     path: PathBuf,
     /// Failed reads: how many, and the first one's error.
     failed: Mutex<Option<(usize, String)>>,
@@ -32,6 +36,19 @@ pub(crate) struct StoreTexts {
 impl StoreTexts {
     /// Opens the database at `path` again, read-only.
     pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let conns = (0..cores.clamp(1, MAX_READERS))
+            .map(|_| Self::reader(path).map(Mutex::new))
+            .collect::<Result<_, _>>()?;
+        Ok(StoreTexts {
+            conns,
+            path: path.to_path_buf(),
+            failed: Mutex::new(None),
+        })
+    }
+
+    /// One read-only connection for texts.
+    fn reader(path: &Path) -> Result<Connection, StoreError> {
         let conn = open_ro(path)?;
         // Each text is read once per check, page after page: a page cache would only hold
         // pages never asked for again, so it is kept at 1 MiB instead of the usual 16.
@@ -43,19 +60,25 @@ impl StoreTexts {
         // mode, so the store's writer is not blocked by it.
         conn.execute_batch("BEGIN DEFERRED")
             .map_err(sql(path, "text reader begin"))?;
-        Ok(StoreTexts {
-            conn: Mutex::new(conn),
-            path: path.to_path_buf(),
-            failed: Mutex::new(None),
-        })
+        Ok(conn)
     }
 
     fn read(&self, fetch_id: i64) -> Result<Option<String>, StoreError> {
         const OP: &str = "read page text";
+        // A free connection if there is one, else wait for the first.
         let conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .conns
+            .iter()
+            .find_map(|c| match c.try_lock() {
+                Ok(g) => Some(g),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            })
+            .unwrap_or_else(|| {
+                self.conns[0]
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            });
         let mut stmt = conn
             .prepare_cached(&format!("SELECT {TEXT} AS text FROM fetches WHERE id = ?1"))
             .map_err(sql(&self.path, OP))?;

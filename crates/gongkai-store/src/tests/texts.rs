@@ -157,3 +157,32 @@ fn a_text_that_cannot_be_read_is_counted_not_passed_over() {
     assert_eq!(n, 2);
     assert!(first.starts_with(&format!("fetch {bad}:")), "{first}");
 }
+
+#[test]
+fn threads_reading_texts_at_once_each_get_their_own() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let texts: Vec<String> = (0..40).map(|k| format!("第{k}页的正文")).collect();
+    for (k, t) in texts.iter().enumerate() {
+        store
+            .record(run, &with_text(&format!("{HOST}/art/{k}.html"), t), &[])
+            .unwrap();
+    }
+    let site = store.load_site(run).unwrap();
+    // The rules read texts from one thread per core: the readers are shared, never mixed up.
+    std::thread::scope(|s| {
+        for shift in 0..4 {
+            let (site, texts) = (&site, &texts);
+            s.spawn(move || {
+                for round in 0..25 {
+                    for k in 0..texts.len() {
+                        let k = (k * 7 + shift + round) % texts.len();
+                        assert_eq!(site.page_text(k), texts[k].as_str());
+                    }
+                }
+            });
+        }
+    });
+    assert!(site.texts.failures().is_none());
+}
