@@ -106,6 +106,8 @@ pub fn evaluate_run(
         secs = t.elapsed().as_secs_f64(),
         heap_mb = ?crate::heap_mb(),
         heap_peak_mb = ?peak.finish(),
+        findings = encoded.len(),
+        findings_mb = encoded.held_bytes() as f64 / 1e6,
         "rules evaluated"
     );
     let t = std::time::Instant::now();
@@ -119,9 +121,12 @@ pub fn evaluate_run(
     }
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
+    let freed = crate::heap_mb();
     let findings = encoded.into_findings();
     tracing::debug!(
         secs = t.elapsed().as_secs_f64(),
+        heap_mb_site_freed = ?freed,
+        heap_mb = ?crate::heap_mb(),
         "site freed, findings decoded"
     );
     let t = std::time::Instant::now();
