@@ -42,7 +42,8 @@ pub struct PageModel {
     pub links: Vec<Link>,
     /// Extra requests the crawler should make to see the whole column (pagination pages, Hanweb
     /// dataproxy POSTs); absolute URLs.
-    pub follow: Vec<FollowRequest>,
+    /// (A boxed slice: made once, and held by every model of a loaded site.)
+    pub follow: Box<[FollowRequest]>,
     /// True when the page looks like an anti-bot challenge (JS cookie wall, 瑞数 ...).
     pub challenge: bool,
     /// True when the page looks like an error page ("页面不存在", "404 Not Found" ...) with little

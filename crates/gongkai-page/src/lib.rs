@@ -151,7 +151,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         column: (kind == PageKind::ColumnList).then(|| Box::new(col.list)),
         text,
         links,
-        follow,
+        follow: follow.into(),
         challenge,
         looks_like_error,
         term,

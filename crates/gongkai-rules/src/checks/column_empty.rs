@@ -235,12 +235,12 @@ mod tests {
         ]);
         assert!(run("column.empty", &s, &ctx(2022, 7, 1)).is_empty());
         let mut hw = column("通知公告", &[]);
-        hw.follow.push(FollowRequest::HanwebDataProxy {
+        hw.follow = Box::new([FollowRequest::HanwebDataProxy {
             endpoint: u("module/web/jpage/dataproxy.jsp"),
             form: vec![],
             perpage: 15,
             batch: 45,
-        });
+        }]);
         let s = site(vec![
             page(ROOT, home("")),
             page(&u("col/col5/index.html"), hw),

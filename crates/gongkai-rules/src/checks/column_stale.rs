@@ -324,13 +324,12 @@ mod tests {
     fn hanweb_batches_belong_to_their_column() {
         let proxy = u("module/web/jpage/dataproxy.jsp");
         let mut col = column("部门动态", &[("甲", &u("art/a.html"), Some("2022-05-01"))]);
-        col.follow
-            .push(gongkai_page::FollowRequest::HanwebDataProxy {
-                endpoint: proxy.clone(),
-                form: vec![("columnid".into(), "1".into())],
-                perpage: 2,
-                batch: 2,
-            });
+        col.follow = Box::new([gongkai_page::FollowRequest::HanwebDataProxy {
+            endpoint: proxy.clone(),
+            form: vec![("columnid".into(), "1".into())],
+            perpage: 2,
+            batch: 2,
+        }]);
         let batch = |title: &str, date: &str, sha: &str| {
             let mut p = page(
                 &proxy,
@@ -355,12 +354,12 @@ mod tests {
             page(ROOT, home("")),
             page(&u("col/col1/index.html"), {
                 let mut c = column("部门动态", &[("甲", &u("art/a.html"), Some("2022-05-01"))]);
-                c.follow.push(gongkai_page::FollowRequest::HanwebDataProxy {
+                c.follow = Box::new([gongkai_page::FollowRequest::HanwebDataProxy {
                     endpoint: proxy.clone(),
                     form: Vec::new(),
                     perpage: 2,
                     batch: 2,
-                });
+                }]);
                 c
             }),
             batch("甲", "2022-05-01", "aa"),
