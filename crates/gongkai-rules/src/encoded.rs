@@ -58,7 +58,11 @@ impl EncodedFindings {
         }
         let json = std::mem::take(&mut self.open);
         let (bytes, compressed) = match zstd::bulk::compress(&json, LEVEL) {
-            Ok(z) => (z, true),
+            // zstd allocates room for the worst case (the whole input): keep what it used.
+            Ok(mut z) => {
+                z.shrink_to_fit();
+                (z, true)
+            }
             // Out of memory inside zstd, say: keep the JSON as it is.
             Err(_) => (json.clone(), false),
         };
@@ -90,13 +94,14 @@ impl EncodedFindings {
         self.len() == 0
     }
 
-    /// Bytes held for the findings (their compressed frames and the open JSON).
+    /// Bytes held for the findings (their compressed frames and the open JSON, as allocated).
     pub fn held_bytes(&self) -> usize {
         self.frames
             .iter()
-            .map(|f| f.bytes.len() + 4 * f.ends.len())
+            .map(|f| f.bytes.capacity() + 4 * f.ends.capacity())
             .sum::<usize>()
-            + self.open.len()
+            + self.open.capacity()
+            + 4 * self.open_ends.capacity()
     }
 
     /// The findings, deduplicated by fingerprint (the first emitted stays) and sorted (severity,
