@@ -121,7 +121,9 @@ pub fn evaluate_run(
     }
     // The site is the rules' input only: free it before the findings are written.
     drop(snapshot);
-    let freed = crate::heap_mb();
+    let freed = tracing::enabled!(tracing::Level::DEBUG)
+        .then(crate::heap_mb)
+        .flatten();
     let findings = encoded.into_findings();
     tracing::debug!(
         secs = t.elapsed().as_secs_f64(),
