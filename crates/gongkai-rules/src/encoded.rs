@@ -57,6 +57,7 @@ impl EncodedFindings {
             return;
         }
         let json = std::mem::take(&mut self.open);
+        let json_len = json.len();
         let (bytes, compressed) = match zstd::bulk::compress(&json, LEVEL) {
             // zstd allocates room for the worst case (the whole input): keep what it used.
             Ok(mut z) => {
@@ -64,12 +65,12 @@ impl EncodedFindings {
                 (z, true)
             }
             // Out of memory inside zstd, say: keep the JSON as it is.
-            Err(_) => (json.clone(), false),
+            Err(_) => (json, false),
         };
         self.frames.push(Frame {
             bytes,
             compressed,
-            json_len: json.len(),
+            json_len,
             ends: std::mem::take(&mut self.open_ends),
         });
     }

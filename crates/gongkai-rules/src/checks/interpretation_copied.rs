@@ -98,6 +98,12 @@ impl Check for InterpretationCopied {
         let n = self.p.ngram;
         let docs: Vec<_> = sm.normative.iter().map(|&d| doc_info(sm, d)).collect();
         let index = DocIndex::new(&docs);
+        // Document frequency over the crawled pages, of the judged interpretations' n-grams only,
+        // each n-gram named by its 64-bit hash (a fast hasher, seeded per run, so a hostile page
+        // cannot plan collisions; two of a million n-grams collide once in about 10^7 runs).
+        let hasher = foldhash::fast::RandomState::default();
+        let gram = |g: &str| hasher.hash_one(g);
+        let mut df: HashMap<u64, (u32, u32), foldhash::fast::RandomState> = HashMap::default();
         // The interpretations to judge: long enough and tied to a document (by index in `docs`).
         // Only indices are kept: a text is read again when it is compared, so the judged
         // interpretations' texts are never all in memory at once (at 100,000 pages they were
@@ -105,7 +111,8 @@ impl Check for InterpretationCopied {
         type Ties = Vec<(usize, &'static str)>;
         let mut judged: Vec<(usize, Ties)> = Vec::new();
         for &i in &sm.interpretations {
-            if key(&sm.text(i)).chars().count() < self.p.min_chars {
+            let k = key(&sm.text(i));
+            if k.chars().count() < self.p.min_chars {
                 continue;
             }
             let it = interp_info(sm, i);
@@ -115,24 +122,16 @@ impl Check for InterpretationCopied {
                 .map(|(d, (way, _))| (d, way))
                 .collect();
             if !ties.is_empty() {
+                for g in key_ngrams(&k, n) {
+                    df.insert(gram(g), (0, u32::MAX));
+                }
                 judged.push((i, ties));
             }
         }
         if judged.is_empty() {
             return;
         }
-        // Document frequency over the crawled pages, of the judged interpretations' n-grams only,
-        // each n-gram named by its 64-bit hash (a fast hasher, seeded per run, so a hostile page
-        // cannot plan collisions; two of a million n-grams collide once in about 10^7 runs).
         // Every n-gram of every crawled page is looked up here.
-        let hasher = foldhash::fast::RandomState::default();
-        let gram = |g: &str| hasher.hash_one(g);
-        let mut df: HashMap<u64, (u32, u32), foldhash::fast::RandomState> = HashMap::default();
-        for &(i, _) in &judged {
-            for g in key_ngrams(&key(&sm.text(i)), n) {
-                df.insert(gram(g), (0, u32::MAX));
-            }
-        }
         for &i in &sm.crawled {
             let page = i as u32;
             for_each_key_ngram(&sm.text(i), n, |g| {

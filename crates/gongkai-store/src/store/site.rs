@@ -222,8 +222,8 @@ fn arc_text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<gongkai_core::A
 
 /// Column `i` of `r`, a text or NULL.
 fn arc_opt_text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<gongkai_core::ArcStr>> {
-    match r.get_ref(i)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        _ => arc_text(r, i).map(Some),
-    }
+    let v = r.get_ref(i)?;
+    v.as_str_or_null()
+        .map(|s| s.map(gongkai_core::ArcStr::from))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), e.into()))
 }
