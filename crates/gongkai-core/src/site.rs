@@ -297,9 +297,16 @@ impl SiteBuilder {
             if self.site.texts.is_set() {
                 if let Some(m) = page.model.as_mut() {
                     m.text = String::new();
+                    // The term clause's sentence is text too (a quote each of most documents).
+                    if let Some(t) = m.term.as_mut() {
+                        t.quote = ArcStr::new();
+                    }
                 }
             }
         }
+        // The page's URL goes to the pool before its model: a column lists its articles by URL
+        // and an article's `Url` meta tag states its own, so these share the page's copy.
+        self.strings.share(&mut page.url);
         if let Some(m) = page.model.as_mut() {
             m.share_strings(&mut self.strings);
         }
@@ -307,6 +314,8 @@ impl SiteBuilder {
         // redirected: held once.
         if page.final_url == page.url {
             page.final_url = page.url.clone();
+        } else {
+            self.strings.share(&mut page.final_url);
         }
         self.strings.share(&mut page.fetched_at);
         self.strings.share_opt(&mut page.content_type);

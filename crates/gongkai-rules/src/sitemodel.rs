@@ -451,6 +451,18 @@ impl<'a> SiteModel<'a> {
         self.site.page_text(i)
     }
 
+    /// The sentence of page `i`'s term clause ([`gongkai_page::TermClause::quote`]), when it has
+    /// one. A site loaded from the store holds no quotes (they are page text: 16 MB at 100,000
+    /// pages), so it is found again in the page's text by the extractor that found it. Never read
+    /// `model(i).term.quote` directly.
+    pub fn term_quote(&self, i: usize) -> Option<String> {
+        let term = self.model(i).term.as_ref()?;
+        if !term.quote.is_empty() {
+            return Some(term.quote.to_string());
+        }
+        gongkai_page::validity::term_clause(&self.text(i)).map(|t| t.quote.to_string())
+    }
+
     /// The crawled pages (ascending) whose folded text ([`crate::text::fold`]) contains one of
     /// `needles` (empty needles ignored). Several checks put the same question to every page (the
     /// message checks look for the same message-time labels), and reading a page's text is the

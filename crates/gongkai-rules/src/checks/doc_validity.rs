@@ -141,9 +141,9 @@ impl Check for DocValidity {
             o.insert("title".into(), json!(title));
             o.insert("doc_number".into(), json!(sm.field(i, Field::DocNumber)));
             o.insert("labels_checked".into(), json!(sm.vocab.validity.labels));
-            let term = sm.model(i).term.as_ref();
+            let term = sm.term_quote(i);
             // Say why the body's term clause did not count, so no one reads it as an oversight.
-            o.insert("term_clause".into(), json!(term.map(|t| &t.quote)));
+            o.insert("term_clause".into(), json!(term));
             let msg = format!(
                 "规范性文件《{}》{}{}，应标注现行有效、失效、废止等有效性状态",
                 crate::text::clip(&title, 60),
@@ -260,6 +260,23 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("2027"));
+    }
+
+    #[test]
+    fn a_stored_site_quotes_the_term_clause_from_the_page_text() {
+        // A stored site's models hold neither their text nor the term clause's sentence.
+        let text = "第十三条 本办法自2022年9月19日起施行，有效期至2027年9月18日。其他。";
+        let mut m = article("滕州市XX管理办法", text);
+        m.term = gongkai_page::validity::term_clause(text);
+        let quote = m.term.as_ref().unwrap().quote.to_string();
+        assert!(quote.contains("2027年9月18日"), "{quote}");
+        let site = stored(normative(m));
+        let stored_term = site.pages[1].model.as_ref().unwrap().term.clone().unwrap();
+        assert_eq!(stored_term.quote, "", "the builder drops the sentence");
+        let f = run("doc.validity-missing", &site, &ctx(2022, 10, 1));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("施行期限条款"), "{}", f[0].message);
+        assert_eq!(f[0].evidence["term_clause"], quote.as_str());
     }
 
     #[test]

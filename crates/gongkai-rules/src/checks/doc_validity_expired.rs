@@ -95,7 +95,7 @@ impl DocValidityExpired {
             last_day,
             basis: "term",
             stated,
-            evidence: json!({"term_clause": t.quote, "effective": t.effective,
+            evidence: json!({"term_clause": sm.term_quote(i), "effective": t.effective,
                 "expires": t.expires, "years": t.years}),
         })
     }
@@ -326,6 +326,26 @@ mod term_tests {
             expires: None,
             years: Some(n),
         }
+    }
+
+    #[test]
+    fn a_stored_site_quotes_the_term_clause_from_the_page_text() {
+        let text = "本办法自2020年9月19日起施行，有效期至2022年9月18日。";
+        let mut m = with_fields(
+            article("滕州市XX管理办法", text),
+            &[
+                (Field::DocType, "规范性文件"),
+                (Field::WrittenDate, "2020-09-01"),
+                (Field::Validity, "现行有效"),
+            ],
+        );
+        m.term = gongkai_page::validity::term_clause(text);
+        let quote = m.term.as_ref().unwrap().quote.to_string();
+        let site = stored(site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m)]));
+        let f = run("doc.validity-expired", &site, &ctx(2022, 9, 19));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].evidence["basis"], "term");
+        assert_eq!(f[0].evidence["term_clause"], quote.as_str());
     }
 
     #[test]

@@ -158,6 +158,31 @@ pub fn site(pages: Vec<SitePage>) -> Site {
     s
 }
 
+/// `site` as `Store::load_site` gives it back: built by `SiteBuilder`, the crawled pages' texts
+/// (and what the builder drops with them) read on demand.
+pub fn stored(site: Site) -> Site {
+    struct Texts(Vec<String>);
+    impl gongkai_core::PageTexts for Texts {
+        fn text(&self, fetch_id: i64) -> Option<String> {
+            self.0.get(usize::try_from(fetch_id).ok()?).cloned()
+        }
+    }
+    let texts: Vec<String> = site
+        .pages
+        .iter()
+        .map(|p| p.model.as_ref().map(|m| m.text.clone()).unwrap_or_default())
+        .collect();
+    let mut b = gongkai_core::SiteBuilder::new(site.run_id, site.start_urls.clone());
+    b.texts_on_demand(std::sync::Arc::new(Texts(texts)));
+    for (i, mut p) in site.pages.into_iter().enumerate() {
+        p.fetch_id = i as i64;
+        b.page(p);
+    }
+    let mut s = b.finish();
+    s.links = site.links;
+    s
+}
+
 pub fn u(path: &str) -> String {
     format!("http://www.tengzhou.gov.cn/{path}")
 }

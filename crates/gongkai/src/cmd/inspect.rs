@@ -112,9 +112,13 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         status: p.status,
         outcome: p.outcome.code().into(),
         content_type: p.content_type.as_deref().map(String::from),
-        // A stored site's models come without their text: read it back for the page shown.
+        // A stored site's models come without their text (nor their term clause's sentence):
+        // read it back for the page shown.
         model: p.model.as_deref().cloned().map(|mut m| {
             m.text = site.page_text(page).into_owned();
+            if m.term.as_ref().is_some_and(|t| t.quote.is_empty()) {
+                m.term = gongkai_page::validity::term_clause(&m.text);
+            }
             m
         }),
         links: links_of(&site, page),
