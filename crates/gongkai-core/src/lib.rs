@@ -15,6 +15,7 @@ pub mod frontier;
 pub mod linktable;
 pub mod model;
 pub mod outcome;
+pub mod pairs;
 pub mod placeholder;
 pub mod site;
 pub mod strpool;

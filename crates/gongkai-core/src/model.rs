@@ -3,6 +3,7 @@
 //! This is the contract between the page extractor, the crawler (links, follow-ups), the store
 //! (stored as JSON with [`EXTRACTOR_VERSION`]) and the rules. Add fields freely; rename none.
 
+pub use crate::pairs::{MetaTags, Pairs};
 pub use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,7 +29,7 @@ pub struct PageModel {
     pub kind: PageKind,
     /// 政府网站发展指引 meta tags by name (SiteName, SiteIDCode, ColumnName, ArticleTitle, PubDate,
     /// ContentSource ...), as found.
-    pub guideline_meta: BTreeMap<ArcStr, ArcStr>,
+    pub guideline_meta: MetaTags,
     /// The metadata block (索引号 / 文号 / 成文日期 ...), normalised.
     pub metadata: Metadata,
     /// Breadcrumb trail texts, home first (当前位置：首页 > 政府信息公开 > 规范性文件).
@@ -74,7 +75,9 @@ impl PageModel {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct TermClause {
-    /// The sentence as printed (bounded), for evidence.
+    /// The sentence as printed (bounded), for evidence. Like [`PageModel::text`], which it is
+    /// part of, it is empty in the models of a site loaded from the store: the rules find it
+    /// again in the page text when they quote it.
     pub quote: ArcStr,
     /// 施行日期 / 起施行 date, ISO.
     pub effective: Option<ArcStr>,
@@ -146,7 +149,7 @@ pub struct Metadata {
     /// kept as empty strings: "label present, value blank" is a finding too.
     pub fields: BTreeMap<Field, ArcStr>,
     /// Every (label, value) pair seen, label normalised (colons and spaces removed), in order.
-    pub raw: Vec<(ArcStr, ArcStr)>,
+    pub raw: Pairs,
 }
 
 impl Metadata {

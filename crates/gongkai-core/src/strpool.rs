@@ -8,12 +8,15 @@
 //! input grows with what a site says, not with how often it says it (issue 11).
 
 use crate::model::{ArcStr, PageModel};
+use crate::pairs::Keys;
 use std::collections::HashSet;
 
 /// The distinct strings seen so far; [`StringPool::share`] swaps a string for its first copy.
 #[derive(Debug, Default)]
 pub struct StringPool {
     set: HashSet<ArcStr>,
+    /// The distinct label lists of [`crate::pairs::Pairs`].
+    lists: HashSet<Keys>,
 }
 
 impl StringPool {
@@ -36,6 +39,22 @@ impl StringPool {
         }
     }
 
+    /// The pool's copy of label list `keys` (added when new): pages that print the same labels
+    /// in the same order hold them once (see [`crate::pairs`]).
+    pub(crate) fn share_list(&mut self, keys: Box<[ArcStr]>) -> Keys {
+        if let Some(first) = self.lists.get(&keys) {
+            return first.clone();
+        }
+        let keys = Keys::new(keys);
+        self.lists.insert(keys.clone());
+        keys
+    }
+
+    /// Number of distinct label lists held.
+    pub fn lists(&self) -> usize {
+        self.lists.len()
+    }
+
     /// Number of distinct strings held.
     pub fn len(&self) -> usize {
         self.set.len()
@@ -53,24 +72,11 @@ impl PageModel {
     pub fn share_strings(&mut self, pool: &mut StringPool) {
         pool.share(&mut self.title);
         pool.share_opt(&mut self.heading);
-        if !self.guideline_meta.is_empty() {
-            self.guideline_meta = std::mem::take(&mut self.guideline_meta)
-                .into_iter()
-                .map(|(mut k, mut v)| {
-                    pool.share(&mut k);
-                    pool.share(&mut v);
-                    (k, v)
-                })
-                .collect();
-        }
+        self.guideline_meta.share(pool);
         for v in self.metadata.fields.values_mut() {
             pool.share(v);
         }
-        for (l, v) in &mut self.metadata.raw {
-            pool.share(l);
-            pool.share(v);
-        }
-        self.metadata.raw.shrink_to_fit();
+        self.metadata.raw.share(pool);
         for b in &mut self.breadcrumb {
             pool.share(b);
         }
@@ -149,9 +155,12 @@ mod tests {
         let (ka, _) = a.guideline_meta.get_key_value("SiteName").unwrap();
         let (kb, _) = b.guideline_meta.get_key_value("SiteName").unwrap();
         assert!(same(ka, kb));
-        assert!(same(&a.metadata.raw[0].1, &b.metadata.raw[0].1));
         assert!(same(
-            &a.metadata.raw[0].1,
+            a.metadata.raw.get(0).unwrap().1,
+            b.metadata.raw.get(0).unwrap().1
+        ));
+        assert!(same(
+            a.metadata.raw.get(0).unwrap().1,
             &a.metadata.fields[&Field::PublishDate]
         ));
         // Within a page: the title, its heading and its ArticleTitle meta.
@@ -185,7 +194,57 @@ mod tests {
         assert!(ArcStr::ptr_eq(&item.title, &a.title));
         assert!(ArcStr::ptr_eq(
             item.date.as_ref().unwrap(),
-            &a.metadata.raw[0].1
+            a.metadata.raw.get(0).unwrap().1
         ));
+    }
+
+    #[test]
+    fn a_loaded_site_holds_an_articles_url_once() {
+        use crate::site::{SiteBuilder, SitePage};
+        let url = "http://x/zwgk/t20240501_1.html";
+        let page = |url: &str, model: PageModel| SitePage {
+            fetch_id: 0,
+            url: url.into(),
+            final_url: url.into(),
+            status: Some(200),
+            outcome: crate::FetchOutcome::Ok,
+            content_type: None,
+            fetched_at: "2024-05-02T00:00:00Z".into(),
+            depth: 1,
+            crawled: true,
+            model: Some(Box::new(model)),
+            body_sha256: None,
+        };
+        let mut a = article("关于甲的通知", "2024-05-01");
+        a.guideline_meta.insert("Url".into(), url.into());
+        let list = PageModel {
+            column: Some(Box::new(ColumnList {
+                name: "通知公告".into(),
+                items: vec![ColumnItem {
+                    title: "关于甲的通知".into(),
+                    url: Some(url.into()),
+                    date: None,
+                }],
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let mut b = SiteBuilder::new(1, vec![]);
+        b.page(page("http://x/zwgk/", list));
+        b.page(page(url, a));
+        let site = b.finish();
+        let article = &site.pages[1];
+        let listed = &site.pages[0]
+            .model
+            .as_ref()
+            .unwrap()
+            .column
+            .as_ref()
+            .unwrap()
+            .items[0];
+        let meta = &article.model.as_ref().unwrap().guideline_meta["Url"];
+        assert!(ArcStr::ptr_eq(&article.url, listed.url.as_ref().unwrap()));
+        assert!(ArcStr::ptr_eq(&article.url, meta));
+        assert!(ArcStr::ptr_eq(&article.url, &article.final_url));
     }
 }

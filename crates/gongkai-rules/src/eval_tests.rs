@@ -97,7 +97,8 @@ fn departments_publisher_owner_default() {
             (Field::PublishDate, "2022-06-01"),
         ],
     );
-    m.metadata.raw[0].0 = "来源".into();
+    let v = m.metadata.raw.get(0).unwrap().1.clone();
+    m.metadata.raw.set(0, "来源".into(), v);
     let f2 = run("link.broken", &s, &owners_ctx());
     assert_eq!(
         f2.iter()
@@ -110,7 +111,8 @@ fn departments_publisher_owner_default() {
     m.metadata
         .fields
         .insert(Field::Publisher, "滕州市教育和体育局".into());
-    m.metadata.raw[0].1 = "滕州市教育和体育局".into();
+    let l = m.metadata.raw.get(0).unwrap().0.clone();
+    m.metadata.raw.set(0, l, "滕州市教育和体育局".into());
     let f3 = run("link.broken", &s, &owners_ctx());
     assert_eq!(
         f3.iter()

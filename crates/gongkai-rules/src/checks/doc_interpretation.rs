@@ -364,7 +364,7 @@ mod tests {
         let undated = |s: &mut crate::Site| {
             let m = s.pages[1].model.as_mut().unwrap();
             m.metadata.fields.remove(&Field::PublishDate);
-            m.metadata.raw.retain(|(l, _)| l != "发布日期");
+            m.metadata.raw.retain(|l, _| l != "发布日期");
         };
         let mut s = base("《养老办法》解读", "……");
         undated(&mut s);

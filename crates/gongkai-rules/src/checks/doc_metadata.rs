@@ -332,7 +332,7 @@ date = true
         let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m.clone())]);
         assert!(crate::evaluate(&pack, &s, &ctx(2022, 8, 1)).is_empty());
         // A placeholder is no value, whatever the label.
-        m.metadata.raw.retain(|(l, _)| l != "公开日期");
+        m.metadata.raw.retain(|l, _| l != "公开日期");
         m.metadata.raw.push(("公开日期".into(), "—".into()));
         let s = site(vec![page(ROOT, home("")), page(&u("g/t1.html"), m)]);
         let f = crate::evaluate(&pack, &s, &ctx(2022, 8, 1));

@@ -347,7 +347,7 @@ fn render_model(s: &mut String, m: &PageModel) {
         };
         let _ = writeln!(s, "  {}（页面标签“{printed}”）：{shown}", field_zh(*f));
     }
-    let known: Vec<&(gongkai_page::ArcStr, gongkai_page::ArcStr)> = m
+    let known: Vec<(&gongkai_page::ArcStr, &gongkai_page::ArcStr)> = m
         .metadata
         .raw
         .iter()
