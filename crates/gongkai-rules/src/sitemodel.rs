@@ -371,12 +371,21 @@ impl<'a> SiteModel<'a> {
         &'s self,
         kinds: &'s [gongkai_page::LinkKind],
     ) -> impl Iterator<Item = (LinkRef<'s>, usize, usize, &'s str)> + use<'a, 's> {
+        // The links come page by page: the page standing for a source is looked up once a page.
+        let mut last: Option<(usize, Option<usize>)> = None;
         self.links.iter().filter_map(move |l| {
             let target = l.target_url?;
             if !kinds.contains(&l.kind) {
                 return None;
             }
-            let src = self.lookup(self.source_url(&l))?;
+            let src = match last {
+                Some((page, src)) if page == l.source_page => src,
+                _ => {
+                    let src = self.lookup(self.source_url(&l));
+                    last = Some((l.source_page, src));
+                    src
+                }
+            }?;
             if !self.page(src).crawled {
                 return None;
             }

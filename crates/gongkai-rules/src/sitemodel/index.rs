@@ -47,8 +47,25 @@ pub(crate) struct UrlIndex<'a, S = DefaultHasher> {
 
 /// The URL (fragment stripped) a [`UrlIndex`] key names.
 fn url_of(pages: &[SitePage], key: u32) -> &str {
+    strip_fragment(raw_url_of(pages, key))
+}
+
+/// The URL a [`UrlIndex`] key names, as the page has it.
+fn raw_url_of(pages: &[SitePage], key: u32) -> &str {
     let p = &pages[(key >> 1) as usize];
-    strip_fragment(if key & 1 == 0 { &p.url } else { &p.final_url })
+    if key & 1 == 0 {
+        &p.url
+    } else {
+        &p.final_url
+    }
+}
+
+/// True when the URL `key` names is `url` once its fragment is stripped (`url` has none):
+/// the comparison of every probe, so it does not scan the stored URL for a `#` first.
+fn names(pages: &[SitePage], key: u32, url: &str) -> bool {
+    raw_url_of(pages, key)
+        .strip_prefix(url)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
 }
 
 impl<'a> UrlIndex<'a> {
@@ -73,7 +90,7 @@ impl<'a, S: BuildHasher> UrlIndex<'a, S> {
         let url = strip_fragment(url);
         let hash = self.hasher.hash_one(url);
         self.table
-            .find(hash, |&(k, _)| url_of(self.pages, k) == url)
+            .find(hash, |&(k, _)| names(self.pages, k, url))
             .map(|&(_, p)| p as usize)
     }
 
@@ -92,7 +109,7 @@ impl<'a, S: BuildHasher> UrlIndex<'a, S> {
         let hash = hasher.hash_one(url);
         let entry = self.table.entry(
             hash,
-            |&(k, _)| url_of(pages, k) == url,
+            |&(k, _)| names(pages, k, url),
             |&(k, _)| hasher.hash_one(url_of(pages, k)),
         );
         match entry {
