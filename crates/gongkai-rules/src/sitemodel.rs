@@ -18,8 +18,13 @@ use crate::{LinkRef, LinkTable, Site, SitePage};
 use chrono::NaiveDate;
 use gongkai_core::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel, PageModelExt};
+use index::{PageKeyed, UrlIndex, UrlOf};
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+mod index;
+#[cfg(test)]
+mod lookup_tests;
 
 static ORGAN_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(政府|办公室|局|委员会|委|办|院|中心|镇|街道|管委会|站|所|队|厅|部|署|会)$")
@@ -46,16 +51,17 @@ pub(crate) struct SiteModel<'a> {
     /// The pack's shared vocabulary.
     pub vocab: &'a Vocabulary,
     /// URL (fragment stripped) → the page standing for it. Looked up for every link of the
-    /// site by several checks: a fast hasher, seeded per map.
-    by_url: HashMap<&'a str, usize, foldhash::fast::RandomState>,
+    /// site by several checks; holds page indices only ([`index`]).
+    by_url: UrlIndex<'a>,
     /// Every link, grouped by source page: the site's table, or one built from its hand-made
     /// links ([`Site::all_links`]).
     links: Cow<'a, LinkTable>,
     /// Crawled pages with a model and a 2xx outcome, one per final URL.
     pub crawled: Vec<usize>,
     pub columns: Vec<ColumnGroup>,
-    /// Page index → column group indices that list it.
-    listed_in: HashMap<usize, Vec<usize>>,
+    /// (column page, its group index in `columns`), by page: which group a listing's column
+    /// page belongs to (a few entries a column, not one a listed page).
+    group_of: Vec<(u32, u32)>,
     /// Every column item that names a page: (listed page, column page, item index), by listed
     /// page, then in column order (groups, their pages, their items).
     listings: Vec<(u32, u32, u32)>,
@@ -102,72 +108,50 @@ fn rank(p: &SitePage) -> u8 {
 
 impl<'a> SiteModel<'a> {
     pub fn build(site: &'a Site, vocab: &'a Vocabulary) -> Self {
-        let mut by_url: HashMap<&'a str, usize, foldhash::fast::RandomState> = HashMap::default();
-        for (i, p) in site.pages.iter().enumerate() {
-            for u in [&p.url, &p.final_url] {
-                let k = strip_fragment(u);
-                match by_url.get(k) {
-                    Some(&j) if rank(&site.pages[j]) >= rank(p) => {}
-                    _ => {
-                        by_url.insert(k, i);
-                    }
-                }
+        let pages = &site.pages[..];
+        let mut by_url = UrlIndex::with_capacity(pages, pages.len());
+        for (i, p) in pages.iter().enumerate() {
+            for which in [UrlOf::Requested, UrlOf::Final] {
+                by_url.update(i, which, |j| match j {
+                    Some(j) if rank(&pages[j]) >= rank(p) => j,
+                    _ => i,
+                });
             }
         }
-        // Pages that stand for themselves: usable, one per final URL, except that one URL
-        // answering different bytes without a redirect is several pages (a form endpoint POSTed
-        // different bodies: each batch of a Hanweb dataproxy list comes from one dataproxy.jsp).
-        let mut seen_final: std::collections::HashSet<(&str, &str)> =
-            std::collections::HashSet::new();
-        let candidates: Vec<usize> = site
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                let usable = p.crawled
-                    && p.model.is_some()
-                    && ok_outcome(p)
-                    && !p.model.as_ref().is_some_and(|m| m.challenge);
-                let final_url = strip_fragment(&p.final_url);
-                let distinct = if strip_fragment(&p.url) == final_url {
-                    p.body_sha256.as_deref().unwrap_or("")
-                } else {
-                    ""
-                };
-                usable && seen_final.insert((final_url, distinct))
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let candidates = Self::candidates(pages);
         // The same bytes under two URLs (`/` and `/index.html`, a column reached with and
         // without `index.html`) are one page, so a department is not told the same thing twice.
         // The shallowest, then shortest URL stands for both: not the first fetched, which differs
         // between a full scan and an incremental night (carried rows come after tonight's).
         let preference = |i: usize| {
-            let p = &site.pages[i];
+            let p = &pages[i];
             (p.depth, p.url.len(), p.url.as_str(), i)
         };
-        let mut by_body: HashMap<&str, usize> = HashMap::new();
+        let mut by_body = PageKeyed::new(pages, candidates.len(), |p: &'a SitePage| {
+            p.body_sha256.as_deref()
+        });
         for &i in &candidates {
-            if let Some(sha) = site.pages[i].body_sha256.as_deref() {
-                let best = by_body.entry(sha).or_insert(i);
-                if preference(i) < preference(*best) {
-                    *best = i;
-                }
+            let i = i as usize;
+            if pages[i].body_sha256.is_some() {
+                by_body.offer(i, |best| preference(i) < preference(best));
             }
         }
-        let mut crawled = Vec::new();
+        let mut crawled = Vec::with_capacity(candidates.len());
         for i in candidates {
-            let p = &site.pages[i];
-            if let Some(&canonical) = p.body_sha256.as_deref().and_then(|sha| by_body.get(sha)) {
-                if canonical != i {
-                    for u in [&p.url, &p.final_url] {
-                        by_url.insert(strip_fragment(u), canonical);
-                    }
-                    continue;
+            let i = i as usize;
+            let canonical = match pages[i].body_sha256 {
+                Some(_) => by_body.get(i),
+                None => None,
+            };
+            if let Some(canonical) = canonical.filter(|&c| c != i) {
+                for which in [UrlOf::Requested, UrlOf::Final] {
+                    by_url.update(i, which, |_| canonical);
                 }
+                continue;
             }
             crawled.push(i);
         }
+        drop(by_body);
         let root = site
             .start_urls
             .first()
@@ -181,7 +165,7 @@ impl<'a> SiteModel<'a> {
             links: site.all_links(),
             crawled,
             columns: Vec::new(),
-            listed_in: HashMap::new(),
+            group_of: Vec::new(),
             listings: Vec::new(),
             normative: Vec::new(),
             interpretations: Vec::new(),
@@ -199,6 +183,33 @@ impl<'a> SiteModel<'a> {
         );
         sm.sponsor = sm.find_sponsor();
         sm
+    }
+
+    /// Pages that stand for themselves, ascending: usable, one per final URL, except that one
+    /// URL answering different bytes without a redirect is several pages (a form endpoint POSTed
+    /// different bodies: each batch of a Hanweb dataproxy list comes from one dataproxy.jsp).
+    fn candidates(pages: &'a [SitePage]) -> Vec<u32> {
+        let mut seen_final = PageKeyed::new(pages, pages.len(), |p: &'a SitePage| {
+            let final_url = strip_fragment(&p.final_url);
+            let distinct = if strip_fragment(&p.url) == final_url {
+                p.body_sha256.as_deref().unwrap_or("")
+            } else {
+                ""
+            };
+            (final_url, distinct)
+        });
+        pages
+            .iter()
+            .enumerate()
+            .filter(|&(i, p)| {
+                let usable = p.crawled
+                    && p.model.is_some()
+                    && ok_outcome(p)
+                    && !p.model.as_ref().is_some_and(|m| m.challenge);
+                usable && seen_final.insert(i)
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
     }
 
     /// The 主办单位 stated in the footer of the home page, else of the first crawled page.
@@ -360,12 +371,21 @@ impl<'a> SiteModel<'a> {
         &'s self,
         kinds: &'s [gongkai_page::LinkKind],
     ) -> impl Iterator<Item = (LinkRef<'s>, usize, usize, &'s str)> + use<'a, 's> {
+        // The links come page by page: the page standing for a source is looked up once a page.
+        let mut last: Option<(usize, Option<usize>)> = None;
         self.links.iter().filter_map(move |l| {
             let target = l.target_url?;
             if !kinds.contains(&l.kind) {
                 return None;
             }
-            let src = self.lookup(self.source_url(&l))?;
+            let src = match last {
+                Some((page, src)) if page == l.source_page => src,
+                _ => {
+                    let src = self.lookup(self.source_url(&l));
+                    last = Some((l.source_page, src));
+                    src
+                }
+            }?;
             if !self.page(src).crawled {
                 return None;
             }
@@ -514,8 +534,10 @@ impl<'a> SiteModel<'a> {
             .expect("page with a model")
     }
 
+    /// The page standing for `url` (fragment ignored): the best fetch under that URL, or the
+    /// page whose bytes it answered under another URL.
     pub fn lookup(&self, url: &str) -> Option<usize> {
-        self.by_url.get(strip_fragment(url)).copied()
+        self.by_url.get(url)
     }
 
     /// Heading, else the 标题 the metadata block prints (also when the heading is generic: the
@@ -612,11 +634,8 @@ impl<'a> SiteModel<'a> {
     /// 首页 and its own title) and its `ColumnName` meta.
     pub fn column_names(&self, i: usize) -> Vec<String> {
         let mut out: Vec<String> = self
-            .listed_in
-            .get(&i)
-            .into_iter()
-            .flatten()
-            .map(|&g| self.columns[g].name.clone())
+            .listing_groups(i)
+            .map(|g| self.columns[g].name.clone())
             .collect();
         if let Some(m) = self.page(i).model.as_ref() {
             let own = key(&self.title(i));
@@ -641,6 +660,21 @@ impl<'a> SiteModel<'a> {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The column groups with an item naming page `i`, each once, in column order.
+    fn listing_groups(&self, i: usize) -> impl Iterator<Item = usize> + use<'_, 'a> {
+        let from = self.listings.partition_point(|e| (e.0 as usize) < i);
+        let mut last = None;
+        self.listings[from..]
+            .iter()
+            .take_while(move |e| e.0 as usize == i)
+            .filter_map(|&(_, p, _)| {
+                let at = self.group_of.binary_search_by_key(&p, |e| e.0).ok()?;
+                Some(self.group_of[at].1 as usize)
+            })
+            // A page's listings follow the groups' order: a group's are consecutive.
+            .filter(move |&g| last.replace(g) != Some(g))
     }
 
     /// Group column list pages: same name and either joined by a pagination follow request or
@@ -734,16 +768,22 @@ impl<'a> SiteModel<'a> {
             })
             .collect();
         cols.sort_by(|a, b| self.page(a.pages[0]).url.cmp(&self.page(b.pages[0]).url));
-        let mut listings = Vec::new();
-        for (g, col) in cols.iter().enumerate() {
+        // Room for every item with a URL at once: no doubling of a list of 100,000s.
+        let items_with_url = |p: usize| {
+            let c = self.model(p).column.as_ref().expect("column");
+            c.items.iter().filter(|item| item.url.is_some()).count()
+        };
+        let mut listings = Vec::with_capacity(
+            cols.iter()
+                .flat_map(|c| &c.pages)
+                .map(|&p| items_with_url(p))
+                .sum(),
+        );
+        for col in &cols {
             for &p in &col.pages {
                 let items = &self.model(p).column.as_ref().expect("column").items;
                 for (k, item) in items.iter().enumerate() {
                     if let Some(j) = item.url.as_deref().and_then(|u| self.lookup(u)) {
-                        let v = self.listed_in.entry(j).or_default();
-                        if !v.contains(&g) {
-                            v.push(g);
-                        }
                         listings.push((j as u32, p as u32, k as u32));
                     }
                 }
@@ -753,6 +793,13 @@ impl<'a> SiteModel<'a> {
         listings.sort_by_key(|e| e.0);
         listings.shrink_to_fit();
         self.listings = listings;
+        let mut group_of: Vec<(u32, u32)> = cols
+            .iter()
+            .enumerate()
+            .flat_map(|(g, c)| c.pages.iter().map(move |&p| (p as u32, g as u32)))
+            .collect();
+        group_of.sort_unstable();
+        self.group_of = group_of;
         self.columns = cols;
     }
 
