@@ -116,8 +116,13 @@ pub fn fetch_leaves(fetches: &[FetchLeaf]) -> Vec<Leaf> {
 /// not depend on row ids or evaluation order.
 pub fn finding_leaves(findings: &[FindingLeaf]) -> Vec<Leaf> {
     let mut leaves: Vec<Leaf> = findings.iter().map(FindingLeaf::to_leaf).collect();
-    leaves.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.bytes.cmp(&b.bytes)));
+    sort_finding_leaves(&mut leaves);
     leaves
+}
+
+/// Puts finding leaves (with their bytes) in the canonical order of [`finding_leaves`].
+pub fn sort_finding_leaves(leaves: &mut [Leaf]) {
+    leaves.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.bytes.cmp(&b.bytes)));
 }
 
 #[cfg(test)]

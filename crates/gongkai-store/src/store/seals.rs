@@ -140,6 +140,18 @@ impl Store {
 
     /// The findings of a run as sealed leaves, each with its row id, in row order.
     pub fn finding_leaves(&self, run_id: i64) -> Result<Vec<(i64, FindingLeaf)>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_finding_leaf(run_id, |id, f| out.push((id, f)))?;
+        Ok(out)
+    }
+
+    /// [`Store::finding_leaves`] one at a time, so a large run's findings need not all be held
+    /// (sealing keeps only their hashes).
+    pub fn for_each_finding_leaf(
+        &self,
+        run_id: i64,
+        mut each: impl FnMut(i64, FindingLeaf),
+    ) -> Result<(), StoreError> {
         const OP: &str = "read finding leaves";
         let p = &self.path;
         let mut stmt = self
@@ -171,8 +183,11 @@ impl Store {
                 ))
             })
             .map_err(sql(p, OP))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(sql(p, OP))
+        for row in rows {
+            let (id, leaf) = row.map_err(sql(p, OP))?;
+            each(id, leaf);
+        }
+        Ok(())
     }
 
     /// Every manifest row, by `seq`.

@@ -2,7 +2,7 @@
 //! with the run's metadata and the previous manifest's hash, are signed into the next manifest.
 
 use anyhow::{bail, Context, Result};
-use gongkai_evidence::leaf::finding_leaves;
+use gongkai_evidence::leaf::{finding_leaves, sort_finding_leaves};
 use gongkai_evidence::manifest::MANIFEST_FORMAT;
 use gongkai_evidence::{FindingLeaf, Leaf, Manifest, OfficeKey, RunMeta, TreeHead, GENESIS};
 use gongkai_store::{NewSeal, RunInfo, RunStatus, Store};
@@ -35,9 +35,9 @@ impl RunTrees {
         Self::load_leaves(store, run_id, true)
     }
 
-    /// [`RunTrees::load`] with `keep_bytes` false: the fetch leaves keep their key and hash only
-    /// (all that sealing needs), so sealing a large run does not hold every record's canonical
-    /// bytes (issue 11: sealing was the peak of a 20,000-page `check`).
+    /// [`RunTrees::load`] with `keep_bytes` false: the leaves keep their key and hash only (all
+    /// that sealing needs) and `finding_rows` is empty, so sealing a large run does not hold every
+    /// record's canonical bytes (issue 11: sealing was the peak of a 20,000-page `check`).
     pub fn load_leaves(store: &Store, run_id: i64, keep_bytes: bool) -> Result<RunTrees> {
         let mut fetches = Vec::new();
         // Rows come in id order, the fetch tree's canonical order.
@@ -48,12 +48,27 @@ impl RunTrees {
             }
             fetches.push(leaf);
         })?;
-        let finding_rows = store.finding_leaves(run_id)?;
-        let rows: Vec<FindingLeaf> = finding_rows.iter().map(|(_, f)| f.clone()).collect();
+        if keep_bytes {
+            let finding_rows = store.finding_leaves(run_id)?;
+            let rows: Vec<FindingLeaf> = finding_rows.iter().map(|(_, f)| f.clone()).collect();
+            return Ok(RunTrees {
+                fetches,
+                findings: finding_leaves(&rows),
+                finding_rows,
+            });
+        }
+        // The findings one row at a time: their bytes only order equal fingerprints, and are
+        // dropped once sorted (holding every row twice was the peak of a 100,000-page `check`).
+        let mut findings = Vec::new();
+        store.for_each_finding_leaf(run_id, |_, f| findings.push(f.to_leaf()))?;
+        sort_finding_leaves(&mut findings);
+        for leaf in &mut findings {
+            leaf.bytes = Vec::new();
+        }
         Ok(RunTrees {
             fetches,
-            findings: finding_leaves(&rows),
-            finding_rows,
+            findings,
+            finding_rows: Vec::new(),
         })
     }
 }
@@ -108,6 +123,11 @@ pub fn seal_run(store: &Store, run_id: i64, key_file: &Path) -> Result<Sealed> {
         );
     }
     let trees = RunTrees::load_leaves(store, run_id, false)?;
+    let (fetches, findings) = (TreeHead::of(&trees.fetches), TreeHead::of(&trees.findings));
+    let (n_fetches, n_findings) = (trees.fetches.len(), trees.findings.len());
+    // The leaves move to the store's rows: a large run's keys are not held twice.
+    let keyed = |leaves: Vec<Leaf>| leaves.into_iter().map(|l| (l.key, l.hash)).collect();
+    let (fetch_leaves, finding_leaves) = (keyed(trees.fetches), keyed(trees.findings));
     let meta = run_meta(&run);
     let sealed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut out = None;
@@ -118,29 +138,28 @@ pub fn seal_run(store: &Store, run_id: i64, key_file: &Path) -> Result<Sealed> {
             prev: prev.unwrap_or(GENESIS).to_owned(),
             run: meta,
             sealed_at: sealed_at.clone(),
-            fetches: TreeHead::of(&trees.fetches),
-            findings: TreeHead::of(&trees.findings),
+            fetches,
+            findings,
             public_key: key.public().to_hex(),
         };
         let sealed = manifest.seal(&key);
         out = Some((sealed.hash.clone(), sealed.bytes.len()));
-        let keyed = |leaves: &[Leaf]| leaves.iter().map(|l| (l.key.clone(), l.hash)).collect();
         NewSeal {
             run_id,
             hash: sealed.hash,
             signature: sealed.signature,
             manifest: sealed.bytes,
             sealed_at,
-            fetch_leaves: keyed(&trees.fetches),
-            finding_leaves: keyed(&trees.findings),
+            fetch_leaves,
+            finding_leaves,
         }
     })?;
     let (hash, bytes) = out.unwrap_or_default();
     Ok(Sealed {
         seq,
         hash,
-        fetches: trees.fetches.len(),
-        findings: trees.findings.len(),
+        fetches: n_fetches,
+        findings: n_findings,
         bytes,
         elapsed: started.elapsed(),
     })
