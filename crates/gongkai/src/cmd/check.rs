@@ -62,10 +62,10 @@ pub fn evaluate_run(
 ) -> Result<Vec<Finding>> {
     let t = std::time::Instant::now();
     refresh_models(store, run_id)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "models up to date");
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "models up to date");
     let t = std::time::Instant::now();
     crate::attachments::extract_pending(store, run_id)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "attachments up to date");
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "attachments up to date");
     let t = std::time::Instant::now();
     let peak = crate::HeapPeak::start();
     let snapshot = store.load_site(run_id)?;

@@ -208,12 +208,12 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         let t = Instant::now();
         if let Some(n) = &night {
             nights = Some(super::nights::finish(&store, run_id, n, &summary.revisits)?);
-            tracing::debug!(secs = t.elapsed().as_secs_f64(), "night recorded");
+            tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "night recorded");
         }
         let t = Instant::now();
         // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
         let cov = store.record_coverage(run_id)?;
-        tracing::debug!(secs = t.elapsed().as_secs_f64(), "coverage recorded");
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "coverage recorded");
         let t = Instant::now();
         let status = if cov.partial() {
             RunStatus::Partial
@@ -525,7 +525,7 @@ async fn crawl_into_store(
         .await
         .map_err(|e| anyhow::anyhow!("store forwarding task: {e}"))?;
     let finished = writer.finish_async().await;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "store writer finished");
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "store writer finished");
     forwarded.context("storing the crawl")?;
     finished.context("storing the crawl")?;
     let summary = result?;
