@@ -8,9 +8,9 @@
 //! meta, then title-like classes, always outside page chrome.
 
 use crate::dom::{self, Nd};
+use crate::thread_regex::ThreadRegex;
 use regex::Regex;
 use scraper::Node;
-use std::sync::LazyLock;
 
 /// Main text cap (bytes).
 pub const MAX_TEXT: usize = 200 * 1024;
@@ -40,12 +40,12 @@ const BODY_CONTAINERS: &[(bool, &str)] = &[
     (false, "content"),
 ];
 
-static BREADCRUMB_MARK: LazyLock<Regex> = LazyLock::new(|| {
+static BREADCRUMB_MARK: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"^(?:当前位置|您现在的位置|你现在的位置|您的位置|你的位置|您当前的位置|所在位置|当前所在位置|现在的位置)\s*[:：是]?\s*")
         .expect("static regex")
 });
 
-static CRUMB_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+static CRUMB_SPLIT: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"\s*(?:-+>|—+>|=+>|>>|>|＞|›|»|→|/|\\)\s*").expect("static regex")
 });
 
@@ -244,7 +244,7 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
                     continue;
                 }
                 let lead = dom::collapse(t);
-                if !BREADCRUMB_MARK.is_match(&lead) {
+                if !BREADCRUMB_MARK.re().is_match(&lead) {
                     continue;
                 }
                 let Some(el) = crumb_container(n) else {
@@ -254,7 +254,7 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
                 if t.chars().count() > 200 {
                     continue;
                 }
-                let crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+                let crumbs = split_crumbs(&BREADCRUMB_MARK.re().replace(&t, ""));
                 if !crumbs.is_empty() {
                     return crumbs;
                 }
@@ -268,7 +268,7 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
                 {
                     let t = dom::text(n, 800);
                     if t.chars().count() <= 200 {
-                        let mut crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+                        let mut crumbs = split_crumbs(&BREADCRUMB_MARK.re().replace(&t, ""));
                         if crumbs.len() < 2 {
                             crumbs = item_crumbs(n);
                         }
@@ -310,7 +310,7 @@ fn curr_chnl_crumbs(root: Nd<'_>) -> Option<Vec<String>> {
     if t.chars().count() > 200 {
         return None;
     }
-    let crumbs = split_crumbs(&BREADCRUMB_MARK.replace(&t, ""));
+    let crumbs = split_crumbs(&BREADCRUMB_MARK.re().replace(&t, ""));
     (!crumbs.is_empty()).then_some(crumbs)
 }
 
@@ -357,6 +357,7 @@ fn item_crumbs(n: Nd<'_>) -> Vec<String> {
 
 fn split_crumbs(s: &str) -> Vec<String> {
     CRUMB_SPLIT
+        .re()
         .split(s)
         .map(|p| {
             dom::collapse(p)

@@ -9,15 +9,15 @@
 //! Digits glued to other digits are not dates (`120220601999` is a number), and only years
 //! 1949–2100 with real calendar days are accepted.
 
+use crate::thread_regex::ThreadRegex;
 use chrono::NaiveDate;
 use regex::Regex;
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
 /// Upper bound on dates returned by [`find_dates`].
 const MAX_DATES: usize = 1000;
 
-static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+static FULL_DATE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(concat!(
         r"(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})",
         r"|(\d{4})/(\d{1,2})/(\d{1,2})",
@@ -29,17 +29,17 @@ static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+static MONTH_DAY: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})|(\d{1,2})\s*月\s*(\d{1,2})\s*日")
         .expect("static regex")
 });
 
-static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+static URL_DATE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"/t(\d{4})(\d{2})(\d{2})_\d+|/art/(\d{4})/(\d{1,2})/(\d{1,2})/|/(\d{4})(\d{2})/t\d")
         .expect("static regex")
 });
 
-static YEAR_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+static YEAR_HEADING: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"^\s*[\[【（(]?\s*((?:19|20)\d{2})\s*年?(?:度)?\s*[\]】）)]?\s*$")
         .expect("static regex")
 });
@@ -61,7 +61,7 @@ pub fn parse_month_day(s: &str) -> Option<(u32, u32)> {
     if !has_digit(&norm) {
         return None;
     }
-    for c in MONTH_DAY.captures_iter(&norm) {
+    for c in MONTH_DAY.re().captures_iter(&norm) {
         let whole = c.get(0)?;
         if digit_glued(&norm, whole.start(), whole.end()) {
             continue;
@@ -89,13 +89,19 @@ pub fn year_heading(s: &str) -> Option<i32> {
         return None;
     }
     let norm = normalize_digits(s);
-    YEAR_HEADING.captures(&norm)?.get(1)?.as_str().parse().ok()
+    YEAR_HEADING
+        .re()
+        .captures(&norm)?
+        .get(1)?
+        .as_str()
+        .parse()
+        .ok()
 }
 
 /// The date embedded in a TRS (`/202206/t20220601_123.html`) or Hanweb
 /// (`/art/2022/6/1/art_1_2.html`) article URL.
 pub fn date_from_url(url: &str) -> Option<NaiveDate> {
-    let c = URL_DATE.captures(url)?;
+    let c = URL_DATE.re().captures(url)?;
     if let (Some(y), Some(m), Some(d)) = (c.get(1), c.get(2), c.get(3)) {
         return ymd(y.as_str(), m.as_str(), d.as_str());
     }
@@ -115,7 +121,7 @@ fn scan(text: &str, limit: usize) -> Vec<NaiveDate> {
     if !has_digit(&norm) && !norm.contains('年') {
         return out;
     }
-    for c in FULL_DATE.captures_iter(&norm) {
+    for c in FULL_DATE.re().captures_iter(&norm) {
         if out.len() >= limit {
             break;
         }

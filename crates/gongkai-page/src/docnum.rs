@@ -11,9 +11,9 @@
 //! mistaken for document numbers.
 
 use crate::dates::normalize_digits;
+use crate::thread_regex::ThreadRegex;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::sync::LazyLock;
 
 /// A parsed 文号.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,7 +94,7 @@ impl DocNumber {
 const OPEN: &str = "〔﹝[【（(［〖｛{";
 const CLOSE: &str = "〕﹞]】）)］〗｝}";
 
-static DOC_NO: LazyLock<Regex> = LazyLock::new(|| {
+static DOC_NO: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(
         r"([\p{Han}A-Za-z]{0,16})\s*([〔﹝\[【（(［〖｛{])\s*(\d{2,4})\s*([〕﹞\]】）)］〗｝}])\s*(第)?\s*(\d{1,6})\s*(号)?",
     )
@@ -120,7 +120,7 @@ pub fn find_doc_numbers(text: &str) -> Vec<DocNumber> {
 fn scan(s: &str, strict: bool, limit: usize) -> Vec<DocNumber> {
     let norm = normalize_digits(s);
     let mut out = Vec::new();
-    for c in DOC_NO.captures_iter(&norm) {
+    for c in DOC_NO.re().captures_iter(&norm) {
         if out.len() >= limit {
             break;
         }

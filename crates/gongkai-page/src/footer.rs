@@ -7,10 +7,10 @@
 
 use crate::dom::{self, Nd, BOUNDARY};
 use crate::model::Footer;
+use crate::thread_regex::ThreadRegex;
 use ego_tree::iter::Edge;
 use regex::Regex;
 use scraper::Node;
-use std::sync::LazyLock;
 
 /// Footer text read (bytes).
 const MAX_FOOTER_TEXT: usize = 16 * 1024;
@@ -19,29 +19,29 @@ const TAIL_CHARS: usize = 1500;
 /// Longest sponsor name (chars).
 const MAX_SPONSOR_CHARS: usize = 40;
 
-static SPONSOR: LazyLock<Regex> = LazyLock::new(|| {
+static SPONSOR: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"主\s*办(?:\s*单\s*位|方|机关)?\s*[:：]\s*([^\x01|｜丨\s,，;；]{2,60})")
         .expect("static regex")
 });
 /// "版权所有：滕州市人民政府" on footers that name no 主办: the owner of the site.
-static COPYRIGHT_OWNER: LazyLock<Regex> = LazyLock::new(|| {
+static COPYRIGHT_OWNER: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"版权所有\s*[:：]?\s*(?:©|\(c\)|（c）)?\s*([^\x01|｜丨\s,，;；©]{2,60})")
         .expect("static regex")
 });
 /// "滕州市人民政府办公室主办" (name before the word).
-static SPONSOR_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+static SPONSOR_BEFORE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?:^|[\x01|｜丨\s：:])(\p{Han}{3,40}?)\s*主办(?:$|[\x01|｜丨\s，,；;])")
         .expect("static regex")
 });
-static SITE_ID: LazyLock<Regex> = LazyLock::new(|| {
+static SITE_ID: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?i)网站(?:标识|识别)码\s*[:：]?\s*(bm\d{8}|\d{10}|[0-9a-z]{6,12})")
         .expect("static regex")
 });
-static ICP: LazyLock<Regex> = LazyLock::new(|| {
+static ICP: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?i)(\p{Han}{1,2}\s*ICP\s*备\s*\d{6,10}\s*号(?:\s*-\s*\d{1,3})?)")
         .expect("static regex")
 });
-static POLICE: LazyLock<Regex> = LazyLock::new(|| {
+static POLICE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(\p{Han}{1,2}\s*公网安备\s*(?:\d\s*){10,16}号?)").expect("static regex")
 });
 
@@ -54,11 +54,13 @@ pub fn extract(root: Nd<'_>) -> Footer {
 /// Parses footer text (element boundaries may be marked with U+0001).
 pub fn parse(text: &str) -> Footer {
     let sponsor = SPONSOR
+        .re()
         .captures(text)
         .and_then(|c| c.get(1))
         .map(|m| trim_sponsor(m.as_str()))
         .or_else(|| {
             SPONSOR_BEFORE
+                .re()
                 .captures_iter(text)
                 .filter_map(|c| c.get(1))
                 .map(|m| trim_sponsor(m.as_str()))
@@ -66,6 +68,7 @@ pub fn parse(text: &str) -> Footer {
         })
         .or_else(|| {
             COPYRIGHT_OWNER
+                .re()
                 .captures_iter(text)
                 .filter_map(|c| c.get(1))
                 .map(|m| trim_sponsor(m.as_str()))
@@ -82,9 +85,9 @@ pub fn parse(text: &str) -> Footer {
     };
     Footer {
         sponsor: sponsor.map(Into::into),
-        site_id_code: one(&SITE_ID).map(Into::into),
-        icp: one(&ICP).map(Into::into),
-        police_beian: one(&POLICE).map(|p| space_after_beian(&p).into()),
+        site_id_code: one(&SITE_ID.re()).map(Into::into),
+        icp: one(&ICP.re()).map(Into::into),
+        police_beian: one(&POLICE.re()).map(|p| space_after_beian(&p).into()),
     }
 }
 

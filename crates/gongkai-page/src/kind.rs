@@ -16,12 +16,12 @@
 
 use crate::column::ColumnAnalysis;
 use crate::model::PageKind;
+use crate::thread_regex::ThreadRegex;
 use ::url::Url;
 use regex::Regex;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
-static ARTICLE_URL: LazyLock<Regex> = LazyLock::new(|| {
+static ARTICLE_URL: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(concat!(
         r"(?i)/t\d{8}_\d+(?:_\d+)?\.s?html?$",
         r"|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$",
@@ -65,7 +65,7 @@ pub fn is_home_url(url: &Url) -> bool {
 
 /// Whether the URL has a known CMS article shape.
 pub fn is_article_url(url: &Url) -> bool {
-    ARTICLE_URL.is_match(url.path())
+    ARTICLE_URL.re().is_match(url.path())
 }
 
 pub fn decide(k: &KindInputs<'_>) -> PageKind {

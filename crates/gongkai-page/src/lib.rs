@@ -35,6 +35,7 @@ pub mod model {
     pub use gongkai_core::model::*;
 }
 mod regions;
+mod thread_regex;
 pub mod url;
 pub mod validity;
 

@@ -17,12 +17,12 @@
 use crate::dom::{self, Nd, BOUNDARY};
 use crate::labels::{self, field_of, normalize_label, HEADER_WORDS};
 use crate::model::Metadata;
+use crate::thread_regex::ThreadRegex;
 use ego_tree::NodeId;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 use scraper::Node;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 /// Lines longer than this (chars) are body text, not metadata.
 const MAX_LINE_CHARS: usize = 300;
@@ -54,7 +54,7 @@ pub const GUIDELINE_META: [&str; 15] = [
     "Url",
 ];
 
-static KNOWN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+static KNOWN_LABEL: ThreadRegex = ThreadRegex::new(|| {
     let alts: Vec<String> = labels::all_labels()
         .iter()
         .map(|l| {
@@ -67,7 +67,7 @@ static KNOWN_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("({})(?:[\\s\\x01]*[:：]|(\\x01))", alts.join("|"))).expect("label regex")
 });
 
-static GENERIC_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+static GENERIC_LABEL: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?:^|[\s\x01|｜丨【\[])(\p{Han}{2,6})[\s\x01]*[:：]").expect("static regex")
 });
 
@@ -362,7 +362,7 @@ struct Occurrence {
 /// and cleaned values; empty unless the line has a known field label near its start.
 pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
     let mut occ: Vec<Occurrence> = Vec::new();
-    for c in KNOWN_LABEL.captures_iter(line) {
+    for c in KNOWN_LABEL.re().captures_iter(line) {
         let (Some(whole), Some(lab)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -386,7 +386,7 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
     if !occ.iter().any(|o| field_of(&o.label).is_some()) {
         return Vec::new();
     }
-    for c in GENERIC_LABEL.captures_iter(line) {
+    for c in GENERIC_LABEL.re().captures_iter(line) {
         let (Some(whole), Some(lab)) = (c.get(0), c.get(1)) else {
             continue;
         };

@@ -10,9 +10,9 @@
 use crate::dates::{normalize_digits, parse_date};
 use crate::dom::{self, Nd};
 use crate::model::TermClause;
+use crate::thread_regex::ThreadRegex;
 use regex::Regex;
 use scraper::Node;
-use std::sync::LazyLock;
 
 /// Marks a badge may carry (after brackets and spaces are removed).
 const BADGE_MARKS: [&str; 12] = [
@@ -102,10 +102,10 @@ fn mark_of(text: &str) -> Option<String> {
 }
 
 fn bracketed_mark_at_end(heading: &str) -> Option<String> {
-    static AT_END: LazyLock<Regex> = LazyLock::new(|| {
+    static AT_END: ThreadRegex = ThreadRegex::new(|| {
         Regex::new(r"^\s*【([^】]{2,6})】|【([^】]{2,6})】\s*$").expect("static regex")
     });
-    let c = AT_END.captures(heading)?;
+    let c = AT_END.re().captures(heading)?;
     let inner = c.get(1).or_else(|| c.get(2))?.as_str();
     mark_of(inner)
 }
@@ -121,28 +121,28 @@ fn date_regex(before: &str, after: &str) -> Regex {
     Regex::new(&format!("{before}{DATE}{after}")).expect("static regex")
 }
 
-static EFFECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| date_regex(r"自\s*", r"\s*(?:起|开始)?\s*(?:施行|实施|执行|生效)"));
-static FROM_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
+static EFFECTIVE: ThreadRegex =
+    ThreadRegex::new(|| date_regex(r"自\s*", r"\s*(?:起|开始)?\s*(?:施行|实施|执行|生效)"));
+static FROM_ISSUE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"自\s*(?:印发|发布|公布|颁布|下发)之日起\s*(?:施行|实施|执行|生效)")
         .expect("static regex")
 });
-static EXPIRES: LazyLock<Regex> = LazyLock::new(|| {
+static EXPIRES: ThreadRegex = ThreadRegex::new(|| {
     date_regex(
         r"有效期限?\s*(?:为|是)?\s*(?:至|截至|截止(?:到|至|于|日期为|日期是|时间为)?|到)\s*",
         "",
     )
 });
 /// "…，2027年9月18日废止" / "至2027年9月18日自动失效".
-static LAPSES: LazyLock<Regex> =
-    LazyLock::new(|| date_regex(r"", r"\s*(?:起)?\s*(?:自动)?\s*(?:废止|失效)"));
-static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+static LAPSES: ThreadRegex =
+    ThreadRegex::new(|| date_regex(r"", r"\s*(?:起)?\s*(?:自动)?\s*(?:废止|失效)"));
+static RANGE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(&format!(
         r"有效期限?\s*(?:为|自|从)?\s*{DATE}\s*(?:起)?\s*(?:至|到|—|-|～|~)\s*{DATE}"
     ))
     .expect("static regex")
 });
-static YEARS: LazyLock<Regex> = LazyLock::new(|| {
+static YEARS: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"有效期限?\s*[:：]?\s*(?:为|是)?\s*([0-9一二两三四五六七八九十]{1,3})\s*个?\s*年")
         .expect("static regex")
 });
@@ -163,10 +163,11 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
     let mut last_hit: Option<usize> = None;
     for (i, s) in sentences.iter().enumerate() {
         let effective = EFFECTIVE
+            .re()
             .captures(s)
             .and_then(|c| parse_date(c.get(1)?.as_str()));
-        let from_issue = FROM_ISSUE.is_match(s);
-        let range = RANGE.captures(s).and_then(|c| {
+        let from_issue = FROM_ISSUE.re().is_match(s);
+        let range = RANGE.re().captures(s).and_then(|c| {
             Some((
                 parse_date(c.get(1)?.as_str())?,
                 parse_date(c.get(2)?.as_str())?,
@@ -174,11 +175,13 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
         });
         let effective = effective.or(range.map(|r| r.0));
         let expires = EXPIRES
+            .re()
             .captures(s)
-            .or_else(|| LAPSES.captures(s))
+            .or_else(|| LAPSES.re().captures(s))
             .and_then(|c| parse_date(c.get(1)?.as_str()))
             .or(range.map(|r| r.1));
         let years = YEARS
+            .re()
             .captures(s)
             .and_then(|c| small_number(c.get(1)?.as_str()))
             .filter(|y| (1..=50).contains(y));

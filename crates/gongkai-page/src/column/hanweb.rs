@@ -13,11 +13,11 @@
 
 use crate::dom;
 use crate::model::{ColumnItem, FollowRequest, Link};
+use crate::thread_regex::ThreadRegex;
 use crate::url::resolve;
 use ::url::Url;
 use regex::Regex;
 use scraper::Html;
-use std::sync::LazyLock;
 
 /// At most this many records are read from one response or page.
 pub const MAX_RECORDS: usize = 10_000;
@@ -36,31 +36,31 @@ pub struct HanwebBatch {
     pub records: Vec<String>,
 }
 
-static TOTAL_RECORD: LazyLock<Regex> = LazyLock::new(|| {
+static TOTAL_RECORD: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?i)<totalrecord>\s*(\d{1,9})\s*</totalrecord>").expect("static regex")
 });
-static TOTAL_PAGE: LazyLock<Regex> = LazyLock::new(|| {
+static TOTAL_PAGE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?i)<totalpage>\s*(\d{1,9})\s*</totalpage>").expect("static regex")
 });
-static RECORD: LazyLock<Regex> = LazyLock::new(|| {
+static RECORD: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"(?is)<record>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>")
         .expect("static regex")
 });
-static NEXTGROUP_HREF: LazyLock<Regex> = LazyLock::new(|| {
+static NEXTGROUP_HREF: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r#"(?is)<nextgroup>\s*(?:<!\[CDATA\[)?\s*<a[^>]*?href\s*=\s*["']([^"']+)["']"#)
         .expect("static regex")
 });
-static FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+static FORM_FIELD: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(
         r#"(?i)(?:^|[^\w$.])(col|appid|webid|path|columnid|unitid|webname|permissiontype|sourcecontenttype)["']?\s*[:=]\s*(?:"([^"]{0,200})"|'([^']{0,200})'|([\w./%-]{1,200}))"#,
     )
     .expect("static regex")
 });
-static NUM_SETTING: LazyLock<Regex> = LazyLock::new(|| {
+static NUM_SETTING: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r#"(?i)(?:^|[^\w$.])(perpage|startrecord|endrecord|totalrecord|groupsize)["']?\s*[:=]\s*["']?(\d{1,7})"#)
         .expect("static regex")
 });
-static PROXY_URL: LazyLock<Regex> = LazyLock::new(|| {
+static PROXY_URL: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r#"(?i)["']([^"'\s]{0,200}dataproxy\.jsp[^"'\s]{0,500})["']"#).expect("static regex")
 });
 
@@ -72,6 +72,7 @@ pub fn parse_hanweb_response(xml: &str) -> HanwebBatch {
             .and_then(|m| m.as_str().parse().ok())
     };
     let records = RECORD
+        .re()
         .captures_iter(xml)
         .take(MAX_RECORDS)
         .filter_map(|c| {
@@ -89,8 +90,8 @@ pub fn parse_hanweb_response(xml: &str) -> HanwebBatch {
         })
         .collect();
     HanwebBatch {
-        total_records: num(&TOTAL_RECORD),
-        total_pages: num(&TOTAL_PAGE),
+        total_records: num(&TOTAL_RECORD.re()),
+        total_pages: num(&TOTAL_PAGE.re()),
         records,
     }
 }
@@ -135,7 +136,7 @@ pub fn detect(page: &Url, scripts: &[String], script_srcs: &[String]) -> Option<
             out.records.extend(batch.records);
             out.total_records = out.total_records.or(batch.total_records);
         }
-        if let Some(href) = NEXTGROUP_HREF.captures(s).and_then(|c| c.get(1)) {
+        if let Some(href) = NEXTGROUP_HREF.re().captures(s).and_then(|c| c.get(1)) {
             let href = href.as_str().replace("&amp;", "&");
             if let Ok(u) = resolve(page, &href) {
                 for (k, v) in u.query_pairs().take(32) {
@@ -151,13 +152,13 @@ pub fn detect(page: &Url, scripts: &[String], script_srcs: &[String]) -> Option<
                 endpoint.get_or_insert(e);
             }
         }
-        for c in FORM_FIELD.captures_iter(s).take(64) {
+        for c in FORM_FIELD.re().captures_iter(s).take(64) {
             let (Some(k), Some(v)) = (c.get(1), c.get(2).or(c.get(3)).or(c.get(4))) else {
                 continue;
             };
             add_field(&mut form, k.as_str(), v.as_str());
         }
-        for c in NUM_SETTING.captures_iter(s).take(64) {
+        for c in NUM_SETTING.re().captures_iter(s).take(64) {
             let (Some(k), Some(v)) = (c.get(1), c.get(2)) else {
                 continue;
             };
@@ -166,7 +167,7 @@ pub fn detect(page: &Url, scripts: &[String], script_srcs: &[String]) -> Option<
             }
         }
         if endpoint.is_none() {
-            if let Some(m) = PROXY_URL.captures(s).and_then(|c| c.get(1)) {
+            if let Some(m) = PROXY_URL.re().captures(s).and_then(|c| c.get(1)) {
                 if let Ok(mut u) = resolve(page, &m.as_str().replace("&amp;", "&")) {
                     for (k, v) in u.query_pairs().take(32) {
                         if !matches!(

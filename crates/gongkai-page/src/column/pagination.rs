@@ -10,23 +10,23 @@
 //!   `index_N.html` links in the page's own directory.
 
 use crate::dom::{self, Nd};
+use crate::thread_regex::ThreadRegex;
 use crate::url::resolve;
 use ::url::Url;
 use regex::Regex;
 use scraper::Node;
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 /// At most this many pagination URLs per page.
 pub const MAX_PAGES: u32 = 2000;
 
-static CREATE_PAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"createPageHTML\s*\(([^()]{0,400})\)").expect("static regex"));
-static TOTAL_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+static CREATE_PAGE: ThreadRegex =
+    ThreadRegex::new(|| Regex::new(r"createPageHTML\s*\(([^()]{0,400})\)").expect("static regex"));
+static TOTAL_TEXT: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"共\s*(\d{1,5})\s*页|(\d{1,5})\s*/\s*(\d{1,5})\s*页|第\s*(\d{1,5})\s*页")
         .expect("static regex")
 });
-static NUMBERED_FILE: LazyLock<Regex> = LazyLock::new(|| {
+static NUMBERED_FILE: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r"^([A-Za-z]+)_(\d{1,5})\.(s?html?|jsp|php|aspx?)$").expect("static regex")
 });
 
@@ -161,7 +161,7 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
 /// Parses the first `createPageHTML(...)` call with resolvable arguments in a script:
 /// (total, current 0-based, prefix, suffix).
 pub fn create_page_html(script: &str) -> Option<(u32, u32, String, String)> {
-    for c in CREATE_PAGE.captures_iter(script) {
+    for c in CREATE_PAGE.re().captures_iter(script) {
         let args = c.get(1)?.as_str();
         let whole = c.get(0)?;
         // Skip the function's own definition.
@@ -221,11 +221,13 @@ pub fn count_page_pager(script: &str) -> Option<(u32, u32, String, String)> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let prefix = PAGER_PREFIX
+        .re()
         .captures(script)
         .and_then(|c| c.get(1))
         .map_or("index", |m| m.as_str())
         .to_string();
     let suffix = PAGER_SUFFIX
+        .re()
         .captures(script)
         .and_then(|c| c.get(1))
         .map_or("html", |m| m.as_str())
@@ -233,11 +235,11 @@ pub fn count_page_pager(script: &str) -> Option<(u32, u32, String, String)> {
     (total >= 1).then_some((total.min(100_000), current, prefix, suffix))
 }
 
-static PAGER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+static PAGER_PREFIX: ThreadRegex = ThreadRegex::new(|| {
     Regex::new(r#"["'/]([A-Za-z][A-Za-z0-9]{0,20})_["']\s*\+"#).expect("static regex")
 });
-static PAGER_SUFFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\+\s*["']\.(s?html?|jsp|php|aspx?)"#).expect("static regex"));
+static PAGER_SUFFIX: ThreadRegex =
+    ThreadRegex::new(|| Regex::new(r#"\+\s*["']\.(s?html?|jsp|php|aspx?)"#).expect("static regex"));
 
 fn is_simple_name(s: &str) -> bool {
     !s.is_empty()
@@ -309,7 +311,7 @@ fn same_dir_numbered(u: &Url, page: &Url) -> Option<(String, String)> {
     if dir != page_dir || u.query().is_some() {
         return None;
     }
-    let c = NUMBERED_FILE.captures(file)?;
+    let c = NUMBERED_FILE.re().captures(file)?;
     let stem = c.get(1)?.as_str();
     let page_file = page.path().rsplit('/').next().unwrap_or("");
     let page_stem = page_file.split(['.', '_']).next().unwrap_or("");
@@ -327,6 +329,7 @@ fn current_from_url(page: &Url) -> Option<u32> {
         return Some(1);
     }
     let n: u32 = NUMBERED_FILE
+        .re()
         .captures(file)?
         .get(2)?
         .as_str()
@@ -353,7 +356,7 @@ fn in_pager(a: Nd<'_>) -> bool {
 fn find_total_text(root: Nd<'_>, in_pager_only: bool) -> String {
     for n in root.descendants() {
         if let Node::Text(t) = n.value() {
-            if t.len() <= 200 && t.contains('页') && TOTAL_TEXT.is_match(t) {
+            if t.len() <= 200 && t.contains('页') && TOTAL_TEXT.re().is_match(t) {
                 if in_pager_only && !in_pager(n) {
                     continue;
                 }
@@ -426,7 +429,7 @@ fn query_pages(urls: &[String], page: &Url, total: u32) -> Vec<Url> {
 fn parse_total(text: &str) -> Option<(u32, Option<u32>)> {
     let mut total = None;
     let mut current = None;
-    for c in TOTAL_TEXT.captures_iter(text) {
+    for c in TOTAL_TEXT.re().captures_iter(text) {
         if let Some(t) = c.get(1) {
             total = total.or(t.as_str().parse().ok());
         } else if let (Some(cur), Some(t)) = (c.get(2), c.get(3)) {

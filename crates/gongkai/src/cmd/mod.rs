@@ -53,10 +53,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     // Page analysis runs on the blocking pool: more threads than cores parse no faster, but
     // each holds a parsed document, so an unbounded pool (tokio's default allows 512; a scan
     // reached 120) grew the crawl's memory with its concurrency (issue 11).
+    // An idle analysis thread exits soon, and its regexes with it (`gongkai_page`'s
+    // `ThreadRegex`): the rules that run after a crawl do not carry the crawl's regex caches.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads((2 * cores).max(4))
+        .thread_keep_alive(std::time::Duration::from_secs(1))
         .build()?)
 }
 
