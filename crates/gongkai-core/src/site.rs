@@ -367,6 +367,8 @@ impl SiteBuilder {
 
     /// The site, with every link in [`Site::link_table`].
     pub fn finish(mut self) -> Site {
+        // The pool's table is the largest thing loading holds besides the site: gone first.
+        drop(std::mem::take(&mut self.strings));
         self.site.link_table = self.links.finish(self.site.pages.len());
         self.site.pages.shrink_to_fit();
         self.site
