@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod coverage;
+pub mod field_values;
 pub mod finding;
 pub mod frontier;
 pub mod linktable;

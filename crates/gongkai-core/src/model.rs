@@ -3,10 +3,10 @@
 //! This is the contract between the page extractor, the crawler (links, follow-ups), the store
 //! (stored as JSON with [`EXTRACTOR_VERSION`]) and the rules. Add fields freely; rename none.
 
+pub use crate::field_values::FieldValues;
 pub use crate::pairs::{MetaTags, Pairs};
 pub use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Bumped whenever extraction changes, so stored models are re-extracted by `gongkai check`.
 pub const EXTRACTOR_VERSION: u32 = 2;
@@ -147,7 +147,7 @@ pub enum Field {
 pub struct Metadata {
     /// Known fields, value text normalised (full-width spaces collapsed, trimmed). Empty values are
     /// kept as empty strings: "label present, value blank" is a finding too.
-    pub fields: BTreeMap<Field, ArcStr>,
+    pub fields: FieldValues,
     /// Every (label, value) pair seen, label normalised (colons and spaces removed), in order.
     pub raw: Pairs,
 }

@@ -329,7 +329,7 @@ fn render_model(s: &mut String, m: &PageModel) {
     if m.metadata.fields.is_empty() {
         s.push_str("  （没有识别到元数据）\n");
     }
-    for (f, v) in &m.metadata.fields {
+    for (f, v) in m.metadata.fields.iter() {
         let printed = m
             .metadata
             .raw
