@@ -17,7 +17,7 @@ fn pairs_keep_order_and_repeats_and_read_back_as_the_vec_did() {
     assert_eq!(p.len(), 3);
     let got: Vec<(&str, &str)> = p.iter().map(|(l, v)| (l.as_str(), v.as_str())).collect();
     assert_eq!(got, list);
-    assert_eq!(p.iter().rev().next().unwrap().1, "2024-05-02");
+    assert_eq!(p.iter().next_back().unwrap().1, "2024-05-02");
     // The same JSON as Vec<(String, String)>, both ways.
     let vec: Vec<(String, String)> = list
         .iter()
