@@ -7,8 +7,7 @@
 //! `BTreeMap<Field, ArcStr>` it replaces.
 
 use crate::model::{ArcStr, Field};
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
+use crate::pairs::{deserialize_map, serialize_map};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every field, in order (the bit of a field is its index here).
@@ -125,31 +124,13 @@ impl std::fmt::Debug for FieldValues {
 /// As a map of field to value (what the `BTreeMap` was).
 impl Serialize for FieldValues {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.len()))?;
-        for (k, v) in self.iter() {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        serialize_map(self.iter(), self.len(), s)
     }
 }
 
 impl<'de> Deserialize<'de> for FieldValues {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = FieldValues;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a map of metadata fields to values")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValues, A::Error> {
-                let mut pairs: Vec<(Field, ArcStr)> = Vec::with_capacity(ALL.len());
-                while let Some(pair) = map.next_entry::<Field, ArcStr>()? {
-                    pairs.push(pair);
-                }
-                Ok(pairs.into_iter().collect())
-            }
-        }
-        d.deserialize_map(V)
+        deserialize_map(d, "a map of metadata fields to values")
     }
 }
 

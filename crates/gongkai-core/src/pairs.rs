@@ -77,9 +77,6 @@ impl Pairs {
 
     /// Keeps the pairs for which `keep(label, value)` is true, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&ArcStr, &ArcStr) -> bool) {
-        if self.iter().all(|(l, v)| keep(l, v)) {
-            return;
-        }
         *self = self
             .iter()
             .filter(|(l, v)| keep(l, v))
@@ -238,11 +235,7 @@ impl MetaTags {
     /// Sets tag `name`, returning its previous value.
     pub fn insert(&mut self, name: ArcStr, value: ArcStr) -> Option<ArcStr> {
         match self.position(&name) {
-            Ok(i) => {
-                let old = self.0.values[i].clone();
-                self.0.set(i, name, value);
-                Some(old)
-            }
+            Ok(i) => Some(std::mem::replace(&mut self.0.values[i], value)),
             Err(i) => {
                 self.0.splice(i, i, Some((name, value)));
                 None
@@ -302,32 +295,58 @@ impl std::fmt::Debug for MetaTags {
 /// As a map of name to value (what the `BTreeMap` was).
 impl Serialize for MetaTags {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.len()))?;
-        for (k, v) in self.iter() {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        serialize_map(self.iter(), self.len(), s)
     }
 }
 
 impl<'de> Deserialize<'de> for MetaTags {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MetaTags;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a map of meta tag names to values")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetaTags, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry::<ArcStr, ArcStr>()? {
-                    pairs.push(pair);
-                }
-                Ok(pairs.into_iter().collect())
-            }
-        }
-        d.deserialize_map(V)
+        deserialize_map(d, "a map of meta tag names to values")
     }
+}
+
+/// Serialises `len` entries as a map (the small maps of this crate that replace `BTreeMap`s).
+pub(crate) fn serialize_map<S: Serializer, K: Serialize, V: Serialize>(
+    entries: impl Iterator<Item = (K, V)>,
+    len: usize,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(len))?;
+    for (k, v) in entries {
+        map.serialize_entry(&k, &v)?;
+    }
+    map.end()
+}
+
+/// Reads a map into `T` entry by entry, in the order written (`T` decides what a repeated key
+/// means).
+pub(crate) fn deserialize_map<'de, D, K, V, T>(d: D, expecting: &'static str) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    K: Deserialize<'de>,
+    V: Deserialize<'de>,
+    T: FromIterator<(K, V)>,
+{
+    struct MapOf<K, V, T>(&'static str, std::marker::PhantomData<(K, V, T)>);
+    impl<'de, K, V, T> Visitor<'de> for MapOf<K, V, T>
+    where
+        K: Deserialize<'de>,
+        V: Deserialize<'de>,
+        T: FromIterator<(K, V)>,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+            while let Some(entry) = map.next_entry::<K, V>()? {
+                entries.push(entry);
+            }
+            Ok(entries.into_iter().collect())
+        }
+    }
+    d.deserialize_map(MapOf(expecting, std::marker::PhantomData))
 }
 
 #[cfg(test)]

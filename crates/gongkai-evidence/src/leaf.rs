@@ -114,8 +114,8 @@ pub fn fetch_leaves(fetches: &[FetchLeaf]) -> Vec<Leaf> {
 
 /// Finding leaves in canonical order: by fingerprint, then by their bytes, so the order does
 /// not depend on row ids or evaluation order.
-pub fn finding_leaves(findings: &[FindingLeaf]) -> Vec<Leaf> {
-    let mut leaves: Vec<Leaf> = findings.iter().map(FindingLeaf::to_leaf).collect();
+pub fn finding_leaves<'a>(findings: impl IntoIterator<Item = &'a FindingLeaf>) -> Vec<Leaf> {
+    let mut leaves: Vec<Leaf> = findings.into_iter().map(FindingLeaf::to_leaf).collect();
     sort_finding_leaves(&mut leaves);
     leaves
 }

@@ -50,10 +50,9 @@ impl RunTrees {
         })?;
         if keep_bytes {
             let finding_rows = store.finding_leaves(run_id)?;
-            let rows: Vec<FindingLeaf> = finding_rows.iter().map(|(_, f)| f.clone()).collect();
             return Ok(RunTrees {
                 fetches,
-                findings: finding_leaves(&rows),
+                findings: finding_leaves(finding_rows.iter().map(|(_, f)| f)),
                 finding_rows,
             });
         }
