@@ -8,8 +8,12 @@ use gongkai_extract::{Limits, Status, EXTRACTOR_VERSION};
 use gongkai_rules::TextChunk;
 use gongkai_store::{AttachmentText, Store};
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Results stored in one transaction: a commit per file cost more than reading most files; a
+/// crash loses at most this many results (read again by the next run).
+const STORE_BATCH: usize = 128;
 
 /// Longest time one file may take; a parser still busy after it is abandoned (its thread ends
 /// on its own, bounded by the extraction limits) and the file counted as `timeout`.
@@ -73,6 +77,42 @@ fn quiet_parser_panics() {
     });
 }
 
+/// One file for the pool.
+struct Job {
+    sha: String,
+    body: Vec<u8>,
+    url: String,
+    content_type: Option<String>,
+}
+
+type Done = (String, gongkai_extract::Extracted);
+
+/// Starts one reader of the pool: it takes files until the job channel closes. A thread per
+/// file cost more than reading most files (a run has thousands of small ones).
+fn spawn_worker(
+    jobs: &Arc<Mutex<mpsc::Receiver<Job>>>,
+    done: &mpsc::Sender<Done>,
+    limits: &Limits,
+) -> Result<()> {
+    let (jobs, done, limits) = (Arc::clone(jobs), done.clone(), limits.clone());
+    std::thread::Builder::new()
+        .name("gongkai-extract".into())
+        .spawn(move || loop {
+            let job = match jobs.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let Ok(job) = job else { return };
+            let e =
+                gongkai_extract::extract(&job.body, &job.url, job.content_type.as_deref(), &limits);
+            if done.send((job.sha, e)).is_err() {
+                return;
+            }
+        })
+        .context("starting an extraction thread")?;
+    Ok(())
+}
+
 /// Extracts the text of the run's attachments that have none yet; returns how many were read.
 pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
     let pending = store
@@ -88,40 +128,55 @@ pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
         max_input: usize::MAX,
         ..Limits::default()
     };
-    let (tx, rx) = mpsc::channel::<(String, gongkai_extract::Extracted)>();
-    let mut in_flight: HashMap<String, Instant> = HashMap::new();
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    // As many files in flight as there are readers, so a file starts when it is sent and its
+    // clock (below) is its reading time.
     let max = workers();
+    for _ in 0..max {
+        spawn_worker(&job_rx, &done_tx, &limits)?;
+    }
+    let mut in_flight: HashMap<String, Instant> = HashMap::new();
     let total = pending.len();
     let mut queue = pending.into_iter();
     let mut done = 0usize;
+    let mut results: Vec<AttachmentText> = Vec::with_capacity(STORE_BATCH);
     loop {
+        if results.len() >= STORE_BATCH {
+            store.put_attachment_texts(&results)?;
+            results.clear();
+        }
         while in_flight.len() < max {
             let Some(p) = queue.next() else { break };
             let Some(body) = store.body(&p.body_sha256)? else {
                 continue;
             };
-            let (tx, limits, sha) = (tx.clone(), limits.clone(), p.body_sha256.clone());
-            in_flight.insert(sha.clone(), Instant::now());
-            std::thread::Builder::new()
-                .name("gongkai-extract".into())
-                .spawn(move || {
-                    let e =
-                        gongkai_extract::extract(&body, &p.url, p.content_type.as_deref(), &limits);
-                    let _ = tx.send((sha, e));
-                })
-                .context("starting an extraction thread")?;
+            in_flight.insert(p.body_sha256.clone(), Instant::now());
+            let job = Job {
+                sha: p.body_sha256,
+                body,
+                url: p.url,
+                content_type: p.content_type,
+            };
+            job_tx
+                .send(job)
+                .map_err(|_| anyhow::anyhow!("the attachment readers have stopped"))?;
         }
         if in_flight.is_empty() {
             break;
         }
-        match rx.recv_timeout(Duration::from_secs(1)) {
+        match done_rx.recv_timeout(Duration::from_secs(1)) {
             Ok((sha, e)) => {
                 if in_flight.remove(&sha).is_some() {
-                    store.put_attachment_text(&stored(sha, e))?;
+                    results.push(stored(sha, e));
                     done += 1;
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Slow files: what is read so far is kept while waiting.
+                store.put_attachment_texts(&results)?;
+                results.clear();
                 let late: Vec<String> = in_flight
                     .iter()
                     .filter(|(_, t)| t.elapsed() > PER_FILE)
@@ -130,13 +185,17 @@ pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
                 for sha in late {
                     in_flight.remove(&sha);
                     tracing::warn!(sha256 = %sha, "attachment extraction timed out");
-                    store.put_attachment_text(&timed_out(sha))?;
+                    results.push(timed_out(sha));
                     done += 1;
+                    // Its reader is abandoned (it ends on its own, bounded by the extraction
+                    // limits); another takes its place.
+                    spawn_worker(&job_rx, &done_tx, &limits)?;
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
+    store.put_attachment_texts(&results)?;
     tracing::debug!(done, total, "attachments read");
     Ok(done)
 }

@@ -69,25 +69,36 @@ impl Store {
 
     /// Stores (or replaces) the text of one body.
     pub fn put_attachment_text(&self, t: &AttachmentText) -> Result<(), StoreError> {
+        self.put_attachment_texts(std::slice::from_ref(t))
+    }
+
+    /// Stores (or replaces) the texts of several bodies in one transaction: one commit per
+    /// body made the reading of a run's attachments wait on the store more than on the parsers.
+    pub fn put_attachment_texts(&self, texts: &[AttachmentText]) -> Result<(), StoreError> {
         const OP: &str = "store attachment text";
         let p = &self.path;
-        let raw = serde_json::to_vec(&t.chunks).map_err(json(p, OP))?;
-        let (c, data) = encode(&raw);
-        let mut blob = vec![match c {
-            Compression::Zstd => b'z',
-            Compression::None => b'n',
-        }];
-        blob.extend_from_slice(&(raw.len() as u64).to_le_bytes());
-        blob.extend_from_slice(&data);
-        self.conn
+        if texts.is_empty() {
+            return Ok(());
+        }
+        let tx = self.tx("store attachment texts: begin")?;
+        let mut stmt = tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO attachment_texts
                  (body_sha256, extractor_version, format, status, reason, detail, cut, chunks,
                   extracted_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
-            .map_err(sql(p, OP))?
-            .execute(params![
+            .map_err(sql(p, OP))?;
+        for t in texts {
+            let raw = serde_json::to_vec(&t.chunks).map_err(json(p, OP))?;
+            let (c, data) = encode(&raw);
+            let mut blob = vec![match c {
+                Compression::Zstd => b'z',
+                Compression::None => b'n',
+            }];
+            blob.extend_from_slice(&(raw.len() as u64).to_le_bytes());
+            blob.extend_from_slice(&data);
+            stmt.execute(params![
                 t.body_sha256,
                 t.extractor_version,
                 t.format,
@@ -103,7 +114,9 @@ impl Store {
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             ])
             .map_err(sql(p, OP))?;
-        Ok(())
+        }
+        drop(stmt);
+        self.commit(tx, "store attachment texts: commit")
     }
 
     /// Attachments of the run by result: (None, n) read, (Some(reason), n) not read (including
