@@ -1,41 +1,71 @@
-//! The stored form of a page model (schema version 10): its JSON without the page's `text`,
-//! which is stored once in its own column (`fetches.text`) and read directly; and the way back.
+//! The stored form of a page model: its JSON without the page's `text` (schema version 10),
+//! which is stored once in its own column (`fetches.text`) and read directly, and for crawled
+//! pages without its `links` (version 11), which are the page's `links` rows; and the way back.
 //!
 //! The text is taken out of serde_json's own output (a top-level member, found by a small scan
 //! that skips nested values and strings) rather than from a copy of the model: the writer only
-//! borrows the records it stores, and a copy of every model would cost more than the scan.
+//! borrows the records it stores, and a copy of every model would cost more than the scan. The
+//! links are moved out of the model while it is serialised and put back.
 
-use gongkai_core::PageModel;
+use gongkai_core::{Link, PageModel};
 
-/// A model as stored: its JSON, and the text kept out of it (None when the JSON still holds it,
-/// which only happens if the scan below cannot find the member).
-pub(crate) fn encode(model: &PageModel) -> serde_json::Result<(String, Option<&str>)> {
-    let mut json = serde_json::to_string(model)?;
+/// A model as stored: its JSON, and whether its text was kept out of it (the caller stores
+/// `model.text` in its own column; false only if the scan below cannot find the member, and the
+/// JSON still holds it). With `links_apart` the JSON has no `links` member either (the caller
+/// stores them as rows); `model` is unchanged afterwards.
+pub(crate) fn encode(
+    model: &mut PageModel,
+    links_apart: bool,
+) -> serde_json::Result<(String, bool)> {
+    let links: Vec<Link> = if links_apart {
+        std::mem::take(&mut model.links)
+    } else {
+        Vec::new()
+    };
+    let json = serde_json::to_string(&*model);
+    if links_apart {
+        model.links = links;
+    }
+    let mut json = json?;
+    if links_apart {
+        if let Some((start, end)) = member_span(json.as_bytes(), b"links") {
+            json.replace_range(start..end, "");
+        }
+    }
     Ok(match member_span(json.as_bytes(), b"text") {
         Some((start, end)) => {
             json.replace_range(start..end, "");
-            (json, Some(model.text.as_str()))
+            (json, true)
         }
-        None => (json, None),
+        None => (json, false),
     })
 }
 
 /// Puts a separately stored `text` back into a model's JSON (a no-op without one).
 pub(crate) fn with_text(json: String, text: Option<&str>) -> String {
-    let Some(text) = text else {
-        return json;
-    };
+    match text {
+        // A String serialises infallibly.
+        Some(t) => with_member(json, "text", &serde_json::to_string(t).unwrap_or_default()),
+        None => json,
+    }
+}
+
+/// Puts a crawled page's links, stored as rows, back into its model's JSON.
+pub(crate) fn with_links(json: String, links: &[gongkai_core::Link]) -> serde_json::Result<String> {
+    Ok(with_member(json, "links", &serde_json::to_string(links)?))
+}
+
+/// `json` (an object) with member `key` (a plain name) set to the JSON `value`, first.
+fn with_member(json: String, key: &str, value: &str) -> String {
     let Some(rest) = json.strip_prefix('{') else {
         return json;
     };
-    // A String serialises infallibly.
-    let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
     let sep = if rest.trim_start().starts_with('}') {
         ""
     } else {
         ","
     };
-    format!("{{\"text\":{quoted}{sep}{rest}")
+    format!("{{\"{key}\":{value}{sep}{rest}")
 }
 
 /// Parses a stored model and puts its separately stored text back.
@@ -158,13 +188,52 @@ mod tests {
             ..PageModel::default()
         };
         m.guideline_meta.insert("text".into(), "元数据".into());
-        let (json, text) = encode(&m).unwrap();
+        let before = m.clone();
+        let (json, apart) = encode(&mut m, false).unwrap();
+        assert!(apart);
+        let text = Some(m.text.as_str());
         assert_eq!(text, Some(m.text.as_str()));
         assert!(!json.contains("正文"));
         assert_eq!(decode(&json, text.map(String::from)).unwrap(), m);
+        assert_eq!(m, before);
         let whole: PageModel = serde_json::from_str(&with_text(json.clone(), text)).unwrap();
         assert_eq!(whole, m);
         assert_eq!(with_text(json.clone(), None), json);
         assert_eq!(with_text("{}".into(), Some("t")), r#"{"text":"t"}"#);
+    }
+
+    #[test]
+    fn links_apart_leaves_them_out_of_the_json_and_in_the_model() {
+        let link = Link {
+            raw: "/a.html".into(),
+            url: Some("http://x.gov.cn/a.html".into()),
+            kind: gongkai_core::LinkKind::Page,
+            element: "a[href]".into(),
+            anchor: "links \"text\"".into(),
+            skip: None,
+            region: gongkai_core::LinkRegion::Content,
+            hidden: Some("display:none".into()),
+        };
+        let mut m = PageModel {
+            title: "t".into(),
+            text: "正文".into(),
+            links: vec![link.clone(), link],
+            ..PageModel::default()
+        };
+        let before = m.clone();
+        let (json, apart) = encode(&mut m, true).unwrap();
+        let text = apart.then(|| m.text.clone());
+        assert_eq!(m, before, "the model is given back whole");
+        let stored: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(stored.get("links").is_none(), "{json}");
+        assert!(stored.get("text").is_none(), "{json}");
+        assert!(!json.contains("a.html"), "{json}");
+        let mut back = decode(&json, text).unwrap();
+        assert!(back.links.is_empty());
+        back.links = before.links.clone();
+        assert_eq!(back, before);
+        // Kept in the JSON without `links_apart`.
+        let (json, _) = encode(&mut m, false).unwrap();
+        assert_eq!(decode(&json, Some("正文".into())).unwrap(), before);
     }
 }

@@ -380,6 +380,16 @@ const V10_PAGE_TEXT: &str = r#"
 ALTER TABLE fetches ADD COLUMN text TEXT;
 "#;
 
+/// Version 11 (issue 11): a crawled page's links are stored once, as its `links` rows, and no
+/// longer also inside its model JSON (they were two thirds of its bytes, read again with every
+/// column after it). `links` gains `hidden`, the one field of a link the rows lacked;
+/// `fetches.links_apart` is 1 for rows whose model JSON was written without its links (readers
+/// take them from the rows). Older rows keep their links in the JSON and read as they did.
+const V11_LINKS_APART: &str = r#"
+ALTER TABLE links ADD COLUMN hidden TEXT;
+ALTER TABLE fetches ADD COLUMN links_apart INTEGER NOT NULL DEFAULT 0;
+"#;
+
 const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
@@ -391,6 +401,7 @@ const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V8_RUN_HEALTH),
     M::up(V9_NIGHTS),
     M::up(V10_PAGE_TEXT),
+    M::up(V11_LINKS_APART),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -547,7 +558,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 10);
+        assert_eq!(SCHEMA_VERSION, 11);
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub(crate) fn record(
     conn: &Connection,
     path: &Path,
     run_id: i64,
-    rec: &FetchRecord,
+    rec: &mut FetchRecord,
     stats: &mut WriterStats,
     seen: Option<&mut SeenKeys>,
 ) -> Result<i64, StoreError> {
@@ -192,14 +192,23 @@ pub(crate) fn record(
     let redirects =
         serde_json::to_string(&rec.redirects).map_err(json(path, "encode redirects"))?;
     let headers = serde_json::to_string(&rec.headers).map_err(json(path, "encode headers"))?;
-    // The page's text goes in its own column, out of the model JSON (schema version 10).
-    let (model, text) = match &rec.model {
+    // The page's text goes in its own column, out of the model JSON (schema version 10); a
+    // crawled page's links are its `links` rows only (version 11).
+    let links_apart = rec.purpose == FetchPurpose::Crawl;
+    let (model, text_apart) = match &mut rec.model {
         Some(m) => {
-            let (j, t) = crate::model_json::encode(m).map_err(json(path, "encode page model"))?;
-            (Some(j), t)
+            let (j, apart) = crate::model_json::encode(m, links_apart)
+                .map_err(json(path, "encode page model"))?;
+            (Some(j), apart)
         }
-        None => (None, None),
+        None => (None, false),
     };
+    let links_apart = links_apart && model.is_some();
+    let text = rec
+        .model
+        .as_ref()
+        .filter(|_| text_apart)
+        .map(|m| m.text.as_str());
     let title = rec.model.as_ref().map(|m| m.title.as_str());
     let extractor_version = rec.model.as_ref().map(|m| i64::from(m.extractor_version));
 
@@ -209,9 +218,9 @@ pub(crate) fn record(
                 run_id, request_key, url, method, request_body, purpose, depth, outcome, status,
                 final_url, redirects, headers, content_type, charset, etag, last_modified,
                 fetched_at, elapsed_ms, body_sha256, body_truncated, not_modified, error, title,
-                attempts, model, extractor_version, text, verified_on)
+                attempts, model, extractor_version, text, links_apart, verified_on)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28,
                      (SELECT json_extract(nights, '$.night') FROM runs WHERE id = ?1))
              ON CONFLICT (run_id, request_key) DO UPDATE SET
                 url = excluded.url, method = excluded.method,
@@ -225,7 +234,8 @@ pub(crate) fn record(
                 body_truncated = excluded.body_truncated, not_modified = excluded.not_modified,
                 error = excluded.error, title = excluded.title, attempts = excluded.attempts,
                 model = excluded.model, extractor_version = excluded.extractor_version,
-                text = excluded.text, verified_on = excluded.verified_on
+                text = excluded.text, links_apart = excluded.links_apart,
+                verified_on = excluded.verified_on
              RETURNING id",
         )
         .map_err(sql(path, "prepare fetch upsert"))?
@@ -258,6 +268,7 @@ pub(crate) fn record(
                 model,
                 extractor_version,
                 text,
+                links_apart,
             ],
             |r| r.get(0),
         )
@@ -298,7 +309,7 @@ pub(crate) fn record(
 
 /// Rows per multi-row link INSERT (10 parameters each).
 const LINK_CHUNK: usize = 32;
-const LINK_COLS: usize = 10;
+const LINK_COLS: usize = 11;
 
 /// The multi-row link INSERT for `rows` rows (1..=LINK_CHUNK), built once.
 fn links_insert_sql(rows: usize) -> &'static str {
@@ -309,7 +320,7 @@ fn links_insert_sql(rows: usize) -> &'static str {
 fn build_links_insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element, anchor, \
-         skip, region) VALUES ",
+         skip, region, hidden) VALUES ",
     );
     for r in 0..rows {
         if r > 0 {
@@ -347,6 +358,7 @@ fn bind_links(
         stmt.raw_bind_parameter(base + 8, &l.anchor)?;
         stmt.raw_bind_parameter(base + 9, l.skip.as_ref().map(serde_code))?;
         stmt.raw_bind_parameter(base + 10, serde_code(&l.region))?;
+        stmt.raw_bind_parameter(base + 11, &l.hidden)?;
     }
     Ok(())
 }

@@ -407,8 +407,8 @@ fn writer_loop(
 ) -> Result<WriterStats, StoreError> {
     let mut stats = WriterStats::default();
     while let Some(first) = rx.blocking_recv() {
-        let batch = collect_batch(first, &mut rx, limits);
-        let result = apply_batch(&conn, path, run_id, &batch, &mut seen);
+        let mut batch = collect_batch(first, &mut rx, limits);
+        let result = apply_batch(&conn, path, run_id, &mut batch, &mut seen);
         let message = result.as_ref().err().map(|e| e.to_string());
         if let Some(m) = &message {
             // Stop accepting before anyone hears of the failure, so later sends fail too.
@@ -475,7 +475,7 @@ fn apply_batch(
     conn: &Connection,
     path: &Path,
     run_id: i64,
-    batch: &[StoreCommand],
+    batch: &mut [StoreCommand],
     seen: &mut SeenKeys,
 ) -> Result<WriterStats, StoreError> {
     let mut stats = WriterStats::default();
@@ -490,7 +490,7 @@ fn apply_batch(
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
         .map_err(crate::error::sql(path, "writer: begin"))?;
-    for cmd in batch {
+    for cmd in batch.iter_mut() {
         match cmd {
             StoreCommand::Enqueue(entries) => {
                 write::enqueue(&tx, path, run_id, entries, &mut stats, Some(seen))?;

@@ -1,15 +1,15 @@
 //! Fetch rows (record, read), stored bodies and conditional-request validators.
 
+use super::links;
 use super::{clamp_u32, parse_model, Store};
 use crate::body::{decode, sha256_hex, Compression};
 use crate::codes::{method_from_code, purpose_from_code};
 use crate::error::{bad_value, json, sql, StoreError};
-use crate::model_json::with_text;
+use crate::model_json::{with_links, with_text};
 use crate::types::{FrontierEntry, StoredFetch, Validators, WriterStats};
 use crate::write;
 use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
 use rusqlite::{params, OptionalExtension, Row};
-use std::path::Path;
 
 const FETCH_COLS: &str = concat!(
     "id, run_id, request_key, url, method, request_body, purpose, depth, outcome, status, \
@@ -17,7 +17,11 @@ const FETCH_COLS: &str = concat!(
      elapsed_ms, body_sha256, body_truncated, not_modified, error, title, attempts, ",
     model_of!("fetches"),
     ", extractor_version, ",
-    text_of!("fetches")
+    text_of!("fetches"),
+    ", ",
+    links_apart_of!("fetches"),
+    ", ",
+    link_source_of!("fetches")
 );
 
 /// A `fetches` row with JSON and codes still as text.
@@ -51,6 +55,9 @@ struct RawFetch {
     extractor_version: Option<i64>,
     /// The model's text when stored apart from its JSON.
     text: Option<String>,
+    /// The model's links are the `links` rows of fetch `link_source` (schema version 11).
+    links_apart: bool,
+    link_source: i64,
 }
 
 impl RawFetch {
@@ -84,10 +91,13 @@ impl RawFetch {
             model: r.get(25)?,
             extractor_version: r.get(26)?,
             text: r.get(27)?,
+            links_apart: r.get::<_, Option<bool>>(28)?.unwrap_or(false),
+            link_source: r.get(29)?,
         })
     }
 
-    fn into_stored(self, path: &Path) -> Result<StoredFetch, StoreError> {
+    fn into_stored(self, store: &Store) -> Result<StoredFetch, StoreError> {
+        let path = &store.path;
         const OP: &str = "read fetch";
         let method = method_from_code(&self.method)
             .ok_or_else(|| bad_value(path, OP, "fetches.method", &self.method))?;
@@ -99,7 +109,8 @@ impl RawFetch {
             serde_json::from_str(&self.redirects).map_err(json(path, "read fetches.redirects"))?;
         let headers: Vec<(String, String)> =
             serde_json::from_str(&self.headers).map_err(json(path, "read fetches.headers"))?;
-        let model = parse_model(self.id, self.model.as_deref(), self.text);
+        let mut model = parse_model(self.id, self.model.as_deref(), self.text);
+        store.restore_links(model.as_mut(), self.links_apart, self.link_source)?;
         Ok(StoredFetch {
             id: self.id,
             run_id: self.run_id,
@@ -147,7 +158,9 @@ impl Store {
         let mut stats = WriterStats::default();
         let tx = self.tx("record: begin")?;
         write::enqueue(&tx, &self.path, run_id, follow, &mut stats, None)?;
-        let id = write::record(&tx, &self.path, run_id, record, &mut stats, None)?;
+        // The writer moves a model's links out while it serialises it.
+        let mut record = record.clone();
+        let id = write::record(&tx, &self.path, run_id, &mut record, &mut stats, None)?;
         self.commit(tx, "record: commit")?;
         Ok(id)
     }
@@ -162,6 +175,10 @@ impl Store {
                 model_of!("fetches"),
                 ", extractor_version, ",
                 text_of!("fetches"),
+                ", ",
+                links_apart_of!("fetches"),
+                ", ",
+                link_source_of!("fetches"),
                 " FROM fetches
                  WHERE url = ?1 AND method = 'GET' AND body_sha256 IS NOT NULL
                    AND body_truncated = 0 AND (status = 200 OR not_modified = 1)
@@ -170,7 +187,8 @@ impl Store {
             .map_err(sql(&self.path, "prepare validators"))?
             .query_row([url], |r| {
                 let text: Option<String> = r.get(6)?;
-                Ok(Validators {
+                let links_apart = r.get::<_, Option<bool>>(7)?.unwrap_or(false);
+                let v = Validators {
                     etag: r.get(0)?,
                     last_modified: r.get(1)?,
                     body_sha256: r.get(2)?,
@@ -179,11 +197,27 @@ impl Store {
                         .get::<_, Option<String>>(4)?
                         .map(|j| with_text(j, text.as_deref())),
                     extractor_version: r.get(5)?,
-                })
+                };
+                Ok((v, links_apart, r.get::<_, i64>(8)?))
             })
             .optional()
             .map_err(sql(&self.path, "read validators"))?;
-        Ok(row.filter(|v| v.etag.is_some() || v.last_modified.is_some()))
+        let Some((mut v, links_apart, source)) = row else {
+            return Ok(None);
+        };
+        if v.etag.is_none() && v.last_modified.is_none() {
+            return Ok(None);
+        }
+        if links_apart {
+            if let Some(json) = v.model_json.take() {
+                let links = links::link_rows(&self.conn, &self.path, source)?;
+                v.model_json = Some(
+                    with_links(json, &links)
+                        .map_err(crate::error::json(&self.path, "read validators"))?,
+                );
+            }
+        }
+        Ok(Some(v))
     }
 
     /// The exact bytes stored under `sha256` (hex), if present.
@@ -257,7 +291,7 @@ impl Store {
             .query_row([fetch_id], RawFetch::from_row)
             .optional()
             .map_err(sql(&self.path, "read fetch"))?;
-        raw.map(|r| r.into_stored(&self.path)).transpose()
+        raw.map(|r| r.into_stored(self)).transpose()
     }
 
     /// The latest fetch of `url` (any method) in a run.
@@ -272,7 +306,7 @@ impl Store {
             .query_row(params![run_id, url], RawFetch::from_row)
             .optional()
             .map_err(sql(&self.path, "read fetch by url"))?;
-        raw.map(|r| r.into_stored(&self.path)).transpose()
+        raw.map(|r| r.into_stored(self)).transpose()
     }
 
     /// Outcome and error detail of the latest fetch of `url` in a run (e.g. a start URL).
@@ -314,8 +348,6 @@ impl Store {
             .map_err(sql(&self.path, OP))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sql(&self.path, OP))?;
-        raws.into_iter()
-            .map(|r| r.into_stored(&self.path))
-            .collect()
+        raws.into_iter().map(|r| r.into_stored(self)).collect()
     }
 }

@@ -33,9 +33,45 @@ macro_rules! text_of {
     };
 }
 
+/// Whether a `fetches` row named `$t` keeps its links apart from its model JSON, taken from the
+/// same row as [`model_of!`]'s model (its original's for a carried row).
+macro_rules! links_apart_of {
+    ($t:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $t,
+            ".model IS NOT NULL THEN ",
+            $t,
+            ".links_apart ELSE (SELECT o.links_apart FROM fetches o WHERE o.id = ",
+            $t,
+            ".carried_from) END"
+        )
+    };
+}
+
+/// The fetch whose `links` rows are a `fetches` row's links when its model keeps them apart:
+/// the row whose model [`model_of!`] takes (a carried row's original, unless a re-extraction gave
+/// the carried row a model of its own, whose links `carry_forward` copies with it).
+macro_rules! link_source_of {
+    ($t:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $t,
+            ".model IS NOT NULL THEN ",
+            $t,
+            ".id ELSE COALESCE(",
+            $t,
+            ".carried_from, ",
+            $t,
+            ".id) END"
+        )
+    };
+}
+
 mod fetches;
 mod findings;
 mod frontier;
+mod links;
 pub(crate) mod nights;
 mod runs;
 mod seals;

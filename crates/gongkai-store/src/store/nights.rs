@@ -182,13 +182,14 @@ impl Store {
         step(
             &format!(
                 "INSERT INTO fetches (run_id, {FETCH_COPY_COLS}, verified_on, carried_from, model,
-                                      text)
+                                      text, links_apart)
                  SELECT ?1, {FETCH_COPY_COLS},
                         COALESCE(b.verified_on, substr(b.fetched_at, 1, 10)),
                         COALESCE(b.carried_from, b.id),
                         -- only a model re-extracted on a carried row is its own
                         CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.model END,
-                        CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.text END
+                        CASE WHEN b.carried_from IS NULL THEN NULL ELSE b.text END,
+                        CASE WHEN b.carried_from IS NULL THEN 0 ELSE b.links_apart END
                  FROM fetches b
                  WHERE b.run_id = ?2 AND b.purpose != 'soft-404-probe'
                    AND NOT EXISTS (SELECT 1 FROM fetches n
@@ -196,6 +197,21 @@ impl Store {
             ),
             params![run_id, base_run],
             "carry forward: copy fetch rows",
+        )?;
+        // A model of its own goes with its links: copied with it when they are rows (version 11).
+        step(
+            "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element,
+                                anchor, skip, region, hidden)
+             SELECT ?1, n.id, l.seq, l.target_url, l.raw, l.kind, l.element, l.anchor, l.skip,
+                    l.region, l.hidden
+             FROM fetches n
+             JOIN fetches b ON b.run_id = ?2 AND b.request_key = n.request_key
+             JOIN links l ON l.source_fetch_id = b.id
+             WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL AND n.model IS NOT NULL
+               AND n.links_apart = 1
+             ORDER BY n.id, l.seq",
+            params![run_id, base_run],
+            "carry forward: copy the links of models of their own",
         )?;
         step(
             "INSERT OR IGNORE INTO frontier (run_id, request_key, url, method, request_body,

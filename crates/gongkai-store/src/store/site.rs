@@ -16,6 +16,9 @@ use std::sync::Arc;
 const MODEL: &str = model_of!("fetches");
 /// Its text when stored apart from the model JSON (schema version 10).
 const TEXT: &str = text_of!("fetches");
+/// Whether its links are `links` rows only (schema version 11), and the fetch whose rows.
+const LINKS_APART: &str = links_apart_of!("fetches");
+const LINK_SOURCE: &str = link_source_of!("fetches");
 
 // The run's rows are read as `id IN (SELECT id ... WHERE run_id = ?1) ORDER BY id`: SQLite then
 // walks the rowids in order, where `WHERE run_id = ?1 ORDER BY id` would sort every row, models
@@ -34,10 +37,9 @@ impl Store {
             op: OP,
             run_id,
         })?;
-        // Links of crawled pages: the `links` rows are written from `model.links` (and rewritten
-        // by `update_models`), so they are taken from the models as they are read. They are
-        // moved, not copied: the models of the returned site carry no links (use
-        // `Site::link_table`).
+        // Links of crawled pages: the `links` rows (schema version 11; before, also the models'
+        // JSON) are put back into the models as they are read, and moved from there into
+        // `Site::link_table`: the models of the returned site carry no links.
         let mut site = SiteBuilder::new(run_id, run.start_urls);
         let rows_of = |table: &str| -> Result<usize, StoreError> {
             let n: i64 = self
@@ -104,7 +106,8 @@ impl Store {
                 .prepare(&format!(
                     "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
                             purpose, {MODEL}, body_sha256,
-                            CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END
+                            CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END,
+                            {LINKS_APART}, {LINK_SOURCE}
                      FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
                      ORDER BY id"
                 ))
@@ -119,6 +122,10 @@ impl Store {
                 let model: Option<String> = r.get(9).map_err(sql(p, OP))?;
                 let status: Option<i64> = r.get(3).map_err(sql(p, OP))?;
                 let depth: i64 = r.get(7).map_err(sql(p, OP))?;
+                let mut model = parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?);
+                let links_apart: Option<bool> = r.get(12).map_err(sql(p, OP))?;
+                let source: i64 = r.get(13).map_err(sql(p, OP))?;
+                self.restore_links(model.as_mut(), links_apart == Some(true), source)?;
                 let page = SitePage {
                     fetch_id: id,
                     url: arc_text(r, 1).map_err(sql(p, OP))?,
@@ -130,8 +137,7 @@ impl Store {
                     fetched_at: arc_text(r, 6).map_err(sql(p, OP))?,
                     depth: clamp_u32(depth),
                     crawled: purpose == FetchPurpose::Crawl,
-                    model: parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?)
-                        .map(Box::new),
+                    model: model.map(Box::new),
                     body_sha256: arc_opt_text(r, 10).map_err(sql(p, OP))?,
                 };
                 match purpose {
@@ -176,37 +182,45 @@ impl Store {
     }
 
     /// Replaces page models after re-extraction (one transaction): the model, its title and
-    /// extractor version, and for crawled pages the link rows.
-    pub fn update_models(&self, updates: &[(i64, PageModel)]) -> Result<WriterStats, StoreError> {
+    /// extractor version, and for crawled pages the link rows (the model JSON then without
+    /// them, as the writer stores it). The models are given back unchanged.
+    pub fn update_models(
+        &self,
+        updates: &mut [(i64, PageModel)],
+    ) -> Result<WriterStats, StoreError> {
         let p = &self.path;
         let mut stats = WriterStats::default();
         let tx = self.tx("update models: begin")?;
-        for (fetch_id, model) in updates {
-            let (json_text, page_text) =
-                crate::model_json::encode(model).map_err(json(p, "encode page model"))?;
+        for (fetch_id, model) in updates.iter_mut() {
             let row: Option<(i64, String)> = tx
-                .prepare_cached(
-                    "UPDATE fetches SET model = ?2, title = ?3, extractor_version = ?4, text = ?5
-                     WHERE id = ?1 RETURNING run_id, purpose",
-                )
+                .prepare_cached("SELECT run_id, purpose FROM fetches WHERE id = ?1")
                 .map_err(sql(p, "prepare model update"))?
-                .query_row(
-                    params![
-                        fetch_id,
-                        json_text,
-                        model.title.as_str(),
-                        i64::from(model.extractor_version),
-                        page_text
-                    ],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .query_row([*fetch_id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
                 .map_err(sql(p, "update model"))?;
             let Some((run_id, purpose)) = row else {
                 tracing::warn!(fetch_id, "update_models: no such fetch");
                 continue;
             };
-            if purpose_from_code(&purpose) == Some(FetchPurpose::Crawl) {
+            let crawled = purpose_from_code(&purpose) == Some(FetchPurpose::Crawl);
+            let (json_text, text_apart) =
+                crate::model_json::encode(model, crawled).map_err(json(p, "encode page model"))?;
+            tx.prepare_cached(
+                "UPDATE fetches SET model = ?2, title = ?3, extractor_version = ?4, text = ?5,
+                        links_apart = ?6
+                 WHERE id = ?1",
+            )
+            .map_err(sql(p, "prepare model update"))?
+            .execute(params![
+                *fetch_id,
+                json_text,
+                model.title.as_str(),
+                i64::from(model.extractor_version),
+                text_apart.then_some(model.text.as_str()),
+                crawled,
+            ])
+            .map_err(sql(p, "update model"))?;
+            if crawled {
                 write::replace_links(&tx, p, run_id, *fetch_id, &model.links, &mut stats)?;
             }
         }

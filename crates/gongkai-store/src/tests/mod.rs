@@ -5,6 +5,7 @@ mod crash;
 mod fetches;
 mod findings;
 mod frontier;
+mod links_apart;
 mod nights;
 mod runs;
 mod schema;

@@ -139,7 +139,7 @@ fn unparsable_model_is_ignored_and_reextracted() {
     m.title = "新标题".into();
     let m2 = page(&format!("{HOST}/2"), 1).model.unwrap();
     let stats = store
-        .update_models(&[(id, m.clone()), (id2, m2), (9999, m.clone())])
+        .update_models(&mut [(id, m.clone()), (id2, m2), (9999, m.clone())])
         .unwrap();
     assert_eq!(stats.links, 7 + 2);
     let f = store.fetch(id).unwrap().unwrap();
@@ -308,7 +308,7 @@ fn stale_models_of_carried_rows_answer_with_their_original() {
     );
     // Re-extracted on the carried row, the model is its own and current.
     let m = page(&art, 1).model.unwrap();
-    store.update_models(&[(carried, m)]).unwrap();
+    store.update_models(&mut [(carried, m)]).unwrap();
     assert!(store
         .stale_models(r2, EXTRACTOR_VERSION)
         .unwrap()

@@ -177,6 +177,6 @@ fn refresh_models(store: &Store, run_id: i64) -> Result<()> {
         );
         updates.push((id, analyzed.model));
     }
-    store.update_models(&updates)?;
+    store.update_models(&mut updates)?;
     Ok(())
 }
