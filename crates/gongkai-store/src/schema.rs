@@ -385,9 +385,12 @@ ALTER TABLE fetches ADD COLUMN text TEXT;
 /// column after it). `links` gains `hidden`, the one field of a link the rows lacked;
 /// `fetches.links_apart` is 1 for rows whose model JSON was written without its links (readers
 /// take them from the rows). Older rows keep their links in the JSON and read as they did.
+/// The index `links_run` goes: no reader looks links up by run (they go through their source
+/// fetch), and every link stored paid for it.
 const V11_LINKS_APART: &str = r#"
 ALTER TABLE links ADD COLUMN hidden TEXT;
 ALTER TABLE fetches ADD COLUMN links_apart INTEGER NOT NULL DEFAULT 0;
+DROP INDEX links_run;
 "#;
 
 const MIGRATIONS_SLICE: &[M<'static>] = &[

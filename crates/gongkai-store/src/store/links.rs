@@ -9,8 +9,10 @@ use serde::de::value::{Error as CodeError, StrDeserializer};
 use serde::Deserialize;
 use std::path::Path;
 
-const LINK_ROWS: &str = "SELECT target_url, raw, kind, element, anchor, skip, region, hidden
-                         FROM links WHERE source_fetch_id = ?1 ORDER BY seq";
+/// In rowid order, which the `links_source` index gives without a sort: a page's rows are
+/// written together, in page order (checked below, sorted by `seq` when not).
+const LINK_ROWS: &str = "SELECT target_url, raw, kind, element, anchor, skip, region, hidden, seq
+                         FROM links WHERE source_fetch_id = ?1 ORDER BY id";
 
 /// A unit enum from its serde name, without building a JSON value per field.
 fn code<'de, T: Deserialize<'de>>(s: &'de str) -> Option<T> {
@@ -62,8 +64,15 @@ pub(crate) fn link_rows(
         .map_err(sql(path, "prepare links read"))?;
     let mut rows = stmt.query([source]).map_err(sql(path, "read links"))?;
     let mut links = Vec::new();
+    let mut seqs = Vec::new();
     while let Some(r) = rows.next().map_err(sql(path, "read links"))? {
         links.push(link_from_row(path, r)?);
+        seqs.push(r.get::<_, i64>(8).map_err(sql(path, "read links"))?);
+    }
+    if !seqs.is_sorted() {
+        let mut pairs: Vec<(i64, Link)> = seqs.into_iter().zip(links).collect();
+        pairs.sort_by_key(|(seq, _)| *seq);
+        links = pairs.into_iter().map(|(_, l)| l).collect();
     }
     Ok(links)
 }

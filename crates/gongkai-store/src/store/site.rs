@@ -53,9 +53,21 @@ impl Store {
             Ok(usize::try_from(n).unwrap_or(0))
         };
         site.reserve(rows_of("fetches")?);
-        // The `links` rows are the crawled pages' links (carried rows of a night may have
-        // none of their own, so this is a hint, not a bound).
-        site.reserve_links(rows_of("links")?);
+        // The crawled pages' links: their `links` rows, found through the source index (a
+        // carried row's are its original's).
+        let links: i64 = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM fetches f JOIN links l ON l.source_fetch_id = {}
+                     WHERE f.run_id = ?1 AND f.purpose = 'crawl'",
+                    link_source_of!("f")
+                ),
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(sql(p, OP))?;
+        site.reserve_links(usize::try_from(links).unwrap_or(0));
         // Every model is read once, in rowid order: a page cache would only fill with pages
         // never read again, so it is kept small while loading (restored below).
         let cache: i64 = self
@@ -84,7 +96,6 @@ impl Store {
 
     /// The pages and probes of run `run_id`, added to `site`.
     fn load_site_rows(&self, run_id: i64, mut site: SiteBuilder) -> Result<Site, StoreError> {
-        const OP: &str = "load site";
         let p = &self.path;
         // Crawled pages' texts stay in the store, read when a check asks (`Site::page_text`);
         // a database that cannot be opened a second time keeps them in memory instead.
@@ -100,53 +111,82 @@ impl Store {
                 false
             }
         };
-        {
-            let mut stmt = self
-                .conn
-                .prepare(&format!(
-                    "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
-                            purpose, {MODEL}, body_sha256,
-                            CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END,
-                            {LINKS_APART}, {LINK_SOURCE}
-                     FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
-                     ORDER BY id"
-                ))
-                .map_err(sql(p, OP))?;
-            let mut rows = stmt.query(params![run_id, on_demand]).map_err(sql(p, OP))?;
-            while let Some(r) = rows.next().map_err(sql(p, OP))? {
-                let id: i64 = r.get(0).map_err(sql(p, OP))?;
-                let outcome: String = r.get(4).map_err(sql(p, OP))?;
-                let purpose: String = r.get(8).map_err(sql(p, OP))?;
-                let purpose = purpose_from_code(&purpose)
-                    .ok_or_else(|| bad_value(p, OP, "fetches.purpose", &purpose))?;
-                let model: Option<String> = r.get(9).map_err(sql(p, OP))?;
-                let status: Option<i64> = r.get(3).map_err(sql(p, OP))?;
-                let depth: i64 = r.get(7).map_err(sql(p, OP))?;
-                let mut model = parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?);
-                let links_apart: Option<bool> = r.get(12).map_err(sql(p, OP))?;
-                let source: i64 = r.get(13).map_err(sql(p, OP))?;
-                self.restore_links(model.as_mut(), links_apart == Some(true), source)?;
-                let page = SitePage {
-                    fetch_id: id,
-                    url: arc_text(r, 1).map_err(sql(p, OP))?,
-                    final_url: arc_text(r, 2).map_err(sql(p, OP))?,
-                    status: status.map(|s| s.clamp(0, i64::from(u16::MAX)) as u16),
-                    outcome: FetchOutcome::from_code(&outcome)
-                        .ok_or_else(|| bad_value(p, OP, "fetches.outcome", &outcome))?,
-                    content_type: arc_opt_text(r, 5).map_err(sql(p, OP))?,
-                    fetched_at: arc_text(r, 6).map_err(sql(p, OP))?,
-                    depth: clamp_u32(depth),
-                    crawled: purpose == FetchPurpose::Crawl,
-                    model: model.map(Box::new),
-                    body_sha256: arc_opt_text(r, 10).map_err(sql(p, OP))?,
-                };
-                match purpose {
-                    FetchPurpose::Soft404Probe => site.probe(page),
-                    FetchPurpose::Crawl | FetchPurpose::Check => site.page(page),
+        // Two stages on two cores: this thread reads rows and parses models, another builds
+        // the site (interning strings, packing links); a short queue between them.
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(FetchPurpose, SitePage)>(256);
+            let builder = scope.spawn(move || {
+                for (purpose, page) in rx {
+                    match purpose {
+                        FetchPurpose::Soft404Probe => site.probe(page),
+                        FetchPurpose::Crawl | FetchPurpose::Check => site.page(page),
+                    }
                 }
+                site.finish()
+            });
+            let read = self.read_site_rows(run_id, on_demand, &tx);
+            drop(tx);
+            let site = builder
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read.map(|()| site)
+        })
+    }
+
+    /// Reads the run's rows for [`Self::load_site_rows`], sending each page to the builder (which
+    /// only stops taking them by panicking, reported by the caller).
+    fn read_site_rows(
+        &self,
+        run_id: i64,
+        on_demand: bool,
+        to_builder: &std::sync::mpsc::SyncSender<(FetchPurpose, SitePage)>,
+    ) -> Result<(), StoreError> {
+        const OP: &str = "load site";
+        let p = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT id, url, final_url, status, outcome, content_type, fetched_at, depth,
+                        purpose, {MODEL}, body_sha256,
+                        CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END,
+                        {LINKS_APART}, {LINK_SOURCE}
+                 FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
+                 ORDER BY id"
+            ))
+            .map_err(sql(p, OP))?;
+        let mut rows = stmt.query(params![run_id, on_demand]).map_err(sql(p, OP))?;
+        while let Some(r) = rows.next().map_err(sql(p, OP))? {
+            let id: i64 = r.get(0).map_err(sql(p, OP))?;
+            let outcome: String = r.get(4).map_err(sql(p, OP))?;
+            let purpose: String = r.get(8).map_err(sql(p, OP))?;
+            let purpose = purpose_from_code(&purpose)
+                .ok_or_else(|| bad_value(p, OP, "fetches.purpose", &purpose))?;
+            let model: Option<String> = r.get(9).map_err(sql(p, OP))?;
+            let status: Option<i64> = r.get(3).map_err(sql(p, OP))?;
+            let depth: i64 = r.get(7).map_err(sql(p, OP))?;
+            let mut model = parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?);
+            let links_apart: Option<bool> = r.get(12).map_err(sql(p, OP))?;
+            let source: i64 = r.get(13).map_err(sql(p, OP))?;
+            self.restore_links(model.as_mut(), links_apart == Some(true), source)?;
+            let page = SitePage {
+                fetch_id: id,
+                url: arc_text(r, 1).map_err(sql(p, OP))?,
+                final_url: arc_text(r, 2).map_err(sql(p, OP))?,
+                status: status.map(|s| s.clamp(0, i64::from(u16::MAX)) as u16),
+                outcome: FetchOutcome::from_code(&outcome)
+                    .ok_or_else(|| bad_value(p, OP, "fetches.outcome", &outcome))?,
+                content_type: arc_opt_text(r, 5).map_err(sql(p, OP))?,
+                fetched_at: arc_text(r, 6).map_err(sql(p, OP))?,
+                depth: clamp_u32(depth),
+                crawled: purpose == FetchPurpose::Crawl,
+                model: model.map(Box::new),
+                body_sha256: arc_opt_text(r, 10).map_err(sql(p, OP))?,
+            };
+            if to_builder.send((purpose, page)).is_err() {
+                break;
             }
         }
-        Ok(site.finish())
+        Ok(())
     }
 
     /// Fetch ids of the run whose stored model was made by another extractor version than
