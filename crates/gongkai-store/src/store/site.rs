@@ -41,6 +41,16 @@ impl Store {
         // JSON) are put back into the models as they are read, and moved from there into
         // `Site::link_table`: the models of the returned site carry no links.
         let mut site = SiteBuilder::new(run_id, run.start_urls);
+        // Every model is read once, in rowid order: a page cache would only fill with pages
+        // never read again, so it is kept small while loading (restored below); so are the pages
+        // the counts below walk.
+        let cache: i64 = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .map_err(sql(p, OP))?;
+        self.conn
+            .pragma_update(None, "cache_size", -1024)
+            .map_err(sql(p, OP))?;
         let rows_of = |table: &str| -> Result<usize, StoreError> {
             let n: i64 = self
                 .conn
@@ -68,15 +78,6 @@ impl Store {
             )
             .map_err(sql(p, OP))?;
         site.reserve_links(usize::try_from(links).unwrap_or(0));
-        // Every model is read once, in rowid order: a page cache would only fill with pages
-        // never read again, so it is kept small while loading (restored below).
-        let cache: i64 = self
-            .conn
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .map_err(sql(p, OP))?;
-        self.conn
-            .pragma_update(None, "cache_size", -1024)
-            .map_err(sql(p, OP))?;
         // The attachments too: read once, after the whole site is in memory (the peak of a
         // 100,000-page load was this query filling a 16 MiB cache).
         let loaded = self.load_site_rows(run_id, site).and_then(|mut site| {
@@ -111,35 +112,18 @@ impl Store {
                 false
             }
         };
-        // Two stages on two cores: this thread reads rows and parses models, another builds
-        // the site (interning strings, packing links); a short queue between them.
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(FetchPurpose, SitePage)>(256);
-            let builder = scope.spawn(move || {
-                for (purpose, page) in rx {
-                    match purpose {
-                        FetchPurpose::Soft404Probe => site.probe(page),
-                        FetchPurpose::Crawl | FetchPurpose::Check => site.page(page),
-                    }
-                }
-                site.finish()
-            });
-            let read = self.read_site_rows(run_id, on_demand, &tx);
-            drop(tx);
-            let site = builder
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            read.map(|()| site)
-        })
+        self.read_site_rows(run_id, on_demand, &mut site)?;
+        Ok(site.finish())
     }
 
-    /// Reads the run's rows for [`Self::load_site_rows`], sending each page to the builder (which
-    /// only stops taking them by panicking, reported by the caller).
+    /// Reads the run's rows for [`Self::load_site_rows`] into `site`. (Building the site on a
+    /// second thread saved little wall time and, with a second allocator arena, cost the
+    /// 100,000-page scan 10 MB of peak memory.)
     fn read_site_rows(
         &self,
         run_id: i64,
         on_demand: bool,
-        to_builder: &std::sync::mpsc::SyncSender<(FetchPurpose, SitePage)>,
+        site: &mut SiteBuilder,
     ) -> Result<(), StoreError> {
         const OP: &str = "load site";
         let p = &self.path;
@@ -182,8 +166,9 @@ impl Store {
                 model: model.map(Box::new),
                 body_sha256: arc_opt_text(r, 10).map_err(sql(p, OP))?,
             };
-            if to_builder.send((purpose, page)).is_err() {
-                break;
+            match purpose {
+                FetchPurpose::Soft404Probe => site.probe(page),
+                FetchPurpose::Crawl | FetchPurpose::Check => site.page(page),
             }
         }
         Ok(())
