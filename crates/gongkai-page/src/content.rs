@@ -480,6 +480,24 @@ pub fn looks_like_error(title: &str, main_text: &str) -> bool {
     {
         return true;
     }
+    // Removing one phrase takes at most its own characters away (lower-casing never removes
+    // any): text this long keeps too much other text whatever it says, so it is not lowered
+    // and searched at all.
+    let longest = ERROR_PHRASES
+        .iter()
+        .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
+        .max()
+        .unwrap_or(0);
+    let enough = MAX_ERROR_OTHER_CHARS + longest;
+    if main_text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(enough)
+        .count()
+        >= enough
+    {
+        return false;
+    }
     let lower = dom::lowercase(main_text);
     let Some(p) = ERROR_PHRASES.iter().find(|p| contains_phrase(&lower, p)) else {
         return false;

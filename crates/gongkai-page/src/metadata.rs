@@ -361,6 +361,14 @@ struct Occurrence {
 /// Reads one line (boundary-marked, collapsed) as `label：value` pairs. Returns normalised labels
 /// and cleaned values; empty unless the line has a known field label near its start.
 pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
+    // A known label is followed by a colon or an element boundary: a line with neither (most
+    // body text) cannot hold one, and the label regex need not run over it.
+    let b = line.as_bytes();
+    if memchr::memchr2(b':', BOUNDARY as u8, b).is_none()
+        && memchr::memmem::find(b, "：".as_bytes()).is_none()
+    {
+        return Vec::new();
+    }
     let mut occ: Vec<Occurrence> = Vec::new();
     for c in KNOWN_LABEL.re().captures_iter(line) {
         let (Some(whole), Some(lab)) = (c.get(0), c.get(1)) else {
