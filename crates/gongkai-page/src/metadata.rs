@@ -361,11 +361,16 @@ struct Occurrence {
 /// Reads one line (boundary-marked, collapsed) as `label：value` pairs. Returns normalised labels
 /// and cleaned values; empty unless the line has a known field label near its start.
 pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
-    // A known label is followed by a colon or an element boundary: a line with neither (most
-    // body text) cannot hold one, and the label regex need not run over it.
+    // A known label is followed by a colon or an element boundary: a line with neither after its
+    // first visible character (most body text, a lone menu entry) cannot hold one, and the label
+    // regex need not run over it.
     let b = line.as_bytes();
-    if memchr::memchr2(b':', BOUNDARY as u8, b).is_none()
-        && memchr::memmem::find(b, "：".as_bytes()).is_none()
+    let after_first = b
+        .iter()
+        .position(|c| *c != BOUNDARY as u8 && !c.is_ascii_whitespace())
+        .map_or(&b[b.len()..], |i| &b[i + 1..]);
+    if memchr::memchr2(b':', BOUNDARY as u8, after_first).is_none()
+        && memchr::memmem::find(after_first, "：".as_bytes()).is_none()
     {
         return Vec::new();
     }
