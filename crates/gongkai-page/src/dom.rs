@@ -272,31 +272,27 @@ impl Collapser {
         let mut run: Option<usize> = None;
         let mut i = 0;
         while i < b.len() {
-            let lead = b[i];
-            let (width, sep) = if lead < 0x80 {
-                let sep = if self.mark && lead == 0x01 {
-                    Sep::Marker
-                } else if lead == b' ' || (b'\t'..=b'\r').contains(&lead) {
-                    Sep::Space
-                } else {
-                    Sep::No
-                };
-                (1, sep)
-            } else {
-                let width = match lead {
-                    0xC0..=0xDF => 2,
-                    0xE0..=0xEF => 3,
-                    _ => 4,
-                };
+            // Inside a run, visible bytes (continuation bytes included: their lead byte was
+            // judged already) are skipped by a table lookup each.
+            if run.is_some() {
+                while i < b.len() && BYTE_CLASS[usize::from(b[i])] == VISIBLE {
+                    i += 1;
+                }
+                if i == b.len() {
+                    break;
+                }
+            }
+            let (width, sep) = match BYTE_CLASS[usize::from(b[i])] {
+                ASCII_SPACE => (1, Sep::Space),
+                MARKER if self.mark => (1, Sep::Marker),
                 // Non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000, U+FEFF)
-                // start with one of these bytes; everything else is visible.
-                let maybe_space = matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF);
-                let sep = if maybe_space && s[i..].chars().next().is_some_and(is_space) {
-                    Sep::Space
-                } else {
-                    Sep::No
-                };
-                (width, sep)
+                // start with one of these lead bytes; everything else is visible.
+                MAYBE_SPACE => {
+                    let c = s[i..].chars().next().unwrap_or('a');
+                    let sep = if is_space(c) { Sep::Space } else { Sep::No };
+                    (c.len_utf8(), sep)
+                }
+                _ => (1, Sep::No),
             };
             if sep == Sep::No {
                 if run.is_none() {
@@ -329,6 +325,33 @@ impl Collapser {
         }
     }
 }
+
+/// [`BYTE_CLASS`] of a byte that never starts a separator.
+const VISIBLE: u8 = 0;
+/// ASCII whitespace (space, `\t`..=`\r`).
+const ASCII_SPACE: u8 = 1;
+/// The [`BOUNDARY`] byte (a separator only when marking).
+const MARKER: u8 = 2;
+/// A lead byte of a character that may be a non-ASCII space.
+const MAYBE_SPACE: u8 = 3;
+
+/// What each byte of UTF-8 text may be to [`Collapser`].
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [VISIBLE; 256];
+    t[b' ' as usize] = ASCII_SPACE;
+    let mut c = b'\t';
+    while c <= b'\r' {
+        t[c as usize] = ASCII_SPACE;
+        c += 1;
+    }
+    t[0x01] = MARKER;
+    t[0xC2] = MAYBE_SPACE;
+    t[0xE1] = MAYBE_SPACE;
+    t[0xE2] = MAYBE_SPACE;
+    t[0xE3] = MAYBE_SPACE;
+    t[0xEF] = MAYBE_SPACE;
+    t
+};
 
 /// What a character is to [`Collapser`].
 #[derive(Clone, Copy, PartialEq, Eq)]
