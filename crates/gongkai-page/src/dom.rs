@@ -97,6 +97,15 @@ pub fn collapse(s: &str) -> String {
     c.out
 }
 
+/// Like [`collapse`], keeping [`BOUNDARY`] markers as [`marked_text`] does (runs of markers
+/// become one, spaces next to a marker are dropped).
+pub fn collapse_marked(s: &str) -> String {
+    let mut c = Collapser::new(true, usize::MAX);
+    c.out.reserve(s.len());
+    c.push_str(s);
+    c.out
+}
+
 /// `str::to_lowercase`, by ASCII rules when every character is ASCII or uncased CJK (ideographs,
 /// CJK and general punctuation), where both give the same answer much faster.
 pub fn lowercase(s: &str) -> String {
@@ -403,7 +412,10 @@ fn e_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
 /// a scan of the element's few attributes, matching only un-namespaced ones as `attr` does.
 pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
     for (q, v) in el.attrs.iter() {
-        if q.prefix.is_none() && q.ns.is_empty() && &*q.local == name {
+        // The name is compared first: an atom's text is at hand, while telling the namespace
+        // empty looks its text up too. Most attributes differ from `name` already in length.
+        let local: &str = &q.local;
+        if local.len() == name.len() && local == name && q.prefix.is_none() && q.ns.is_empty() {
             return Some(&**v);
         }
     }

@@ -328,27 +328,8 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
 }
 
 fn collapse_line(run: &str) -> String {
-    // Re-use the marked collapser by wrapping: spaces and markers are normalised the same way.
-    let mut out = String::with_capacity(run.len());
-    let mut space = false;
-    let mut marker = false;
-    for ch in run.chars() {
-        if ch == BOUNDARY {
-            marker = true;
-        } else if dom::is_space(ch) {
-            space = true;
-        } else {
-            if marker {
-                out.push(BOUNDARY);
-            } else if space && !out.is_empty() {
-                out.push(' ');
-            }
-            marker = false;
-            space = false;
-            out.push(ch);
-        }
-    }
-    out
+    // Spaces and markers are normalised as the marked text collapser does.
+    dom::collapse_marked(run)
 }
 
 struct Occurrence {
