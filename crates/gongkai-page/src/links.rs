@@ -176,25 +176,35 @@ pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
 }
 
 /// Whether `hay` holds `needle` (ASCII lower case) ignoring ASCII case, as lower-casing `hay`
-/// first would say, without allocating.
+/// first would say, without allocating: only the places where its first letter occurs are tried.
 fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), h).any(|i| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 /// The kind an extension (any ASCII case) names.
 fn ext_kind(ext: &str) -> Option<LinkKind> {
-    let is = |list: &[&str]| list.iter().any(|e| e.eq_ignore_ascii_case(ext));
-    if is(&ATTACHMENT_EXT) {
+    // Every listed extension is short: a longer one names none of them.
+    let mut buf = [0u8; 8];
+    let lower = buf.get_mut(..ext.len())?;
+    lower.copy_from_slice(ext.as_bytes());
+    lower.make_ascii_lowercase();
+    let ext = std::str::from_utf8(lower).ok()?;
+    if ATTACHMENT_EXT.contains(&ext) {
         Some(LinkKind::Attachment)
-    } else if is(&IMAGE_EXT) {
+    } else if IMAGE_EXT.contains(&ext) {
         Some(LinkKind::Image)
-    } else if is(&MEDIA_EXT) {
+    } else if MEDIA_EXT.contains(&ext) {
         Some(LinkKind::Media)
-    } else if ext.eq_ignore_ascii_case("css") {
+    } else if ext == "css" {
         Some(LinkKind::Style)
-    } else if ext.eq_ignore_ascii_case("js") {
+    } else if ext == "js" {
         Some(LinkKind::Script)
     } else {
         None
