@@ -8,6 +8,7 @@
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
 use scraper::{ElementRef, Node};
+use std::borrow::Cow;
 
 pub type Nd<'a> = NodeRef<'a, Node>;
 
@@ -108,12 +109,17 @@ pub fn collapse_marked(s: &str) -> String {
 
 /// `str::to_lowercase`, by ASCII rules when every character is ASCII or uncased CJK (ideographs,
 /// CJK and general punctuation), where both give the same answer much faster.
-pub fn lowercase(s: &str) -> String {
+/// Borrowed when nothing changes (no ASCII capital among such characters).
+pub fn lowercase(s: &str) -> Cow<'_, str> {
     let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
     if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
-        s.to_ascii_lowercase()
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        }
     } else {
-        s.to_lowercase()
+        Cow::Owned(s.to_lowercase())
     }
 }
 
