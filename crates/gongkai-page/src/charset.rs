@@ -14,7 +14,6 @@
 //! legacy charset is read as UTF-8 (a template re-saved without updating its meta).
 
 use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
-use std::borrow::Cow;
 
 /// A decoded page body.
 #[derive(Debug, Clone)]
@@ -35,23 +34,6 @@ const DETECT_BYTES: usize = 64 * 1024;
 /// gb2312 and GBK labels are decoded as GB18030 (a superset), since many pages labelled gb2312
 /// contain GBK-only characters.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
-    let d = decode_borrowed(body, content_type);
-    Decoded {
-        text: d.text.into_owned(),
-        encoding: d.encoding,
-        had_errors: d.had_errors,
-    }
-}
-
-/// [`Decoded`] whose text borrows the body when it is already valid UTF-8 (no copy).
-pub(crate) struct DecodedRef<'a> {
-    pub text: Cow<'a, str>,
-    pub encoding: &'static str,
-    pub had_errors: bool,
-}
-
-/// [`decode`] without copying a body that is already valid UTF-8.
-pub(crate) fn decode_borrowed<'a>(body: &'a [u8], content_type: Option<&str>) -> DecodedRef<'a> {
     if let Some((enc, bom_len)) = Encoding::for_bom(body) {
         return run(widen(enc), &body[bom_len..]);
     }
@@ -87,10 +69,10 @@ pub(crate) fn decode_borrowed<'a>(body: &'a [u8], content_type: Option<&str>) ->
     )
 }
 
-fn run<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> DecodedRef<'a> {
+fn run(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    DecodedRef {
-        text,
+    Decoded {
+        text: text.into_owned(),
         encoding: encoding.name(),
         had_errors,
     }

@@ -57,7 +57,7 @@ const MAX_SCRIPT_BYTES: usize = 4 * 1024 * 1024;
 /// Analyses one fetched HTML page: decodes it, parses it once and fills the whole [`PageModel`].
 pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel {
     let body = &body[..body.len().min(MAX_BODY)];
-    let decoded = charset::decode_borrowed(body, content_type);
+    let decoded = decode(body, content_type);
     let html = guard::bound_markup(&decoded.text);
     let doc = Html::parse_document(&html);
     let root = doc.tree.root();
