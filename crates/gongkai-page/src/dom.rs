@@ -380,11 +380,24 @@ enum Sep {
 /// `_` and whitespace, the first 32. Nothing is allocated for lower-case tokens (this runs for
 /// every ancestor of every link).
 pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str) -> bool) -> bool {
+    // Both attributes in one scan of the element's attributes (the first of each name).
+    let (mut id, mut class) = (None, None);
+    for (q, v) in el.attrs.iter() {
+        let slot = match &*q.local {
+            "id" => &mut id,
+            "class" => &mut class,
+            _ => continue,
+        };
+        if slot.is_none() && q.prefix.is_none() && q.ns.is_empty() {
+            *slot = Some(&**v);
+        }
+    }
     let mut seen = 0usize;
     let mut lower = String::new();
-    for value in [e_attr(el, "id"), e_attr(el, "class")]
+    for value in [id, class]
         .into_iter()
         .flatten()
+        .filter(|v: &&str| v.len() <= 512)
     {
         for t in value.split(|c: char| c == '-' || c == '_' || c.is_whitespace()) {
             if t.is_empty() {
@@ -408,10 +421,6 @@ pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str
         }
     }
     false
-}
-
-fn e_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    el_attr(el, name).filter(|v| v.len() <= 512)
 }
 
 /// `Element::attr` without interning `name` first (scraper makes an atom of it on every call):
