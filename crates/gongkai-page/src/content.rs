@@ -73,16 +73,17 @@ pub fn body_container(root: Nd<'_>) -> Option<Nd<'_>> {
         let Node::Element(e) = n.value() else {
             continue;
         };
-        // Most elements carry neither: skip scraper's id / class parsing for them.
-        if dom::el_attr(e, "id").is_none() && dom::el_attr(e, "class").is_none() {
+        // Most elements carry neither. The class list is read from the attribute as scraper's
+        // `classes()` reads it (split on ASCII whitespace) without interning every class.
+        let (id, class) = (dom::el_attr(e, "id"), dom::el_attr(e, "class"));
+        if id.is_none() && class.is_none() {
             continue;
         }
-        let id = e.id();
         let rank = BODY_CONTAINERS.iter().position(|(is_id, name)| {
             if *is_id {
                 id == Some(*name)
             } else {
-                e.classes().any(|c| c == *name)
+                class.is_some_and(|c| c.split_ascii_whitespace().any(|c| c == *name))
             }
         });
         let Some(rank) = rank else { continue };
@@ -479,6 +480,24 @@ pub fn looks_like_error(title: &str, main_text: &str) -> bool {
         && (t.trim_start().starts_with("404") || ERROR_TITLE_PHRASES.iter().any(|p| t.contains(p)))
     {
         return true;
+    }
+    // Removing one phrase takes at most its own characters away (lower-casing never removes
+    // any): text this long keeps too much other text whatever it says, so it is not lowered
+    // and searched at all.
+    let longest = ERROR_PHRASES
+        .iter()
+        .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
+        .max()
+        .unwrap_or(0);
+    let enough = MAX_ERROR_OTHER_CHARS + longest;
+    if main_text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(enough)
+        .count()
+        >= enough
+    {
+        return false;
     }
     let lower = dom::lowercase(main_text);
     let Some(p) = ERROR_PHRASES.iter().find(|p| contains_phrase(&lower, p)) else {

@@ -121,6 +121,12 @@ fn scan(text: &str, limit: usize) -> Vec<NaiveDate> {
     if !has_digit(&norm) && !norm.contains('年') {
         return out;
     }
+    // The commonest shape, a bare `2022-06-01`, is the whole text: it is FULL_DATE's first
+    // alternative matching from the start to the end, the only match there can be.
+    if let Some(found) = bare_iso_date(&norm) {
+        out.extend(found.filter(|_| limit > 0));
+        return out;
+    }
     for c in FULL_DATE.re().captures_iter(&norm) {
         if out.len() >= limit {
             break;
@@ -152,6 +158,20 @@ fn scan(text: &str, limit: usize) -> Vec<NaiveDate> {
         }
     }
     out
+}
+
+/// `Some(date)` when the whole text is `YYYY-M-D` in ASCII digits (month and day one or two
+/// digits), `Some(None)` when that date does not exist; None for any other text.
+fn bare_iso_date(s: &str) -> Option<Option<NaiveDate>> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(y, 4..=4) || !digits(m, 1..=2) || !digits(d, 1..=2) {
+        return None;
+    }
+    Some(ymd(y, m, d))
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
@@ -261,6 +281,21 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// A bare `YYYY-M-D` text takes the short path; it must read as the pattern does.
+    #[test]
+    fn bare_iso_dates_read_as_the_pattern_does() {
+        assert_eq!(parse_date("2022-06-01"), Some(d(2022, 6, 1)));
+        assert_eq!(parse_date("2022-6-1"), Some(d(2022, 6, 1)));
+        assert_eq!(parse_date("２０２２－０６－０１"), Some(d(2022, 6, 1)));
+        assert_eq!(parse_date("2022-02-30"), None);
+        assert_eq!(parse_date("1900-01-01"), None);
+        assert_eq!(bare_iso_date("2022-06-01 10:00"), None);
+        assert_eq!(parse_date("2022-06-01 10:00"), Some(d(2022, 6, 1)));
+        assert_eq!(bare_iso_date("2022-006-01"), None);
+        assert_eq!(parse_date("2022-006-01"), None);
+        assert_eq!(find_dates("2022-06-01"), vec![d(2022, 6, 1)]);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
 use scraper::{ElementRef, Node};
+use std::borrow::Cow;
 
 pub type Nd<'a> = NodeRef<'a, Node>;
 
@@ -97,14 +98,28 @@ pub fn collapse(s: &str) -> String {
     c.out
 }
 
+/// Like [`collapse`], keeping [`BOUNDARY`] markers as [`marked_text`] does (runs of markers
+/// become one, spaces next to a marker are dropped).
+pub fn collapse_marked(s: &str) -> String {
+    let mut c = Collapser::new(true, usize::MAX);
+    c.out.reserve(s.len());
+    c.push_str(s);
+    c.out
+}
+
 /// `str::to_lowercase`, by ASCII rules when every character is ASCII or uncased CJK (ideographs,
 /// CJK and general punctuation), where both give the same answer much faster.
-pub fn lowercase(s: &str) -> String {
+/// Borrowed when nothing changes (no ASCII capital among such characters).
+pub fn lowercase(s: &str) -> Cow<'_, str> {
     let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
     if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
-        s.to_ascii_lowercase()
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        }
     } else {
-        s.to_lowercase()
+        Cow::Owned(s.to_lowercase())
     }
 }
 
@@ -272,31 +287,27 @@ impl Collapser {
         let mut run: Option<usize> = None;
         let mut i = 0;
         while i < b.len() {
-            let lead = b[i];
-            let (width, sep) = if lead < 0x80 {
-                let sep = if self.mark && lead == 0x01 {
-                    Sep::Marker
-                } else if lead == b' ' || (b'\t'..=b'\r').contains(&lead) {
-                    Sep::Space
-                } else {
-                    Sep::No
-                };
-                (1, sep)
-            } else {
-                let width = match lead {
-                    0xC0..=0xDF => 2,
-                    0xE0..=0xEF => 3,
-                    _ => 4,
-                };
+            // Inside a run, visible bytes (continuation bytes included: their lead byte was
+            // judged already) are skipped by a table lookup each.
+            if run.is_some() {
+                while i < b.len() && BYTE_CLASS[usize::from(b[i])] == VISIBLE {
+                    i += 1;
+                }
+                if i == b.len() {
+                    break;
+                }
+            }
+            let (width, sep) = match BYTE_CLASS[usize::from(b[i])] {
+                ASCII_SPACE => (1, Sep::Space),
+                MARKER if self.mark => (1, Sep::Marker),
                 // Non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000, U+FEFF)
-                // start with one of these bytes; everything else is visible.
-                let maybe_space = matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF);
-                let sep = if maybe_space && s[i..].chars().next().is_some_and(is_space) {
-                    Sep::Space
-                } else {
-                    Sep::No
-                };
-                (width, sep)
+                // start with one of these lead bytes; everything else is visible.
+                MAYBE_SPACE => {
+                    let c = s[i..].chars().next().unwrap_or('a');
+                    let sep = if is_space(c) { Sep::Space } else { Sep::No };
+                    (c.len_utf8(), sep)
+                }
+                _ => (1, Sep::No),
             };
             if sep == Sep::No {
                 if run.is_none() {
@@ -330,6 +341,33 @@ impl Collapser {
     }
 }
 
+/// [`BYTE_CLASS`] of a byte that never starts a separator.
+const VISIBLE: u8 = 0;
+/// ASCII whitespace (space, `\t`..=`\r`).
+const ASCII_SPACE: u8 = 1;
+/// The [`BOUNDARY`] byte (a separator only when marking).
+const MARKER: u8 = 2;
+/// A lead byte of a character that may be a non-ASCII space.
+const MAYBE_SPACE: u8 = 3;
+
+/// What each byte of UTF-8 text may be to [`Collapser`].
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [VISIBLE; 256];
+    t[b' ' as usize] = ASCII_SPACE;
+    let mut c = b'\t';
+    while c <= b'\r' {
+        t[c as usize] = ASCII_SPACE;
+        c += 1;
+    }
+    t[0x01] = MARKER;
+    t[0xC2] = MAYBE_SPACE;
+    t[0xE1] = MAYBE_SPACE;
+    t[0xE2] = MAYBE_SPACE;
+    t[0xE3] = MAYBE_SPACE;
+    t[0xEF] = MAYBE_SPACE;
+    t
+};
+
 /// What a character is to [`Collapser`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sep {
@@ -342,11 +380,24 @@ enum Sep {
 /// `_` and whitespace, the first 32. Nothing is allocated for lower-case tokens (this runs for
 /// every ancestor of every link).
 pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str) -> bool) -> bool {
+    // Both attributes in one scan of the element's attributes (the first of each name).
+    let (mut id, mut class) = (None, None);
+    for (q, v) in el.attrs.iter() {
+        let slot = match &*q.local {
+            "id" => &mut id,
+            "class" => &mut class,
+            _ => continue,
+        };
+        if slot.is_none() && q.prefix.is_none() && q.ns.is_empty() {
+            *slot = Some(&**v);
+        }
+    }
     let mut seen = 0usize;
     let mut lower = String::new();
-    for value in [e_attr(el, "id"), e_attr(el, "class")]
+    for value in [id, class]
         .into_iter()
         .flatten()
+        .filter(|v: &&str| v.len() <= 512)
     {
         for t in value.split(|c: char| c == '-' || c == '_' || c.is_whitespace()) {
             if t.is_empty() {
@@ -372,15 +423,14 @@ pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str
     false
 }
 
-fn e_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    el_attr(el, name).filter(|v| v.len() <= 512)
-}
-
 /// `Element::attr` without interning `name` first (scraper makes an atom of it on every call):
 /// a scan of the element's few attributes, matching only un-namespaced ones as `attr` does.
 pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
     for (q, v) in el.attrs.iter() {
-        if q.prefix.is_none() && q.ns.is_empty() && &*q.local == name {
+        // The name is compared first: an atom's text is at hand, while telling the namespace
+        // empty looks its text up too. Most attributes differ from `name` already in length.
+        let local: &str = &q.local;
+        if local.len() == name.len() && local == name && q.prefix.is_none() && q.ns.is_empty() {
             return Some(&**v);
         }
     }

@@ -47,8 +47,10 @@ static POLICE: ThreadRegex = ThreadRegex::new(|| {
 
 /// Reads the footer statements of the document rooted at `root`.
 pub fn extract(root: Nd<'_>) -> Footer {
-    let text = footer_text(root);
-    parse(&text)
+    match footer_text(root) {
+        Ok(found) => found,
+        Err(text) => parse(&text),
+    }
 }
 
 /// Parses footer text (element boundaries may be marked with U+0001).
@@ -147,7 +149,9 @@ fn space_after_beian(p: &str) -> String {
     }
 }
 
-fn footer_text(root: Nd<'_>) -> String {
+/// The statements of the page's footer elements when they hold any (parsed once here), else the
+/// text to read them from: footer elements' text plus the tail of the body text.
+fn footer_text(root: Nd<'_>) -> Result<Footer, String> {
     let mut out = String::new();
     let mut inside: Option<ego_tree::NodeId> = None;
     for edge in root.traverse() {
@@ -174,18 +178,22 @@ fn footer_text(root: Nd<'_>) -> String {
             _ => {}
         }
     }
-    if out.is_empty() || parse(&out) == Footer::default() {
-        let body = root
-            .descendants()
-            .find(|n| dom::tag(*n) == Some("body"))
-            .unwrap_or(root);
-        let all = dom::marked_text(body, 512 * 1024);
-        let n = all.chars().count();
-        let tail: String = all.chars().skip(n.saturating_sub(TAIL_CHARS)).collect();
-        out.push(BOUNDARY);
-        out.push_str(&tail);
+    if !out.is_empty() {
+        let found = parse(&out);
+        if found != Footer::default() {
+            return Ok(found);
+        }
     }
-    out
+    let body = root
+        .descendants()
+        .find(|n| dom::tag(*n) == Some("body"))
+        .unwrap_or(root);
+    let all = dom::marked_text(body, 512 * 1024);
+    let n = all.chars().count();
+    let tail: String = all.chars().skip(n.saturating_sub(TAIL_CHARS)).collect();
+    out.push(BOUNDARY);
+    out.push_str(&tail);
+    Err(out)
 }
 
 #[cfg(test)]

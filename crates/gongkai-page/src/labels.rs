@@ -220,30 +220,29 @@ pub const HEADER_WORDS: &[&str] = &[
 /// Normalises a printed label: removes spaces (incl. U+3000, NBSP), boundary markers, trailing
 /// colons and decorative brackets / bullets.
 pub fn normalize_label(s: &str) -> String {
+    // Spaces and markers go wherever they are, so trimming the decorations off the ends of the
+    // text without them is trimming decorations and spaces off the ends of the text with them
+    // (the two sets are disjoint, so stripping either end never exposes the other's kind).
+    let gone = |c: char| c == BOUNDARY || is_space(c);
+    let s = s
+        .trim_end_matches(|c: char| gone(c) || LABEL_SUFFIXES.contains(&c))
+        .trim_start_matches(|c: char| gone(c) || LABEL_PREFIXES.contains(&c));
     let mut out = String::with_capacity(s.len());
-    out.extend(s.chars().filter(|c| !is_space(*c) && *c != BOUNDARY));
-    // Strip by moving the ends, then cut the string once (labels are read for every line).
-    let (mut start, mut end) = (0, out.len());
-    loop {
-        let before = end - start;
-        for p in ['：', ':', '】', ']', '）', ')', '〕', '>'] {
-            if out[start..end].ends_with(p) {
-                end -= p.len_utf8();
-            }
-        }
-        for p in ['【', '[', '（', '(', '〔', '*', '·', '•', '<', '★'] {
-            if out[start..end].starts_with(p) {
-                start += p.len_utf8();
-            }
-        }
-        if end - start == before {
-            break;
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        if gone(c) {
+            out.push_str(&s[run..i]);
+            run = i + c.len_utf8();
         }
     }
-    out.truncate(end);
-    out.replace_range(..start, "");
+    out.push_str(&s[run..]);
     out
 }
+
+/// Decorations after a label: colons and closing brackets.
+const LABEL_SUFFIXES: [char; 8] = ['：', ':', '】', ']', '）', ')', '〕', '>'];
+/// Decorations before a label: opening brackets and bullets.
+const LABEL_PREFIXES: [char; 10] = ['【', '[', '（', '(', '〔', '*', '·', '•', '<', '★'];
 
 /// The field a normalised label stands for.
 pub fn field_of(label: &str) -> Option<Field> {

@@ -157,19 +157,17 @@ pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
         Some(u) => extension(u.path()).or_else(raw_ext),
         None => raw_ext(),
     };
-    if let Some(k) = path_ext.as_deref().and_then(ext_kind) {
+    if let Some(k) = path_ext.and_then(ext_kind) {
         return Some(k);
     }
     let u = url?;
-    let last = u
-        .path()
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if last.contains("down") || last.contains("attach") || last.contains("file") {
+    let last = u.path().rsplit('/').next().unwrap_or("");
+    if ["down", "attach", "file"]
+        .iter()
+        .any(|w| contains_ascii_ci(last, w))
+    {
         for (_, v) in u.query_pairs().take(16) {
-            if let Some(LinkKind::Attachment) = extension(&v).as_deref().and_then(ext_kind) {
+            if let Some(LinkKind::Attachment) = extension(&v).and_then(ext_kind) {
                 return Some(LinkKind::Attachment);
             }
         }
@@ -177,7 +175,27 @@ pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
     None
 }
 
+/// Whether `hay` holds `needle` (ASCII lower case) ignoring ASCII case, as lower-casing `hay`
+/// first would say, without allocating: only the places where its first letter occurs are tried.
+fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), h).any(|i| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
+}
+
+/// The kind an extension (any ASCII case) names.
 fn ext_kind(ext: &str) -> Option<LinkKind> {
+    // Every listed extension is short: a longer one names none of them.
+    let mut buf = [0u8; 8];
+    let lower = buf.get_mut(..ext.len())?;
+    lower.copy_from_slice(ext.as_bytes());
+    lower.make_ascii_lowercase();
+    let ext = std::str::from_utf8(lower).ok()?;
     if ATTACHMENT_EXT.contains(&ext) {
         Some(LinkKind::Attachment)
     } else if IMAGE_EXT.contains(&ext) {
@@ -193,14 +211,15 @@ fn ext_kind(ext: &str) -> Option<LinkKind> {
     }
 }
 
-/// Lower-cased extension of the last path segment, percent-decoding not needed for ASCII exts.
-fn extension(path: &str) -> Option<String> {
+/// Extension of the last path segment (any ASCII case), percent-decoding not needed for ASCII
+/// exts.
+fn extension(path: &str) -> Option<&str> {
     let last = path.rsplit('/').next()?;
     let (_, ext) = last.rsplit_once('.')?;
     if ext.is_empty() || ext.len() > 5 || !ext.chars().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
-    Some(ext.to_ascii_lowercase())
+    Some(ext)
 }
 
 /// Anchor text: element text for `a`; falls back to `title`, then the `alt` of an image inside.

@@ -328,27 +328,8 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
 }
 
 fn collapse_line(run: &str) -> String {
-    // Re-use the marked collapser by wrapping: spaces and markers are normalised the same way.
-    let mut out = String::with_capacity(run.len());
-    let mut space = false;
-    let mut marker = false;
-    for ch in run.chars() {
-        if ch == BOUNDARY {
-            marker = true;
-        } else if dom::is_space(ch) {
-            space = true;
-        } else {
-            if marker {
-                out.push(BOUNDARY);
-            } else if space && !out.is_empty() {
-                out.push(' ');
-            }
-            marker = false;
-            space = false;
-            out.push(ch);
-        }
-    }
-    out
+    // Spaces and markers are normalised as the marked text collapser does.
+    dom::collapse_marked(run)
 }
 
 struct Occurrence {
@@ -361,6 +342,19 @@ struct Occurrence {
 /// Reads one line (boundary-marked, collapsed) as `label：value` pairs. Returns normalised labels
 /// and cleaned values; empty unless the line has a known field label near its start.
 pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
+    // A known label is followed by a colon or an element boundary: a line with neither after its
+    // first visible character (most body text, a lone menu entry) cannot hold one, and the label
+    // regex need not run over it.
+    let b = line.as_bytes();
+    let after_first = b
+        .iter()
+        .position(|c| *c != BOUNDARY as u8 && !c.is_ascii_whitespace())
+        .map_or(&b[b.len()..], |i| &b[i + 1..]);
+    if memchr::memchr2(b':', BOUNDARY as u8, after_first).is_none()
+        && memchr::memmem::find(after_first, "：".as_bytes()).is_none()
+    {
+        return Vec::new();
+    }
     let mut occ: Vec<Occurrence> = Vec::new();
     for c in KNOWN_LABEL.re().captures_iter(line) {
         let (Some(whole), Some(lab)) = (c.get(0), c.get(1)) else {

@@ -64,6 +64,19 @@ pub struct Regions<'a> {
     /// [`is_chrome`] and [`is_related_block`] per element: links share most of their ancestors.
     chrome_memo: RefCell<FxHashMap<NodeId, bool>>,
     related_memo: RefCell<FxHashMap<NodeId, bool>>,
+    /// [`Chain`] per element: the links under one element share its chain.
+    chain_memo: RefCell<FxHashMap<NodeId, Chain>>,
+}
+
+/// What [`Regions::of`] asks of a link's ancestors, for the chain from an element up to (not
+/// including) the body: its length and whether the container, a chrome element outside the
+/// container's ancestors, or the article part is on it.
+#[derive(Clone, Copy, Default)]
+struct Chain {
+    len: usize,
+    container: bool,
+    chrome: bool,
+    article: bool,
 }
 
 impl<'a> Regions<'a> {
@@ -86,6 +99,7 @@ impl<'a> Regions<'a> {
             article,
             chrome_memo: RefCell::default(),
             related_memo: RefCell::default(),
+            chain_memo: RefCell::default(),
         }
     }
 
@@ -105,8 +119,63 @@ impl<'a> Regions<'a> {
             .or_insert_with(|| is_related_block(n))
     }
 
+    /// The [`Chain`] from `x` up: worked out once per element, from the nearest ancestor already
+    /// known (iteratively: nesting may be deep).
+    fn chain(&self, x: Nd<'_>) -> Chain {
+        let mut todo: Vec<Nd<'_>> = Vec::new();
+        let mut cur = Some(x);
+        let mut known = Chain::default();
+        while let Some(e) = cur {
+            if matches!(dom::tag(e), Some("body" | "html")) {
+                break;
+            }
+            if let Some(c) = self.chain_memo.borrow().get(&e.id()) {
+                known = *c;
+                break;
+            }
+            todo.push(e);
+            cur = e.parent();
+        }
+        for e in todo.into_iter().rev() {
+            let id = e.id();
+            known = Chain {
+                len: known.len + 1,
+                container: known.container || self.container == Some(id),
+                chrome: known.chrome || (!self.around.contains(&id) && self.chrome(e)),
+                article: known.article || self.article.is_some_and(|a| a.id() == id),
+            };
+            self.chain_memo.borrow_mut().insert(id, known);
+        }
+        known
+    }
+
     /// The region of the link element `n`.
     pub fn of(&self, n: Nd<'_>) -> LinkRegion {
+        // Within MAX_DEPTH of the body the ancestors looked at are the whole chain, which is
+        // known from the link's parent; deeper links walk their nearest MAX_DEPTH ancestors.
+        let chain = n.parent().map(|p| self.chain(p)).unwrap_or_default();
+        if chain.len > MAX_DEPTH {
+            return self.of_deep(n);
+        }
+        if self.container.is_some_and(|c| n.id() == c) || chain.container {
+            return LinkRegion::Content;
+        }
+        if chain.chrome {
+            return LinkRegion::Chrome;
+        }
+        let related = n
+            .ancestors()
+            .take_while(|a| !matches!(dom::tag(*a), Some("body" | "html")))
+            .take(RELATED_DEPTH)
+            .any(|a| self.related(a));
+        if related && (self.article.is_none() || chain.article) {
+            return LinkRegion::Related;
+        }
+        LinkRegion::Other
+    }
+
+    /// [`Regions::of`] for a link nested deeper than MAX_DEPTH below the body.
+    fn of_deep(&self, n: Nd<'_>) -> LinkRegion {
         let ancestors: Vec<Nd<'_>> = n
             .ancestors()
             .take(MAX_DEPTH)
@@ -220,6 +289,25 @@ mod tests {
             .filter(|n| dom::tag(*n) == Some("a"))
             .map(|a| (dom::text(a, 100), r.of(a)))
             .collect()
+    }
+
+    /// Only the nearest MAX_DEPTH ancestors count, whether a link's chain is remembered (shallow)
+    /// or walked (deep); links sharing ancestors get the same answers in either order.
+    #[test]
+    fn ancestor_window_is_kept() {
+        let nested = |depth: usize| {
+            format!(
+                "<body><div class=\"nav\">{}<a href=\"/x\">深</a>{}<a href=\"/y\">浅</a></div></body>",
+                "<div>".repeat(depth),
+                "</div>".repeat(depth)
+            )
+        };
+        let v = regions(&nested(MAX_DEPTH - 1));
+        assert_eq!(v[0].1, Chrome);
+        assert_eq!(v[1].1, Chrome);
+        let v = regions(&nested(MAX_DEPTH + 5));
+        assert_eq!(v[0].1, Other);
+        assert_eq!(v[1].1, Chrome);
     }
 
     #[test]

@@ -93,14 +93,20 @@ fn resolve_uncached(base: &Url, raw: &str) -> Result<Url, SkipReason> {
     if joined.host_str().is_none_or(str::is_empty) {
         return Err(SkipReason::Malformed);
     }
-    Ok(normalize(&joined))
+    Ok(normalize_owned(joined))
 }
 
 /// Normalises an absolute URL: drops the fragment and an empty query; the `url` crate already
 /// lower-cases scheme and host and drops default ports for http(s).
 pub fn normalize(url: &Url) -> Url {
-    let mut u = url.clone();
-    u.set_fragment(None);
+    normalize_owned(url.clone())
+}
+
+/// [`normalize`] of a URL the caller owns (no copy).
+fn normalize_owned(mut u: Url) -> Url {
+    if u.fragment().is_some() {
+        u.set_fragment(None);
+    }
     strip_session_ids(&mut u);
     if u.query() == Some("") {
         u.set_query(None);
@@ -116,8 +122,8 @@ fn strip_session_ids(u: &mut Url) {
         let n = name.to_ascii_lowercase();
         n == "jsessionid" || n == "phpsessid" || n.starts_with("aspsessionid")
     }
-    let path = u.path().to_string();
-    if path.contains(';') {
+    if u.path().contains(';') {
+        let path = u.path().to_string();
         let cleaned: Vec<String> = path
             .split('/')
             .map(|seg| {

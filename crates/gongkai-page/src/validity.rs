@@ -152,16 +152,23 @@ static YEARS: ThreadRegex = ThreadRegex::new(|| {
 /// sentence: "本办法自2022年9月19日起施行。有效期5年。").
 pub fn term_clause(text: &str) -> Option<TermClause> {
     // Digit normalisation maps char to char: cut first, then normalise only what is scanned.
-    let cut = text
-        .char_indices()
-        .nth(MAX_SCAN_CHARS)
-        .map_or(text.len(), |(i, _)| i);
+    // A text of at most that many bytes has at most that many chars: nothing to count.
+    let cut = if text.len() <= MAX_SCAN_CHARS {
+        text.len()
+    } else {
+        text.char_indices()
+            .nth(MAX_SCAN_CHARS)
+            .map_or(text.len(), |(i, _)| i)
+    };
     let text: String = normalize_digits(&text[..cut]).into_owned();
     let sentences = split_sentences(&text);
     let mut term = TermClause::default();
     let mut quote: Vec<&str> = Vec::new();
     let mut last_hit: Option<usize> = None;
     for (i, s) in sentences.iter().enumerate() {
+        if !may_state_term(s) {
+            continue;
+        }
         let effective = EFFECTIVE
             .re()
             .captures(s)
@@ -216,20 +223,46 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
     Some(term)
 }
 
+/// Whether a sentence holds the words every term pattern needs: 有效期 (EXPIRES, RANGE, YEARS),
+/// 废止 / 失效 (LAPSES) or 自 with 施行 / 实施 / 执行 / 生效 (EFFECTIVE, FROM_ISSUE). Most body
+/// sentences hold none, and a substring search is far cheaper than six regex searches.
+fn may_state_term(s: &str) -> bool {
+    s.contains("有效期")
+        || s.contains("废止")
+        || s.contains("失效")
+        || (s.contains('自')
+            && ["施行", "实施", "执行", "生效"]
+                .iter()
+                .any(|w| s.contains(w)))
+}
+
 /// Sentences ending in 。；! ? (the terminator kept), whitespace-trimmed, each at most a few
 /// hundred characters (longer runs are cut so a missing full stop does not glue a page).
 fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '；' | '！' | '？' | '\n') {
-            let end = i + c.len_utf8();
-            let s = text[start..end].trim();
-            if !s.is_empty() {
-                out.push(s);
-            }
-            start = end;
+    let b = text.as_bytes();
+    let mut at = 0;
+    // The terminators are '\n' and 。 (E3 80 82), ！ (EF BC 81), ； (EF BC 9B), ？ (EF BC 9F):
+    // only their first bytes are looked for, the rest of the text is not decoded.
+    while let Some(off) = memchr::memchr3(b'\n', 0xE3, 0xEF, &b[at..]) {
+        let i = at + off;
+        let width = match (b[i], b.get(i + 1), b.get(i + 2)) {
+            (b'\n', _, _) => 1,
+            (0xE3, Some(0x80), Some(0x82)) | (0xEF, Some(0xBC), Some(0x81 | 0x9B | 0x9F)) => 3,
+            _ => 0,
+        };
+        if width == 0 {
+            at = i + 1;
+            continue;
         }
+        let end = i + width;
+        let s = text[start..end].trim();
+        if !s.is_empty() {
+            out.push(s);
+        }
+        start = end;
+        at = end;
     }
     let tail = text[start..].trim();
     if !tail.is_empty() {

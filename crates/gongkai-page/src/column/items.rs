@@ -69,7 +69,7 @@ pub enum Mode {
 
 /// Finds the main list under `root`.
 pub fn main_list(root: Nd<'_>, base: &Url, mode: Mode) -> Option<Group> {
-    let groups = merged_groups(root, base);
+    let groups = merged_groups(root, base, mode);
     let eligible = |g: &&Group| match mode {
         Mode::Page { .. } => !g.in_chrome,
         Mode::Fragment => true,
@@ -93,7 +93,11 @@ pub fn main_list(root: Nd<'_>, base: &Url, mode: Mode) -> Option<Group> {
 }
 
 /// All item groups, siblings of the same shape merged, in document order.
-fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
+///
+/// On a whole page a group in chrome that starts a new merge key can never be chosen (a merged
+/// group is in chrome when its first group is): its items are only counted (the total bound needs
+/// their number), not resolved and dated.
+fn merged_groups(root: Nd<'_>, base: &Url, mode: Mode) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
     let mut merge_key_index: HashMap<(Option<NodeId>, String), usize> = HashMap::new();
     let mut total_items = 0usize;
@@ -107,14 +111,19 @@ fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
         if matches!(pe.name(), "head" | "script" | "style" | "select") {
             continue;
         }
-        let Some(group) = group_under(p, base) else {
+        let key = || {
+            (
+                p.parent().map(|x| x.id()),
+                format!("{}.{}", pe.name(), dom::el_attr(pe, "class").unwrap_or("")),
+            )
+        };
+        let count_only =
+            || matches!(mode, Mode::Page { .. }) && !merge_key_index.contains_key(&key());
+        let Some(group) = group_under(p, base, &count_only) else {
             continue;
         };
         total_items += group.items.len();
-        let key = (
-            p.parent().map(|x| x.id()),
-            format!("{}.{}", pe.name(), dom::el_attr(pe, "class").unwrap_or("")),
-        );
+        let key = key();
         if let Some(&i) = merge_key_index.get(&key) {
             let g = &mut out[i];
             g.dated += group.dated;
@@ -130,8 +139,9 @@ fn merged_groups(root: Nd<'_>, base: &Url) -> Vec<Group> {
     out
 }
 
-/// The item group directly under `p`, if its children form one.
-fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
+/// The item group directly under `p`, if its children form one. When the group is in chrome and
+/// `count_only()` says so, its items are left blank (only their number is right).
+fn group_under(p: Nd<'_>, base: &Url, count_only: &dyn Fn() -> bool) -> Option<Group> {
     // Counts per item tag (a fixed table: this runs for every element of the page).
     let mut by_tag = [0usize; ITEM_TAGS.len()];
     for c in dom::child_elements(p).take(MAX_ITEMS) {
@@ -157,6 +167,9 @@ fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
     let mut year_ctx: Option<Option<i32>> = None;
     let mut items = Vec::new();
     let mut dated = 0;
+    // Whether the group is in chrome, and whether its items are only counted: asked once, at
+    // the first candidate that holds a link (most groups have none).
+    let mut chrome: Option<(bool, bool)> = None;
     for (i, c) in candidates.iter().enumerate() {
         let mut year_for_item = || {
             while year_ctx.is_none() && checked <= i {
@@ -167,8 +180,20 @@ fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
             }
             year_ctx.flatten()
         };
-        if item_shaped(*c) {
-            if let Some((item, has_date)) = read_record_with(*c, base, &mut year_for_item) {
+        if item_shaped(*c) && has_link(*c) {
+            let (_, light) = *chrome.get_or_insert_with(|| {
+                let in_chrome = dom::in_chrome(p);
+                (in_chrome, in_chrome && count_only())
+            });
+            if light {
+                if is_record(*c) {
+                    items.push(ColumnItem {
+                        title: Default::default(),
+                        url: None,
+                        date: None,
+                    });
+                }
+            } else if let Some((item, has_date)) = read_linked(*c, base, &mut year_for_item) {
                 dated += usize::from(has_date);
                 items.push(item);
             }
@@ -182,7 +207,7 @@ fn group_under(p: Nd<'_>, base: &Url) -> Option<Group> {
         dated,
         parents: vec![p.id()],
         list_hint: list_hint(p),
-        in_chrome: dom::in_chrome(p),
+        in_chrome: chrome.map_or_else(|| dom::in_chrome(p), |(c, _)| c),
     })
 }
 
@@ -215,20 +240,19 @@ fn read_record_with(
     base: &Url,
     year_ctx: &mut dyn FnMut() -> Option<i32>,
 ) -> Option<(ColumnItem, bool)> {
-    // Most candidates (an article's paragraphs) hold no link at all: tell that before
-    // collecting their text (the same answer as `title_link` below, at a fraction of the cost).
-    if !item
-        .descendants()
-        .take(400)
-        .any(|d| dom::tag(d) == Some("a") && dom::attr(d, "href").is_some())
-    {
+    if !has_link(item) {
         return None;
     }
-    // Too much text for an item? Most items are far below the bound, which their raw size
-    // shows without collapsing anything.
-    if !dom::text_surely_within(item, MAX_ITEM_TEXT)
-        && dom::text(item, MAX_ITEM_TEXT + 1).len() > MAX_ITEM_TEXT
-    {
+    read_linked(item, base, year_ctx)
+}
+
+/// [`read_record_with`] of an item known to hold a link.
+fn read_linked(
+    item: Nd<'_>,
+    base: &Url,
+    year_ctx: &mut dyn FnMut() -> Option<i32>,
+) -> Option<(ColumnItem, bool)> {
+    if too_big(item) {
         return None;
     }
     let (link, title) = title_link(item)?;
@@ -243,10 +267,41 @@ fn read_record_with(
         ColumnItem {
             title: title.into(),
             url: url.map(|u| u.as_str().into()),
-            date: date.map(|d| d.format("%Y-%m-%d").to_string().into()),
+            date: date.map(|d| iso_date(d).into()),
         },
         has_date,
     ))
+}
+
+/// `%Y-%m-%d` as chrono writes it, without interpreting a format string per item.
+fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// Most candidates (an article's paragraphs) hold no link at all: tell that before collecting
+/// their text (the same answer as `title_link` finding a link, at a fraction of the cost).
+fn has_link(item: Nd<'_>) -> bool {
+    item.descendants()
+        .take(400)
+        .any(|d| dom::tag(d) == Some("a") && dom::attr(d, "href").is_some())
+}
+
+/// Too much text for an item? Most items are far below the bound, which their raw size shows
+/// without collapsing anything.
+fn too_big(item: Nd<'_>) -> bool {
+    !dom::text_surely_within(item, MAX_ITEM_TEXT)
+        && dom::text(item, MAX_ITEM_TEXT + 1).len() > MAX_ITEM_TEXT
+}
+
+/// Whether [`read_record_with`] reads `item` (holding a link) as an item, without resolving or
+/// dating it.
+fn is_record(item: Nd<'_>) -> bool {
+    !too_big(item) && title_link(item).is_some()
 }
 
 /// An item holds no nested lists or tables and only a few links (layout blocks hold many).

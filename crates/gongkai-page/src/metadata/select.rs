@@ -5,7 +5,7 @@
 use super::{in_footer, Extracted, Pair, MAX_PAIRS};
 use crate::dom::Nd;
 use crate::labels::{field_of, is_fallback_label, is_placeholder, is_strong_label};
-use crate::model::{Field, Metadata};
+use crate::model::{ArcStr, Field, Metadata};
 use ego_tree::NodeId;
 use std::collections::{HashMap, HashSet};
 
@@ -55,6 +55,8 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
     let mut md = Metadata::default();
     let mut ranks: HashMap<Field, u8> = HashMap::new();
     let mut seen_raw: HashSet<(String, String)> = HashSet::new();
+    // Collected here and made into `md.raw` once: a push onto `Pairs` copies the list.
+    let mut raw: Vec<(ArcStr, ArcStr)> = Vec::new();
     for id in order {
         let Some(block_pairs) = by_block.remove(&id) else {
             continue;
@@ -70,10 +72,9 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
             // as raw pairs for the rules that read them; body prose is not.
             if !root.tree().get(id).is_some_and(in_footer) {
                 for p in block_pairs.into_iter().filter(|p| !p.prose) {
-                    if md.raw.len() < MAX_PAIRS
-                        && seen_raw.insert((p.label.clone(), p.value.clone()))
+                    if raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone()))
                     {
-                        md.raw.push((p.label.into(), p.value.into()));
+                        raw.push((p.label.into(), p.value.into()));
                     }
                 }
             }
@@ -97,11 +98,12 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
                     md.fields.insert(f, p.value.as_str().into());
                 }
             }
-            if md.raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone())) {
-                md.raw.push((p.label.into(), p.value.into()));
+            if raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone())) {
+                raw.push((p.label.into(), p.value.into()));
             }
         }
     }
+    md.raw = raw.into_iter().collect();
     let strong = md.raw.iter().any(|(l, _)| is_strong_label(l));
     let disclosure_block = md.fields.len() >= 2 && strong;
     Extracted {
