@@ -50,11 +50,6 @@ pub(crate) fn with_text(json: String, text: Option<&str>) -> String {
     }
 }
 
-/// Puts a crawled page's links, stored as rows, back into its model's JSON.
-pub(crate) fn with_links(json: String, links: &[gongkai_core::Link]) -> serde_json::Result<String> {
-    Ok(with_member(json, "links", &serde_json::to_string(links)?))
-}
-
 /// `json` (an object) with member `key` (a plain name) set to the JSON `value`, first.
 fn with_member(json: String, key: &str, value: &str) -> String {
     let Some(rest) = json.strip_prefix('{') else {

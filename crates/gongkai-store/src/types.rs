@@ -126,6 +126,9 @@ pub struct Validators {
     /// same final URL the crawler reuses it instead of parsing the page again.
     pub model_json: Option<String>,
     pub extractor_version: Option<u32>,
+    /// When the JSON was stored without its links (schema version 11): the fetch whose rows
+    /// they are, for [`crate::Store::page_links`]. None when the JSON holds them.
+    pub links_of: Option<i64>,
 }
 
 /// A finding as stored.

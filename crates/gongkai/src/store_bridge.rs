@@ -45,7 +45,14 @@ impl PriorLookup for StorePrior {
             .model_json
             .as_deref()
             .filter(|_| v.extractor_version == Some(gongkai_page::EXTRACTOR_VERSION))
-            .and_then(|j| serde_json::from_str(j).ok());
+            .and_then(|j| serde_json::from_str::<gongkai_core::PageModel>(j).ok())
+            .and_then(|mut m| {
+                // Stored apart (schema 11): a model without its links is not reused.
+                if let Some(source) = v.links_of {
+                    m.links = store.page_links(source).ok()?;
+                }
+                Some(m)
+            });
         Some(PriorFetch {
             etag: v.etag,
             last_modified: v.last_modified,

@@ -5,7 +5,7 @@ use super::{clamp_u32, parse_model, Store};
 use crate::body::{decode, sha256_hex, Compression};
 use crate::codes::{method_from_code, purpose_from_code};
 use crate::error::{bad_value, json, sql, StoreError};
-use crate::model_json::{with_links, with_text};
+use crate::model_json::with_text;
 use crate::types::{FrontierEntry, StoredFetch, Validators, WriterStats};
 use crate::write;
 use gongkai_core::{FetchOutcome, FetchRecord, RedirectHop};
@@ -197,6 +197,7 @@ impl Store {
                         .get::<_, Option<String>>(4)?
                         .map(|j| with_text(j, text.as_deref())),
                     extractor_version: r.get(5)?,
+                    links_of: None,
                 };
                 Ok((v, links_apart, r.get::<_, i64>(8)?))
             })
@@ -208,16 +209,14 @@ impl Store {
         if v.etag.is_none() && v.last_modified.is_none() {
             return Ok(None);
         }
-        if links_apart {
-            if let Some(json) = v.model_json.take() {
-                let links = links::link_rows(&self.conn, &self.path, source)?;
-                v.model_json = Some(
-                    with_links(json, &links)
-                        .map_err(crate::error::json(&self.path, "read validators"))?,
-                );
-            }
-        }
+        // The links are read only if the caller takes the model (its version may be stale).
+        v.links_of = (links_apart && v.model_json.is_some()).then_some(source);
         Ok(Some(v))
+    }
+
+    /// The links of a crawled page stored as rows (see [`Validators::links_of`]), in page order.
+    pub fn page_links(&self, fetch_id: i64) -> Result<Vec<gongkai_core::Link>, StoreError> {
+        links::link_rows(&self.conn, &self.path, fetch_id)
     }
 
     /// The exact bytes stored under `sha256` (hex), if present.

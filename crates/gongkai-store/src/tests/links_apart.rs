@@ -77,7 +77,11 @@ fn every_reader_gives_a_crawled_pages_links_back_whole() {
     );
     assert_eq!(store.fetches(run).unwrap()[0].record.model, want);
     let v = store.validators(&url).unwrap().unwrap();
-    let m: PageModel = serde_json::from_str(v.model_json.as_deref().unwrap()).unwrap();
+    let mut m: PageModel = serde_json::from_str(v.model_json.as_deref().unwrap()).unwrap();
+    assert_eq!(v.links_of, Some(id), "the links are the page's rows");
+    if let Some(source) = v.links_of {
+        m.links = store.page_links(source).unwrap();
+    }
     assert_eq!(Some(m), want);
     let site = store.load_site(run).unwrap();
     let loaded: Vec<_> = site
@@ -146,7 +150,11 @@ fn checked_pages_keep_their_links_in_the_json_and_old_rows_read_as_before() {
         .unwrap();
     assert_eq!(store.fetch(oid).unwrap().unwrap().record.model, old.model);
     let v = store.validators(&url).unwrap().unwrap();
-    let m: PageModel = serde_json::from_str(v.model_json.as_deref().unwrap()).unwrap();
+    let mut m: PageModel = serde_json::from_str(v.model_json.as_deref().unwrap()).unwrap();
+    assert_eq!(v.links_of, None, "an old row's JSON holds them");
+    if let Some(source) = v.links_of {
+        m.links = store.page_links(source).unwrap();
+    }
     assert_eq!(Some(m), old.model);
 }
 

@@ -63,7 +63,10 @@ fn old_and_new_rows_read_the_same_model() {
         let f = store.fetch(id).unwrap().unwrap();
         assert_eq!(f.record.model, rec.model, "{url}");
         let v = store.validators(url).unwrap().unwrap();
-        let m: PageModel = serde_json::from_str(v.model_json.as_deref().unwrap()).unwrap();
+        let mut m: PageModel = serde_json::from_str(v.model_json.as_deref().unwrap()).unwrap();
+        if let Some(source) = v.links_of {
+            m.links = store.page_links(source).unwrap();
+        }
         assert_eq!(Some(m), rec.model, "{url}");
     }
     assert!(store
