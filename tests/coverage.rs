@@ -115,8 +115,10 @@ fn a_column_paged_only_by_next_links_is_fetched_to_the_end_with_defaults() {
         )
         .unwrap();
     // Reached from a list (depth 2) or along 上一篇 / 下一篇 from an article reached earlier; never
-    // one level per list page (the last list page's articles would be at 33).
-    assert!(deepest_article < 12, "article depth {deepest_article}");
+    // one level per list page (the last list page's articles would be at 33). How far a chain
+    // gets before the list that holds its articles is fetched depends on timing: under 12 on an
+    // idle machine, 16 seen while other builds ran beside the tests.
+    assert!(deepest_article < 24, "article depth {deepest_article}");
 
     let (status, cov) = run_row(&conn, 1);
     assert_eq!(status, "completed");
