@@ -307,7 +307,7 @@ pub(crate) fn record(
     Ok(fetch_id)
 }
 
-/// Rows per multi-row link INSERT (10 parameters each).
+/// Rows per multi-row link INSERT (`LINK_COLS` parameters each).
 const LINK_CHUNK: usize = 32;
 const LINK_COLS: usize = 11;
 

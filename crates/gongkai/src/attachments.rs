@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Results stored in one transaction: a commit per file cost more than reading most files; a
-/// crash loses at most this many results (read again by the next run).
+/// Results stored in one transaction (and whenever a file is slow): fewer commits, and a crash
+/// loses at most this many results (read again by the next run).
 const STORE_BATCH: usize = 128;
 
 /// Longest time one file may take; a parser still busy after it is abandoned (its thread ends
