@@ -43,24 +43,20 @@ pub(crate) fn encode(
 
 /// Puts a separately stored `text` back into a model's JSON (a no-op without one).
 pub(crate) fn with_text(json: String, text: Option<&str>) -> String {
-    match text {
-        // A String serialises infallibly.
-        Some(t) => with_member(json, "text", &serde_json::to_string(t).unwrap_or_default()),
-        None => json,
-    }
-}
-
-/// `json` (an object) with member `key` (a plain name) set to the JSON `value`, first.
-fn with_member(json: String, key: &str, value: &str) -> String {
+    let Some(text) = text else {
+        return json;
+    };
     let Some(rest) = json.strip_prefix('{') else {
         return json;
     };
+    // A String serialises infallibly.
+    let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
     let sep = if rest.trim_start().starts_with('}') {
         ""
     } else {
         ","
     };
-    format!("{{\"{key}\":{value}{sep}{rest}")
+    format!("{{\"text\":{quoted}{sep}{rest}")
 }
 
 /// Parses a stored model and puts its separately stored text back.

@@ -16,36 +16,40 @@ macro_rules! model_of {
     };
 }
 
-/// The separately stored page text (schema version 10) of a `fetches` row named `$t` in SQL,
-/// taken from the same row as [`model_of!`]'s model: NULL when that model's JSON holds its text
-/// itself (rows written before version 10) or there is no model.
-macro_rules! text_of {
-    ($t:literal) => {
+/// Column `$col` of the `fetches` row whose model [`model_of!`] takes for the row named `$t` in
+/// SQL: the row's own when it has a model, else its original's (NULL for neither).
+macro_rules! of_model_row {
+    ($t:literal, $col:literal) => {
         concat!(
             "CASE WHEN ",
             $t,
             ".model IS NOT NULL THEN ",
             $t,
-            ".text ELSE (SELECT o.text FROM fetches o WHERE o.id = ",
+            ".",
+            $col,
+            " ELSE (SELECT o.",
+            $col,
+            " FROM fetches o WHERE o.id = ",
             $t,
             ".carried_from) END"
         )
     };
 }
 
-/// Whether a `fetches` row named `$t` keeps its links apart from its model JSON, taken from the
-/// same row as [`model_of!`]'s model (its original's for a carried row).
+/// The separately stored page text (schema version 10) of a `fetches` row named `$t` in SQL,
+/// taken from the same row as [`model_of!`]'s model: NULL when that model's JSON holds its text
+/// itself (rows written before version 10) or there is no model.
+macro_rules! text_of {
+    ($t:literal) => {
+        of_model_row!($t, "text")
+    };
+}
+
+/// Whether a `fetches` row named `$t` keeps its links apart from its model JSON (schema version
+/// 11), taken from the same row as [`model_of!`]'s model.
 macro_rules! links_apart_of {
     ($t:literal) => {
-        concat!(
-            "CASE WHEN ",
-            $t,
-            ".model IS NOT NULL THEN ",
-            $t,
-            ".links_apart ELSE (SELECT o.links_apart FROM fetches o WHERE o.id = ",
-            $t,
-            ".carried_from) END"
-        )
+        of_model_row!($t, "links_apart")
     };
 }
 
