@@ -9,7 +9,7 @@ pub use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever extraction changes, so stored models are re-extracted by `gongkai check`.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// Everything extracted from one HTML page.
 ///

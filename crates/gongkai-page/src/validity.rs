@@ -7,6 +7,7 @@
 //!   2027年9月18日。", "有效期5年"), read by [`term_clause`]. It is the text of the document and
 //!   never changes, so it is not a mark; it gives the dates to compare the mark with.
 
+use chrono::NaiveDate;
 use crate::dates::{normalize_digits, parse_date};
 use crate::dom::{self, Nd};
 use crate::model::TermClause;
@@ -121,10 +122,17 @@ fn date_regex(before: &str, after: &str) -> Regex {
     Regex::new(&format!("{before}{DATE}{after}")).expect("static regex")
 }
 
-static EFFECTIVE: ThreadRegex =
-    ThreadRegex::new(|| date_regex(r"自\s*", r"\s*(?:起|开始)?\s*(?:施行|实施|执行|生效)"));
+/// "自2022年1月1日起施行", and the forms portals print beside it: 从 / 于 for 自
+/// ("本规定从2022年1月1日起施行", "于2022年1月1日起实施") and no preposition at all when 起
+/// follows the date ("本办法2022年1月1日起施行"). The date is group 1 or group 2.
+static EFFECTIVE: ThreadRegex = ThreadRegex::new(|| {
+    Regex::new(&format!(
+        r"(?:(?:自|从|于)\s*{DATE}\s*(?:起|开始)?|{DATE}\s*(?:起|开始))\s*(?:正式)?\s*(?:施行|实施|执行|生效)"
+    ))
+    .expect("static regex")
+});
 static FROM_ISSUE: ThreadRegex = ThreadRegex::new(|| {
-    Regex::new(r"自\s*(?:印发|发布|公布|颁布|下发)之日起\s*(?:施行|实施|执行|生效)")
+    Regex::new(r"自\s*(?:印发|发布|公布|颁布|下发|发文|签发)之日起\s*(?:施行|实施|执行|生效)")
         .expect("static regex")
 });
 static EXPIRES: ThreadRegex = ThreadRegex::new(|| {
@@ -169,10 +177,7 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
         if !may_state_term(s) {
             continue;
         }
-        let effective = EFFECTIVE
-            .re()
-            .captures(s)
-            .and_then(|c| parse_date(c.get(1)?.as_str()));
+        let effective = effective_date(s);
         let from_issue = FROM_ISSUE.re().is_match(s);
         let range = RANGE.re().captures(s).and_then(|c| {
             Some((
@@ -223,14 +228,25 @@ pub fn term_clause(text: &str) -> Option<TermClause> {
     Some(term)
 }
 
+/// The date this sentence says the document takes effect. A date that only qualifies another
+/// document ("2018年3月1日起施行的《某办法》同时废止", the one this document replaces) is not it.
+fn effective_date(s: &str) -> Option<NaiveDate> {
+    EFFECTIVE
+        .re()
+        .captures_iter(s)
+        .find(|c| c.get(0).is_some_and(|m| !s[m.end()..].starts_with('的')))
+        .and_then(|c| parse_date(c.get(1).or_else(|| c.get(2))?.as_str()))
+}
+
 /// Whether a sentence holds the words every term pattern needs: 有效期 (EXPIRES, RANGE, YEARS),
-/// 废止 / 失效 (LAPSES) or 自 with 施行 / 实施 / 执行 / 生效 (EFFECTIVE, FROM_ISSUE). Most body
-/// sentences hold none, and a substring search is far cheaper than six regex searches.
+/// 废止 / 失效 (LAPSES), or 施行 / 实施 / 执行 / 生效 with 自 / 从 / 于 / 起 (EFFECTIVE,
+/// FROM_ISSUE). Most body sentences hold none, and a substring search is far cheaper than six
+/// regex searches.
 fn may_state_term(s: &str) -> bool {
     s.contains("有效期")
         || s.contains("废止")
         || s.contains("失效")
-        || (s.contains('自')
+        || (['自', '从', '于', '起'].iter().any(|c| s.contains(*c))
             && ["施行", "实施", "执行", "生效"]
                 .iter()
                 .any(|w| s.contains(w)))

@@ -46,6 +46,35 @@ fn clause_forms() {
     assert!(term_clause(&long).unwrap().quote.chars().count() <= 200);
 }
 
+/// Portals print the effective date with 从 / 于 for 自, or with no preposition before 起; a
+/// date that only qualifies the document being replaced is not this one's.
+#[test]
+fn effective_date_forms_beside_zi() {
+    let cases = [
+        ("本规定从2022年1月1日起施行，有效期5年。", "2022-01-01"),
+        ("本办法于2021年3月1日起实施。有效期至2026年2月28日。", "2021-03-01"),
+        ("本细则2020年7月1日起正式施行，有效期三年。", "2020-07-01"),
+        ("本意见从二〇一九年五月一日开始执行，有效期为2年。", "2019-05-01"),
+    ];
+    for (text, date) in cases {
+        let t = term_clause(text).unwrap_or_else(|| panic!("no clause in {text}"));
+        assert_eq!(t.effective, iso(date), "{text}");
+    }
+    // The first sentence has no date of its own; the next names the replaced document's.
+    let t = term_clause(
+        "本办法自印发之日起施行，有效期5年。2018年3月1日起施行的《滕州市某某管理办法》同时废止。",
+    )
+    .unwrap();
+    assert_eq!((t.effective, t.years), (None, Some(5)));
+    let t = term_clause("2018年3月1日起施行的《某某办法》同时废止，本办法从2023年1月1日起施行。")
+        .unwrap();
+    assert_eq!(t.effective, iso("2023-01-01"));
+    // A date that is not followed by a taking-effect verb is no effective date.
+    assert!(term_clause("本办法于2022年1月1日经市政府常务会议审议通过。").is_none());
+    let t = term_clause("本通知自发文之日起施行。").unwrap();
+    assert_eq!(t.effective, None);
+}
+
 fn badge_of(html: &str, heading: Option<&str>) -> Option<String> {
     let d = Html::parse_document(html);
     let root = d.tree.root();
