@@ -7,11 +7,11 @@
 //!   2027年9月18日。", "有效期5年"), read by [`term_clause`]. It is the text of the document and
 //!   never changes, so it is not a mark; it gives the dates to compare the mark with.
 
-use chrono::NaiveDate;
 use crate::dates::{normalize_digits, parse_date};
 use crate::dom::{self, Nd};
 use crate::model::TermClause;
 use crate::thread_regex::ThreadRegex;
+use chrono::NaiveDate;
 use regex::Regex;
 use scraper::Node;
 

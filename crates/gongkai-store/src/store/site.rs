@@ -1,5 +1,6 @@
 //! The rules' input (`load_site`) and stored page models (stale-model lookup, re-extraction).
 
+use super::links::LinkFeed;
 use super::texts::StoreTexts;
 use super::{clamp_u32, parse_model, Store};
 use crate::codes::purpose_from_code;
@@ -116,8 +117,9 @@ impl Store {
         Ok(site.finish())
     }
 
-    /// Reads the run's rows for [`Self::load_site_rows`] into `site`. (Building the site on a
-    /// second thread was tried: on 2 cores it saved too little wall time to measure, next to a
+    /// Reads the run's rows for [`Self::load_site_rows`] into `site`, the crawled pages' links
+    /// read ahead on a second thread ([`LinkFeed`]). (Building the site on a second thread
+    /// instead was tried: on 2 cores it saved too little wall time to measure, next to a
     /// peak-memory cost at 100,000 pages that could not be ruled out.)
     fn read_site_rows(
         &self,
@@ -138,6 +140,7 @@ impl Store {
                  ORDER BY id"
             ))
             .map_err(sql(p, OP))?;
+        let mut feed = LinkFeed::start(p, run_id);
         let mut rows = stmt.query(params![run_id, on_demand]).map_err(sql(p, OP))?;
         while let Some(r) = rows.next().map_err(sql(p, OP))? {
             let id: i64 = r.get(0).map_err(sql(p, OP))?;
@@ -151,7 +154,16 @@ impl Store {
             let mut model = parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?);
             let links_apart: Option<bool> = r.get(12).map_err(sql(p, OP))?;
             let source: i64 = r.get(13).map_err(sql(p, OP))?;
-            self.restore_links(model.as_mut(), links_apart == Some(true), source)?;
+            let links_apart = links_apart == Some(true);
+            let fed = match (&mut feed, links_apart) {
+                (Some(f), true) => f.links_of(id)?,
+                _ => None,
+            };
+            match (fed, model.as_mut()) {
+                (Some(links), Some(m)) => m.links = links,
+                (Some(_), None) => {}
+                (None, m) => self.restore_links(m, links_apart, source)?,
+            }
             let page = SitePage {
                 fetch_id: id,
                 url: arc_text(r, 1).map_err(sql(p, OP))?,

@@ -174,3 +174,81 @@ fn a_re_extracted_model_replaces_its_rows_and_leaves_the_json_without_links() {
     assert!(model_json(&store, id).get("links").is_none());
     assert_eq!(store.fetch(id).unwrap().unwrap().record.model, Some(given));
 }
+
+/// The links of page `i` of a loaded site, as the fields a link row keeps.
+fn loaded_links(site: &gongkai_core::Site, i: usize) -> Vec<(Option<String>, String, String)> {
+    site.link_table
+        .links_of(i)
+        .map(|l| {
+            (
+                l.target_url.map(str::to_owned),
+                l.anchor.to_owned(),
+                l.element.to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `load_site` reads the link rows ahead on a thread of its own while it parses the models:
+/// crawled pages whose links are rows, old rows whose JSON holds them, checked pages and pages
+/// without links, mixed, each still get exactly their own links, in page order.
+#[test]
+fn a_loaded_site_gives_each_page_its_own_links_whatever_the_mix_of_rows() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let all = varied_links();
+    let mut want = Vec::new();
+    for i in 0..60usize {
+        let url = format!("{HOST}/p{i}.html");
+        let mut rec = page(&url, 0);
+        let links: Vec<Link> = all.iter().cycle().skip(i).take(i % 7).cloned().collect();
+        rec.model.as_mut().unwrap().links = links.clone();
+        if i % 5 == 3 {
+            rec.purpose = FetchPurpose::Check;
+        }
+        let id = store.record(run, &rec, &[]).unwrap();
+        if i % 9 == 4 {
+            // As a version-10 build wrote it: the links in the JSON (and as rows, ignored).
+            let whole = serde_json::to_string(rec.model.as_ref().unwrap()).unwrap();
+            store
+                .connection()
+                .execute(
+                    "UPDATE fetches SET model = ?2, text = NULL, links_apart = 0 WHERE id = ?1",
+                    rusqlite::params![id, whole],
+                )
+                .unwrap();
+            store
+                .connection()
+                .execute(
+                    "UPDATE links SET anchor = 'stale' WHERE source_fetch_id = ?1",
+                    [id],
+                )
+                .unwrap();
+        }
+        let crawled = rec.purpose == FetchPurpose::Crawl;
+        want.push((
+            url,
+            crawled.then(|| {
+                links
+                    .iter()
+                    .map(|l| (l.url.clone(), l.anchor.clone(), l.element.clone()))
+                    .collect::<Vec<_>>()
+            }),
+        ));
+    }
+    let site = store.load_site(run).unwrap();
+    let mut compared = 0;
+    for (url, links) in want {
+        let i = site
+            .pages
+            .iter()
+            .position(|p| *p.url == *url)
+            .unwrap_or_else(|| panic!("{url} not loaded"));
+        if let Some(links) = links {
+            assert_eq!(loaded_links(&site, i), links, "{url}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 48);
+}
