@@ -152,7 +152,7 @@ impl LinkFeed {
             };
             match got.cmp(&id) {
                 std::cmp::Ordering::Equal => return Ok(Some(links)),
-                // A row the reader did not ask for (its model could not be read): passed.
+                // A row the reader did not ask for (not while both walk the same rows): passed.
                 std::cmp::Ordering::Less => {}
                 std::cmp::Ordering::Greater => {
                     self.ahead = Some((got, links));
