@@ -197,6 +197,18 @@ impl Store {
     /// `pages_fetched` = fetch rows with purpose `crawl`). `finished_at` is set when the status is
     /// `completed` or `partial`, and cleared otherwise. The coverage is recorded too.
     pub fn finish_run(&self, run_id: i64, status: RunStatus) -> Result<(), StoreError> {
+        self.finish_run_with(run_id, status, None)
+    }
+
+    /// [`Store::finish_run`] with the coverage [`Store::record_coverage`] computed after the
+    /// crawl, when nothing it counts has changed since (a scan's rules change no fetch, cut or
+    /// frontier row): computing it again read every fetch row once more.
+    pub fn finish_run_with(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        coverage: Option<&Coverage>,
+    ) -> Result<(), StoreError> {
         let p = &self.path;
         let tx = self.tx("finish run: begin")?;
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -226,8 +238,11 @@ impl Store {
         let counts = serde_json::to_string(&counts).map_err(json(p, "encode outcome_counts"))?;
         let finished_at =
             matches!(status, RunStatus::Completed | RunStatus::Partial).then(now_rfc3339);
-        let coverage = coverage_in(&tx, p, run_id)?;
-        let coverage = serde_json::to_string(&coverage).map_err(json(p, "encode coverage"))?;
+        let coverage = match coverage {
+            Some(c) => serde_json::to_string(c),
+            None => serde_json::to_string(&coverage_in(&tx, p, run_id)?),
+        }
+        .map_err(json(p, "encode coverage"))?;
         let n = tx
             .execute(
                 "UPDATE runs SET status = ?2, finished_at = ?3, outcome_counts = ?4,

@@ -134,7 +134,15 @@ fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
     let info = store.run(run).unwrap().unwrap();
     assert_eq!(info.status, RunStatus::Partial);
     assert!(info.finished_at.is_some());
-    assert_eq!(info.coverage, Some(cov));
+    assert_eq!(info.coverage.as_ref(), Some(&cov));
+    // A scan hands the coverage it recorded after the crawl to `finish_run_with`: the same
+    // record as computing it again.
+    store
+        .finish_run_with(run, RunStatus::Partial, Some(&cov))
+        .unwrap();
+    let again = store.run(run).unwrap().unwrap();
+    assert_eq!(again.coverage, Some(cov));
+    assert_eq!(again.outcome_counts, info.outcome_counts);
     // A partial run is finished: nothing to resume.
     assert!(store.latest_unfinished_run().unwrap().is_none());
 }

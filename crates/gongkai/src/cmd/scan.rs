@@ -235,7 +235,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
         let t = Instant::now();
-        store.finish_run(run_id, status)?;
+        store.finish_run_with(run_id, status, Some(&cov))?;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), "run finished");
         if cov.partial() || degraded.is_some() {
             not_judged = gongkai_rules::eval::rules_needing_complete_site(&pack)
