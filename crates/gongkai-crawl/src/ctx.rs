@@ -31,6 +31,12 @@ pub struct PriorFetch {
 /// Looks up earlier fetches (the store implements this; blocking calls are run off the runtime).
 pub trait PriorLookup: Send + Sync {
     fn prior(&self, url: &str) -> Option<PriorFetch>;
+
+    /// True when no URL has a prior fetch: the crawl then asks for none (a lookup is a trip to
+    /// the blocking pool and a query for every page of a first scan).
+    fn is_empty(&self) -> bool {
+        false
+    }
 }
 
 /// No earlier scan.
@@ -38,6 +44,10 @@ pub struct NoPrior;
 impl PriorLookup for NoPrior {
     fn prior(&self, _url: &str) -> Option<PriorFetch> {
         None
+    }
+
+    fn is_empty(&self) -> bool {
+        true
     }
 }
 

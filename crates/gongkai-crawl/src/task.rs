@@ -347,6 +347,9 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
 
 /// Validators and the body of the last stored fetch of `url`, for a conditional request.
 async fn prior_fetch(ctx: &Ctx, url: &str) -> Option<PriorFetch> {
+    if ctx.prior.is_empty() {
+        return None;
+    }
     let lookup = ctx.prior.clone();
     let key = url.to_string();
     tokio::task::spawn_blocking(move || lookup.prior(&key))

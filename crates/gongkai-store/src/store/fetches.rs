@@ -165,6 +165,14 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether the database holds any fetch (of any run): a first scan into an empty one has no
+    /// earlier answer to ask conditionally about.
+    pub fn has_fetches(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM fetches)", [], |r| r.get(0))
+            .map_err(sql(&self.path, "look for fetches"))
+    }
+
     /// Validators for a conditional request: from the latest stored, complete GET of `url` (any
     /// run) that has a body, if that fetch carried an ETag or Last-Modified.
     pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {

@@ -12,12 +12,12 @@ use std::sync::Mutex;
 /// A row's page text, its original's for a carried row: its own column, or inside the model
 /// JSON for rows written before schema version 10 (`COALESCE` evaluates `json_extract`, which
 /// parses the whole model, only for those).
-const TEXT: &str = concat!(
-    "COALESCE(",
+const TEXT_OF_ROW: &str = concat!(
+    "SELECT COALESCE(",
     text_of!("fetches"),
     ", json_extract(",
     model_of!("fetches"),
-    ", '$.text'))"
+    ", '$.text')) AS text FROM fetches WHERE id = ?1"
 );
 
 /// Text readers at most: the rules run on one thread per core.
@@ -82,7 +82,8 @@ impl StoreTexts {
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
             });
         let mut stmt = conn
-            .prepare_cached(&format!("SELECT {TEXT} AS text FROM fetches WHERE id = ?1"))
+            // A constant: the statement cache is looked up by the SQL text, once per read.
+            .prepare_cached(TEXT_OF_ROW)
             .map_err(sql(&self.path, OP))?;
         let text: Option<Option<String>> = stmt
             .query_row([fetch_id], |r| r.get(0))

@@ -512,9 +512,12 @@ async fn crawl_into_store(
     let stats = Arc::new(CrawlStats::default());
     let progress_done = CancellationToken::new();
     let progress = crate::progress::spawn(stats.clone(), progress_done.clone(), quiet);
-    let prior: Arc<dyn gongkai_crawl::PriorLookup> =
-        Arc::new(crate::store_bridge::StorePrior::open(db)?);
-    let _ = store;
+    // A first scan into an empty database has nothing to ask conditionally.
+    let prior: Arc<dyn gongkai_crawl::PriorLookup> = if store.has_fetches()? {
+        Arc::new(crate::store_bridge::StorePrior::open(db)?)
+    } else {
+        Arc::new(gongkai_crawl::NoPrior)
+    };
     let t = Instant::now();
     let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel, stats.clone()).await;
     tracing::debug!(secs = t.elapsed().as_secs_f64(), "crawl done");
