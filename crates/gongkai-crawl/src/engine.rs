@@ -253,7 +253,9 @@ impl Dispatcher {
             return false;
         }
         let cfg = &self.ctx.cfg;
-        let wait = cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base);
+        let wait = self
+            .recheck
+            .pause_left(cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base));
         // One request each: queued as a last attempt, so the task does not retry it.
         let last = cfg.max_retries;
         if recheck::pause(wait, cancel).await {

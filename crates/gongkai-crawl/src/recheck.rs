@@ -1,5 +1,6 @@
 //! Confirm before reporting: a request that failed (not found, server error, no connection …) is
-//! tried once more when the crawl is otherwise done, after a pause, so that a link that failed
+//! tried once more when the crawl is otherwise done, after a pause (counted from the latest
+//! failure: every failed request waits at least that long), so that a link that failed
 //! once at night is not reported broken. The second try is one request (the first already had
 //! its retries), through the same host queue, rate limiter and robots.txt as any other, never
 //! sooner than the backoff base after the first. The second answer replaces the first in the store; the
@@ -12,7 +13,7 @@
 use crate::frontier::FrontierEntry;
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord};
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// Header added to the record of a retried request: what the first attempt got
@@ -98,6 +99,9 @@ pub(crate) struct Recheck {
     pending: HashMap<String, First>,
     /// Keys already retried once (never a third time).
     done: HashSet<String>,
+    /// When the latest failure waiting in `failed` came back: the pause before a round counts
+    /// from it.
+    latest_failure: Option<Instant>,
     /// Requests retried, and those whose retry succeeded.
     pub(crate) rechecked: u64,
     pub(crate) recovered: u64,
@@ -116,6 +120,8 @@ impl Recheck {
         if self.enabled {
             self.failed
                 .extend(failed.into_iter().map(|f| (f.entry, f.first)));
+            // Their failure time is not kept across the interruption: the pause runs in full.
+            self.latest_failure = Some(Instant::now());
         }
     }
 
@@ -152,9 +158,18 @@ impl Recheck {
                     attempts: record.attempts,
                 };
                 self.failed.push((entry, first));
+                self.latest_failure = Some(Instant::now());
             }
         }
         false
+    }
+
+    /// What is left of `pause` for the failures waiting: the pause counts from the latest of
+    /// them, so each is tried again at least `pause` after it failed, and failures of the
+    /// crawl's first minutes do not hold up its end (the default pause is a minute).
+    pub(crate) fn pause_left(&self, pause: Duration) -> Duration {
+        self.latest_failure
+            .map_or(pause, |t| pause.saturating_sub(t.elapsed()))
     }
 
     /// The failures to try again now (each request at most once); empty when none are left.
@@ -198,6 +213,28 @@ mod tests {
         r.status = status;
         r.method = Method::Get;
         r
+    }
+
+    #[test]
+    fn the_pause_counts_from_the_latest_failure() {
+        let mut rc = Recheck::new(true);
+        let pause = Duration::from_secs(60);
+        assert_eq!(
+            rc.pause_left(pause),
+            pause,
+            "nothing failed yet: the whole pause"
+        );
+        let entry = FrontierEntry::crawl("http://a.test/gone.html", 1);
+        rc.started(&entry);
+        let mut first = record("http://a.test/gone.html", FetchOutcome::NotFound, Some(404));
+        rc.finished(&mut first);
+        let left = rc.pause_left(pause);
+        assert!(left <= pause && left > Duration::from_secs(59), "{left:?}");
+        // A failure long ago leaves nothing to wait.
+        rc.latest_failure = Instant::now().checked_sub(Duration::from_secs(61));
+        if rc.latest_failure.is_some() {
+            assert_eq!(rc.pause_left(pause), Duration::ZERO);
+        }
     }
 
     #[test]
