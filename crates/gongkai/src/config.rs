@@ -52,9 +52,9 @@ pub struct CrawlSection {
     /// 20); larger ones are counted as not read. 0: attachments are only checked for
     /// reachability.
     pub max_attachment_mib: Option<u64>,
-    /// Seconds to wait at the end of the crawl before failed requests (not found, server error,
-    /// no connection …; not 401/403/412/429 walls) are tried once more (default 60): only a
-    /// second failure counts. The environment variable `GONGKAI_RECHECK_PAUSE_SECS` overrides it.
+    /// Seconds failed requests (not found, server error, no connection …; not 401/403/412/429
+    /// walls) wait after the latest failure before they are tried once more at the end of the
+    /// crawl (default 60): only a second failure counts. The environment variable `GONGKAI_RECHECK_PAUSE_SECS` overrides it.
     pub recheck_pause_secs: Option<u64>,
     /// A broken link is reported only once it failed in this many consecutive runs (default 1);
     /// until then it is counted as 待确认.
