@@ -17,9 +17,11 @@
 use crate::dates::{self, parse_date, parse_month_day, resolve_month_day, year_heading};
 use crate::dom::{self, Nd};
 use crate::model::ColumnItem;
-use crate::url::resolve;
+use crate::url::resolve_with;
 use ::url::Url;
+use arcstr::ArcStr;
 use chrono::NaiveDate;
+use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::Node;
 use std::collections::HashMap;
@@ -257,30 +259,50 @@ fn read_linked(
     }
     let (link, title) = title_link(item)?;
     let href = dom::attr(link, "href").unwrap_or("");
-    let url = resolve(base, href).ok();
+    // Only the URL's text is kept: it is taken from the resolved answer in place.
+    let url: Option<ArcStr> =
+        resolve_with(base, href, |r| r.as_ref().ok().map(|u| u.as_str().into()));
     if title.is_empty() {
         return None;
     }
-    let date = item_date(item, link, year_ctx, url.as_ref());
+    let date = item_date(item, link, year_ctx, url.as_deref());
     let has_date = date.is_some();
     Some((
         ColumnItem {
             title: title.into(),
-            url: url.map(|u| u.as_str().into()),
-            date: date.map(|d| iso_date(d).into()),
+            url,
+            date: date.map(iso_date),
         },
         has_date,
     ))
 }
 
 /// `%Y-%m-%d` as chrono writes it, without interpreting a format string per item.
-fn iso_date(d: NaiveDate) -> String {
+fn iso_date(d: NaiveDate) -> ArcStr {
     use chrono::Datelike;
-    if (0..=9999).contains(&d.year()) {
-        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
-    } else {
-        d.format("%Y-%m-%d").to_string()
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string().into();
     }
+    // Every part is in range: four, two and two ASCII digits.
+    let digit = |n: u32, div: u32| char::from(b'0' + (n / div % 10) as u8);
+    let y = y.unsigned_abs();
+    let mut s = String::with_capacity(10);
+    s.extend([
+        digit(y, 1000),
+        digit(y, 100),
+        digit(y, 10),
+        digit(y, 1),
+        '-',
+    ]);
+    s.extend([
+        digit(m, 10),
+        digit(m, 1),
+        '-',
+        digit(day, 10),
+        digit(day, 1),
+    ]);
+    s.as_str().into()
 }
 
 /// Most candidates (an article's paragraphs) hold no link at all: tell that before collecting
@@ -336,7 +358,9 @@ fn title_link(item: Nd<'_>) -> Option<(Nd<'_>, String)> {
 /// A link's title: its text without date-only parts (`<i>2020-08-14</i>` inside the link), or its
 /// `title` attribute when the text is truncated ("…"), empty, or the attribute plus extras.
 fn link_title(a: Nd<'_>) -> String {
-    let text = dom::text_skipping(a, 1024, &|el| date_only(&dom::text(*el, 64)).is_some());
+    let text = dom::text_skipping(a, 1024, &|el| {
+        may_hold_date(*el, None) && date_only(&dom::text(*el, 64)).is_some()
+    });
     let attr = dom::attr(a, "title").map(dom::collapse).unwrap_or_default();
     let truncated = text.ends_with("...") || text.ends_with('…') || text.ends_with("..");
     let use_attr = !attr.is_empty()
@@ -366,11 +390,53 @@ fn date_only(t: &str) -> Option<NaiveDate> {
     (rest <= 6).then_some(date)
 }
 
+/// Whether the text under `node` (leaving out the subtree `except`) may hold a date or a
+/// month-day: a digit (any script, as the date parsers count them) or 年. False means none of
+/// the date parsers can find anything in it, so its text need not be gathered; past a few KB
+/// of text the answer is a cautious true.
+fn may_hold_date(node: Nd<'_>, except: Option<NodeId>) -> bool {
+    let date_char = |c: char| match c {
+        '0'..='9' | '年' => true,
+        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+        _ => c.is_numeric(),
+    };
+    let mut budget = 4096usize;
+    let mut skipping: Option<NodeId> = None;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(n) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                if Some(n.id()) == except {
+                    skipping = Some(n.id());
+                    continue;
+                }
+                if let Node::Text(t) = n.value() {
+                    let Some(left) = budget.checked_sub(t.len()) else {
+                        return true;
+                    };
+                    budget = left;
+                    if t.chars().any(date_char) {
+                        return true;
+                    }
+                }
+            }
+            Edge::Close(n) => {
+                if skipping == Some(n.id()) {
+                    skipping = None;
+                }
+            }
+        }
+    }
+    false
+}
+
 fn item_date(
     item: Nd<'_>,
     link: Nd<'_>,
     year_ctx: &mut dyn FnMut() -> Option<i32>,
-    url: Option<&Url>,
+    url: Option<&str>,
 ) -> Option<NaiveDate> {
     // 1. A small element whose whole text is a date.
     let mut month_day = None;
@@ -383,6 +449,9 @@ fn item_date(
         if d.descendants().take(8).count() >= 8 {
             continue;
         }
+        if !may_hold_date(d, None) {
+            continue;
+        }
         let t = dom::text(d, 64);
         if let Some(date) = date_only(&t) {
             return Some(date);
@@ -392,14 +461,18 @@ fn item_date(
         }
     }
     // 2. Dates in the item text outside the title link.
-    let outside = dom::text_skipping(item, MAX_ITEM_TEXT, &|el| el.id() == link.id());
+    let outside = if may_hold_date(item, Some(link.id())) {
+        dom::text_skipping(item, MAX_ITEM_TEXT, &|el| el.id() == link.id())
+    } else {
+        String::new()
+    };
     if let Some(date) = parse_date(&outside) {
         return Some(date);
     }
     // 3. A month-day under a year from context.
     let md = month_day.or_else(|| parse_month_day(&outside))?;
     let year = year_ctx().or_else(|| {
-        url.and_then(|u| dates::date_from_url(u.as_str()))
+        url.and_then(dates::date_from_url)
             .map(|d| chrono::Datelike::year(&d))
     })?;
     resolve_month_day(md, year)

@@ -104,22 +104,26 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
         let Some(href) = dom::attr(a, "href") else {
             continue;
         };
-        let Ok(u) = resolve(base, href) else { continue };
-        if u.host_str() != page.host_str() {
-            continue;
-        }
-        let text = dom::text(a, 64);
-        let lower = dom::lowercase(&text);
-        // Whether the link sits in a pager (an ancestor walk) is asked only when it matters.
-        let mut pager = None;
-        let mut pager_link = || *pager.get_or_insert_with(|| in_pager(a));
-        let numbered = same_dir_numbered(&u, page);
-        let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
-        let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
-        let is_number =
-            !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
-        let is_first = text == "首页" || text == "第一页";
-        if is_next || numbered.is_some() || ((is_number || is_first) && pager_link()) {
+        // The resolved URL is looked at in place: only a pager link's is copied.
+        let pager_url = crate::url::resolve_with(base, href, |r| {
+            let u = r
+                .as_ref()
+                .ok()
+                .filter(|u| u.host_str() == page.host_str())?;
+            let text = dom::text(a, 64);
+            let lower = dom::lowercase(&text);
+            // Whether the link sits in a pager (an ancestor walk) is asked only when it matters.
+            let mut pager = None;
+            let mut pager_link = || *pager.get_or_insert_with(|| in_pager(a));
+            let numbered = same_dir_numbered(u, page);
+            let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+            let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
+            let is_number =
+                !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
+            let is_first = text == "首页" || text == "第一页";
+            if !(is_next || numbered.is_some() || ((is_number || is_first) && pager_link())) {
+                return None;
+            }
             if let Some(pat) = numbered {
                 pattern.get_or_insert(pat);
             }
@@ -128,6 +132,9 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
                     pager_text = dom::text(parent, 400);
                 }
             }
+            Some(u.clone())
+        });
+        if let Some(u) = pager_url {
             push(&mut p, u);
         }
     }
