@@ -395,42 +395,92 @@ fn date_only(t: &str) -> Option<NaiveDate> {
 /// the date parsers can find anything in it, so its text need not be gathered; past a few KB
 /// of text the answer is a cautious true.
 fn may_hold_date(node: Nd<'_>, except: Option<NodeId>) -> bool {
-    let date_char = |c: char| match c {
-        '0'..='9' | '年' => true,
-        '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
-        _ => c.is_numeric(),
-    };
     let mut budget = 4096usize;
+    let mut text = |t: &str| match budget.checked_sub(t.len()) {
+        Some(left) => {
+            budget = left;
+            text_may_hold_date(t)
+        }
+        None => true,
+    };
+    let Some(except) = except else {
+        return node
+            .descendants()
+            .any(|n| n.value().as_text().is_some_and(|t| text(t)));
+    };
     let mut skipping: Option<NodeId> = None;
     for edge in node.traverse() {
         match edge {
-            Edge::Open(n) => {
-                if skipping.is_some() {
-                    continue;
-                }
-                if Some(n.id()) == except {
+            Edge::Open(n) if skipping.is_none() => {
+                if n.id() == except {
                     skipping = Some(n.id());
-                    continue;
-                }
-                if let Node::Text(t) = n.value() {
-                    let Some(left) = budget.checked_sub(t.len()) else {
-                        return true;
-                    };
-                    budget = left;
-                    if t.chars().any(date_char) {
-                        return true;
-                    }
+                } else if n.value().as_text().is_some_and(|t| text(t)) {
+                    return true;
                 }
             }
-            Edge::Close(n) => {
-                if skipping == Some(n.id()) {
-                    skipping = None;
-                }
-            }
+            Edge::Close(n) if skipping == Some(n.id()) => skipping = None,
+            _ => {}
         }
     }
     false
 }
+
+/// [`may_hold_date`] of one text: a character that is a digit (ASCII or any other numeric,
+/// as `dates` counts digits) or 年. Looked at byte by byte: ASCII and CJK ideographs (nearly
+/// all page text) are told apart by their first byte alone.
+fn text_may_hold_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while let Some(off) = b[i..]
+        .iter()
+        .position(|x| DATE_BYTE[usize::from(*x)] != NEVER)
+    {
+        let p = i + off;
+        let hit = match DATE_BYTE[usize::from(b[p])] {
+            DIGIT => true,
+            // 年 is U+5E74 (E5 B9 B4); other ideographs with this lead byte hold no digit.
+            NIAN_LEAD => b[p + 1..].starts_with(&[0xB9, 0xB4]),
+            _ => t[p..].chars().next().is_some_and(char::is_numeric),
+        };
+        if hit {
+            return true;
+        }
+        i = p + 1;
+    }
+    false
+}
+
+/// [`DATE_BYTE`] of a byte that starts nothing a date parser counts: ASCII other than digits,
+/// UTF-8 continuation bytes, lead bytes of CJK ideographs (U+4E00..=U+9FFF) other than E5.
+const NEVER: u8 = 0;
+/// An ASCII digit.
+const DIGIT: u8 = 1;
+/// E5: the lead byte of 年 (and of other ideographs).
+const NIAN_LEAD: u8 = 2;
+/// A lead byte of some other character, which may be numeric (full-width digits, 〇 ...).
+const OTHER_LEAD: u8 = 3;
+
+/// What each byte of UTF-8 text may start, for [`text_may_hold_date`].
+static DATE_BYTE: [u8; 256] = {
+    let mut t = [NEVER; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = DIGIT;
+        c += 1;
+    }
+    let mut c = 0xC0usize;
+    while c <= 0xFF {
+        t[c] = OTHER_LEAD;
+        c += 1;
+    }
+    let mut c = 0xE4usize;
+    while c <= 0xE9 {
+        t[c] = NEVER;
+        c += 1;
+    }
+    t[0xE5] = NIAN_LEAD;
+    t
+};
 
 fn item_date(
     item: Nd<'_>,
@@ -658,6 +708,43 @@ mod tests {
         .unwrap();
         assert_eq!(g.items.len(), 1);
         assert_eq!(g.items[0].title, "本栏目唯一一条信息标题");
+    }
+
+    #[test]
+    fn date_precheck_matches_the_char_rule() {
+        let reference = |t: &str| {
+            t.chars().any(|c| match c {
+                '0'..='9' | '年' => true,
+                '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+                _ => c.is_numeric(),
+            })
+        };
+        let samples = [
+            "",
+            "详见：",
+            "发布时间：2022-06-01",
+            "二〇二二年六月一日",
+            "六月一日",
+            "２０２２－０６－０１",
+            "①号文件",
+            "Ⅻ",
+            "é ü Ω 😀 \u{3000}、",
+            "平年度",
+            "幸",
+            "abc def",
+        ];
+        for t in samples {
+            assert_eq!(text_may_hold_date(t), reference(t), "{t:?}");
+        }
+        // A month-day in full-width digits is still read as the item's date.
+        let g = list(
+            r#"<div class="list"><h3>2021年</h3><ul>
+            <li><a href="/a/1.html">全市安全生产工作会议召开</a><span>１２－３０</span></li>
+            <li><a href="/a/2.html">全市森林防火工作会议召开</a><span>１１－０２</span></li></ul></div>"#,
+            Mode::Page { has_pagination: false },
+        )
+        .unwrap();
+        assert_eq!(g.items[0].date.as_deref(), Some("2021-12-30"));
     }
 
     #[test]
