@@ -302,11 +302,11 @@ impl Collapser {
                 MARKER if self.mark => (1, Sep::Marker),
                 // Non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000, U+FEFF)
                 // start with one of these lead bytes; everything else is visible.
-                MAYBE_SPACE => {
-                    let c = s[i..].chars().next().unwrap_or('a');
-                    let sep = if is_space(c) { Sep::Space } else { Sep::No };
-                    (c.len_utf8(), sep)
-                }
+                MAYBE_SPACE => match space_width(&b[i..]) {
+                    Some(w) => (w, Sep::Space),
+                    // Its continuation bytes are visible: the run goes on over them.
+                    None => (1, Sep::No),
+                },
                 _ => (1, Sep::No),
             };
             if sep == Sep::No {
@@ -339,6 +339,29 @@ impl Collapser {
             self.out.push_str(&s[start..]);
         }
     }
+}
+
+/// The UTF-8 width of the [`is_space`] character `b` starts with, when it starts with one whose
+/// lead byte is [`MAYBE_SPACE`]: told from the bytes, without decoding. The common characters
+/// sharing these lead bytes (CJK punctuation 、。「」, full-width ，：（）, quotes “”) are not
+/// spaces.
+fn space_width(b: &[u8]) -> Option<usize> {
+    let space = match b {
+        // U+0085, U+00A0
+        [0xC2, 0x85 | 0xA0, ..] => return Some(2),
+        // U+1680
+        [0xE1, 0x9A, 0x80, ..] => true,
+        // U+2000..=U+200D (spaces and zero-width characters), U+2028, U+2029, U+202F
+        [0xE2, 0x80, 0x80..=0x8D | 0xA8 | 0xA9 | 0xAF, ..] => true,
+        // U+205F
+        [0xE2, 0x81, 0x9F, ..] => true,
+        // U+3000
+        [0xE3, 0x80, 0x80, ..] => true,
+        // U+FEFF
+        [0xEF, 0xBB, 0xBF, ..] => true,
+        _ => false,
+    };
+    space.then_some(3)
 }
 
 /// [`BYTE_CLASS`] of a byte that never starts a separator.
@@ -560,7 +583,19 @@ mod tests {
             "é ü Ω \u{e000} \u{1f600}😀 \u{ff10}１ \u{2060}\u{2061} \u{3001}、",
             "\x0b\x0c\x1c\x1f x",
         ];
-        for s in samples {
+        // Every character whose lead byte may start a space, each between visible text.
+        let leads: String = ('\u{80}'..='\u{7ff}')
+            .chain('\u{1000}'..='\u{3fff}')
+            .chain('\u{f000}'..='\u{ffff}')
+            .filter(|c| {
+                matches!(
+                    c.to_string().as_bytes()[0],
+                    0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF
+                )
+            })
+            .flat_map(|c| [c, 'x'])
+            .collect();
+        for s in samples.into_iter().chain([leads.as_str()]) {
             for mark in [false, true] {
                 let mut c = Collapser::new(mark, usize::MAX);
                 c.push_str(s);
