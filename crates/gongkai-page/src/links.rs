@@ -161,6 +161,8 @@ pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
         return Some(k);
     }
     let u = url?;
+    // Only a query can name the file (most links have none).
+    u.query()?;
     let last = u.path().rsplit('/').next().unwrap_or("");
     if ["down", "attach", "file"]
         .iter()
@@ -214,9 +216,11 @@ fn ext_kind(ext: &str) -> Option<LinkKind> {
 /// Extension of the last path segment (any ASCII case), percent-decoding not needed for ASCII
 /// exts.
 fn extension(path: &str) -> Option<&str> {
-    let last = path.rsplit('/').next()?;
-    let (_, ext) = last.rsplit_once('.')?;
-    if ext.is_empty() || ext.len() > 5 || !ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+    // The last '.' after the last '/', found by byte (both are ASCII).
+    let b = path.as_bytes();
+    let dot = memchr::memrchr2(b'.', b'/', b).filter(|&i| b[i] == b'.')?;
+    let ext = &path[dot + 1..];
+    if ext.is_empty() || ext.len() > 5 || !ext.bytes().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     Some(ext)

@@ -23,6 +23,7 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 use scraper::Node;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// Lines longer than this (chars) are body text, not metadata.
 const MAX_LINE_CHARS: usize = 300;
@@ -264,13 +265,22 @@ fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<N
 /// Splits a block element's direct content into runs of inline content (separated by nested
 /// blocks) and reads each short run as a `label：value` line.
 fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
-    let mut runs: Vec<String> = Vec::new();
+    // Runs as (text, length): the text leaves out leading ASCII whitespace (collapsing drops it
+    // anyway), the length counts it (the budget is on the run as written). Blank runs (the
+    // whitespace between block children) are never kept: they read as no line.
+    let mut runs: Vec<(String, usize)> = Vec::new();
     let mut cur = String::new();
+    let mut cur_len = 0usize;
     let mut had_block_child = false;
     let budget = MAX_LINE_CHARS * 4 + 64;
     for c in el.children() {
         match c.value() {
-            Node::Text(t) if cur.len() <= budget => cur.push_str(t),
+            Node::Text(t) if cur_len <= budget => {
+                cur_len += t.len();
+                if !cur.is_empty() || !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                    cur.push_str(t);
+                }
+            }
             Node::Text(_) => {}
             Node::Element(e) => {
                 let name = e.name();
@@ -279,19 +289,26 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
                 }
                 if dom::is_block_tag(name) || has_block_descendant(c) {
                     had_block_child = true;
-                    runs.push(std::mem::take(&mut cur));
+                    if !cur.is_empty() {
+                        runs.push((std::mem::take(&mut cur), cur_len));
+                    }
+                    cur_len = 0;
                     continue;
                 }
-                if cur.len() <= budget {
+                if cur_len <= budget {
+                    let before = cur.len();
                     cur.push(BOUNDARY);
                     cur.push_str(&dom::marked_text(c, budget));
                     cur.push(BOUNDARY);
+                    cur_len += cur.len() - before;
                 }
             }
             _ => {}
         }
     }
-    runs.push(cur);
+    if !cur.is_empty() {
+        runs.push((cur, cur_len));
+    }
     // A leaf block is one line of its parent container; a mixed block is its own container.
     let block = if had_block_child {
         el
@@ -301,8 +318,8 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
     // Footer lines are never metadata; whether the block is in the footer (an ancestor walk) is
     // asked only once a line actually reads as labelled pairs, which few do.
     let mut footer: Option<bool> = None;
-    for run in runs {
-        if run.len() > budget {
+    for (run, len) in runs {
+        if len > budget {
             continue;
         }
         let line = collapse_line(&run);
@@ -353,6 +370,9 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
     if memchr::memchr2(b':', BOUNDARY as u8, after_first).is_none()
         && memchr::memmem::find(after_first, "：".as_bytes()).is_none()
     {
+        return Vec::new();
+    }
+    if !may_hold_known_label(line) {
         return Vec::new();
     }
     let mut occ: Vec<Occurrence> = Vec::new();
@@ -438,6 +458,45 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
         out.push((o.label.clone(), value));
     }
     out
+}
+
+/// The last characters of the known labels, sorted.
+static LABEL_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut ends: Vec<char> = labels::all_labels()
+        .iter()
+        .filter_map(|l| l.chars().next_back())
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    ends
+});
+
+/// Whether [`KNOWN_LABEL`] may match in `line`: a known label's last character followed,
+/// past spaces and markers, by a colon or a marker. Lines of body text that end a salutation or
+/// an introduction with a colon mostly have none, and the label regex need not run over them.
+fn may_hold_known_label(line: &str) -> bool {
+    let b = line.as_bytes();
+    let ends = &*LABEL_ENDS;
+    let mut from = 0;
+    while let Some(off) = b[from..]
+        .iter()
+        .position(|c| *c == b':' || *c == BOUNDARY as u8 || *c == 0xEF)
+    {
+        let at = from + off;
+        from = at + 1;
+        // '：' is EF BC 9A; other characters with lead byte EF are not separators.
+        if b[at] == 0xEF && !b[at..].starts_with("：".as_bytes()) {
+            continue;
+        }
+        let before = line[..at]
+            .chars()
+            .rev()
+            .find(|c| *c != BOUNDARY && !c.is_whitespace());
+        if before.is_some_and(|c| ends.binary_search(&c).is_ok()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Cleans a value: boundary markers vanish (or become a space between ASCII words), whitespace
