@@ -136,12 +136,12 @@ pub fn truncate(s: &mut String, max: usize) {
 
 /// Visible text of `node`, whitespace-collapsed, block boundaries as spaces, at most `max` bytes.
 pub fn text(node: Nd<'_>, max: usize) -> String {
-    gather(node, max, false, &|_| false)
+    gather(node, max, false, None)
 }
 
 /// Like [`text`] but also skips subtrees for which `skip` returns true.
 pub fn text_skipping(node: Nd<'_>, max: usize, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
-    gather(node, max, false, skip)
+    gather(node, max, false, Some(skip))
 }
 
 /// True when [`text`] of `node` is certainly at most `max` bytes: all its text bytes plus two
@@ -166,28 +166,25 @@ pub fn text_surely_within(node: Nd<'_>, max: usize) -> bool {
 /// collapsed. Lets label parsers see `<span>发布</span><span>日期</span>` as one label while still
 /// knowing where elements met.
 pub fn marked_text(node: Nd<'_>, max: usize) -> String {
-    gather(node, max, true, &|_| false)
+    gather(node, max, true, None)
 }
 
 /// At least the first `prefix` bytes of [`text`]`(node, max)` (all of it when shorter): for
 /// callers that only compare its length with a small bound.
 pub fn text_prefix(node: Nd<'_>, max: usize, prefix: usize) -> String {
-    gather_until(node, max, prefix, false, &|_| false)
+    gather_until(node, max, prefix, false, None)
 }
 
-fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
+/// Subtrees a text gatherer leaves out besides invisible ones.
+type Skip<'s> = Option<&'s dyn Fn(ElementRef<'_>) -> bool>;
+
+fn gather(node: Nd<'_>, max: usize, mark: bool, skip: Skip<'_>) -> String {
     gather_until(node, max, max, mark, skip)
 }
 
 /// Gathers text as [`text`] / [`marked_text`] do with budget `max`, stopping once `stop` bytes
 /// are out (`stop <= max` gives a prefix of the full answer).
-fn gather_until(
-    node: Nd<'_>,
-    max: usize,
-    stop: usize,
-    mark: bool,
-    skip: &dyn Fn(ElementRef<'_>) -> bool,
-) -> String {
+fn gather_until(node: Nd<'_>, max: usize, stop: usize, mark: bool, skip: Skip<'_>) -> String {
     let stop = stop.min(max);
     // Collapses as it goes (no raw copy of the text) and stops as soon as `max` bytes are out:
     // collapsing only ever appends, so nothing after that point could change the kept prefix.
@@ -211,7 +208,8 @@ fn gather_until(
                     Node::Element(e) => {
                         let name = e.name();
                         if n.id() != node.id()
-                            && (is_invisible_tag(name) || ElementRef::wrap(n).is_some_and(skip))
+                            && (is_invisible_tag(name)
+                                || skip.is_some_and(|f| ElementRef::wrap(n).is_some_and(f)))
                         {
                             skipping = Some(n.id());
                             continue;
