@@ -23,6 +23,7 @@ pub mod fetched;
 pub mod footer;
 pub mod guard;
 pub mod hidden;
+mod index;
 pub mod kind;
 pub mod labels;
 pub mod links;
@@ -63,11 +64,13 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     let root = doc.tree.root();
     let page = url::normalize(url);
 
+    let ix = index::TagIndex::of(root);
+
     let title = content::title(root);
-    let guideline_meta = metadata::guideline_meta(root);
+    let guideline_meta = metadata::guideline_meta_of(ix.metas.iter().copied());
     let base = links::base_url(root, &page);
     let container = content::body_container(root);
-    let links = links::extract_with_regions(root, &base, container);
+    let links = links::extract_indexed(&ix, &base, container);
     let mut md = metadata::extract_with_body(root, container);
     let breadcrumb = content::breadcrumb(root);
     let heading = content::heading(
@@ -78,12 +81,13 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     );
     let text = content::main_text(root, container);
     if md.metadata.value(Field::Validity).is_none() {
-        if let Some(mark) = validity::badge(root, heading.as_deref(), container) {
+        let badges = ix.badges.iter().copied();
+        if let Some(mark) = validity::badge_among(badges, heading.as_deref(), container) {
             md.metadata.fields.insert(Field::Validity, mark.into());
         }
     }
     let term = validity::term_clause(&text);
-    let (scripts, script_srcs) = scripts(root);
+    let (scripts, script_srcs) = scripts_of(ix.scripts.iter().copied());
     let ctx = column::ColumnContext {
         root,
         page: &page,
@@ -93,6 +97,7 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         title: &title,
         breadcrumb: &breadcrumb,
         guideline_meta: &guideline_meta,
+        anchors: Some(&ix.anchors),
     };
     let mut col = column::analyze_column(&ctx);
     let dataproxy = page.path().ends_with("/dataproxy.jsp");
@@ -160,19 +165,25 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     }
 }
 
-/// Inline script texts (all types, `text/xml` datastores included) and external script `src`s,
-/// bounded in total size.
+/// [`scripts_of`] every `<script>` under `root` (for tests of parts that take the texts).
+#[cfg(test)]
 pub(crate) fn scripts(root: dom::Nd<'_>) -> (Vec<String>, Vec<String>) {
+    scripts_of(
+        root.descendants()
+            .filter(|n| dom::tag(*n) == Some("script")),
+    )
+}
+
+/// Inline script texts (all types, `text/xml` datastores included) and external script `src`s
+/// of the page's `<script>` elements (in document order), bounded in total size.
+fn scripts_of<'a>(scripts: impl IntoIterator<Item = dom::Nd<'a>>) -> (Vec<String>, Vec<String>) {
     let mut texts = Vec::new();
     let mut srcs = Vec::new();
     let mut total = 0usize;
-    for n in root.descendants() {
+    for n in scripts {
         let Node::Element(e) = n.value() else {
             continue;
         };
-        if e.name() != "script" {
-            continue;
-        }
         if let Some(src) = dom::el_attr(e, "src") {
             if srcs.len() < 200 {
                 srcs.push(src.chars().take(1000).collect());

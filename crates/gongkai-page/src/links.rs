@@ -61,11 +61,22 @@ pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
 ///
 /// [`LinkRegion`]: crate::model::LinkRegion
 pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>) -> Vec<Link> {
+    let ix = crate::index::TagIndex::of(root);
+    extract_indexed(&ix, base, container)
+}
+
+/// [`extract_with_regions`] over the page's [`TagIndex`](crate::index::TagIndex): its
+/// link-bearing elements and its `<style>` sheet.
+pub(crate) fn extract_indexed(
+    ix: &crate::index::TagIndex<'_>,
+    base: &Url,
+    container: Option<Nd<'_>>,
+) -> Vec<Link> {
     let regions = crate::regions::Regions::new(container);
     let in_body = |n: Nd<'_>| n.ancestors().any(|a| dom::tag(a) == Some("body"));
     let mut out = Vec::new();
-    let sheet = crate::hidden::Sheet::from_root(root);
-    for n in root.descendants() {
+    let sheet = crate::hidden::Sheet::from_styles(ix.styles.iter().copied());
+    for &n in &ix.links {
         if out.len() >= MAX_LINKS {
             break;
         }

@@ -146,11 +146,19 @@ fn read_block(n: Nd<'_>, body: Option<Nd<'_>>, pairs: &mut Vec<Pair>) {
 /// Reads the `<meta name=... content=...>` tags named by the 政府网站发展指引, by canonical name;
 /// names match case-insensitively, the first occurrence wins.
 pub fn guideline_meta(root: Nd<'_>) -> BTreeMap<String, String> {
+    guideline_meta_of(
+        root.descendants()
+            .take(crate::index::EARLY_NODES)
+            .filter(|n| dom::tag(*n) == Some("meta")),
+    )
+}
+
+/// [`guideline_meta`] of the page's `<meta>` elements, in document order.
+pub(crate) fn guideline_meta_of<'a>(
+    metas: impl IntoIterator<Item = Nd<'a>>,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for n in root.descendants().take(200_000) {
-        if dom::tag(n) != Some("meta") {
-            continue;
-        }
+    for n in metas {
         let Some(name) = dom::attr(n, "name") else {
             continue;
         };

@@ -68,6 +68,21 @@ impl Pagination {
 
 /// Reads pagination from the page's inline scripts, pager links and "共N页" text.
 pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagination {
+    let anchors: Vec<Nd<'_>> = root
+        .descendants()
+        .filter(|n| dom::tag(*n) == Some("a"))
+        .collect();
+    extract_among(root, &anchors, page, base, scripts)
+}
+
+/// [`extract`] knowing the page's `<a>` elements (in document order).
+pub(crate) fn extract_among(
+    root: Nd<'_>,
+    anchors: &[Nd<'_>],
+    page: &Url,
+    base: &Url,
+    scripts: &[String],
+) -> Pagination {
     let mut p = Pagination::default();
     let mut seen: HashSet<String> = HashSet::new();
     let current = crate::url::normalize(page);
@@ -97,10 +112,7 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
     // Pager links.
     let mut pattern: Option<(String, String)> = None;
     let mut pager_text = String::new();
-    for a in root.descendants() {
-        if dom::tag(a) != Some("a") {
-            continue;
-        }
+    for &a in anchors {
         let Some(href) = dom::attr(a, "href") else {
             continue;
         };
