@@ -241,7 +241,8 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
     for n in root.descendants() {
         match n.value() {
             Node::Text(t) => {
-                if t.len() > 600 {
+                // Every marker holds 位置, which collapsing cannot make out of other text.
+                if t.len() > 600 || !t.contains("位置") {
                     continue;
                 }
                 let lead = dom::collapse(t);
