@@ -330,6 +330,12 @@ fn same_dir_numbered(u: &Url, page: &Url) -> Option<(String, String)> {
     if dir != page_dir || u.query().is_some() {
         return None;
     }
+    // NUMBERED_FILE starts with letters and an underscore: most links' file names (articles
+    // such as `t20220601_123.html`) fail that before the regex runs.
+    let letters = file.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if letters == 0 || file.as_bytes().get(letters) != Some(&b'_') {
+        return None;
+    }
     let c = NUMBERED_FILE.re().captures(file)?;
     let stem = c.get(1)?.as_str();
     let page_file = page.path().rsplit('/').next().unwrap_or("");
