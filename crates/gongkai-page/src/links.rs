@@ -122,7 +122,7 @@ pub(crate) fn extract_indexed(
             raw: raw_s,
             url: url.map(String::from),
             kind,
-            element: [name, "[", attr, "]"].concat(),
+            element: element_key(name, attr),
             anchor: anchor_text(n, name),
             skip,
             region: if in_body(n) {
@@ -134,6 +134,16 @@ pub(crate) fn extract_indexed(
         });
     }
     out
+}
+
+/// `name[attr]`, e.g. `a[href]`.
+fn element_key(name: &str, attr: &str) -> String {
+    let mut s = String::with_capacity(name.len() + attr.len() + 2);
+    s.push_str(name);
+    s.push('[');
+    s.push_str(attr);
+    s.push(']');
+    s
 }
 
 /// Combines the element's kind with what the extension says.

@@ -479,6 +479,12 @@ static LABEL_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| {
     ends
 });
 
+/// Whether `t` holds the last character of a known label (else no label can be read from it).
+pub(crate) fn may_end_label(t: &str) -> bool {
+    let ends = &*LABEL_ENDS;
+    t.chars().any(|c| ends.binary_search(&c).is_ok())
+}
+
 /// Whether [`KNOWN_LABEL`] may match in `line`: a known label's last character followed,
 /// past spaces and markers, by a colon or a marker. Lines of body text that end a salutation or
 /// an introduction with a colon mostly have none, and the label regex need not run over them.
@@ -510,19 +516,24 @@ fn may_hold_known_label(line: &str) -> bool {
 /// Cleans a value: boundary markers vanish (or become a space between ASCII words), whitespace
 /// collapses, separators left dangling at either end go.
 pub(crate) fn clean_value(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
     let mut joined = String::with_capacity(s.len());
-    for (i, ch) in chars.iter().enumerate() {
-        if *ch == BOUNDARY {
-            let prev = chars[..i].iter().rev().find(|c| **c != BOUNDARY);
-            let next = chars[i + 1..].iter().find(|c| **c != BOUNDARY);
+    // The last character before the current one that is not a marker.
+    let mut prev: Option<char> = None;
+    for (i, ch) in s.char_indices() {
+        if ch == BOUNDARY {
+            // The marker is one byte; the next character that is not one is looked for only
+            // when the previous one could make a space.
             if prev.is_some_and(|c| c.is_ascii_alphanumeric())
-                && next.is_some_and(|c| c.is_ascii_alphanumeric())
+                && s[i + 1..]
+                    .chars()
+                    .find(|c| *c != BOUNDARY)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
             {
                 joined.push(' ');
             }
         } else {
-            joined.push(*ch);
+            joined.push(ch);
+            prev = Some(ch);
         }
     }
     let collapsed = dom::collapse(&joined);
