@@ -468,21 +468,32 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The last characters of the known labels, sorted.
-static LABEL_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| {
-    let mut ends: Vec<char> = labels::all_labels()
+/// The last characters of the known labels, as a bit set over the Basic Multilingual Plane
+/// (where every label's characters are).
+static LABEL_ENDS: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; 1024]);
+    for c in labels::all_labels()
         .iter()
         .filter_map(|l| l.chars().next_back())
-        .collect();
-    ends.sort_unstable();
-    ends.dedup();
-    ends
+    {
+        let c = c as usize;
+        if let Some(w) = bits.get_mut(c >> 6) {
+            *w |= 1 << (c & 63);
+        }
+    }
+    bits
 });
+
+/// Whether `c` ends a known label.
+fn ends_label(ends: &[u64; 1024], c: char) -> bool {
+    let c = c as usize;
+    ends.get(c >> 6).is_some_and(|w| w >> (c & 63) & 1 == 1)
+}
 
 /// Whether `t` holds the last character of a known label (else no label can be read from it).
 pub(crate) fn may_end_label(t: &str) -> bool {
-    let ends = &*LABEL_ENDS;
-    t.chars().any(|c| ends.binary_search(&c).is_ok())
+    let ends = &**LABEL_ENDS;
+    t.chars().any(|c| ends_label(ends, c))
 }
 
 /// Whether [`KNOWN_LABEL`] may match in `line`: a known label's last character followed,
@@ -490,7 +501,7 @@ pub(crate) fn may_end_label(t: &str) -> bool {
 /// an introduction with a colon mostly have none, and the label regex need not run over them.
 fn may_hold_known_label(line: &str) -> bool {
     let b = line.as_bytes();
-    let ends = &*LABEL_ENDS;
+    let ends = &**LABEL_ENDS;
     let mut from = 0;
     while let Some(off) = b[from..]
         .iter()
@@ -506,7 +517,7 @@ fn may_hold_known_label(line: &str) -> bool {
             .chars()
             .rev()
             .find(|c| *c != BOUNDARY && !c.is_whitespace());
-        if before.is_some_and(|c| ends.binary_search(&c).is_ok()) {
+        if before.is_some_and(|c| ends_label(ends, c)) {
             return true;
         }
     }
