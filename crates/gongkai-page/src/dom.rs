@@ -403,13 +403,16 @@ enum Sep {
 pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str) -> bool) -> bool {
     // Both attributes in one scan of the element's attributes (the first of each name).
     let (mut id, mut class) = (None, None);
+    // Names are compared as atoms (one integer each), not as text.
     for (q, v) in el.attrs.iter() {
-        let slot = match &*q.local {
-            "id" => &mut id,
-            "class" => &mut class,
-            _ => continue,
+        let slot = if q.local == html5ever::local_name!("id") {
+            &mut id
+        } else if q.local == html5ever::local_name!("class") {
+            &mut class
+        } else {
+            continue;
         };
-        if slot.is_none() && q.prefix.is_none() && q.ns.is_empty() {
+        if slot.is_none() && q.prefix.is_none() && q.ns == html5ever::ns!() {
             *slot = Some(&**v);
         }
     }
@@ -447,6 +450,31 @@ pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str
 /// `Element::attr` without interning `name` first (scraper makes an atom of it on every call):
 /// a scan of the element's few attributes, matching only un-namespaced ones as `attr` does.
 pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    use html5ever::local_name;
+    // The names asked for most are compared as atoms (one integer per attribute).
+    let local = match name {
+        "href" => local_name!("href"),
+        "src" => local_name!("src"),
+        "class" => local_name!("class"),
+        "id" => local_name!("id"),
+        "title" => local_name!("title"),
+        "alt" => local_name!("alt"),
+        "name" => local_name!("name"),
+        "content" => local_name!("content"),
+        "rel" => local_name!("rel"),
+        "style" => local_name!("style"),
+        _ => return el_attr_named(el, name),
+    };
+    for (q, v) in el.attrs.iter() {
+        if q.local == local && q.prefix.is_none() && q.ns == html5ever::ns!() {
+            return Some(&**v);
+        }
+    }
+    None
+}
+
+/// [`el_attr`] by the name's text.
+fn el_attr_named<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
     for (q, v) in el.attrs.iter() {
         // The name is compared first: an atom's text is at hand, while telling the namespace
         // empty looks its text up too. Most attributes differ from `name` already in length.
