@@ -540,6 +540,13 @@ pub fn in_chrome(node: Nd<'_>) -> bool {
     false
 }
 
+/// Whether `n` is an element of local name `name` (as [`tag`] would say, compared as atoms).
+pub fn is_tag(n: Nd<'_>, name: &html5ever::LocalName) -> bool {
+    n.value()
+        .as_element()
+        .is_some_and(|e| e.name.local == *name)
+}
+
 /// Element name of a node, if it is an element.
 pub fn tag<'a>(n: Nd<'a>) -> Option<&'a str> {
     n.value().as_element().map(|e| e.name())

@@ -146,8 +146,12 @@ fn merged_groups(root: Nd<'_>, base: &Url, mode: Mode) -> Vec<Group> {
 fn group_under(p: Nd<'_>, base: &Url, count_only: &dyn Fn() -> bool) -> Option<Group> {
     // Counts per item tag (a fixed table: this runs for every element of the page).
     let mut by_tag = [0usize; ITEM_TAGS.len()];
+    let atoms = item_tag_atoms();
     for c in dom::child_elements(p).take(MAX_ITEMS) {
-        if let Some(i) = dom::tag(c).and_then(|t| ITEM_TAGS.iter().position(|x| *x == t)) {
+        let Some(e) = c.value().as_element() else {
+            continue;
+        };
+        if let Some(i) = atoms.iter().position(|a| e.name.local == *a) {
             by_tag[i] += 1;
         }
     }
@@ -155,11 +159,12 @@ fn group_under(p: Nd<'_>, base: &Url, count_only: &dyn Fn() -> bool) -> Option<G
     let tag = ITEM_TAGS
         .iter()
         .zip(by_tag)
-        .filter(|(_, n)| *n > 0)
-        .max_by_key(|(t, n)| (*n, **t))
-        .map(|(t, _)| *t)?;
+        .enumerate()
+        .filter(|(_, (_, n))| *n > 0)
+        .max_by_key(|(_, (t, n))| (*n, **t))
+        .map(|(i, _)| &atoms[i])?;
     let candidates: Vec<Nd<'_>> = dom::child_elements(p)
-        .filter(|c| dom::tag(*c) == Some(tag))
+        .filter(|c| dom::is_tag(*c, tag))
         .take(MAX_ITEMS)
         .collect();
     // The year context applies from the first item that needs one (only a month-day, no full
@@ -221,6 +226,19 @@ fn needs_year(item: Nd<'_>) -> bool {
 
 /// Tags of list items.
 const ITEM_TAGS: [&str; 6] = ["li", "tr", "dd", "p", "div", "dl"];
+
+/// [`ITEM_TAGS`] as atoms, in the same order.
+fn item_tag_atoms() -> [html5ever::LocalName; 6] {
+    use html5ever::local_name;
+    [
+        local_name!("li"),
+        local_name!("tr"),
+        local_name!("dd"),
+        local_name!("p"),
+        local_name!("div"),
+        local_name!("dl"),
+    ]
+}
 
 /// Reads one list item: its title link, URL and date. None when it has no usable link or is too
 /// big to be an item.
@@ -308,9 +326,10 @@ fn iso_date(d: NaiveDate) -> ArcStr {
 /// Most candidates (an article's paragraphs) hold no link at all: tell that before collecting
 /// their text (the same answer as `title_link` finding a link, at a fraction of the cost).
 fn has_link(item: Nd<'_>) -> bool {
+    let a = html5ever::local_name!("a");
     item.descendants()
         .take(400)
-        .any(|d| dom::tag(d) == Some("a") && dom::attr(d, "href").is_some())
+        .any(|d| dom::is_tag(d, &a) && dom::attr(d, "href").is_some())
 }
 
 /// Too much text for an item? Most items are far below the bound, which their raw size shows
@@ -328,17 +347,24 @@ fn is_record(item: Nd<'_>) -> bool {
 
 /// An item holds no nested lists or tables and only a few links (layout blocks hold many).
 fn item_shaped(item: Nd<'_>) -> bool {
+    use html5ever::local_name;
     let mut links = 0;
     for d in item.descendants().skip(1).take(400) {
-        match dom::tag(d) {
-            Some("ul" | "ol" | "table" | "dl") => return false,
-            Some("a") => {
-                links += 1;
-                if links > 6 {
-                    return false;
-                }
+        let Some(e) = d.value().as_element() else {
+            continue;
+        };
+        let name = &e.name.local;
+        if *name == local_name!("a") {
+            links += 1;
+            if links > 6 {
+                return false;
             }
-            _ => {}
+        } else if *name == local_name!("ul")
+            || *name == local_name!("ol")
+            || *name == local_name!("table")
+            || *name == local_name!("dl")
+        {
+            return false;
         }
     }
     true
@@ -347,9 +373,10 @@ fn item_shaped(item: Nd<'_>) -> bool {
 /// The item's title link and its title: the `a[href]` with the longest title, ignoring "更多" /
 /// "详细" links.
 fn title_link(item: Nd<'_>) -> Option<(Nd<'_>, String)> {
+    let a = html5ever::local_name!("a");
     item.descendants()
         .take(400)
-        .filter(|d| dom::tag(*d) == Some("a") && dom::attr(*d, "href").is_some())
+        .filter(|d| dom::is_tag(*d, &a) && dom::attr(*d, "href").is_some())
         .map(|a| (a, link_title(a)))
         .filter(|(_, t)| !t.is_empty() && !NON_TITLE.iter().any(|w| t.eq_ignore_ascii_case(w)))
         .max_by_key(|(_, t)| t.chars().count())
