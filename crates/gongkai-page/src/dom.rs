@@ -489,7 +489,12 @@ fn el_attr_named<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a s
 /// True when the element itself is page chrome: `nav` / `header` / `footer` tags or a class/id
 /// token naming navigation, menus, headers, footers, banners, friend links or copyright.
 pub fn is_chrome_element(el: &scraper::node::Element) -> bool {
-    if matches!(el.name(), "nav" | "header" | "footer") {
+    use html5ever::local_name;
+    let name = &el.name.local;
+    if *name == local_name!("nav")
+        || *name == local_name!("header")
+        || *name == local_name!("footer")
+    {
         return true;
     }
     any_class_id_token(el, |t| {
@@ -524,7 +529,7 @@ pub fn in_chrome(node: Nd<'_>) -> bool {
     let mut depth = 0;
     while let Some(n) = cur {
         if let Node::Element(e) = n.value() {
-            if e.name() == "body" {
+            if e.name.local == html5ever::local_name!("body") {
                 return false;
             }
             if is_chrome_element(e) {
