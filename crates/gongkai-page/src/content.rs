@@ -53,7 +53,7 @@ static CRUMB_SPLIT: ThreadRegex = ThreadRegex::new(|| {
 pub fn title(root: Nd<'_>) -> String {
     root.descendants()
         .take(100_000)
-        .find(|n| dom::tag(*n) == Some("title"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("title")))
         .map(|t| {
             let raw: String = t
                 .children()
@@ -123,7 +123,7 @@ pub fn main_text(root: Nd<'_>, container: Option<Nd<'_>>) -> String {
     }
     let body = root
         .descendants()
-        .find(|n| dom::tag(*n) == Some("body"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("body")))
         .unwrap_or(root);
     dom::text_skipping(body, MAX_TEXT, &|el| dom::is_chrome_element(el.value()))
 }
@@ -136,7 +136,7 @@ pub fn body_text_prefix(root: Nd<'_>, max: usize, prefix: usize) -> String {
 
 fn body_of(root: Nd<'_>) -> Nd<'_> {
     root.descendants()
-        .find(|n| dom::tag(*n) == Some("body"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("body")))
         .unwrap_or(root)
 }
 
@@ -266,7 +266,9 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
                     continue;
                 }
                 if is_crumb_classed(n)
-                    && n.descendants().take(400).any(|d| dom::tag(d) == Some("a"))
+                    && n.descendants()
+                        .take(400)
+                        .any(|d| dom::is_tag(d, &html5ever::local_name!("a")))
                 {
                     let t = dom::text(n, 800);
                     if t.chars().count() <= 200 {
@@ -294,7 +296,7 @@ fn curr_chnl_crumbs(root: Nd<'_>) -> Option<Vec<String>> {
     let links: Vec<Nd<'_>> = root
         .descendants()
         .filter(|n| {
-            dom::tag(*n) == Some("a")
+            dom::is_tag(*n, &html5ever::local_name!("a"))
                 && dom::attr(*n, "class").is_some_and(|c| {
                     c.split_whitespace()
                         .any(|t| t.eq_ignore_ascii_case("CurrChnlCls"))
@@ -321,7 +323,10 @@ fn curr_chnl_crumbs(root: Nd<'_>) -> Option<Vec<String>> {
 fn crumb_container(text: Nd<'_>) -> Option<Nd<'_>> {
     let mut el = text.parent()?;
     for _ in 0..2 {
-        let has_link = el.descendants().take(400).any(|d| dom::tag(d) == Some("a"));
+        let has_link = el
+            .descendants()
+            .take(400)
+            .any(|d| dom::is_tag(d, &html5ever::local_name!("a")));
         if has_link || dom::text(el, 400).chars().count() > 12 {
             return Some(el);
         }
@@ -350,7 +355,7 @@ fn is_crumb_classed(n: Nd<'_>) -> bool {
 fn item_crumbs(n: Nd<'_>) -> Vec<String> {
     n.descendants()
         .take(400)
-        .filter(|d| dom::tag(*d) == Some("li"))
+        .filter(|d| dom::is_tag(*d, &html5ever::local_name!("li")))
         .map(|li| dom::text(li, 160))
         .filter(|t| !t.is_empty() && t.chars().count() <= 40)
         .take(20)

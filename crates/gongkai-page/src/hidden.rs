@@ -44,7 +44,10 @@ pub struct Sheet {
 impl Sheet {
     /// Reads every `<style>` element under `root` (bounded).
     pub fn from_root(root: Nd<'_>) -> Sheet {
-        Sheet::from_styles(root.descendants().filter(|n| dom::tag(*n) == Some("style")))
+        Sheet::from_styles(
+            root.descendants()
+                .filter(|n| dom::is_tag(*n, &html5ever::local_name!("style"))),
+        )
     }
 
     /// [`Sheet::from_root`] of the page's `<style>` elements, in document order.
@@ -356,7 +359,7 @@ mod tests {
         let root = doc.tree.root();
         let sheet = Sheet::from_root(root);
         root.descendants()
-            .filter(|n| dom::tag(*n) == Some("a"))
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("a")))
             .map(|n| sheet.hidden(n))
             .collect()
     }

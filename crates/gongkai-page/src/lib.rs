@@ -187,7 +187,7 @@ fn parse_document(html: &str) -> Html {
 pub(crate) fn scripts(root: dom::Nd<'_>) -> (Vec<String>, Vec<String>) {
     scripts_of(
         root.descendants()
-            .filter(|n| dom::tag(*n) == Some("script")),
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("script"))),
     )
 }
 

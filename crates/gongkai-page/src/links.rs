@@ -36,7 +36,7 @@ const MEDIA_EXT: [&str; 12] = [
 /// page URL.
 pub fn base_url(root: Nd<'_>, page: &Url) -> Url {
     for n in root.descendants() {
-        if dom::tag(n) == Some("base") {
+        if dom::is_tag(n, &html5ever::local_name!("base")) {
             if let Some(href) = dom::attr(n, "href") {
                 if let Ok(u) = resolve(page, href) {
                     return u;
@@ -44,7 +44,7 @@ pub fn base_url(root: Nd<'_>, page: &Url) -> Url {
             }
             break;
         }
-        if dom::tag(n) == Some("body") {
+        if dom::is_tag(n, &html5ever::local_name!("body")) {
             break;
         }
     }
@@ -73,7 +73,10 @@ pub(crate) fn extract_indexed(
     container: Option<Nd<'_>>,
 ) -> Vec<Link> {
     let regions = crate::regions::Regions::new(container);
-    let in_body = |n: Nd<'_>| n.ancestors().any(|a| dom::tag(a) == Some("body"));
+    let in_body = |n: Nd<'_>| {
+        n.ancestors()
+            .any(|a| dom::is_tag(a, &html5ever::local_name!("body")))
+    };
     let mut out = Vec::new();
     let sheet = crate::hidden::Sheet::from_styles(ix.styles.iter().copied());
     for &n in &ix.links {
@@ -263,7 +266,7 @@ fn anchor_text(n: Nd<'_>, name: &str) -> String {
                 } else {
                     n.descendants()
                         .take(64)
-                        .find(|d| dom::tag(*d) == Some("img"))
+                        .find(|d| dom::is_tag(*d, &html5ever::local_name!("img")))
                         .and_then(|img| dom::attr(img, "alt").or_else(|| dom::attr(img, "title")))
                         .map(dom::collapse)
                         .unwrap_or_default()

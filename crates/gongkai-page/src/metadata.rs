@@ -149,7 +149,7 @@ pub fn guideline_meta(root: Nd<'_>) -> BTreeMap<String, String> {
     guideline_meta_of(
         root.descendants()
             .take(crate::index::EARLY_NODES)
-            .filter(|n| dom::tag(*n) == Some("meta")),
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("meta"))),
     )
 }
 
@@ -181,7 +181,11 @@ fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>
         .filter(|c| matches!(dom::tag(*c), Some("td" | "th")))
         .take(16)
         .collect();
-    if cells.len() < 2 || cells.iter().all(|c| dom::tag(*c) == Some("th")) {
+    if cells.len() < 2
+        || cells
+            .iter()
+            .all(|c| dom::is_tag(*c, &html5ever::local_name!("th")))
+    {
         return;
     }
     if cells.iter().any(|c| has_descendant_tag(*c, "table")) {
@@ -244,7 +248,7 @@ pub(crate) fn label_cell(text: &str, normalized: &str) -> bool {
 fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>) {
     let kids: Vec<Nd<'_>> = dom::child_elements(dl).take(200).collect();
     for (i, dt) in kids.iter().enumerate() {
-        if dom::tag(*dt) != Some("dt") {
+        if !dom::is_tag(*dt, &html5ever::local_name!("dt")) {
             continue;
         }
         let Some(dd) = kids.get(i + 1).filter(|d| dom::tag(**d) == Some("dd")) else {
@@ -609,7 +613,9 @@ fn has_block_descendant(n: Nd<'_>) -> bool {
         if count > 200 {
             return true;
         }
-        if dom::tag(d).is_some_and(dom::is_block_tag) && dom::tag(d) != Some("br") {
+        if dom::tag(d).is_some_and(dom::is_block_tag)
+            && !dom::is_tag(d, &html5ever::local_name!("br"))
+        {
             return true;
         }
     }

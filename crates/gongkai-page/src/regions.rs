@@ -274,7 +274,9 @@ fn is_related_block(n: Nd<'_>) -> bool {
     [first, prev]
         .into_iter()
         .flatten()
-        .filter(|h| dom::tag(*h) != Some("a") && h.descendants().take(8).count() < 8)
+        .filter(|h| {
+            !dom::is_tag(*h, &html5ever::local_name!("a")) && h.descendants().take(8).count() < 8
+        })
         .any(|h| is_related_heading(&dom::text(h, 64)))
 }
 
@@ -295,7 +297,7 @@ mod tests {
         let container = crate::content::body_container(root);
         let r = Regions::new(container);
         root.descendants()
-            .filter(|n| dom::tag(*n) == Some("a"))
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("a")))
             .map(|a| (dom::text(a, 100), r.of(a)))
             .collect()
     }

@@ -70,7 +70,7 @@ impl Pagination {
 pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagination {
     let anchors: Vec<Nd<'_>> = root
         .descendants()
-        .filter(|n| dom::tag(*n) == Some("a"))
+        .filter(|n| dom::is_tag(*n, &html5ever::local_name!("a")))
         .collect();
     extract_among(root, &anchors, page, base, scripts)
 }
@@ -480,7 +480,7 @@ mod tests {
             .tree
             .root()
             .descendants()
-            .filter(|n| dom::tag(*n) == Some("script"))
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("script")))
             .map(|n| {
                 n.children()
                     .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
