@@ -111,8 +111,7 @@ pub fn collapse_marked(s: &str) -> String {
 /// CJK and general punctuation), where both give the same answer much faster.
 /// Borrowed when nothing changes (no ASCII capital among such characters).
 pub fn lowercase(s: &str) -> Cow<'_, str> {
-    let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
-    if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
+    if ascii_or_uncased_cjk(s.as_bytes()) {
         if s.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(s.to_ascii_lowercase())
         } else {
@@ -121,6 +120,35 @@ pub fn lowercase(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(s.to_lowercase())
     }
+}
+
+/// Whether every character of UTF-8 `b` is ASCII or in U+2000..=U+206F, U+3000..=U+303F or
+/// U+4E00..=U+9FFF, told from the bytes (those ranges are `E2 80 80..=E2 81 AF`,
+/// `E3 80 80..=E3 80 BF` and `E4 B8 80..=E9 BF BF`).
+fn ascii_or_uncased_cjk(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let ok = match b[i] {
+            0..=0x7F => {
+                i += 1;
+                continue;
+            }
+            0xE2 => match b.get(i + 1) {
+                Some(0x80) => true,
+                Some(0x81) => b.get(i + 2).is_some_and(|x| *x <= 0xAF),
+                _ => false,
+            },
+            0xE3 => b.get(i + 1) == Some(&0x80),
+            0xE4 => b.get(i + 1).is_some_and(|x| *x >= 0xB8),
+            0xE5..=0xE9 => true,
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        i += 3;
+    }
+    true
 }
 
 /// Truncates to at most `max` bytes on a char boundary.
@@ -639,6 +667,28 @@ mod tests {
                 c.push_str(s);
                 assert_eq!(c.out, collapse_reference(s, mark), "{s:?} mark={mark}");
             }
+        }
+    }
+
+    #[test]
+    fn byte_test_of_uncased_text_matches_the_char_rule() {
+        let rule = |c: char| {
+            c.is_ascii()
+                || matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}')
+        };
+        for c in ('\0'..='\u{ffff}').step_by(7).chain([
+            '\u{206f}',
+            '\u{2070}',
+            '\u{303f}',
+            '\u{3040}',
+            '\u{4dff}',
+            '\u{4e00}',
+            '\u{9fff}',
+            '\u{a000}',
+            '\u{1f600}',
+        ]) {
+            let s = format!("a{c}中");
+            assert_eq!(ascii_or_uncased_cjk(s.as_bytes()), rule(c), "{c:?}");
         }
     }
 

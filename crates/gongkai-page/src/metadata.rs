@@ -308,11 +308,12 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
                     continue;
                 }
                 if cur_len <= budget {
-                    let before = cur.len();
+                    let marked = dom::marked_text(c, budget);
+                    cur.reserve(marked.len() + 2);
                     cur.push(BOUNDARY);
-                    cur.push_str(&dom::marked_text(c, budget));
+                    cur.push_str(&marked);
                     cur.push(BOUNDARY);
-                    cur_len += cur.len() - before;
+                    cur_len += marked.len() + 2;
                 }
             }
             _ => {}
@@ -371,19 +372,8 @@ struct Occurrence {
 /// Reads one line (boundary-marked, collapsed) as `label：value` pairs. Returns normalised labels
 /// and cleaned values; empty unless the line has a known field label near its start.
 pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
-    // A known label is followed by a colon or an element boundary: a line with neither after its
-    // first visible character (most body text, a lone menu entry) cannot hold one, and the label
-    // regex need not run over it.
-    let b = line.as_bytes();
-    let after_first = b
-        .iter()
-        .position(|c| *c != BOUNDARY as u8 && !c.is_ascii_whitespace())
-        .map_or(&b[b.len()..], |i| &b[i + 1..]);
-    if memchr::memchr2(b':', BOUNDARY as u8, after_first).is_none()
-        && memchr::memmem::find(after_first, "：".as_bytes()).is_none()
-    {
-        return Vec::new();
-    }
+    // A known label ends before a colon or an element boundary: most lines (body text, menu
+    // entries) have no such place, and the label regex need not run over them.
     if !may_hold_known_label(line) {
         return Vec::new();
     }
