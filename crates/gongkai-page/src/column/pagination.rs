@@ -112,6 +112,7 @@ pub(crate) fn extract_among(
     // Pager links.
     let mut pattern: Option<(String, String)> = None;
     let mut pager_text = String::new();
+    let dir = page_dir(page);
     for &a in anchors {
         let Some(href) = dom::attr(a, "href") else {
             continue;
@@ -127,7 +128,7 @@ pub(crate) fn extract_among(
             // Whether the link sits in a pager (an ancestor walk) is asked only when it matters.
             let mut pager = None;
             let mut pager_link = || *pager.get_or_insert_with(|| in_pager(a));
-            let numbered = same_dir_numbered(u, page);
+            let numbered = dir.and_then(|d| same_dir_numbered(u, page, d));
             let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
             let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
             let is_number =
@@ -323,11 +324,21 @@ fn numbered_pages(base: &Url, prefix: &str, ext: &str, total: u32) -> Vec<Url> {
         .collect()
 }
 
-/// When `u` is `prefix_N.ext` in the same directory as `page`, its (prefix, ext).
-fn same_dir_numbered(u: &Url, page: &Url) -> Option<(String, String)> {
-    let (dir, file) = u.path().rsplit_once('/')?;
-    let (page_dir, _) = page.path().rsplit_once('/')?;
-    if dir != page_dir || u.query().is_some() {
+/// The directory part of the page's path (before its last `/`).
+fn page_dir(page: &Url) -> Option<&str> {
+    page.path().rsplit_once('/').map(|(dir, _)| dir)
+}
+
+/// When `u` is `prefix_N.ext` in the page's directory `page_dir` ([`page_dir`]), its (prefix,
+/// ext).
+fn same_dir_numbered(u: &Url, page: &Url, page_dir: &str) -> Option<(String, String)> {
+    let path = u.path();
+    // The same directory: the path starts with it and has no '/' after its own.
+    let file = path
+        .strip_prefix(page_dir)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|file| !file.contains('/'))?;
+    if u.query().is_some() {
         return None;
     }
     // NUMBERED_FILE starts with letters and an underscore: most links' file names (articles
