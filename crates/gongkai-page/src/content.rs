@@ -79,13 +79,19 @@ pub fn body_container(root: Nd<'_>) -> Option<Nd<'_>> {
         if id.is_none() && class.is_none() {
             continue;
         }
-        let rank = BODY_CONTAINERS.iter().position(|(is_id, name)| {
-            if *is_id {
-                id == Some(*name)
-            } else {
-                class.is_some_and(|c| c.split_ascii_whitespace().any(|c| c == *name))
+        // The first entry either attribute matches: the id and each class token are looked up
+        // once (not the class list split again per entry).
+        let rank_of = |is_id: bool, v: &str| {
+            BODY_CONTAINERS
+                .iter()
+                .position(|(i, name)| *i == is_id && *name == v)
+        };
+        let mut rank = id.and_then(|v| rank_of(true, v));
+        for c in class.into_iter().flat_map(str::split_ascii_whitespace) {
+            if let Some(r) = rank_of(false, c) {
+                rank = Some(rank.map_or(r, |best| best.min(r)));
             }
-        });
+        }
         let Some(rank) = rank else { continue };
         if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
             continue;
