@@ -134,10 +134,52 @@ pub fn main_text(root: Nd<'_>, container: Option<Nd<'_>>) -> String {
     dom::text_skipping(body, MAX_TEXT, &|el| dom::is_chrome_element(el.value()))
 }
 
-/// At least the first `prefix` bytes of all visible body text (chrome included) within a budget
-/// of `max` bytes (all of it when shorter).
-pub fn body_text_prefix(root: Nd<'_>, max: usize, prefix: usize) -> String {
-    dom::text_prefix(body_of(root), max, prefix)
+/// Budget (bytes) of the visible body text (chrome included) the challenge test reads.
+const CHALLENGE_BODY_BUDGET: usize = 64 * 1024;
+/// Pages of at most this many markup bytes have their body text read to its end or to
+/// [`CHALLENGE_TEXT_BYTES`] by the challenge test: the gather gives up only past about twice
+/// its budget of raw text and block boundaries (2 × 64 KB + 1 KB), and a page has less of
+/// those than twice its markup (a decoded text is at most 6/5 of its markup, the two
+/// boundaries of an element come from a tag of 3 bytes or more).
+const MAX_SHORTCUT_HTML: usize = 60 * 1024;
+
+/// Whether the page is an anti-bot challenge: [`is_challenge`] of the first
+/// [`CHALLENGE_TEXT_BYTES`] of visible body text. The body is not gathered when the article
+/// container, whose text is part of it, already shows more text than a challenge page has
+/// (`container_chars`: the main text's characters).
+pub fn challenge(
+    html: &str,
+    root: Nd<'_>,
+    container: Option<Nd<'_>>,
+    container_chars: Option<usize>,
+) -> bool {
+    let body = body_of(root);
+    if let (Some(c), Some(chars)) = (container, container_chars) {
+        if chars > CHALLENGE_TEXT_CHARS && html.len() <= MAX_SHORTCUT_HTML && visible_in(c, body) {
+            return false;
+        }
+    }
+    let text = dom::text_prefix(body, CHALLENGE_BODY_BUDGET, CHALLENGE_TEXT_BYTES);
+    is_challenge(html, &text)
+}
+
+/// Whether `node` is `body` or inside it with no invisible element (`script`, `noscript` ...)
+/// on the way, itself included: all its text is then part of the body's visible text.
+fn visible_in(node: Nd<'_>, body: Nd<'_>) -> bool {
+    let mut cur = Some(node);
+    while let Some(n) = cur {
+        if n.id() == body.id() {
+            return true;
+        }
+        if n.value()
+            .as_element()
+            .is_some_and(|e| dom::is_invisible_tag(e.name()))
+        {
+            return false;
+        }
+        cur = n.parent();
+    }
+    false
 }
 
 fn body_of(root: Nd<'_>) -> Nd<'_> {

@@ -109,12 +109,10 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         }
     }
 
-    // The challenge test only compares the visible text's length with a small bound.
-    let body_text = content::body_text_prefix(root, 64 * 1024, content::CHALLENGE_TEXT_BYTES);
-    let challenge = content::is_challenge(&html, &body_text);
-    let looks_like_error = content::looks_like_error(&title, &text);
     // With a container, the main text is the container's text (same budget): count it.
     let container_chars = container.map(|_| text.chars().count());
+    let challenge = content::challenge(&html, root, container, container_chars);
+    let looks_like_error = content::looks_like_error(&title, &text);
     let mut kind = kind::decide(&kind::KindInputs {
         url: &page,
         guideline_meta: &guideline_meta,
