@@ -53,7 +53,7 @@ static CRUMB_SPLIT: ThreadRegex = ThreadRegex::new(|| {
 pub fn title(root: Nd<'_>) -> String {
     root.descendants()
         .take(100_000)
-        .find(|n| dom::tag(*n) == Some("title"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("title")))
         .map(|t| {
             let raw: String = t
                 .children()
@@ -79,13 +79,19 @@ pub fn body_container(root: Nd<'_>) -> Option<Nd<'_>> {
         if id.is_none() && class.is_none() {
             continue;
         }
-        let rank = BODY_CONTAINERS.iter().position(|(is_id, name)| {
-            if *is_id {
-                id == Some(*name)
-            } else {
-                class.is_some_and(|c| c.split_ascii_whitespace().any(|c| c == *name))
+        // The first entry either attribute matches: the id and each class token are looked up
+        // once (not the class list split again per entry).
+        let rank_of = |is_id: bool, v: &str| {
+            BODY_CONTAINERS
+                .iter()
+                .position(|(i, name)| *i == is_id && *name == v)
+        };
+        let mut rank = id.and_then(|v| rank_of(true, v));
+        for c in class.into_iter().flat_map(str::split_ascii_whitespace) {
+            if let Some(r) = rank_of(false, c) {
+                rank = Some(rank.map_or(r, |best| best.min(r)));
             }
-        });
+        }
         let Some(rank) = rank else { continue };
         if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
             continue;
@@ -123,20 +129,62 @@ pub fn main_text(root: Nd<'_>, container: Option<Nd<'_>>) -> String {
     }
     let body = root
         .descendants()
-        .find(|n| dom::tag(*n) == Some("body"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("body")))
         .unwrap_or(root);
     dom::text_skipping(body, MAX_TEXT, &|el| dom::is_chrome_element(el.value()))
 }
 
-/// At least the first `prefix` bytes of all visible body text (chrome included) within a budget
-/// of `max` bytes (all of it when shorter).
-pub fn body_text_prefix(root: Nd<'_>, max: usize, prefix: usize) -> String {
-    dom::text_prefix(body_of(root), max, prefix)
+/// Budget (bytes) of the visible body text (chrome included) the challenge test reads.
+const CHALLENGE_BODY_BUDGET: usize = 64 * 1024;
+/// Pages of at most this many markup bytes have their body text read to its end or to
+/// [`CHALLENGE_TEXT_BYTES`] by the challenge test: the gather gives up only past about twice
+/// its budget of raw text and block boundaries (2 × 64 KB + 1 KB), and a page has less of
+/// those than twice its markup (a decoded text is at most 6/5 of its markup, the two
+/// boundaries of an element come from a tag of 3 bytes or more).
+const MAX_SHORTCUT_HTML: usize = 60 * 1024;
+
+/// Whether the page is an anti-bot challenge: [`is_challenge`] of the first
+/// [`CHALLENGE_TEXT_BYTES`] of visible body text. The body is not gathered when the article
+/// container, whose text is part of it, already shows more text than a challenge page has
+/// (`container_chars`: the main text's characters).
+pub fn challenge(
+    html: &str,
+    root: Nd<'_>,
+    container: Option<Nd<'_>>,
+    container_chars: Option<usize>,
+) -> bool {
+    let body = body_of(root);
+    if let (Some(c), Some(chars)) = (container, container_chars) {
+        if chars > CHALLENGE_TEXT_CHARS && html.len() <= MAX_SHORTCUT_HTML && visible_in(c, body) {
+            return false;
+        }
+    }
+    let text = dom::text_prefix(body, CHALLENGE_BODY_BUDGET, CHALLENGE_TEXT_BYTES);
+    is_challenge(html, &text)
+}
+
+/// Whether `node` is `body` or inside it with no invisible element (`script`, `noscript` ...)
+/// on the way, itself included: all its text is then part of the body's visible text.
+fn visible_in(node: Nd<'_>, body: Nd<'_>) -> bool {
+    let mut cur = Some(node);
+    while let Some(n) = cur {
+        if n.id() == body.id() {
+            return true;
+        }
+        if n.value()
+            .as_element()
+            .is_some_and(|e| dom::is_invisible_tag(e.name()))
+        {
+            return false;
+        }
+        cur = n.parent();
+    }
+    false
 }
 
 fn body_of(root: Nd<'_>) -> Nd<'_> {
     root.descendants()
-        .find(|n| dom::tag(*n) == Some("body"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("body")))
         .unwrap_or(root)
 }
 
@@ -241,7 +289,8 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
     for n in root.descendants() {
         match n.value() {
             Node::Text(t) => {
-                if t.len() > 600 {
+                // Every marker holds 位置, which collapsing cannot make out of other text.
+                if t.len() > 600 || !t.contains("位置") {
                     continue;
                 }
                 let lead = dom::collapse(t);
@@ -265,7 +314,9 @@ pub fn breadcrumb(root: Nd<'_>) -> Vec<String> {
                     continue;
                 }
                 if is_crumb_classed(n)
-                    && n.descendants().take(400).any(|d| dom::tag(d) == Some("a"))
+                    && n.descendants()
+                        .take(400)
+                        .any(|d| dom::is_tag(d, &html5ever::local_name!("a")))
                 {
                     let t = dom::text(n, 800);
                     if t.chars().count() <= 200 {
@@ -293,7 +344,7 @@ fn curr_chnl_crumbs(root: Nd<'_>) -> Option<Vec<String>> {
     let links: Vec<Nd<'_>> = root
         .descendants()
         .filter(|n| {
-            dom::tag(*n) == Some("a")
+            dom::is_tag(*n, &html5ever::local_name!("a"))
                 && dom::attr(*n, "class").is_some_and(|c| {
                     c.split_whitespace()
                         .any(|t| t.eq_ignore_ascii_case("CurrChnlCls"))
@@ -320,7 +371,10 @@ fn curr_chnl_crumbs(root: Nd<'_>) -> Option<Vec<String>> {
 fn crumb_container(text: Nd<'_>) -> Option<Nd<'_>> {
     let mut el = text.parent()?;
     for _ in 0..2 {
-        let has_link = el.descendants().take(400).any(|d| dom::tag(d) == Some("a"));
+        let has_link = el
+            .descendants()
+            .take(400)
+            .any(|d| dom::is_tag(d, &html5ever::local_name!("a")));
         if has_link || dom::text(el, 400).chars().count() > 12 {
             return Some(el);
         }
@@ -349,7 +403,7 @@ fn is_crumb_classed(n: Nd<'_>) -> bool {
 fn item_crumbs(n: Nd<'_>) -> Vec<String> {
     n.descendants()
         .take(400)
-        .filter(|d| dom::tag(*d) == Some("li"))
+        .filter(|d| dom::is_tag(*d, &html5ever::local_name!("li")))
         .map(|li| dom::text(li, 160))
         .filter(|t| !t.is_empty() && t.chars().count() <= 40)
         .take(20)

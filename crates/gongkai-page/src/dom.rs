@@ -111,8 +111,7 @@ pub fn collapse_marked(s: &str) -> String {
 /// CJK and general punctuation), where both give the same answer much faster.
 /// Borrowed when nothing changes (no ASCII capital among such characters).
 pub fn lowercase(s: &str) -> Cow<'_, str> {
-    let uncased_cjk = |c: char| matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}');
-    if s.chars().all(|c| c.is_ascii() || uncased_cjk(c)) {
+    if ascii_or_uncased_cjk(s.as_bytes()) {
         if s.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(s.to_ascii_lowercase())
         } else {
@@ -121,6 +120,35 @@ pub fn lowercase(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(s.to_lowercase())
     }
+}
+
+/// Whether every character of UTF-8 `b` is ASCII or in U+2000..=U+206F, U+3000..=U+303F or
+/// U+4E00..=U+9FFF, told from the bytes (those ranges are `E2 80 80..=E2 81 AF`,
+/// `E3 80 80..=E3 80 BF` and `E4 B8 80..=E9 BF BF`).
+fn ascii_or_uncased_cjk(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let ok = match b[i] {
+            0..=0x7F => {
+                i += 1;
+                continue;
+            }
+            0xE2 => match b.get(i + 1) {
+                Some(0x80) => true,
+                Some(0x81) => b.get(i + 2).is_some_and(|x| *x <= 0xAF),
+                _ => false,
+            },
+            0xE3 => b.get(i + 1) == Some(&0x80),
+            0xE4 => b.get(i + 1).is_some_and(|x| *x >= 0xB8),
+            0xE5..=0xE9 => true,
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        i += 3;
+    }
+    true
 }
 
 /// Truncates to at most `max` bytes on a char boundary.
@@ -136,12 +164,12 @@ pub fn truncate(s: &mut String, max: usize) {
 
 /// Visible text of `node`, whitespace-collapsed, block boundaries as spaces, at most `max` bytes.
 pub fn text(node: Nd<'_>, max: usize) -> String {
-    gather(node, max, false, &|_| false)
+    gather(node, max, false, None)
 }
 
 /// Like [`text`] but also skips subtrees for which `skip` returns true.
 pub fn text_skipping(node: Nd<'_>, max: usize, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
-    gather(node, max, false, skip)
+    gather(node, max, false, Some(skip))
 }
 
 /// True when [`text`] of `node` is certainly at most `max` bytes: all its text bytes plus two
@@ -166,28 +194,25 @@ pub fn text_surely_within(node: Nd<'_>, max: usize) -> bool {
 /// collapsed. Lets label parsers see `<span>发布</span><span>日期</span>` as one label while still
 /// knowing where elements met.
 pub fn marked_text(node: Nd<'_>, max: usize) -> String {
-    gather(node, max, true, &|_| false)
+    gather(node, max, true, None)
 }
 
 /// At least the first `prefix` bytes of [`text`]`(node, max)` (all of it when shorter): for
 /// callers that only compare its length with a small bound.
 pub fn text_prefix(node: Nd<'_>, max: usize, prefix: usize) -> String {
-    gather_until(node, max, prefix, false, &|_| false)
+    gather_until(node, max, prefix, false, None)
 }
 
-fn gather(node: Nd<'_>, max: usize, mark: bool, skip: &dyn Fn(ElementRef<'_>) -> bool) -> String {
+/// Subtrees a text gatherer leaves out besides invisible ones.
+type Skip<'s> = Option<&'s dyn Fn(ElementRef<'_>) -> bool>;
+
+fn gather(node: Nd<'_>, max: usize, mark: bool, skip: Skip<'_>) -> String {
     gather_until(node, max, max, mark, skip)
 }
 
 /// Gathers text as [`text`] / [`marked_text`] do with budget `max`, stopping once `stop` bytes
 /// are out (`stop <= max` gives a prefix of the full answer).
-fn gather_until(
-    node: Nd<'_>,
-    max: usize,
-    stop: usize,
-    mark: bool,
-    skip: &dyn Fn(ElementRef<'_>) -> bool,
-) -> String {
+fn gather_until(node: Nd<'_>, max: usize, stop: usize, mark: bool, skip: Skip<'_>) -> String {
     let stop = stop.min(max);
     // Collapses as it goes (no raw copy of the text) and stops as soon as `max` bytes are out:
     // collapsing only ever appends, so nothing after that point could change the kept prefix.
@@ -211,7 +236,8 @@ fn gather_until(
                     Node::Element(e) => {
                         let name = e.name();
                         if n.id() != node.id()
-                            && (is_invisible_tag(name) || ElementRef::wrap(n).is_some_and(skip))
+                            && (is_invisible_tag(name)
+                                || skip.is_some_and(|f| ElementRef::wrap(n).is_some_and(f)))
                         {
                             skipping = Some(n.id());
                             continue;
@@ -302,11 +328,11 @@ impl Collapser {
                 MARKER if self.mark => (1, Sep::Marker),
                 // Non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000, U+FEFF)
                 // start with one of these lead bytes; everything else is visible.
-                MAYBE_SPACE => {
-                    let c = s[i..].chars().next().unwrap_or('a');
-                    let sep = if is_space(c) { Sep::Space } else { Sep::No };
-                    (c.len_utf8(), sep)
-                }
+                MAYBE_SPACE => match space_width(&b[i..]) {
+                    Some(w) => (w, Sep::Space),
+                    // Its continuation bytes are visible: the run goes on over them.
+                    None => (1, Sep::No),
+                },
                 _ => (1, Sep::No),
             };
             if sep == Sep::No {
@@ -339,6 +365,29 @@ impl Collapser {
             self.out.push_str(&s[start..]);
         }
     }
+}
+
+/// The UTF-8 width of the [`is_space`] character `b` starts with, when it starts with one whose
+/// lead byte is [`MAYBE_SPACE`]: told from the bytes, without decoding. The common characters
+/// sharing these lead bytes (CJK punctuation 、。「」, full-width ，：（）, quotes “”) are not
+/// spaces.
+fn space_width(b: &[u8]) -> Option<usize> {
+    let space = match b {
+        // U+0085, U+00A0
+        [0xC2, 0x85 | 0xA0, ..] => return Some(2),
+        // U+1680
+        [0xE1, 0x9A, 0x80, ..] => true,
+        // U+2000..=U+200D (spaces and zero-width characters), U+2028, U+2029, U+202F
+        [0xE2, 0x80, 0x80..=0x8D | 0xA8 | 0xA9 | 0xAF, ..] => true,
+        // U+205F
+        [0xE2, 0x81, 0x9F, ..] => true,
+        // U+3000
+        [0xE3, 0x80, 0x80, ..] => true,
+        // U+FEFF
+        [0xEF, 0xBB, 0xBF, ..] => true,
+        _ => false,
+    };
+    space.then_some(3)
 }
 
 /// [`BYTE_CLASS`] of a byte that never starts a separator.
@@ -382,13 +431,16 @@ enum Sep {
 pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str) -> bool) -> bool {
     // Both attributes in one scan of the element's attributes (the first of each name).
     let (mut id, mut class) = (None, None);
+    // Names are compared as atoms (one integer each), not as text.
     for (q, v) in el.attrs.iter() {
-        let slot = match &*q.local {
-            "id" => &mut id,
-            "class" => &mut class,
-            _ => continue,
+        let slot = if q.local == html5ever::local_name!("id") {
+            &mut id
+        } else if q.local == html5ever::local_name!("class") {
+            &mut class
+        } else {
+            continue;
         };
-        if slot.is_none() && q.prefix.is_none() && q.ns.is_empty() {
+        if slot.is_none() && q.prefix.is_none() && q.ns == html5ever::ns!() {
             *slot = Some(&**v);
         }
     }
@@ -426,6 +478,31 @@ pub fn any_class_id_token(el: &scraper::node::Element, mut pred: impl FnMut(&str
 /// `Element::attr` without interning `name` first (scraper makes an atom of it on every call):
 /// a scan of the element's few attributes, matching only un-namespaced ones as `attr` does.
 pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    use html5ever::local_name;
+    // The names asked for most are compared as atoms (one integer per attribute).
+    let local = match name {
+        "href" => local_name!("href"),
+        "src" => local_name!("src"),
+        "class" => local_name!("class"),
+        "id" => local_name!("id"),
+        "title" => local_name!("title"),
+        "alt" => local_name!("alt"),
+        "name" => local_name!("name"),
+        "content" => local_name!("content"),
+        "rel" => local_name!("rel"),
+        "style" => local_name!("style"),
+        _ => return el_attr_named(el, name),
+    };
+    for (q, v) in el.attrs.iter() {
+        if q.local == local && q.prefix.is_none() && q.ns == html5ever::ns!() {
+            return Some(&**v);
+        }
+    }
+    None
+}
+
+/// [`el_attr`] by the name's text.
+fn el_attr_named<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
     for (q, v) in el.attrs.iter() {
         // The name is compared first: an atom's text is at hand, while telling the namespace
         // empty looks its text up too. Most attributes differ from `name` already in length.
@@ -440,7 +517,12 @@ pub fn el_attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str
 /// True when the element itself is page chrome: `nav` / `header` / `footer` tags or a class/id
 /// token naming navigation, menus, headers, footers, banners, friend links or copyright.
 pub fn is_chrome_element(el: &scraper::node::Element) -> bool {
-    if matches!(el.name(), "nav" | "header" | "footer") {
+    use html5ever::local_name;
+    let name = &el.name.local;
+    if *name == local_name!("nav")
+        || *name == local_name!("header")
+        || *name == local_name!("footer")
+    {
         return true;
     }
     any_class_id_token(el, |t| {
@@ -475,7 +557,7 @@ pub fn in_chrome(node: Nd<'_>) -> bool {
     let mut depth = 0;
     while let Some(n) = cur {
         if let Node::Element(e) = n.value() {
-            if e.name() == "body" {
+            if e.name.local == html5ever::local_name!("body") {
                 return false;
             }
             if is_chrome_element(e) {
@@ -489,6 +571,13 @@ pub fn in_chrome(node: Nd<'_>) -> bool {
         cur = n.parent();
     }
     false
+}
+
+/// Whether `n` is an element of local name `name` (as [`tag`] would say, compared as atoms).
+pub fn is_tag(n: Nd<'_>, name: &html5ever::LocalName) -> bool {
+    n.value()
+        .as_element()
+        .is_some_and(|e| e.name.local == *name)
 }
 
 /// Element name of a node, if it is an element.
@@ -560,12 +649,46 @@ mod tests {
             "é ü Ω \u{e000} \u{1f600}😀 \u{ff10}１ \u{2060}\u{2061} \u{3001}、",
             "\x0b\x0c\x1c\x1f x",
         ];
-        for s in samples {
+        // Every character whose lead byte may start a space, each between visible text.
+        let leads: String = ('\u{80}'..='\u{7ff}')
+            .chain('\u{1000}'..='\u{3fff}')
+            .chain('\u{f000}'..='\u{ffff}')
+            .filter(|c| {
+                matches!(
+                    c.to_string().as_bytes()[0],
+                    0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF
+                )
+            })
+            .flat_map(|c| [c, 'x'])
+            .collect();
+        for s in samples.into_iter().chain([leads.as_str()]) {
             for mark in [false, true] {
                 let mut c = Collapser::new(mark, usize::MAX);
                 c.push_str(s);
                 assert_eq!(c.out, collapse_reference(s, mark), "{s:?} mark={mark}");
             }
+        }
+    }
+
+    #[test]
+    fn byte_test_of_uncased_text_matches_the_char_rule() {
+        let rule = |c: char| {
+            c.is_ascii()
+                || matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}')
+        };
+        for c in ('\0'..='\u{ffff}').step_by(7).chain([
+            '\u{206f}',
+            '\u{2070}',
+            '\u{303f}',
+            '\u{3040}',
+            '\u{4dff}',
+            '\u{4e00}',
+            '\u{9fff}',
+            '\u{a000}',
+            '\u{1f600}',
+        ]) {
+            let s = format!("a{c}中");
+            assert_eq!(ascii_or_uncased_cjk(s.as_bytes()), rule(c), "{c:?}");
         }
     }
 

@@ -186,7 +186,7 @@ fn footer_text(root: Nd<'_>) -> Result<Footer, String> {
     }
     let body = root
         .descendants()
-        .find(|n| dom::tag(*n) == Some("body"))
+        .find(|n| dom::is_tag(*n, &html5ever::local_name!("body")))
         .unwrap_or(root);
     let all = dom::marked_text(body, 512 * 1024);
     let n = all.chars().count();

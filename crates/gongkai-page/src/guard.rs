@@ -221,10 +221,8 @@ fn scan_tag(b: &[u8], from: usize) -> (usize, Option<usize>) {
             if i < len && (b[i] == b'"' || b[i] == b'\'') {
                 let q = b[i];
                 i += 1;
-                while i < len && b[i] != q {
-                    i += 1;
-                }
-                i = (i + 1).min(len);
+                // Values (titles, URLs) are long: the closing quote is searched for at once.
+                i = memchr::memchr(q, &b[i..]).map_or(len, |p| i + p + 1);
             } else {
                 while i < len && !b[i].is_ascii_whitespace() && b[i] != b'>' {
                     i += 1;

@@ -44,16 +44,22 @@ pub struct Sheet {
 impl Sheet {
     /// Reads every `<style>` element under `root` (bounded).
     pub fn from_root(root: Nd<'_>) -> Sheet {
+        Sheet::from_styles(
+            root.descendants()
+                .filter(|n| dom::is_tag(*n, &html5ever::local_name!("style"))),
+        )
+    }
+
+    /// [`Sheet::from_root`] of the page's `<style>` elements, in document order.
+    pub(crate) fn from_styles<'a>(styles: impl IntoIterator<Item = Nd<'a>>) -> Sheet {
         let mut css = String::new();
-        for n in root.descendants() {
-            if dom::tag(n) == Some("style") {
-                for t in n.descendants().filter_map(|c| c.value().as_text()) {
-                    if css.len() + t.len() > MAX_CSS {
-                        break;
-                    }
-                    css.push_str(t);
-                    css.push('\n');
+        for n in styles {
+            for t in n.descendants().filter_map(|c| c.value().as_text()) {
+                if css.len() + t.len() > MAX_CSS {
+                    break;
                 }
+                css.push_str(t);
+                css.push('\n');
             }
         }
         Sheet::parse(&css)
@@ -353,7 +359,7 @@ mod tests {
         let root = doc.tree.root();
         let sheet = Sheet::from_root(root);
         root.descendants()
-            .filter(|n| dom::tag(*n) == Some("a"))
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("a")))
             .map(|n| sheet.hidden(n))
             .collect()
     }

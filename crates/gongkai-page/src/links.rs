@@ -36,7 +36,7 @@ const MEDIA_EXT: [&str; 12] = [
 /// page URL.
 pub fn base_url(root: Nd<'_>, page: &Url) -> Url {
     for n in root.descendants() {
-        if dom::tag(n) == Some("base") {
+        if dom::is_tag(n, &html5ever::local_name!("base")) {
             if let Some(href) = dom::attr(n, "href") {
                 if let Ok(u) = resolve(page, href) {
                     return u;
@@ -44,7 +44,7 @@ pub fn base_url(root: Nd<'_>, page: &Url) -> Url {
             }
             break;
         }
-        if dom::tag(n) == Some("body") {
+        if dom::is_tag(n, &html5ever::local_name!("body")) {
             break;
         }
     }
@@ -61,11 +61,25 @@ pub fn extract(root: Nd<'_>, base: &Url) -> Vec<Link> {
 ///
 /// [`LinkRegion`]: crate::model::LinkRegion
 pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>) -> Vec<Link> {
+    let ix = crate::index::TagIndex::of(root);
+    extract_indexed(&ix, base, container)
+}
+
+/// [`extract_with_regions`] over the page's [`TagIndex`](crate::index::TagIndex): its
+/// link-bearing elements and its `<style>` sheet.
+pub(crate) fn extract_indexed(
+    ix: &crate::index::TagIndex<'_>,
+    base: &Url,
+    container: Option<Nd<'_>>,
+) -> Vec<Link> {
     let regions = crate::regions::Regions::new(container);
-    let in_body = |n: Nd<'_>| n.ancestors().any(|a| dom::tag(a) == Some("body"));
+    let in_body = |n: Nd<'_>| {
+        n.ancestors()
+            .any(|a| dom::is_tag(a, &html5ever::local_name!("body")))
+    };
     let mut out = Vec::new();
-    let sheet = crate::hidden::Sheet::from_root(root);
-    for n in root.descendants() {
+    let sheet = crate::hidden::Sheet::from_styles(ix.styles.iter().copied());
+    for &n in &ix.links {
         if out.len() >= MAX_LINKS {
             break;
         }
@@ -111,7 +125,7 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
             raw: raw_s,
             url: url.map(String::from),
             kind,
-            element: [name, "[", attr, "]"].concat(),
+            element: element_key(name, attr),
             anchor: anchor_text(n, name),
             skip,
             region: if in_body(n) {
@@ -123,6 +137,16 @@ pub fn extract_with_regions(root: Nd<'_>, base: &Url, container: Option<Nd<'_>>)
         });
     }
     out
+}
+
+/// `name[attr]`, e.g. `a[href]`.
+fn element_key(name: &str, attr: &str) -> String {
+    let mut s = String::with_capacity(name.len() + attr.len() + 2);
+    s.push_str(name);
+    s.push('[');
+    s.push_str(attr);
+    s.push(']');
+    s
 }
 
 /// Combines the element's kind with what the extension says.
@@ -161,6 +185,8 @@ pub fn kind_by_extension(url: Option<&Url>, raw: &str) -> Option<LinkKind> {
         return Some(k);
     }
     let u = url?;
+    // Only a query can name the file (most links have none).
+    u.query()?;
     let last = u.path().rsplit('/').next().unwrap_or("");
     if ["down", "attach", "file"]
         .iter()
@@ -214,9 +240,11 @@ fn ext_kind(ext: &str) -> Option<LinkKind> {
 /// Extension of the last path segment (any ASCII case), percent-decoding not needed for ASCII
 /// exts.
 fn extension(path: &str) -> Option<&str> {
-    let last = path.rsplit('/').next()?;
-    let (_, ext) = last.rsplit_once('.')?;
-    if ext.is_empty() || ext.len() > 5 || !ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+    // The last '.' after the last '/', found by byte (both are ASCII).
+    let b = path.as_bytes();
+    let dot = memchr::memrchr2(b'.', b'/', b).filter(|&i| b[i] == b'.')?;
+    let ext = &path[dot + 1..];
+    if ext.is_empty() || ext.len() > 5 || !ext.bytes().all(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     Some(ext)
@@ -238,7 +266,7 @@ fn anchor_text(n: Nd<'_>, name: &str) -> String {
                 } else {
                     n.descendants()
                         .take(64)
-                        .find(|d| dom::tag(*d) == Some("img"))
+                        .find(|d| dom::is_tag(*d, &html5ever::local_name!("img")))
                         .and_then(|img| dom::attr(img, "alt").or_else(|| dom::attr(img, "title")))
                         .map(dom::collapse)
                         .unwrap_or_default()

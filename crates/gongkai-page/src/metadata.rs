@@ -23,6 +23,7 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 use scraper::Node;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// Lines longer than this (chars) are body text, not metadata.
 const MAX_LINE_CHARS: usize = 300;
@@ -145,11 +146,19 @@ fn read_block(n: Nd<'_>, body: Option<Nd<'_>>, pairs: &mut Vec<Pair>) {
 /// Reads the `<meta name=... content=...>` tags named by the 政府网站发展指引, by canonical name;
 /// names match case-insensitively, the first occurrence wins.
 pub fn guideline_meta(root: Nd<'_>) -> BTreeMap<String, String> {
+    guideline_meta_of(
+        root.descendants()
+            .take(crate::index::EARLY_NODES)
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("meta"))),
+    )
+}
+
+/// [`guideline_meta`] of the page's `<meta>` elements, in document order.
+pub(crate) fn guideline_meta_of<'a>(
+    metas: impl IntoIterator<Item = Nd<'a>>,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for n in root.descendants().take(200_000) {
-        if dom::tag(n) != Some("meta") {
-            continue;
-        }
+    for n in metas {
         let Some(name) = dom::attr(n, "name") else {
             continue;
         };
@@ -172,7 +181,11 @@ fn table_row(tr: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>
         .filter(|c| matches!(dom::tag(*c), Some("td" | "th")))
         .take(16)
         .collect();
-    if cells.len() < 2 || cells.iter().all(|c| dom::tag(*c) == Some("th")) {
+    if cells.len() < 2
+        || cells
+            .iter()
+            .all(|c| dom::is_tag(*c, &html5ever::local_name!("th")))
+    {
         return;
     }
     if cells.iter().any(|c| has_descendant_tag(*c, "table")) {
@@ -235,7 +248,7 @@ pub(crate) fn label_cell(text: &str, normalized: &str) -> bool {
 fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<NodeId>) {
     let kids: Vec<Nd<'_>> = dom::child_elements(dl).take(200).collect();
     for (i, dt) in kids.iter().enumerate() {
-        if dom::tag(*dt) != Some("dt") {
+        if !dom::is_tag(*dt, &html5ever::local_name!("dt")) {
             continue;
         }
         let Some(dd) = kids.get(i + 1).filter(|d| dom::tag(**d) == Some("dd")) else {
@@ -264,13 +277,22 @@ fn definition_list(dl: Nd<'_>, pairs: &mut Vec<Pair>, consumed: &mut FxHashSet<N
 /// Splits a block element's direct content into runs of inline content (separated by nested
 /// blocks) and reads each short run as a `label：value` line.
 fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
-    let mut runs: Vec<String> = Vec::new();
+    // Runs as (text, length): the text leaves out leading ASCII whitespace (collapsing drops it
+    // anyway), the length counts it (the budget is on the run as written). Blank runs (the
+    // whitespace between block children) are never kept: they read as no line.
+    let mut runs: Vec<(String, usize)> = Vec::new();
     let mut cur = String::new();
+    let mut cur_len = 0usize;
     let mut had_block_child = false;
     let budget = MAX_LINE_CHARS * 4 + 64;
     for c in el.children() {
         match c.value() {
-            Node::Text(t) if cur.len() <= budget => cur.push_str(t),
+            Node::Text(t) if cur_len <= budget => {
+                cur_len += t.len();
+                if !cur.is_empty() || !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                    cur.push_str(t);
+                }
+            }
             Node::Text(_) => {}
             Node::Element(e) => {
                 let name = e.name();
@@ -279,19 +301,27 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
                 }
                 if dom::is_block_tag(name) || has_block_descendant(c) {
                     had_block_child = true;
-                    runs.push(std::mem::take(&mut cur));
+                    if !cur.is_empty() {
+                        runs.push((std::mem::take(&mut cur), cur_len));
+                    }
+                    cur_len = 0;
                     continue;
                 }
-                if cur.len() <= budget {
+                if cur_len <= budget {
+                    let marked = dom::marked_text(c, budget);
+                    cur.reserve(marked.len() + 2);
                     cur.push(BOUNDARY);
-                    cur.push_str(&dom::marked_text(c, budget));
+                    cur.push_str(&marked);
                     cur.push(BOUNDARY);
+                    cur_len += marked.len() + 2;
                 }
             }
             _ => {}
         }
     }
-    runs.push(cur);
+    if !cur.is_empty() {
+        runs.push((cur, cur_len));
+    }
     // A leaf block is one line of its parent container; a mixed block is its own container.
     let block = if had_block_child {
         el
@@ -301,8 +331,8 @@ fn block_lines(el: Nd<'_>, pairs: &mut Vec<Pair>) {
     // Footer lines are never metadata; whether the block is in the footer (an ancestor walk) is
     // asked only once a line actually reads as labelled pairs, which few do.
     let mut footer: Option<bool> = None;
-    for run in runs {
-        if run.len() > budget {
+    for (run, len) in runs {
+        if len > budget {
             continue;
         }
         let line = collapse_line(&run);
@@ -342,17 +372,9 @@ struct Occurrence {
 /// Reads one line (boundary-marked, collapsed) as `label：value` pairs. Returns normalised labels
 /// and cleaned values; empty unless the line has a known field label near its start.
 pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
-    // A known label is followed by a colon or an element boundary: a line with neither after its
-    // first visible character (most body text, a lone menu entry) cannot hold one, and the label
-    // regex need not run over it.
-    let b = line.as_bytes();
-    let after_first = b
-        .iter()
-        .position(|c| *c != BOUNDARY as u8 && !c.is_ascii_whitespace())
-        .map_or(&b[b.len()..], |i| &b[i + 1..]);
-    if memchr::memchr2(b':', BOUNDARY as u8, after_first).is_none()
-        && memchr::memmem::find(after_first, "：".as_bytes()).is_none()
-    {
+    // A known label ends before a colon or an element boundary: most lines (body text, menu
+    // entries) have no such place, and the label regex need not run over them.
+    if !may_hold_known_label(line) {
         return Vec::new();
     }
     let mut occ: Vec<Occurrence> = Vec::new();
@@ -440,22 +462,83 @@ pub(crate) fn parse_line(line: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The last characters of the known labels, as a bit set over the Basic Multilingual Plane
+/// (where every label's characters are).
+static LABEL_ENDS: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; 1024]);
+    for c in labels::all_labels()
+        .iter()
+        .filter_map(|l| l.chars().next_back())
+    {
+        let c = c as usize;
+        if let Some(w) = bits.get_mut(c >> 6) {
+            *w |= 1 << (c & 63);
+        }
+    }
+    bits
+});
+
+/// Whether `c` ends a known label.
+fn ends_label(ends: &[u64; 1024], c: char) -> bool {
+    let c = c as usize;
+    ends.get(c >> 6).is_some_and(|w| w >> (c & 63) & 1 == 1)
+}
+
+/// Whether `t` holds the last character of a known label (else no label can be read from it).
+pub(crate) fn may_end_label(t: &str) -> bool {
+    let ends = &**LABEL_ENDS;
+    t.chars().any(|c| ends_label(ends, c))
+}
+
+/// Whether [`KNOWN_LABEL`] may match in `line`: a known label's last character followed,
+/// past spaces and markers, by a colon or a marker. Lines of body text that end a salutation or
+/// an introduction with a colon mostly have none, and the label regex need not run over them.
+fn may_hold_known_label(line: &str) -> bool {
+    let b = line.as_bytes();
+    let ends = &**LABEL_ENDS;
+    let mut from = 0;
+    while let Some(off) = b[from..]
+        .iter()
+        .position(|c| *c == b':' || *c == BOUNDARY as u8 || *c == 0xEF)
+    {
+        let at = from + off;
+        from = at + 1;
+        // '：' is EF BC 9A; other characters with lead byte EF are not separators.
+        if b[at] == 0xEF && !b[at..].starts_with("：".as_bytes()) {
+            continue;
+        }
+        let before = line[..at]
+            .chars()
+            .rev()
+            .find(|c| *c != BOUNDARY && !c.is_whitespace());
+        if before.is_some_and(|c| ends_label(ends, c)) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Cleans a value: boundary markers vanish (or become a space between ASCII words), whitespace
 /// collapses, separators left dangling at either end go.
 pub(crate) fn clean_value(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
     let mut joined = String::with_capacity(s.len());
-    for (i, ch) in chars.iter().enumerate() {
-        if *ch == BOUNDARY {
-            let prev = chars[..i].iter().rev().find(|c| **c != BOUNDARY);
-            let next = chars[i + 1..].iter().find(|c| **c != BOUNDARY);
+    // The last character before the current one that is not a marker.
+    let mut prev: Option<char> = None;
+    for (i, ch) in s.char_indices() {
+        if ch == BOUNDARY {
+            // The marker is one byte; the next character that is not one is looked for only
+            // when the previous one could make a space.
             if prev.is_some_and(|c| c.is_ascii_alphanumeric())
-                && next.is_some_and(|c| c.is_ascii_alphanumeric())
+                && s[i + 1..]
+                    .chars()
+                    .find(|c| *c != BOUNDARY)
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
             {
                 joined.push(' ');
             }
         } else {
-            joined.push(*ch);
+            joined.push(ch);
+            prev = Some(ch);
         }
     }
     let collapsed = dom::collapse(&joined);
@@ -520,7 +603,9 @@ fn has_block_descendant(n: Nd<'_>) -> bool {
         if count > 200 {
             return true;
         }
-        if dom::tag(d).is_some_and(dom::is_block_tag) && dom::tag(d) != Some("br") {
+        if dom::tag(d).is_some_and(dom::is_block_tag)
+            && !dom::is_tag(d, &html5ever::local_name!("br"))
+        {
             return true;
         }
     }

@@ -53,6 +53,15 @@ const RELATED_TOKENS: [&str; 11] = [
     "attachments",
 ];
 
+/// Whether `n` is the `body` or `html` element (names compared as atoms: this runs for the
+/// ancestors of every link).
+fn is_body_or_html(n: Nd<'_>) -> bool {
+    use html5ever::local_name;
+    n.value()
+        .as_element()
+        .is_some_and(|e| e.name.local == local_name!("body") || e.name.local == local_name!("html"))
+}
+
 /// Decides regions for the links of one page, given its article body container.
 pub struct Regions<'a> {
     container: Option<NodeId>,
@@ -126,7 +135,7 @@ impl<'a> Regions<'a> {
         let mut cur = Some(x);
         let mut known = Chain::default();
         while let Some(e) = cur {
-            if matches!(dom::tag(e), Some("body" | "html")) {
+            if is_body_or_html(e) {
                 break;
             }
             if let Some(c) = self.chain_memo.borrow().get(&e.id()) {
@@ -165,7 +174,7 @@ impl<'a> Regions<'a> {
         }
         let related = n
             .ancestors()
-            .take_while(|a| !matches!(dom::tag(*a), Some("body" | "html")))
+            .take_while(|a| !is_body_or_html(*a))
             .take(RELATED_DEPTH)
             .any(|a| self.related(a));
         if related && (self.article.is_none() || chain.article) {
@@ -179,7 +188,7 @@ impl<'a> Regions<'a> {
         let ancestors: Vec<Nd<'_>> = n
             .ancestors()
             .take(MAX_DEPTH)
-            .take_while(|a| !matches!(dom::tag(*a), Some("body" | "html")))
+            .take_while(|a| !is_body_or_html(*a))
             .collect();
         if let Some(c) = self.container {
             if n.id() == c || ancestors.iter().any(|a| a.id() == c) {
@@ -265,7 +274,9 @@ fn is_related_block(n: Nd<'_>) -> bool {
     [first, prev]
         .into_iter()
         .flatten()
-        .filter(|h| dom::tag(*h) != Some("a") && h.descendants().take(8).count() < 8)
+        .filter(|h| {
+            !dom::is_tag(*h, &html5ever::local_name!("a")) && h.descendants().take(8).count() < 8
+        })
         .any(|h| is_related_heading(&dom::text(h, 64)))
 }
 
@@ -286,7 +297,7 @@ mod tests {
         let container = crate::content::body_container(root);
         let r = Regions::new(container);
         root.descendants()
-            .filter(|n| dom::tag(*n) == Some("a"))
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("a")))
             .map(|a| (dom::text(a, 100), r.of(a)))
             .collect()
     }

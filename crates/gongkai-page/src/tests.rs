@@ -184,6 +184,21 @@ fn soft_404_and_challenge() {
 }
 
 #[test]
+fn challenge_with_and_without_a_long_article_container() {
+    let wall = "<script>var wzws_cid='1'; document.cookie='a'; location.reload();</script>";
+    let long = "政务公开工作要点正文。".repeat(40);
+    // The container's text is visible body text: more than a challenge page has.
+    let html =
+        format!("<html><head>{wall}</head><body><div class=\"TRS_Editor\"><p>{long}</p></div></body></html>");
+    assert!(!run("http://www.example.gov.cn/a.html", &html).challenge);
+    // The same text inside an invisible element is not visible: the wall is still a wall.
+    let html = format!(
+        "<html><head>{wall}</head><body><object><div class=\"TRS_Editor\"><p>{long}</p></div></object></body></html>"
+    );
+    assert!(run("http://www.example.gov.cn/a.html", &html).challenge);
+}
+
+#[test]
 fn gbk_bytes_and_hostile_input_never_panic() {
     let html = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
                 <title>关于金镕机械有限公司的公示</title></head><body><h1>关于金镕机械有限公司的公示</h1>\

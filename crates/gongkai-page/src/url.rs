@@ -14,7 +14,6 @@ use crate::model::SkipReason;
 use ::url::Url;
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Longest reference we try to resolve; longer ones are treated as malformed.
 const MAX_RAW_LEN: usize = 8 * 1024;
@@ -24,23 +23,34 @@ const MAX_RAW_LEN: usize = 8 * 1024;
 /// Skips (with the reason) `mailto:`, `tel:`, `javascript:`, `data:`, fragment-only and empty
 /// references (they point at the page itself), other schemes, and unparsable references.
 pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
+    resolve_with(base, raw, Clone::clone)
+}
+
+/// [`resolve`], handing `f` the answer by reference: callers that only look at the URL (or
+/// keep some of the answers) save a copy per reference.
+pub(crate) fn resolve_with<T>(
+    base: &Url,
+    raw: &str,
+    f: impl FnOnce(&Result<Url, SkipReason>) -> T,
+) -> T {
     // A page resolves the same references several times (links, list items, pagination):
     // the answers for the last base are remembered, a bounded number of them.
     RESOLVED.with(|cache| {
         let mut cache = cache.borrow_mut();
+        let cache = &mut *cache;
         if cache.base != base.as_str() || cache.answers.len() >= MAX_CACHED {
             cache.base.clear();
             cache.base.push_str(base.as_str());
             cache.answers.clear();
         }
-        if let Some(answer) = cache.answers.get(raw) {
-            return answer.clone();
+        if raw.len() > MAX_CACHED_RAW {
+            return f(&resolve_uncached(base, raw));
         }
-        let answer = resolve_uncached(base, raw);
-        if raw.len() <= MAX_CACHED_RAW {
-            cache.answers.insert(raw.to_string(), answer.clone());
-        }
-        answer
+        // One hash per reference, and the key is copied only when it is new.
+        f(cache
+            .answers
+            .entry_ref(raw)
+            .or_insert_with(|| resolve_uncached(base, raw)))
     })
 }
 
@@ -49,12 +59,16 @@ pub fn resolve(base: &Url, raw: &str) -> Result<Url, SkipReason> {
 const MAX_CACHED: usize = 2048;
 /// Longer references are not remembered.
 const MAX_CACHED_RAW: usize = 512;
+/// Table slots kept between pages (the table itself, not its answers): a page's references
+/// then seldom make it grow again.
+const KEPT_SLOTS: usize = 256;
 
-/// Answers of [`resolve`] for one base.
+/// Answers of [`resolve`] for one base. The keys are page text: the hasher is seeded per
+/// process (foldhash), so a page cannot choose colliding references.
 #[derive(Default)]
 struct Resolved {
     base: String,
-    answers: HashMap<String, Result<Url, SkipReason>>,
+    answers: hashbrown::HashMap<String, Result<Url, SkipReason>, foldhash::fast::RandomState>,
 }
 
 thread_local! {
@@ -62,9 +76,15 @@ thread_local! {
 }
 
 /// Drops the remembered answers ([`crate::analyze`] calls this when a page is done, so a
-/// thread does not keep them while it waits for the next page).
+/// thread does not keep them while it waits for the next page); an emptied table of at most
+/// [`KEPT_SLOTS`] slots stays.
 pub(crate) fn forget_resolved() {
-    RESOLVED.with(|cache| *cache.borrow_mut() = Resolved::default());
+    RESOLVED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        cache.base = String::new();
+        cache.answers.clear();
+        cache.answers.shrink_to(KEPT_SLOTS);
+    });
 }
 
 fn resolve_uncached(base: &Url, raw: &str) -> Result<Url, SkipReason> {

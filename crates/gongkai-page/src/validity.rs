@@ -45,24 +45,45 @@ const MAX_SCAN_CHARS: usize = 100_000;
 /// Badges inside the article body, or on an item of a list (`li`, links), mark other
 /// documents, not this one.
 pub fn badge(root: Nd<'_>, heading: Option<&str>, body: Option<Nd<'_>>) -> Option<String> {
+    let candidates = root
+        .descendants()
+        .take(crate::index::EARLY_NODES)
+        .filter(|n| {
+            matches!(
+                dom::tag(*n),
+                Some("span" | "em" | "i" | "b" | "font" | "label" | "strong" | "sup" | "div")
+            )
+        });
+    badge_among(candidates, heading, body)
+}
+
+/// [`badge`] among the page's elements of the badge tags (`span`, `em`, `i`, `b`, `font`,
+/// `label`, `strong`, `sup`, `div`), in document order.
+pub(crate) fn badge_among<'a>(
+    candidates: impl IntoIterator<Item = Nd<'a>>,
+    heading: Option<&str>,
+    body: Option<Nd<'_>>,
+) -> Option<String> {
     if let Some(h) = heading {
         if let Some(m) = bracketed_mark_at_end(h) {
             return Some(m);
         }
     }
     let mut found: Vec<String> = Vec::new();
-    for n in root.descendants().take(200_000) {
+    for n in candidates {
         let Node::Element(e) = n.value() else {
             continue;
         };
-        if !matches!(
-            e.name(),
-            "span" | "em" | "i" | "b" | "font" | "label" | "strong" | "sup" | "div"
-        ) {
-            continue;
-        }
         // A badge is a leaf or nearly: never gather a big subtree for it.
         if n.descendants().take(6).count() >= 6 {
+            continue;
+        }
+        // Every mark holds 效, 止 or 修: text without any is not gathered.
+        let may_mark = n
+            .descendants()
+            .filter_map(|d| d.value().as_text())
+            .any(|t| t.contains(['效', '止', '修']));
+        if !may_mark {
             continue;
         }
         let t = dom::text(n, 64);

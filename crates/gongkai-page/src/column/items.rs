@@ -17,9 +17,11 @@
 use crate::dates::{self, parse_date, parse_month_day, resolve_month_day, year_heading};
 use crate::dom::{self, Nd};
 use crate::model::ColumnItem;
-use crate::url::resolve;
+use crate::url::resolve_with;
 use ::url::Url;
+use arcstr::ArcStr;
 use chrono::NaiveDate;
+use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::Node;
 use std::collections::HashMap;
@@ -144,8 +146,12 @@ fn merged_groups(root: Nd<'_>, base: &Url, mode: Mode) -> Vec<Group> {
 fn group_under(p: Nd<'_>, base: &Url, count_only: &dyn Fn() -> bool) -> Option<Group> {
     // Counts per item tag (a fixed table: this runs for every element of the page).
     let mut by_tag = [0usize; ITEM_TAGS.len()];
+    let atoms = item_tag_atoms();
     for c in dom::child_elements(p).take(MAX_ITEMS) {
-        if let Some(i) = dom::tag(c).and_then(|t| ITEM_TAGS.iter().position(|x| *x == t)) {
+        let Some(e) = c.value().as_element() else {
+            continue;
+        };
+        if let Some(i) = atoms.iter().position(|a| e.name.local == *a) {
             by_tag[i] += 1;
         }
     }
@@ -153,11 +159,12 @@ fn group_under(p: Nd<'_>, base: &Url, count_only: &dyn Fn() -> bool) -> Option<G
     let tag = ITEM_TAGS
         .iter()
         .zip(by_tag)
-        .filter(|(_, n)| *n > 0)
-        .max_by_key(|(t, n)| (*n, **t))
-        .map(|(t, _)| *t)?;
+        .enumerate()
+        .filter(|(_, (_, n))| *n > 0)
+        .max_by_key(|(_, (t, n))| (*n, **t))
+        .map(|(i, _)| &atoms[i])?;
     let candidates: Vec<Nd<'_>> = dom::child_elements(p)
-        .filter(|c| dom::tag(*c) == Some(tag))
+        .filter(|c| dom::is_tag(*c, tag))
         .take(MAX_ITEMS)
         .collect();
     // The year context applies from the first item that needs one (only a month-day, no full
@@ -220,6 +227,19 @@ fn needs_year(item: Nd<'_>) -> bool {
 /// Tags of list items.
 const ITEM_TAGS: [&str; 6] = ["li", "tr", "dd", "p", "div", "dl"];
 
+/// [`ITEM_TAGS`] as atoms, in the same order.
+fn item_tag_atoms() -> [html5ever::LocalName; 6] {
+    use html5ever::local_name;
+    [
+        local_name!("li"),
+        local_name!("tr"),
+        local_name!("dd"),
+        local_name!("p"),
+        local_name!("div"),
+        local_name!("dl"),
+    ]
+}
+
 /// Reads one list item: its title link, URL and date. None when it has no usable link or is too
 /// big to be an item.
 pub fn read_item(item: Nd<'_>, base: &Url, year_ctx: Option<i32>) -> Option<(ColumnItem, bool)> {
@@ -257,38 +277,59 @@ fn read_linked(
     }
     let (link, title) = title_link(item)?;
     let href = dom::attr(link, "href").unwrap_or("");
-    let url = resolve(base, href).ok();
+    // Only the URL's text is kept: it is taken from the resolved answer in place.
+    let url: Option<ArcStr> =
+        resolve_with(base, href, |r| r.as_ref().ok().map(|u| u.as_str().into()));
     if title.is_empty() {
         return None;
     }
-    let date = item_date(item, link, year_ctx, url.as_ref());
+    let date = item_date(item, link, year_ctx, url.as_deref());
     let has_date = date.is_some();
     Some((
         ColumnItem {
             title: title.into(),
-            url: url.map(|u| u.as_str().into()),
-            date: date.map(|d| iso_date(d).into()),
+            url,
+            date: date.map(iso_date),
         },
         has_date,
     ))
 }
 
 /// `%Y-%m-%d` as chrono writes it, without interpreting a format string per item.
-fn iso_date(d: NaiveDate) -> String {
+fn iso_date(d: NaiveDate) -> ArcStr {
     use chrono::Datelike;
-    if (0..=9999).contains(&d.year()) {
-        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
-    } else {
-        d.format("%Y-%m-%d").to_string()
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string().into();
     }
+    // Every part is in range: four, two and two ASCII digits.
+    let digit = |n: u32, div: u32| char::from(b'0' + (n / div % 10) as u8);
+    let y = y.unsigned_abs();
+    let mut s = String::with_capacity(10);
+    s.extend([
+        digit(y, 1000),
+        digit(y, 100),
+        digit(y, 10),
+        digit(y, 1),
+        '-',
+    ]);
+    s.extend([
+        digit(m, 10),
+        digit(m, 1),
+        '-',
+        digit(day, 10),
+        digit(day, 1),
+    ]);
+    s.as_str().into()
 }
 
 /// Most candidates (an article's paragraphs) hold no link at all: tell that before collecting
 /// their text (the same answer as `title_link` finding a link, at a fraction of the cost).
 fn has_link(item: Nd<'_>) -> bool {
+    let a = html5ever::local_name!("a");
     item.descendants()
         .take(400)
-        .any(|d| dom::tag(d) == Some("a") && dom::attr(d, "href").is_some())
+        .any(|d| dom::is_tag(d, &a) && dom::attr(d, "href").is_some())
 }
 
 /// Too much text for an item? Most items are far below the bound, which their raw size shows
@@ -306,17 +347,24 @@ fn is_record(item: Nd<'_>) -> bool {
 
 /// An item holds no nested lists or tables and only a few links (layout blocks hold many).
 fn item_shaped(item: Nd<'_>) -> bool {
+    use html5ever::local_name;
     let mut links = 0;
     for d in item.descendants().skip(1).take(400) {
-        match dom::tag(d) {
-            Some("ul" | "ol" | "table" | "dl") => return false,
-            Some("a") => {
-                links += 1;
-                if links > 6 {
-                    return false;
-                }
+        let Some(e) = d.value().as_element() else {
+            continue;
+        };
+        let name = &e.name.local;
+        if *name == local_name!("a") {
+            links += 1;
+            if links > 6 {
+                return false;
             }
-            _ => {}
+        } else if *name == local_name!("ul")
+            || *name == local_name!("ol")
+            || *name == local_name!("table")
+            || *name == local_name!("dl")
+        {
+            return false;
         }
     }
     true
@@ -325,9 +373,10 @@ fn item_shaped(item: Nd<'_>) -> bool {
 /// The item's title link and its title: the `a[href]` with the longest title, ignoring "更多" /
 /// "详细" links.
 fn title_link(item: Nd<'_>) -> Option<(Nd<'_>, String)> {
+    let a = html5ever::local_name!("a");
     item.descendants()
         .take(400)
-        .filter(|d| dom::tag(*d) == Some("a") && dom::attr(*d, "href").is_some())
+        .filter(|d| dom::is_tag(*d, &a) && dom::attr(*d, "href").is_some())
         .map(|a| (a, link_title(a)))
         .filter(|(_, t)| !t.is_empty() && !NON_TITLE.iter().any(|w| t.eq_ignore_ascii_case(w)))
         .max_by_key(|(_, t)| t.chars().count())
@@ -336,7 +385,9 @@ fn title_link(item: Nd<'_>) -> Option<(Nd<'_>, String)> {
 /// A link's title: its text without date-only parts (`<i>2020-08-14</i>` inside the link), or its
 /// `title` attribute when the text is truncated ("…"), empty, or the attribute plus extras.
 fn link_title(a: Nd<'_>) -> String {
-    let text = dom::text_skipping(a, 1024, &|el| date_only(&dom::text(*el, 64)).is_some());
+    let text = dom::text_skipping(a, 1024, &|el| {
+        may_hold_date(*el, None) && date_only(&dom::text(*el, 64)).is_some()
+    });
     let attr = dom::attr(a, "title").map(dom::collapse).unwrap_or_default();
     let truncated = text.ends_with("...") || text.ends_with('…') || text.ends_with("..");
     let use_attr = !attr.is_empty()
@@ -366,11 +417,103 @@ fn date_only(t: &str) -> Option<NaiveDate> {
     (rest <= 6).then_some(date)
 }
 
+/// Whether the text under `node` (leaving out the subtree `except`) may hold a date or a
+/// month-day: a digit (any script, as the date parsers count them) or 年. False means none of
+/// the date parsers can find anything in it, so its text need not be gathered; past a few KB
+/// of text the answer is a cautious true.
+fn may_hold_date(node: Nd<'_>, except: Option<NodeId>) -> bool {
+    let mut budget = 4096usize;
+    let mut text = |t: &str| match budget.checked_sub(t.len()) {
+        Some(left) => {
+            budget = left;
+            text_may_hold_date(t)
+        }
+        None => true,
+    };
+    let Some(except) = except else {
+        return node
+            .descendants()
+            .any(|n| n.value().as_text().is_some_and(|t| text(t)));
+    };
+    let mut skipping: Option<NodeId> = None;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(n) if skipping.is_none() => {
+                if n.id() == except {
+                    skipping = Some(n.id());
+                } else if n.value().as_text().is_some_and(|t| text(t)) {
+                    return true;
+                }
+            }
+            Edge::Close(n) if skipping == Some(n.id()) => skipping = None,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// [`may_hold_date`] of one text: a character that is a digit (ASCII or any other numeric,
+/// as `dates` counts digits) or 年. Looked at byte by byte: ASCII and CJK ideographs (nearly
+/// all page text) are told apart by their first byte alone.
+fn text_may_hold_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while let Some(off) = b[i..]
+        .iter()
+        .position(|x| DATE_BYTE[usize::from(*x)] != NEVER)
+    {
+        let p = i + off;
+        let hit = match DATE_BYTE[usize::from(b[p])] {
+            DIGIT => true,
+            // 年 is U+5E74 (E5 B9 B4); other ideographs with this lead byte hold no digit.
+            NIAN_LEAD => b[p + 1..].starts_with(&[0xB9, 0xB4]),
+            _ => t[p..].chars().next().is_some_and(char::is_numeric),
+        };
+        if hit {
+            return true;
+        }
+        i = p + 1;
+    }
+    false
+}
+
+/// [`DATE_BYTE`] of a byte that starts nothing a date parser counts: ASCII other than digits,
+/// UTF-8 continuation bytes, lead bytes of CJK ideographs (U+4E00..=U+9FFF) other than E5.
+const NEVER: u8 = 0;
+/// An ASCII digit.
+const DIGIT: u8 = 1;
+/// E5: the lead byte of 年 (and of other ideographs).
+const NIAN_LEAD: u8 = 2;
+/// A lead byte of some other character, which may be numeric (full-width digits, 〇 ...).
+const OTHER_LEAD: u8 = 3;
+
+/// What each byte of UTF-8 text may start, for [`text_may_hold_date`].
+static DATE_BYTE: [u8; 256] = {
+    let mut t = [NEVER; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = DIGIT;
+        c += 1;
+    }
+    let mut c = 0xC0usize;
+    while c <= 0xFF {
+        t[c] = OTHER_LEAD;
+        c += 1;
+    }
+    let mut c = 0xE4usize;
+    while c <= 0xE9 {
+        t[c] = NEVER;
+        c += 1;
+    }
+    t[0xE5] = NIAN_LEAD;
+    t
+};
+
 fn item_date(
     item: Nd<'_>,
     link: Nd<'_>,
     year_ctx: &mut dyn FnMut() -> Option<i32>,
-    url: Option<&Url>,
+    url: Option<&str>,
 ) -> Option<NaiveDate> {
     // 1. A small element whose whole text is a date.
     let mut month_day = None;
@@ -383,6 +526,9 @@ fn item_date(
         if d.descendants().take(8).count() >= 8 {
             continue;
         }
+        if !may_hold_date(d, None) {
+            continue;
+        }
         let t = dom::text(d, 64);
         if let Some(date) = date_only(&t) {
             return Some(date);
@@ -392,14 +538,18 @@ fn item_date(
         }
     }
     // 2. Dates in the item text outside the title link.
-    let outside = dom::text_skipping(item, MAX_ITEM_TEXT, &|el| el.id() == link.id());
+    let outside = if may_hold_date(item, Some(link.id())) {
+        dom::text_skipping(item, MAX_ITEM_TEXT, &|el| el.id() == link.id())
+    } else {
+        String::new()
+    };
     if let Some(date) = parse_date(&outside) {
         return Some(date);
     }
     // 3. A month-day under a year from context.
     let md = month_day.or_else(|| parse_month_day(&outside))?;
     let year = year_ctx().or_else(|| {
-        url.and_then(|u| dates::date_from_url(u.as_str()))
+        url.and_then(dates::date_from_url)
             .map(|d| chrono::Datelike::year(&d))
     })?;
     resolve_month_day(md, year)
@@ -585,6 +735,43 @@ mod tests {
         .unwrap();
         assert_eq!(g.items.len(), 1);
         assert_eq!(g.items[0].title, "本栏目唯一一条信息标题");
+    }
+
+    #[test]
+    fn date_precheck_matches_the_char_rule() {
+        let reference = |t: &str| {
+            t.chars().any(|c| match c {
+                '0'..='9' | '年' => true,
+                '\0'..='\u{7f}' | '\u{4e00}'..='\u{9fff}' => false,
+                _ => c.is_numeric(),
+            })
+        };
+        let samples = [
+            "",
+            "详见：",
+            "发布时间：2022-06-01",
+            "二〇二二年六月一日",
+            "六月一日",
+            "２０２２－０６－０１",
+            "①号文件",
+            "Ⅻ",
+            "é ü Ω 😀 \u{3000}、",
+            "平年度",
+            "幸",
+            "abc def",
+        ];
+        for t in samples {
+            assert_eq!(text_may_hold_date(t), reference(t), "{t:?}");
+        }
+        // A month-day in full-width digits is still read as the item's date.
+        let g = list(
+            r#"<div class="list"><h3>2021年</h3><ul>
+            <li><a href="/a/1.html">全市安全生产工作会议召开</a><span>１２－３０</span></li>
+            <li><a href="/a/2.html">全市森林防火工作会议召开</a><span>１１－０２</span></li></ul></div>"#,
+            Mode::Page { has_pagination: false },
+        )
+        .unwrap();
+        assert_eq!(g.items[0].date.as_deref(), Some("2021-12-30"));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct ColumnContext<'a, 'd> {
     pub title: &'a str,
     pub breadcrumb: &'a [String],
     pub guideline_meta: &'a BTreeMap<String, String>,
+    /// The page's `<a>` elements in document order, when already listed (else found here).
+    pub anchors: Option<&'a [Nd<'d>]>,
 }
 
 /// Everything column-related found on a page, with the evidence the page-kind decision uses.
@@ -68,7 +70,12 @@ impl ColumnAnalysis {
 /// Analyses the page as a column list page.
 pub fn analyze_column(ctx: &ColumnContext<'_, '_>) -> ColumnAnalysis {
     let mut out = ColumnAnalysis::default();
-    let pag = pagination::extract(ctx.root, ctx.page, ctx.base, ctx.scripts);
+    let pag = match ctx.anchors {
+        Some(anchors) => {
+            pagination::extract_among(ctx.root, anchors, ctx.page, ctx.base, ctx.scripts)
+        }
+        None => pagination::extract(ctx.root, ctx.page, ctx.base, ctx.scripts),
+    };
     out.has_pagination = pag.found();
     out.list.total_pages = pag.total_pages;
     out.list.current_page = pag.current_page;
@@ -221,6 +228,7 @@ mod tests {
             title: &title,
             breadcrumb: &crumbs,
             guideline_meta: &meta,
+            anchors: None,
         };
         analyze_column(&ctx)
     }

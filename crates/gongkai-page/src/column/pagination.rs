@@ -68,6 +68,21 @@ impl Pagination {
 
 /// Reads pagination from the page's inline scripts, pager links and "共N页" text.
 pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagination {
+    let anchors: Vec<Nd<'_>> = root
+        .descendants()
+        .filter(|n| dom::is_tag(*n, &html5ever::local_name!("a")))
+        .collect();
+    extract_among(root, &anchors, page, base, scripts)
+}
+
+/// [`extract`] knowing the page's `<a>` elements (in document order).
+pub(crate) fn extract_among(
+    root: Nd<'_>,
+    anchors: &[Nd<'_>],
+    page: &Url,
+    base: &Url,
+    scripts: &[String],
+) -> Pagination {
     let mut p = Pagination::default();
     let mut seen: HashSet<String> = HashSet::new();
     let current = crate::url::normalize(page);
@@ -97,29 +112,31 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
     // Pager links.
     let mut pattern: Option<(String, String)> = None;
     let mut pager_text = String::new();
-    for a in root.descendants() {
-        if dom::tag(a) != Some("a") {
-            continue;
-        }
+    let dir = page_dir(page);
+    for &a in anchors {
         let Some(href) = dom::attr(a, "href") else {
             continue;
         };
-        let Ok(u) = resolve(base, href) else { continue };
-        if u.host_str() != page.host_str() {
-            continue;
-        }
-        let text = dom::text(a, 64);
-        let lower = dom::lowercase(&text);
-        // Whether the link sits in a pager (an ancestor walk) is asked only when it matters.
-        let mut pager = None;
-        let mut pager_link = || *pager.get_or_insert_with(|| in_pager(a));
-        let numbered = same_dir_numbered(&u, page);
-        let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
-        let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
-        let is_number =
-            !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
-        let is_first = text == "首页" || text == "第一页";
-        if is_next || numbered.is_some() || ((is_number || is_first) && pager_link()) {
+        // The resolved URL is looked at in place: only a pager link's is copied.
+        let pager_url = crate::url::resolve_with(base, href, |r| {
+            let u = r
+                .as_ref()
+                .ok()
+                .filter(|u| u.host_str() == page.host_str())?;
+            let text = dom::text(a, 64);
+            let lower = dom::lowercase(&text);
+            // Whether the link sits in a pager (an ancestor walk) is asked only when it matters.
+            let mut pager = None;
+            let mut pager_link = || *pager.get_or_insert_with(|| in_pager(a));
+            let numbered = dir.and_then(|d| same_dir_numbered(u, page, d));
+            let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+            let is_next = NEXT_WORDS.iter().any(|w| lower == *w || trimmed == *w);
+            let is_number =
+                !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit());
+            let is_first = text == "首页" || text == "第一页";
+            if !(is_next || numbered.is_some() || ((is_number || is_first) && pager_link())) {
+                return None;
+            }
             if let Some(pat) = numbered {
                 pattern.get_or_insert(pat);
             }
@@ -128,6 +145,9 @@ pub fn extract(root: Nd<'_>, page: &Url, base: &Url, scripts: &[String]) -> Pagi
                     pager_text = dom::text(parent, 400);
                 }
             }
+            Some(u.clone())
+        });
+        if let Some(u) = pager_url {
             push(&mut p, u);
         }
     }
@@ -304,11 +324,27 @@ fn numbered_pages(base: &Url, prefix: &str, ext: &str, total: u32) -> Vec<Url> {
         .collect()
 }
 
-/// When `u` is `prefix_N.ext` in the same directory as `page`, its (prefix, ext).
-fn same_dir_numbered(u: &Url, page: &Url) -> Option<(String, String)> {
-    let (dir, file) = u.path().rsplit_once('/')?;
-    let (page_dir, _) = page.path().rsplit_once('/')?;
-    if dir != page_dir || u.query().is_some() {
+/// The directory part of the page's path (before its last `/`).
+fn page_dir(page: &Url) -> Option<&str> {
+    page.path().rsplit_once('/').map(|(dir, _)| dir)
+}
+
+/// When `u` is `prefix_N.ext` in the page's directory `page_dir` ([`page_dir`]), its (prefix,
+/// ext).
+fn same_dir_numbered(u: &Url, page: &Url, page_dir: &str) -> Option<(String, String)> {
+    let path = u.path();
+    // The same directory: the path starts with it and has no '/' after its own.
+    let file = path
+        .strip_prefix(page_dir)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|file| !file.contains('/'))?;
+    if u.query().is_some() {
+        return None;
+    }
+    // NUMBERED_FILE starts with letters and an underscore: most links' file names (articles
+    // such as `t20220601_123.html`) fail that before the regex runs.
+    let letters = file.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if letters == 0 || file.as_bytes().get(letters) != Some(&b'_') {
         return None;
     }
     let c = NUMBERED_FILE.re().captures(file)?;
@@ -455,7 +491,7 @@ mod tests {
             .tree
             .root()
             .descendants()
-            .filter(|n| dom::tag(*n) == Some("script"))
+            .filter(|n| dom::is_tag(*n, &html5ever::local_name!("script")))
             .map(|n| {
                 n.children()
                     .filter_map(|c| c.value().as_text().map(|t| t.to_string()))

@@ -35,6 +35,15 @@ pub(super) fn element(el: Nd<'_>, pairs: &mut Vec<Pair>) -> bool {
     let Some(first_el) = first_small_element(el) else {
         return false;
     };
+    // A field label's last character is in its element's text (most first elements, menu
+    // entries and the like, have none): nothing is gathered otherwise.
+    let may_label = first_el
+        .descendants()
+        .filter_map(|d| d.value().as_text())
+        .any(|t| super::may_end_label(t));
+    if !may_label {
+        return false;
+    }
     let first_text = dom::text(first_el, MAX_LABEL_BYTES + 1);
     if first_text.len() > MAX_LABEL_BYTES || field_of(&normalize_label(&first_text)).is_none() {
         return false;

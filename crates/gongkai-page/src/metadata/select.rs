@@ -7,7 +7,10 @@ use crate::dom::Nd;
 use crate::labels::{field_of, is_fallback_label, is_placeholder, is_strong_label};
 use crate::model::{ArcStr, Field, Metadata};
 use ego_tree::NodeId;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+
+/// Pairs already kept (page text: a seeded hasher).
+type SeenRaw = hashbrown::HashSet<(ArcStr, ArcStr), foldhash::fast::RandomState>;
 
 /// Longest value (chars) a 有效性 read from body prose may have: a mark, not a sentence.
 const MAX_PROSE_VALIDITY_CHARS: usize = 12;
@@ -42,10 +45,17 @@ fn pair_field(p: &Pair) -> Option<Field> {
     Some(f)
 }
 
+/// Keeps a (label, value) pair for `md.raw` unless it is there already or the list is full.
+fn keep_raw(raw: &mut Vec<(ArcStr, ArcStr)>, seen: &mut SeenRaw, label: ArcStr, value: ArcStr) {
+    if raw.len() < MAX_PAIRS && seen.insert((label.clone(), value.clone())) {
+        raw.push((label, value));
+    }
+}
+
 pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
     // Group by container, in document order of first appearance.
     let mut order: Vec<NodeId> = Vec::new();
-    let mut by_block: HashMap<NodeId, Vec<Pair>> = HashMap::new();
+    let mut by_block: FxHashMap<NodeId, Vec<Pair>> = FxHashMap::default();
     for p in pairs {
         if !by_block.contains_key(&p.block) {
             order.push(p.block);
@@ -53,15 +63,15 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
         by_block.entry(p.block).or_default().push(p);
     }
     let mut md = Metadata::default();
-    let mut ranks: HashMap<Field, u8> = HashMap::new();
-    let mut seen_raw: HashSet<(String, String)> = HashSet::new();
+    let mut ranks: FxHashMap<Field, u8> = FxHashMap::default();
+    let mut seen_raw = SeenRaw::default();
     // Collected here and made into `md.raw` once: a push onto `Pairs` copies the list.
     let mut raw: Vec<(ArcStr, ArcStr)> = Vec::new();
     for id in order {
         let Some(block_pairs) = by_block.remove(&id) else {
             continue;
         };
-        let mut counts: HashMap<Field, usize> = HashMap::new();
+        let mut counts: FxHashMap<Field, usize> = FxHashMap::default();
         for p in &block_pairs {
             if let Some(f) = pair_field(p) {
                 *counts.entry(f).or_default() += 1;
@@ -72,10 +82,7 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
             // as raw pairs for the rules that read them; body prose is not.
             if !root.tree().get(id).is_some_and(in_footer) {
                 for p in block_pairs.into_iter().filter(|p| !p.prose) {
-                    if raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone()))
-                    {
-                        raw.push((p.label.into(), p.value.into()));
-                    }
+                    keep_raw(&mut raw, &mut seen_raw, p.label.into(), p.value.into());
                 }
             }
             continue;
@@ -91,16 +98,16 @@ pub(super) fn select(root: Nd<'_>, pairs: Vec<Pair>) -> Extracted {
             continue;
         }
         for p in block_pairs {
-            if let Some(f) = pair_field(&p) {
+            let field = pair_field(&p);
+            let value: ArcStr = p.value.as_str().into();
+            if let Some(f) = field {
                 let r = rank(&p.label, &p.value);
                 if ranks.get(&f).is_none_or(|old| r < *old) {
                     ranks.insert(f, r);
-                    md.fields.insert(f, p.value.as_str().into());
+                    md.fields.insert(f, value.clone());
                 }
             }
-            if raw.len() < MAX_PAIRS && seen_raw.insert((p.label.clone(), p.value.clone())) {
-                raw.push((p.label.into(), p.value.into()));
-            }
+            keep_raw(&mut raw, &mut seen_raw, p.label.into(), value);
         }
     }
     md.raw = raw.into_iter().collect();

@@ -323,3 +323,17 @@ fn letter_table_of_td_cells_without_colons() {
         e.metadata.raw
     );
 }
+
+#[test]
+fn label_end_set_holds_every_label_end_and_little_else() {
+    let ends = &**LABEL_ENDS;
+    for l in labels::all_labels() {
+        let last = l.chars().next_back().unwrap_or(' ');
+        assert!((last as u32) < 0x10000, "{l}");
+        assert!(ends_label(ends, last), "{l}");
+        assert!(may_end_label(l), "{l}");
+    }
+    assert!(!may_end_label("首页"));
+    assert!(!may_hold_known_label("\u{1}首页\u{1}"));
+    assert!(may_hold_known_label("\u{1}索引号\u{1}：123"));
+}

@@ -137,3 +137,17 @@ fn badges() {
         None
     );
 }
+
+#[test]
+fn every_badge_mark_holds_a_character_the_precheck_looks_for() {
+    for m in BADGE_MARKS {
+        assert!(m.contains(['效', '止', '修']), "{m}");
+    }
+    let d = Html::parse_document(
+        "<h1>关于印发办法的通知</h1><span class=\"mark\">【现行有效】</span><span>其他</span>",
+    );
+    assert_eq!(
+        badge(d.tree.root(), Some("关于印发办法的通知"), None).as_deref(),
+        Some("现行有效")
+    );
+}
