@@ -260,14 +260,16 @@ fn effective_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// Whether a sentence holds the words every term pattern needs: 有效期 (EXPIRES, RANGE, YEARS),
-/// 废止 / 失效 (LAPSES), or 施行 / 实施 / 执行 / 生效 with 自 / 从 / 于 / 起 (EFFECTIVE,
-/// FROM_ISSUE). Most body sentences hold none, and a substring search is far cheaper than six
-/// regex searches.
+/// 废止 / 失效 (LAPSES), or 施行 / 实施 / 执行 / 生效 with 自 / 从 / 于 / 起 and a date or 之日
+/// (EFFECTIVE: every date form ends in 日 or has digits; FROM_ISSUE). Most body sentences hold
+/// none, and a substring search is far cheaper than six regex searches (实施 and 于 alone are
+/// common in policy text).
 fn may_state_term(s: &str) -> bool {
     s.contains("有效期")
         || s.contains("废止")
         || s.contains("失效")
         || (['自', '从', '于', '起'].iter().any(|c| s.contains(*c))
+            && (s.contains('日') || s.bytes().any(|b| b.is_ascii_digit()))
             && ["施行", "实施", "执行", "生效"]
                 .iter()
                 .any(|w| s.contains(w)))
