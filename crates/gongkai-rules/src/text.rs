@@ -122,23 +122,24 @@ pub fn key_ngrams(k: &str, n: usize) -> impl Iterator<Item = &str> {
 }
 
 /// Calls `f` with each character n-gram of `key(text)` in order, with repeats (what
-/// [`key_ngrams`] gives for the key), without building the key: a pass over every page's text
-/// keeps no copy of it.
-pub fn for_each_key_ngram(text: &str, n: usize, mut f: impl FnMut(&str)) {
+/// [`key_ngrams`] gives for the key), as its characters: no key and no string per n-gram is
+/// built, so a pass over every page's text keeps no copy of it and allocates nothing per
+/// character (a check hashes the n-grams of every crawled page).
+pub fn for_each_key_ngram(text: &str, n: usize, mut f: impl FnMut(&[char])) {
     if n == 0 {
         return;
     }
-    let mut window: std::collections::VecDeque<char> = std::collections::VecDeque::with_capacity(n);
-    let mut gram = String::with_capacity(n * 4);
+    // The last n characters are kept contiguous: the buffer holds up to 2n and drops the older
+    // half when full.
+    let mut window: Vec<char> = Vec::with_capacity(2 * n);
     for c in text.chars().map(fold_char).filter(|c| c.is_alphanumeric()) {
-        if window.len() == n {
-            window.pop_front();
+        if window.len() == 2 * n {
+            window.copy_within(n.., 0);
+            window.truncate(n);
         }
-        window.push_back(c);
-        if window.len() == n {
-            gram.clear();
-            gram.extend(window.iter());
-            f(&gram);
+        window.push(c);
+        if window.len() >= n {
+            f(&window[window.len() - n..]);
         }
     }
 }
@@ -171,11 +172,12 @@ mod tests {
             ("", 1),
             ("文号abc", 1),
             ("文号abc", 0),
+            ("一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑寅卯", 4),
         ] {
             let k = super::key(s);
             let want: Vec<&str> = super::key_ngrams(&k, n).collect();
             let mut got: Vec<String> = Vec::new();
-            super::for_each_key_ngram(s, n, |g| got.push(g.to_string()));
+            super::for_each_key_ngram(s, n, |g| got.push(g.iter().collect()));
             assert_eq!(got, want, "{s} {n}");
         }
     }

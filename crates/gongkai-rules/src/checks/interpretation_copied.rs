@@ -13,7 +13,7 @@
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::linkage::{doc_info, interp_info, tie, DocIndex};
-use crate::text::{for_each_key_ngram, key, key_ngrams};
+use crate::text::{for_each_key_ngram, key};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -102,7 +102,11 @@ impl Check for InterpretationCopied {
         // each n-gram named by its 64-bit hash (a fast hasher, seeded per run, so a hostile page
         // cannot plan collisions; two of a million n-grams collide once in about 10^7 runs).
         let hasher = foldhash::fast::RandomState::default();
-        let gram = |g: &str| hasher.hash_one(g);
+        let gram = |g: &[char]| hasher.hash_one(g);
+        let grams = |k: &str| -> Vec<u64> {
+            let chars: Vec<char> = k.chars().collect();
+            chars.windows(n).map(gram).collect()
+        };
         let mut df: HashMap<u64, (u32, u32), foldhash::fast::RandomState> = HashMap::default();
         // The interpretations to judge: long enough and tied to a document (by index in `docs`).
         // Only indices are kept: a text is read again when it is compared, so the judged
@@ -122,8 +126,8 @@ impl Check for InterpretationCopied {
                 .map(|(d, (way, _))| (d, way))
                 .collect();
             if !ties.is_empty() {
-                for g in key_ngrams(&k, n) {
-                    df.insert(gram(g), (0, u32::MAX));
+                for g in grams(&k) {
+                    df.insert(g, (0, u32::MAX));
                 }
                 judged.push((i, ties));
             }
@@ -145,9 +149,8 @@ impl Check for InterpretationCopied {
         }
         let min_df = self.p.boilerplate_pages.max(sm.crawled.len().div_ceil(4));
         let boiler = |g: u64| df.get(&g).map_or(0, |&(c, _)| c as usize) >= min_df;
-        let grams_of = |page: usize| -> HashSet<u64> {
-            key_ngrams(&key(&sm.text(page)), n).map(gram).collect()
-        };
+        let grams_of =
+            |page: usize| -> HashSet<u64> { grams(&key(&sm.text(page))).into_iter().collect() };
         for (i, ties) in &judged {
             let i = *i;
             let mine: HashSet<u64> = grams_of(i).into_iter().filter(|&g| !boiler(g)).collect();
