@@ -51,6 +51,10 @@ impl Params {
             if c.name.trim().is_empty() {
                 return Err(bad(&format!("columns.{i}.name"), "empty column name"));
             }
+            // An empty name is in every string: the column would always count as present.
+            if let Some(j) = c.synonyms.iter().position(|s| s.trim().is_empty()) {
+                return Err(bad(&format!("columns.{i}.synonyms.{j}"), "empty synonym"));
+            }
             if let Some(n) = c.ledger.iter().find(|n| !(1..=67).contains(*n)) {
                 return Err(bad(
                     &format!("columns.{i}.ledger"),
@@ -93,42 +97,32 @@ impl Check for ColumnRequired {
             })
             .collect();
         // Every name of every column in one automaton: one pass over a string answers them all
-        // (a substring search per name and string was the check's cost on a large site).
-        let mut owner = Vec::new();
-        let mut needles = Vec::new();
+        // (a substring search per name and string was the check's cost on a large site). No
+        // name is empty (`Params::validate`).
+        let (owner, needles): (Vec<usize>, Vec<&str>) = due
+            .iter()
+            .enumerate()
+            .flat_map(|(k, (_, names))| names.iter().map(move |n| (k, n.as_str())))
+            .unzip();
+        // Building fails only past the automaton's size limits: then one search per name.
+        let automaton = AhoCorasick::new(&needles).ok();
         let mut found = vec![false; due.len()];
-        // A name that compacts to nothing is in every non-empty string.
-        let mut any_string = vec![false; due.len()];
-        for (k, (_, names)) in due.iter().enumerate() {
-            for n in names {
-                if n.is_empty() {
-                    any_string[k] = true;
-                } else {
-                    owner.push(k);
-                    needles.push(n.as_str());
-                }
-            }
-        }
-        let Ok(names) = AhoCorasick::new(&needles) else {
-            return;
-        };
         let mut left = due.len();
         let mut look = |h: &str, left: &mut usize| {
             let h = compact(h);
-            if h.is_empty() {
-                return;
-            }
-            let mut mark = |k: usize, left: &mut usize| {
-                if !found[k] {
-                    found[k] = true;
+            let mut mark = |p: usize| {
+                if !found[owner[p]] {
+                    found[owner[p]] = true;
                     *left -= 1;
                 }
             };
-            for k in (0..any_string.len()).filter(|&k| any_string[k]) {
-                mark(k, left);
-            }
-            for m in names.find_overlapping_iter(&h) {
-                mark(owner[m.pattern().as_usize()], left);
+            match &automaton {
+                Some(a) => a
+                    .find_overlapping_iter(&h)
+                    .for_each(|m| mark(m.pattern().as_usize())),
+                None => (0..needles.len())
+                    .filter(|&p| h.contains(needles[p]))
+                    .for_each(&mut mark),
             }
         };
         for &i in &sm.crawled {
@@ -221,6 +215,24 @@ mod tests {
     #[test]
     fn all_present_nothing_fires() {
         assert!(names(&full_site(), 2023, 3, 1).is_empty());
+    }
+
+    /// A blank synonym would be found in every string and keep its column from ever being
+    /// reported: the rules file is refused instead.
+    #[test]
+    fn a_blank_synonym_is_refused() {
+        let column = |synonyms: Vec<String>| super::Column {
+            name: "政府公报".into(),
+            synonyms,
+            due: None,
+            ledger: Vec::new(),
+            department: None,
+        };
+        let params = |c| super::Params { columns: vec![c] };
+        assert!(params(column(vec!["公报".into()])).validate().is_ok());
+        assert!(params(column(vec!["公报".into(), "\u{3000}".into()]))
+            .validate()
+            .is_err());
     }
 
     /// One string can name several columns (a navigation line flattened into one anchor): each
