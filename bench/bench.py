@@ -505,7 +505,7 @@ def main():
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--port", type=int, default=18480, help="portal port; the second origin uses port+1")
     ap.add_argument("--work", default=os.environ.get("GONGKAI_BENCH_WORK", "/tmp/gongkai-bench"))
-    ap.add_argument("--gongkai", default=os.path.join(REPO, "target", "release", "gongkai"))
+    ap.add_argument("--gongkai", default=os.path.join(REPO, "target", "dist", "gongkai"))
     ap.add_argument("--peers", default=",".join(PEERS), help="comma list, or 'none'")
     ap.add_argument("--peer-timeout", type=int, default=0, help="seconds per peer run (default: 60 + 0.04 s per page)")
     ap.add_argument("--no-install", action="store_true", help="run only peers that are already installed")
@@ -532,7 +532,7 @@ def main():
     args.logdir = os.path.join(args.work, "logs-%d-%s" % (args.pages, time.strftime("%Y%m%d-%H%M%S")))
     os.makedirs(args.logdir)
     if not os.path.exists(args.gongkai):
-        sys.exit("no gongkai binary at %s (cargo build --release -p gongkai)" % args.gongkai)
+        sys.exit("no gongkai binary at %s (cargo build --profile dist -p gongkai)" % args.gongkai)
 
     log("gongkai benchmark: %d pages, concurrency %d, %d cores, load average %s, logs in %s"
         % (args.pages, args.concurrency, os.cpu_count(), loadavg(), args.logdir))

@@ -200,7 +200,7 @@ def main(argv=None):
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--port", type=int, default=18580, help="portal port (the second origin uses port+1)")
     ap.add_argument("--work", default=os.environ.get("GONGKAI_BENCH_WORK", "/tmp/gongkai-bench"))
-    ap.add_argument("--gongkai", default=os.path.join(bench.REPO, "target", "release", "gongkai"))
+    ap.add_argument("--gongkai", default=os.path.join(bench.REPO, "target", "dist", "gongkai"))
     ap.add_argument("--revisit-days", type=int, default=7)
     args, _ = ap.parse_known_args(argv)
     if args.nights <= 0:
