@@ -352,6 +352,7 @@ impl SiteBuilder {
     /// Room for `pages` more pages and probes, so a large site's page list is allocated once.
     pub fn reserve(&mut self, pages: usize) {
         self.site.pages.reserve_exact(pages);
+        self.links.reserve_pages(pages);
     }
 
     /// Room for `links` more links of crawled pages (see [`LinkTableBuilder::reserve`]).
