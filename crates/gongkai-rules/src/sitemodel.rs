@@ -1062,6 +1062,22 @@ mod tests {
         );
     }
 
+    /// Adds `url` to the run's read attachments.
+    fn add_attachment(s: &mut crate::Site, url: &str) {
+        s.attachments.push(crate::SiteAttachment {
+            url: url.to_string(),
+            ..Default::default()
+        });
+    }
+
+    /// The anchors of the links to `url`, as `links_to_attachment` gives them.
+    fn anchors_linking(sm: &super::SiteModel<'_>, url: &str) -> Vec<String> {
+        sm.links_to_attachment(url)
+            .iter()
+            .map(|l| l.anchor.to_string())
+            .collect()
+    }
+
     #[test]
     fn links_to_an_attachment_come_in_page_order_from_one_index() {
         use crate::checks::testkit::*;
@@ -1074,17 +1090,9 @@ mod tests {
         add_link(&mut s, &u("a/t1.html"), &pdf, "附件一");
         add_link(&mut s, ROOT, &doc, "附件二");
         add_link(&mut s, ROOT, &pdf, "附件一（首页）");
-        s.attachments.push(crate::SiteAttachment {
-            url: pdf.clone(),
-            ..Default::default()
-        });
+        add_attachment(&mut s, &pdf);
         let sm = super::SiteModel::build(&s, &vocab);
-        let anchors = |url: &str| -> Vec<String> {
-            sm.links_to_attachment(url)
-                .iter()
-                .map(|l| l.anchor.to_string())
-                .collect()
-        };
+        let anchors = |url: &str| anchors_linking(&sm, url);
         // Page order (the home page is page 0), then link order on the page.
         assert_eq!(anchors(&pdf), ["附件一（首页）", "附件一"]);
         // Not one of the run's attachments: found by a pass over the links all the same.
@@ -1116,18 +1124,10 @@ mod tests {
             add_link(&mut s, src, to, anchor);
         }
         for url in [&c, &b, &a, &b] {
-            s.attachments.push(crate::SiteAttachment {
-                url: url.clone(),
-                ..Default::default()
-            });
+            add_attachment(&mut s, url);
         }
         let sm = super::SiteModel::build(&s, &vocab);
-        let anchors = |url: &str| -> Vec<String> {
-            sm.links_to_attachment(url)
-                .iter()
-                .map(|l| l.anchor.to_string())
-                .collect()
-        };
+        let anchors = |url: &str| anchors_linking(&sm, url);
         assert_eq!(anchors(&a), ["a0", "a1", "a2"]);
         assert_eq!(anchors(&b), ["b0", "b1", "b2"]);
         assert_eq!(anchors(&c), ["c2"]);
