@@ -8,7 +8,7 @@ use crate::ctx::{Ctx, Limiters, TaskDone};
 pub use crate::ctx::{NoPrior, PriorFetch, PriorLookup};
 use crate::fetch;
 use crate::frontier::{Candidate, FrontierEntry, Rejection, Seen, Via};
-use crate::host::{Host, Interner, Queued, RobotsState, Waiting};
+use crate::host::{Host, Interner, Lane, Queued, RobotsState, Waiting};
 use crate::outcome::{FetchOutcome, FetchPurpose, FetchRecord, Method};
 use crate::recheck::{self, Recheck};
 use crate::schedule::{Decision, NightState};
@@ -168,8 +168,10 @@ impl Dispatcher {
                 for key in &state.seen_keys {
                     self.seen.insert_key(key);
                 }
+                // The stored frontier does not say how an entry was found: a resumed list page
+                // waits in the ordinary lane.
                 for entry in state.pending {
-                    self.push(entry, 0, None);
+                    self.push(entry, 0, None, Lane::Rest);
                 }
                 self.recheck.resume(state.failed);
                 let hasher = self.seen.hasher();
@@ -260,7 +262,7 @@ impl Dispatcher {
         let last = cfg.max_retries;
         if recheck::pause(wait, cancel).await {
             for entry in round {
-                self.push(entry, last, None);
+                self.push(entry, last, None, Lane::Rest);
             }
         }
         true
@@ -297,7 +299,13 @@ impl Dispatcher {
         &mut self.hosts[idx]
     }
 
-    fn push(&mut self, entry: FrontierEntry, attempt: u32, not_before: Option<Instant>) {
+    fn push(
+        &mut self,
+        entry: FrontierEntry,
+        attempt: u32,
+        not_before: Option<Instant>,
+        lane: Lane,
+    ) {
         let origin = Url::parse(&entry.url)
             .map(|u| origin_key(&u))
             .unwrap_or_default();
@@ -311,9 +319,9 @@ impl Dispatcher {
         );
         let host = self.host_mut(&origin);
         if attempt > 0 {
-            host.queue.push_front(q);
+            host.queue.push_retry(q);
         } else {
-            host.queue.push_back(q);
+            host.queue.push_back(q, lane);
         }
     }
 
@@ -324,6 +332,7 @@ impl Dispatcher {
         let cfg = &ctx.cfg;
         let hasher = self.seen.hasher();
         let mut admitted = Vec::new();
+        let mut lanes = Vec::new();
         let mut cut = Vec::new();
         for Candidate { entry, via, note } in candidates {
             // Most links point to a request already seen: decided on the hash alone, without
@@ -419,9 +428,14 @@ impl Dispatcher {
                 cut.push(cut_url(key, &entry, reason));
             }
             admitted.push(entry);
+            lanes.push(if via == Via::Pagination {
+                Lane::Lists
+            } else {
+                Lane::Rest
+            });
         }
-        for entry in &admitted {
-            self.push(entry.clone(), 0, None);
+        for (entry, lane) in admitted.iter().zip(lanes) {
+            self.push(entry.clone(), 0, None, lane);
         }
         (admitted, cut)
     }
@@ -479,7 +493,7 @@ impl Dispatcher {
         self.seen
             .admit(&probe, usize::MAX, usize::MAX, &[], false)
             .ok()?;
-        self.push(probe.clone(), 0, None);
+        self.push(probe.clone(), 0, None, Lane::Rest);
         Some(probe)
     }
 
@@ -634,7 +648,7 @@ impl Dispatcher {
                     attempt,
                     not_before,
                 } = queued;
-                self.push(entry, attempt, not_before);
+                self.push(entry, attempt, not_before, Lane::Rest);
             }
         }
         Ok(())

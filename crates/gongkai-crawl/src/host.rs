@@ -114,13 +114,65 @@ impl Waiting {
     }
 }
 
+/// Which lane of a [`HostQueue`] a request waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// The next pages of a column list (下一页, numbered pagers, Hanweb batches).
+    Lists,
+    /// Everything else: articles, attachments, link checks, retries.
+    Rest,
+}
+
+/// A host's waiting requests in two lanes, each first in, first out. The next pages of column
+/// lists go first: a pager chain is walked one page at a time (each page names the next), so
+/// behind thousands of articles a 300-page chain would be left for the end of the crawl and
+/// walked there alone, one request in flight, while the host sits idle; walked alongside the
+/// articles, it costs no extra time, and a crawl stopped early has seen its lists.
+#[derive(Default)]
+pub struct HostQueue {
+    lists: VecDeque<Waiting>,
+    rest: VecDeque<Waiting>,
+}
+
+impl HostQueue {
+    pub fn len(&self) -> usize {
+        self.lists.len() + self.rest.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty() && self.rest.is_empty()
+    }
+
+    /// The request to send next.
+    pub fn front(&self) -> Option<&Waiting> {
+        self.lists.front().or_else(|| self.rest.front())
+    }
+
+    pub fn pop_front(&mut self) -> Option<Waiting> {
+        self.lists.pop_front().or_else(|| self.rest.pop_front())
+    }
+
+    /// Queues a new request at the back of its lane.
+    pub fn push_back(&mut self, w: Waiting, lane: Lane) {
+        match lane {
+            Lane::Lists => self.lists.push_back(w),
+            Lane::Rest => self.rest.push_back(w),
+        }
+    }
+
+    /// Queues a retry ahead of the other requests but a column's next list page.
+    pub fn push_retry(&mut self, w: Waiting) {
+        self.rest.push_front(w);
+    }
+}
+
 pub struct Host {
     /// "scheme://host:port"
     pub origin: String,
     pub limiter: Option<Arc<DefaultDirectRateLimiter>>,
     pub inflight: usize,
     pub blocked_until: Option<Instant>,
-    pub queue: VecDeque<Waiting>,
+    pub queue: HostQueue,
     pub robots: RobotsState,
     /// True once the soft-404 probe was queued.
     pub probed: bool,
@@ -133,7 +185,7 @@ impl Host {
             limiter: rate.and_then(limiter_for),
             inflight: 0,
             blocked_until: None,
-            queue: VecDeque::new(),
+            queue: HostQueue::default(),
             robots: RobotsState::Unknown,
             probed: false,
         }
@@ -208,6 +260,42 @@ mod tests {
             assert_eq!(q.entry, e);
             assert_eq!(q.attempt, 1);
         }
+    }
+
+    fn waiting(url: &str, attempt: u32) -> Waiting {
+        let q = Queued {
+            entry: FrontierEntry::crawl(url, 1),
+            attempt,
+            not_before: None,
+        };
+        Waiting::pack(q, &mut Interner::default())
+    }
+
+    #[test]
+    fn next_list_pages_go_first_then_retries_then_the_rest_in_order() {
+        let mut q = HostQueue::default();
+        q.push_back(waiting("http://a/t1.html", 0), Lane::Rest);
+        q.push_back(waiting("http://a/t2.html", 0), Lane::Rest);
+        q.push_back(waiting("http://a/index_1.html", 0), Lane::Lists);
+        q.push_retry(waiting("http://a/failed.html", 1));
+        q.push_back(waiting("http://a/index_2.html", 0), Lane::Lists);
+        assert_eq!(q.len(), 5);
+        assert_eq!(q.front().map(Waiting::url), Some("http://a/index_1.html"));
+        let mut order = Vec::new();
+        while let Some(w) = q.pop_front() {
+            order.push(w.url().rsplit('/').next().unwrap().to_string());
+        }
+        assert_eq!(
+            order,
+            [
+                "index_1.html",
+                "index_2.html",
+                "failed.html",
+                "t1.html",
+                "t2.html"
+            ]
+        );
+        assert!(q.is_empty() && q.front().is_none());
     }
 
     #[test]
