@@ -316,6 +316,17 @@ impl Collapser {
             // Inside a run, visible bytes (continuation bytes included: their lead byte was
             // judged already) are skipped by a table lookup each.
             if run.is_some() {
+                // Eight at a time first ([`VISIBLE`] is 0: the classes OR to 0 only when all
+                // eight are visible), one branch per eight bytes of a long run of CJK text.
+                while let Some(w) = b.get(i..i + 8) {
+                    if w.iter()
+                        .fold(VISIBLE, |acc, x| acc | BYTE_CLASS[usize::from(*x)])
+                        != VISIBLE
+                    {
+                        break;
+                    }
+                    i += 8;
+                }
                 while i < b.len() && BYTE_CLASS[usize::from(b[i])] == VISIBLE {
                     i += 1;
                 }
