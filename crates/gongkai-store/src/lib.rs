@@ -29,7 +29,7 @@ pub use schema::SCHEMA_VERSION;
 pub use store::serve::{Account, AccountRole, AuditRow, CredentialKind, RecheckRow, WaiverRow};
 pub use store::{
     AttachmentText, Carried, ManifestRow, NewSeal, PendingAttachment, PriorListItem, PriorRow,
-    Store, Tree,
+    RunTally, Store, Tree,
 };
 pub use types::{
     record_request_key, request_key, FrontierEntry, NewRun, RunInfo, RunStatus, StoredFetch,

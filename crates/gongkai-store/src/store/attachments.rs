@@ -45,14 +45,16 @@ impl Store {
         const OP: &str = "list attachments to extract";
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(concat!(
                 "SELECT f.body_sha256, min(f.url), min(f.content_type) FROM fetches f
-                 WHERE f.run_id = ?1 AND f.body_sha256 IS NOT NULL AND f.headers LIKE ?2
+                 WHERE f.id IN ",
+                run_rows!(),
+                " AND f.body_sha256 IS NOT NULL AND f.headers LIKE ?2
                    AND NOT EXISTS (SELECT 1 FROM attachment_texts a
                                    WHERE a.body_sha256 = f.body_sha256
                                      AND a.extractor_version = ?3)
                  GROUP BY f.body_sha256 ORDER BY min(f.id)",
-            )
+            ))
             .map_err(sql(&self.path, OP))?;
         let rows = stmt
             .query_map(params![run_id, READ_MARK, version], |r| {
@@ -125,14 +127,16 @@ impl Store {
         const OP: &str = "count attachments";
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(concat!(
                 "SELECT CASE WHEN f.headers LIKE ?3 THEN 'too-large'
                              ELSE a.reason END AS r, count(*)
                  FROM fetches f LEFT JOIN attachment_texts a ON a.body_sha256 = f.body_sha256
-                 WHERE f.run_id = ?1 AND (f.headers LIKE ?3
+                 WHERE f.id IN ",
+                run_rows!(),
+                " AND (f.headers LIKE ?3
                        OR (f.headers LIKE ?2 AND a.body_sha256 IS NOT NULL))
                  GROUP BY r ORDER BY r",
-            )
+            ))
             .map_err(sql(&self.path, OP))?;
         let rows = stmt
             .query_map(params![run_id, READ_MARK, TOO_LARGE_MARK], |r| {
@@ -150,12 +154,14 @@ impl Store {
         let p = &self.path;
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(concat!(
                 "SELECT f.id, f.url, f.headers LIKE ?3, a.format, a.reason, a.cut, a.chunks
                  FROM fetches f LEFT JOIN attachment_texts a ON a.body_sha256 = f.body_sha256
-                 WHERE f.run_id = ?1 AND (f.headers LIKE ?2 OR f.headers LIKE ?3)
+                 WHERE f.id IN ",
+                run_rows!(),
+                " AND (f.headers LIKE ?2 OR f.headers LIKE ?3)
                  ORDER BY f.id",
-            )
+            ))
             .map_err(sql(p, OP))?;
         let mut rows = stmt
             .query(params![run_id, READ_MARK, TOO_LARGE_MARK])

@@ -189,7 +189,9 @@ fn feed(
         .prepare(concat!(
             "SELECT id, ",
             link_source_of!("fetches"),
-            " FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1) AND ",
+            " FROM fetches WHERE id IN ",
+            run_rows!(),
+            " AND ",
             links_apart_of!("fetches"),
             " = 1 ORDER BY id"
         ))

@@ -1,5 +1,16 @@
 //! [`Store`]: the connection handle, opening, and the helpers the area modules below share.
 
+/// SQL: the ids of run `?1`'s fetch rows, for `id IN run_rows!()`. Filtering on `run_id` itself
+/// walks the rows through the `(run_id, url)` index, in URL order, one table lookup each; the
+/// id list comes from that index alone and is then read in id order, which is the order the
+/// rows were written: a run's wide rows read about twice as fast (0.10 → 0.05 s for the 30,000
+/// rows of a 20,000-page run, and the end of a scan reads them several times).
+macro_rules! run_rows {
+    () => {
+        "(SELECT id FROM fetches WHERE run_id = ?1)"
+    };
+}
+
 pub(crate) mod attachments;
 /// The page model of a `fetches` row named `$t` in SQL: its own, or for a row an incremental
 /// night carried forward (`carried_from`), its original's, which carried rows share instead of
@@ -85,6 +96,7 @@ mod texts;
 pub use attachments::{AttachmentText, PendingAttachment};
 
 pub use nights::{Carried, PriorListItem, PriorRow};
+pub use runs::RunTally;
 pub use seals::{ManifestRow, NewSeal, Tree};
 
 use crate::error::{sql, StoreError};

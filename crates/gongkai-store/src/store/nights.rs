@@ -305,8 +305,12 @@ impl Store {
     pub fn mark_verified(&self, run_id: i64, night: &str) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "UPDATE fetches SET verified_on = ?2
-                 WHERE run_id = ?1 AND verified_on IS NULL AND carried_from IS NULL",
+                concat!(
+                    "UPDATE fetches SET verified_on = ?2
+                     WHERE id IN ",
+                    run_rows!(),
+                    " AND verified_on IS NULL AND carried_from IS NULL"
+                ),
                 params![run_id, night],
             )
             .map_err(sql(&self.path, "mark fetches verified"))?;

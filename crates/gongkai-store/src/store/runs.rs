@@ -200,49 +200,31 @@ impl Store {
         self.finish_run_with(run_id, status, None)
     }
 
-    /// [`Store::finish_run`] with the coverage [`Store::record_coverage`] computed after the
-    /// crawl, when nothing it counts has changed since (a scan's rules change no fetch, cut or
-    /// frontier row): computing it again read every fetch row once more.
+    /// [`Store::finish_run`] with the tally [`Store::record_coverage`] took after the crawl,
+    /// when nothing it counts has changed since (a scan's rules change no fetch, cut or frontier
+    /// row): counting again read every fetch row once more.
     pub fn finish_run_with(
         &self,
         run_id: i64,
         status: RunStatus,
-        coverage: Option<&Coverage>,
+        tally: Option<&RunTally>,
     ) -> Result<(), StoreError> {
         let p = &self.path;
         let tx = self.tx("finish run: begin")?;
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "SELECT outcome, count(*) FROM fetches WHERE run_id = ?1 GROUP BY outcome",
-                )
-                .map_err(sql(p, "finish run: count outcomes"))?;
-            let rows = stmt
-                .query_map([run_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-                })
-                .map_err(sql(p, "finish run: count outcomes"))?;
-            for row in rows {
-                let (outcome, n) = row.map_err(sql(p, "finish run: count outcomes"))?;
-                counts.insert(outcome, n.max(0) as u64);
+        let counted;
+        let tally = match tally {
+            Some(t) => t,
+            None => {
+                counted = tally_in(&tx, p, run_id)?;
+                &counted
             }
-        }
-        let pages: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM fetches WHERE run_id = ?1 AND purpose = 'crawl'",
-                [run_id],
-                |r| r.get(0),
-            )
-            .map_err(sql(p, "finish run: count pages"))?;
-        let counts = serde_json::to_string(&counts).map_err(json(p, "encode outcome_counts"))?;
+        };
+        let counts = serde_json::to_string(&tally.outcome_counts)
+            .map_err(json(p, "encode outcome_counts"))?;
         let finished_at =
             matches!(status, RunStatus::Completed | RunStatus::Partial).then(now_rfc3339);
-        let coverage = match coverage {
-            Some(c) => serde_json::to_string(c),
-            None => serde_json::to_string(&coverage_in(&tx, p, run_id)?),
-        }
-        .map_err(json(p, "encode coverage"))?;
+        let coverage =
+            serde_json::to_string(&tally.coverage).map_err(json(p, "encode coverage"))?;
         let n = tx
             .execute(
                 "UPDATE runs SET status = ?2, finished_at = ?3, outcome_counts = ?4,
@@ -253,7 +235,7 @@ impl Store {
                     status.as_str(),
                     finished_at,
                     counts,
-                    pages,
+                    tally.pages as i64,
                     coverage
                 ],
             )
@@ -265,10 +247,11 @@ impl Store {
     /// Computes the run's coverage from what is stored (crawl fetches, URLs not crawled by
     /// reason, pages not readable) and records it in `runs.coverage`. A scan calls this before
     /// evaluating the rules, so that a partial crawl is known to be partial.
-    pub fn record_coverage(&self, run_id: i64) -> Result<Coverage, StoreError> {
+    /// What it returns also holds the counts [`Store::finish_run_with`] stores.
+    pub fn record_coverage(&self, run_id: i64) -> Result<RunTally, StoreError> {
         let p = &self.path;
-        let coverage = coverage_in(&self.conn, p, run_id)?;
-        let text = serde_json::to_string(&coverage).map_err(json(p, "encode coverage"))?;
+        let tally = tally_in(&self.conn, p, run_id)?;
+        let text = serde_json::to_string(&tally.coverage).map_err(json(p, "encode coverage"))?;
         let n = self
             .conn
             .execute(
@@ -277,7 +260,7 @@ impl Store {
             )
             .map_err(sql(p, "record coverage"))?;
         self.expect_run(n, run_id, "record coverage")?;
-        Ok(coverage)
+        Ok(tally)
     }
 
     /// URLs of a run that were not crawled for `reason`, with the page each was found on,
@@ -369,71 +352,84 @@ impl Store {
     }
 }
 
-/// Coverage of a run from its rows. A URL cut for one reason but crawled later by another path
-/// (a list reached it after the query-variant cap turned it away) is not counted.
-fn coverage_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<Coverage, StoreError> {
+/// A run's counts from its rows: its coverage and what [`Store::finish_run`] stores beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunTally {
+    /// Pages fetched, URLs not crawled by reason, pages not readable.
+    pub coverage: Coverage,
+    /// Fetch rows by outcome code (`runs.outcome_counts`).
+    pub outcome_counts: BTreeMap<String, u64>,
+    /// Fetch rows with purpose `crawl`, carried ones included (`runs.pages_fetched`).
+    pub pages: u64,
+}
+
+/// The run's tally from its rows, in one pass over its fetch rows (they are wide: each pass
+/// read the whole table, and the end of a scan made five) and one over its cut URLs. A URL cut
+/// for one reason but crawled later by another path (a list reached it after the
+/// query-variant cap turned it away) is not counted.
+fn tally_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<RunTally, StoreError> {
     const OP: &str = "compute coverage";
-    let pages_fetched = conn
-        .query_row(
-            // Rows carried from an earlier run (incremental nights) were not fetched tonight.
-            "SELECT count(*) FROM fetches
-             WHERE run_id = ?1 AND purpose = 'crawl' AND carried_from IS NULL",
-            [run_id],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(sql(p, OP))?
-        .max(0) as u64;
-    let mut cov = Coverage {
-        pages_fetched,
-        ..Coverage::default()
-    };
-    let add = |map: &mut BTreeMap<String, u64>, sql_text: &str| -> Result<(), StoreError> {
-        let mut stmt = conn.prepare_cached(sql_text).map_err(sql(p, OP))?;
-        let rows = stmt
-            .query_map([run_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })
+    let mut tally = RunTally::default();
+    let cov = &mut tally.coverage;
+    {
+        let mut stmt = conn
+            .prepare_cached(concat!(
+                "SELECT outcome, purpose = 'crawl', carried_from IS NULL, model IS NULL, count(*)
+                 FROM fetches WHERE id IN ",
+                run_rows!(),
+                " GROUP BY 1, 2, 3, 4",
+            ))
             .map_err(sql(p, OP))?;
-        for row in rows {
-            let (k, n) = row.map_err(sql(p, OP))?;
-            if n > 0 {
-                *map.entry(k).or_insert(0) += n as u64;
+        let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
+        while let Some(r) = rows.next().map_err(sql(p, OP))? {
+            let outcome: String = r.get(0).map_err(sql(p, OP))?;
+            let crawl: bool = r.get(1).map_err(sql(p, OP))?;
+            let fetched_tonight: bool = r.get(2).map_err(sql(p, OP))?;
+            let no_model: bool = r.get(3).map_err(sql(p, OP))?;
+            let n = r.get::<_, i64>(4).map_err(sql(p, OP))?.max(0) as u64;
+            if crawl {
+                tally.pages += n;
+                // Rows carried from an earlier run (incremental nights) were not fetched tonight.
+                if fetched_tonight {
+                    cov.pages_fetched += n;
+                }
+                let unreadable = match outcome.as_str() {
+                    "too-large" => Some(Unreadable::TooLarge),
+                    "blocked" => Some(Unreadable::Blocked),
+                    "ok" | "redirected" if no_model => Some(Unreadable::NotHtml),
+                    _ => None,
+                };
+                if let Some(u) = unreadable {
+                    *cov.unreadable.entry(u.code().to_owned()).or_insert(0) += n;
+                }
             }
+            // A run fetches each request key once (UNIQUE (run_id, request_key)): rows are
+            // distinct URLs.
+            if outcome == "robots-disallowed" {
+                *cov.not_fetched
+                    .entry(CutReason::Robots.code().to_owned())
+                    .or_insert(0) += n;
+            }
+            *tally.outcome_counts.entry(outcome).or_insert(0) += n;
         }
-        Ok(())
-    };
-    add(
-        &mut cov.not_fetched,
-        "SELECT c.reason, count(*) FROM cut_urls c
-         WHERE c.run_id = ?1 AND NOT EXISTS (
-             SELECT 1 FROM frontier f
-             WHERE f.run_id = c.run_id AND f.request_key = c.request_key
-               AND f.purpose = 'crawl')
-         GROUP BY c.reason",
-    )?;
-    add(
-        &mut cov.not_fetched,
-        &format!(
-            "SELECT '{}', count(DISTINCT request_key) FROM fetches
-             WHERE run_id = ?1 AND outcome = 'robots-disallowed'",
-            CutReason::Robots.code()
-        ),
-    )?;
-    add(
-        &mut cov.unreadable,
-        &format!(
-            "SELECT CASE WHEN outcome = 'too-large' THEN '{large}'
-                         WHEN outcome = 'blocked' THEN '{blocked}'
-                         ELSE '{nothtml}' END, count(*)
-             FROM fetches
-             WHERE run_id = ?1 AND purpose = 'crawl'
-               AND (outcome IN ('too-large', 'blocked')
-                    OR (outcome IN ('ok', 'redirected') AND model IS NULL))
-             GROUP BY 1",
-            large = Unreadable::TooLarge.code(),
-            blocked = Unreadable::Blocked.code(),
-            nothtml = Unreadable::NotHtml.code(),
-        ),
-    )?;
-    Ok(cov)
+    }
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.reason, count(*) FROM cut_urls c
+             WHERE c.run_id = ?1 AND NOT EXISTS (
+                 SELECT 1 FROM frontier f
+                 WHERE f.run_id = c.run_id AND f.request_key = c.request_key
+                   AND f.purpose = 'crawl')
+             GROUP BY c.reason",
+        )
+        .map_err(sql(p, OP))?;
+    let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
+    while let Some(r) = rows.next().map_err(sql(p, OP))? {
+        let reason: String = r.get(0).map_err(sql(p, OP))?;
+        let n = r.get::<_, i64>(1).map_err(sql(p, OP))?;
+        if n > 0 {
+            *cov.not_fetched.entry(reason).or_insert(0) += n as u64;
+        }
+    }
+    Ok(tally)
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 /// A row's page model, its original's for a carried row.
 const MODEL: &str = model_of!("fetches");
+const RUN_ROWS: &str = run_rows!();
 /// Its text when stored apart from the model JSON (schema version 10).
 const TEXT: &str = text_of!("fetches");
 /// Whether its links are `links` rows only (schema version 11), and the fetch whose rows.
@@ -71,7 +72,7 @@ impl Store {
             .query_row(
                 &format!(
                     "SELECT count(*) FROM fetches f JOIN links l ON l.source_fetch_id = {}
-                     WHERE f.run_id = ?1 AND f.purpose = 'crawl'",
+                     WHERE f.id IN {RUN_ROWS} AND f.purpose = 'crawl'",
                     link_source_of!("f")
                 ),
                 [run_id],
@@ -136,7 +137,7 @@ impl Store {
                         purpose, {MODEL}, body_sha256,
                         CASE WHEN ?2 AND purpose = 'crawl' THEN NULL ELSE {TEXT} END,
                         {LINKS_APART}, {LINK_SOURCE}
-                 FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
+                 FROM fetches WHERE id IN {RUN_ROWS}
                  ORDER BY id"
             ))
             .map_err(sql(p, OP))?;
@@ -199,17 +200,19 @@ impl Store {
         const OP: &str = "find stale models";
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "SELECT id FROM (
                      SELECT f.id,
                             CASE WHEN f.model IS NOT NULL THEN f.extractor_version
                                  ELSE o.extractor_version END AS v,
                             f.model IS NOT NULL OR o.model IS NOT NULL AS has_model
                      FROM fetches f LEFT JOIN fetches o ON o.id = f.carried_from
-                     WHERE f.run_id = ?1)
+                     WHERE f.id IN ",
+                run_rows!(),
+                ")
                  WHERE has_model AND v IS NOT ?2
                  ORDER BY id",
-            )
+            ))
             .map_err(sql(&self.path, OP))?;
         let rows = stmt
             .query_map(params![run_id, i64::from(current)], |r| r.get::<_, i64>(0))

@@ -114,7 +114,8 @@ fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
     drop(handle);
     writer.finish().unwrap();
 
-    let cov = store.record_coverage(run).unwrap();
+    let tally = store.record_coverage(run).unwrap();
+    let cov = tally.coverage.clone();
     assert_eq!(cov.pages_fetched, 1);
     assert_eq!(cov.not_fetched.get("max-pages"), Some(&2));
     assert_eq!(cov.not_fetched.get("query-variants"), Some(&1));
@@ -135,14 +136,15 @@ fn coverage_counts_cut_urls_once_and_partial_runs_are_finished() {
     assert_eq!(info.status, RunStatus::Partial);
     assert!(info.finished_at.is_some());
     assert_eq!(info.coverage.as_ref(), Some(&cov));
-    // A scan hands the coverage it recorded after the crawl to `finish_run_with`: the same
-    // record as computing it again.
+    // A scan hands the tally it took after the crawl to `finish_run_with`: the same record as
+    // counting again.
     store
-        .finish_run_with(run, RunStatus::Partial, Some(&cov))
+        .finish_run_with(run, RunStatus::Partial, Some(&tally))
         .unwrap();
     let again = store.run(run).unwrap().unwrap();
     assert_eq!(again.coverage, Some(cov));
     assert_eq!(again.outcome_counts, info.outcome_counts);
+    assert_eq!(again.pages_fetched, info.pages_fetched);
     // A partial run is finished: nothing to resume.
     assert!(store.latest_unfinished_run().unwrap().is_none());
 }

@@ -212,7 +212,8 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         }
         let t = Instant::now();
         // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
-        let cov = store.record_coverage(run_id)?;
+        let tally = store.record_coverage(run_id)?;
+        let cov = tally.coverage.clone();
         tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "coverage recorded");
         let t = Instant::now();
         let status = if cov.partial() {
@@ -235,7 +236,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         // unfinished run, and the resume evaluates again.
         findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
         let t = Instant::now();
-        store.finish_run_with(run_id, status, Some(&cov))?;
+        store.finish_run_with(run_id, status, Some(&tally))?;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), "run finished");
         if cov.partial() || degraded.is_some() {
             not_judged = gongkai_rules::eval::rules_needing_complete_site(&pack)
