@@ -372,21 +372,37 @@ fn tally_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<RunTal
     let mut tally = RunTally::default();
     let cov = &mut tally.coverage;
     {
+        // Counted here, not by a GROUP BY: SQLite's sorter takes a 16 MiB buffer for the rows,
+        // which the allocator then keeps while the site loads (15 MB more peak RSS at 20,000
+        // pages); the groups are a handful.
+        let mut groups: Vec<((String, bool, bool, bool), u64)> = Vec::new();
         let mut stmt = conn
             .prepare_cached(concat!(
-                "SELECT outcome, purpose = 'crawl', carried_from IS NULL, model IS NULL, count(*)
+                "SELECT outcome, purpose = 'crawl', carried_from IS NULL, model IS NULL
                  FROM fetches WHERE id IN ",
                 run_rows!(),
-                " GROUP BY 1, 2, 3, 4",
             ))
             .map_err(sql(p, OP))?;
         let mut rows = stmt.query([run_id]).map_err(sql(p, OP))?;
         while let Some(r) = rows.next().map_err(sql(p, OP))? {
-            let outcome: String = r.get(0).map_err(sql(p, OP))?;
-            let crawl: bool = r.get(1).map_err(sql(p, OP))?;
-            let fetched_tonight: bool = r.get(2).map_err(sql(p, OP))?;
-            let no_model: bool = r.get(3).map_err(sql(p, OP))?;
-            let n = r.get::<_, i64>(4).map_err(sql(p, OP))?.max(0) as u64;
+            let outcome = r
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(sql(p, OP))?;
+            let flags: (bool, bool, bool) = (
+                r.get(1).map_err(sql(p, OP))?,
+                r.get(2).map_err(sql(p, OP))?,
+                r.get(3).map_err(sql(p, OP))?,
+            );
+            match groups
+                .iter_mut()
+                .find(|(k, _)| k.0 == outcome && (k.1, k.2, k.3) == flags)
+            {
+                Some((_, n)) => *n += 1,
+                None => groups.push(((outcome.to_owned(), flags.0, flags.1, flags.2), 1)),
+            }
+        }
+        for ((outcome, crawl, fetched_tonight, no_model), n) in groups {
             if crawl {
                 tally.pages += n;
                 // Rows carried from an earlier run (incremental nights) were not fetched tonight.
