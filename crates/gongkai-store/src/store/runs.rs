@@ -378,7 +378,10 @@ fn tally_in(conn: &rusqlite::Connection, p: &Path, run_id: i64) -> Result<RunTal
         let mut groups: Vec<((String, bool, bool, bool), u64)> = Vec::new();
         let mut stmt = conn
             .prepare_cached(concat!(
-                "SELECT outcome, purpose = 'crawl', carried_from IS NULL, model IS NULL
+                // A carried row has no model of its own: it shares its original's, whose
+                // `extractor_version` it keeps (NULL when the original had no model either).
+                "SELECT outcome, purpose = 'crawl', carried_from IS NULL,
+                        model IS NULL AND (carried_from IS NULL OR extractor_version IS NULL)
                  FROM fetches WHERE id IN ",
                 run_rows!(),
             ))

@@ -184,3 +184,43 @@ fn rows_are_verified_on_the_run_night_as_they_are_written() {
     store.mark_verified(run, "2025-07-02").unwrap();
     assert_eq!(verified(early).as_deref(), Some("2025-07-02"));
 }
+
+#[test]
+fn a_nights_coverage_counts_carried_pages_as_read_and_carried_non_html_as_not() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let r1 = store.begin_run(&new_run("滕州")).unwrap();
+    // The home page links /art/0..2: /art/1 is a page, /art/2 answered with a PDF.
+    store
+        .record(r1, &page(&format!("{HOST}/"), 3), &[])
+        .unwrap();
+    store
+        .record(r1, &page(&format!("{HOST}/art/1.html"), 2), &[])
+        .unwrap();
+    let mut file = page(&format!("{HOST}/art/2.html"), 0);
+    file.model = None;
+    file.content_type = Some("application/pdf".into());
+    store.record(r1, &file, &[]).unwrap();
+    store.mark_verified(r1, "2025-06-30").unwrap();
+    let first = store.record_coverage(r1).unwrap();
+    assert_eq!(first.coverage.unreadable.get("not-html"), Some(&1));
+    store.finish_run(r1, RunStatus::Completed).unwrap();
+
+    // Tonight only the home page is fetched; the page and the file are carried.
+    let r2 = store.begin_run(&new_run("滕州")).unwrap();
+    let mut home = page(&format!("{HOST}/"), 3);
+    home.depth = 0;
+    store.record(r2, &home, &[]).unwrap();
+    let c = store.carry_forward(r2, r1, "2025-07-01").unwrap();
+    assert_eq!(c.pages, 2, "{c:?}");
+    let night = store.record_coverage(r2).unwrap();
+    assert_eq!(night.coverage.pages_fetched, 1);
+    assert_eq!(night.pages, 3);
+    // A carried page reads its original's model: it is not "not HTML".
+    assert_eq!(
+        night.coverage.unreadable.get("not-html"),
+        Some(&1),
+        "{:?}",
+        night.coverage
+    );
+}
