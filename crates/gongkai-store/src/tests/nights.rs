@@ -4,18 +4,33 @@ use super::{check, count, new_run, page, temp_db, HOST};
 use crate::*;
 use gongkai_core::FetchOutcome;
 
-#[test]
-fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
-    let (_d, path) = temp_db();
-    let store = Store::open(&path).unwrap();
+/// A first run with the home page (linking /art/0..2) and the page /art/1.
+fn first_run(store: &Store) -> i64 {
     let r1 = store.begin_run(&new_run("滕州")).unwrap();
-    // The home page links /art/0..2 (and /art/9, an attachment); /art/1 and /orphan are pages.
     store
         .record(r1, &page(&format!("{HOST}/"), 3), &[])
         .unwrap();
     store
         .record(r1, &page(&format!("{HOST}/art/1.html"), 2), &[])
         .unwrap();
+    r1
+}
+
+/// A night that fetches only the home page (the start page, depth 0): its run and that record.
+fn night_of_home(store: &Store) -> (i64, gongkai_core::FetchRecord) {
+    let run = store.begin_run(&new_run("滕州")).unwrap();
+    let mut home = page(&format!("{HOST}/"), 3);
+    home.depth = 0;
+    store.record(run, &home, &[]).unwrap();
+    (run, home)
+}
+
+#[test]
+fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    // /art/1 and /orphan are pages.
+    let r1 = first_run(&store);
     store
         .record(r1, &page(&format!("{HOST}/orphan.html"), 0), &[])
         .unwrap();
@@ -33,11 +48,8 @@ fn carry_forward_copies_rows_links_and_dates_and_drops_unlinked_pages() {
     store.mark_verified(r1, "2025-06-30").unwrap();
     store.finish_run(r1, RunStatus::Completed).unwrap();
 
-    // Tonight only the home page (the start page, depth 0) is fetched.
-    let r2 = store.begin_run(&new_run("滕州")).unwrap();
-    let mut home = page(&format!("{HOST}/"), 3);
-    home.depth = 0;
-    store.record(r2, &home, &[]).unwrap();
+    // Tonight only the home page is fetched.
+    let (r2, home) = night_of_home(&store);
     let c = store.carry_forward(r2, r1, "2025-07-01").unwrap();
     // /art/1.html is carried (linked from the home page); /orphan.html is linked by nothing.
     assert_eq!((c.pages, c.checks), (1, 1), "{c:?}");
@@ -189,14 +201,8 @@ fn rows_are_verified_on_the_run_night_as_they_are_written() {
 fn a_nights_coverage_counts_carried_pages_as_read_and_carried_non_html_as_not() {
     let (_d, path) = temp_db();
     let store = Store::open(&path).unwrap();
-    let r1 = store.begin_run(&new_run("滕州")).unwrap();
-    // The home page links /art/0..2: /art/1 is a page, /art/2 answered with a PDF.
-    store
-        .record(r1, &page(&format!("{HOST}/"), 3), &[])
-        .unwrap();
-    store
-        .record(r1, &page(&format!("{HOST}/art/1.html"), 2), &[])
-        .unwrap();
+    // /art/1 is a page, /art/2 answered with a PDF.
+    let r1 = first_run(&store);
     let mut file = page(&format!("{HOST}/art/2.html"), 0);
     file.model = None;
     file.content_type = Some("application/pdf".into());
@@ -207,10 +213,7 @@ fn a_nights_coverage_counts_carried_pages_as_read_and_carried_non_html_as_not() 
     store.finish_run(r1, RunStatus::Completed).unwrap();
 
     // Tonight only the home page is fetched; the page and the file are carried.
-    let r2 = store.begin_run(&new_run("滕州")).unwrap();
-    let mut home = page(&format!("{HOST}/"), 3);
-    home.depth = 0;
-    store.record(r2, &home, &[]).unwrap();
+    let (r2, _) = night_of_home(&store);
     let c = store.carry_forward(r2, r1, "2025-07-01").unwrap();
     assert_eq!(c.pages, 2, "{c:?}");
     let night = store.record_coverage(r2).unwrap();
