@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 /// A row's page model, its original's for a carried row.
 const MODEL: &str = model_of!("fetches");
+/// The ids of the run's rows, read in id order (see `run_rows!`).
 const RUN_ROWS: &str = run_rows!();
 /// Its text when stored apart from the model JSON (schema version 10).
 const TEXT: &str = text_of!("fetches");
