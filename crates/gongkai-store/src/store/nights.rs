@@ -301,6 +301,22 @@ impl Store {
         Ok(carried)
     }
 
+    /// How many of `run_id`'s fetch rows it fetched itself (its requests), not carried forward.
+    pub fn requests_made(&self, run_id: i64) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                concat!(
+                    "SELECT count(*) FROM fetches WHERE id IN ",
+                    run_rows!(),
+                    " AND carried_from IS NULL"
+                ),
+                [run_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(sql(&self.path, "count the run's requests"))
+    }
+
     /// Marks the rows fetched in `run_id` (not carried) as verified on `night` (a full scan).
     pub fn mark_verified(&self, run_id: i64, night: &str) -> Result<(), StoreError> {
         self.conn

@@ -201,14 +201,7 @@ pub fn finish(
 ) -> Result<Value> {
     let night = n.night.to_string();
     let mut rec = begin_record(n);
-    // The run's ids first, then its rows in id order (see the store's `run_rows!`).
-    let fetched: i64 = store.connection().query_row(
-        "SELECT count(*) FROM fetches
-         WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1) AND carried_from IS NULL",
-        [run_id],
-        |r| r.get(0),
-    )?;
-    rec["requests"] = json!(fetched);
+    rec["requests"] = json!(store.requests_made(run_id)?);
     match &n.mode {
         Mode::Full(_) => store.mark_verified(run_id, &night)?,
         Mode::Incremental { base_run, .. } => {

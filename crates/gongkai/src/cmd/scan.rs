@@ -213,7 +213,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         let t = Instant::now();
         // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
         let tally = store.record_coverage(run_id)?;
-        let cov = tally.coverage.clone();
+        let cov = &tally.coverage;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "coverage recorded");
         let t = Instant::now();
         let status = if cov.partial() {
@@ -222,11 +222,10 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
             RunStatus::Completed
         };
         // Also before the rules: a degraded run judges no whole-site rule and resolves nothing.
-        let degraded =
-            record_run_health(&store, run_id, &start_urls, &site, &cov, nights.as_mut())?;
+        let degraded = record_run_health(&store, run_id, &start_urls, &site, cov, nights.as_mut())?;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), "run health recorded");
         if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
-            store.finish_run(run_id, status)?;
+            store.finish_run_with(run_id, status, Some(&tally))?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
                 tracing::warn!("{s:#}");
             }
@@ -244,7 +243,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
                 .map(|r| r.id.clone())
                 .collect();
         }
-        coverage = Some(cov);
+        coverage = Some(tally.coverage);
         let t = Instant::now();
         super::evidence::seal_completed(&store, &args.db, run_id)?;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), "run sealed");
