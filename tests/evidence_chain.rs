@@ -252,7 +252,7 @@ fn swapped_runs_and_reordered_manifests_are_named() {
     let mut sql = String::from("BEGIN;");
     sql += "UPDATE runs SET id = -1 WHERE id = 1; UPDATE runs SET id = 1 WHERE id = 2;
             UPDATE runs SET id = 2 WHERE id = -1;";
-    for table in ["fetches", "findings", "links", "frontier"] {
+    for table in ["fetches", "findings", "frontier"] {
         sql += &format!(
             "UPDATE {table} SET run_id = -1 WHERE run_id = 1;
              UPDATE {table} SET run_id = 1 WHERE run_id = 2;

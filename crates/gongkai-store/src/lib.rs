@@ -16,6 +16,7 @@
 mod body;
 mod codes;
 mod error;
+mod link_defs;
 mod model_json;
 mod schema;
 mod store;

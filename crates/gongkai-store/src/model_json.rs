@@ -1,6 +1,6 @@
 //! The stored form of a page model: its JSON without the page's `text` (schema version 10),
 //! which is stored once in its own column (`fetches.text`) and read directly, and for crawled
-//! pages without its `links` (version 11), which are the page's `links` rows; and the way back.
+//! pages without its `links` (version 11), which are stored apart (`page_links`, version 12); and the way back.
 //!
 //! The text is taken out of serde_json's own output (a top-level member, found by a small scan
 //! that skips nested values and strings) rather than from a copy of the model: the writer only

@@ -393,7 +393,77 @@ ALTER TABLE fetches ADD COLUMN links_apart INTEGER NOT NULL DEFAULT 0;
 DROP INDEX links_run;
 "#;
 
-const MIGRATIONS_SLICE: &[M<'static>] = &[
+/// Version 12 (issue 11): a crawled page's links are stored as distinct links and lists of them.
+/// `link_defs` holds each distinct link once (the template's navigation is the same on every
+/// page: 922,523 link rows of a 20,000-page portal were 65,438 distinct links); `page_links` is
+/// one row per page, `defs` its links' `link_defs` ids in page order as a JSON array. `links`
+/// becomes a view with the table's columns, `seq` a link's position on its page and `id` its
+/// `link_defs` id (shared by every page with the same link). Existing rows are converted, each
+/// link row becoming its own `link_defs` row under its old id.
+const V12_LINK_DEFS: &str = r#"
+CREATE TABLE link_defs (
+    id         INTEGER PRIMARY KEY,
+    target_url TEXT,
+    raw        TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    element    TEXT NOT NULL,
+    anchor     TEXT NOT NULL,
+    skip       TEXT,
+    region     TEXT,
+    hidden     TEXT
+);
+CREATE TABLE page_links (
+    source_fetch_id INTEGER PRIMARY KEY REFERENCES fetches(id) ON DELETE CASCADE,
+    defs            TEXT NOT NULL
+);
+INSERT INTO link_defs (id, target_url, raw, kind, element, anchor, skip, region, hidden)
+SELECT id, target_url, raw, kind, element, anchor, skip, region, hidden FROM links;
+INSERT INTO page_links (source_fetch_id, defs)
+SELECT source_fetch_id, json_group_array(id ORDER BY seq, id) FROM links GROUP BY source_fetch_id;
+DROP VIEW link_targets;
+DROP TABLE links;
+CREATE VIEW links AS
+SELECT d.id              AS id,
+       f.run_id          AS run_id,
+       p.source_fetch_id AS source_fetch_id,
+       j.key             AS seq,
+       d.target_url      AS target_url,
+       d.raw             AS raw,
+       d.kind            AS kind,
+       d.element         AS element,
+       d.anchor          AS anchor,
+       d.skip            AS skip,
+       d.region          AS region,
+       d.hidden          AS hidden
+FROM page_links p
+JOIN fetches f ON f.id = p.source_fetch_id
+JOIN json_each(p.defs) j
+JOIN link_defs d ON d.id = j.value;
+CREATE VIEW link_targets AS
+SELECT s.run_id          AS run_id,
+       l.id              AS link_id,
+       s.id              AS source_fetch_id,
+       s.url             AS source_url,
+       s.title           AS source_title,
+       l.seq             AS seq,
+       l.target_url      AS target_url,
+       l.raw             AS raw,
+       l.kind            AS kind,
+       l.element         AS element,
+       l.anchor          AS anchor,
+       l.skip            AS skip,
+       t.id              AS target_fetch_id,
+       t.outcome         AS target_outcome,
+       t.status          AS target_status,
+       t.final_url       AS target_final_url
+FROM fetches s
+JOIN links l ON l.source_fetch_id = COALESCE(s.carried_from, s.id)
+LEFT JOIN fetches t ON t.id = (
+    SELECT max(f.id) FROM fetches f WHERE f.run_id = s.run_id AND f.url = l.target_url
+);
+"#;
+
+pub(crate) const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
     M::up(V2),
     M::up(V3).foreign_key_check(),
@@ -405,6 +475,7 @@ const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V9_NIGHTS),
     M::up(V10_PAGE_TEXT),
     M::up(V11_LINKS_APART),
+    M::up(V12_LINK_DEFS),
 ];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -561,7 +632,7 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(SCHEMA_VERSION, 11);
+        assert_eq!(SCHEMA_VERSION, 12);
     }
 
     #[test]
@@ -589,7 +660,8 @@ mod tests {
             "runs",
             "fetches",
             "bodies",
-            "links",
+            "link_defs",
+            "page_links",
             "frontier",
             "findings",
             "cut_urls",

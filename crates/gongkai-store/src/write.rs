@@ -4,6 +4,7 @@
 use crate::body::{encode, sha256_hex};
 use crate::codes::{method_code, purpose_code, serde_code};
 use crate::error::{json, sql, StoreError};
+pub(crate) use crate::link_defs::{replace_links, LinkDefs};
 use crate::types::{record_request_key, FrontierEntry, WriterStats};
 use gongkai_core::Link;
 use gongkai_core::{FetchPurpose, FetchRecord};
@@ -182,6 +183,7 @@ pub(crate) fn record(
     rec: &mut FetchRecord,
     stats: &mut WriterStats,
     seen: Option<&mut SeenKeys>,
+    defs: &mut LinkDefs,
 ) -> Result<i64, StoreError> {
     let key = record_request_key(rec);
     let body_sha256 = match &rec.body {
@@ -193,7 +195,7 @@ pub(crate) fn record(
         serde_json::to_string(&rec.redirects).map_err(json(path, "encode redirects"))?;
     let headers = serde_json::to_string(&rec.headers).map_err(json(path, "encode headers"))?;
     // The page's text goes in its own column, out of the model JSON (schema version 10); a
-    // crawled page's links are its `links` rows only (version 11).
+    // crawled page's links are stored apart from it (version 11; as `page_links` since 12).
     let links_apart = rec.purpose == FetchPurpose::Crawl;
     let (model, text_apart) = match &mut rec.model {
         Some(m) => {
@@ -278,7 +280,7 @@ pub(crate) fn record(
         (Some(m), FetchPurpose::Crawl) => &m.links,
         _ => &[],
     };
-    replace_links(conn, path, run_id, fetch_id, links, stats)?;
+    replace_links(conn, path, fetch_id, links, defs, stats)?;
 
     conn.prepare_cached(
         "INSERT INTO frontier (run_id, request_key, url, method, request_body, purpose, depth,
@@ -305,101 +307,4 @@ pub(crate) fn record(
 
     stats.records += 1;
     Ok(fetch_id)
-}
-
-/// Rows per multi-row link INSERT (`LINK_COLS` parameters each).
-const LINK_CHUNK: usize = 32;
-const LINK_COLS: usize = 11;
-
-/// The multi-row link INSERT for `rows` rows (1..=LINK_CHUNK), built once.
-fn links_insert_sql(rows: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    &SQL.get_or_init(|| (0..=LINK_CHUNK).map(build_links_insert_sql).collect())[rows]
-}
-
-fn build_links_insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element, anchor, \
-         skip, region, hidden) VALUES ",
-    );
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..LINK_COLS {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push('?');
-            sql.push_str(&(r * LINK_COLS + c + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-fn bind_links(
-    stmt: &mut rusqlite::CachedStatement<'_>,
-    run_id: i64,
-    fetch_id: i64,
-    first_seq: usize,
-    links: &[Link],
-) -> rusqlite::Result<()> {
-    for (r, l) in links.iter().enumerate() {
-        let base = r * LINK_COLS;
-        stmt.raw_bind_parameter(base + 1, run_id)?;
-        stmt.raw_bind_parameter(base + 2, fetch_id)?;
-        stmt.raw_bind_parameter(base + 3, (first_seq + r) as i64)?;
-        stmt.raw_bind_parameter(base + 4, &l.url)?;
-        stmt.raw_bind_parameter(base + 5, &l.raw)?;
-        stmt.raw_bind_parameter(base + 6, serde_code(&l.kind))?;
-        stmt.raw_bind_parameter(base + 7, &l.element)?;
-        stmt.raw_bind_parameter(base + 8, &l.anchor)?;
-        stmt.raw_bind_parameter(base + 9, l.skip.as_ref().map(serde_code))?;
-        stmt.raw_bind_parameter(base + 10, serde_code(&l.region))?;
-        stmt.raw_bind_parameter(base + 11, &l.hidden)?;
-    }
-    Ok(())
-}
-
-/// Replaces the link rows of one source fetch.
-pub(crate) fn replace_links(
-    conn: &Connection,
-    path: &Path,
-    run_id: i64,
-    fetch_id: i64,
-    links: &[Link],
-    stats: &mut WriterStats,
-) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM links WHERE source_fetch_id = ?1")
-        .map_err(sql(path, "prepare links delete"))?
-        .execute([fetch_id])
-        .map_err(sql(path, "delete old links"))?;
-    if links.is_empty() {
-        return Ok(());
-    }
-    // Multi-row INSERTs: per-statement overhead dominates single-row inserts of small rows.
-    let mut chunks = links.chunks_exact(LINK_CHUNK);
-    if links.len() >= LINK_CHUNK {
-        let mut stmt = conn
-            .prepare_cached(links_insert_sql(LINK_CHUNK))
-            .map_err(sql(path, "prepare link insert"))?;
-        for (c, chunk) in chunks.by_ref().enumerate() {
-            bind_links(&mut stmt, run_id, fetch_id, c * LINK_CHUNK, chunk)
-                .map_err(sql(path, "bind links"))?;
-            stmt.raw_execute().map_err(sql(path, "insert links"))?;
-        }
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let first = links.len() - rest.len();
-        let mut stmt = conn
-            .prepare_cached(links_insert_sql(rest.len()))
-            .map_err(sql(path, "prepare link insert"))?;
-        bind_links(&mut stmt, run_id, fetch_id, first, rest).map_err(sql(path, "bind links"))?;
-        stmt.raw_execute().map_err(sql(path, "insert links"))?;
-    }
-    stats.links += links.len() as u64;
-    Ok(())
 }

@@ -406,9 +406,10 @@ fn writer_loop(
     failure: &Mutex<Option<String>>,
 ) -> Result<WriterStats, StoreError> {
     let mut stats = WriterStats::default();
+    let mut defs = write::LinkDefs::new();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = collect_batch(first, &mut rx, limits);
-        let result = apply_batch(&conn, path, run_id, &mut batch, &mut seen);
+        let result = apply_batch(&conn, path, run_id, &mut batch, &mut seen, &mut defs);
         let message = result.as_ref().err().map(|e| e.to_string());
         if let Some(m) = &message {
             // Stop accepting before anyone hears of the failure, so later sends fail too.
@@ -477,6 +478,7 @@ fn apply_batch(
     run_id: i64,
     batch: &mut [StoreCommand],
     seen: &mut SeenKeys,
+    defs: &mut write::LinkDefs,
 ) -> Result<WriterStats, StoreError> {
     let mut stats = WriterStats::default();
     let has_data = batch.iter().any(|c| {
@@ -497,7 +499,7 @@ fn apply_batch(
             }
             StoreCommand::Record { record, follow } => {
                 write::enqueue(&tx, path, run_id, follow, &mut stats, Some(seen))?;
-                write::record(&tx, path, run_id, record, &mut stats, Some(seen))?;
+                write::record(&tx, path, run_id, record, &mut stats, Some(seen), defs)?;
             }
             StoreCommand::Cut(cut) => write::cut(&tx, path, run_id, cut)?,
             StoreCommand::Flush(_) | StoreCommand::Shutdown => {}

@@ -55,7 +55,7 @@ struct RawFetch {
     extractor_version: Option<i64>,
     /// The model's text when stored apart from its JSON.
     text: Option<String>,
-    /// The model's links are the `links` rows of fetch `link_source` (schema version 11).
+    /// The model's links are the stored links of fetch `link_source` (schema version 11).
     links_apart: bool,
     link_source: i64,
 }
@@ -160,7 +160,15 @@ impl Store {
         write::enqueue(&tx, &self.path, run_id, follow, &mut stats, None)?;
         // The writer moves a model's links out while it serialises it.
         let mut record = record.clone();
-        let id = write::record(&tx, &self.path, run_id, &mut record, &mut stats, None)?;
+        let id = write::record(
+            &tx,
+            &self.path,
+            run_id,
+            &mut record,
+            &mut stats,
+            None,
+            &mut write::LinkDefs::new(),
+        )?;
         self.commit(tx, "record: commit")?;
         Ok(id)
     }

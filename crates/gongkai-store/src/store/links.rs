@@ -1,18 +1,21 @@
-//! A crawled page's links read back from its `links` rows: since schema version 11 its model JSON
-//! leaves them out (`fetches.links_apart`), so readers of a model put them back from here.
+//! A crawled page's links read back from the store: since schema version 11 its model JSON
+//! leaves them out (`fetches.links_apart`), so readers of a model put them back from here. Since
+//! version 12 they are its `page_links` row, ids of `link_defs` rows (see `link_defs.rs`).
 
 use super::Store;
 use crate::error::{bad_value, sql, StoreError};
 use gongkai_core::Link;
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 use serde::de::value::{Error as CodeError, StrDeserializer};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::Path;
 
-/// In rowid order, which the `links_source` index gives without a sort: a page's rows are
-/// written together, in page order (checked below, sorted by `seq` when not).
-const LINK_ROWS: &str = "SELECT target_url, raw, kind, element, anchor, skip, region, hidden, seq
-                         FROM links WHERE source_fetch_id = ?1 ORDER BY id";
+/// A page's link ids, in page order.
+const PAGE_LINKS: &str = "SELECT defs FROM page_links WHERE source_fetch_id = ?1";
+/// One distinct link.
+const LINK_DEF: &str = "SELECT target_url, raw, kind, element, anchor, skip, region, hidden
+                        FROM link_defs WHERE id = ?1";
 
 /// A unit enum from its serde name, without building a JSON value per field.
 fn code<'de, T: Deserialize<'de>>(s: &'de str) -> Option<T> {
@@ -53,26 +56,68 @@ fn link_from_row(path: &Path, r: &Row<'_>) -> Result<Link, StoreError> {
     })
 }
 
-/// The `links` rows of fetch `source`, in page order.
+/// Links decoded lately, by `link_defs` id: a portal's template links are on every page, so a
+/// reader walking many pages decodes each once. Bounded; past the bound it starts again.
+#[derive(Default)]
+pub(crate) struct DefCache {
+    links: HashMap<i64, Link>,
+}
+
+/// Links a [`DefCache`] holds at most (a few MB).
+const CACHED_DEFS: usize = 16_384;
+
+/// The links of fetch `source`, in page order (none when it has no `page_links` row).
 pub(crate) fn link_rows(
     conn: &Connection,
     path: &Path,
     source: i64,
 ) -> Result<Vec<Link>, StoreError> {
+    read_links(conn, path, source, &mut DefCache::default())
+}
+
+/// The link stored as `link_defs` row `id`.
+pub(crate) fn read_defs(conn: &Connection, path: &Path, id: i64) -> Result<Link, StoreError> {
+    const OP: &str = "read links";
     let mut stmt = conn
-        .prepare_cached(LINK_ROWS)
+        .prepare_cached(LINK_DEF)
         .map_err(sql(path, "prepare links read"))?;
-    let mut rows = stmt.query([source]).map_err(sql(path, "read links"))?;
-    let mut links = Vec::new();
-    let mut seqs = Vec::new();
-    while let Some(r) = rows.next().map_err(sql(path, "read links"))? {
-        links.push(link_from_row(path, r)?);
-        seqs.push(r.get::<_, i64>(8).map_err(sql(path, "read links"))?);
+    let mut rows = stmt.query([id]).map_err(sql(path, OP))?;
+    match rows.next().map_err(sql(path, OP))? {
+        Some(r) => link_from_row(path, r),
+        None => Err(bad_value(path, OP, "page_links.defs", id.to_string())),
     }
-    if !seqs.is_sorted() {
-        let mut pairs: Vec<(i64, Link)> = seqs.into_iter().zip(links).collect();
-        pairs.sort_by_key(|(seq, _)| *seq);
-        links = pairs.into_iter().map(|(_, l)| l).collect();
+}
+
+/// [`link_rows`] with a cache of decoded links kept across calls.
+pub(crate) fn read_links(
+    conn: &Connection,
+    path: &Path,
+    source: i64,
+    cache: &mut DefCache,
+) -> Result<Vec<Link>, StoreError> {
+    const OP: &str = "read links";
+    let ids: Option<String> = conn
+        .prepare_cached(PAGE_LINKS)
+        .map_err(sql(path, "prepare links read"))?
+        .query_row([source], |r| r.get(0))
+        .optional()
+        .map_err(sql(path, OP))?;
+    let Some(ids) = ids else {
+        return Ok(Vec::new());
+    };
+    let ids = crate::link_defs::parse_ids(path, &ids)?;
+    let mut links = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(l) = cache.links.get(&id) {
+            links.push(l.clone());
+            continue;
+        }
+        let link = read_defs(conn, path, id)?;
+        if cache.links.len() >= CACHED_DEFS {
+            cache.links.clear();
+        }
+        cache.links.insert(id, link.clone());
+        links.push(link);
     }
     Ok(links)
 }
@@ -95,7 +140,7 @@ impl Store {
 
 /// Links read ahead for a reader that walks a run's rows in id order (`load_site`): a thread of
 /// its own walks the same rows on a connection of its own and sends each row's links, in order.
-/// Decoding the link rows was half of a load's time, spent while the loading thread parsed
+/// Decoding the links was half of a load's time, spent while the loading thread parsed
 /// models; now the two run side by side.
 pub(crate) struct LinkFeed {
     rx: std::sync::mpsc::Receiver<Result<(i64, Vec<Link>), StoreError>>,
@@ -182,7 +227,8 @@ fn feed(
     tx: &std::sync::mpsc::SyncSender<Result<(i64, Vec<Link>), StoreError>>,
 ) -> Result<(), StoreError> {
     const OP: &str = "read links ahead";
-    // Each link row is read once: a small cache, like the loader's.
+    // Pages' link lists are read once, in order, and repeated links come from `DefCache`: a
+    // small page cache, like the loader's.
     conn.pragma_update(None, "cache_size", -1024)
         .map_err(crate::error::sql(path, OP))?;
     let mut stmt = conn
@@ -197,10 +243,11 @@ fn feed(
         ))
         .map_err(crate::error::sql(path, OP))?;
     let mut rows = stmt.query([run_id]).map_err(crate::error::sql(path, OP))?;
+    let mut cache = DefCache::default();
     while let Some(r) = rows.next().map_err(crate::error::sql(path, OP))? {
         let id: i64 = r.get(0).map_err(crate::error::sql(path, OP))?;
         let source: i64 = r.get(1).map_err(crate::error::sql(path, OP))?;
-        let links = link_rows(conn, path, source)?;
+        let links = read_links(conn, path, source, &mut cache)?;
         if tx.send(Ok((id, links))).is_err() {
             break;
         }

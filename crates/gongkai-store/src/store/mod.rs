@@ -64,7 +64,7 @@ macro_rules! links_apart_of {
     };
 }
 
-/// The fetch whose `links` rows are a `fetches` row's links when its model keeps them apart:
+/// The fetch whose stored links (`page_links`) are a `fetches` row's links when its model keeps them apart:
 /// the row whose model [`model_of!`] takes (a carried row's original, unless a re-extraction gave
 /// the carried row a model of its own, whose links `carry_forward` copies with it).
 macro_rules! link_source_of {
@@ -86,7 +86,7 @@ macro_rules! link_source_of {
 mod fetches;
 mod findings;
 mod frontier;
-mod links;
+pub(crate) mod links;
 pub(crate) mod nights;
 mod runs;
 mod seals;

@@ -198,18 +198,17 @@ impl Store {
             params![run_id, base_run],
             "carry forward: copy fetch rows",
         )?;
-        // A model of its own goes with its links: copied with it when they are rows (version 11).
+        // A model of its own goes with its links: copied with it when they are stored apart from it
+        // (version 11), as the list of their ids (version 12).
         step(
-            "INSERT INTO links (run_id, source_fetch_id, seq, target_url, raw, kind, element,
-                                anchor, skip, region, hidden)
-             SELECT ?1, n.id, l.seq, l.target_url, l.raw, l.kind, l.element, l.anchor, l.skip,
-                    l.region, l.hidden
+            "INSERT INTO page_links (source_fetch_id, defs)
+             SELECT n.id, pl.defs
              FROM fetches n
              JOIN fetches b ON b.run_id = ?2 AND b.request_key = n.request_key
-             JOIN links l ON l.source_fetch_id = b.id
+             JOIN page_links pl ON pl.source_fetch_id = b.id
              WHERE n.run_id = ?1 AND n.carried_from IS NOT NULL AND n.model IS NOT NULL
                AND n.links_apart = 1
-             ORDER BY n.id, l.seq",
+             ORDER BY n.id",
             params![run_id, base_run],
             "carry forward: copy the links of models of their own",
         )?;
@@ -249,7 +248,10 @@ impl Store {
                      UNION
                      SELECT l.target_url FROM reach r
                      CROSS JOIN fetches f ON f.run_id = ?1 AND f.url = r.url
-                     CROSS JOIN links l ON l.source_fetch_id = COALESCE(f.carried_from, f.id)
+                     CROSS JOIN page_links pl
+                         ON pl.source_fetch_id = COALESCE(f.carried_from, f.id)
+                     CROSS JOIN json_each(pl.defs) j
+                     CROSS JOIN link_defs l ON l.id = j.value
                      WHERE l.target_url IS NOT NULL
                      UNION
                      SELECT COALESCE(json_extract(j.value, '$.url'),

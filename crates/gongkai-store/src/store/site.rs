@@ -19,7 +19,7 @@ const MODEL: &str = model_of!("fetches");
 const RUN_ROWS: &str = run_rows!();
 /// Its text when stored apart from the model JSON (schema version 10).
 const TEXT: &str = text_of!("fetches");
-/// Whether its links are `links` rows only (schema version 11), and the fetch whose rows.
+/// Whether its links are stored apart from its model (schema version 11), and the fetch whose.
 const LINKS_APART: &str = links_apart_of!("fetches");
 const LINK_SOURCE: &str = link_source_of!("fetches");
 
@@ -40,7 +40,7 @@ impl Store {
             op: OP,
             run_id,
         })?;
-        // Links of crawled pages: the `links` rows (schema version 11; before, also the models'
+        // Links of crawled pages: stored apart (schema version 11; before, also the models'
         // JSON) are put back into the models as they are read, and moved from there into
         // `Site::link_table`: the models of the returned site carry no links.
         let mut site = SiteBuilder::new(run_id, run.start_urls);
@@ -66,13 +66,14 @@ impl Store {
             Ok(usize::try_from(n).unwrap_or(0))
         };
         site.reserve(rows_of("fetches")?);
-        // The crawled pages' links: their `links` rows, found through the source index (a
-        // carried row's are its original's).
-        let links: i64 = self
+        // The crawled pages' links: the lengths of their `page_links` lists (a carried row's are
+        // its original's).
+        let links: Option<i64> = self
             .conn
             .query_row(
                 &format!(
-                    "SELECT count(*) FROM fetches f JOIN links l ON l.source_fetch_id = {}
+                    "SELECT sum(json_array_length(pl.defs))
+                     FROM fetches f JOIN page_links pl ON pl.source_fetch_id = {}
                      WHERE f.id IN {RUN_ROWS} AND f.purpose = 'crawl'",
                     link_source_of!("f")
                 ),
@@ -80,7 +81,7 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(sql(p, OP))?;
-        site.reserve_links(usize::try_from(links).unwrap_or(0));
+        site.reserve_links(usize::try_from(links.unwrap_or(0)).unwrap_or(0));
         // The attachments too: read once, after the whole site is in memory (the peak of a
         // 100,000-page load was this query filling a 16 MiB cache).
         let loaded = self.load_site_rows(run_id, site).and_then(|mut site| {
@@ -223,7 +224,7 @@ impl Store {
     }
 
     /// Replaces page models after re-extraction (one transaction): the model, its title and
-    /// extractor version, and for crawled pages the link rows (the model JSON then without
+    /// extractor version, and for crawled pages the stored links (the model JSON then without
     /// them, as the writer stores it). The models are given back unchanged.
     pub fn update_models(
         &self,
@@ -232,14 +233,15 @@ impl Store {
         let p = &self.path;
         let mut stats = WriterStats::default();
         let tx = self.tx("update models: begin")?;
+        let mut defs = write::LinkDefs::new();
         for (fetch_id, model) in updates.iter_mut() {
-            let row: Option<(i64, String)> = tx
-                .prepare_cached("SELECT run_id, purpose FROM fetches WHERE id = ?1")
+            let purpose: Option<String> = tx
+                .prepare_cached("SELECT purpose FROM fetches WHERE id = ?1")
                 .map_err(sql(p, "prepare model update"))?
-                .query_row([*fetch_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([*fetch_id], |r| r.get(0))
                 .optional()
                 .map_err(sql(p, "update model"))?;
-            let Some((run_id, purpose)) = row else {
+            let Some(purpose) = purpose else {
                 tracing::warn!(fetch_id, "update_models: no such fetch");
                 continue;
             };
@@ -262,7 +264,7 @@ impl Store {
             ])
             .map_err(sql(p, "update model"))?;
             if crawled {
-                write::replace_links(&tx, p, run_id, *fetch_id, &model.links, &mut stats)?;
+                write::replace_links(&tx, p, *fetch_id, &model.links, &mut defs, &mut stats)?;
             }
         }
         self.commit(tx, "update models: commit")?;

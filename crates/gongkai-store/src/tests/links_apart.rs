@@ -144,7 +144,9 @@ fn checked_pages_keep_their_links_in_the_json_and_old_rows_read_as_before() {
     store
         .connection()
         .execute(
-            "UPDATE links SET hidden = NULL WHERE source_fetch_id = ?1",
+            "UPDATE link_defs SET hidden = NULL WHERE id IN
+                 (SELECT j.value FROM page_links p, json_each(p.defs) j
+                  WHERE p.source_fetch_id = ?1)",
             [oid],
         )
         .unwrap();
@@ -221,7 +223,9 @@ fn a_loaded_site_gives_each_page_its_own_links_whatever_the_mix_of_rows() {
             store
                 .connection()
                 .execute(
-                    "UPDATE links SET anchor = 'stale' WHERE source_fetch_id = ?1",
+                    "UPDATE link_defs SET anchor = 'stale' WHERE id IN
+                         (SELECT j.value FROM page_links p, json_each(p.defs) j
+                          WHERE p.source_fetch_id = ?1)",
                     [id],
                 )
                 .unwrap();

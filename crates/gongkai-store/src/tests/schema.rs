@@ -132,6 +132,16 @@ fn v1_database_migrates_in_place() {
         .query_row("SELECT count(*) FROM link_targets", [], |r| r.get(0))
         .unwrap();
     assert_eq!(links, 1);
+    let link = store.page_links(1).unwrap();
+    assert_eq!(link.len(), 1);
+    assert_eq!(
+        link[0].url.as_deref(),
+        Some("http://www.example.gov.cn/a.pdf")
+    );
+    assert_eq!(
+        (link[0].raw.as_str(), link[0].kind, link[0].anchor.as_str()),
+        ("/a.pdf", gongkai_core::LinkKind::Attachment, "附件")
+    );
     assert_eq!(store.frontier_seen(1).unwrap().len(), 3);
     let pending = store.frontier_pending(1).unwrap();
     assert_eq!(pending.len(), 2);
@@ -164,4 +174,96 @@ fn v1_database_migrates_in_place() {
             .len(),
         3
     );
+}
+
+/// A version-11 database's `links` rows become `link_defs` and `page_links` rows: each page keeps
+/// its links in `seq` order (whatever order the rows were written in), the `links` view and
+/// `link_targets` list the same links, and a page without links has no list.
+#[test]
+fn v11_link_rows_become_link_lists() {
+    let (_d, path) = temp_db();
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        rusqlite_migration::Migrations::from_slice(&crate::schema::MIGRATIONS_SLICE[..11])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            r#"
+            INSERT INTO runs (id, site, start_urls, settings, tool_version, as_of, started_at,
+                              status)
+            VALUES (1, 's', '["http://h/"]', '{}', '0.1.0', '2025-06-30',
+                    '2025-06-30T08:00:00.000Z', 'completed');
+            INSERT INTO fetches (id, run_id, request_key, url, method, purpose, depth, outcome,
+                                 status, final_url, fetched_at, elapsed_ms, links_apart)
+            VALUES (1, 1, 'GET http://h/', 'http://h/', 'GET', 'crawl', 0, 'ok', 200,
+                    'http://h/', '2025-06-30T08:00:01.000Z', 1, 1),
+                   (2, 1, 'GET http://h/a', 'http://h/a', 'GET', 'crawl', 1, 'ok', 200,
+                    'http://h/a', '2025-06-30T08:00:02.000Z', 1, 1),
+                   (3, 1, 'GET http://h/b', 'http://h/b', 'GET', 'crawl', 1, 'ok', 200,
+                    'http://h/b', '2025-06-30T08:00:03.000Z', 1, 1);
+            INSERT INTO links (id, run_id, source_fetch_id, seq, target_url, raw, kind, element,
+                               anchor, skip, region, hidden)
+            VALUES (10, 1, 1, 1, 'http://h/b', 'b', 'page', 'a[href]', '乙', NULL, 'chrome',
+                    NULL),
+                   (11, 1, 1, 0, 'http://h/a', 'a', 'page', 'a[href]', '甲', NULL, 'content',
+                    'hidden attribute'),
+                   (12, 1, 2, 0, NULL, 'mailto:x@h', 'page', 'a[href]', '信', 'mailto',
+                    'content', NULL);
+            "#,
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let home = store.page_links(1).unwrap();
+    let got: Vec<(Option<&str>, &str, Option<&str>)> = home
+        .iter()
+        .map(|l| (l.url.as_deref(), l.anchor.as_str(), l.hidden.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("http://h/a"), "甲", Some("hidden attribute")),
+            (Some("http://h/b"), "乙", None)
+        ]
+    );
+    assert_eq!(home[1].region, gongkai_core::LinkRegion::Chrome);
+    let a = store.page_links(2).unwrap();
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        (a[0].url.as_deref(), a[0].skip),
+        (None, Some(gongkai_core::SkipReason::Mailto))
+    );
+    assert!(store.page_links(3).unwrap().is_empty());
+    let rows: Vec<(i64, i64, i64, String)> = {
+        let mut stmt = store
+            .connection()
+            .prepare(
+                "SELECT id, source_fetch_id, seq, raw FROM links ORDER BY source_fetch_id, seq",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    assert_eq!(
+        rows,
+        [
+            (11, 1, 0, "a".to_owned()),
+            (10, 1, 1, "b".to_owned()),
+            (12, 2, 0, "mailto:x@h".to_owned())
+        ]
+    );
+    let reached: Vec<(i64, Option<i64>)> = {
+        let mut stmt = store
+            .connection()
+            .prepare(
+                "SELECT seq, target_fetch_id FROM link_targets WHERE source_fetch_id = 1
+                 ORDER BY seq",
+            )
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    };
+    assert_eq!(reached, [(0, Some(2)), (1, Some(3))]);
 }

@@ -42,6 +42,9 @@ fn writer_batches_and_flushes() {
     assert_eq!(count(&store, "SELECT count(*) FROM fetches"), 150);
     assert_eq!(count(&store, "SELECT count(*) FROM frontier"), 301);
     assert_eq!(count(&store, "SELECT count(*) FROM links"), 450);
+    // Every page has the same three links: stored once, listed by 150 pages.
+    assert_eq!(count(&store, "SELECT count(*) FROM link_defs"), 3);
+    assert_eq!(count(&store, "SELECT count(*) FROM page_links"), 150);
     // Same record again: upsert, no duplicates.
     writer.record(page(&format!("{HOST}/p0"), 2)).unwrap();
     writer.flush().unwrap();
