@@ -22,7 +22,7 @@ use gongkai_core::Link;
 use rusqlite::Connection;
 use siphasher::sip128::{Hasher128, SipHasher13};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash};
+use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
 
 /// Distinct links a map holds before it starts again: about 40 MB at most, where a
@@ -32,7 +32,11 @@ const MAX_KNOWN: usize = 1 << 20;
 /// The ids of links already stored by this writer (see the module doc).
 pub(crate) struct LinkDefs {
     keys: (u64, u64),
-    known: HashMap<u128, i64>,
+    /// By the keyed hash, itself looked up with foldhash: SipHash again over a random key
+    /// would only cost time.
+    known: HashMap<u128, i64, foldhash::fast::RandomState>,
+    /// The bytes [`LinkDefs::key`] hashes, kept between links.
+    buf: Vec<u8>,
     /// [`MAX_KNOWN`], smaller in tests.
     max_known: usize,
 }
@@ -43,26 +47,43 @@ impl LinkDefs {
         let seed = std::collections::hash_map::RandomState::new();
         LinkDefs {
             keys: (seed.hash_one(0x5eed_u64), seed.hash_one(0xdef5_u64)),
-            known: HashMap::new(),
+            known: HashMap::default(),
+            buf: Vec::new(),
             max_known: MAX_KNOWN,
         }
     }
 
     /// Forgets every id (after a transaction that inserted some was rolled back).
     pub(crate) fn forget(&mut self) {
-        self.known = HashMap::new();
+        self.known = HashMap::default();
     }
 
-    fn key(&self, l: &Link) -> u128 {
+    /// The link's fields, length-prefixed into one buffer and hashed in one call (hashing them
+    /// field by field through `Hash` cost 1.3% of a scan's CPU in small writes).
+    fn key(&mut self, l: &Link) -> u128 {
+        fn text(buf: &mut Vec<u8>, s: Option<&str>) {
+            match s {
+                Some(s) => {
+                    buf.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                    buf.extend_from_slice(s.as_bytes());
+                }
+                None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+            }
+        }
+        let buf = &mut self.buf;
+        buf.clear();
+        text(buf, l.url.as_deref());
+        text(buf, Some(&l.raw));
+        text(buf, Some(&l.element));
+        text(buf, Some(&l.anchor));
+        text(buf, l.hidden.as_deref());
+        buf.extend_from_slice(&[
+            l.kind as u8,
+            l.skip.map_or(u8::MAX, |s| s as u8),
+            l.region as u8,
+        ]);
         let mut h = SipHasher13::new_with_keys(self.keys.0, self.keys.1);
-        l.url.hash(&mut h);
-        l.raw.hash(&mut h);
-        l.kind.hash(&mut h);
-        l.element.hash(&mut h);
-        l.anchor.hash(&mut h);
-        l.skip.hash(&mut h);
-        l.region.hash(&mut h);
-        l.hidden.hash(&mut h);
+        h.write(buf);
         h.finish128().as_u128()
     }
 
