@@ -53,8 +53,34 @@ pub fn extract(root: Nd<'_>) -> Footer {
     }
 }
 
+/// Footer texts longer than this (bytes) are parsed without being remembered.
+const REMEMBERED_TEXT: usize = 4096;
+
+thread_local! {
+    /// The footer text parsed last on this thread, and what it said: a portal's pages share their
+    /// template's footer, and parsing it again was 2% of a scan's CPU.
+    static LAST: std::cell::RefCell<(String, Footer)> =
+        std::cell::RefCell::new((String::new(), Footer::default()));
+}
+
 /// Parses footer text (element boundaries may be marked with U+0001).
 pub fn parse(text: &str) -> Footer {
+    if text.is_empty() || text.len() > REMEMBERED_TEXT {
+        return parse_anew(text);
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != text {
+            let found = parse_anew(text);
+            last.0.clear();
+            last.0.push_str(text);
+            last.1 = found;
+        }
+        last.1.clone()
+    })
+}
+
+fn parse_anew(text: &str) -> Footer {
     let sponsor = SPONSOR
         .re()
         .captures(text)
@@ -204,6 +230,26 @@ mod tests {
     fn f(html: &str) -> Footer {
         let d = Html::parse_document(html);
         extract(d.tree.root())
+    }
+
+    /// The remembered footer answers only for the same text: alternating footers each read as
+    /// their own, again and again.
+    #[test]
+    fn a_remembered_footer_answers_only_for_its_own_text() {
+        let a = "\u{1}主办单位：滕州市人民政府办公室\u{1}网站标识码：3704810001";
+        let b = "\u{1}主办单位：枣庄市人民政府办公室\u{1}鲁ICP备12345678号";
+        for _ in 0..3 {
+            let fa = parse(a);
+            assert_eq!(fa.sponsor.as_deref(), Some("滕州市人民政府办公室"));
+            assert_eq!(fa.site_id_code.as_deref(), Some("3704810001"));
+            assert_eq!(fa.icp, None);
+            let fb = parse(b);
+            assert_eq!(fb.sponsor.as_deref(), Some("枣庄市人民政府办公室"));
+            assert_eq!(fb.icp.as_deref(), Some("鲁ICP备12345678号"));
+            assert_eq!(fb.site_id_code, None);
+            assert_eq!(parse(b), fb);
+        }
+        assert_eq!(parse(""), Footer::default());
     }
 
     #[test]
