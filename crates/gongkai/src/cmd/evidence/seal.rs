@@ -39,14 +39,32 @@ impl RunTrees {
     /// that sealing needs) and `finding_rows` is empty, so sealing a large run does not hold every
     /// record's canonical bytes (issue 11: sealing was the peak of a 20,000-page `check`).
     pub fn load_leaves(store: &Store, run_id: i64, keep_bytes: bool) -> Result<RunTrees> {
-        let mut fetches = Vec::new();
-        // Rows come in id order, the fetch tree's canonical order.
-        store.for_each_fetch_leaf(run_id, |f| {
-            let mut leaf = f.to_leaf();
-            if !keep_bytes {
-                leaf.bytes = Vec::new();
-            }
-            fetches.push(leaf);
+        // Rows come in id order, the fetch tree's canonical order. A second thread makes their
+        // canonical bytes and hashes while this one reads the next rows (the two halves took
+        // about the same time; sealing is a serial step at the end of every scan).
+        let fetches = std::thread::scope(|s| -> Result<Vec<Leaf>> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<gongkai_evidence::FetchLeaf>(256);
+            let hasher = s.spawn(move || {
+                rx.into_iter()
+                    .map(|f| {
+                        let mut leaf = f.to_leaf();
+                        if !keep_bytes {
+                            leaf.bytes = Vec::new();
+                        }
+                        leaf
+                    })
+                    .collect::<Vec<Leaf>>()
+            });
+            let read = store.for_each_fetch_leaf(run_id, |f| {
+                // The hasher only stops by panicking, which the join below passes on.
+                let _ = tx.send(f);
+            });
+            drop(tx);
+            let fetches = hasher
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read?;
+            Ok(fetches)
         })?;
         if keep_bytes {
             let finding_rows = store.finding_leaves(run_id)?;
