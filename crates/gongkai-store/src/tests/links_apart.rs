@@ -256,3 +256,59 @@ fn a_loaded_site_gives_each_page_its_own_links_whatever_the_mix_of_rows() {
     }
     assert_eq!(compared, 48);
 }
+
+/// Links shared between pages (one writer stores each once) load back as every page's own, in
+/// order: a first page with more new links than the loader's cache of decoded links holds, then
+/// pages that repeat some of its links, some of each other's and some of their own twice.
+#[test]
+fn pages_sharing_links_load_with_their_own_links_in_order() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let run = store.begin_run(&new_run("s")).unwrap();
+    let link = |i: usize| Link {
+        raw: format!("/a/{i}.html"),
+        url: Some(format!("{HOST}/a/{i}.html")),
+        kind: LinkKind::Page,
+        element: "a[href]".to_owned(),
+        anchor: format!("第{i}条"),
+        skip: None,
+        region: LinkRegion::Content,
+        hidden: None,
+    };
+    let range = |r: std::ops::Range<usize>| r.map(link).collect::<Vec<_>>();
+    let pages: Vec<Vec<Link>> = vec![
+        range(0..5_000),
+        [range(0..100), range(9_000..9_010)].concat(),
+        [range(4_900..5_000), range(9_000..9_010), range(0..3)].concat(),
+        [
+            range(9_005..9_010),
+            range(9_005..9_010),
+            range(2_000..2_050),
+        ]
+        .concat(),
+        range(0..5_000).into_iter().rev().collect(),
+    ];
+    let (writer, _handle) = StoreWriter::spawn(&path, run).unwrap();
+    for (i, links) in pages.iter().enumerate() {
+        let mut rec = page(&format!("{HOST}/p{i}.html"), 0);
+        rec.model.as_mut().unwrap().links = links.clone();
+        writer.record(rec).unwrap();
+    }
+    writer.finish().unwrap();
+    let stored: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM link_defs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 5_010, "each distinct link once");
+    let site = store.load_site(run).unwrap();
+    for (i, links) in pages.iter().enumerate() {
+        let url = format!("{HOST}/p{i}.html");
+        let at = site.pages.iter().position(|p| *p.url == *url).unwrap();
+        let want: Vec<_> = links
+            .iter()
+            .map(|l| (l.url.clone(), l.anchor.clone(), l.element.clone()))
+            .collect();
+        assert_eq!(loaded_links(&site, at), want, "{url}");
+        assert_eq!(store.page_links(site.pages[at].fetch_id).unwrap(), *links);
+    }
+}
