@@ -334,21 +334,11 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 "#;
 
-/// Version 9 (issue 11, incremental nights): a rescan fetches what changes often every night
-/// and the rest on a rolling schedule; rows it did not fetch are carried from the previous run.
-/// `fetches.verified_on` is the night (YYYY-MM-DD) the row's answer was last verified (NULL for
-/// rows written before: their `fetched_at` date), `fetches.carried_from` the original fetch row
-/// a carried row stands for (NULL for rows fetched in the run): a carried row has no model
-/// (NULL) and no `links` rows of its own, it shares its original's. `link_targets` follows
-/// `carried_from`, so it lists every run's links. `runs.nights` is the run's revisit record
-/// (JSON: mode, base run, night, revisit days, counts by reason, carried rows and their dates).
-const V9_NIGHTS: &str = r#"
-ALTER TABLE fetches ADD COLUMN verified_on TEXT;
-ALTER TABLE fetches ADD COLUMN carried_from INTEGER;
-ALTER TABLE runs ADD COLUMN nights TEXT;
-
-DROP VIEW link_targets;
-CREATE VIEW link_targets AS
+/// `link_targets` as version 9 made it (links through `carried_from`), made again by version 12
+/// over the `links` view.
+macro_rules! link_targets_view {
+    () => {
+        r#"CREATE VIEW link_targets AS
 SELECT s.run_id          AS run_id,
        l.id              AS link_id,
        s.id              AS source_fetch_id,
@@ -370,7 +360,28 @@ JOIN links l ON l.source_fetch_id = COALESCE(s.carried_from, s.id)
 LEFT JOIN fetches t ON t.id = (
     SELECT max(f.id) FROM fetches f WHERE f.run_id = s.run_id AND f.url = l.target_url
 );
-"#;
+"#
+    };
+}
+
+/// Version 9 (issue 11, incremental nights): a rescan fetches what changes often every night
+/// and the rest on a rolling schedule; rows it did not fetch are carried from the previous run.
+/// `fetches.verified_on` is the night (YYYY-MM-DD) the row's answer was last verified (NULL for
+/// rows written before: their `fetched_at` date), `fetches.carried_from` the original fetch row
+/// a carried row stands for (NULL for rows fetched in the run): a carried row has no model
+/// (NULL) and no `links` rows of its own, it shares its original's. `link_targets` follows
+/// `carried_from`, so it lists every run's links. `runs.nights` is the run's revisit record
+/// (JSON: mode, base run, night, revisit days, counts by reason, carried rows and their dates).
+const V9_NIGHTS: &str = concat!(
+    r#"
+ALTER TABLE fetches ADD COLUMN verified_on TEXT;
+ALTER TABLE fetches ADD COLUMN carried_from INTEGER;
+ALTER TABLE runs ADD COLUMN nights TEXT;
+
+DROP VIEW link_targets;
+"#,
+    link_targets_view!()
+);
 
 /// Version 10 (issue 11): a page's text is stored once, in `fetches.text`, read directly by the
 /// rules instead of through `json_extract` over the whole model. Rows written since hold their
@@ -400,7 +411,8 @@ DROP INDEX links_run;
 /// becomes a view with the table's columns, `seq` a link's position on its page and `id` its
 /// `link_defs` id (shared by every page with the same link). Existing rows are converted, each
 /// link row becoming its own `link_defs` row under its old id.
-const V12_LINK_DEFS: &str = r#"
+const V12_LINK_DEFS: &str = concat!(
+    r#"
 CREATE TABLE link_defs (
     id         INTEGER PRIMARY KEY,
     target_url TEXT,
@@ -439,29 +451,9 @@ FROM page_links p
 JOIN fetches f ON f.id = p.source_fetch_id
 JOIN json_each(p.defs) j
 JOIN link_defs d ON d.id = j.value;
-CREATE VIEW link_targets AS
-SELECT s.run_id          AS run_id,
-       l.id              AS link_id,
-       s.id              AS source_fetch_id,
-       s.url             AS source_url,
-       s.title           AS source_title,
-       l.seq             AS seq,
-       l.target_url      AS target_url,
-       l.raw             AS raw,
-       l.kind            AS kind,
-       l.element         AS element,
-       l.anchor          AS anchor,
-       l.skip            AS skip,
-       t.id              AS target_fetch_id,
-       t.outcome         AS target_outcome,
-       t.status          AS target_status,
-       t.final_url       AS target_final_url
-FROM fetches s
-JOIN links l ON l.source_fetch_id = COALESCE(s.carried_from, s.id)
-LEFT JOIN fetches t ON t.id = (
-    SELECT max(f.id) FROM fetches f WHERE f.run_id = s.run_id AND f.url = l.target_url
+"#,
+    link_targets_view!()
 );
-"#;
 
 pub(crate) const MIGRATIONS_SLICE: &[M<'static>] = &[
     M::up(V1),
