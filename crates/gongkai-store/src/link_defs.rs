@@ -4,7 +4,7 @@
 //! that the `links` view can unfold it in plain SQL).
 //!
 //! Why: a portal's template repeats the same 40-odd navigation links on every page, so a
-//! 20,000-page portal had 922,523 link rows (123 MB plus an 11 MB index) for 65,438 distinct
+//! 20,000-page portal had 922,523 link rows (123 MB plus an 11 MB index) for 91,613 distinct
 //! links. Writing them was the largest share of the writer's bytes; a scan that stored no links
 //! at all crawled 1.3 s faster, and one that wrote each page's links as one JSON row only 0.2 s
 //! (the cost is the bytes, not the rows).
@@ -13,8 +13,8 @@
 //! drawn at random per writer, so a hostile page cannot craft a link that collides with another.
 //! The map is bounded; past the bound it starts again, and a link seen before is stored again
 //! under a new id (correct, only less compact). Ids are valid only while the transactions that
-//! inserted them stand: the writer stops on a failed batch, and other writers use a map of their
-//! own for one transaction.
+//! inserted them stand: the writer stops (and drops its map) on a failed batch, and other
+//! writers use a map of their own for one transaction.
 
 use crate::codes::serde_code;
 use crate::error::{sql, StoreError};
@@ -53,8 +53,8 @@ impl LinkDefs {
         }
     }
 
-    /// Forgets every id (after a transaction that inserted some was rolled back).
-    pub(crate) fn forget(&mut self) {
+    /// Forgets every id (the map is full).
+    fn forget(&mut self) {
         self.known = HashMap::default();
     }
 

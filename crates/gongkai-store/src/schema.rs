@@ -406,7 +406,7 @@ DROP INDEX links_run;
 
 /// Version 12 (issue 11): a crawled page's links are stored as distinct links and lists of them.
 /// `link_defs` holds each distinct link once (the template's navigation is the same on every
-/// page: 922,523 link rows of a 20,000-page portal were 65,438 distinct links); `page_links` is
+/// page: 922,523 link rows of a 20,000-page portal were 91,613 distinct links); `page_links` is
 /// one row per page, `defs` its links' `link_defs` ids in page order as a JSON array. `links`
 /// becomes a view with the table's columns, `seq` a link's position on its page and `id` its
 /// `link_defs` id (shared by every page with the same link). Existing rows are converted, each
