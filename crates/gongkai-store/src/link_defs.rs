@@ -143,25 +143,33 @@ pub(crate) fn replace_links(
             .map_err(sql(path, "delete old links"))?;
         return Ok(());
     }
-    let mut ids = String::with_capacity(links.len() * 8);
-    let mut digits = itoa::Buffer::new();
-    ids.push('[');
-    for (i, l) in links.iter().enumerate() {
-        if i > 0 {
-            ids.push(',');
-        }
-        let id = defs.id_of(conn, path, l)?;
-        ids.push_str(digits.format(id));
-    }
-    ids.push(']');
+    let ids = links
+        .iter()
+        .map(|l| defs.id_of(conn, path, l))
+        .collect::<Result<Vec<i64>, _>>()?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO page_links (source_fetch_id, defs) VALUES (?1, ?2)",
     )
     .map_err(sql(path, "prepare links insert"))?
-    .execute(rusqlite::params![fetch_id, ids])
+    .execute(rusqlite::params![fetch_id, ids_json(&ids)])
     .map_err(sql(path, "insert links"))?;
     stats.links += links.len() as u64;
     Ok(())
+}
+
+/// Ids as a JSON array (`[12,7,...]`), the form of `page_links.defs`.
+pub(crate) fn ids_json(ids: &[i64]) -> String {
+    let mut out = String::with_capacity(ids.len() * 8 + 2);
+    let mut digits = itoa::Buffer::new();
+    out.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(digits.format(*id));
+    }
+    out.push(']');
+    out
 }
 
 /// Parses a `page_links.defs` array (`[12,7,...]`): ids in page order.

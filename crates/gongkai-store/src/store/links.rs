@@ -128,16 +128,7 @@ fn read_missing(
     found: &mut HashMap<i64, Link>,
 ) -> Result<(), StoreError> {
     const OP: &str = "read links";
-    let mut list = String::with_capacity(ids.len() * 8 + 2);
-    let mut digits = itoa::Buffer::new();
-    list.push('[');
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            list.push(',');
-        }
-        list.push_str(digits.format(*id));
-    }
-    list.push(']');
+    let list = crate::link_defs::ids_json(ids);
     let mut stmt = conn
         .prepare_cached(LINK_DEFS)
         .map_err(sql(path, "prepare links read"))?;
