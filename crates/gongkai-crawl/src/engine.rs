@@ -169,9 +169,10 @@ impl Dispatcher {
                     self.seen.insert_key(key);
                 }
                 // The stored frontier does not say how an entry was found: a resumed list page
-                // waits in the ordinary lane.
+                // waits with the pages.
                 for entry in state.pending {
-                    self.push(entry, 0, None, Lane::Rest);
+                    let lane = Lane::of(entry.purpose, false);
+                    self.push(entry, 0, None, lane);
                 }
                 self.recheck.resume(state.failed);
                 let hasher = self.seen.hasher();
@@ -427,12 +428,8 @@ impl Dispatcher {
             if let Some(reason) = note {
                 cut.push(cut_url(key, &entry, reason));
             }
+            lanes.push(Lane::of(entry.purpose, via == Via::Pagination));
             admitted.push(entry);
-            lanes.push(if via == Via::Pagination {
-                Lane::Lists
-            } else {
-                Lane::Rest
-            });
         }
         for (entry, lane) in admitted.iter().zip(lanes) {
             self.push(entry.clone(), 0, None, lane);
@@ -493,7 +490,7 @@ impl Dispatcher {
         self.seen
             .admit(&probe, usize::MAX, usize::MAX, &[], false)
             .ok()?;
-        self.push(probe.clone(), 0, None, Lane::Rest);
+        self.push(probe.clone(), 0, None, Lane::Checks);
         Some(probe)
     }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::frontier::FrontierEntry;
+use gongkai_core::FetchPurpose;
 
 /// What is known of a host's robots.txt.
 pub enum RobotsState {
@@ -39,7 +40,7 @@ pub struct Waiting {
     parent: Option<Arc<str>>,
     column: Option<Arc<str>>,
     method: gongkai_core::Method,
-    purpose: gongkai_core::FetchPurpose,
+    purpose: FetchPurpose,
     link_kind: Option<gongkai_page::LinkKind>,
     depth: u32,
     attempt: u32,
@@ -119,50 +120,80 @@ impl Waiting {
 pub enum Lane {
     /// The next pages of a column list (下一页, numbered pagers, Hanweb batches).
     Lists,
-    /// Everything else: articles, attachments, link checks, retries.
+    /// Link checks (attachments, images, out-of-scope pages, the soft-404 probe): requests that
+    /// find nothing new.
+    Checks,
+    /// Everything else: the pages to crawl (articles, columns).
     Rest,
 }
 
-/// A host's waiting requests in two lanes, each first in, first out. The next pages of column
-/// lists go first: a pager chain is walked one page at a time (each page names the next), so
-/// behind thousands of articles a 300-page chain would be left for the end of the crawl and
-/// walked there alone, one request in flight, while the host sits idle; walked alongside the
-/// articles, it costs no extra time, and a crawl stopped early has seen its lists.
+impl Lane {
+    /// The lane of a request found as `purpose`, `via_pagination` when a list named it as its
+    /// next page.
+    pub fn of(purpose: FetchPurpose, via_pagination: bool) -> Lane {
+        match (via_pagination, purpose) {
+            (true, _) => Lane::Lists,
+            (false, FetchPurpose::Crawl) => Lane::Rest,
+            (false, FetchPurpose::Check | FetchPurpose::Soft404Probe) => Lane::Checks,
+        }
+    }
+}
+
+/// A host's waiting requests in three lanes, each first in, first out, served in this order:
+/// - the next pages of column lists: a pager chain is walked one page at a time (each page names
+///   the next), so behind thousands of articles a 300-page chain would be left for the end of
+///   the crawl and walked there alone, one request in flight, while the host sits idle; walked
+///   alongside the articles, it costs no extra time, and a crawl stopped early has seen its lists;
+/// - link checks, as soon as a page names them: behind the articles they were all left for the
+///   end of the crawl (10,000 of the bench portal's 30,000 requests in its last 1.5 s, with the
+///   page analysis done and a core idle), and a crawl stopped early has checked the links of the
+///   pages it read;
+/// - the pages to crawl.
+///
+/// Retries go to the front of the checks, behind the next list pages only.
 #[derive(Default)]
 pub struct HostQueue {
     lists: VecDeque<Waiting>,
+    checks: VecDeque<Waiting>,
     rest: VecDeque<Waiting>,
 }
 
 impl HostQueue {
     pub fn len(&self) -> usize {
-        self.lists.len() + self.rest.len()
+        self.lists.len() + self.checks.len() + self.rest.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lists.is_empty() && self.rest.is_empty()
+        self.lists.is_empty() && self.checks.is_empty() && self.rest.is_empty()
     }
 
     /// The request to send next.
     pub fn front(&self) -> Option<&Waiting> {
-        self.lists.front().or_else(|| self.rest.front())
+        self.lists
+            .front()
+            .or_else(|| self.checks.front())
+            .or_else(|| self.rest.front())
     }
 
     pub fn pop_front(&mut self) -> Option<Waiting> {
-        self.lists.pop_front().or_else(|| self.rest.pop_front())
+        self.lists
+            .pop_front()
+            .or_else(|| self.checks.pop_front())
+            .or_else(|| self.rest.pop_front())
     }
 
     /// Queues a new request at the back of its lane.
     pub fn push_back(&mut self, w: Waiting, lane: Lane) {
         match lane {
             Lane::Lists => self.lists.push_back(w),
+            Lane::Checks => self.checks.push_back(w),
             Lane::Rest => self.rest.push_back(w),
         }
     }
 
     /// Queues a retry ahead of the other requests but a column's next list page.
     pub fn push_retry(&mut self, w: Waiting) {
-        self.rest.push_front(w);
+        self.checks.push_front(w);
     }
 }
 
@@ -263,8 +294,12 @@ mod tests {
     }
 
     fn waiting(url: &str, attempt: u32) -> Waiting {
+        let mut entry = FrontierEntry::crawl(url, 1);
+        if url.ends_with(".pdf") {
+            entry.purpose = FetchPurpose::Check;
+        }
         let q = Queued {
-            entry: FrontierEntry::crawl(url, 1),
+            entry,
             attempt,
             not_before: None,
         };
@@ -272,14 +307,21 @@ mod tests {
     }
 
     #[test]
-    fn next_list_pages_go_first_then_retries_then_the_rest_in_order() {
+    fn next_list_pages_go_first_then_retries_then_checks_then_the_rest_in_order() {
         let mut q = HostQueue::default();
-        q.push_back(waiting("http://a/t1.html", 0), Lane::Rest);
-        q.push_back(waiting("http://a/t2.html", 0), Lane::Rest);
-        q.push_back(waiting("http://a/index_1.html", 0), Lane::Lists);
+        let mut push = |url: &str, via_pagination: bool| {
+            let w = waiting(url, 0);
+            let lane = Lane::of(w.purpose, via_pagination);
+            q.push_back(w, lane);
+        };
+        push("http://a/t1.html", false);
+        push("http://a/a1.pdf", false);
+        push("http://a/t2.html", false);
+        push("http://a/index_1.html", true);
+        push("http://a/a2.pdf", false);
         q.push_retry(waiting("http://a/failed.html", 1));
         q.push_back(waiting("http://a/index_2.html", 0), Lane::Lists);
-        assert_eq!(q.len(), 5);
+        assert_eq!(q.len(), 7);
         assert_eq!(q.front().map(Waiting::url), Some("http://a/index_1.html"));
         let mut order = Vec::new();
         while let Some(w) = q.pop_front() {
@@ -291,6 +333,8 @@ mod tests {
                 "index_1.html",
                 "index_2.html",
                 "failed.html",
+                "a1.pdf",
+                "a2.pdf",
                 "t1.html",
                 "t2.html"
             ]
