@@ -22,6 +22,12 @@ pub(crate) trait Check: Send + Sync {
     fn applies(&self, _cx: &RuleCx<'_>, _i: usize) -> Option<crate::explain::Applies> {
         None
     }
+    /// True for a check that reads the text of every crawled page or walks every link: the long
+    /// ones, which the evaluation hands out first, so that the short ones fill in at the end
+    /// instead of one long check running alone on one core after the others are done.
+    fn reads_every_page(&self) -> bool {
+        false
+    }
 }
 
 /// A check kind: typed params and a validating constructor.

@@ -73,6 +73,7 @@ pub(crate) fn run_rules<'a>(
         return rules.iter().map(|r| run(r)).collect();
     }
     // Rules are handed out one at a time: their costs differ by orders of magnitude.
+    let order = handout_order(rules);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut out: Vec<EncodedFindings> = rules.iter().map(|_| EncodedFindings::default()).collect();
     std::thread::scope(|s| {
@@ -81,10 +82,11 @@ pub(crate) fn run_rules<'a>(
                 s.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(rule) = rules.get(i) else {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = order.get(k) else {
                             return done;
                         };
+                        let rule = rules[i];
                         done.push((i, run(rule)));
                     }
                 })
@@ -99,6 +101,15 @@ pub(crate) fn run_rules<'a>(
         }
     });
     out
+}
+
+/// The order in which [`run_rules`] hands `rules` out (indices): the checks that read every page
+/// first ([`crate::check::Check::reads_every_page`]), each group in pack order. On 20,000 pages
+/// in pack order the last 0.2 s of the evaluation was one long check alone on one core.
+fn handout_order(rules: &[&Rule]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| !rules[i].imp.reads_every_page());
+    order
 }
 
 #[cfg(test)]

@@ -321,6 +321,30 @@ fn rules_run_on_several_threads_conclude_what_one_thread_does() {
 }
 
 #[test]
+fn checks_that_read_every_page_are_handed_out_first_in_pack_order() {
+    let pack = crate::default_pack();
+    let rules: Vec<&crate::pack::Rule> = pack.rules().iter().filter(|r| r.enabled).collect();
+    let order = crate::eval::handout_order(&rules);
+    let ids: Vec<&str> = order.iter().map(|&i| rules[i].id.as_str()).collect();
+    let heavy = order
+        .iter()
+        .take_while(|&&i| rules[i].imp.reads_every_page())
+        .count();
+    assert!(heavy >= 10 && heavy < rules.len(), "{ids:?}");
+    assert!(order[heavy..]
+        .iter()
+        .all(|&i| !rules[i].imp.reads_every_page()));
+    // Each group keeps the pack's order, and every rule is handed out once.
+    assert!(order[..heavy].windows(2).all(|w| w[0] < w[1]));
+    assert!(order[heavy..].windows(2).all(|w| w[0] < w[1]));
+    let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+    assert!(pos("text.serious-error") < pos("doc.metadata-missing"));
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..rules.len()).collect::<Vec<_>>());
+}
+
+#[test]
 fn message_pages_are_found_by_one_shared_pass_over_the_texts() {
     let pending = "留言时间：2022-03-01 留言内容：我小区至今未供暖。 答复内容：正在办理中";
     let slow = "来信时间：2022年3月1日 来信内容：路灯不亮 回复时间：2022年5月30日 回复内容：已修复";

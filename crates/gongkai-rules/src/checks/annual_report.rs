@@ -267,6 +267,10 @@ static PLACE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 impl Check for AnnualReport {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         // Absence is only known from a complete crawl (see `EvalContext::complete`).
         if !cx.ctx.complete {

@@ -69,6 +69,10 @@ pub struct ClassifiedMark {
 crate::check_glue!(ClassifiedMark);
 
 impl Check for ClassifiedMark {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.crawled {

@@ -70,6 +70,10 @@ pub(crate) const WAYS: [&str; 4] = [
 ];
 
 impl Check for DocInterpretation {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.is_normative(i) {

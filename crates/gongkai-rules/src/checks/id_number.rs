@@ -165,6 +165,10 @@ pub struct IdNumber {
 crate::check_glue!(IdNumber);
 
 impl Check for IdNumber {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, _cx: &RuleCx<'_>, _i: usize) -> Option<Applies> {
         Some(Applies::Judged(
             "检查页面文字中是否有未脱敏的身份证号码".into(),

@@ -49,6 +49,10 @@ pub struct InteractionSlowReply {
 crate::check_glue!(InteractionSlowReply);
 
 impl Check for InteractionSlowReply {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         for &i in &sm.crawled {

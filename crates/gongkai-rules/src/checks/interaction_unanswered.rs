@@ -327,6 +327,10 @@ pub struct InteractionUnanswered {
 crate::check_glue!(InteractionUnanswered);
 
 impl Check for InteractionUnanswered {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let as_of = cx.as_of();

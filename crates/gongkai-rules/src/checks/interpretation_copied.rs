@@ -65,6 +65,10 @@ pub struct InterpretationCopied {
 crate::check_glue!(InterpretationCopied);
 
 impl Check for InterpretationCopied {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.is_interpretation(i) {

@@ -122,6 +122,10 @@ pub struct InterpretationHotline {
 crate::check_glue!(InterpretationHotline);
 
 impl Check for InterpretationHotline {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         if !sm.is_interpretation(i) {

@@ -164,6 +164,10 @@ pub(crate) fn kind_zh(k: LinkKind) -> &'static str {
 }
 
 impl Check for LinkBroken {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         Some(links_applies(cx, i, &self.p.kinds, "能否访问"))
     }

@@ -93,6 +93,10 @@ pub(crate) fn site_key(url: &str) -> Option<String> {
 }
 
 impl Check for LinkDark {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let sm = cx.site;
         let own: HashSet<String> = sm

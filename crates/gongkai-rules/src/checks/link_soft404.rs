@@ -315,6 +315,10 @@ impl LinkSoft404 {
 }
 
 impl Check for LinkSoft404 {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         Some(super::link_broken::links_applies(
             cx,

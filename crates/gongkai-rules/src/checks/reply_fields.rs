@@ -153,6 +153,10 @@ fn awaiting(m: &gongkai_page::PageModel, text: &str) -> bool {
 }
 
 impl Check for ReplyFields {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn applies(&self, cx: &RuleCx<'_>, i: usize) -> Option<Applies> {
         let sm = cx.site;
         let m = sm.model(i);

@@ -255,6 +255,10 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 }
 
 impl Check for TextSeriousError {
+    fn reads_every_page(&self) -> bool {
+        true
+    }
+
     fn run(&self, cx: &mut RuleCx<'_>) {
         let ctx = cx.ctx;
         let site = &ctx.text;
