@@ -223,3 +223,89 @@ fn attachments_are_read_checked_and_masked() {
     assert_eq!(texts_before, texts_after);
     assert_eq!(findings(&db, 2, "privacy.id-number").len(), 6);
 }
+
+/// The crawl's pause before it tries its failures again leaves the cores idle: the attachments
+/// stored by then are read in it, the pass after the crawl reads only the rest, and the findings
+/// on the attachments are the same.
+#[test]
+fn attachments_are_read_in_the_pause_before_the_rechecks() {
+    let portal = Portal::start(FixtureOptions::default());
+    let list = include_str!("../fixtures/portal/zwgk/fj/index.html").replace(
+        "</ul>",
+        r#"<li><a href="/zwgk/fj/t20230399_missing.html">已删除的附件说明</a></li></ul>"#,
+    );
+    assert!(list.contains("missing.html"));
+    portal.server.set_file("zwgk/fj/index.html", Some(&list));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let cfg = fixture_config(dir.path());
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("\n[crawl]\nrecheck_pause_secs = 1\n");
+    std::fs::write(&cfg, text).unwrap();
+    let start = format!("{}/zwgk/fj/index.html", portal.base());
+    let out = support::gongkai()
+        .args([
+            "scan",
+            &start,
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--as-of",
+            gongkai_fixture::DEMO_AS_OF,
+            "--rate",
+            "0",
+            "--max-depth",
+            "1",
+        ])
+        .env("RUST_LOG", "gongkai=debug")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "scan failed: {}", stderr(&out));
+    let err = plain(&stderr(&out));
+    let early: usize = err
+        .lines()
+        .find(|l| l.contains("attachments read in the pause before the rechecks"))
+        .and_then(|l| {
+            l.split(" read=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no reading in the pause: {err}"));
+    let stored: usize = open_db(&db)
+        .query_row("SELECT count(*) FROM attachment_texts", [], |r| r.get(0))
+        .unwrap();
+    assert!(early > 0 && early <= stored, "{early} of {stored}");
+    // The failure was tried again after the pause.
+    let tries: i64 = open_db(&db)
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE url LIKE '%t20230399_missing.html'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(tries >= 1);
+    let ids = findings(&db, 1, "privacy.id-number");
+    assert_eq!(ids.len(), 6, "{:?}", ids.keys().collect::<Vec<_>>());
+}
+
+/// `log` without its colour codes (`ESC [ ... m`).
+fn plain(log: &str) -> String {
+    let mut out = String::with_capacity(log.len());
+    let mut chars = log.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -41,6 +41,10 @@ pub enum CrawlEvent {
     },
     /// URLs not crawled, found without a fetch (deferred checks over the check limit).
     Cut(Vec<CutUrl>),
+    /// Everything queued was fetched, and the crawl now waits this long before its round of
+    /// rechecks: what the caller stored so far stays as it is, but for the failures tried again.
+    /// Work on the stored pages can start in the pause.
+    Pausing(Duration),
 }
 
 /// State of an interrupted run, from the store.
@@ -222,7 +226,7 @@ impl Dispatcher {
                     self.admit_deferred().await?;
                     continue;
                 }
-                if self.recheck_round(&cancel).await {
+                if self.recheck_round(&cancel).await? {
                     continue;
                 }
                 break;
@@ -250,10 +254,10 @@ impl Dispatcher {
     }
 
     /// Queues the failures not yet tried twice, after the pause; false when there are none.
-    async fn recheck_round(&mut self, cancel: &CancellationToken) -> bool {
+    async fn recheck_round(&mut self, cancel: &CancellationToken) -> Result<bool, CrawlError> {
         let round = self.recheck.take_round();
         if round.is_empty() {
-            return false;
+            return Ok(false);
         }
         let cfg = &self.ctx.cfg;
         let wait = self
@@ -261,12 +265,18 @@ impl Dispatcher {
             .pause_left(cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base));
         // One request each: queued as a last attempt, so the task does not retry it.
         let last = cfg.max_retries;
+        if !wait.is_zero() {
+            self.events
+                .send(CrawlEvent::Pausing(wait))
+                .await
+                .map_err(|_| CrawlError::SinkClosed)?;
+        }
         if recheck::pause(wait, cancel).await {
             for entry in round {
                 self.push(entry, last, None, Lane::Rest);
             }
         }
-        true
+        Ok(true)
     }
 
     fn summary(&self, interrupted: bool) -> CrawlSummary {

@@ -1,6 +1,6 @@
-//! Reading attachments after the crawl: every attachment body the crawl stored in full and
-//! whose text is not yet extracted (by this extractor version) is read by `gongkai-extract` on a
-//! small pool of threads (one per core, at most four), off the async runtime, each file bounded
+//! Reading attachments after the crawl (and in its pause before the rechecks, `cmd::scan`):
+//! every attachment body the crawl stored in full and whose text is not yet extracted (by this
+//! extractor version) is read by `gongkai-extract` on a small pool of threads (one per core, at most four), off the async runtime, each file bounded
 //! in time; results are stored by body sha256, so a rescan that got 304s extracts nothing again.
 
 use anyhow::{Context, Result};

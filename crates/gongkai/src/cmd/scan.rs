@@ -480,7 +480,9 @@ async fn crawl_into_store(
     let (writer, handle) = StoreWriter::spawn(db, run_id)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<CrawlEvent>(256);
     // Events are forwarded in order to the writer thread, which commits each atomically.
+    let early_db = db.to_path_buf();
     let forward = tokio::spawn(async move {
+        let mut early = None;
         while let Some(ev) = rx.recv().await {
             // Cut URLs go first: recording them twice (a crash before the page's record, then a
             // resume) is harmless, as the store keeps one row per URL.
@@ -496,10 +498,16 @@ async fn crawl_into_store(
                     record,
                     follow: queued,
                 },
+                CrawlEvent::Pausing(_) => {
+                    if early.is_none() {
+                        early = early_attachments(&early_db, run_id);
+                    }
+                    continue;
+                }
             };
             handle.send(cmd).await?;
         }
-        Ok::<(), gongkai_store::StoreError>(())
+        Ok::<_, gongkai_store::StoreError>(early)
     });
 
     let c = cancel.clone();
@@ -519,7 +527,7 @@ async fn crawl_into_store(
         Arc::new(gongkai_crawl::NoPrior)
     };
     let t = Instant::now();
-    let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel, stats.clone()).await;
+    let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel.clone(), stats.clone()).await;
     tracing::debug!(secs = t.elapsed().as_secs_f64(), "crawl done");
     let t = Instant::now();
     progress_done.cancel();
@@ -529,10 +537,49 @@ async fn crawl_into_store(
         .map_err(|e| anyhow::anyhow!("store forwarding task: {e}"))?;
     let finished = writer.finish_async().await;
     tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "store writer finished");
-    forwarded.context("storing the crawl")?;
+    let early = forwarded.context("storing the crawl")?;
     finished.context("storing the crawl")?;
+    // An interrupted scan does not wait for the early reading (a commit is atomic, and what it
+    // did not store is read by the run that resumes).
+    if let (Some(early), false) = (early, cancel.is_cancelled()) {
+        let t = Instant::now();
+        let _ = tokio::task::spawn_blocking(move || early.join()).await;
+        tracing::debug!(
+            secs = t.elapsed().as_secs_f64(),
+            "early attachment reading joined"
+        );
+    }
     let summary = result?;
     Ok((stats, summary))
+}
+
+/// Reads the attachments stored so far on a thread of its own, with a connection of its own:
+/// the crawl's pause before its rechecks leaves the cores idle (0.5 s at least), and reading
+/// attachments was a serial step after the crawl. The pass after the crawl
+/// ([`crate::attachments::extract_pending`] in `check::evaluate_run`) reads only what this one
+/// did not: the attachments of records not yet committed, and those the rechecks fetch. A failure
+/// here is left to that pass.
+fn early_attachments(db: &Path, run_id: i64) -> Option<std::thread::JoinHandle<()>> {
+    let db = db.to_path_buf();
+    std::thread::Builder::new()
+        .name("gongkai-attachments".into())
+        .spawn(move || {
+            let t = Instant::now();
+            let read = Store::open(&db)
+                .map_err(anyhow::Error::from)
+                .and_then(|store| crate::attachments::extract_pending(&store, run_id));
+            match read {
+                Ok(n) => tracing::debug!(
+                    read = n,
+                    secs = t.elapsed().as_secs_f64(),
+                    "attachments read in the pause before the rechecks"
+                ),
+                Err(e) => tracing::debug!(
+                    "attachments not read in the pause (read after the crawl): {e:#}"
+                ),
+            }
+        })
+        .ok()
 }
 
 /// A scan whose every start URL failed at the network level is an operational error.
