@@ -56,22 +56,35 @@ fn findings(db: &std::path::Path, run: i64, rule: &str) -> BTreeMap<String, Foun
 }
 
 fn scan(portal: &Portal, dir: &std::path::Path, db: &std::path::Path) -> std::process::Output {
-    let cfg = fixture_config(dir);
+    scan_with(portal, &fixture_config(dir), db, &[])
+}
+
+/// Scans the attachments column with `cfg`, the environment set as `env` says.
+fn scan_with(
+    portal: &Portal,
+    cfg: &std::path::Path,
+    db: &std::path::Path,
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let start = format!("{}/zwgk/fj/index.html", portal.base());
-    let out = run(&[
-        "scan",
-        &start,
-        "--db",
-        db.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--as-of",
-        gongkai_fixture::DEMO_AS_OF,
-        "--rate",
-        "0",
-        "--max-depth",
-        "1",
-    ]);
+    let out = support::gongkai()
+        .args([
+            "scan",
+            &start,
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--as-of",
+            gongkai_fixture::DEMO_AS_OF,
+            "--rate",
+            "0",
+            "--max-depth",
+            "1",
+        ])
+        .envs(env.iter().copied())
+        .output()
+        .expect("gongkai runs");
     assert!(out.status.success(), "scan failed: {}", stderr(&out));
     out
 }
@@ -238,30 +251,13 @@ fn attachments_are_read_in_the_pause_before_the_rechecks() {
     portal.server.set_file("zwgk/fj/index.html", Some(&list));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    let cfg = fixture_config(dir.path());
-    let mut text = std::fs::read_to_string(&cfg).unwrap();
-    text.push_str("\n[crawl]\nrecheck_pause_secs = 1\n");
-    std::fs::write(&cfg, text).unwrap();
-    let start = format!("{}/zwgk/fj/index.html", portal.base());
-    let out = support::gongkai()
-        .args([
-            "scan",
-            &start,
-            "--db",
-            db.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-            "--as-of",
-            gongkai_fixture::DEMO_AS_OF,
-            "--rate",
-            "0",
-            "--max-depth",
-            "1",
-        ])
-        .env("RUST_LOG", "gongkai=debug")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "scan failed: {}", stderr(&out));
+    // The pause counts from the failure, on the list page fetched first; 5 s leave a slow
+    // machine room to crawl the rest before the pause would be over.
+    let env = [
+        ("RUST_LOG", "gongkai=debug"),
+        ("GONGKAI_RECHECK_PAUSE_SECS", "5"),
+    ];
+    let out = scan_with(&portal, &fixture_config(dir.path()), &db, &env);
     let err = plain(&stderr(&out));
     let early: usize = err
         .lines()

@@ -554,8 +554,9 @@ async fn crawl_into_store(
 }
 
 /// Reads the attachments stored so far on a thread of its own, with a connection of its own:
-/// the crawl's pause before its rechecks leaves the cores idle (0.5 s at least), and reading
-/// attachments was a serial step after the crawl. The pass after the crawl
+/// the crawl's pause before its rechecks leaves the cores idle (`recheck_pause_secs`, 60 s by
+/// default, at least the backoff base), and reading attachments was a serial step after the
+/// crawl. The pass after the crawl
 /// ([`crate::attachments::extract_pending`] in `check::evaluate_run`) reads only what this one
 /// did not: the attachments of records not yet committed, and those the rechecks fetch. A failure
 /// here is left to that pass.
