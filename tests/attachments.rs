@@ -258,7 +258,12 @@ fn attachments_are_read_in_the_pause_before_the_rechecks() {
         ("GONGKAI_RECHECK_PAUSE_SECS", "5"),
     ];
     let out = scan_with(&portal, &fixture_config(dir.path()), &db, &env);
-    let err = plain(&stderr(&out));
+    // The log is plain text when stderr is not a terminal.
+    let err = stderr(&out);
+    assert!(
+        !err.contains('\x1b'),
+        "no colour codes in a log that is not a terminal"
+    );
     let early: usize = err
         .lines()
         .find(|l| l.contains("attachments read in the pause before the rechecks"))
@@ -275,7 +280,7 @@ fn attachments_are_read_in_the_pause_before_the_rechecks() {
         .query_row("SELECT count(*) FROM attachment_texts", [], |r| r.get(0))
         .unwrap();
     assert!(early > 0 && early <= stored, "{early} of {stored}");
-    // The failure was tried again after the pause.
+    // The failure was tried again after the pause: its record keeps the first attempt.
     let tries: i64 = open_db(&db)
         .query_row(
             "SELECT count(*) FROM fetches WHERE url LIKE '%t20230399_missing.html'",
@@ -284,24 +289,14 @@ fn attachments_are_read_in_the_pause_before_the_rechecks() {
         )
         .unwrap();
     assert!(tries >= 1);
+    let headers: String = open_db(&db)
+        .query_row(
+            "SELECT headers FROM fetches WHERE url LIKE '%t20230399_missing.html'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(headers.contains("x-gongkai-first-attempt"), "{headers}");
     let ids = findings(&db, 1, "privacy.id-number");
     assert_eq!(ids.len(), 6, "{:?}", ids.keys().collect::<Vec<_>>());
-}
-
-/// `log` without its colour codes (`ESC [ ... m`).
-fn plain(log: &str) -> String {
-    let mut out = String::with_capacity(log.len());
-    let mut chars = log.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
