@@ -417,6 +417,70 @@ fn changed_new_and_removed_pages_are_caught_the_same_night() {
     assert!(csv.lines().next().unwrap().contains("最后核实"), "{csv}");
 }
 
+/// A night carries forward rows whose page models an older extractor wrote: they are read
+/// again from the stored bytes, as `check` does (only a new full scan, which wrote every row
+/// itself, skips that comparison).
+#[test]
+fn a_night_reads_again_the_carried_pages_an_older_extractor_read() {
+    let portal = Portal::start(FixtureOptions::default());
+    Site {
+        live: (1..=ARTICLES).collect(),
+        changed: BTreeSet::new(),
+        related: Vec::new(),
+    }
+    .publish(&portal);
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = setup(dir.path(), 7);
+    let n = Nights {
+        portal: &portal,
+        db,
+        config,
+    };
+    n.scan("2026-03-01", &[]);
+    // The articles' models as an older extractor stored them.
+    let old = rusqlite::Connection::open(&n.db)
+        .unwrap()
+        .execute(
+            "UPDATE fetches SET extractor_version = 0, title = '旧模型',
+                    model = json_set(model, '$.title', '旧模型')
+             WHERE run_id = 1 AND url LIKE '%/t20260201_%' AND model IS NOT NULL",
+            [],
+        )
+        .unwrap();
+    assert_eq!(old, ARTICLES);
+    n.scan("2026-03-02", &[]);
+    let run = latest_run(&n.db);
+    let conn = open_db(&n.db);
+    let mut stmt = conn
+        .prepare(
+            "SELECT f.url, f.carried_from IS NOT NULL, f.model IS NOT NULL, f.extractor_version,
+                    json_extract(f.model, '$.title')
+             FROM fetches f WHERE f.run_id = ?1 AND f.url LIKE '%/t20260201_%'",
+        )
+        .unwrap();
+    /// url, carried, has a model of its own, extractor version, the model's title.
+    type Row = (String, bool, bool, Option<i64>, Option<String>);
+    let rows: Vec<Row> = stmt
+        .query_map([run], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), ARTICLES);
+    assert!(rows.iter().any(|r| r.1), "no article carried: {rows:?}");
+    for (url, _, has_model, version, title) in &rows {
+        assert!(*has_model, "{url}: no model of its own");
+        assert!(version.is_some_and(|v| v > 0), "{url}: version {version:?}");
+        assert!(
+            title
+                .as_deref()
+                .is_some_and(|t| !t.is_empty() && t != "旧模型"),
+            "{url}: {title:?}"
+        );
+    }
+}
+
 /// Days since 1970-01-01 of a YYYY-MM-DD date (the schedule's night number).
 fn days(date: &str) -> i64 {
     chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")

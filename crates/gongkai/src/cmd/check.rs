@@ -60,9 +60,34 @@ pub fn evaluate_run(
     pack: &RulePack,
     site: &SiteConfig,
 ) -> Result<Vec<Finding>> {
-    let t = std::time::Instant::now();
-    refresh_models(store, run_id)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "models up to date");
+    let snapshot = load_run_site(store, run_id, StoredModels::MayBeOutdated)?;
+    evaluate_site(store, run_id, as_of, pack, site, snapshot)
+}
+
+/// Whether a run's stored page models can be older than the running extractor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredModels {
+    /// Rows of an earlier binary may be among them (`check`, a resumed scan, rows carried
+    /// forward by a night): each is compared with [`gongkai_page::EXTRACTOR_VERSION`].
+    MayBeOutdated,
+    /// Every row was written by this process's crawl (a new, full scan): the comparison, a
+    /// pass over the run's rows, is skipped.
+    WrittenNow,
+}
+
+/// Brings a run's pages up to date for the rules (outdated page models re-extracted from the
+/// stored bytes, attachments not read yet read) and loads its site. It reads and writes only the
+/// run's pages, so `scan` records the run's coverage and health beside it.
+pub fn load_run_site(
+    store: &Store,
+    run_id: i64,
+    models: StoredModels,
+) -> Result<gongkai_core::Site> {
+    if models == StoredModels::MayBeOutdated {
+        let t = std::time::Instant::now();
+        refresh_models(store, run_id)?;
+        tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "models up to date");
+    }
     let t = std::time::Instant::now();
     crate::attachments::extract_pending(store, run_id)?;
     tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "attachments up to date");
@@ -75,6 +100,19 @@ pub fn evaluate_run(
         heap_peak_mb = ?peak.finish(),
         "site loaded"
     );
+    Ok(snapshot)
+}
+
+/// Evaluates the pack over a run's loaded site ([`load_run_site`]) and stores the findings.
+/// The run's coverage must be recorded: a run cut by a crawl limit is judged differently.
+pub fn evaluate_site(
+    store: &Store,
+    run_id: i64,
+    as_of: chrono::NaiveDate,
+    pack: &RulePack,
+    site: &SiteConfig,
+    snapshot: gongkai_core::Site,
+) -> Result<Vec<Finding>> {
     // A run cut by a crawl limit does not judge what needs the whole site.
     let t = std::time::Instant::now();
     let complete = store.run(run_id)?.is_none_or(|r| r.complete());

@@ -1,5 +1,6 @@
 //! `gongkai scan`: crawl into the store, then evaluate the rules.
 
+use super::check::StoredModels;
 use crate::cli::ScanArgs;
 use crate::config::SiteConfig;
 use anyhow::{bail, Context, Result};
@@ -193,6 +194,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
         cfg.night = Some(plan.clone());
     }
 
+    let resumed = resume.is_some();
     let started = Instant::now();
     let (stats, summary) =
         crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet, cancel).await?;
@@ -203,37 +205,69 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
     if summary.interrupted {
         store.finish_run(run_id, RunStatus::Interrupted)?;
     } else {
-        // Before coverage and rules: the rows not fetched tonight are carried forward, so the
-        // rules see the whole site.
-        let t = Instant::now();
-        if let Some(n) = &night {
-            nights = Some(super::nights::finish(&store, run_id, n, &summary.revisits)?);
+        // Rows carried forward tonight are part of the site: in place before it is loaded.
+        let incremental = matches!(
+            night.as_ref().map(|n| &n.mode),
+            Some(super::nights::Mode::Incremental { .. })
+        );
+        if incremental {
+            let t = Instant::now();
+            nights = night
+                .as_ref()
+                .map(|n| super::nights::finish(&store, run_id, n, &summary.revisits))
+                .transpose()?;
             tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "night recorded");
         }
-        let t = Instant::now();
-        // Recorded before the rules run: a partial crawl does not judge what needs the whole site.
-        let tally = store.record_coverage(run_id)?;
+        // A new full scan wrote every row itself, with the current extractor.
+        let models = if resumed || incremental {
+            StoredModels::MayBeOutdated
+        } else {
+            StoredModels::WrittenNow
+        };
+        // The run's own records (a full night's, coverage, health) are written on a connection
+        // of their own while this one brings the pages up to date and loads the site: neither
+        // reads what the other writes, and the load leaves a core idle.
+        let (book, loaded) = std::thread::scope(|s| {
+            let book = std::thread::Builder::new()
+                .name("gongkai-runbook".into())
+                .spawn_scoped(s, || {
+                    let store = Store::open(&args.db)
+                        .with_context(|| format!("cannot open database {}", args.db.display()))?;
+                    let night = match nights.take() {
+                        Some(recorded) => NightRecord::Recorded(recorded),
+                        None => NightRecord::Finish(night.as_ref()),
+                    };
+                    record_run(&store, run_id, night, &summary.revisits, &start_urls, &site)
+                });
+            let loaded = super::check::load_run_site(&store, run_id, models);
+            let book = match book {
+                Ok(h) => h
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(e) => Err(anyhow::Error::from(e).context("cannot start a thread")),
+            };
+            (book, loaded)
+        });
+        let book = book?;
+        let (tally, degraded) = (book.tally, book.degraded);
+        nights = book.nights;
         let cov = &tally.coverage;
-        tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "coverage recorded");
-        let t = Instant::now();
         let status = if cov.partial() {
             RunStatus::Partial
         } else {
             RunStatus::Completed
         };
-        // Also before the rules: a degraded run judges no whole-site rule and resolves nothing.
-        let degraded = record_run_health(&store, run_id, &start_urls, &site, cov, nights.as_mut())?;
-        tracing::debug!(secs = t.elapsed().as_secs_f64(), "run health recorded");
-        if let Err(e) = unreachable_check(&store, run_id, &start_urls) {
+        if let Err(e) = book.reachable {
             store.finish_run_with(run_id, status, Some(&tally))?;
             if let Err(s) = super::evidence::seal_completed(&store, &args.db, run_id) {
                 tracing::warn!("{s:#}");
             }
             return Err(e);
         }
+        let snapshot = loaded?;
         // Findings are stored before the run is marked finished: a crash in between leaves an
         // unfinished run, and the resume evaluates again.
-        findings = super::check::evaluate_run(&store, run_id, as_of, &pack, &site)?;
+        findings = super::check::evaluate_site(&store, run_id, as_of, &pack, &site, snapshot)?;
         let t = Instant::now();
         store.finish_run_with(run_id, status, Some(&tally))?;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), "run finished");
@@ -317,6 +351,64 @@ fn begin_new_run(
 /// Marks the run degraded when it saw far less than the last complete run or its start page
 /// failed (returns why), and notes a night cut by a crawl limit in its record. Both are recorded
 /// before the rules run, which judge no whole-site rule on such a run.
+/// The night's record when the run's own records are written: already written (an incremental
+/// night carries rows forward before the load), or to be written for this night.
+enum NightRecord<'a> {
+    Recorded(serde_json::Value),
+    Finish(Option<&'a super::nights::Night>),
+}
+
+/// The run's own records after its crawl, written beside the site's load.
+struct RunBook {
+    nights: Option<serde_json::Value>,
+    tally: gongkai_store::RunTally,
+    degraded: Option<String>,
+    /// Err when no start page could be reached: nothing to judge.
+    reachable: Result<()>,
+}
+
+/// Records a crawled run's night, coverage and health: before the rules, since a partial or
+/// degraded run does not judge what needs the whole site.
+fn record_run(
+    store: &Store,
+    run_id: i64,
+    night: NightRecord<'_>,
+    revisits: &std::collections::BTreeMap<String, u64>,
+    start_urls: &[Url],
+    site: &SiteConfig,
+) -> Result<RunBook> {
+    let t = Instant::now();
+    let mut nights = match night {
+        NightRecord::Recorded(rec) => Some(rec),
+        NightRecord::Finish(n) => {
+            let rec = n
+                .map(|n| super::nights::finish(store, run_id, n, revisits))
+                .transpose()?;
+            tracing::debug!(secs = t.elapsed().as_secs_f64(), "night recorded");
+            rec
+        }
+    };
+    let t = Instant::now();
+    let tally = store.record_coverage(run_id)?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "coverage recorded");
+    let t = Instant::now();
+    let degraded = record_run_health(
+        store,
+        run_id,
+        start_urls,
+        site,
+        &tally.coverage,
+        nights.as_mut(),
+    )?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "run health recorded");
+    Ok(RunBook {
+        nights,
+        degraded,
+        reachable: unreachable_check(store, run_id, start_urls),
+        tally,
+    })
+}
+
 fn record_run_health(
     store: &Store,
     run_id: i64,
