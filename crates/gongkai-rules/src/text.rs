@@ -29,13 +29,33 @@ pub fn fold_char(c: char) -> char {
 
 /// Folded, without any whitespace.
 pub fn compact(s: &str) -> String {
-    fold(s).chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars()
+        .map(fold_char)
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Letters, digits and CJK only (punctuation and spaces dropped), folded: a key for comparing
 /// titles written with different punctuation.
 pub fn key(s: &str) -> String {
-    fold(s).chars().filter(|c| c.is_alphanumeric()).collect()
+    s.chars()
+        .map(fold_char)
+        .filter(|&c| is_key_char(c))
+        .collect()
+}
+
+/// `c.is_alphanumeric()`, answered without the Unicode tables for ASCII and the CJK Unified
+/// Ideographs (all letters): the tables' binary search was a tenth of the n-gram checks' time
+/// on Chinese pages.
+#[inline]
+fn is_key_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 pub fn contains_any(hay: &str, needles: &[String]) -> bool {
@@ -132,7 +152,7 @@ pub fn for_each_key_ngram(text: &str, n: usize, mut f: impl FnMut(&[char])) {
     // The last n characters are kept contiguous: the buffer holds up to 2n and drops the older
     // half when full.
     let mut window: Vec<char> = Vec::with_capacity(2 * n);
-    for c in text.chars().map(fold_char).filter(|c| c.is_alphanumeric()) {
+    for c in text.chars().map(fold_char).filter(|&c| is_key_char(c)) {
         if window.len() == 2 * n {
             window.copy_within(n.., 0);
             window.truncate(n);
@@ -231,5 +251,17 @@ mod tests {
     fn keys_drop_punctuation() {
         assert_eq!(key("《滕州市 管理办法》"), "滕州市管理办法");
         assert_eq!(compact("滕政办发〔２０２２〕 11号"), "滕政办发〔2022〕11号");
+    }
+
+    #[test]
+    fn the_key_character_shortcut_agrees_with_unicode_on_every_character() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(
+                is_key_char(c),
+                c.is_alphanumeric(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
     }
 }

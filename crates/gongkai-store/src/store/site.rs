@@ -151,10 +151,13 @@ impl Store {
             let purpose: String = r.get(8).map_err(sql(p, OP))?;
             let purpose = purpose_from_code(&purpose)
                 .ok_or_else(|| bad_value(p, OP, "fetches.purpose", &purpose))?;
-            let model: Option<String> = r.get(9).map_err(sql(p, OP))?;
+            let model = super::text_ref(r, 9).map_err(sql(p, OP))?;
             let status: Option<i64> = r.get(3).map_err(sql(p, OP))?;
             let depth: i64 = r.get(7).map_err(sql(p, OP))?;
-            let mut model = parse_model(id, model.as_deref(), r.get(11).map_err(sql(p, OP))?);
+            let text = super::text_ref(r, 11)
+                .map_err(sql(p, OP))?
+                .map(str::to_owned);
+            let mut model = parse_model(id, model, text);
             let links_apart: Option<bool> = r.get(12).map_err(sql(p, OP))?;
             let source: i64 = r.get(13).map_err(sql(p, OP))?;
             let links_apart = links_apart == Some(true);

@@ -86,7 +86,9 @@ impl StoreTexts {
             .prepare_cached(TEXT_OF_ROW)
             .map_err(sql(&self.path, OP))?;
         let text: Option<Option<String>> = stmt
-            .query_row([fetch_id], |r| r.get(0))
+            .query_row([fetch_id], |r| {
+                super::text_ref(r, 0).map(|t| t.map(str::to_owned))
+            })
             .optional()
             .map_err(sql(&self.path, OP))?;
         Ok(text.flatten())

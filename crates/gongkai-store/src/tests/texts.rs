@@ -147,11 +147,19 @@ fn a_text_that_cannot_be_read_is_counted_not_passed_over() {
     let bad = store
         .record(run, &with_text(&format!("{HOST}/art/0.html"), "正文"), &[])
         .unwrap();
-    // A damaged row: its text column holds bytes that are not UTF-8.
-    store
-        .connection()
-        .execute("UPDATE fetches SET text = X'FFFE' WHERE id = ?1", [bad])
+    let bad_text = store
+        .record(run, &with_text(&format!("{HOST}/art/1.html"), "正文"), &[])
         .unwrap();
+    // Damaged rows: a text column holding bytes (a blob), and one holding text that is not
+    // UTF-8 after a Chinese character.
+    let conn = store.connection();
+    conn.execute("UPDATE fetches SET text = X'FFFE' WHERE id = ?1", [bad])
+        .unwrap();
+    conn.execute(
+        "UPDATE fetches SET text = CAST(X'E6ADA3FF' AS TEXT) WHERE id = ?1",
+        [bad_text],
+    )
+    .unwrap();
     let site = store.load_site(run).unwrap();
     assert!(site.texts.failures().is_none(), "nothing read yet");
     assert_eq!(site.page_text(0), "首页");
@@ -160,6 +168,8 @@ fn a_text_that_cannot_be_read_is_counted_not_passed_over() {
     let (n, first) = site.texts.failures().expect("... and counted");
     assert_eq!(n, 2);
     assert!(first.starts_with(&format!("fetch {bad}:")), "{first}");
+    assert_eq!(site.page_text(2), "");
+    assert_eq!(site.texts.failures().map(|f| f.0), Some(3));
 }
 
 #[test]
