@@ -285,7 +285,19 @@ impl SiteBuilder {
 
     /// Adds a fetched page; the links of its model move to [`Site::link_table`] when it was
     /// crawled and are dropped otherwise.
-    pub fn page(&mut self, mut page: SitePage) {
+    pub fn page(&mut self, page: SitePage) {
+        self.add_page(page, None);
+    }
+
+    /// [`Self::page`] for a crawled page whose links were read apart from its model, shared with
+    /// the other pages that have them (the store's loader decodes a template's links once, and
+    /// copying each page's links out of its cache was a tenth of a load); `links` go to
+    /// [`Site::link_table`], the model's own are dropped.
+    pub fn page_with_links(&mut self, page: SitePage, links: &[Arc<crate::model::Link>]) {
+        self.add_page(page, Some(links));
+    }
+
+    fn add_page(&mut self, mut page: SitePage, shared: Option<&[Arc<crate::model::Link>]>) {
         let i = self.site.pages.len();
         let links = page
             .model
@@ -293,7 +305,10 @@ impl SiteBuilder {
             .map(|m| std::mem::take(&mut m.links))
             .unwrap_or_default();
         if page.crawled {
-            self.page_links(i, links.iter());
+            match shared {
+                Some(shared) => self.page_links(i, shared.iter().map(|l| &**l)),
+                None => self.page_links(i, links.iter()),
+            }
             if self.site.texts.is_set() {
                 if let Some(m) = page.model.as_mut() {
                     m.text = String::new();

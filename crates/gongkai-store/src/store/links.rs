@@ -10,6 +10,7 @@ use serde::de::value::{Error as CodeError, StrDeserializer};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// A page's link ids, in page order.
 const PAGE_LINKS: &str = "SELECT defs FROM page_links WHERE source_fetch_id = ?1";
@@ -64,8 +65,8 @@ fn link_from_row(path: &Path, r: &Row<'_>) -> Result<Link, StoreError> {
 /// moves back to the newer, so the template's links stay while each page's own come and go.
 #[derive(Default)]
 pub(crate) struct DefCache {
-    newer: HashMap<i64, Link>,
-    older: HashMap<i64, Link>,
+    newer: HashMap<i64, Arc<Link>>,
+    older: HashMap<i64, Arc<Link>>,
 }
 
 /// Links a [`DefCache`] generation holds at most (about 1 MB each).
@@ -78,7 +79,7 @@ impl DefCache {
 
     /// The link, and whether it is in the older generation (to be moved back, see
     /// [`Self::promote`]).
-    fn peek(&self, id: i64) -> Option<(&Link, bool)> {
+    fn peek(&self, id: i64) -> Option<(&Arc<Link>, bool)> {
         match self.newer.get(&id) {
             Some(l) => Some((l, false)),
             None => self.older.get(&id).map(|l| (l, true)),
@@ -92,7 +93,7 @@ impl DefCache {
         }
     }
 
-    fn insert(&mut self, id: i64, link: Link) {
+    fn insert(&mut self, id: i64, link: Arc<Link>) {
         if self.newer.len() >= CACHED_DEFS {
             self.older = std::mem::take(&mut self.newer);
         }
@@ -106,7 +107,8 @@ pub(crate) fn link_rows(
     path: &Path,
     source: i64,
 ) -> Result<Vec<Link>, StoreError> {
-    read_links(conn, path, source, &mut DefCache::default())
+    let links = read_links(conn, path, source, &mut DefCache::default())?;
+    Ok(links.into_iter().map(Arc::unwrap_or_clone).collect())
 }
 
 /// The link stored as `link_defs` row `id`.
@@ -116,6 +118,7 @@ pub(crate) fn read_defs(conn: &Connection, path: &Path, id: i64) -> Result<Link,
     read_missing(conn, path, &[id], &mut found)?;
     found
         .remove(&id)
+        .map(Arc::unwrap_or_clone)
         .ok_or_else(|| bad_value(path, "read links", "page_links.defs", id.to_string()))
 }
 
@@ -125,7 +128,7 @@ fn read_missing(
     conn: &Connection,
     path: &Path,
     ids: &[i64],
-    found: &mut HashMap<i64, Link>,
+    found: &mut HashMap<i64, Arc<Link>>,
 ) -> Result<(), StoreError> {
     const OP: &str = "read links";
     let list = crate::link_defs::ids_json(ids);
@@ -135,18 +138,19 @@ fn read_missing(
     let mut rows = stmt.query([list]).map_err(sql(path, OP))?;
     while let Some(r) = rows.next().map_err(sql(path, OP))? {
         let id: i64 = r.get(8).map_err(sql(path, OP))?;
-        found.insert(id, link_from_row(path, r)?);
+        found.insert(id, Arc::new(link_from_row(path, r)?));
     }
     Ok(())
 }
 
-/// [`link_rows`] with a cache of decoded links kept across calls.
+/// [`link_rows`] with a cache of decoded links kept across calls; a link on many pages is one
+/// `Arc` shared by them.
 pub(crate) fn read_links(
     conn: &Connection,
     path: &Path,
     source: i64,
     cache: &mut DefCache,
-) -> Result<Vec<Link>, StoreError> {
+) -> Result<Vec<Arc<Link>>, StoreError> {
     const OP: &str = "read links";
     let ids: Option<String> = conn
         .prepare_cached(PAGE_LINKS)
@@ -219,11 +223,14 @@ impl Store {
 /// its own walks the same rows on a connection of its own and sends each row's links, in order.
 /// Decoding the links was half of a load's time, spent while the loading thread parsed
 /// models; now the two run side by side.
+/// What the feed sends: a row's id and its links, in order.
+type Fed = Result<(i64, Vec<Arc<Link>>), StoreError>;
+
 pub(crate) struct LinkFeed {
-    rx: std::sync::mpsc::Receiver<Result<(i64, Vec<Link>), StoreError>>,
+    rx: std::sync::mpsc::Receiver<Fed>,
     /// A row's links received ahead of the row the reader asked for (cannot happen while both
     /// walk the same rows; kept, not lost, if it does).
-    ahead: Option<(i64, Vec<Link>)>,
+    ahead: Option<(i64, Vec<Arc<Link>>)>,
     join: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -263,7 +270,7 @@ impl LinkFeed {
 
     /// The links of row `id` (one the feed walks: its links are rows); None when the feed has
     /// none for it (the caller then reads them itself).
-    pub(crate) fn links_of(&mut self, id: i64) -> Result<Option<Vec<Link>>, StoreError> {
+    pub(crate) fn links_of(&mut self, id: i64) -> Result<Option<Vec<Arc<Link>>>, StoreError> {
         loop {
             let (got, links) = match self.ahead.take() {
                 Some(next) => next,
@@ -301,7 +308,7 @@ fn feed(
     conn: &Connection,
     path: &Path,
     run_id: i64,
-    tx: &std::sync::mpsc::SyncSender<Result<(i64, Vec<Link>), StoreError>>,
+    tx: &std::sync::mpsc::SyncSender<Fed>,
 ) -> Result<(), StoreError> {
     const OP: &str = "read links ahead";
     // Pages' link lists are read once, in order, and repeated links come from `DefCache`: a

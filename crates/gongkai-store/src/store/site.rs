@@ -165,11 +165,16 @@ impl Store {
                 (Some(f), true) => f.links_of(id)?,
                 _ => None,
             };
-            match (fed, model.as_mut()) {
-                (Some(links), Some(m)) => m.links = links,
-                (Some(_), None) => {}
-                (None, m) => self.restore_links(m, links_apart, source)?,
-            }
+            // Links read ahead go to the site as they came (shared with other pages); a page
+            // without a model has none.
+            let fed = match (fed, model.as_mut()) {
+                (Some(links), Some(_)) => Some(links),
+                (Some(_), None) => None,
+                (None, m) => {
+                    self.restore_links(m, links_apart, source)?;
+                    None
+                }
+            };
             let page = SitePage {
                 fetch_id: id,
                 url: arc_text(r, 1).map_err(sql(p, OP))?,
@@ -184,9 +189,12 @@ impl Store {
                 model: model.map(Box::new),
                 body_sha256: arc_opt_text(r, 10).map_err(sql(p, OP))?,
             };
-            match purpose {
-                FetchPurpose::Soft404Probe => site.probe(page),
-                FetchPurpose::Crawl | FetchPurpose::Check => site.page(page),
+            match (purpose, fed) {
+                (FetchPurpose::Soft404Probe, _) => site.probe(page),
+                (FetchPurpose::Crawl | FetchPurpose::Check, Some(links)) => {
+                    site.page_with_links(page, &links);
+                }
+                (FetchPurpose::Crawl | FetchPurpose::Check, None) => site.page(page),
             }
         }
         Ok(())
