@@ -356,8 +356,9 @@ pub struct LinkTableBuilder {
     /// The stored runs' ids, by a hash of their links: the links themselves are only in the
     /// table, so the map adds a few bytes a run, not a copy of every link.
     runs: hashbrown::HashTable<u32>,
-    /// Random keys, so that a hostile site cannot make runs or strings collide on purpose.
-    hasher: std::collections::hash_map::RandomState,
+    /// Random seeds, so that a hostile site cannot make runs or strings collide on purpose
+    /// (foldhash: SipHash was a tenth of a load's interning, for every link of every page).
+    hasher: foldhash::fast::RandomState,
     /// The stored strings' ids, by a hash of the string (held only in the table's buffer).
     ids: hashbrown::HashTable<u32>,
     element_ids: HashMap<Box<str>, u32>,

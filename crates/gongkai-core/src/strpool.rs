@@ -9,7 +9,10 @@
 
 use crate::model::{ArcStr, PageModel};
 use crate::pairs::Keys;
-use std::collections::HashSet;
+
+/// Random seeds (a hostile site cannot make its strings collide) and foldhash's speed: every
+/// string of every page model is looked up here while a site loads.
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 /// The distinct strings seen so far; [`StringPool::share`] swaps a string for its first copy.
 #[derive(Debug, Default)]
