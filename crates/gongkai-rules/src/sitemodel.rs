@@ -20,7 +20,12 @@ use gongkai_core::FetchOutcome;
 use gongkai_page::{Field, FollowRequest, PageKind, PageModel, PageModelExt};
 use index::{PageKeyed, UrlIndex, UrlOf};
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+/// The site model's maps and sets: keyed by the site's URLs and link targets, looked up for
+/// every link of every page; foldhash with random seeds (SipHash was a tenth of the template
+/// targets' time).
+type HashMap<K, V> = std::collections::HashMap<K, V, index::DefaultHasher>;
+type HashSet<T> = std::collections::HashSet<T, index::DefaultHasher>;
 
 mod index;
 #[cfg(test)]
@@ -74,7 +79,7 @@ pub(crate) struct SiteModel<'a> {
     pub sponsor: Option<String>,
     /// Link targets (fragment stripped) linked from at least [`TEMPLATE_SHARE`] of the site's
     /// article pages (built on first use).
-    template_targets: std::sync::OnceLock<std::collections::HashSet<String>>,
+    template_targets: std::sync::OnceLock<HashSet<String>>,
     /// The links to the run's read attachments (built on first use, kept: three checks ask).
     links_to_attachments: std::sync::OnceLock<AttachmentLinks<'a>>,
     /// [`Self::pages_with_text`]'s answers by needle set.
@@ -94,7 +99,8 @@ struct AttachmentLinks<'a> {
 
 impl<'a> AttachmentLinks<'a> {
     fn build(attachments: &'a [crate::SiteAttachment], links: &LinkTable) -> Self {
-        let mut by_url: HashMap<&'a str, u32> = HashMap::with_capacity(attachments.len());
+        let mut by_url: HashMap<&'a str, u32> =
+            HashMap::with_capacity_and_hasher(attachments.len(), Default::default());
         for (k, a) in attachments.iter().enumerate() {
             by_url.entry(a.url.as_str()).or_insert(k as u32);
         }
@@ -211,7 +217,7 @@ impl<'a> SiteModel<'a> {
             sponsor: None,
             template_targets: std::sync::OnceLock::new(),
             links_to_attachments: std::sync::OnceLock::new(),
-            text_hits: std::sync::Mutex::new(HashMap::new()),
+            text_hits: std::sync::Mutex::new(HashMap::default()),
         };
         sm.group_columns();
         sm.classify();
@@ -275,7 +281,7 @@ impl<'a> SiteModel<'a> {
 
     /// The distinct targets (fragment stripped) of article page `i`'s links.
     fn distinct_targets(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::with_capacity_and_hasher(64, Default::default());
         self.links_of(i)
             .filter_map(|l| l.target_url.map(strip_fragment))
             .filter(move |t| seen.insert(*t))
@@ -286,7 +292,7 @@ impl<'a> SiteModel<'a> {
     /// (Misra–Gries), which keeps every target counted more than (pairs / (k + 1)) times, so
     /// with `k` of at least (links / needed pages) no template target is lost; a second pass
     /// counts those candidates exactly.
-    fn find_template_targets(&self) -> std::collections::HashSet<String> {
+    fn find_template_targets(&self) -> HashSet<String> {
         let articles: Vec<usize> = self
             .crawled
             .iter()
@@ -297,7 +303,8 @@ impl<'a> SiteModel<'a> {
         let need = need.max(TEMPLATE_MIN_PAGES);
         let links: usize = articles.iter().map(|&i| self.links_of(i).count()).sum();
         let k = links.div_ceil(need).max(1);
-        let mut counters: HashMap<&str, usize> = HashMap::with_capacity(k + 1);
+        let mut counters: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(k + 1, Default::default());
         for &i in &articles {
             for t in self.distinct_targets(i) {
                 if let Some(n) = counters.get_mut(t) {
@@ -717,7 +724,7 @@ impl<'a> SiteModel<'a> {
             r
         }
         let name_of = |sm: &Self, i: usize| compact(&column_name(sm.model(i)));
-        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        let mut by_key: HashMap<(String, String), usize> = HashMap::default();
         for &i in &col_pages {
             let k = (name_of(self, i), page_key(&self.page(i).final_url));
             if let Some(&j) = by_key.get(&k) {
@@ -728,7 +735,7 @@ impl<'a> SiteModel<'a> {
             }
         }
         // Column pages by URL (fragment stripped), in page order: the answers of an endpoint.
-        let mut by_page_url: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_page_url: HashMap<&str, Vec<usize>> = HashMap::default();
         for &j in &col_pages {
             by_page_url
                 .entry(strip_fragment(&self.page(j).url))
@@ -760,7 +767,7 @@ impl<'a> SiteModel<'a> {
                 }
             }
         }
-        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
         for &i in &col_pages {
             let r = find(&mut parent, i);
             groups.entry(r).or_default().push(i);

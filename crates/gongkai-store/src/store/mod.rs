@@ -179,6 +179,15 @@ impl Store {
         &self.conn
     }
 
+    /// Keeps this connection's page cache at 1 MiB instead of 16: for a second connection that
+    /// passes over a run's rows once while the first loads them (a full cache would only hold
+    /// rows never read again, on top of the load's peak).
+    pub fn small_cache(&self) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "cache_size", -1024)
+            .map_err(sql(&self.path, "small cache"))
+    }
+
     fn tx(&self, op: &'static str) -> Result<rusqlite::Transaction<'_>, StoreError> {
         rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(sql(&self.path, op))

@@ -233,6 +233,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
                 .spawn_scoped(s, || {
                     let store = Store::open(&args.db)
                         .with_context(|| format!("cannot open database {}", args.db.display()))?;
+                    store.small_cache()?;
                     let night = match nights.take() {
                         Some(recorded) => NightRecord::Recorded(recorded),
                         None => NightRecord::Finish(night.as_ref()),
