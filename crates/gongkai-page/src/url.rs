@@ -38,20 +38,6 @@ pub(crate) fn resolve_with<T>(
     RESOLVED.with(|cache| {
         let mut cache = cache.borrow_mut();
         let cache = &mut *cache;
-        if raw.len() <= MAX_CACHED_RAW && is_rooted(raw) {
-            // A path from the root (a template's menu and footer links) resolves the same on
-            // every page of an origin: remembered across pages.
-            let origin = &base[..::url::Position::BeforePath];
-            if cache.origin != origin || cache.rooted.len() >= MAX_CACHED {
-                cache.origin.clear();
-                cache.origin.push_str(origin);
-                cache.rooted.clear();
-            }
-            return f(cache
-                .rooted
-                .entry_ref(raw)
-                .or_insert_with(|| resolve_uncached(base, raw)));
-        }
         if cache.base != base.as_str() || cache.answers.len() >= MAX_CACHED {
             cache.base.clear();
             cache.base.push_str(base.as_str());
@@ -82,24 +68,7 @@ const KEPT_SLOTS: usize = 256;
 #[derive(Default)]
 struct Resolved {
     base: String,
-    answers: Answers,
-    /// The base's scheme, user, host and port, and the answers for paths from the root there
-    /// ([`is_rooted`]), kept from page to page.
-    origin: String,
-    rooted: Answers,
-}
-
-type Answers = hashbrown::HashMap<String, Result<Url, SkipReason>, foldhash::fast::RandomState>;
-
-/// True for a reference that is a path from the root as written (`/zwgk/index.html`): its
-/// answer depends on the base's origin only. Not `//host` or `/\host` (a backslash acts as a
-/// slash, so both name another host), nor one with a tab or newline inside, or space or a control
-/// character before it (a browser drops those first, which could make it one of the former).
-fn is_rooted(raw: &str) -> bool {
-    let b = raw.as_bytes();
-    b.first() == Some(&b'/')
-        && !matches!(b.get(1), Some(b'/' | b'\\'))
-        && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | b'\r'))
+    answers: hashbrown::HashMap<String, Result<Url, SkipReason>, foldhash::fast::RandomState>,
 }
 
 thread_local! {
@@ -335,47 +304,6 @@ mod tests {
         assert_eq!(r("http://"), Err(SkipReason::Malformed));
         assert_eq!(r("http://[::1"), Err(SkipReason::Malformed));
         assert_eq!(r(&"a".repeat(MAX_RAW_LEN + 1)), Err(SkipReason::Malformed));
-    }
-
-    #[test]
-    fn paths_from_the_root_remembered_across_pages_resolve_as_on_each_page() {
-        let refs = [
-            "/zwgk/index.html",
-            "/a/../b/./c.html?x=1#f",
-            "/\\evil.example/x",
-            "//evil.example/y",
-            "/\t/evil.example/z",
-            "/ 空格.html ",
-            "/x;jsessionid=ABC?y=1",
-            "/%zz",
-        ];
-        let bases = [
-            "http://www.tengzhou.gov.cn/zwgk/tzgg/t1.html",
-            "http://www.tengzhou.gov.cn/deep/er/t2.html",
-            "https://www.tengzhou.gov.cn:8443/t3.html",
-            "http://user:pw@www.tengzhou.gov.cn/t4.html",
-            "http://other.gov.cn/t5.html",
-            "http://www.tengzhou.gov.cn/zwgk/tzgg/t6.html",
-        ];
-        // Twice over, so that the second round's answers come from the cache.
-        for _ in 0..2 {
-            for b in bases {
-                let base = Url::parse(b).unwrap();
-                for raw in refs {
-                    assert_eq!(
-                        resolve(&base, raw),
-                        resolve_uncached(&base, raw),
-                        "{raw} on {b}"
-                    );
-                }
-                forget_resolved();
-            }
-        }
-        assert!(is_rooted("/zwgk/"));
-        assert!(!is_rooted("//host/"));
-        assert!(!is_rooted("/\\host/"));
-        assert!(!is_rooted("/\t/host/"));
-        assert!(!is_rooted(" /x"));
     }
 
     #[test]
