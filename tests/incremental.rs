@@ -56,6 +56,15 @@ struct Site {
 }
 
 impl Site {
+    /// Every article live, none changed, no links between them.
+    fn all_live() -> Site {
+        Site {
+            live: (1..=ARTICLES).collect(),
+            changed: BTreeSet::new(),
+            related: Vec::new(),
+        }
+    }
+
     fn publish(&self, portal: &Portal) {
         let server = &portal.server;
         server.set_file(
@@ -132,7 +141,13 @@ struct Nights<'a> {
     config: std::path::PathBuf,
 }
 
-impl Nights<'_> {
+impl<'a> Nights<'a> {
+    /// Nights of `portal` into a database in `dir`, with `revisit_days`.
+    fn new(portal: &'a Portal, dir: &Path, revisit_days: u32) -> Self {
+        let (db, config) = setup(dir, revisit_days);
+        Nights { portal, db, config }
+    }
+
     fn scan(&self, night: &str, extra: &[&str]) -> String {
         let start = format!("{}nt/index.html", self.portal.base());
         let mut args = vec![
@@ -208,19 +223,9 @@ fn setup(dir: &Path, revisit_days: u32) -> (std::path::PathBuf, std::path::PathB
 #[test]
 fn every_page_is_verified_within_revisit_days_and_full_fetches_everything() {
     let portal = Portal::start(FixtureOptions::default());
-    let site = Site {
-        live: (1..=ARTICLES).collect(),
-        changed: BTreeSet::new(),
-        related: Vec::new(),
-    };
-    site.publish(&portal);
+    Site::all_live().publish(&portal);
     let dir = tempfile::tempdir().unwrap();
-    let (db, config) = setup(dir.path(), 3);
-    let n = Nights {
-        portal: &portal,
-        db,
-        config,
-    };
+    let n = Nights::new(&portal, dir.path(), 3);
     let base = portal.base();
     let out = n.scan("2026-03-01", &[]);
     assert!(out.contains("全量扫描（首次扫描）"), "{out}");
@@ -303,12 +308,7 @@ fn every_page_is_verified_within_revisit_days_and_full_fetches_everything() {
 fn changed_new_and_removed_pages_are_caught_the_same_night() {
     let portal = Portal::start(FixtureOptions::default());
     let dir = tempfile::tempdir().unwrap();
-    let (db, config) = setup(dir.path(), 7);
-    let n = Nights {
-        portal: &portal,
-        db,
-        config,
-    };
+    let n = Nights::new(&portal, dir.path(), 7);
     let base = portal.base();
     let night = "2026-03-02";
     let day = days(night);
@@ -423,19 +423,9 @@ fn changed_new_and_removed_pages_are_caught_the_same_night() {
 #[test]
 fn a_night_reads_again_the_carried_pages_an_older_extractor_read() {
     let portal = Portal::start(FixtureOptions::default());
-    Site {
-        live: (1..=ARTICLES).collect(),
-        changed: BTreeSet::new(),
-        related: Vec::new(),
-    }
-    .publish(&portal);
+    Site::all_live().publish(&portal);
     let dir = tempfile::tempdir().unwrap();
-    let (db, config) = setup(dir.path(), 7);
-    let n = Nights {
-        portal: &portal,
-        db,
-        config,
-    };
+    let n = Nights::new(&portal, dir.path(), 7);
     n.scan("2026-03-01", &[]);
     // The articles' models as an older extractor stored them.
     let old = rusqlite::Connection::open(&n.db)
