@@ -76,8 +76,9 @@ pub enum StoredModels {
 }
 
 /// Brings a run's pages up to date for the rules (outdated page models re-extracted from the
-/// stored bytes, attachments not read yet read) and loads its site. It reads and writes only the
-/// run's pages, so `scan` records the run's coverage and health beside it.
+/// stored bytes, attachments not read yet read) and loads its site. It writes page models and
+/// attachment texts, never the run's own record, so `scan` records the run's coverage and health
+/// beside it.
 pub fn load_run_site(
     store: &Store,
     run_id: i64,

@@ -349,9 +349,6 @@ fn begin_new_run(
     Ok((run_id, start_urls, night))
 }
 
-/// Marks the run degraded when it saw far less than the last complete run or its start page
-/// failed (returns why), and notes a night cut by a crawl limit in its record. Both are recorded
-/// before the rules run, which judge no whole-site rule on such a run.
 /// The night's record when the run's own records are written: already written (an incremental
 /// night carries rows forward before the load), or to be written for this night.
 enum NightRecord<'a> {
@@ -381,12 +378,11 @@ fn record_run(
     let t = Instant::now();
     let mut nights = match night {
         NightRecord::Recorded(rec) => Some(rec),
-        NightRecord::Finish(n) => {
-            let rec = n
-                .map(|n| super::nights::finish(store, run_id, n, revisits))
-                .transpose()?;
+        NightRecord::Finish(None) => None,
+        NightRecord::Finish(Some(n)) => {
+            let rec = super::nights::finish(store, run_id, n, revisits)?;
             tracing::debug!(secs = t.elapsed().as_secs_f64(), "night recorded");
-            rec
+            Some(rec)
         }
     };
     let t = Instant::now();
@@ -410,6 +406,9 @@ fn record_run(
     })
 }
 
+/// Marks the run degraded when it saw far less than the last complete run or its start page
+/// failed (returns why), and notes a night cut by a crawl limit in its record. Both are recorded
+/// before the rules run, which judge no whole-site rule on such a run.
 fn record_run_health(
     store: &Store,
     run_id: i64,
