@@ -22,8 +22,8 @@ use index::{PageKeyed, UrlIndex, UrlOf};
 use std::borrow::Cow;
 
 /// The site model's maps and sets: keyed by the site's URLs and link targets, looked up for
-/// every link of every page; foldhash with random seeds (SipHash was a tenth of the template
-/// targets' time).
+/// every link of every page; foldhash with random seeds (SipHash hashing, here and in the link
+/// table's interning, was 2–3% of `check` at 20,000 pages).
 type HashMap<K, V> = std::collections::HashMap<K, V, index::DefaultHasher>;
 type HashSet<T> = std::collections::HashSet<T, index::DefaultHasher>;
 

@@ -92,7 +92,7 @@ pub(crate) fn find_phones(text: &str, keywords: &[String]) -> Vec<String> {
 
 /// Finds phone numbers: area-code, mobile and 400/800 numbers anywhere, local numbers right
 /// after a keyword (咨询电话 …). Built once per evaluation: the keywords are searched for in
-/// one pass over a page (a pass per keyword was most of the check's time on a large site).
+/// one pass over a page (a pass per keyword was a third of the check's time at 20,000 pages).
 pub(crate) struct PhoneFinder {
     /// Folded keywords; an automaton over them, pattern `i` being `keywords[i]`.
     keywords: Vec<String>,

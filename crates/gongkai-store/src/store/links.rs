@@ -219,13 +219,13 @@ impl Store {
     }
 }
 
+/// What the feed sends: a row's id and its links, in order.
+type Fed = Result<(i64, Vec<Arc<Link>>), StoreError>;
+
 /// Links read ahead for a reader that walks a run's rows in id order (`load_site`): a thread of
 /// its own walks the same rows on a connection of its own and sends each row's links, in order.
 /// Decoding the links was half of a load's time, spent while the loading thread parsed
 /// models; now the two run side by side.
-/// What the feed sends: a row's id and its links, in order.
-type Fed = Result<(i64, Vec<Arc<Link>>), StoreError>;
-
 pub(crate) struct LinkFeed {
     rx: std::sync::mpsc::Receiver<Fed>,
     /// A row's links received ahead of the row the reader asked for (cannot happen while both

@@ -117,7 +117,7 @@ fn clamp_u32(n: i64) -> u32 {
 }
 
 /// A TEXT column, borrowed, with its UTF-8 checked by simdutf8: most stored texts are
-/// Chinese, where the standard check runs a byte at a time (a tenth of the time the rules
+/// Chinese, where the standard check runs a byte at a time (a third of the time the rules
 /// spent reading page texts). NULL is None; any other type fails as `Row::get` fails.
 pub(crate) fn text_ref<'r>(
     r: &'r rusqlite::Row<'_>,
