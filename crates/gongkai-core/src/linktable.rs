@@ -357,7 +357,8 @@ pub struct LinkTableBuilder {
     /// table, so the map adds a few bytes a run, not a copy of every link.
     runs: hashbrown::HashTable<u32>,
     /// Random seeds, so that a hostile site cannot make runs or strings collide on purpose
-    /// (foldhash: SipHash was a fifth of a load's interning, which hashes every link of every page).
+    /// (foldhash: SipHash was a fifth of a load's interning, which hashes every link of every
+    /// page).
     hasher: foldhash::fast::RandomState,
     /// The stored strings' ids, by a hash of the string (held only in the table's buffer).
     ids: hashbrown::HashTable<u32>,
