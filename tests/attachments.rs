@@ -67,21 +67,8 @@ fn scan_with(
     env: &[(&str, &str)],
 ) -> std::process::Output {
     let start = format!("{}/zwgk/fj/index.html", portal.base());
-    let out = support::gongkai()
-        .args([
-            "scan",
-            &start,
-            "--db",
-            db.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-            "--as-of",
-            gongkai_fixture::DEMO_AS_OF,
-            "--rate",
-            "0",
-            "--max-depth",
-            "1",
-        ])
+    let out = support::scan_command(&start, db, cfg)
+        .args(["--max-depth", "1"])
         .envs(env.iter().copied())
         .output()
         .expect("gongkai runs");

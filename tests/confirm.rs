@@ -24,18 +24,9 @@ fn config(dir: &std::path::Path, crawl: &str) -> std::path::PathBuf {
 }
 
 fn scan(portal: &Portal, db: &std::path::Path, cfg: &std::path::Path) -> std::process::Output {
-    let out = run(&[
-        "scan",
-        &portal.base(),
-        "--db",
-        db.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--as-of",
-        gongkai_fixture::DEMO_AS_OF,
-        "--rate",
-        "0",
-    ]);
+    let out = scan_command(&portal.base(), db, cfg)
+        .output()
+        .expect("gongkai runs");
     assert!(out.status.success(), "scan: {}", stderr(&out));
     out
 }

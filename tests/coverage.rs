@@ -20,20 +20,10 @@ fn scan_deep(
         portal.base().trim_end_matches('/'),
         DeepColumn::HOME
     );
-    let mut args = vec![
-        "scan",
-        start.as_str(),
-        "--db",
-        db.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--as-of",
-        gongkai_fixture::DEMO_AS_OF,
-        "--rate",
-        "0",
-    ];
-    args.extend_from_slice(extra);
-    let out = run(&args);
+    let out = scan_command(&start, db, &cfg)
+        .args(extra)
+        .output()
+        .expect("gongkai runs");
     assert!(
         out.status.success(),
         "scan failed: {}\n{}",

@@ -119,19 +119,10 @@ fn published(pg: &str, url: &str) -> BTreeSet<(String, String, String)> {
 fn scanned_alone(dir: &Path, url: &str, i: usize) -> BTreeSet<(String, String, String)> {
     let db = dir.join(format!("alone-{i}.db"));
     let cfg = fixture_config(dir);
-    let out = run(&[
-        "scan",
-        url,
-        "--db",
-        db.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--as-of",
-        gongkai_fixture::DEMO_AS_OF,
-        "--rate",
-        "0",
-        "--quiet",
-    ]);
+    let out = support::scan_command(url, &db, &cfg)
+        .arg("--quiet")
+        .output()
+        .expect("gongkai runs");
     assert!(out.status.success(), "scan: {}", stderr(&out));
     let conn = support::open_db(&db);
     let mut stmt = conn

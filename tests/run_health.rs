@@ -18,18 +18,9 @@ fn scan_from(
     start: &str,
 ) -> std::process::Output {
     let cfg = fixture_config(dir);
-    run(&[
-        "scan",
-        &format!("{}{start}", portal.base()),
-        "--db",
-        db.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--as-of",
-        gongkai_fixture::DEMO_AS_OF,
-        "--rate",
-        "0",
-    ])
+    scan_command(&format!("{}{start}", portal.base()), db, &cfg)
+        .output()
+        .expect("gongkai runs")
 }
 
 /// The findings of `run` with the given status, as JSON lines.

@@ -77,6 +77,25 @@ pub fn open_db(path: &Path) -> rusqlite::Connection {
         .expect("open db")
 }
 
+/// `gongkai scan START --db DB --config CFG --as-of DEMO_AS_OF --rate 0`, the scan most tests
+/// run, for them to add their own arguments and environment to.
+pub fn scan_command(start: &str, db: &Path, cfg: &Path) -> Command {
+    let mut c = gongkai();
+    c.args([
+        "scan",
+        start,
+        "--db",
+        db.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--as-of",
+        gongkai_fixture::DEMO_AS_OF,
+        "--rate",
+        "0",
+    ]);
+    c
+}
+
 /// Scans the fixture portal into `db` with the given extra arguments; asserts success.
 pub fn scan_fixture(portal: &Portal, dir: &Path, db: &Path, extra: &[&str]) -> Output {
     let cfg = fixture_config(dir);
