@@ -31,6 +31,26 @@ static ARTICLE_URL: ThreadRegex = ThreadRegex::new(|| {
     .expect("static regex")
 });
 
+/// Steps 1–3 of the order above, which need no list evidence: the kind when one of them
+/// decides, else None. The extractor asks this first, so that a page already known to be an
+/// article (most of a portal) is not searched for its main list, which only a list page keeps.
+pub fn decide_before_lists(
+    url: &Url,
+    guideline_meta: &BTreeMap<String, String>,
+    disclosure_block: bool,
+) -> Option<PageKind> {
+    if is_home_url(url) {
+        return Some(PageKind::Home);
+    }
+    if disclosure_block {
+        return Some(PageKind::InfoDisclosureArticle);
+    }
+    let article_meta = guideline_meta
+        .get("ArticleTitle")
+        .is_some_and(|v| !v.trim().is_empty());
+    (article_meta || is_article_url(url)).then_some(PageKind::Article)
+}
+
 /// Evidence gathered from the page.
 pub struct KindInputs<'a> {
     pub url: &'a Url,
@@ -68,22 +88,16 @@ pub fn is_article_url(url: &Url) -> bool {
     ARTICLE_URL.re().is_match(url.path())
 }
 
+/// The page's kind, by the order of evidence above.
 pub fn decide(k: &KindInputs<'_>) -> PageKind {
-    if is_home_url(k.url) {
-        return PageKind::Home;
-    }
-    if k.disclosure_block {
-        return PageKind::InfoDisclosureArticle;
+    if let Some(kind) = decide_before_lists(k.url, k.guideline_meta, k.disclosure_block) {
+        return kind;
     }
     let nonempty = |name: &str| {
         k.guideline_meta
             .get(name)
             .is_some_and(|v| !v.trim().is_empty())
     };
-    let article_meta = nonempty("ArticleTitle");
-    if article_meta || is_article_url(k.url) {
-        return PageKind::Article;
-    }
     if nonempty("ColumnName") || k.column.strong() {
         return PageKind::ColumnList;
     }

@@ -88,6 +88,11 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
     }
     let term = validity::term_clause(&text);
     let (scripts, script_srcs) = scripts_of(ix.scripts.iter().copied());
+    let dataproxy = page.path().ends_with("/dataproxy.jsp");
+    // A page whose kind is known without list evidence keeps no list (unless it is a dataproxy
+    // answer, made a list below): its main list is not searched for.
+    let kind_without_list = kind::decide_before_lists(&page, &guideline_meta, md.disclosure_block)
+        .filter(|_| !dataproxy);
     let ctx = column::ColumnContext {
         root,
         page: &page,
@@ -98,9 +103,9 @@ pub fn analyze(url: &Url, body: &[u8], content_type: Option<&str>) -> PageModel 
         breadcrumb: &breadcrumb,
         guideline_meta: &guideline_meta,
         anchors: Some(&ix.anchors),
+        find_list: kind_without_list.is_none(),
     };
     let mut col = column::analyze_column(&ctx);
-    let dataproxy = page.path().ends_with("/dataproxy.jsp");
     if dataproxy && col.list.items.is_empty() {
         // A Hanweb dataproxy answer rendered as a page: every link group is the list.
         if let Some(g) = column::items::main_list(root, &base, column::items::Mode::Fragment) {

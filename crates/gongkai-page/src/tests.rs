@@ -317,3 +317,47 @@ fn dataproxy_answer_rendered_as_a_page_is_a_list() {
     assert_eq!(col.items.len(), 2);
     assert!(col.items.iter().all(|i| i.date.is_none()));
 }
+
+/// A page's main list is searched for only when its kind needs it: the same dated list makes a
+/// column at a list URL, and is no column of a page whose URL or meta already says article
+/// (pagination is still followed from both).
+#[test]
+fn a_list_is_kept_only_where_the_kind_needs_it() {
+    let items: String = (1..=6)
+        .map(|i| {
+            format!("<li><a href=\"./202206/t2022060{i}_{i}.html\">关于开展第{i}批政务公开专项检查的通知</a><span>2022-06-0{i}</span></li>")
+        })
+        .collect();
+    let html = format!(
+        "<html><head><title>通知公告_滕州市人民政府</title></head><body>\
+         <div class=\"list\"><ul>{items}</ul>\
+         <div class=\"page\"><a href=\"index_1.html\">下一页</a></div></div></body></html>"
+    );
+    let follows = |m: &PageModel| {
+        m.follow.iter().any(
+            |f| matches!(f, FollowRequest::Pagination { url } if url.ends_with("/index_1.html")),
+        )
+    };
+    let list = run("http://www.example.gov.cn/zwgk/tzgg/index.html", &html);
+    assert_eq!(list.kind, PageKind::ColumnList);
+    let column = list.column.as_ref().expect("a column list");
+    assert_eq!(column.items.len(), 6);
+    assert!(column.items.iter().all(|i| i.date.is_some()));
+    assert!(follows(&list));
+
+    let article = run(
+        "http://www.example.gov.cn/zwgk/tzgg/202206/t20220601_1.html",
+        &html,
+    );
+    assert_eq!(article.kind, PageKind::Article);
+    assert!(article.column.is_none());
+    assert!(follows(&article));
+    let meta = html.replace(
+        "</head>",
+        "<meta name=\"ArticleTitle\" content=\"关于开展政务公开专项检查的通知\"></head>",
+    );
+    let article = run("http://www.example.gov.cn/zwgk/tzgg/list.html", &meta);
+    assert_eq!(article.kind, PageKind::Article);
+    assert!(article.column.is_none());
+    assert!(follows(&article));
+}

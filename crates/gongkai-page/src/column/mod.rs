@@ -41,6 +41,10 @@ pub struct ColumnContext<'a, 'd> {
     pub guideline_meta: &'a BTreeMap<String, String>,
     /// The page's `<a>` elements in document order, when already listed (else found here).
     pub anchors: Option<&'a [Nd<'d>]>,
+    /// Whether to search the page for its main list. False when the page's kind is known
+    /// without it (an article): pagination and Hanweb requests are still read, they are followed
+    /// from any page.
+    pub find_list: bool,
 }
 
 /// Everything column-related found on a page, with the evidence the page-kind decision uses.
@@ -101,7 +105,7 @@ pub fn analyze_column(ctx: &ColumnContext<'_, '_>) -> ColumnAnalysis {
         // The page itself shows the first batch.
         out.list.current_page.get_or_insert(1);
     }
-    if out.list.items.is_empty() {
+    if out.list.items.is_empty() && ctx.find_list {
         let mode = items::Mode::Page {
             has_pagination: out.has_pagination,
         };
@@ -229,6 +233,7 @@ mod tests {
             breadcrumb: &crumbs,
             guideline_meta: &meta,
             anchors: None,
+            find_list: true,
         };
         analyze_column(&ctx)
     }
