@@ -36,6 +36,7 @@ pub use types::{
     record_request_key, request_key, FrontierEntry, NewRun, RunInfo, RunStatus, StoredFetch,
     StoredFinding, Validators, WriterStats,
 };
+pub use write::Prepared;
 pub use writer::{FlushAck, StoreCommand, StoreWriter, TrySendError, WriterConfig, WriterHandle};
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The write paths shared by [`crate::Store`] (direct writes) and [`crate::StoreWriter`]
 //! (batched writes). Every function here runs inside a transaction opened by the caller.
 
-use crate::body::{encode, sha256_hex};
+use crate::body::{encode, sha256_hex, Compression};
 use crate::codes::{method_code, purpose_code, serde_code};
 use crate::error::{json, sql, StoreError};
 pub(crate) use crate::link_defs::{replace_links, LinkDefs};
@@ -115,14 +115,67 @@ pub(crate) fn cut(
     Ok(())
 }
 
+/// The part of storing a fetch record that needs no database: the body's sha256 (and, when
+/// asked, its compressed form), the model's JSON and the headers' and redirects' JSON. Made on
+/// any thread before the record reaches the writer ([`crate::StoreCommand::prepare`]), it leaves
+/// the writer thread, the one serial stage of a crawl, only the SQL.
+#[derive(Debug)]
+pub struct Prepared {
+    body: Option<PreparedBody>,
+    /// [`crate::model_json::encode`] of the model, links apart as [`record`] stores them.
+    model: Option<(String, bool)>,
+    redirects: String,
+    headers: String,
+}
+
+impl Prepared {
+    /// Prepares `rec` (its model's links are moved out and put back while it is serialised).
+    /// None when some JSON cannot be made: the writer then does it all, and reports the error.
+    pub(crate) fn of(rec: &mut FetchRecord, compress: bool) -> Option<Prepared> {
+        let links_apart = rec.purpose == FetchPurpose::Crawl;
+        let model = match &mut rec.model {
+            Some(m) => Some(crate::model_json::encode(m, links_apart).ok()?),
+            None => None,
+        };
+        Some(Prepared {
+            body: rec.body.as_deref().map(|bytes| PreparedBody {
+                sha256: sha256_hex(bytes),
+                stored: compress.then(|| encode(bytes)),
+            }),
+            model,
+            redirects: serde_json::to_string(&rec.redirects).ok()?,
+            headers: serde_json::to_string(&rec.headers).ok()?,
+        })
+    }
+}
+
+/// A body's sha256, with its stored form when compressed ahead (a body that turns out to be
+/// stored already is then compressed for nothing, so rescans do not ask for it).
+#[derive(Debug)]
+pub(crate) struct PreparedBody {
+    sha256: String,
+    stored: Option<(Compression, Vec<u8>)>,
+}
+
+/// What the writer remembers between records: the run's frontier keys (None for a direct
+/// write) and the link definitions it has stored.
+pub(crate) struct Caches<'a> {
+    pub(crate) seen: Option<&'a mut SeenKeys>,
+    pub(crate) defs: &'a mut LinkDefs,
+}
+
 /// Stores `bytes` under its sha256 unless already present; returns the hex sha256.
 pub(crate) fn store_body(
     conn: &Connection,
     path: &Path,
     bytes: &[u8],
+    prepared: Option<PreparedBody>,
     stats: &mut WriterStats,
 ) -> Result<String, StoreError> {
-    let sha = sha256_hex(bytes);
+    let (sha, encoded) = match prepared {
+        Some(p) => (p.sha256, p.stored),
+        None => (sha256_hex(bytes), None),
+    };
     let exists = conn
         .prepare_cached("SELECT 1 FROM bodies WHERE sha256 = ?1")
         .map_err(sql(path, "prepare body lookup"))?
@@ -134,7 +187,7 @@ pub(crate) fn store_body(
         stats.bodies_dedup += 1;
         return Ok(sha);
     }
-    let (compression, data) = encode(bytes);
+    let (compression, data) = encoded.unwrap_or_else(|| encode(bytes));
     conn.prepare_cached(
         "INSERT OR IGNORE INTO bodies (sha256, raw_len, compression, data, stored_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -181,29 +234,38 @@ pub(crate) fn record(
     path: &Path,
     run_id: i64,
     rec: &mut FetchRecord,
+    prepared: Option<Prepared>,
     stats: &mut WriterStats,
-    seen: Option<&mut SeenKeys>,
-    defs: &mut LinkDefs,
+    caches: Caches<'_>,
 ) -> Result<i64, StoreError> {
     let key = record_request_key(rec);
+    let (pre_body, pre_model, pre_json) = match prepared {
+        Some(p) => (p.body, p.model, Some((p.redirects, p.headers))),
+        None => (None, None, None),
+    };
     let body_sha256 = match &rec.body {
-        Some(bytes) => Some(store_body(conn, path, bytes, stats)?),
+        Some(bytes) => Some(store_body(conn, path, bytes, pre_body, stats)?),
         None if rec.not_modified => latest_body_for(conn, path, &rec.url)?,
         None => None,
     };
-    let redirects =
-        serde_json::to_string(&rec.redirects).map_err(json(path, "encode redirects"))?;
-    let headers = serde_json::to_string(&rec.headers).map_err(json(path, "encode headers"))?;
+    let (redirects, headers) = match pre_json {
+        Some(both) => both,
+        None => (
+            serde_json::to_string(&rec.redirects).map_err(json(path, "encode redirects"))?,
+            serde_json::to_string(&rec.headers).map_err(json(path, "encode headers"))?,
+        ),
+    };
     // The page's text goes in its own column, out of the model JSON (schema version 10); a
     // crawled page's links are stored apart from it (version 11; as `page_links` since 12).
     let links_apart = rec.purpose == FetchPurpose::Crawl;
-    let (model, text_apart) = match &mut rec.model {
-        Some(m) => {
+    let (model, text_apart) = match (pre_model, &mut rec.model) {
+        (Some((j, apart)), Some(_)) => (Some(j), apart),
+        (_, Some(m)) => {
             let (j, apart) = crate::model_json::encode(m, links_apart)
                 .map_err(json(path, "encode page model"))?;
             (Some(j), apart)
         }
-        None => (None, false),
+        (_, None) => (None, false),
     };
     let links_apart = links_apart && model.is_some();
     let text = rec
@@ -280,7 +342,7 @@ pub(crate) fn record(
         (Some(m), FetchPurpose::Crawl) => &m.links,
         _ => &[],
     };
-    replace_links(conn, path, fetch_id, links, defs, stats)?;
+    replace_links(conn, path, fetch_id, links, caches.defs, stats)?;
 
     conn.prepare_cached(
         "INSERT INTO frontier (run_id, request_key, url, method, request_body, purpose, depth,
@@ -301,7 +363,7 @@ pub(crate) fn record(
         fetch_id,
     ])
     .map_err(sql(path, "mark frontier done"))?;
-    if let Some(seen) = seen {
+    if let Some(seen) = caches.seen {
         seen.insert(&key);
     }
 

@@ -40,6 +40,9 @@ pub enum StoreCommand {
     Record {
         record: Box<FetchRecord>,
         follow: Vec<FrontierEntry>,
+        /// The record's database-free work, done ahead ([`StoreCommand::prepare`]); else the
+        /// writer does it.
+        prepared: Option<Box<write::Prepared>>,
     },
     /// URLs found but not crawled, with the reason (coverage); a URL already recorded for the run
     /// is ignored, so a resumed crawl that finds it again does not count it twice.
@@ -56,6 +59,24 @@ impl StoreCommand {
         StoreCommand::Record {
             record: Box::new(record),
             follow,
+            prepared: None,
+        }
+    }
+
+    /// Does a `Record`'s work that needs no database (hashing, JSON, and with `compress` the
+    /// body's compression) on the calling thread, so that the writer thread only runs its SQL.
+    /// Worth it on a thread beside the writer: a crawl waits for the writer when it falls
+    /// behind. `compress` pays when bodies are mostly new (a first scan); on a rescan most are
+    /// stored already and the writer compresses only those that are not. Other commands are
+    /// left as they are.
+    pub fn prepare(&mut self, compress: bool) {
+        if let StoreCommand::Record {
+            record, prepared, ..
+        } = self
+        {
+            if prepared.is_none() {
+                *prepared = write::Prepared::of(record, compress).map(Box::new);
+            }
         }
     }
 
@@ -497,9 +518,18 @@ fn apply_batch(
             StoreCommand::Enqueue(entries) => {
                 write::enqueue(&tx, path, run_id, entries, &mut stats, Some(seen))?;
             }
-            StoreCommand::Record { record, follow } => {
+            StoreCommand::Record {
+                record,
+                follow,
+                prepared,
+            } => {
                 write::enqueue(&tx, path, run_id, follow, &mut stats, Some(seen))?;
-                write::record(&tx, path, run_id, record, &mut stats, Some(seen), defs)?;
+                let prepared = prepared.take().map(|p| *p);
+                let caches = write::Caches {
+                    seen: Some(seen),
+                    defs,
+                };
+                write::record(&tx, path, run_id, record, prepared, &mut stats, caches)?;
             }
             StoreCommand::Cut(cut) => write::cut(&tx, path, run_id, cut)?,
             StoreCommand::Flush(_) | StoreCommand::Shutdown => {}

@@ -165,9 +165,12 @@ impl Store {
             &self.path,
             run_id,
             &mut record,
-            &mut stats,
             None,
-            &mut write::LinkDefs::new(),
+            &mut stats,
+            write::Caches {
+                seen: None,
+                defs: &mut write::LinkDefs::new(),
+            },
         )?;
         self.commit(tx, "record: commit")?;
         Ok(id)
@@ -268,7 +271,7 @@ impl Store {
     /// Stores bytes directly (deduplicated); returns the hex sha256.
     pub fn put_body(&self, bytes: &[u8]) -> Result<String, StoreError> {
         let mut stats = WriterStats::default();
-        write::store_body(&self.conn, &self.path, bytes, &mut stats)
+        write::store_body(&self.conn, &self.path, bytes, None, &mut stats)
     }
 
     /// Decodes every stored body and checks its length and sha256; returns the sha256 of each

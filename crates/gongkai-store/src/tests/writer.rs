@@ -65,6 +65,75 @@ fn writer_batches_and_flushes() {
     assert_consistent(&store, run);
 }
 
+/// A record prepared ahead (hashed, JSON made, and compressed or not) is stored exactly as the
+/// writer stores it unprepared: the same fetch row, body row, links and text.
+#[test]
+fn prepared_records_store_the_same_rows() {
+    let rows = |prepare: Option<bool>| {
+        let (_d, path) = temp_db();
+        let store = Store::open(&path).unwrap();
+        let run = store.begin_run(&new_run("s")).unwrap();
+        let (writer, handle) = StoreWriter::spawn(&path, run).unwrap();
+        for i in 0..3 {
+            let mut rec = page(&format!("{HOST}/p{i}"), 3);
+            rec.redirects = vec![gongkai_core::RedirectHop {
+                url: format!("{HOST}/old{i}"),
+                status: 301,
+                location: format!("/p{i}"),
+            }];
+            if let Some(m) = rec.model.as_mut() {
+                m.text = format!("第{i}页的正文");
+            }
+            let mut cmd = StoreCommand::record(rec, Vec::new());
+            if let Some(compress) = prepare {
+                cmd.prepare(compress);
+                assert!(matches!(
+                    &cmd,
+                    StoreCommand::Record {
+                        prepared: Some(_),
+                        ..
+                    }
+                ));
+            }
+            handle.blocking_send(cmd).unwrap();
+        }
+        // The same body again: stored once whether compressed ahead or not.
+        let mut again = StoreCommand::record(page(&format!("{HOST}/p0"), 3), Vec::new());
+        if let Some(compress) = prepare {
+            again.prepare(compress);
+        }
+        handle.blocking_send(again).unwrap();
+        let stats = writer.finish().unwrap();
+        assert_eq!((stats.bodies_new, stats.bodies_dedup), (3, 1));
+        assert_consistent(&store, run);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut out: Vec<String> = Vec::new();
+        for sql in [
+            "SELECT url, redirects, headers, body_sha256, model, text, title, links_apart
+             FROM fetches ORDER BY url",
+            "SELECT sha256, raw_len, compression, hex(data) FROM bodies ORDER BY sha256",
+            "SELECT f.url, p.defs FROM page_links p JOIN fetches f ON f.id = p.source_fetch_id
+             ORDER BY 1",
+            "SELECT * FROM link_defs ORDER BY id",
+        ] {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let n = stmt.column_count();
+            let mut q = stmt.query([]).unwrap();
+            while let Some(r) = q.next().unwrap() {
+                let cols: Vec<String> = (0..n)
+                    .map(|c| format!("{:?}", r.get_ref(c).unwrap()))
+                    .collect();
+                out.push(cols.join("|"));
+            }
+        }
+        out
+    };
+    let plain = rows(None);
+    assert!(plain.len() > 8, "{plain:?}");
+    assert_eq!(rows(Some(true)), plain);
+    assert_eq!(rows(Some(false)), plain);
+}
+
 #[test]
 fn writer_reports_errors() {
     let (_d, path) = temp_db();

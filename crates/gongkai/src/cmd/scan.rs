@@ -559,6 +559,17 @@ fn settings_json(cfg: &CrawlConfig) -> serde_json::Value {
     })
 }
 
+/// Records being prepared for the store at most, ahead of the writer (each holds a page's
+/// body, also compressed on a first scan).
+const PREPARE_AHEAD: usize = 32;
+
+/// A store command on its way to the writer, in crawl order.
+enum Forwarded {
+    Ready(StoreCommand),
+    /// A record whose database-free work ([`StoreCommand::prepare`]) runs on the blocking pool.
+    Preparing(tokio::task::JoinHandle<StoreCommand>),
+}
+
 /// Runs the crawler with the store writer on its own thread; Ctrl-C stops gracefully.
 async fn crawl_into_store(
     db: &Path,
@@ -569,9 +580,28 @@ async fn crawl_into_store(
     quiet: bool,
     cancel: CancellationToken,
 ) -> Result<(Arc<CrawlStats>, gongkai_crawl::CrawlSummary)> {
+    // A first scan into an empty database: nothing to ask conditionally, every body is new.
+    let first_scan = !store.has_fetches()?;
     let (writer, handle) = StoreWriter::spawn(db, run_id)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<CrawlEvent>(256);
-    // Events are forwarded in order to the writer thread, which commits each atomically.
+    // Bodies are compressed ahead only when most are new.
+    let compress_ahead = first_scan;
+    // Events are forwarded in order to the writer thread, which commits each atomically. A
+    // record's work that needs no database is done on the blocking pool first, several records
+    // at a time, and the commands still reach the writer in the order of the events.
+    let (ordered_tx, mut ordered_rx) = tokio::sync::mpsc::channel::<Forwarded>(PREPARE_AHEAD);
+    let send_in_order = tokio::spawn(async move {
+        while let Some(next) = ordered_rx.recv().await {
+            let cmd = match next {
+                Forwarded::Ready(cmd) => cmd,
+                Forwarded::Preparing(job) => job
+                    .await
+                    .map_err(|e| anyhow::anyhow!("preparing a record for the store: {e}"))?,
+            };
+            handle.send(cmd).await?;
+        }
+        Ok::<_, anyhow::Error>(())
+    });
     let early_db = db.to_path_buf();
     let forward = tokio::spawn(async move {
         let mut early = None;
@@ -580,16 +610,26 @@ async fn crawl_into_store(
             // resume) is harmless, as the store keeps one row per URL.
             if let CrawlEvent::Fetched { cut, .. } = &ev {
                 if !cut.is_empty() {
-                    handle.send(StoreCommand::Cut(cut.clone())).await?;
+                    let cmd = StoreCommand::Cut(cut.clone());
+                    if ordered_tx.send(Forwarded::Ready(cmd)).await.is_err() {
+                        break;
+                    }
                 }
             }
-            let cmd = match ev {
-                CrawlEvent::Cut(cut) => StoreCommand::Cut(cut),
-                CrawlEvent::Enqueued(entries) => StoreCommand::Enqueue(entries),
-                CrawlEvent::Fetched { record, queued, .. } => StoreCommand::Record {
-                    record,
-                    follow: queued,
-                },
+            let next = match ev {
+                CrawlEvent::Cut(cut) => Forwarded::Ready(StoreCommand::Cut(cut)),
+                CrawlEvent::Enqueued(entries) => Forwarded::Ready(StoreCommand::Enqueue(entries)),
+                CrawlEvent::Fetched { record, queued, .. } => {
+                    let mut cmd = StoreCommand::Record {
+                        record,
+                        follow: queued,
+                        prepared: None,
+                    };
+                    Forwarded::Preparing(tokio::task::spawn_blocking(move || {
+                        cmd.prepare(compress_ahead);
+                        cmd
+                    }))
+                }
                 CrawlEvent::Pausing(_) => {
                     if early.is_none() {
                         early = early_attachments(&early_db, run_id);
@@ -597,9 +637,16 @@ async fn crawl_into_store(
                     continue;
                 }
             };
-            handle.send(cmd).await?;
+            // Closed only when the sending task stopped on an error, which it returns.
+            if ordered_tx.send(next).await.is_err() {
+                break;
+            }
         }
-        Ok::<_, gongkai_store::StoreError>(early)
+        drop(ordered_tx);
+        send_in_order
+            .await
+            .map_err(|e| anyhow::anyhow!("store forwarding task: {e}"))??;
+        Ok::<_, anyhow::Error>(early)
     });
 
     let c = cancel.clone();
@@ -612,11 +659,10 @@ async fn crawl_into_store(
     let stats = Arc::new(CrawlStats::default());
     let progress_done = CancellationToken::new();
     let progress = crate::progress::spawn(stats.clone(), progress_done.clone(), quiet);
-    // A first scan into an empty database has nothing to ask conditionally.
-    let prior: Arc<dyn gongkai_crawl::PriorLookup> = if store.has_fetches()? {
-        Arc::new(crate::store_bridge::StorePrior::open(db)?)
-    } else {
+    let prior: Arc<dyn gongkai_crawl::PriorLookup> = if first_scan {
         Arc::new(gongkai_crawl::NoPrior)
+    } else {
+        Arc::new(crate::store_bridge::StorePrior::open(db)?)
     };
     let t = Instant::now();
     let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel.clone(), stats.clone()).await;
