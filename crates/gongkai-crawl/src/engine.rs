@@ -631,14 +631,24 @@ impl Dispatcher {
                 }
                 let (mut queued, cut) = self.admit_all(discovered);
                 queued.extend(self.probe_if_new_host(&origin, &record));
-                self.events
-                    .send(CrawlEvent::Fetched {
-                        record,
-                        queued,
-                        cut,
-                    })
-                    .await
-                    .map_err(|_| CrawlError::SinkClosed)?;
+                let event = CrawlEvent::Fetched {
+                    record,
+                    queued,
+                    cut,
+                };
+                // Timed only when the channel is full: the crawl then waits for the store.
+                match self.events.try_send(event) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(event)) => {
+                        let t = std::time::Instant::now();
+                        let sent = self.events.send(event).await;
+                        self.ctx.stats.waited_for_store(t.elapsed());
+                        sent.map_err(|_| CrawlError::SinkClosed)?;
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                        return Err(CrawlError::SinkClosed)
+                    }
+                }
             }
             TaskDone::Retry {
                 origin,

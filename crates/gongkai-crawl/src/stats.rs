@@ -10,6 +10,9 @@ pub struct CrawlStats {
     pub errors: AtomicU64,
     pub bytes: AtomicU64,
     pub queued: AtomicU64,
+    /// Time the crawl waited for the store to take its results (microseconds): a crawl
+    /// faster than its writer (a slow disk) stops fetching for that long.
+    pub store_wait_us: AtomicU64,
 }
 
 impl CrawlStats {
@@ -25,6 +28,12 @@ impl CrawlStats {
             let n = r.body.as_ref().map_or(0, |b| b.len());
             self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         }
+    }
+
+    /// Adds a wait for the store.
+    pub fn waited_for_store(&self, d: std::time::Duration) {
+        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.store_wait_us.fetch_add(us, Ordering::Relaxed);
     }
 
     pub fn set_queued(&self, n: usize) {

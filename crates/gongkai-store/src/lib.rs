@@ -14,6 +14,7 @@
 //! every [`WriterHandle`] is dropped; it then commits what it received and exits.
 
 mod body;
+mod checkpoint;
 mod codes;
 mod error;
 mod link_defs;

@@ -9,8 +9,10 @@
 //! at all crawled 1.3 s faster, and one that wrote each page's links as one JSON row only 0.2 s
 //! (the cost is the bytes, not the rows).
 //!
-//! [`LinkDefs`] finds a link's id in memory: a keyed 128-bit SipHash of its fields, with keys
-//! drawn at random per writer, so a hostile page cannot craft a link that collides with another.
+//! [`LinkDefs`] finds a link's id in memory: a keyed 128-bit SipHash of its fields ([`link_key`]),
+//! with keys drawn at random per process, so a hostile page cannot craft a link that collides
+//! with another. The keys can be computed on any thread before a record reaches the writer
+//! ([`crate::Prepared`]).
 //! The map is bounded; past the bound it starts again, and a link seen before is stored again
 //! under a new id (correct, only less compact). Ids are valid only while the transactions that
 //! inserted them stand: the writer stops (and drops its map) on a failed batch, and other
@@ -29,13 +31,48 @@ use std::path::Path;
 /// 100,000-page portal has a few hundred thousand.
 const MAX_KNOWN: usize = 1 << 20;
 
+/// The SipHash keys of [`link_key`], drawn once per process from the standard library's
+/// random hasher seeds.
+static KEYS: std::sync::LazyLock<(u64, u64)> = std::sync::LazyLock::new(|| {
+    let seed = std::collections::hash_map::RandomState::new();
+    (seed.hash_one(0x5eed_u64), seed.hash_one(0xdef5_u64))
+});
+
+/// The keyed hash of a link's fields that [`LinkDefs`] knows it by: the fields length-prefixed
+/// into one buffer and hashed in one call (hashing them field by field through `Hash` cost 1.3%
+/// of a scan's CPU in small writes). `buf` is scratch space kept between calls.
+pub(crate) fn link_key(l: &Link, buf: &mut Vec<u8>) -> u128 {
+    fn text(buf: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                buf.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                buf.extend_from_slice(s.as_bytes());
+            }
+            None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+        }
+    }
+    buf.clear();
+    text(buf, l.url.as_deref());
+    text(buf, Some(&l.raw));
+    text(buf, Some(&l.element));
+    text(buf, Some(&l.anchor));
+    text(buf, l.hidden.as_deref());
+    buf.extend_from_slice(&[
+        l.kind as u8,
+        l.skip.map_or(u8::MAX, |s| s as u8),
+        l.region as u8,
+    ]);
+    let mut h = SipHasher13::new_with_keys(KEYS.0, KEYS.1);
+    h.write(buf);
+    h.finish128().as_u128()
+}
+
 /// The ids of links already stored by this writer (see the module doc).
 pub(crate) struct LinkDefs {
-    keys: (u64, u64),
-    /// By the keyed hash, itself looked up with foldhash: SipHash again over a random key
-    /// would only cost time.
+    /// By [`link_key`], itself looked up with foldhash: SipHash again over a random key would
+    /// only cost time.
     known: HashMap<u128, i64, foldhash::fast::RandomState>,
-    /// The bytes [`LinkDefs::key`] hashes, kept between links.
+    /// Scratch space of [`link_key`].
     buf: Vec<u8>,
     /// [`MAX_KNOWN`], smaller in tests.
     max_known: usize,
@@ -43,10 +80,7 @@ pub(crate) struct LinkDefs {
 
 impl LinkDefs {
     pub(crate) fn new() -> LinkDefs {
-        // Random keys from the standard library's per-process random hasher seeds.
-        let seed = std::collections::hash_map::RandomState::new();
         LinkDefs {
-            keys: (seed.hash_one(0x5eed_u64), seed.hash_one(0xdef5_u64)),
             known: HashMap::default(),
             buf: Vec::new(),
             max_known: MAX_KNOWN,
@@ -58,35 +92,6 @@ impl LinkDefs {
         self.known = HashMap::default();
     }
 
-    /// The link's fields, length-prefixed into one buffer and hashed in one call (hashing them
-    /// field by field through `Hash` cost 1.3% of a scan's CPU in small writes).
-    fn key(&mut self, l: &Link) -> u128 {
-        fn text(buf: &mut Vec<u8>, s: Option<&str>) {
-            match s {
-                Some(s) => {
-                    buf.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                    buf.extend_from_slice(s.as_bytes());
-                }
-                None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
-            }
-        }
-        let buf = &mut self.buf;
-        buf.clear();
-        text(buf, l.url.as_deref());
-        text(buf, Some(&l.raw));
-        text(buf, Some(&l.element));
-        text(buf, Some(&l.anchor));
-        text(buf, l.hidden.as_deref());
-        buf.extend_from_slice(&[
-            l.kind as u8,
-            l.skip.map_or(u8::MAX, |s| s as u8),
-            l.region as u8,
-        ]);
-        let mut h = SipHasher13::new_with_keys(self.keys.0, self.keys.1);
-        h.write(buf);
-        h.finish128().as_u128()
-    }
-
     /// The `link_defs` id of `l`, inserted when this map does not know it.
     pub(crate) fn id_of(
         &mut self,
@@ -94,7 +99,18 @@ impl LinkDefs {
         path: &Path,
         l: &Link,
     ) -> Result<i64, StoreError> {
-        let key = self.key(l);
+        let key = link_key(l, &mut self.buf);
+        self.id_by_key(conn, path, l, key)
+    }
+
+    /// [`LinkDefs::id_of`] with `l`'s [`link_key`] already computed.
+    fn id_by_key(
+        &mut self,
+        conn: &Connection,
+        path: &Path,
+        l: &Link,
+        key: u128,
+    ) -> Result<i64, StoreError> {
         if let Some(&id) = self.known.get(&key) {
             return Ok(id);
         }
@@ -128,11 +144,13 @@ impl LinkDefs {
 }
 
 /// Replaces the links of one source fetch: its `page_links` row (none for a page without links).
+/// `keys`, when given, are the links' [`link_key`]s in the same order.
 pub(crate) fn replace_links(
     conn: &Connection,
     path: &Path,
     fetch_id: i64,
     links: &[Link],
+    keys: Option<&[u128]>,
     defs: &mut LinkDefs,
     stats: &mut crate::types::WriterStats,
 ) -> Result<(), StoreError> {
@@ -143,10 +161,17 @@ pub(crate) fn replace_links(
             .map_err(sql(path, "delete old links"))?;
         return Ok(());
     }
-    let ids = links
-        .iter()
-        .map(|l| defs.id_of(conn, path, l))
-        .collect::<Result<Vec<i64>, _>>()?;
+    let ids = match keys.filter(|k| k.len() == links.len()) {
+        Some(keys) => links
+            .iter()
+            .zip(keys)
+            .map(|(l, &key)| defs.id_by_key(conn, path, l, key))
+            .collect::<Result<Vec<i64>, _>>()?,
+        None => links
+            .iter()
+            .map(|l| defs.id_of(conn, path, l))
+            .collect::<Result<Vec<i64>, _>>()?,
+    };
     conn.prepare_cached(
         "INSERT OR REPLACE INTO page_links (source_fetch_id, defs) VALUES (?1, ?2)",
     )

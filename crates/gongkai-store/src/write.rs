@@ -126,6 +126,8 @@ pub struct Prepared {
     model: Option<(String, bool)>,
     redirects: String,
     headers: String,
+    /// [`crate::link_defs::link_key`] of each of a crawled page's links, in order.
+    link_keys: Option<Vec<u128>>,
 }
 
 impl Prepared {
@@ -145,6 +147,13 @@ impl Prepared {
             model,
             redirects: serde_json::to_string(&rec.redirects).ok()?,
             headers: serde_json::to_string(&rec.headers).ok()?,
+            link_keys: rec.model.as_ref().filter(|_| links_apart).map(|m| {
+                let mut buf = Vec::new();
+                m.links
+                    .iter()
+                    .map(|l| crate::link_defs::link_key(l, &mut buf))
+                    .collect()
+            }),
         })
     }
 }
@@ -239,9 +248,9 @@ pub(crate) fn record(
     caches: Caches<'_>,
 ) -> Result<i64, StoreError> {
     let key = record_request_key(rec);
-    let (pre_body, pre_model, pre_json) = match prepared {
-        Some(p) => (p.body, p.model, Some((p.redirects, p.headers))),
-        None => (None, None, None),
+    let (pre_body, pre_model, pre_json, pre_link_keys) = match prepared {
+        Some(p) => (p.body, p.model, Some((p.redirects, p.headers)), p.link_keys),
+        None => (None, None, None, None),
     };
     let body_sha256 = match &rec.body {
         Some(bytes) => Some(store_body(conn, path, bytes, pre_body, stats)?),
@@ -342,7 +351,8 @@ pub(crate) fn record(
         (Some(m), FetchPurpose::Crawl) => &m.links,
         _ => &[],
     };
-    replace_links(conn, path, fetch_id, links, caches.defs, stats)?;
+    let keys = pre_link_keys.as_deref();
+    replace_links(conn, path, fetch_id, links, keys, caches.defs, stats)?;
 
     conn.prepare_cached(
         "INSERT INTO frontier (run_id, request_key, url, method, request_body, purpose, depth,

@@ -16,6 +16,7 @@
 //! every `done` frontier row has its fetch row and vice versa, and every `queued` row is still
 //! to be fetched on resume.
 
+use crate::checkpoint::Checkpointer;
 use crate::error::StoreError;
 use crate::schema::open_rw;
 use crate::types::{FrontierEntry, WriterStats};
@@ -108,6 +109,9 @@ pub struct WriterConfig {
     /// 1,000). Larger means fewer checkpoints, each copying a page once however often it
     /// changed in between; the writer checkpoints what is left when it finishes.
     pub wal_autocheckpoint: u32,
+    /// How often a thread beside the writer copies the committed WAL into the database
+    /// ([`crate::checkpoint`]); None leaves all checkpoints to the writer.
+    pub checkpoint_every: Option<std::time::Duration>,
 }
 
 impl Default for WriterConfig {
@@ -118,6 +122,7 @@ impl Default for WriterConfig {
             max_batch_entries: 20_000,
             linger: std::time::Duration::from_millis(50),
             wal_autocheckpoint: 8_000,
+            checkpoint_every: Some(crate::checkpoint::CHECKPOINT_EVERY),
         }
     }
 }
@@ -261,6 +266,10 @@ impl StoreWriter {
             });
         }
         let seen = load_seen(&conn, path, run_id)?;
+        let checkpointer = match config.checkpoint_every {
+            Some(every) => Some(Checkpointer::start(path, every)?),
+            None => None,
+        };
         let (tx, rx) = mpsc::channel(config.channel_capacity.max(1));
         let handle = WriterHandle {
             tx,
@@ -278,7 +287,14 @@ impl StoreWriter {
         let join = std::thread::Builder::new()
             .name("gongkai-store-writer".into())
             .spawn(move || {
-                let result = writer_loop(conn, &thread_path, run_id, seen, rx, limits, &failure);
+                let result = writer_loop(&conn, &thread_path, run_id, seen, rx, limits, &failure);
+                // Stopped before the writer's last checkpoint, which then copies the rest.
+                if let Some(c) = checkpointer {
+                    c.stop();
+                }
+                if result.is_ok() {
+                    final_checkpoint(&conn);
+                }
                 if let Err(e) = &result {
                     tracing::error!(error = %e, "store writer stopped");
                 }
@@ -418,7 +434,7 @@ fn collect_batch(
 }
 
 fn writer_loop(
-    conn: Connection,
+    conn: &Connection,
     path: &Path,
     run_id: i64,
     mut seen: SeenKeys,
@@ -430,7 +446,7 @@ fn writer_loop(
     let mut defs = write::LinkDefs::new();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = collect_batch(first, &mut rx, limits);
-        let result = apply_batch(&conn, path, run_id, &mut batch, &mut seen, &mut defs);
+        let result = apply_batch(conn, path, run_id, &mut batch, &mut seen, &mut defs);
         let message = result.as_ref().err().map(|e| e.to_string());
         if let Some(m) = &message {
             // Stop accepting before anyone hears of the failure, so later sends fail too.
@@ -465,13 +481,16 @@ fn writer_loop(
             }
         }
     }
-    // The larger autocheckpoint leaves more in the WAL: copy it now, while nothing reads, so the
-    // rules that follow do not look every page up in a long WAL. Best effort (a reader may hold
-    // part of it; SQLite checkpoints again later).
+    Ok(stats)
+}
+
+/// The larger autocheckpoint leaves more in the WAL: copy it when the writer is done, while
+/// nothing reads, so the rules that follow do not look every page up in a long WAL. Best effort
+/// (a reader may hold part of it; SQLite checkpoints again later).
+fn final_checkpoint(conn: &Connection) {
     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
         tracing::debug!(error = %e, "writer: final checkpoint");
     }
-    Ok(stats)
 }
 
 /// Request keys already in the run's frontier (resume).

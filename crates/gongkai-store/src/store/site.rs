@@ -275,7 +275,7 @@ impl Store {
             ])
             .map_err(sql(p, "update model"))?;
             if crawled {
-                write::replace_links(&tx, p, *fetch_id, &model.links, &mut defs, &mut stats)?;
+                write::replace_links(&tx, p, *fetch_id, &model.links, None, &mut defs, &mut stats)?;
             }
         }
         self.commit(tx, "update models: commit")?;

@@ -666,7 +666,14 @@ async fn crawl_into_store(
     };
     let t = Instant::now();
     let result = gongkai_crawl::crawl(cfg, prior, resume, tx, cancel.clone(), stats.clone()).await;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "crawl done");
+    let waited = stats
+        .store_wait_us
+        .load(std::sync::atomic::Ordering::Relaxed);
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        store_wait_secs = waited as f64 / 1e6,
+        "crawl done"
+    );
     let t = Instant::now();
     progress_done.cancel();
     let _ = progress.await;
