@@ -41,9 +41,9 @@ pub enum CrawlEvent {
     },
     /// URLs not crawled, found without a fetch (deferred checks over the check limit).
     Cut(Vec<CutUrl>),
-    /// Everything queued was fetched, and the crawl now waits this long before its round of
-    /// rechecks: what the caller stored so far stays as it is, but for the failures tried again.
-    /// Work on the stored pages can start in the pause.
+    /// Everything queued was fetched, and the crawl now waits this long (perhaps not at all)
+    /// before its round of rechecks: what the caller stored so far stays as it is, but for the
+    /// failures tried again. Work on the stored pages can start in the pause.
     Pausing(Duration),
 }
 
@@ -260,17 +260,20 @@ impl Dispatcher {
             return Ok(false);
         }
         let cfg = &self.ctx.cfg;
+        // The configured pause as it is: a host that asked for a back-off is still waited for
+        // (the dispatcher starts nothing on it before), and with no pause configured the
+        // crawl's end left the cores idle for the retry back-off.
         let wait = self
             .recheck
-            .pause_left(cfg.recheck_pause.unwrap_or_default().max(cfg.backoff_base));
+            .pause_left(cfg.recheck_pause.unwrap_or_default());
         // One request each: queued as a last attempt, so the task does not retry it.
         let last = cfg.max_retries;
-        if !wait.is_zero() {
-            self.events
-                .send(CrawlEvent::Pausing(wait))
-                .await
-                .map_err(|_| CrawlError::SinkClosed)?;
-        }
+        // Announced even with no pause: the work on the stored pages then runs beside the
+        // rechecks.
+        self.events
+            .send(CrawlEvent::Pausing(wait))
+            .await
+            .map_err(|_| CrawlError::SinkClosed)?;
         if recheck::pause(wait, cancel).await {
             for entry in round {
                 self.push(entry, last, None, Lane::Rest);
