@@ -33,6 +33,17 @@ impl Store {
     /// `soft-404-probe`). The models of crawled pages come without their text, which
     /// `Site::page_text` reads from the database when asked.
     pub fn load_site(&self, run_id: i64) -> Result<Site, StoreError> {
+        self.load_site_waiting(run_id, || {})
+    }
+
+    /// [`Store::load_site`], calling `attachments_ready` after the pages and before the
+    /// attachments are read: attachment texts still being written (on another connection) can
+    /// be waited for there, their reading beside the longer load of the pages.
+    pub fn load_site_waiting(
+        &self,
+        run_id: i64,
+        attachments_ready: impl FnOnce(),
+    ) -> Result<Site, StoreError> {
         const OP: &str = "load site";
         let p = &self.path;
         let run = self.run(run_id)?.ok_or_else(|| StoreError::RunNotFound {
@@ -85,6 +96,7 @@ impl Store {
         // The attachments too: read once, after the whole site is in memory (the peak of a
         // 100,000-page load was this query filling a 16 MiB cache).
         let loaded = self.load_site_rows(run_id, site).and_then(|mut site| {
+            attachments_ready();
             site.attachments = self.site_attachments(run_id)?;
             Ok(site)
         });

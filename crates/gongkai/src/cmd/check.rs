@@ -60,7 +60,7 @@ pub fn evaluate_run(
     pack: &RulePack,
     site: &SiteConfig,
 ) -> Result<Vec<Finding>> {
-    let snapshot = load_run_site(store, run_id, StoredModels::MayBeOutdated)?;
+    let snapshot = load_run_site(store, run_id, StoredModels::MayBeOutdated, None)?;
     evaluate_site(store, run_id, as_of, pack, site, snapshot)
 }
 
@@ -79,29 +79,60 @@ pub enum StoredModels {
 /// stored bytes, attachments not read yet read) and loads its site. It writes page models and
 /// attachment texts, never the run's own record, so `scan` records the run's coverage and health
 /// beside it.
+///
+/// The attachments are read on a thread of their own while the pages load (after `early`, a
+/// reading the crawl started, has finished): the load waits for them only before it reads their
+/// texts.
 pub fn load_run_site(
     store: &Store,
     run_id: i64,
     models: StoredModels,
+    early: Option<std::thread::JoinHandle<()>>,
 ) -> Result<gongkai_core::Site> {
     if models == StoredModels::MayBeOutdated {
         let t = std::time::Instant::now();
         refresh_models(store, run_id)?;
         tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "models up to date");
     }
-    let t = std::time::Instant::now();
-    crate::attachments::extract_pending(store, run_id)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "attachments up to date");
-    let t = std::time::Instant::now();
-    let peak = crate::HeapPeak::start();
-    let snapshot = store.load_site(run_id)?;
-    tracing::debug!(
-        secs = t.elapsed().as_secs_f64(),
-        heap_mb = ?crate::heap_mb(),
-        heap_peak_mb = ?peak.finish(),
-        "site loaded"
-    );
-    Ok(snapshot)
+    let db = store.path().to_path_buf();
+    std::thread::scope(|s| {
+        let reader = std::thread::Builder::new()
+            .name("gongkai-attachments".into())
+            .spawn_scoped(s, || {
+                let t = std::time::Instant::now();
+                if let Some(early) = early {
+                    let _ = early.join();
+                    tracing::debug!(
+                        secs = t.elapsed().as_secs_f64(),
+                        "early attachment reading joined"
+                    );
+                }
+                let store = Store::open(&db)
+                    .with_context(|| format!("cannot open database {}", db.display()))?;
+                crate::attachments::extract_pending(&store, run_id)?;
+                tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "attachments up to date");
+                Ok::<_, anyhow::Error>(())
+            })
+            .context("cannot start a thread")?;
+        let t = std::time::Instant::now();
+        let peak = crate::HeapPeak::start();
+        let mut reader = Some(reader);
+        let mut join = || reader.take().map(|r| r.join());
+        let mut read = None;
+        let loaded = store.load_site_waiting(run_id, || read = join());
+        // Waited for whatever stopped the load, so that no reading outlives this call.
+        if let Some(r) = read.or_else(join) {
+            r.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        }
+        let snapshot = loaded?;
+        tracing::debug!(
+            secs = t.elapsed().as_secs_f64(),
+            heap_mb = ?crate::heap_mb(),
+            heap_peak_mb = ?peak.finish(),
+            "site loaded"
+        );
+        Ok(snapshot)
+    })
 }
 
 /// Evaluates the pack over a run's loaded site ([`load_run_site`]) and stores the findings.

@@ -196,8 +196,11 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
 
     let resumed = resume.is_some();
     let started = Instant::now();
-    let (stats, summary) =
-        crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet, cancel).await?;
+    let Crawled {
+        stats,
+        summary,
+        early,
+    } = crawl_into_store(&args.db, run_id, cfg, resume, &store, args.quiet, cancel).await?;
     let mut findings = Vec::new();
     let mut coverage = None;
     let mut not_judged = Vec::new();
@@ -240,7 +243,7 @@ pub async fn run_until(args: &ScanArgs, cancel: CancellationToken) -> Result<Sca
                     };
                     record_run(&store, run_id, night, &summary.revisits, &start_urls, &site)
                 });
-            let loaded = super::check::load_run_site(&store, run_id, models);
+            let loaded = super::check::load_run_site(&store, run_id, models, early);
             let book = match book {
                 Ok(h) => h
                     .join()
@@ -579,7 +582,7 @@ async fn crawl_into_store(
     store: &Store,
     quiet: bool,
     cancel: CancellationToken,
-) -> Result<(Arc<CrawlStats>, gongkai_crawl::CrawlSummary)> {
+) -> Result<Crawled> {
     // A first scan into an empty database: nothing to ask conditionally, every body is new.
     let first_scan = !store.has_fetches()?;
     let (writer, handle) = StoreWriter::spawn(db, run_id)?;
@@ -685,17 +688,23 @@ async fn crawl_into_store(
     let early = forwarded.context("storing the crawl")?;
     finished.context("storing the crawl")?;
     // An interrupted scan does not wait for the early reading (a commit is atomic, and what it
-    // did not store is read by the run that resumes).
-    if let (Some(early), false) = (early, cancel.is_cancelled()) {
-        let t = Instant::now();
-        let _ = tokio::task::spawn_blocking(move || early.join()).await;
-        tracing::debug!(
-            secs = t.elapsed().as_secs_f64(),
-            "early attachment reading joined"
-        );
-    }
+    // did not store is read by the run that resumes); a finished one joins it while it loads
+    // the site.
+    let early = early.filter(|_| !cancel.is_cancelled());
     let summary = result?;
-    Ok((stats, summary))
+    Ok(Crawled {
+        stats,
+        summary,
+        early,
+    })
+}
+
+/// What [`crawl_into_store`] leaves.
+struct Crawled {
+    stats: Arc<CrawlStats>,
+    summary: gongkai_crawl::CrawlSummary,
+    /// The attachment reading started in the pause before the rechecks, if still to be joined.
+    early: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Reads the attachments stored so far on a thread of its own, with a connection of its own:
