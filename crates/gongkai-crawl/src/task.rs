@@ -577,11 +577,10 @@ async fn analyze_answer(
         };
     };
     record.charset = Some(
-        gongkai_page::decode(
+        gongkai_page::encoding_of(
             &body[..body.len().min(4096)],
             record.content_type.as_deref(),
         )
-        .encoding
         .to_string(),
     );
     if model.challenge && matches!(record.outcome, FetchOutcome::Ok | FetchOutcome::Redirected) {

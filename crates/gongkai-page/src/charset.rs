@@ -34,39 +34,79 @@ const DETECT_BYTES: usize = 64 * 1024;
 /// gb2312 and GBK labels are decoded as GB18030 (a superset), since many pages labelled gb2312
 /// contain GBK-only characters.
 pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
+    match choose(body, content_type) {
+        Choice::Read(enc, from) => run(enc, &body[from..]),
+        Choice::MetaIfClean { meta, http } => {
+            let decoded = run(meta, body);
+            if decoded.had_errors {
+                run(http, body)
+            } else {
+                decoded
+            }
+        }
+    }
+}
+
+/// The name of the encoding [`decode`] reads `body` with, found without decoding it (but for
+/// the one case that takes a trial decoding: HTTP's UTF-8 against a `<meta>`'s legacy charset).
+pub fn encoding_of(body: &[u8], content_type: Option<&str>) -> &'static str {
+    match choose(body, content_type) {
+        Choice::Read(enc, _) => enc.name(),
+        Choice::MetaIfClean { meta, http } => {
+            if meta
+                .decode_without_bom_handling_and_without_replacement(body)
+                .is_some()
+            {
+                meta.name()
+            } else {
+                http.name()
+            }
+        }
+    }
+}
+
+/// What [`decode`] reads a body with.
+enum Choice {
+    /// This encoding, from this byte on (past a byte-order mark).
+    Read(&'static Encoding, usize),
+    /// HTTP said UTF-8 and the bytes are not: the `<meta>`'s charset if it reads them without
+    /// errors, else HTTP's.
+    MetaIfClean {
+        meta: &'static Encoding,
+        http: &'static Encoding,
+    },
+}
+
+/// The order of the module doc: BOM, HTTP, `<meta>`, detection.
+fn choose(body: &[u8], content_type: Option<&str>) -> Choice {
     if let Some((enc, bom_len)) = Encoding::for_bom(body) {
-        return run(widen(enc), &body[bom_len..]);
+        return Choice::Read(widen(enc), bom_len);
     }
     let meta = prescan_meta(body).map(widen);
     if let Some(http) = content_type.and_then(charset_param).map(widen) {
         if http == UTF_8 && std::str::from_utf8(body).is_err() {
-            if let Some(meta_enc) = meta.filter(|m| *m != UTF_8) {
-                let decoded = run(meta_enc, body);
-                if !decoded.had_errors {
-                    return decoded;
-                }
+            if let Some(meta) = meta.filter(|m| *m != UTF_8) {
+                return Choice::MetaIfClean { meta, http };
             }
         }
-        return run(http, body);
+        return Choice::Read(http, 0);
     }
     if let Some(enc) = meta {
         // A page re-saved as UTF-8 whose template still says gb2312: valid non-ASCII UTF-8 is
         // never real GBK text, so read what the bytes are.
         if enc != UTF_8 && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
-            return run(UTF_8, body);
+            return Choice::Read(UTF_8, 0);
         }
-        return run(enc, body);
+        return Choice::Read(enc, 0);
     }
     if std::str::from_utf8(body).is_ok() {
-        return run(UTF_8, body);
+        return Choice::Read(UTF_8, 0);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     let sample = &body[..body.len().min(DETECT_BYTES)];
     detector.feed(sample, sample.len() == body.len());
-    run(
-        widen(detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)),
-        body,
-    )
+    let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    Choice::Read(widen(guess), 0)
 }
 
 fn run(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {
@@ -175,6 +215,55 @@ mod tests {
 
     fn gbk(s: &str) -> Vec<u8> {
         GB18030.encode(s).0.into_owned()
+    }
+
+    /// `encoding_of` names what `decode` reads with, on every path of the decision: BOMs,
+    /// HTTP and `<meta>` labels that agree or not, bytes valid in one charset or none, a cut
+    /// inside a character, and no declaration at all.
+    #[test]
+    fn encoding_of_is_what_decode_uses() {
+        let page = "<html><head><meta charset=\"gb2312\"><title>政务公开</title></head><body>朱镕基 政府信息公开 12345</body></html>";
+        let utf8 = page.as_bytes().to_vec();
+        let gb = gbk(page);
+        let plain = gbk("<p>滕州市人民政府办公室关于印发政务公开工作要点的通知</p>");
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(&utf8);
+        let mut bom16 = vec![0xFF, 0xFE];
+        bom16.extend_from_slice(&utf8);
+        let bodies: Vec<Vec<u8>> = vec![
+            utf8.clone(),
+            gb.clone(),
+            plain,
+            bom,
+            bom16,
+            utf8[..utf8.len() - 5].to_vec(),
+            gb[..=(gb.len() / 2)].to_vec(),
+            b"<meta charset=utf-8><p>ascii only</p>".to_vec(),
+            // Neither UTF-8 nor GB18030 (0xFF leads nothing): HTTP's charset stays.
+            [gb.as_slice(), &[0xFF, 0x20]].concat(),
+            vec![0xFF, 0xFE, 0xFD, 0x80, 0x81],
+            Vec::new(),
+        ];
+        let types = [
+            None,
+            Some("text/html"),
+            Some("text/html; charset=utf-8"),
+            Some("text/html; charset=GBK"),
+            Some("text/html; charset=\"iso-8859-1\""),
+            Some("text/html; charset=nonsense"),
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            for t in types {
+                for cut in [body.len(), body.len().min(7), body.len().min(40)] {
+                    let b = &body[..cut];
+                    assert_eq!(
+                        encoding_of(b, t),
+                        decode(b, t).encoding,
+                        "body {i} cut {cut} {t:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -40,7 +40,7 @@ mod thread_regex;
 pub mod url;
 pub mod validity;
 
-pub use charset::{decode, Decoded};
+pub use charset::{decode, encoding_of, Decoded};
 pub use column::{analyze_fragment, parse_hanweb_response, HanwebBatch};
 pub use dates::{find_dates, parse_date};
 pub use docnum::{find_doc_numbers, parse_doc_number, DocNumber};
