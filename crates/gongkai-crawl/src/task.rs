@@ -304,8 +304,8 @@ pub(crate) async fn fetch_task(ctx: Arc<Ctx>, origin: String, q: Queued) -> Task
     match answered(&mut record, followed, prior, crawlable, cap) {
         None => {}
         Some((body, reused_model)) => {
-            let html =
-                analyze_answer(&mut record, &body, reused_model, &entry, read_attachment).await;
+            let (html, body) =
+                analyze_answer(&mut record, body, reused_model, &entry, read_attachment).await;
             let final_in_scope = Url::parse(&record.final_url)
                 .map(|u| ctx.scope.contains(&u))
                 .unwrap_or(false);
@@ -545,36 +545,36 @@ struct AnswerKind {
 }
 
 /// Attaches the page model to `record` (the reused one, or a fresh extraction off the async
-/// threads), with the charset; a challenge page turns an ok outcome into `blocked`.
+/// threads), with the charset; a challenge page turns an ok outcome into `blocked`. The body is
+/// handed back (it went to the extraction's thread and back, not copied).
 async fn analyze_answer(
     record: &mut FetchRecord,
-    body: &[u8],
+    body: Vec<u8>,
     reused_model: Option<PageModel>,
     entry: &FrontierEntry,
     read_attachment: bool,
-) -> AnswerKind {
+) -> (AnswerKind, Vec<u8>) {
     // Hanweb list answers are XML holding item HTML: parsed like pages. An attachment read whole
     // is HTML only when its bytes say so (servers label xls and doc files text/html).
     let is_html = !body.is_empty()
-        && (is_html(record.content_type.as_deref(), body) || entry.method == Method::Post)
-        && (!read_attachment || looks_like_html(body));
+        && (is_html(record.content_type.as_deref(), &body) || entry.method == Method::Post)
+        && (!read_attachment || looks_like_html(&body));
+    let none = AnswerKind {
+        is_html,
+        hanweb_total: None,
+    };
     if !is_html || record.outcome == FetchOutcome::TooLarge {
-        return AnswerKind {
-            is_html,
-            hanweb_total: None,
-        };
+        return (none, body);
     }
-    let model = match reused_model {
-        Some(m) => Some((m, None)),
+    let (model, body) = match reused_model {
+        Some(m) => (Some((m, None)), body),
         None => {
-            analyze_off_thread(&record.final_url, body, record.content_type.clone(), entry).await
+            let url = record.final_url.clone();
+            analyze_off_thread(&url, body, record.content_type.clone(), entry).await
         }
     };
     let Some((model, hanweb_total)) = model else {
-        return AnswerKind {
-            is_html,
-            hanweb_total: None,
-        };
+        return (none, body);
     };
     record.charset = Some(
         gongkai_page::encoding_of(
@@ -588,35 +588,43 @@ async fn analyze_answer(
         record.error = Some("anti-bot challenge page".into());
     }
     record.model = Some(model);
-    AnswerKind {
+    let kind = AnswerKind {
         is_html,
         hanweb_total: Some(hanweb_total),
-    }
+    };
+    (kind, body)
 }
 
 /// Page extraction is CPU work: keep it off the async threads.
+/// The body goes to the extraction's thread and comes back with the model (None if the
+/// extraction panicked: the body, the evidence, is kept all the same).
 async fn analyze_off_thread(
     final_url: &str,
-    body: &[u8],
+    body: Vec<u8>,
     content_type: Option<String>,
     entry: &FrontierEntry,
-) -> Option<(PageModel, Option<u32>)> {
-    let url = Url::parse(final_url).ok()?;
-    let body = body.to_vec();
+) -> (Option<(PageModel, Option<u32>)>, Vec<u8>) {
+    let Ok(url) = Url::parse(final_url) else {
+        return (None, body);
+    };
     let method = entry.method;
     let column = entry.column.clone();
-    tokio::task::spawn_blocking(move || {
-        let a = gongkai_page::analyze_fetched(
-            &url,
-            &body,
-            content_type.as_deref(),
-            method,
-            column.as_deref(),
-        );
-        (a.model, a.hanweb_total)
+    let done = tokio::task::spawn_blocking(move || {
+        let analyzed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let a = gongkai_page::analyze_fetched(
+                &url,
+                &body,
+                content_type.as_deref(),
+                method,
+                column.as_deref(),
+            );
+            (a.model, a.hanweb_total)
+        }));
+        (analyzed.ok(), body)
     })
-    .await
-    .ok()
+    .await;
+    // A blocking task is only lost when the runtime shuts down, the crawl with it.
+    done.unwrap_or_default()
 }
 
 /// Turns a crawled page's links and follow-ups into frontier candidates.
