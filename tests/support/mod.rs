@@ -77,9 +77,8 @@ pub fn open_db(path: &Path) -> rusqlite::Connection {
         .expect("open db")
 }
 
-/// `gongkai scan START --db DB --config CFG --as-of DEMO_AS_OF --rate 0`, the scan most tests
-/// run, for them to add their own arguments and environment to.
-pub fn scan_command(start: &str, db: &Path, cfg: &Path) -> Command {
+/// `gongkai scan START --db DB --config CFG --as-of DEMO_AS_OF`.
+fn scan_base(start: &str, db: &Path, cfg: &Path) -> Command {
     let mut c = gongkai();
     c.args([
         "scan",
@@ -90,29 +89,26 @@ pub fn scan_command(start: &str, db: &Path, cfg: &Path) -> Command {
         cfg.to_str().unwrap(),
         "--as-of",
         gongkai_fixture::DEMO_AS_OF,
-        "--rate",
-        "0",
     ]);
+    c
+}
+
+/// `gongkai scan START --db DB --config CFG --as-of DEMO_AS_OF --rate 0`, the scan most tests
+/// run, for them to add their own arguments and environment to.
+pub fn scan_command(start: &str, db: &Path, cfg: &Path) -> Command {
+    let mut c = scan_base(start, db, cfg);
+    c.args(["--rate", "0"]);
     c
 }
 
 /// Scans the fixture portal into `db` with the given extra arguments; asserts success.
 pub fn scan_fixture(portal: &Portal, dir: &Path, db: &Path, extra: &[&str]) -> Output {
     let cfg = fixture_config(dir);
-    let base = portal.base();
-    let mut args = vec![
-        "scan",
-        base.as_str(),
-        "--db",
-        db.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--as-of",
-        gongkai_fixture::DEMO_AS_OF,
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let out = run(&args);
+    let out = scan_base(&portal.base(), db, &cfg)
+        .arg("--quiet")
+        .args(extra)
+        .output()
+        .expect("gongkai runs");
     assert!(
         out.status.success(),
         "scan failed: {}\n{}",

@@ -161,17 +161,15 @@ pub(crate) fn replace_links(
             .map_err(sql(path, "delete old links"))?;
         return Ok(());
     }
-    let ids = match keys.filter(|k| k.len() == links.len()) {
-        Some(keys) => links
-            .iter()
-            .zip(keys)
-            .map(|(l, &key)| defs.id_by_key(conn, path, l, key))
-            .collect::<Result<Vec<i64>, _>>()?,
-        None => links
-            .iter()
-            .map(|l| defs.id_of(conn, path, l))
-            .collect::<Result<Vec<i64>, _>>()?,
-    };
+    let keys = keys.filter(|k| k.len() == links.len());
+    let ids = links
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match keys {
+            Some(keys) => defs.id_by_key(conn, path, l, keys[i]),
+            None => defs.id_of(conn, path, l),
+        })
+        .collect::<Result<Vec<i64>, _>>()?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO page_links (source_fetch_id, defs) VALUES (?1, ?2)",
     )

@@ -113,6 +113,14 @@ fn spawn_worker(
     Ok(())
 }
 
+/// [`extract_pending`] on a connection of its own to the database at `db`: for a thread that
+/// reads beside the one holding the scan's store.
+pub fn read_pending(db: &std::path::Path, run_id: i64) -> Result<usize> {
+    let store =
+        Store::open(db).with_context(|| format!("cannot open database {}", db.display()))?;
+    extract_pending(&store, run_id)
+}
+
 /// Extracts the text of the run's attachments that have none yet; returns how many were read.
 pub fn extract_pending(store: &Store, run_id: i64) -> Result<usize> {
     let pending = store

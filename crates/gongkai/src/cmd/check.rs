@@ -107,9 +107,7 @@ pub fn load_run_site(
                         "early attachment reading joined"
                     );
                 }
-                let store = Store::open(&db)
-                    .with_context(|| format!("cannot open database {}", db.display()))?;
-                crate::attachments::extract_pending(&store, run_id)?;
+                crate::attachments::read_pending(&db, run_id)?;
                 tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "attachments up to date");
                 Ok::<_, anyhow::Error>(())
             })

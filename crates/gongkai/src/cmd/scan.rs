@@ -587,8 +587,6 @@ async fn crawl_into_store(
     let first_scan = !store.has_fetches()?;
     let (writer, handle) = StoreWriter::spawn(db, run_id)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<CrawlEvent>(256);
-    // Bodies are compressed ahead only when most are new.
-    let compress_ahead = first_scan;
     // Events are forwarded in order to the writer thread, which commits each atomically. A
     // record's work that needs no database is done on the blocking pool first, several records
     // at a time, and the commands still reach the writer in the order of the events.
@@ -628,8 +626,9 @@ async fn crawl_into_store(
                         follow: queued,
                         prepared: None,
                     };
+                    // Bodies are compressed ahead only when most are new.
                     Forwarded::Preparing(tokio::task::spawn_blocking(move || {
-                        cmd.prepare(compress_ahead);
+                        cmd.prepare(first_scan);
                         cmd
                     }))
                 }
@@ -720,10 +719,7 @@ fn early_attachments(db: &Path, run_id: i64) -> Option<std::thread::JoinHandle<(
         .name("gongkai-attachments".into())
         .spawn(move || {
             let t = Instant::now();
-            let read = Store::open(&db)
-                .map_err(anyhow::Error::from)
-                .and_then(|store| crate::attachments::extract_pending(&store, run_id));
-            match read {
+            match crate::attachments::read_pending(&db, run_id) {
                 Ok(n) => tracing::debug!(
                     read = n,
                     secs = t.elapsed().as_secs_f64(),
