@@ -57,8 +57,16 @@ impl Scope {
             Some((h, p)) => (h, p.parse::<u16>().ok()?),
             None => (authority, default_port),
         };
-        let origin = format!("{scheme}://{host}:{port}");
-        Some(self.origins.contains(&origin) || self.extra_hosts.iter().any(|h| h == host))
+        // Compared piece by piece with the origin keys: no key is built per link.
+        let is_origin = |o: &String| {
+            o.strip_prefix(scheme)
+                .and_then(|r| r.strip_prefix("://"))
+                .and_then(|r| r.strip_prefix(host))
+                .and_then(|r| r.strip_prefix(':'))
+                .and_then(|p| p.parse::<u16>().ok())
+                == Some(port)
+        };
+        Some(self.origins.iter().any(is_origin) || self.extra_hosts.iter().any(|h| h == host))
     }
 }
 
