@@ -362,7 +362,9 @@ pub struct LinkTableBuilder {
     hasher: foldhash::fast::RandomState,
     /// The stored strings' ids, by a hash of the string (held only in the table's buffer).
     ids: hashbrown::HashTable<u32>,
-    element_ids: HashMap<Box<str>, u32>,
+    /// Element ids by name (a handful: `a[href]`, `img[src]` ...), with a fast hasher: every
+    /// link of a load is looked up here.
+    element_ids: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
 }
 
 impl LinkTableBuilder {

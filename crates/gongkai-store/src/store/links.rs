@@ -8,7 +8,6 @@ use gongkai_core::Link;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::de::value::{Error as CodeError, StrDeserializer};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,6 +18,10 @@ const PAGE_LINKS: &str = "SELECT defs FROM page_links WHERE source_fetch_id = ?1
 const LINK_DEFS: &str = "SELECT d.target_url, d.raw, d.kind, d.element, d.anchor, d.skip, d.region,
                                 d.hidden, d.id
                          FROM json_each(?1) j CROSS JOIN link_defs d ON d.id = j.value";
+
+/// Maps keyed by `link_defs` ids: integers the store assigned, so a fast hasher (the default
+/// SipHash was a sixth of the link feed's time; every link of a load is looked up).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A unit enum from its serde name, without building a JSON value per field.
 fn code<'de, T: Deserialize<'de>>(s: &'de str) -> Option<T> {
@@ -114,7 +117,7 @@ pub(crate) fn link_rows(
 /// The link stored as `link_defs` row `id`.
 #[cfg(test)]
 pub(crate) fn read_defs(conn: &Connection, path: &Path, id: i64) -> Result<Link, StoreError> {
-    let mut found = HashMap::new();
+    let mut found = HashMap::default();
     read_missing(conn, path, &[id], &mut found)?;
     found
         .remove(&id)
@@ -169,7 +172,7 @@ pub(crate) fn read_links(
         .collect();
     // The page's own links, read together; kept apart from the cache until the page is put
     // together, so that a page with more new links than the cache holds still gets them all.
-    let mut found = HashMap::new();
+    let mut found = HashMap::default();
     if !missing.is_empty() {
         missing.sort_unstable();
         missing.dedup();
