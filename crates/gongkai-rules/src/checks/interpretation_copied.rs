@@ -112,7 +112,6 @@ impl Check for InterpretationCopied {
             chars.windows(n).map(gram).collect()
         };
         let mut df: HashMap<u64, (u32, u32), foldhash::fast::RandomState> = HashMap::default();
-        let mut tracked = GramFilter::new();
         // The interpretations to judge: long enough and tied to a document (by index in `docs`).
         // Only indices are kept: a text is read again when it is compared, so the judged
         // interpretations' texts are never all in memory at once (at 100,000 pages they were
@@ -131,10 +130,8 @@ impl Check for InterpretationCopied {
                 .map(|(d, (way, _))| (d, way))
                 .collect();
             if !ties.is_empty() {
-                let chars: Vec<char> = k.chars().collect();
-                for w in chars.windows(n) {
-                    df.insert(gram(w), (0, u32::MAX));
-                    tracked.insert(w);
+                for g in grams(&k) {
+                    df.insert(g, (0, u32::MAX));
                 }
                 judged.push((i, ties));
             }
@@ -146,11 +143,6 @@ impl Check for InterpretationCopied {
         for &i in &sm.crawled {
             let page = i as u32;
             for_each_key_ngram(&sm.text(i), n, |g| {
-                // Most n-grams of most pages are none of the tracked ones: a bit says so
-                // before the n-gram is hashed and looked up.
-                if !tracked.may_hold(g) {
-                    return;
-                }
                 if let Some((count, last)) = df.get_mut(&gram(g)) {
                     if *last != page {
                         *count += 1;
@@ -210,69 +202,8 @@ impl Check for InterpretationCopied {
     }
 }
 
-/// A set of n-grams that may answer "maybe" for one not in it, never "no" for one in it: one bit
-/// per cheap hash of the n-gram's characters. The document-frequency pass looks up every n-gram
-/// of every crawled page, and a bit test is far cheaper than hashing the n-gram and probing the
-/// map (the map then decides). The multiplier is drawn per run, so a page cannot be written to
-/// make its n-grams all pass; passing only costs the lookup it saves.
-struct GramFilter {
-    bits: Vec<u64>,
-    seed: u64,
-}
-
-/// 2^21 bits (256 KB): the grams of a site's judged interpretations (a few hundred thousand at
-/// most) leave most bits clear.
-const FILTER_BITS: u32 = 21;
-
-impl GramFilter {
-    fn new() -> Self {
-        use std::hash::BuildHasher;
-        let seed = foldhash::fast::RandomState::default().hash_one(0u64) | 1;
-        GramFilter {
-            bits: vec![0; 1 << (FILTER_BITS - 6)],
-            seed,
-        }
-    }
-
-    fn bit(&self, g: &[char]) -> usize {
-        let mut h = 0u64;
-        for &c in g {
-            h = (h ^ u64::from(c)).wrapping_mul(self.seed);
-        }
-        (h >> (64 - FILTER_BITS)) as usize
-    }
-
-    fn insert(&mut self, g: &[char]) {
-        let b = self.bit(g);
-        self.bits[b >> 6] |= 1 << (b & 63);
-    }
-
-    fn may_hold(&self, g: &[char]) -> bool {
-        let b = self.bit(g);
-        self.bits[b >> 6] & (1 << (b & 63)) != 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
-
-    /// The filter never turns away an n-gram it holds, and turns away nearly all others.
-    #[test]
-    fn gram_filter_keeps_what_it_holds() {
-        let text: Vec<char> = "关于印发滕州市城市管理办法的通知各镇人民政府街道办事处"
-            .chars()
-            .collect();
-        let mut f = super::GramFilter::new();
-        for w in text.windows(5) {
-            f.insert(w);
-        }
-        assert!(text.windows(5).all(|w| f.may_hold(w)));
-        let others: Vec<char> = (0x4e00u32..0x4e00 + 5000)
-            .filter_map(char::from_u32)
-            .collect();
-        let passed = others.windows(5).filter(|w| f.may_hold(w)).count();
-        assert!(passed < 20, "{passed} of {} passed", others.len() - 4);
-    }
     use crate::checks::testkit::*;
     use gongkai_page::Field;
 
