@@ -112,11 +112,26 @@ impl PhoneFinder {
     }
 
     pub(crate) fn find(&self, text: &str) -> Vec<String> {
-        let t = fold(text).replace(['–', '—'], "-");
+        self.find_prepared(&Self::prepare(text))
+    }
+
+    /// The text as [`Self::find_prepared`] searches it: folded, dashes as '-'. Every number it
+    /// finds is a piece of this text.
+    fn prepare(text: &str) -> String {
+        let t = fold(text);
+        if t.contains(['–', '—']) {
+            t.replace(['–', '—'], "-")
+        } else {
+            t
+        }
+    }
+
+    /// [`Self::find`] in a text made by [`Self::prepare`].
+    fn find_prepared(&self, t: &str) -> Vec<String> {
         let mut out = Vec::new();
         for re in [&*AREA_RE, &*MOBILE_RE, &*FREE_RE] {
-            for m in re.find_iter(&t) {
-                if isolated(&t, m.start(), m.end()) {
+            for m in re.find_iter(t) {
+                if isolated(t, m.start(), m.end()) {
                     out.push(m.as_str().to_string());
                 }
             }
@@ -137,7 +152,7 @@ impl PhoneFinder {
         };
         match &self.ac {
             Some(ac) => {
-                for m in ac.find_overlapping_iter(&t) {
+                for m in ac.find_overlapping_iter(t) {
                     let k = m.pattern().as_usize();
                     if m.start() >= next_from[k] {
                         next_from[k] = m.end();
@@ -191,15 +206,45 @@ impl Check for InterpretationHotline {
         if sm.interpretations.is_empty() {
             return;
         }
-        // Numbers on most pages (footers) do not count.
         let finder = PhoneFinder::new(&self.p.keywords);
+        // The interpretations to judge, with the numbers each shows (none with a tel: link).
+        let mut judged: Vec<(usize, usize, Vec<String>)> = Vec::new();
+        for &i in &sm.interpretations {
+            let text = sm.text(i);
+            let chars = key(&text).chars().count();
+            if chars < self.p.min_text_chars {
+                continue;
+            }
+            if sm.links_of(i).any(|l| l.skip == Some(SkipReason::Tel)) {
+                continue;
+            }
+            judged.push((i, chars, finder.find(&text)));
+        }
+        // Numbers on most pages (footers) do not count. Only the judged interpretations'
+        // numbers are counted, on the pages whose text holds one of them: every number found
+        // is a piece of the searched text, so no other page can show one.
         let mut on_pages: HashMap<String, (usize, usize)> = HashMap::new();
-        for &i in &sm.crawled {
-            let interp = sm.is_interpretation(i);
-            for n in finder.find(&sm.text(i)) {
-                let e = on_pages.entry(n).or_default();
-                e.0 += 1;
-                e.1 += usize::from(!interp);
+        let numbers: Vec<&str> = {
+            let mut n: Vec<&str> = judged
+                .iter()
+                .flat_map(|(_, _, phones)| phones.iter().map(String::as_str))
+                .collect();
+            n.sort_unstable();
+            n.dedup();
+            n
+        };
+        if let (false, Ok(holds)) = (numbers.is_empty(), AhoCorasick::new(&numbers)) {
+            for &i in &sm.crawled {
+                let t = PhoneFinder::prepare(&sm.text(i));
+                if !holds.is_match(&t) {
+                    continue;
+                }
+                let interp = sm.is_interpretation(i);
+                for n in finder.find_prepared(&t) {
+                    let e = on_pages.entry(n).or_default();
+                    e.0 += 1;
+                    e.1 += usize::from(!interp);
+                }
             }
         }
         let total = sm.crawled.len();
@@ -208,15 +253,8 @@ impl Check for InterpretationHotline {
                 .get(n)
                 .is_some_and(|&(all, others)| total >= 5 && all * 10 >= total * 6 && others >= 3)
         };
-        for &i in &sm.interpretations {
-            let text = sm.text(i);
-            let chars = key(&text).chars().count();
-            if chars < self.p.min_text_chars {
-                continue;
-            }
-            let tel = sm.links_of(i).any(|l| l.skip == Some(SkipReason::Tel));
-            let phones = finder.find(&text);
-            if tel || phones.iter().any(|n| !chrome(n)) {
+        for (i, chars, phones) in judged {
+            if phones.iter().any(|n| !chrome(n)) {
                 continue;
             }
             let p = sm.page(i);
@@ -334,11 +372,17 @@ mod tests {
             "{BODY} 主办单位：滕州市人民政府办公室 联系电话：0632-5512345"
         ));
         for k in 0..5 {
+            // Written as pages write it: full-width digits, a long dash.
+            let footer = if k % 2 == 0 {
+                "联系电话：0632-5512345"
+            } else {
+                "联系电话：０６３２—５５１２３４５"
+            };
             st.pages.push(page(
                 &u(&format!("x/t{k}.html")),
                 article(
                     "动态",
-                    "正文 主办单位：滕州市人民政府办公室 联系电话：0632-5512345",
+                    &format!("正文 主办单位：滕州市人民政府办公室 {footer}"),
                 ),
             ));
         }
