@@ -100,33 +100,41 @@ pub(crate) fn find_ids(text: &str, as_of: NaiveDate) -> Vec<String> {
 /// `110105 19491231 002X` / `110105-19491231-002X`: the same separator twice, nothing
 /// alphanumeric (or a further separator and digit) around the groups.
 fn grouped(t: &str, as_of: NaiveDate) -> Vec<String> {
-    let c: Vec<char> = t.chars().collect();
-    let digit = |i: usize| c.get(i).is_some_and(|x| x.is_ascii_digit());
+    // Read as bytes: every character of the pattern and of its surroundings that matters is
+    // ASCII, and no byte of a multi-byte character is an ASCII digit, letter or separator, so
+    // byte positions inside the 20 pattern bytes are character positions (this ran a vector of
+    // every character of every page).
+    let c = t.as_bytes();
+    let at = |i: usize| c.get(i).copied();
+    let digit = |i: usize| at(i).is_some_and(|x| x.is_ascii_digit());
     let mut out = Vec::new();
     let mut i = 0;
     while i + 20 <= c.len() {
-        let sep = c.get(i + 6).copied();
-        let ok = (0..6).all(|k| digit(i + k))
-            && matches!(sep, Some(' ' | '-'))
+        if !digit(i) {
+            i += 1;
+            continue;
+        }
+        let sep = at(i + 6);
+        let ok = (1..6).all(|k| digit(i + k))
+            && matches!(sep, Some(b' ' | b'-'))
             && (7..15).all(|k| digit(i + k))
-            && c.get(i + 15).copied() == sep
+            && at(i + 15) == sep
             && (16..19).all(|k| digit(i + k))
-            && c.get(i + 19)
-                .is_some_and(|x| x.is_ascii_digit() || *x == 'X' || *x == 'x');
-        let before = i.checked_sub(1).and_then(|b| c.get(b)).copied();
-        let after = c.get(i + 20).copied();
-        let alnum = |x: Option<char>| x.is_some_and(|x| x.is_ascii_alphanumeric());
+            && at(i + 19).is_some_and(|x| x.is_ascii_digit() || x == b'X' || x == b'x');
+        let before = i.checked_sub(1).and_then(at);
+        let after = at(i + 20);
+        let alnum = |x: Option<u8>| x.is_some_and(|x| x.is_ascii_alphanumeric());
         let longer =
-            |x: Option<char>, y: Option<char>| x == sep && y.is_some_and(|y| y.is_ascii_digit());
+            |x: Option<u8>, y: Option<u8>| x == sep && y.is_some_and(|y| y.is_ascii_digit());
         if ok
             && !alnum(before)
             && !alnum(after)
-            && !longer(before, i.checked_sub(2).and_then(|b| c.get(b)).copied())
-            && !longer(after, c.get(i + 21).copied())
+            && !longer(before, i.checked_sub(2).and_then(at))
+            && !longer(after, at(i + 21))
         {
-            let id: String = c[i..i + 20]
-                .iter()
-                .filter(|x| **x != ' ' && **x != '-')
+            let id: String = t[i..i + 20]
+                .chars()
+                .filter(|x| *x != ' ' && *x != '-')
                 .collect();
             if valid_id(&id, as_of) {
                 out.push(mask(&id));
