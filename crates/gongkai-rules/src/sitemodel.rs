@@ -520,6 +520,12 @@ impl<'a> SiteModel<'a> {
         if let Some(hits) = cache.get(&key) {
             return hits.clone();
         }
+        // Needles of characters that only themselves fold to (CJK, not ASCII, not a full-width
+        // form, space or dash) are in the folded text exactly where they are in the text, which
+        // is then searched without being folded into a copy.
+        let raw = key
+            .iter()
+            .all(|n| n.chars().all(crate::text::folds_only_from_itself));
         let mut hits: Vec<usize> = if key.is_empty() {
             Vec::new()
         } else {
@@ -527,8 +533,13 @@ impl<'a> SiteModel<'a> {
                 .iter()
                 .copied()
                 .filter(|&i| {
-                    let text = crate::text::fold(&self.text(i));
-                    key.iter().any(|n| text.contains(n.as_str()))
+                    let text = self.text(i);
+                    if raw {
+                        key.iter().any(|n| text.contains(n.as_str()))
+                    } else {
+                        let text = crate::text::fold(&text);
+                        key.iter().any(|n| text.contains(n.as_str()))
+                    }
                 })
                 .collect()
         };

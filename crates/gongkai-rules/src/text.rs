@@ -67,6 +67,13 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// True when `c` is the [`fold_char`] of itself only (not ASCII, which full-width forms fold
+/// to, and not folded to anything else): a string of such characters is in `fold(t)` exactly
+/// where it is in `t`.
+pub fn folds_only_from_itself(c: char) -> bool {
+    !c.is_ascii() && fold_char(c) == c
+}
+
 /// Folded, without any whitespace.
 pub fn compact(s: &str) -> String {
     map_chars(s, &COMPACT_LEADS, |c| {
@@ -237,6 +244,26 @@ pub fn clip(s: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn characters_that_only_fold_from_themselves() {
+        let all = || (0..0x3_0000u32).filter_map(char::from_u32);
+        for d in all() {
+            let f = super::fold_char(d);
+            assert!(
+                f == d || !super::folds_only_from_itself(f),
+                "{d:?} folds to {f:?}"
+            );
+        }
+        assert!(super::folds_only_from_itself('留'));
+        assert!(!super::folds_only_from_itself('：'));
+        assert!(!super::folds_only_from_itself(':'));
+        assert!(!super::folds_only_from_itself('\u{3000}'));
+        let t = "留言时间：２０２４年　回复—内容";
+        for n in ["留言时间", "回复", "内容"] {
+            assert_eq!(super::fold(t).contains(n), t.contains(n));
+        }
+    }
+
     #[test]
     fn streamed_key_ngrams_are_the_key_ngrams() {
         for (s, n) in [

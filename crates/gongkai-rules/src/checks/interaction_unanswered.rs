@@ -151,17 +151,31 @@ impl Message {
 /// time, else "label：value" of the text (value up to the next known label, ≤ 300 chars).
 /// The slot a metadata label fills (folded, without whitespace; the first list naming it).
 fn slot_of(label: &str, l: &MessageLabels) -> Option<Slot> {
-    let lab: String = fold(label).chars().filter(|c| !c.is_whitespace()).collect();
-    [
+    let lists = [
         (Slot::MsgTime, &l.message_time),
         (Slot::MsgContent, &l.message_content),
         (Slot::ReplyTime, &l.reply_time),
         (Slot::ReplyContent, &l.reply_content),
         (Slot::ReplyUnit, &l.reply_unit),
-    ]
-    .into_iter()
-    .find(|(_, ls)| ls.iter().any(|x| !x.is_empty() && lab == *x))
-    .map(|(s, _)| s)
+    ];
+    // Every metadata label of every page comes here, and most (索引号, 发布机构 ...) start with
+    // a character no message label starts with: those are turned away before the label is
+    // folded into a new string.
+    let first = label
+        .chars()
+        .map(crate::text::fold_char)
+        .find(|c| !c.is_whitespace())?;
+    if !lists
+        .iter()
+        .any(|(_, ls)| ls.iter().any(|x| x.starts_with(first)))
+    {
+        return None;
+    }
+    let lab: String = fold(label).chars().filter(|c| !c.is_whitespace()).collect();
+    lists
+        .into_iter()
+        .find(|(_, ls)| ls.iter().any(|x| !x.is_empty() && lab == *x))
+        .map(|(s, _)| s)
 }
 
 /// The messages of crawled page `i`: [`messages`], except that a page that cannot hold one
