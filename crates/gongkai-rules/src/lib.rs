@@ -35,6 +35,7 @@ pub mod site {
 }
 mod sitemodel;
 pub mod text;
+mod urlparts;
 pub mod vocab;
 
 pub use context::{AllowEntry, SiteTerms};

@@ -84,9 +84,7 @@ pub(crate) fn outcome_zh(o: FetchOutcome, status: Option<u16>) -> String {
 
 /// Host of a URL, lower-case.
 fn host_of(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    crate::urlparts::host_of(url)
 }
 
 /// RFC 2606 / 6761 names that can never resolve: a link to them is broken on any network.

@@ -74,10 +74,10 @@ crate::check_glue!(LinkDark);
 /// The site a host belongs to: the registrable domain, approximately (last two labels, three
 /// under a two-letter country code with gov / com / org / edu / net / ac: tengzhou.gov.cn).
 pub(crate) fn site_key(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    let host = u.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    let host = crate::urlparts::host_of(url)?;
+    let host = host.trim_end_matches('.');
     if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
-        return Some(host);
+        return Some(host.to_string());
     }
     let labels: Vec<&str> = host.split('.').collect();
     let n = labels.len();

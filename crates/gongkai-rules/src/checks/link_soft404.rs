@@ -93,9 +93,7 @@ pub struct LinkSoft404 {
 crate::check_glue!(LinkSoft404);
 
 pub(crate) fn origin(u: &str) -> Option<String> {
-    url::Url::parse(u)
-        .ok()
-        .map(|u| u.origin().ascii_serialization())
+    crate::urlparts::origin_of(u)
 }
 
 fn root_like(u: &str) -> bool {
@@ -131,10 +129,10 @@ fn ok2xx(p: &SitePage) -> bool {
 
 /// The path extension of a URL, lower-case ("" when none).
 fn path_extension(u: &str) -> String {
-    let Ok(url) = url::Url::parse(u) else {
+    let Some(path) = crate::urlparts::path_of(u) else {
         return String::new();
     };
-    let last = url.path().rsplit('/').next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
     match last.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
         _ => String::new(),
