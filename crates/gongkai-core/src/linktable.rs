@@ -244,6 +244,29 @@ impl LinkTable {
         Some(self.link_ref(link?, page, hidden))
     }
 
+    /// The string ids of page `page`'s link targets, in link order (skipped links, which have
+    /// none, left out): for counting targets over many pages by id instead of by text.
+    pub fn target_ids_of(&self, page: usize) -> impl Iterator<Item = u32> + '_ {
+        self.runs_of(page)
+            .iter()
+            .flat_map(move |&r| self.run(r))
+            .map(|l| l.target)
+            .filter(|&t| t != NONE)
+    }
+
+    /// The text of string `id` (a target id of [`Self::target_ids_of`]).
+    pub fn target(&self, id: u32) -> &str {
+        self.strings.get(id)
+    }
+
+    /// True when some link target holds `c` (every stored run is some page's, so the distinct
+    /// runs hold every target).
+    pub fn any_target_contains(&self, c: char) -> bool {
+        self.words
+            .iter()
+            .any(|l| l.target != NONE && self.strings.get(l.target).contains(c))
+    }
+
     /// Every distinct anchor text, sorted.
     ///
     /// Every stored run is some page's, so the distinct runs hold every anchor: their links

@@ -126,6 +126,21 @@ impl<'a> AttachmentLinks<'a> {
     }
 }
 
+/// One step of Misra–Gries with at most `k` counters: counts `t`, takes a free counter for
+/// it, or when none is free takes one off every counter (dropping those that reach zero).
+fn misra_gries<T: std::hash::Hash + Eq>(counters: &mut HashMap<T, usize>, t: T, k: usize) {
+    if let Some(n) = counters.get_mut(&t) {
+        *n += 1;
+    } else if counters.len() < k {
+        counters.insert(t, 1);
+    } else {
+        counters.retain(|_, n| {
+            *n -= 1;
+            *n > 0
+        });
+    }
+}
+
 pub(crate) fn strip_fragment(u: &str) -> &str {
     u.split('#').next().unwrap_or(u)
 }
@@ -303,24 +318,59 @@ impl<'a> SiteModel<'a> {
         let need = need.max(TEMPLATE_MIN_PAGES);
         let links: usize = articles.iter().map(|&i| self.links_of(i).count()).sum();
         let k = links.div_ceil(need).max(1);
-        let mut counters: HashMap<&str, usize> =
+        // Targets are counted by their ids in the link table: one target, one id. A target with
+        // a fragment counts as the page it names, which another id may hold: then by text.
+        if self.links.any_target_contains('#') {
+            return self.template_targets_by_text(&articles, need, k);
+        }
+        let mut ids: Vec<u32> = Vec::new();
+        let distinct = |i: usize, ids: &mut Vec<u32>| {
+            ids.clear();
+            ids.extend(self.links.target_ids_of(i));
+            ids.sort_unstable();
+            ids.dedup();
+        };
+        let mut counters: HashMap<u32, usize> =
             HashMap::with_capacity_and_hasher(k + 1, Default::default());
         for &i in &articles {
-            for t in self.distinct_targets(i) {
-                if let Some(n) = counters.get_mut(t) {
+            distinct(i, &mut ids);
+            for &t in &ids {
+                misra_gries(&mut counters, t, k);
+            }
+        }
+        let mut count: HashMap<u32, usize> = counters.into_keys().map(|t| (t, 0)).collect();
+        for &i in &articles {
+            distinct(i, &mut ids);
+            for t in &ids {
+                if let Some(n) = count.get_mut(t) {
                     *n += 1;
-                } else if counters.len() < k {
-                    counters.insert(t, 1);
-                } else {
-                    counters.retain(|_, n| {
-                        *n -= 1;
-                        *n > 0
-                    });
                 }
             }
         }
+        count
+            .into_iter()
+            .filter(|&(_, n)| n >= need)
+            .map(|(t, _)| self.links.target(t).to_string())
+            .collect()
+    }
+
+    /// [`Self::find_template_targets`] counting each page's distinct targets by their text
+    /// without a fragment.
+    fn template_targets_by_text(
+        &self,
+        articles: &[usize],
+        need: usize,
+        k: usize,
+    ) -> HashSet<String> {
+        let mut counters: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(k + 1, Default::default());
+        for &i in articles {
+            for t in self.distinct_targets(i) {
+                misra_gries(&mut counters, t, k);
+            }
+        }
         let mut count: HashMap<&str, usize> = counters.into_keys().map(|t| (t, 0)).collect();
-        for &i in &articles {
+        for &i in articles {
             for t in self.distinct_targets(i) {
                 if let Some(n) = count.get_mut(t) {
                     *n += 1;
@@ -1225,50 +1275,57 @@ mod tests {
         assert_eq!(sm.distinct_anchors(), want);
     }
 
-    /// The two-pass template count finds exactly the targets a full count finds.
+    /// The two-pass template count finds exactly the targets a full count finds, by target id
+    /// and, when a target has a fragment, by text.
     #[test]
     fn template_targets_are_those_a_full_count_finds() {
         use crate::checks::testkit::*;
         let vocab = crate::Vocabulary::default();
-        let mut pages = vec![page(ROOT, home(""))];
-        for n in 0..20 {
-            pages.push(page(&u(&format!("a/{n}.html")), article("通知", "正文")));
+        for fragment in [true, false] {
+            let mut pages = vec![page(ROOT, home(""))];
+            for n in 0..20 {
+                pages.push(page(&u(&format!("a/{n}.html")), article("通知", "正文")));
+            }
+            let mut s = site(pages);
+            for n in 0..20 {
+                let src = u(&format!("a/{n}.html"));
+                // On every page, twice (counted once a page); on 6 pages (30%); on 5; its own.
+                add_link(&mut s, &src, &u("nav.html"), "导航");
+                let again = if fragment { "nav.html#top" } else { "nav.html" };
+                add_link(&mut s, &src, &u(again), "导航");
+                if n % 10 < 3 {
+                    add_link(&mut s, &src, &u("six.html"), "六");
+                }
+                if n % 4 == 0 {
+                    add_link(&mut s, &src, &u("five.html"), "五");
+                }
+                for m in 0..8 {
+                    add_link(&mut s, &src, &u(&format!("own/{n}-{m}.html")), "正文链接");
+                }
+            }
+            let sm = super::SiteModel::build(&s, &vocab);
+            assert_eq!(sm.links.any_target_contains('#'), fragment);
+            let mut full: HashMap<&str, usize> = HashMap::default();
+            for &i in sm.crawled.iter().filter(|&&i| sm.is_article(i)) {
+                for t in sm.distinct_targets(i) {
+                    *full.entry(t).or_default() += 1;
+                }
+            }
+            let mut want: Vec<&str> = full
+                .into_iter()
+                .filter(|&(_, n)| n >= 6)
+                .map(|(t, _)| t)
+                .collect();
+            want.sort_unstable();
+            let found = sm.find_template_targets();
+            let mut got: Vec<&str> = found.iter().map(String::as_str).collect();
+            got.sort_unstable();
+            assert_eq!(got, want);
+            assert_eq!(got, [u("nav.html"), u("six.html")]);
+            assert!(
+                sm.is_template_target(&u("nav.html#x")) && !sm.is_template_target(&u("five.html"))
+            );
         }
-        let mut s = site(pages);
-        for n in 0..20 {
-            let src = u(&format!("a/{n}.html"));
-            // On every page, twice (counted once a page); on 6 pages (30%); on 5; its own.
-            add_link(&mut s, &src, &u("nav.html"), "导航");
-            add_link(&mut s, &src, &u("nav.html#top"), "导航");
-            if n % 10 < 3 {
-                add_link(&mut s, &src, &u("six.html"), "六");
-            }
-            if n % 4 == 0 {
-                add_link(&mut s, &src, &u("five.html"), "五");
-            }
-            for m in 0..8 {
-                add_link(&mut s, &src, &u(&format!("own/{n}-{m}.html")), "正文链接");
-            }
-        }
-        let sm = super::SiteModel::build(&s, &vocab);
-        let mut full: HashMap<&str, usize> = HashMap::new();
-        for &i in sm.crawled.iter().filter(|&&i| sm.is_article(i)) {
-            for t in sm.distinct_targets(i) {
-                *full.entry(t).or_default() += 1;
-            }
-        }
-        let mut want: Vec<&str> = full
-            .into_iter()
-            .filter(|&(_, n)| n >= 6)
-            .map(|(t, _)| t)
-            .collect();
-        want.sort_unstable();
-        let found = sm.find_template_targets();
-        let mut got: Vec<&str> = found.iter().map(String::as_str).collect();
-        got.sort_unstable();
-        assert_eq!(got, want);
-        assert_eq!(got, [u("nav.html"), u("six.html")]);
-        assert!(sm.is_template_target(&u("nav.html#x")) && !sm.is_template_target(&u("five.html")));
     }
 
     #[test]
