@@ -316,7 +316,7 @@ impl<'a> SiteModel<'a> {
             .collect();
         let need = ((articles.len() as f64) * TEMPLATE_SHARE).ceil() as usize;
         let need = need.max(TEMPLATE_MIN_PAGES);
-        let links: usize = articles.iter().map(|&i| self.links_of(i).count()).sum();
+        let links: usize = articles.iter().map(|&i| self.links.range_of(i).len()).sum();
         let k = links.div_ceil(need).max(1);
         // Targets are counted by their ids in the link table: one target, one id. A target with
         // a fragment counts as the page it names, which another id may hold: then by text.
