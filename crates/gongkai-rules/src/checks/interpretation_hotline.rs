@@ -233,10 +233,12 @@ impl Check for InterpretationHotline {
             n.dedup();
             n
         };
-        if let (false, Ok(holds)) = (numbers.is_empty(), AhoCorasick::new(&numbers)) {
+        if !numbers.is_empty() {
+            // Without the automaton (it cannot fail for a few numbers) every page is searched.
+            let holds = AhoCorasick::new(&numbers).ok();
             for &i in &sm.crawled {
                 let t = PhoneFinder::prepare(&sm.text(i));
-                if !holds.is_match(&t) {
+                if holds.as_ref().is_some_and(|h| !h.is_match(&t)) {
                     continue;
                 }
                 let interp = sm.is_interpretation(i);
