@@ -147,8 +147,6 @@ impl Message {
     }
 }
 
-/// The (slot, value) pairs of a page, in order: the metadata block when it prints a message
-/// time, else "label：value" of the text (value up to the next known label, ≤ 300 chars).
 /// The slot a metadata label fills (folded, without whitespace; the first list naming it).
 fn slot_of(label: &str, l: &MessageLabels) -> Option<Slot> {
     let lists = [
@@ -203,6 +201,8 @@ pub(crate) fn messages_of(sm: &SiteModel<'_>, i: usize, l: &MessageLabels) -> Ve
     messages(m, || sm.text(i), l)
 }
 
+/// The (slot, value) pairs of a page, in order: the metadata block when it prints a message
+/// time, else "label：value" of the text (value up to the next known label, ≤ 300 chars).
 fn pairs<'t>(
     m: &PageModel,
     text: impl FnOnce() -> Cow<'t, str>,
