@@ -38,25 +38,8 @@ impl Scope {
     /// (IDNA, percent-encoding) was a visible share of the crawl. `None` when the string is not
     /// in the plain `http(s)://host[:port]/…` form this reads; the caller then parses.
     pub fn contains_str(&self, url: &str) -> Option<bool> {
-        let (scheme, rest) = url.split_once("://")?;
-        let default_port = match scheme {
-            "http" => 80,
-            "https" => 443,
-            _ => return None,
-        };
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        // Userinfo, IPv6 literals and anything not already lower-case ASCII: parse instead.
-        if authority.is_empty()
-            || !authority
-                .bytes()
-                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b':'))
-        {
-            return None;
-        }
-        let (host, port) = match authority.split_once(':') {
-            Some((h, p)) => (h, p.parse::<u16>().ok()?),
-            None => (authority, default_port),
-        };
+        let (scheme, host, port) = gongkai_page::url::canonical_authority(url)?;
+        let port = port.unwrap_or(if scheme == "https" { 443 } else { 80 });
         // Compared piece by piece with the origin keys: no key is built per link.
         let is_origin = |o: &String| {
             o.strip_prefix(scheme)

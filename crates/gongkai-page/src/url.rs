@@ -175,6 +175,61 @@ fn strip_session_ids(u: &mut Url) {
     }
 }
 
+/// Scheme, host and port (None for the scheme's default) of the URL string `u` when its
+/// authority is plainly in the form the `url` crate writes: http(s), lower-case ASCII letters,
+/// digits, dots and hyphens, no user, no IP address in another notation, no IDNA label, an
+/// explicit port only when not the default, a path, query or fragment after it. None for
+/// anything else: the caller parses (the crawl scope and the link checks read stored and
+/// extracted URLs this way instead of parsing each again).
+pub fn canonical_authority(u: &str) -> Option<(&str, &str, Option<u16>)> {
+    let (scheme, rest) = u.split_once("://")?;
+    let default = match scheme {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let end = rest.find(['/', '?', '#'])?;
+    let auth = &rest[..end];
+    if !auth
+        .bytes()
+        .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b':'))
+    {
+        return None;
+    }
+    let (host, port) = match auth.split_once(':') {
+        Some((h, p)) => {
+            if p.is_empty() || p.starts_with('0') || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let n: u16 = p.parse().ok()?;
+            if n == default {
+                return None;
+            }
+            (h, Some(n))
+        }
+        None => (auth, None),
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.iter().any(|l| l.is_empty() || l.starts_with("xn--")) {
+        return None;
+    }
+    // A host whose last label is a number is an IPv4 address to `url`, which rewrites other
+    // notations (0x7f.1, 017.0.0.1): only the dotted decimal form it writes is taken.
+    let last = labels.last()?;
+    if last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") {
+        let dotted = labels.len() == 4
+            && labels.iter().all(|l| {
+                l.bytes().all(|b| b.is_ascii_digit())
+                    && (*l == "0" || !l.starts_with('0'))
+                    && l.parse::<u8>().is_ok()
+            });
+        if !dotted {
+            return None;
+        }
+    }
+    Some((scheme, host, port))
+}
+
 /// "scheme://host:port" with the port always explicit, e.g. `http://www.tengzhou.gov.cn:80`.
 /// Used to key per-origin politeness and same-site checks.
 pub fn origin_key(url: &Url) -> String {

@@ -1,65 +1,16 @@
-//! A page URL's host and origin, read from the string the store holds. The link checks ask for
-//! them once per page (30,000 times at 20,000 pages), and parsing each URL again was a fifth of
-//! those checks. The strings were written by the `url` crate, so their authority is already in
-//! its canonical form; anything that is not plainly so is parsed as before.
+//! A page URL's host, origin and path, read from the string the store holds. The link checks
+//! ask for them once per page (30,000 times at 20,000 pages), and parsing each URL again was a
+//! fifth of those checks. The strings were written by the `url` crate, so their authority is
+//! already in its canonical form ([`canonical_authority`]); anything that is not plainly so is
+//! parsed as before.
 
-/// Scheme, host and port (None for the scheme's default) of `u` when its authority is plainly
-/// canonical: http(s), lower-case ASCII letters, digits, dots and hyphens, no user, no IP
-/// address in another notation, no IDNA label, an explicit port only when not the default.
-fn plain(u: &str) -> Option<(&str, &str, Option<u16>)> {
-    let (scheme, rest) = u.split_once("://")?;
-    let default = match scheme {
-        "http" => 80,
-        "https" => 443,
-        _ => return None,
-    };
-    let end = rest.find(['/', '?', '#'])?;
-    let auth = &rest[..end];
-    if !auth
-        .bytes()
-        .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b':'))
-    {
-        return None;
-    }
-    let (host, port) = match auth.split_once(':') {
-        Some((h, p)) => {
-            if p.is_empty() || p.starts_with('0') || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let n: u16 = p.parse().ok()?;
-            if n == default {
-                return None;
-            }
-            (h, Some(n))
-        }
-        None => (auth, None),
-    };
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.iter().any(|l| l.is_empty() || l.starts_with("xn--")) {
-        return None;
-    }
-    // A host whose last label is a number is an IPv4 address to `url`, which rewrites other
-    // notations (0x7f.1, 017.0.0.1): only the dotted decimal form it writes is taken.
-    let last = labels.last()?;
-    if last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") {
-        let dotted = labels.len() == 4
-            && labels.iter().all(|l| {
-                l.bytes().all(|b| b.is_ascii_digit())
-                    && (*l == "0" || !l.starts_with('0'))
-                    && l.parse::<u8>().is_ok()
-            });
-        if !dotted {
-            return None;
-        }
-    }
-    Some((scheme, host, port))
-}
+use gongkai_page::url::canonical_authority;
 
 /// The path of `u` (what `Url::path` gives) when `u` is plainly canonical: its authority as for
-/// [`plain`], its path of characters `url` keeps as they are, with no `.` or `..` segment and no
+/// [`canonical_authority`], its path of characters `url` keeps as they are, with no `.` or `..` segment and no
 /// percent sign (`%2e` is a dot to it).
 fn plain_path(u: &str) -> Option<&str> {
-    plain(u)?;
+    canonical_authority(u)?;
     let rest = &u[u.find("://")? + 3..];
     let path = &rest[rest.find('/')?..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
@@ -102,7 +53,7 @@ pub(crate) fn path_of(u: &str) -> Option<std::borrow::Cow<'_, str>> {
 
 /// The host of `u`, lower-case (what `Url::host_str` gives).
 pub(crate) fn host_of(u: &str) -> Option<String> {
-    match plain(u) {
+    match canonical_authority(u) {
         Some((_, host, _)) => Some(host.to_string()),
         None => url::Url::parse(u)
             .ok()
@@ -112,7 +63,7 @@ pub(crate) fn host_of(u: &str) -> Option<String> {
 
 /// The origin of `u` as `Url::origin().ascii_serialization()` writes it (`scheme://host[:port]`).
 pub(crate) fn origin_of(u: &str) -> Option<String> {
-    match plain(u) {
+    match canonical_authority(u) {
         Some((scheme, host, None)) => Some(format!("{scheme}://{host}")),
         Some((scheme, host, Some(port))) => Some(format!("{scheme}://{host}:{port}")),
         None => url::Url::parse(u)
@@ -198,7 +149,7 @@ mod tests {
             }
         }
         assert!(super::plain_path("http://www.tengzhou.gov.cn/a/t1.html?x").is_some());
-        assert!(super::plain("http://www.tengzhou.gov.cn/a").is_some());
-        assert!(super::plain("http://127.0.0.1:18480/x").is_some());
+        assert!(super::canonical_authority("http://www.tengzhou.gov.cn/a").is_some());
+        assert!(super::canonical_authority("http://127.0.0.1:18480/x").is_some());
     }
 }
