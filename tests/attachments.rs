@@ -225,13 +225,13 @@ fn attachments_are_read_checked_and_masked() {
 }
 
 /// Scans the fixture portal with one missing page linked from an attachments list, failures
-/// tried again `pause` seconds after the latest; returns the debug log, and how many attachments
-/// were read in the pause before the rechecks (of how many stored).
-fn scan_with_a_failure(
-    pause: &str,
-    dir: &std::path::Path,
-    db: &std::path::Path,
-) -> (String, usize, usize) {
+/// tried again `pause` seconds after the latest, and returns the debug log. What holds with any
+/// pause is checked here: some attachments were read in the pause before the rechecks, the
+/// failure was tried again, and the attachments' findings are those of a scan without a pause.
+fn scan_with_a_failure(pause: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let db_path = tmp.path().join("a.db");
+    let (dir, db) = (tmp.path(), db_path.as_path());
     let portal = Portal::start(FixtureOptions::default());
     let list = include_str!("../fixtures/portal/zwgk/fj/index.html").replace(
         "</ul>",
@@ -265,7 +265,16 @@ fn scan_with_a_failure(
     let stored: usize = open_db(db)
         .query_row("SELECT count(*) FROM attachment_texts", [], |r| r.get(0))
         .unwrap();
+    assert!(early > 0 && early <= stored, "{early} of {stored}");
     // The failure was tried again after the pause: its record keeps the first attempt.
+    let tries: i64 = open_db(db)
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE url LIKE '%t20230399_missing.html'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(tries >= 1);
     let headers: String = open_db(db)
         .query_row(
             "SELECT headers FROM fetches WHERE url LIKE '%t20230399_missing.html'",
@@ -274,7 +283,9 @@ fn scan_with_a_failure(
         )
         .unwrap();
     assert!(headers.contains("x-gongkai-first-attempt"), "{headers}");
-    (err, early, stored)
+    let ids = findings(db, 1, "privacy.id-number");
+    assert_eq!(ids.len(), 6, "{:?}", ids.keys().collect::<Vec<_>>());
+    err
 }
 
 /// The crawl's pause before it tries its failures again leaves the cores idle: the attachments
@@ -282,28 +293,18 @@ fn scan_with_a_failure(
 /// on the attachments are the same.
 #[test]
 fn attachments_are_read_in_the_pause_before_the_rechecks() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
     // The pause counts from the failure, on the list page fetched first; 5 s leave a slow
     // machine room to crawl the rest before the pause would be over.
-    let (_, early, stored) = scan_with_a_failure("5", dir.path(), &db);
-    assert!(early > 0 && early <= stored, "{early} of {stored}");
-    let ids = findings(&db, 1, "privacy.id-number");
-    assert_eq!(ids.len(), 6, "{:?}", ids.keys().collect::<Vec<_>>());
+    scan_with_a_failure("5");
 }
 
 /// With no pause configured the crawl does not wait at all before its rechecks (it waited for
 /// the retry back-off, its cores idle), and the attachments are read beside the rechecks.
 #[test]
 fn with_no_pause_the_rechecks_start_at_once_and_attachments_are_read_beside_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("a.db");
-    let (err, early, stored) = scan_with_a_failure("0", dir.path(), &db);
-    assert!(early > 0 && early <= stored, "{early} of {stored}");
+    let err = scan_with_a_failure("0");
     assert!(
         !err.contains("pausing before rechecking failures"),
         "no pause: {err}"
     );
-    let ids = findings(&db, 1, "privacy.id-number");
-    assert_eq!(ids.len(), 6, "{:?}", ids.keys().collect::<Vec<_>>());
 }
