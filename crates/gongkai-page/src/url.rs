@@ -209,18 +209,21 @@ pub fn canonical_authority(u: &str) -> Option<(&str, &str, Option<u16>)> {
         }
         None => (auth, None),
     };
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.iter().any(|l| l.is_empty() || l.starts_with("xn--")) {
+    // Read in place: the crawl asks this for every link it finds.
+    if host
+        .split('.')
+        .any(|l| l.is_empty() || l.starts_with("xn--"))
+    {
         return None;
     }
     // A host whose last label is a number is an IPv4 address to `url`, which rewrites other
     // notations (0x7f.1, 017.0.0.1): only the dotted decimal form it writes is taken.
-    let last = labels.last()?;
+    let last = host.rsplit('.').next()?;
     if last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") {
-        let dotted = labels.len() == 4
-            && labels.iter().all(|l| {
+        let dotted = host.split('.').count() == 4
+            && host.split('.').all(|l| {
                 l.bytes().all(|b| b.is_ascii_digit())
-                    && (*l == "0" || !l.starts_with('0'))
+                    && (l == "0" || !l.starts_with('0'))
                     && l.parse::<u8>().is_ok()
             });
         if !dotted {
