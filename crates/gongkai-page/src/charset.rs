@@ -84,7 +84,7 @@ fn choose(body: &[u8], content_type: Option<&str>) -> Choice {
     }
     let meta = prescan_meta(body).map(widen);
     if let Some(http) = content_type.and_then(charset_param).map(widen) {
-        if http == UTF_8 && std::str::from_utf8(body).is_err() {
+        if http == UTF_8 && !is_utf8(body) {
             if let Some(meta) = meta.filter(|m| *m != UTF_8) {
                 return Choice::MetaIfClean { meta, http };
             }
@@ -94,12 +94,12 @@ fn choose(body: &[u8], content_type: Option<&str>) -> Choice {
     if let Some(enc) = meta {
         // A page re-saved as UTF-8 whose template still says gb2312: valid non-ASCII UTF-8 is
         // never real GBK text, so read what the bytes are.
-        if enc != UTF_8 && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        if enc != UTF_8 && !body.is_ascii() && is_utf8(body) {
             return Choice::Read(UTF_8, 0);
         }
         return Choice::Read(enc, 0);
     }
-    if std::str::from_utf8(body).is_ok() {
+    if is_utf8(body) {
         return Choice::Read(UTF_8, 0);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -107,6 +107,12 @@ fn choose(body: &[u8], content_type: Option<&str>) -> Choice {
     detector.feed(sample, sample.len() == body.len());
     let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     Choice::Read(widen(guess), 0)
+}
+
+/// Whether `bytes` are valid UTF-8: the same answer as `std::str::from_utf8`, with SIMD (bodies
+/// are mostly CJK text, where std's check is slow).
+fn is_utf8(bytes: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
 fn run(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {
@@ -345,5 +351,43 @@ mod tests {
         let _ = decode(b"<!--", None);
         let _ = decode(&[], None);
         let _ = decode(&bytes, None);
+    }
+
+    /// `is_utf8` answers as std does: valid CJK and ASCII text, and the same text cut inside a
+    /// character, with bytes flipped, overlong forms, surrogates and code points past U+10FFFF.
+    #[test]
+    fn is_utf8_agrees_with_std() {
+        let text = "政务公开 <p>滕州市人民政府办公室关于印发2022年政务公开工作要点的通知</p> 𠀀 ok"
+            .repeat(9);
+        let mut cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            text.clone().into_bytes(),
+            vec![0xC0, 0x80],
+            vec![0xE0, 0x80, 0x80],
+            vec![0xED, 0xA0, 0x80],
+            vec![0xF4, 0x90, 0x80, 0x80],
+            vec![0xF0, 0x9F, 0x98],
+        ];
+        let bytes = text.as_bytes();
+        for cut in 0..bytes.len() {
+            cases.push(bytes[..cut].to_vec());
+        }
+        // A fixed xorshift sequence: flips at every position, reproducibly.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..bytes.len() * 4 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut b = bytes.to_vec();
+            b[i % bytes.len()] = (x >> 24) as u8;
+            cases.push(b);
+        }
+        let mut invalid = 0;
+        for c in &cases {
+            let std_ok = std::str::from_utf8(c).is_ok();
+            assert_eq!(is_utf8(c), std_ok, "{c:x?}");
+            invalid += usize::from(!std_ok);
+        }
+        assert!(invalid > 1000, "only {invalid} invalid cases");
     }
 }

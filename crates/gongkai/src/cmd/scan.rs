@@ -683,7 +683,12 @@ async fn crawl_into_store(
         .await
         .map_err(|e| anyhow::anyhow!("store forwarding task: {e}"))?;
     let finished = writer.finish_async().await;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), heap_mb = ?crate::heap_mb(), "store writer finished");
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        heap_mb = ?crate::heap_mb(),
+        stats = ?finished.as_ref().ok(),
+        "store writer finished"
+    );
     let early = forwarded.context("storing the crawl")?;
     finished.context("storing the crawl")?;
     // An interrupted scan does not wait for the early reading (a commit is atomic, and what it
