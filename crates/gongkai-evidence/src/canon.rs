@@ -10,51 +10,78 @@ use serde_json::Value;
 
 /// Canonical JSON text of `value`.
 pub fn to_canonical(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     write(value, &mut out);
-    out
+    // Only valid UTF-8 is written: JSON punctuation and serde_json's output.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Canonical JSON bytes of any serialisable value.
 pub fn canonical_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-    Ok(to_canonical(&serde_json::to_value(value)?).into_bytes())
+    let mut out = Vec::with_capacity(512);
+    write(&serde_json::to_value(value)?, &mut out);
+    Ok(out)
 }
 
-fn write(value: &Value, out: &mut String) {
+/// Appends the canonical form of `value`. Written straight into `out` (no string per value):
+/// sealing writes one leaf per fetch of a run, and this was most of a seal's time.
+pub(crate) fn write(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+            out.push(b'{');
+            // serde_json's map is usually ordered by key already (a BTreeMap); sort when not.
+            if map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| a.as_bytes() < b.as_bytes())
+            {
+                for (i, (k, v)) in map.iter().enumerate() {
+                    member(i, k, v, out);
                 }
-                write_string(k, out);
-                out.push(':');
-                write(&map[k], out);
+            } else {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+                for (i, k) in keys.into_iter().enumerate() {
+                    member(i, k, &map[k], out);
+                }
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write(v, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        Value::String(s) => write_string(s, out),
+        Value::String(s) => write_str(s, out),
         // null, booleans and numbers: serde_json's own compact form.
-        other => out.push_str(&other.to_string()),
+        other => json(other, out),
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
-    // Serialising a &str cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+fn member(i: usize, key: &str, value: &Value, out: &mut Vec<u8>) {
+    if i > 0 {
+        out.push(b',');
+    }
+    write_str(key, out);
+    out.push(b':');
+    write(value, out);
+}
+
+/// A JSON string as serde_json writes it.
+pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
+    json(s, out);
+}
+
+/// `value` as serde_json writes it, compact: for strings, numbers, booleans and null that is
+/// the canonical form.
+pub(crate) fn json<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing these into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 #[cfg(test)]
