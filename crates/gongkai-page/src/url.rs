@@ -182,11 +182,13 @@ fn strip_session_ids(u: &mut Url) {
 /// anything else: the caller parses (the crawl scope and the link checks read stored and
 /// extracted URLs this way instead of parsing each again).
 pub fn canonical_authority(u: &str) -> Option<(&str, &str, Option<u16>)> {
-    let (scheme, rest) = u.split_once("://")?;
-    let default = match scheme {
-        "http" => 80,
-        "https" => 443,
-        _ => return None,
+    // Prefixes, not a search for "://": the crawl asks this for every link it finds.
+    let (scheme, rest, default) = if let Some(rest) = u.strip_prefix("http://") {
+        ("http", rest, 80)
+    } else if let Some(rest) = u.strip_prefix("https://") {
+        ("https", rest, 443)
+    } else {
+        return None;
     };
     let end = rest.find(['/', '?', '#'])?;
     let auth = &rest[..end];
