@@ -87,22 +87,28 @@ impl Leaf {
     #[cfg(test)]
     fn new<T: Serialize>(key: String, value: &T) -> Leaf {
         // Plain structs of strings, numbers and JSON values always serialise.
-        let bytes = canon::canonical_bytes(value).unwrap_or_default();
+        Leaf::of_bytes(key, canon::canonical_bytes(value).unwrap_or_default())
+    }
+
+    /// The leaf of canonical `bytes`, keyed by `key`.
+    fn of_bytes(key: String, bytes: Vec<u8>) -> Leaf {
         let hash = leaf_hash(&bytes);
         Leaf { key, bytes, hash }
     }
 }
 
+/// Starts member `name` of the canonical object being written into `out`: `{` or `,`, the
+/// name, `:` (the caller writes the value, and the closing `}` after the last member).
+fn member(name: &str, out: &mut Vec<u8>) {
+    out.push(if out.is_empty() { b'{' } else { b',' });
+    canon::write_str(name, out);
+    out.push(b':');
+}
+
 impl FetchLeaf {
     /// Canonical bytes and leaf hash, keyed by the fetch id.
     pub fn to_leaf(&self) -> Leaf {
-        let bytes = self.canonical_bytes();
-        let hash = leaf_hash(&bytes);
-        Leaf {
-            key: self.id.to_string(),
-            bytes,
-            hash,
-        }
+        Leaf::of_bytes(self.id.to_string(), self.canonical_bytes())
     }
 
     /// The canonical JSON of this struct ([`canon::canonical_bytes`] of it), written field by field in
@@ -139,60 +145,55 @@ impl FetchLeaf {
             attempts,
         } = self;
         let mut out = Vec::with_capacity(768);
-        let field = |name: &str, out: &mut Vec<u8>| {
-            out.push(if out.is_empty() { b'{' } else { b',' });
-            canon::write_str(name, out);
-            out.push(b':');
-        };
-        field("attempts", &mut out);
+        member("attempts", &mut out);
         canon::json(attempts, &mut out);
-        field("body_sha256", &mut out);
+        member("body_sha256", &mut out);
         canon::json(body_sha256, &mut out);
-        field("body_truncated", &mut out);
+        member("body_truncated", &mut out);
         canon::json(body_truncated, &mut out);
-        field("charset", &mut out);
+        member("charset", &mut out);
         canon::json(charset, &mut out);
-        field("content_type", &mut out);
+        member("content_type", &mut out);
         canon::json(content_type, &mut out);
-        field("depth", &mut out);
+        member("depth", &mut out);
         canon::json(depth, &mut out);
-        field("elapsed_ms", &mut out);
+        member("elapsed_ms", &mut out);
         canon::json(elapsed_ms, &mut out);
-        field("error", &mut out);
+        member("error", &mut out);
         canon::json(error, &mut out);
-        field("etag", &mut out);
+        member("etag", &mut out);
         canon::json(etag, &mut out);
-        field("fetched_at", &mut out);
+        member("fetched_at", &mut out);
         canon::json(fetched_at, &mut out);
-        field("final_url", &mut out);
+        member("final_url", &mut out);
         canon::json(final_url, &mut out);
-        field("headers", &mut out);
+        member("headers", &mut out);
         canon::write(headers, &mut out);
-        field("id", &mut out);
+        member("id", &mut out);
         canon::json(id, &mut out);
-        field("last_modified", &mut out);
+        member("last_modified", &mut out);
         canon::json(last_modified, &mut out);
-        field("leaf", &mut out);
+        member("leaf", &mut out);
         canon::json(leaf, &mut out);
-        field("method", &mut out);
+        member("method", &mut out);
         canon::json(method, &mut out);
-        field("not_modified", &mut out);
+        member("not_modified", &mut out);
         canon::json(not_modified, &mut out);
-        field("outcome", &mut out);
+        member("outcome", &mut out);
         canon::json(outcome, &mut out);
-        field("purpose", &mut out);
+        member("purpose", &mut out);
         canon::json(purpose, &mut out);
-        field("redirects", &mut out);
+        member("redirects", &mut out);
         canon::write(redirects, &mut out);
-        field("request_body", &mut out);
+        member("request_body", &mut out);
         canon::json(request_body, &mut out);
-        field("request_key", &mut out);
+        member("request_key", &mut out);
         canon::json(request_key, &mut out);
-        field("run_id", &mut out);
+        member("run_id", &mut out);
         canon::json(run_id, &mut out);
-        field("status", &mut out);
+        member("status", &mut out);
         canon::json(status, &mut out);
-        field("url", &mut out);
+        member("url", &mut out);
         canon::json(url, &mut out);
         out.push(b'}');
         out
@@ -202,13 +203,7 @@ impl FetchLeaf {
 impl FindingLeaf {
     /// Canonical bytes and leaf hash, keyed by the fingerprint.
     pub fn to_leaf(&self) -> Leaf {
-        let bytes = self.canonical_bytes();
-        let hash = leaf_hash(&bytes);
-        Leaf {
-            key: self.fingerprint.clone(),
-            bytes,
-            hash,
-        }
+        Leaf::of_bytes(self.fingerprint.clone(), self.canonical_bytes())
     }
 
     /// [`canon::canonical_bytes`] of this struct written field by field, as for fetch leaves; the
@@ -229,34 +224,29 @@ impl FindingLeaf {
             fetch_id,
         } = self;
         let mut out = Vec::with_capacity(512);
-        let field = |name: &str, out: &mut Vec<u8>| {
-            out.push(if out.is_empty() { b'{' } else { b',' });
-            canon::write_str(name, out);
-            out.push(b':');
-        };
-        field("department", &mut out);
+        member("department", &mut out);
         canon::json(department, &mut out);
-        field("evidence", &mut out);
+        member("evidence", &mut out);
         canon::write(evidence, &mut out);
-        field("fetch_id", &mut out);
+        member("fetch_id", &mut out);
         canon::json(fetch_id, &mut out);
-        field("fingerprint", &mut out);
+        member("fingerprint", &mut out);
         canon::json(fingerprint, &mut out);
-        field("leaf", &mut out);
+        member("leaf", &mut out);
         canon::json(leaf, &mut out);
-        field("ledger", &mut out);
+        member("ledger", &mut out);
         canon::write(ledger, &mut out);
-        field("message", &mut out);
+        member("message", &mut out);
         canon::json(message, &mut out);
-        field("rule", &mut out);
+        member("rule", &mut out);
         canon::json(rule, &mut out);
-        field("run_id", &mut out);
+        member("run_id", &mut out);
         canon::json(run_id, &mut out);
-        field("severity", &mut out);
+        member("severity", &mut out);
         canon::json(severity, &mut out);
-        field("target", &mut out);
+        member("target", &mut out);
         canon::json(target, &mut out);
-        field("url", &mut out);
+        member("url", &mut out);
         canon::json(url, &mut out);
         out.push(b'}');
         out

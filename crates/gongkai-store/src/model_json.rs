@@ -18,7 +18,7 @@ pub(crate) fn encode(
     links_apart: bool,
 ) -> serde_json::Result<(String, bool)> {
     // The text is taken out too while the model is serialised: it is cut from the JSON below,
-    // and escaping it only to scan past it and cut it cost more than the rest of the model.
+    // and escaping a page's text only to scan past it and cut it out was wasted work.
     let text = std::mem::take(&mut model.text);
     let cut = encode_with(model, links_apart);
     model.text = text;
