@@ -10,8 +10,8 @@ use gongkai_page::url::canonical_authority;
 /// [`canonical_authority`], its path of characters `url` keeps as they are, with no `.` or `..` segment and no
 /// percent sign (`%2e` is a dot to it).
 fn plain_path(u: &str) -> Option<&str> {
-    canonical_authority(u)?;
-    let rest = &u[u.find("://")? + 3..];
+    let (scheme, _, _) = canonical_authority(u)?;
+    let rest = &u[scheme.len() + "://".len()..];
     let path = &rest[rest.find('/')?..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
     let kept = path.bytes().all(|b| {

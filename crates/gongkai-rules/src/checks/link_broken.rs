@@ -17,6 +17,7 @@
 use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
+use crate::urlparts::host_of;
 use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
 use serde::{Deserialize, Serialize};
@@ -80,11 +81,6 @@ pub(crate) fn outcome_zh(o: FetchOutcome, status: Option<u16>) -> String {
         FetchOutcome::NetworkError => "网络传输错误".into(),
         other => other.code().into(),
     }
-}
-
-/// Host of a URL, lower-case.
-fn host_of(url: &str) -> Option<String> {
-    crate::urlparts::host_of(url)
 }
 
 /// RFC 2606 / 6761 names that can never resolve: a link to them is broken on any network.

@@ -24,6 +24,7 @@ use crate::check::{bad, Check, Emit, ParamError, RuleCx};
 use crate::explain::Applies;
 use crate::sitemodel::strip_fragment;
 use crate::text::ngrams;
+use crate::urlparts::origin_of;
 use crate::SitePage;
 use gongkai_core::FetchOutcome;
 use gongkai_page::LinkKind;
@@ -91,10 +92,6 @@ pub struct LinkSoft404 {
     p: Params,
 }
 crate::check_glue!(LinkSoft404);
-
-pub(crate) fn origin(u: &str) -> Option<String> {
-    crate::urlparts::origin_of(u)
-}
 
 fn root_like(u: &str) -> bool {
     let Ok(url) = url::Url::parse(u) else {
@@ -192,7 +189,7 @@ impl<'a> HostPages<'a> {
             if ok2xx(p)
                 && p.model.is_some()
                 && !members.contains_key(p.final_url.as_str())
-                && self::origin(&p.final_url).as_deref() == Some(origin)
+                && origin_of(&p.final_url).as_deref() == Some(origin)
             {
                 members.insert(p.final_url.as_str(), grams(&self.site.page_text(i)));
             }
@@ -266,7 +263,7 @@ impl LinkSoft404 {
         if !self.p.use_probes {
             return None;
         }
-        let probe = probes.get(&origin(&t.final_url)?)?;
+        let probe = probes.get(&origin_of(&t.final_url)?)?;
         if !ok2xx(probe) || root_like(&t.url) || root_like(&t.final_url) {
             return None;
         }
@@ -293,7 +290,7 @@ impl LinkSoft404 {
         let (a, b) = (grams(&site.page_text(ti)), grams(probe_text));
         // Take the host's template out, so that only main contents are compared; when nothing
         // is left on either side the two are template alone, and the whole texts decide.
-        let is_template = hosts.template(&origin(&t.final_url)?, &t.final_url);
+        let is_template = hosts.template(&origin_of(&t.final_url)?, &t.final_url);
         let (a2, b2): (HashSet<String>, HashSet<String>) = (
             a.iter().filter(|g| !is_template(g)).cloned().collect(),
             b.iter().filter(|g| !is_template(g)).cloned().collect(),
@@ -332,7 +329,7 @@ impl Check for LinkSoft404 {
             .site
             .soft404_probes
             .iter()
-            .filter_map(|p| origin(&p.url).map(|o| (o, p)))
+            .filter_map(|p| origin_of(&p.url).map(|o| (o, p)))
             .collect();
         let starts: Vec<&str> = site.site.start_urls.iter().map(|s| s.as_str()).collect();
         let hosts = HostPages::new(site.site);
