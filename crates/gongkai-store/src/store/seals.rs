@@ -86,6 +86,17 @@ impl Store {
     pub fn for_each_fetch_leaf(
         &self,
         run_id: i64,
+        each: impl FnMut(FetchLeaf),
+    ) -> Result<(), StoreError> {
+        self.for_each_fetch_leaf_in(run_id, i64::MIN..i64::MAX, each)
+    }
+
+    /// [`Store::for_each_fetch_leaf`] for the rows whose id is in `ids` (two connections can
+    /// then read a run's halves side by side; see [`Store::fetch_id_midpoint`]).
+    pub fn for_each_fetch_leaf_in(
+        &self,
+        run_id: i64,
+        ids: std::ops::Range<i64>,
         mut each: impl FnMut(FetchLeaf),
     ) -> Result<(), StoreError> {
         const OP: &str = "read fetch leaves";
@@ -97,12 +108,13 @@ impl Store {
                         outcome, status, final_url, redirects, headers, content_type, charset,
                         etag, last_modified, fetched_at, elapsed_ms, body_sha256,
                         body_truncated, not_modified, error, attempts
-                 FROM fetches WHERE id IN (SELECT id FROM fetches WHERE run_id = ?1)
+                 FROM fetches WHERE id IN (SELECT id FROM fetches
+                                           WHERE run_id = ?1 AND id >= ?2 AND id < ?3)
                  ORDER BY id",
             )
             .map_err(sql(p, OP))?;
         let rows = stmt
-            .query_map([run_id], |r| {
+            .query_map(params![run_id, ids.start, ids.end], |r| {
                 Ok(FetchLeaf {
                     leaf: gongkai_evidence::leaf::FETCH_LEAF_FORMAT.to_owned(),
                     id: r.get(0)?,
@@ -136,6 +148,20 @@ impl Store {
             each(row.map_err(sql(p, OP))?);
         }
         Ok(())
+    }
+
+    /// The id that splits run `run_id`'s fetch rows into two halves of (nearly) equal count:
+    /// the first row of the second half; None for a run without rows.
+    pub fn fetch_id_midpoint(&self, run_id: i64) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM fetches WHERE run_id = ?1 ORDER BY id LIMIT 1
+                 OFFSET (SELECT count(*) / 2 FROM fetches WHERE run_id = ?1)",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(&self.path, "split fetch leaves"))
     }
 
     /// The findings of a run as sealed leaves, each with its row id, in row order.

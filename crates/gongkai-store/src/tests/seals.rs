@@ -118,3 +118,38 @@ fn body_users_and_missing_bodies() {
         .unwrap();
     assert_eq!(store.missing_bodies().unwrap(), vec![(a, run, sha)]);
 }
+
+#[test]
+fn a_run_read_in_two_halves_is_the_run_read_whole() {
+    let (_d, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let other = store.begin_run(&new_run("s")).unwrap();
+    assert_eq!(store.fetch_id_midpoint(other).unwrap(), None, "no rows yet");
+    let run = store.begin_run(&new_run("s")).unwrap();
+    // Rows of the two runs interleaved, as a second run's rows never are but could be.
+    for i in 0..7 {
+        store
+            .record(run, &page(&format!("{HOST}/{i}.html"), 1), &[])
+            .unwrap();
+        store
+            .record(other, &page(&format!("{HOST}/o{i}.html"), 1), &[])
+            .unwrap();
+    }
+    let ids = |range: std::ops::Range<i64>| {
+        let mut out = Vec::new();
+        store
+            .for_each_fetch_leaf_in(run, range, |f| out.push(f.id))
+            .unwrap();
+        out
+    };
+    let whole = ids(i64::MIN..i64::MAX);
+    assert_eq!(whole.len(), 7);
+    let mid = store.fetch_id_midpoint(run).unwrap().unwrap();
+    assert_eq!(mid, whole[3], "the first row of the second half");
+    let (lower, upper) = (ids(i64::MIN..mid), ids(mid..i64::MAX));
+    assert_eq!((lower.len(), upper.len()), (3, 4));
+    assert_eq!([lower, upper].concat(), whole);
+    let mut all = Vec::new();
+    store.for_each_fetch_leaf(run, |f| all.push(f.id)).unwrap();
+    assert_eq!(all, whole);
+}

@@ -39,33 +39,38 @@ impl RunTrees {
     /// that sealing needs) and `finding_rows` is empty, so sealing a large run does not hold every
     /// record's canonical bytes (issue 11: sealing was the peak of a 20,000-page `check`).
     pub fn load_leaves(store: &Store, run_id: i64, keep_bytes: bool) -> Result<RunTrees> {
-        // Rows come in id order, the fetch tree's canonical order. A second thread makes their
-        // canonical bytes and hashes while this one reads the next rows (the two halves took
-        // about the same time; sealing is a serial step at the end of every scan).
-        let fetches = std::thread::scope(|s| -> Result<Vec<Leaf>> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<gongkai_evidence::FetchLeaf>(256);
-            let hasher = s.spawn(move || {
-                rx.into_iter()
-                    .map(|f| {
-                        let mut leaf = f.to_leaf();
-                        if !keep_bytes {
-                            leaf.bytes = Vec::new();
-                        }
-                        leaf
-                    })
-                    .collect::<Vec<Leaf>>()
-            });
-            let read = store.for_each_fetch_leaf(run_id, |f| {
-                // The hasher only stops by panicking, which the join below passes on.
-                let _ = tx.send(f);
-            });
-            drop(tx);
-            let fetches = hasher
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            read?;
-            Ok(fetches)
-        })?;
+        // Rows come in id order, the fetch tree's canonical order. The run's two halves (by id)
+        // are read side by side, each on a connection and a thread of its own that also makes
+        // their canonical bytes and hashes; the halves then join in order. (With one reader
+        // feeding one hasher, the reader was the slower half of a serial step at the end of
+        // every scan.)
+        let leaf_of = move |f: gongkai_evidence::FetchLeaf| {
+            let mut leaf = f.to_leaf();
+            if !keep_bytes {
+                leaf.bytes = Vec::new();
+            }
+            leaf
+        };
+        let read = |s: &Store, ids: std::ops::Range<i64>| -> Result<Vec<Leaf>> {
+            let mut out = Vec::new();
+            s.for_each_fetch_leaf_in(run_id, ids, |f| out.push(leaf_of(f)))?;
+            Ok(out)
+        };
+        let mid = store.fetch_id_midpoint(run_id)?;
+        // A second connection (read-only); without one, the whole run is read on this thread.
+        let second = mid.and_then(|_| Store::open_readonly(store.path()).ok());
+        let fetches = match (mid, second) {
+            (Some(mid), Some(second)) => std::thread::scope(|s| -> Result<Vec<Leaf>> {
+                let upper = s.spawn(move || read(&second, mid..i64::MAX));
+                let mut fetches = read(store, i64::MIN..mid)?;
+                let upper = upper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                fetches.extend(upper);
+                Ok(fetches)
+            })?,
+            _ => read(store, i64::MIN..i64::MAX)?,
+        };
         if keep_bytes {
             let finding_rows = store.finding_leaves(run_id)?;
             return Ok(RunTrees {
